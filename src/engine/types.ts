@@ -1,0 +1,52 @@
+// The Docker Engine API as the core sees it. Backed by dockerode (src/engine/docker.ts) or by the
+// sim driver's simulated engine (src/engine/sim.ts). Everything here is I/O; the core never calls it.
+import type { Role, ServiceSpec } from '../model/desired.js';
+import type { EngineFacts } from '../model/observed.js';
+
+export interface ContainerCreateRequest {
+  name: string;
+  spec: ServiceSpec;
+  /** Ownership labels (io.cluster.*) merged over spec.labels. */
+  labels: Record<string, string>;
+}
+
+export interface SwarmJoinRequest {
+  remoteAddrs: string[]; // manager addresses, host:2377
+  token: string;
+  advertiseAddr: string;
+}
+
+export interface SwarmNode {
+  id: string;
+  hostname: string;
+  role: Role;
+  state: string; // ready | down | unknown
+  availability: string; // active | pause | drain
+  labels: Record<string, string>;
+}
+
+export interface Engine {
+  readonly url: string;
+  /** True when the engine answers /_ping. */
+  ping(): Promise<boolean>;
+  /** Info, all containers, images and swarm state in one call (listing in parallel inside). */
+  facts(): Promise<EngineFacts>;
+  /** Make `image` present. `source` is an engine to copy it from when pulling fails (save → load). */
+  ensureImage(image: string, source?: Engine): Promise<'present' | 'pulled' | 'copied'>;
+  /** Create and return the id; a name conflict rejects. */
+  createContainer(req: ContainerCreateRequest): Promise<string>;
+  /** Start; already running is success. */
+  startContainer(id: string): Promise<void>;
+  /** Force-remove; already gone is success. */
+  removeContainer(id: string): Promise<void>;
+  swarmInit(advertiseAddr: string): Promise<void>;
+  swarmJoinTokens(): Promise<{ worker: string; manager: string }>;
+  swarmJoin(req: SwarmJoinRequest): Promise<void>;
+  swarmLeave(force: boolean): Promise<void>;
+  swarmNodes(): Promise<SwarmNode[]>;
+  swarmNodeUpdate(nodeId: string, change: { role?: Role; labels?: Record<string, string>; availability?: string }): Promise<void>;
+  swarmNodeRemove(nodeId: string, force: boolean): Promise<void>;
+  /** Image export/import, used to copy images between engines. */
+  exportImage?(image: string): Promise<NodeJS.ReadableStream>;
+  importImage?(tar: NodeJS.ReadableStream): Promise<void>;
+}

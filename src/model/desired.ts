@@ -1,0 +1,134 @@
+// Desired state: what the manifest asks for, normalised. Plain JSON-serialisable data.
+
+/** Where something was written, for messages that point back at the manifest. */
+export interface SourcePosition {
+  file: string;
+  line: number; // 1-based
+  col: number; // 1-based
+}
+
+export type Role = 'manager' | 'worker';
+export type DriverName = 'docker' | 'generic' | 'sim';
+export type StrategyName = 'spread' | 'binpack' | 'random';
+export type FilterName = 'health' | 'port' | 'dependency' | 'affinity' | 'constraint';
+export const ALL_FILTERS: readonly FilterName[] = ['health', 'port', 'dependency', 'affinity', 'constraint'];
+
+export interface Desired {
+  /** Cluster name: prefix of every object the tool owns (`io.cluster.name`). */
+  name: string;
+  /** Absolute path of the manifest; its folder holds `.env` and `.cluster/`. */
+  file: string;
+  machines: DesiredMachine[]; // `count` expanded, manifest order
+  services: DesiredService[]; // manifest order
+  scheduler: SchedulerConfig;
+  simulation: SimulationConfig;
+}
+
+export interface SchedulerConfig {
+  strategy: StrategyName;
+  /** Seed of the random strategy, so plans stay reproducible. */
+  seed: number;
+  filters: FilterName[];
+}
+
+/** Sim driver knobs: latency (ms) and failure probability per action kind, `default` for the rest. */
+export interface SimulationConfig {
+  latencyMs: Record<string, number>;
+  failureRate: Record<string, number>;
+  seed: number;
+}
+
+export interface DesiredMachine {
+  /** Machine name; `count: N` under key `web` yields web-1..web-N. */
+  name: string;
+  /** The manifest key this machine came from. */
+  group: string;
+  driver: DriverName;
+  role?: Role;
+  /** Engine labels (docker-machine's --engine-label). */
+  labels: Record<string, string>;
+  /** Capacity: cpus (cores) and memory (bytes). Sim machines must say; real ones report it. */
+  cpus?: number;
+  memory?: number;
+  /** Driver options, as written (docker: image, host, privileged; generic: url, tls; sim: nothing yet). */
+  options: Record<string, unknown>;
+  protect: boolean;
+  position: SourcePosition;
+}
+
+export type ExpressionOp = '==' | '!=';
+
+/** A classic-Swarm placement expression: `key==value`, `key!=value`, soft with `~`. */
+export interface Expression {
+  key: string;
+  op: ExpressionOp;
+  /** Exact text, glob with `*`, or `/regex/`. */
+  value: string;
+  soft: boolean;
+  /** As the user wrote it, for explanations. */
+  text: string;
+  position?: SourcePosition;
+}
+
+export interface PortSpec {
+  target: number;
+  published?: number;
+  protocol: 'tcp' | 'udp';
+  hostIp?: string;
+}
+
+export interface VolumeSpec {
+  type: 'volume' | 'bind' | 'tmpfs';
+  source?: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface HealthcheckSpec {
+  test: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
+}
+
+export interface Resources {
+  cpus: number; // cores, 0 = not requested
+  memory: number; // bytes, 0 = not requested
+}
+
+/** The normalised container spec of a service: what is hashed and what is created. */
+export interface ServiceSpec {
+  image: string;
+  command?: string[];
+  entrypoint?: string[];
+  /** Real environment (the `constraint:`/`affinity:` entries are removed). Keys sorted. */
+  environment: Record<string, string>;
+  ports: PortSpec[];
+  volumes: VolumeSpec[];
+  labels: Record<string, string>;
+  restart?: string;
+  healthcheck?: HealthcheckSpec;
+  reservations: Resources;
+  limits: Resources;
+  /** `links:` as `service` or `service:alias`. */
+  links: string[];
+  volumesFrom: string[];
+  networkMode?: string;
+}
+
+export interface DesiredService {
+  name: string;
+  scale: number;
+  mode: 'containers' | 'swarm';
+  spec: ServiceSpec;
+  /** sha256 (hex) of the canonical JSON of `spec`: a changed spec means replace. */
+  configHash: string;
+  /** Services that must exist first: depends_on plus links, volumes_from, network_mode service:. */
+  dependsOn: string[];
+  placement: {
+    constraints: Expression[];
+    affinities: Expression[];
+  };
+  position: SourcePosition;
+}

@@ -1,0 +1,77 @@
+// Observed state: what the drivers and engines report. Plain JSON-serialisable data.
+import type { DriverName, Role } from './desired.js';
+
+/** Ownership labels: the tool never touches an object without them. */
+export const LABEL = {
+  cluster: 'io.cluster.name',
+  machine: 'io.cluster.machine',
+  service: 'io.cluster.service',
+  replica: 'io.cluster.replica',
+  configHash: 'io.cluster.config-hash',
+} as const;
+
+export type MachineState = 'running' | 'stopped' | 'error';
+
+export interface Observed {
+  cluster: string;
+  machines: ObservedMachine[]; // sorted by name
+}
+
+export interface ObservedMachine {
+  name: string;
+  driver: DriverName;
+  state: MachineState;
+  /** Address other machines reach it at (swarm advertise address). */
+  address?: string;
+  /** null when the machine is not running or its engine did not answer. */
+  engine: EngineFacts | null;
+  /** Why the engine is missing or unhealthy, for explanations. */
+  problem?: string;
+}
+
+export interface EngineFacts {
+  /** How the tool reaches this engine: unix:///..., tcp://..., ssh://..., sim://cluster/machine */
+  url: string;
+  id: string;
+  version: string;
+  labels: Record<string, string>;
+  cpus: number;
+  memory: number; // bytes
+  kernelVersion: string;
+  operatingSystem: string;
+  storageDriver: string;
+  executionDriver: string;
+  containers: ObservedContainer[]; // ALL containers, ours and others' (ports and reservations count)
+  images: ObservedImage[];
+  swarm: SwarmFacts;
+}
+
+export interface ObservedImage {
+  id: string;
+  tags: string[]; // repo:tag
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ObservedContainer {
+  id: string;
+  name: string; // without leading '/'
+  image: string;
+  state: ContainerState;
+  labels: Record<string, string>;
+  /** Published host ports. */
+  ports: { published: number; protocol: 'tcp' | 'udp' }[];
+  reservations: { cpus: number; memory: number };
+  /** Set when the container carries this cluster's ownership labels. */
+  owner?: { service: string; replica: number; configHash: string };
+}
+
+export interface SwarmFacts {
+  state: 'inactive' | 'pending' | 'active' | 'error' | 'locked';
+  nodeId?: string;
+  clusterId?: string;
+  /** Role of this node as the engine reports it (ControlAvailable → manager). */
+  role?: Role;
+  /** Node labels (swarm), when this node is known to a manager. */
+  nodeLabels?: Record<string, string>;
+}

@@ -1,0 +1,36 @@
+// Placement: where every desired replica runs after apply. Output of src/sched, input of src/plan.
+
+/** How a replica got its machine. */
+export type ReplicaFate =
+  | 'kept' // an existing container with the current config stays where it is
+  | 'replaced' // an existing container with a stale config is recreated on the same machine
+  | 'new'; // placed by the scheduler (a missing replica, or one whose machine goes away / no longer fits)
+
+export interface ReplicaPlacement {
+  service: string;
+  replica: number; // 1-based
+  machine: string;
+  fate: ReplicaFate;
+  /** For kept/replaced: the existing container. For 'new' when an old one exists elsewhere: that one. */
+  existing?: { machine: string; id: string; name: string };
+}
+
+/** Why one machine cannot take one replica: the first filter that rejected it. */
+export interface Rejection {
+  machine: string;
+  filter: string; // health | port | dependency | affinity | constraint | resources
+  reason: string; // e.g. "constraint size==xxl not met (size=small)"
+}
+
+export interface Unschedulable {
+  service: string;
+  replica: number;
+  reasons: Rejection[]; // one per machine, machine name order
+  /** One sentence: "0/3 machines can take bird-4: 2 constraint size==xxl, 1 port 80 in use". */
+  summary: string;
+}
+
+export interface Placement {
+  replicas: ReplicaPlacement[]; // by service (manifest order), then replica number
+  unschedulable: Unschedulable[];
+}

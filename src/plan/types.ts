@@ -1,0 +1,52 @@
+// The plan: a closed set of actions with dependency edges. Plain data: rendered, saved, executed.
+import type { Operation } from 'fast-json-patch';
+import type { Role } from '../model/desired.js';
+import type { Unschedulable } from '../model/placement.js';
+
+interface Base {
+  /** Deterministic, readable id, e.g. `container.create:bird:3`. */
+  id: string;
+  /** Ids of actions that must finish first. */
+  after: string[];
+  /** Why this action exists, for the plan text (e.g. "config changed", "scale 10 → 8"). */
+  reason?: string;
+}
+
+export type Action =
+  | (Base & { kind: 'machine.create'; machine: string; driver: string; labels: Record<string, string> })
+  | (Base & { kind: 'machine.start'; machine: string })
+  | (Base & { kind: 'machine.remove'; machine: string })
+  | (Base & { kind: 'engine.labels'; machine: string; labels: Record<string, string>; patch: Operation[]; readOnly?: boolean })
+  | (Base & { kind: 'swarm.init'; machine: string })
+  | (Base & { kind: 'swarm.join'; machine: string; role: Role })
+  | (Base & { kind: 'swarm.promote'; machine: string })
+  | (Base & { kind: 'swarm.demote'; machine: string })
+  | (Base & { kind: 'swarm.leave'; machine: string })
+  | (Base & { kind: 'image.ensure'; machine: string; image: string })
+  | (Base & { kind: 'container.create'; machine: string; service: string; replica: number; name: string })
+  | (Base & { kind: 'container.start'; machine: string; service: string; replica: number; name: string; containerId: string })
+  | (Base & { kind: 'container.remove'; machine: string; service: string; replica: number; name: string; containerId: string })
+  | (Base & {
+      kind: 'container.replace';
+      machine: string;
+      service: string;
+      replica: number;
+      name: string;
+      /** The container being replaced (may live on another machine when the replica moves). */
+      from: { machine: string; containerId: string };
+      patch: Operation[];
+    });
+
+export type ActionKind = Action['kind'];
+
+export interface Plan {
+  format_version: '1.0';
+  cluster: string;
+  /** True when any machine uses the sim driver: every output says "simulated". */
+  simulated: boolean;
+  actions: Action[]; // topological order, deterministic
+  /** service → machine → replica numbers there after apply. */
+  placements: Record<string, Record<string, number[]>>;
+  unschedulable: Unschedulable[];
+  warnings: string[];
+}

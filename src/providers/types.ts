@@ -1,0 +1,42 @@
+// Machine drivers: one small interface, one file per driver, registry in ./index.ts.
+// Every method is idempotent (create of an existing machine, remove of a missing one succeed) so a
+// re-run after a crash converges.
+import type { DesiredMachine, DriverName, SimulationConfig } from '../model/desired.js';
+import type { MachineState } from '../model/observed.js';
+import type { Engine } from '../engine/types.js';
+
+export interface MachineRecord {
+  name: string;
+  driver: DriverName;
+  state: MachineState;
+  /** Address other machines reach it at (swarm advertise address), when running. */
+  address?: string;
+  /** URL of its engine, when known. */
+  engineUrl?: string;
+}
+
+export interface DriverContext {
+  cluster: string;
+  /** Folder of the manifest: drivers keep files under `<dir>/.cluster/`. */
+  dir: string;
+  /** The desired machines of this driver (generic adopts exactly these; docker reads host options). */
+  machines: DesiredMachine[];
+  simulation: SimulationConfig;
+}
+
+export interface Driver {
+  readonly name: DriverName;
+  /** This cluster's machines of this driver, found by ownership labels; nothing else. */
+  list(): Promise<MachineRecord[]>;
+  create(machine: DesiredMachine): Promise<MachineRecord>;
+  start(name: string): Promise<void>;
+  stop(name: string): Promise<void>;
+  remove(name: string): Promise<void>;
+  /** Replace the engine labels of a machine (live where the driver can). */
+  setEngineLabels(name: string, labels: Record<string, string>): Promise<void>;
+  /** False when labels can only be read (generic driver): the plan says so. */
+  readonly canSetEngineLabels: boolean;
+  engine(record: MachineRecord): Engine;
+  /** Persist and release resources (sim writes its state file). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { Diagnostic } from '../model/diagnostic.js';
+
+/**
+ * `file:line:col: error: message`, then the offending line with a caret under the column, then the hint.
+ * Reads the source line itself so diagnostics stay small plain data.
+ */
+export function formatDiagnostic(d: Diagnostic, cwd = process.cwd()): string {
+  const where = d.file ? `${displayPath(d.file, cwd)}${d.line > 0 ? `:${d.line}:${d.col}` : ''}: ` : '';
+  const out = [`${where}${d.severity}: ${d.message}`];
+  const source = d.file && d.line > 0 ? sourceLine(d.file, d.line) : undefined;
+  if (source !== undefined) {
+    const gutter = `${d.line} | `;
+    out.push(`  ${gutter}${source.replace(/\t/g, ' ')}`);
+    out.push(`  ${' '.repeat(gutter.length)}${' '.repeat(Math.max(0, d.col - 1))}^`);
+  }
+  if (d.hint) out.push(`  hint: ${d.hint}`);
+  return out.join('\n');
+}
+
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+function sourceLine(file: string, line: number): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').split(/\r?\n/)[line - 1];
+  } catch {
+    return undefined;
+  }
+}
