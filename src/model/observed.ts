@@ -8,6 +8,8 @@ export const LABEL = {
   service: 'io.cluster.service',
   replica: 'io.cluster.replica',
   configHash: 'io.cluster.config-hash',
+  /** Canonical JSON of the ServiceSpec a container was created from: lets a plan show field-level diffs. */
+  spec: 'io.cluster.spec',
 } as const;
 
 export type MachineState = 'running' | 'stopped' | 'error';

@@ -1,0 +1,30 @@
+import { writeFileSync } from 'node:fs';
+import { renderPlanText } from '../../plan/render-text.js';
+import { savePlan } from '../../plan/saved.js';
+import { hasChanges } from '../../plan/summary.js';
+import { computePlan, loadDesired, openSession, type PlanChoices } from '../pipeline.js';
+
+export interface PlanOptions extends PlanChoices {
+  file: string;
+  json?: boolean;
+  out?: string;
+  detailedExitcode?: boolean;
+}
+
+/** Exit: 1 when a replica cannot be placed; with --detailed-exitcode 2 when there are changes. */
+export async function planCommand(opts: PlanOptions): Promise<number> {
+  const desired = loadDesired(opts.file);
+  const session = await openSession(desired);
+  try {
+    const { plan } = computePlan(desired, session.observation, opts);
+    process.stdout.write(opts.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlanText(plan));
+    if (opts.out) {
+      writeFileSync(opts.out, JSON.stringify(savePlan(desired, session.observation.observed, plan), null, 2) + '\n');
+      process.stderr.write(`Saved the plan to ${opts.out}. Apply exactly it with: cluster apply ${opts.out}\n`);
+    }
+    if (plan.unschedulable.length) return 1;
+    return opts.detailedExitcode && hasChanges(plan) ? 2 : 0;
+  } finally {
+    await session.close();
+  }
+}

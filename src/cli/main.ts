@@ -1,0 +1,108 @@
+// Argument parsing and exit codes only; every command calls the core through ./pipeline.ts.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UserError } from '../model/diagnostic.js';
+import { errorMessage } from '../engine/errors.js';
+import { formatDiagnostic } from '../ui/diagnostic.js';
+import { applyCommand } from './commands/apply.js';
+import { planCommand } from './commands/plan.js';
+import { statusCommand } from './commands/status.js';
+import { validateCommand } from './commands/validate.js';
+
+const VERSION = '0.1.0';
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+function buildProgram(exit: (code: number) => void): Command {
+  const program = new Command('cluster')
+    .description('Make a whole Docker cluster match one YAML file: plan, apply, status, destroy.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const file = () => new Option('-f, --file <path>', 'manifest').default('cluster.yml');
+  const strategy = () => new Option('--strategy <name>', 'override the scheduler strategy').choices(['spread', 'binpack', 'random']);
+  const seed = () => new Option('--seed <n>', 'seed of the random strategy').argParser(integer);
+
+  program
+    .command('validate')
+    .description('check a manifest; exit 0 when valid, 1 with file:line:col errors when not')
+    .addOption(file())
+    .option('--json', 'machine-readable result')
+    .addHelpText('after', '\nExample:\n  cluster validate -f cluster.example.yml')
+    .action((o) => exit(validateCommand(o)));
+
+  program
+    .command('plan')
+    .description('show what apply would change, and why; nothing is touched')
+    .addOption(file())
+    .option('--json', 'print the plan as JSON (format: docs/PLAN_FORMAT.md)')
+    .option('-o, --out <file>', 'save the plan for `cluster apply FILE`')
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
+    .addOption(strategy())
+    .addOption(seed())
+    .addHelpText('after', '\nExamples:\n  cluster plan\n  cluster plan --json > plan.json\n  cluster plan -o saved.plan && cluster apply saved.plan')
+    .action(async (o) => exit(await planCommand(o)));
+
+  program
+    .command('apply')
+    .argument('[planfile]', 'a plan saved with `cluster plan -o FILE` (applied exactly, refused when stale)')
+    .description('make the cluster match the manifest: executes the plan in dependency order, in parallel')
+    .addOption(file())
+    .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
+    .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
+    .option('--json', 'stream one JSON event per line')
+    .addOption(strategy())
+    .addOption(seed())
+    .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --auto-approve -f cluster.example.yml')
+    .action(async (planfile, o) => exit(await applyCommand(planfile, o)));
+
+  program
+    .command('status')
+    .description('machines, roles, labels, containers per machine, reservations')
+    .addOption(file())
+    .option('--json', 'machine-readable status (format: docs/PLAN_FORMAT.md)')
+    .addHelpText('after', '\nExample:\n  cluster status --json')
+    .action(async (o) => exit(await statusCommand(o)));
+
+  program
+    .command('destroy')
+    .description('remove every machine and container this cluster owns (adopted generic hosts only lose containers)')
+    .addOption(file())
+    .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
+    .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
+    .option('--json', 'stream one JSON event per line')
+    .addHelpText('after', '\nExample:\n  cluster destroy --auto-approve')
+    .action(async (o) => exit(await applyCommand(undefined, { ...o, destroy: true })));
+
+  return program;
+}
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+/** The only place errors become text: diagnostics for user mistakes, one line for the rest. */
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 1;
+  }
+  if (err instanceof UserError) {
+    for (const d of err.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+    return 1;
+  }
+  process.stderr.write(`error: ${errorMessage(err)}\n`);
+  if (process.env.CLUSTER_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  return 1;
+}

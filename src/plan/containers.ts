@@ -1,0 +1,118 @@
+// Image and container actions from the placement: create what is new, replace what changed, start
+// what stopped, remove what is no longer wanted.
+import type { Desired, DesiredService } from '../model/desired.js';
+import { LABEL, type Observed, type ObservedContainer } from '../model/observed.js';
+import type { Placement } from '../model/placement.js';
+import type { ActionList } from './builder.js';
+import type { MachineSteps } from './machines.js';
+import { containerName, normalizeImage } from './naming.js';
+import { parseSpecLabel, specPatch } from './spec-diff.js';
+
+const STARTABLE = new Set(['created', 'exited']);
+
+export function planContainers(desired: Desired, observed: Observed, placement: Placement, machines: MachineSteps, list: ActionList): void {
+  const services = new Map(desired.services.map((s) => [s.name, s]));
+  const containersById = new Map<string, { machine: string; container: ObservedContainer }>();
+  const imagesOn = new Map<string, Set<string>>();
+  for (const m of observed.machines) {
+    if (!m.engine) continue;
+    imagesOn.set(m.name, new Set(m.engine.images.flatMap((i) => i.tags.map(normalizeImage))));
+    for (const c of m.engine.containers) containersById.set(c.id, { machine: m.name, container: c });
+  }
+
+  const removals = planRemovals(desired, observed, placement, machines, list);
+  const removalsOn = new Map<string, string[]>();
+  for (const r of removals) removalsOn.set(r.machine, [...(removalsOn.get(r.machine) ?? []), r.id]);
+
+  // Actions that bring up each service's replicas, so dependents can wait for them.
+  const upBy = new Map<string, string[]>();
+  const imageStep = (machine: string, image: string): string | undefined => {
+    const ref = normalizeImage(image);
+    if (!machines.leaving.has(machine) && imagesOn.get(machine)?.has(ref)) return undefined;
+    return list.add(`${machine}:${ref}`, { kind: 'image.ensure', machine, image: ref, after: [machines.ready(machine)], reason: 'image missing on machine' });
+  };
+
+  for (const rp of placement.replicas) {
+    const service = services.get(rp.service);
+    if (!service) continue;
+    const name = containerName(desired.name, rp.service, rp.replica);
+    const key = `${rp.service}:${rp.replica}`;
+    const base = { machine: rp.machine, service: rp.service, replica: rp.replica, name };
+    const prerequisites = () => [
+      machines.ready(rp.machine),
+      imageStep(rp.machine, service.spec.image),
+      ...(removalsOn.get(rp.machine) ?? []),
+      ...service.dependsOn.flatMap((d) => upBy.get(d) ?? []),
+    ];
+    let id: string | undefined;
+    const old = rp.existing && containersById.get(rp.existing.id);
+    if (rp.fate === 'kept') {
+      if (old && STARTABLE.has(old.container.state)) {
+        id = list.add(key, { kind: 'container.start', ...base, containerId: old.container.id, after: [machines.ready(rp.machine)], reason: `container is ${old.container.state}` });
+      }
+    } else if (rp.existing) {
+      const patch = specPatch(parseSpecLabel(old?.container.labels[LABEL.spec]), service.spec);
+      const moving = rp.existing.machine !== rp.machine;
+      id = list.add(key, {
+        kind: 'container.replace',
+        ...base,
+        from: { machine: rp.existing.machine, containerId: rp.existing.id },
+        patch,
+        after: prerequisites(),
+        reason: moving ? `moves from ${rp.existing.machine}${rp.fate === 'new' && patch.length === 0 ? '' : ', config changed'}` : 'config changed',
+      });
+    } else {
+      id = list.add(key, { kind: 'container.create', ...base, after: prerequisites(), reason: replicaReason(service, rp.replica) });
+    }
+    if (id) upBy.set(rp.service, [...(upBy.get(rp.service) ?? []), id]);
+  }
+}
+
+interface Removal {
+  id: string;
+  machine: string;
+}
+
+/** Owned containers the placement does not reference go; those on leaving machines go with the machine. */
+function planRemovals(desired: Desired, observed: Observed, placement: Placement, machines: MachineSteps, list: ActionList): Removal[] {
+  const referenced = new Set(placement.replicas.flatMap((r) => (r.existing ? [r.existing.id] : [])));
+  const services = new Map(desired.services.map((s) => [s.name, s]));
+  const out: (Removal & { service: string })[] = [];
+  for (const m of observed.machines) {
+    if (!m.engine || machines.leaving.has(m.name)) continue;
+    for (const c of m.engine.containers) {
+      if (!c.owner || referenced.has(c.id)) continue;
+      const service = services.get(c.owner.service);
+      const reason = !service
+        ? 'service not in the manifest'
+        : c.owner.replica > service.scale
+          ? `scale ${service.scale}: replica ${c.owner.replica} goes`
+          : 'duplicate replica';
+      const id = list.add(`${c.owner.service}:${c.owner.replica}:${m.name}`, {
+        kind: 'container.remove',
+        machine: m.name,
+        service: c.owner.service,
+        replica: c.owner.replica,
+        name: c.name,
+        containerId: c.id,
+        reason,
+        after: [],
+      });
+      out.push({ id, machine: m.name, service: c.owner.service });
+    }
+  }
+  // Removals run in reverse dependency order: a dependent's containers go before what it depends on.
+  const dependents = new Map<string, string[]>();
+  for (const s of desired.services) for (const d of s.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), s.name]);
+  const byService = new Map<string, string[]>();
+  for (const r of out) byService.set(r.service, [...(byService.get(r.service) ?? []), r.id]);
+  for (const a of list.actions) {
+    if (a.kind !== 'container.remove') continue;
+    for (const dependent of dependents.get(a.service) ?? []) a.after.push(...(byService.get(dependent) ?? []));
+  }
+  return out;
+}
+
+function replicaReason(service: DesiredService, replica: number): string {
+  return replica === 1 && service.scale === 1 ? 'new service' : `replica ${replica} of ${service.scale}`;
+}

@@ -1,0 +1,143 @@
+// Machine and swarm actions: create/start/remove, engine labels, swarm init/join/promote/demote/leave.
+import fjp from 'fast-json-patch';
+import type { Desired, DesiredMachine, Role } from '../model/desired.js';
+import type { Observed, ObservedMachine } from '../model/observed.js';
+import type { ActionList } from './builder.js';
+
+export interface MachineSteps {
+  /** Id of the action that brings a machine up in this plan (create or start), if any. */
+  ready(machine: string): string | undefined;
+  /** Machines that exist now and are not wanted: they go, with whatever runs on them. */
+  leaving: Set<string>;
+}
+
+export function planMachines(desired: Desired, observed: Observed, list: ActionList, warnings: string[]): MachineSteps {
+  const seen = new Map(observed.machines.map((m) => [m.name, m]));
+  const wanted = new Map(desired.machines.map((m) => [m.name, m]));
+  const ready = new Map<string, string>();
+  const leaving = new Set<string>();
+
+  // Machines to remove: not in the manifest, or now on another driver (replaced).
+  const removals = new Map<string, string>();
+  for (const o of observed.machines) {
+    const w = wanted.get(o.name);
+    if (w && w.driver === o.driver) continue;
+    leaving.add(o.name);
+    const held = o.engine?.containers.filter((c) => c.owner).length ?? 0;
+    const reason = w ? `driver changes ${o.driver} → ${w.driver}` : `not in the manifest${held ? ` (with its ${held} container${held === 1 ? '' : 's'})` : ''}`;
+    removals.set(o.name, reason);
+  }
+
+  for (const m of desired.machines) {
+    const o = seen.get(m.name);
+    if (!o || leaving.has(m.name)) {
+      const after = leaving.has(m.name) ? [`machine.remove:${m.name}`] : [];
+      ready.set(m.name, list.add(m.name, { kind: 'machine.create', machine: m.name, driver: m.driver, labels: m.labels, after, reason: describeMachine(m) }));
+      continue;
+    }
+    if (o.state === 'stopped') ready.set(m.name, list.add(m.name, { kind: 'machine.start', machine: m.name, after: [], reason: 'machine is stopped' }));
+    if (o.state === 'error' || (o.state === 'running' && !o.engine)) warnings.push(`${m.name}: engine unreachable${o.problem ? ` (${o.problem})` : ''}; nothing on it can be changed now`);
+    planEngineLabels(m, o, list);
+  }
+
+  planSwarm(desired, seen, leaving, ready, list, warnings);
+
+  for (const [name, reason] of removals) {
+    list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], reason });
+  }
+  return { ready: (name) => ready.get(name), leaving };
+}
+
+function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionList): void {
+  const facts = o.engine;
+  if (!facts) return;
+  const patch = fjp.compare(facts.labels, m.labels, true);
+  // Swarm node labels mirror engine labels, so swarm-mode services can use them too.
+  const nodeLabelsStale = m.role !== undefined && facts.swarm.nodeLabels !== undefined && fjp.compare(facts.swarm.nodeLabels, m.labels).length > 0;
+  if (patch.length === 0 && !nodeLabelsStale) return;
+  const readOnly = m.driver === 'generic';
+  list.add(m.name, {
+    kind: 'engine.labels',
+    machine: m.name,
+    labels: m.labels,
+    patch: patch.length ? patch : fjp.compare(facts.swarm.nodeLabels ?? {}, m.labels, true),
+    readOnly: readOnly || undefined,
+    reason: readOnly ? 'generic driver: engine labels cannot be changed from here; set them in the engine’s daemon.json' : patch.length ? 'labels differ' : 'swarm node labels differ',
+  });
+}
+
+function planSwarm(
+  desired: Desired,
+  seen: Map<string, ObservedMachine>,
+  leaving: Set<string>,
+  ready: Map<string, string>,
+  list: ActionList,
+  warnings: string[],
+): void {
+  const swarmOf = (name: string) => (leaving.has(name) ? undefined : seen.get(name)?.engine?.swarm);
+  const active = (name: string) => swarmOf(name)?.state === 'active';
+  const managers = desired.machines.filter((m) => m.role === 'manager');
+  if (managers.length > 0 && managers.length % 2 === 0) {
+    warnings.push(`${managers.length} managers: an even count tolerates no more failures than ${managers.length - 1}; use an odd number`);
+  }
+
+  // The swarm is led by a machine that is already an active manager, else the first desired manager inits it.
+  const leader = managers.find((m) => active(m.name) && swarmOf(m.name)?.role === 'manager') ?? managers[0];
+  let leaderReady: string | undefined;
+  if (leader) {
+    if (!active(leader.name)) {
+      leaderReady = list.add(leader.name, { kind: 'swarm.init', machine: leader.name, after: [ready.get(leader.name)], reason: 'first manager starts the swarm' });
+    } else {
+      leaderReady = ready.get(leader.name);
+    }
+  }
+
+  const managerSteps: string[] = [];
+  for (const m of desired.machines) {
+    if (m === leader) continue;
+    const swarm = swarmOf(m.name);
+    if (m.role) {
+      if (!swarm || swarm.state !== 'active') {
+        const id = list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [ready.get(m.name), leaderReady], reason: `join as ${m.role}` });
+        if (m.role === 'manager') managerSteps.push(id);
+      } else if (swarm.role !== m.role && m.role === 'manager') {
+        managerSteps.push(list.add(m.name, { kind: 'swarm.promote', machine: m.name, after: [leaderReady], reason: 'worker → manager' }));
+      }
+    }
+  }
+  // Demotions and leaves run after new managers joined, so the swarm never loses its last manager.
+  for (const m of desired.machines) {
+    const swarm = swarmOf(m.name);
+    if (m === leader || swarm?.state !== 'active') continue;
+    if (m.role === 'worker' && swarm.role === 'manager') {
+      list.add(m.name, { kind: 'swarm.demote', machine: m.name, after: [leaderReady, ...managerSteps], reason: 'manager → worker' });
+    } else if (!m.role) {
+      list.add(m.name, { kind: 'swarm.leave', machine: m.name, after: [leaderReady, ...managerSteps], reason: 'no role in the manifest' });
+    }
+  }
+  for (const name of leaving) {
+    if (seen.get(name)?.engine?.swarm.state === 'active') {
+      list.add(name, { kind: 'swarm.leave', machine: name, after: [leaderReady, ...managerSteps], reason: 'machine is removed' });
+    }
+  }
+  if (!leader && desired.machines.some((m) => m.role)) warnings.push('workers without a manager cannot form a swarm');
+}
+
+export function describeMachine(m: DesiredMachine): string {
+  const parts: string[] = [m.driver];
+  if (m.role) parts.push(`role ${m.role}`);
+  const labels = Object.entries(m.labels).map(([k, v]) => `${k}=${v}`);
+  if (labels.length) parts.push(`labels ${labels.join(',')}`);
+  if (m.cpus) parts.push(`${m.cpus} cpus`);
+  if (m.memory) parts.push(formatBytes(m.memory));
+  return parts.join(', ');
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
+  return `${Number.isInteger(n) ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+export type { Role };

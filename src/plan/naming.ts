@@ -1,0 +1,12 @@
+// Deterministic names: a re-run after a crash finds what the last run made instead of duplicating it.
+
+export function containerName(cluster: string, service: string, replica: number): string {
+  return `${cluster}-${service}-${replica}`;
+}
+
+/** `busybox` and `busybox:latest` are the same image; digests and explicit tags stay as written. */
+export function normalizeImage(image: string): string {
+  if (image.includes('@')) return image;
+  const lastSlash = image.lastIndexOf('/');
+  return image.slice(lastSlash + 1).includes(':') ? image : `${image}:latest`;
+}

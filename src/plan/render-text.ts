@@ -1,0 +1,124 @@
+// Terraform-like text: symbols, grouped by machine / swarm / image / service, a summary line.
+import type { Operation } from 'fast-json-patch';
+import type { Action, Plan } from './types.js';
+import { SYMBOL, effectOf, summaryLine, unreachable } from './summary.js';
+
+export function renderPlanText(plan: Plan): string {
+  const out: string[] = [];
+  out.push(plan.simulated ? `cluster "${plan.cluster}" (simulated: sim driver, no real machine is touched)` : `cluster "${plan.cluster}"`);
+  const groups = new Map<string, string[]>();
+  const images = new Map<string, string[]>();
+  for (const a of plan.actions) {
+    if (a.kind === 'image.ensure') {
+      images.set(a.image, [...(images.get(a.image) ?? []), a.machine]);
+      continue;
+    }
+    const group = groupOf(a);
+    groups.set(group, [...(groups.get(group) ?? []), ...renderAction(a)]);
+  }
+  const imageLines = [...images].map(([image, machines]) => `  + ${image} on ${machines.join(', ')}`);
+  const ordered: [string, string[]][] = [
+    ...[...groups].filter(([g]) => g === 'machines' || g === 'swarm'),
+    ...(imageLines.length ? [['images', imageLines] as [string, string[]]] : []),
+    ...[...groups].filter(([g]) => g !== 'machines' && g !== 'swarm'),
+  ];
+  for (const [group, lines] of ordered) {
+    out.push('', `  # ${group === 'machines' || group === 'swarm' || group === 'images' ? group : `service ${group}${placementNote(plan, group)}`}`, ...lines);
+  }
+  if (plan.unschedulable.length) {
+    out.push('', '  # unschedulable');
+    for (const u of plan.unschedulable) {
+      out.push(`  ! ${u.service} #${u.replica}: ${u.summary}`);
+      for (const r of u.reasons) out.push(`      ${r.machine}: ${r.reason}`);
+    }
+  }
+  if (plan.warnings.length) out.push('', 'Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
+  out.push('', summaryLine(plan));
+  if (plan.unschedulable.length) out.push(`${plan.unschedulable.length} replica${plan.unschedulable.length === 1 ? '' : 's'} cannot be placed (see "unschedulable" above).`);
+  return out.join('\n') + '\n';
+}
+
+function groupOf(a: Action): string {
+  if (a.kind.startsWith('machine.') || a.kind === 'engine.labels') return 'machines';
+  if (a.kind.startsWith('swarm.')) return 'swarm';
+  return 'service' in a ? a.service : 'machines';
+}
+
+function placementNote(plan: Plan, service: string): string {
+  const where = plan.placements[service];
+  if (!where) return ' (removed)';
+  const parts = Object.entries(where).map(([m, rs]) => `${m} ×${rs.length}`);
+  const total = Object.values(where).reduce((n, rs) => n + rs.length, 0);
+  return ` (${total} replica${total === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''})`;
+}
+
+export function renderAction(a: Action): string[] {
+  const sym = SYMBOL[effectOf(a)].padEnd(3);
+  const why = a.reason ? ` (${a.reason})` : '';
+  switch (a.kind) {
+    case 'machine.create':
+      return [`  ${sym} machine ${a.machine}${why}`];
+    case 'machine.start':
+      return [`  ${sym} start machine ${a.machine}${why}`];
+    case 'machine.remove':
+      return [`  ${sym} machine ${a.machine}${why}`];
+    case 'engine.labels':
+      return [`  ${sym} engine labels of ${a.machine}${why}`, ...renderPatch(a.patch)];
+    case 'swarm.init':
+      return [`  ${sym} swarm init on ${a.machine}${why}`];
+    case 'swarm.join':
+      return [`  ${sym} swarm join ${a.machine} as ${a.role}`];
+    case 'swarm.promote':
+      return [`  ${sym} swarm promote ${a.machine}${why}`];
+    case 'swarm.demote':
+      return [`  ${sym} swarm demote ${a.machine}${why}`];
+    case 'swarm.leave':
+      return [`  ${sym} swarm leave ${a.machine}${why}`];
+    case 'image.ensure':
+      return [`  ${sym} image ${a.image} on ${a.machine}`];
+    case 'container.create':
+      return [`  ${sym} ${a.service} #${a.replica} ${a.name} on ${a.machine}${why}`];
+    case 'container.start':
+      return [`  ${sym} start ${a.service} #${a.replica} ${a.name} on ${a.machine}${why}`];
+    case 'container.remove':
+      return [`  ${sym} ${a.service} #${a.replica} ${a.name} on ${a.machine}${why}`];
+    case 'container.replace':
+      return [`  ${sym} ${a.service} #${a.replica} ${a.name} on ${a.machine}${why}`, ...renderPatch(a.patch)];
+    default:
+      return unreachable(a);
+  }
+}
+
+/** JSON Patch with `test` ops (invertible compare) → `~ path: old → new` lines. */
+export function renderPatch(patch: Operation[]): string[] {
+  const out: string[] = [];
+  const old = new Map<string, unknown>();
+  for (const op of patch) {
+    const path = op.path.replace(/^\//, '').split('/').map(unescape).join('.') || '(all)';
+    switch (op.op) {
+      case 'test':
+        old.set(op.path, op.value);
+        break;
+      case 'replace':
+        out.push(`      ~ ${path}: ${show(old.get(op.path))} → ${show(op.value)}`);
+        break;
+      case 'add':
+        out.push(`      + ${path}: ${show(op.value)}`);
+        break;
+      case 'remove':
+        out.push(`      - ${path}${old.has(op.path) ? `: ${show(old.get(op.path))}` : ''}`);
+        break;
+      default:
+        out.push(`      ~ ${op.op} ${path}`);
+    }
+  }
+  return out;
+}
+
+function unescape(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function show(v: unknown): string {
+  return v === undefined ? '(unknown)' : JSON.stringify(v);
+}

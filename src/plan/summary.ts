@@ -1,0 +1,62 @@
+import type { Action, Plan } from './types.js';
+
+/** How an action reads to a person: Terraform's symbols, and which summary count it adds to. */
+export type Effect = 'add' | 'change' | 'destroy' | 'replace' | 'none';
+
+export function effectOf(action: Action): Effect {
+  switch (action.kind) {
+    case 'machine.create':
+    case 'container.create':
+    case 'image.ensure':
+    case 'swarm.init':
+    case 'swarm.join':
+      return 'add';
+    case 'machine.start':
+    case 'container.start':
+    case 'swarm.promote':
+    case 'swarm.demote':
+      return 'change';
+    case 'engine.labels':
+      return action.readOnly ? 'none' : 'change';
+    case 'machine.remove':
+    case 'container.remove':
+    case 'swarm.leave':
+      return 'destroy';
+    case 'container.replace':
+      return 'replace';
+    default:
+      return unreachable(action);
+  }
+}
+
+export const SYMBOL: Record<Effect, string> = { add: '+', change: '~', destroy: '-', replace: '-/+', none: '!' };
+
+export interface Counts {
+  add: number;
+  change: number;
+  destroy: number;
+}
+
+export function countEffects(actions: readonly Action[]): Counts {
+  const c: Counts = { add: 0, change: 0, destroy: 0 };
+  for (const a of actions) {
+    const e = effectOf(a);
+    if (e === 'replace') (c.add++, c.destroy++);
+    else if (e !== 'none') c[e]++;
+  }
+  return c;
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.actions.some((a) => effectOf(a) !== 'none');
+}
+
+export function summaryLine(plan: Plan): string {
+  const c = countEffects(plan.actions);
+  if (c.add + c.change + c.destroy === 0) return 'No changes. The cluster matches the manifest.';
+  return `Plan: ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy.`;
+}
+
+export function unreachable(x: never): never {
+  throw new Error(`internal: unhandled ${JSON.stringify(x)}`);
+}

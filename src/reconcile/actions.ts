@@ -1,0 +1,224 @@
+// Runs one plan action against drivers and engines. Every action is idempotent, so a re-run after a
+// crash or a retry after a transient failure converges instead of duplicating.
+import { errorMessage } from '../engine/errors.js';
+import type { Engine } from '../engine/types.js';
+import { canonicalJson } from '../manifest/hash.js';
+import type { Desired, DesiredMachine, DesiredService, DriverName, Role } from '../model/desired.js';
+import { LABEL, type Observed } from '../model/observed.js';
+import type { Drivers } from '../providers/index.js';
+import type { Driver, MachineRecord } from '../providers/types.js';
+import { unreachable } from '../plan/summary.js';
+import type { Action } from '../plan/types.js';
+
+export class ActionRunner {
+  private readonly machines: Map<string, DesiredMachine>;
+  private readonly services: Map<string, DesiredService>;
+  private tokens?: Promise<{ worker: string; manager: string; leader: string }>;
+
+  constructor(
+    private readonly desired: Desired,
+    private readonly observed: Observed,
+    private readonly drivers: Drivers,
+    /** Machine name → record; create/start update it so later actions reach the new engine. */
+    private readonly records: Map<string, MachineRecord>,
+  ) {
+    this.machines = new Map(desired.machines.map((m) => [m.name, m]));
+    this.services = new Map(desired.services.map((s) => [s.name, s]));
+  }
+
+  run = async (a: Action): Promise<void> => {
+    switch (a.kind) {
+      case 'machine.create': {
+        const m = this.machines.get(a.machine)!;
+        this.records.set(a.machine, await this.driver(a.machine).create(m));
+        return;
+      }
+      case 'machine.start':
+        await this.driver(a.machine).start(a.machine);
+        await this.refresh(a.machine);
+        return;
+      case 'machine.remove':
+        await this.driver(a.machine).remove(a.machine);
+        this.records.delete(a.machine);
+        return;
+      case 'engine.labels':
+        if (a.readOnly) return; // the plan said so: out of reach for this driver
+        await this.driver(a.machine).setEngineLabels(a.machine, a.labels);
+        await this.mirrorNodeLabels(a.machine);
+        return;
+      case 'swarm.init': {
+        const engine = this.engine(a.machine);
+        const facts = await engine.facts();
+        if (facts.swarm.state !== 'active') await engine.swarmInit(this.address(a.machine));
+        await this.mirrorNodeLabels(a.machine);
+        return;
+      }
+      case 'swarm.join':
+        return this.join(a.machine, a.role);
+      case 'swarm.promote':
+      case 'swarm.demote': {
+        const nodeId = await this.nodeId(a.machine);
+        const leader = await this.leader(a.machine);
+        await leader.swarmNodeUpdate(nodeId, { role: a.kind === 'swarm.promote' ? 'manager' : 'worker' });
+        return;
+      }
+      case 'swarm.leave':
+        return this.leave(a.machine);
+      case 'image.ensure': {
+        const driver = this.driver(a.machine);
+        await this.engine(a.machine).ensureImage(a.image, driver.hostEngine?.());
+        return;
+      }
+      case 'container.create':
+        return this.createAndStart(a.machine, a.service, a.replica, a.name);
+      case 'container.start':
+        await this.engine(a.machine).startContainer(a.containerId);
+        return;
+      case 'container.remove':
+        await this.engine(a.machine).removeContainer(a.containerId);
+        return;
+      case 'container.replace':
+        if (a.from.machine === a.machine) {
+          // Same engine: the name and the ports are taken until the old one is gone.
+          await this.engine(a.machine).removeContainer(a.from.containerId);
+          await this.createAndStart(a.machine, a.service, a.replica, a.name);
+        } else {
+          // Another machine: bring the new one up first, then retire the old (create before destroy).
+          await this.createAndStart(a.machine, a.service, a.replica, a.name);
+          if (this.records.has(a.from.machine)) await this.engine(a.from.machine).removeContainer(a.from.containerId);
+        }
+        return;
+      default:
+        return unreachable(a);
+    }
+  };
+
+  private async createAndStart(machine: string, serviceName: string, replica: number, name: string): Promise<void> {
+    const service = this.services.get(serviceName);
+    if (!service) throw new Error(`service ${serviceName} is not in the manifest any more`);
+    const engine = this.engine(machine);
+    const labels = {
+      ...service.spec.labels,
+      [LABEL.cluster]: this.desired.name,
+      [LABEL.service]: service.name,
+      [LABEL.replica]: String(replica),
+      [LABEL.configHash]: service.configHash,
+      [LABEL.spec]: canonicalJson(service.spec),
+    };
+    let id: string;
+    try {
+      id = await engine.createContainer({ name, spec: service.spec, labels });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+      // A run that crashed after create left our container behind: replace it. Someone else's: stop.
+      const facts = await engine.facts();
+      const clash = facts.containers.find((c) => c.name === name);
+      if (!clash || clash.labels[LABEL.cluster] !== this.desired.name) {
+        throw new Error(`container name ${name} is taken on ${machine} by a container this cluster does not own: ${errorMessage(err)}`);
+      }
+      await engine.removeContainer(clash.id);
+      id = await engine.createContainer({ name, spec: service.spec, labels });
+    }
+    await engine.startContainer(id);
+  }
+
+  private async join(machine: string, role: Role): Promise<void> {
+    const engine = this.engine(machine);
+    const facts = await engine.facts();
+    const { worker, manager, leader } = await this.joinTokens(machine);
+    if (facts.swarm.state === 'active') {
+      const leaderFacts = await this.engine(leader).facts();
+      if (facts.swarm.clusterId && leaderFacts.swarm.clusterId && facts.swarm.clusterId !== leaderFacts.swarm.clusterId) {
+        throw new Error(`${machine} is already in another swarm (${facts.swarm.clusterId}); run \`docker swarm leave --force\` on it or remove the machine`);
+      }
+    } else {
+      await engine.swarmJoin({ remoteAddrs: [`${this.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: this.address(machine) });
+    }
+    await this.mirrorNodeLabels(machine);
+  }
+
+  private async leave(machine: string): Promise<void> {
+    const nodeId = this.observedNodeId(machine);
+    const engine = this.records.has(machine) ? this.engine(machine) : undefined;
+    if (engine && (await engine.facts()).swarm.state === 'active') await engine.swarmLeave(true);
+    // A node that left still shows as "down" on the managers until it is removed from the list.
+    const leader = await this.leader(machine).catch(() => undefined);
+    if (leader && nodeId) await leader.swarmNodeRemove(nodeId, true).catch((err) => {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    });
+  }
+
+  /** Join tokens from the first desired manager that is an active swarm manager, asked once per apply. */
+  private joinTokens(except: string): Promise<{ worker: string; manager: string; leader: string }> {
+    this.tokens ??= (async () => {
+      const leader = await this.leaderName(except);
+      const t = await this.engine(leader).swarmJoinTokens();
+      return { ...t, leader };
+    })();
+    this.tokens.catch(() => (this.tokens = undefined));
+    return this.tokens;
+  }
+
+  private async leaderName(except: string): Promise<string> {
+    for (const m of this.desired.machines) {
+      if (m.role !== 'manager' || m.name === except || !this.records.has(m.name)) continue;
+      const facts = await this.engine(m.name).facts().catch(() => undefined);
+      if (facts?.swarm.state === 'active' && facts.swarm.role === 'manager') return m.name;
+    }
+    throw new Error('no reachable swarm manager among the manifest’s managers');
+  }
+
+  private async leader(except: string): Promise<Engine> {
+    return this.engine(await this.leaderName(except));
+  }
+
+  private async nodeId(machine: string): Promise<string> {
+    const id = (await this.engine(machine).facts()).swarm.nodeId ?? this.observedNodeId(machine);
+    if (!id) throw new Error(`${machine} is not in the swarm`);
+    return id;
+  }
+
+  private observedNodeId(machine: string): string | undefined {
+    return this.observed.machines.find((m) => m.name === machine)?.engine?.swarm.nodeId;
+  }
+
+  /** Engine labels are mirrored as swarm node labels, so swarm-mode constraints can use them. */
+  private async mirrorNodeLabels(machine: string): Promise<void> {
+    const m = this.machines.get(machine);
+    if (!m?.role) return;
+    const facts = await this.engine(machine).facts();
+    if (facts.swarm.state !== 'active' || !facts.swarm.nodeId) return;
+    const leader = facts.swarm.role === 'manager' ? this.engine(machine) : await this.leader(machine);
+    await leader.swarmNodeUpdate(facts.swarm.nodeId, { labels: m.labels });
+  }
+
+  private driverName(machine: string): DriverName {
+    const name = this.machines.get(machine)?.driver ?? this.records.get(machine)?.driver ?? this.observed.machines.find((m) => m.name === machine)?.driver;
+    if (!name) throw new Error(`unknown machine ${machine}`);
+    return name;
+  }
+
+  private driver(machine: string): Driver {
+    const name = this.driverName(machine);
+    const d = this.drivers.get(name);
+    if (!d) throw new Error(`driver ${name} is not open`);
+    return d;
+  }
+
+  private engine(machine: string): Engine {
+    const record = this.records.get(machine);
+    if (!record) throw new Error(`machine ${machine} does not exist`);
+    return this.driver(machine).engine(record);
+  }
+
+  private address(machine: string): string {
+    const address = this.records.get(machine)?.address;
+    if (!address) throw new Error(`machine ${machine} has no address yet`);
+    return address;
+  }
+
+  private async refresh(machine: string): Promise<void> {
+    const record = (await this.driver(machine).list()).find((r) => r.name === machine);
+    if (record) this.records.set(machine, record);
+  }
+}

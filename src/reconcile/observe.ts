@@ -1,0 +1,51 @@
+// Observe = list machines from every driver, then ask every running engine for its facts, in parallel.
+// An engine that does not answer in time is reported (engine null + problem), not fatal.
+import PQueue from 'p-queue';
+import { errorMessage } from '../engine/errors.js';
+import type { EngineFacts, Observed, ObservedMachine } from '../model/observed.js';
+import type { Drivers } from '../providers/index.js';
+import type { MachineRecord } from '../providers/types.js';
+import { withTimeout } from './timeout.js';
+
+export interface Observation {
+  observed: Observed;
+  records: Map<string, MachineRecord>;
+}
+
+export async function observe(cluster: string, drivers: Drivers, opts: { timeoutMs?: number; concurrency?: number } = {}): Promise<Observation> {
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const lists = await Promise.all([...drivers.values()].map(async (d) => ({ driver: d, records: await d.list() })));
+  const queue = new PQueue({ concurrency: opts.concurrency ?? 32 });
+  const records = new Map<string, MachineRecord>();
+  const machines: ObservedMachine[] = [];
+  await Promise.all(
+    lists.flatMap(({ driver, records: rs }) =>
+      rs.map((record) =>
+        queue.add(async () => {
+          records.set(record.name, record);
+          const m: ObservedMachine = { name: record.name, driver: driver.name, state: record.state, engine: null };
+          if (record.address) m.address = record.address;
+          if (record.state === 'running') {
+            try {
+              m.engine = normalizeFacts(await withTimeout(driver.engine(record).facts(), timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
+            } catch (err) {
+              m.problem = errorMessage(err);
+            }
+          }
+          machines.push(m);
+        }),
+      ),
+    ),
+  );
+  machines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { observed: { cluster, machines }, records };
+}
+
+/** Stable order, so the same cluster always observes (and digests, and plans) the same. */
+function normalizeFacts(f: EngineFacts): EngineFacts {
+  return {
+    ...f,
+    containers: [...f.containers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    images: [...f.images].map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+  };
+}

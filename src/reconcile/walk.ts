@@ -1,0 +1,136 @@
+// Walks the action graph like Terraform's DAG walker: every action starts as soon as everything it
+// waits for has finished; a failure marks its dependents "skipped" (upstream failed) and the report
+// names root causes only; everything independent still finishes. Concurrency: one global limit
+// (`parallelism`) and a per-machine limit, so one slow machine cannot take every slot.
+// Cancellation (`signal`): nothing new starts; running actions finish.
+import PQueue from 'p-queue';
+import pRetry from 'p-retry';
+import { errorMessage, isTransient } from '../engine/errors.js';
+import type { Action } from '../plan/types.js';
+import { withTimeout } from './timeout.js';
+
+export type WalkEvent =
+  | { type: 'start'; action: Action }
+  | { type: 'retry'; action: Action; attempt: number; error: string }
+  | { type: 'done'; action: Action; ms: number }
+  | { type: 'failed'; action: Action; error: string; ms: number }
+  | { type: 'skipped'; action: Action; because: string };
+
+export interface WalkOptions {
+  parallelism: number;
+  perMachine: number;
+  /** Retries of transient failures (exponential backoff with jitter). */
+  retries: number;
+  minRetryDelayMs: number;
+  /** Upper bound for one action including its retries. */
+  actionTimeoutMs: number;
+  signal?: AbortSignal;
+  onEvent?: (e: WalkEvent) => void;
+}
+
+export interface WalkResult {
+  done: string[];
+  failed: { id: string; error: string }[];
+  skipped: { id: string; because: string }[];
+  /** Never started because of cancellation. */
+  notStarted: string[];
+  ms: number;
+}
+
+export const DEFAULT_WALK: Omit<WalkOptions, 'signal' | 'onEvent'> = {
+  parallelism: 10,
+  perMachine: 4,
+  retries: 4,
+  minRetryDelayMs: 200,
+  actionTimeoutMs: 300_000,
+};
+
+export async function walk(actions: Action[], run: (a: Action) => Promise<void>, options: WalkOptions): Promise<WalkResult> {
+  const t0 = performance.now();
+  const byId = new Map(actions.map((a) => [a.id, a]));
+  const waitingFor = new Map(actions.map((a) => [a.id, a.after.filter((d) => byId.has(d)).length]));
+  const dependents = new Map<string, string[]>();
+  for (const a of actions) for (const d of a.after) if (byId.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), a.id]);
+
+  const global = new PQueue({ concurrency: Math.max(1, options.parallelism) });
+  const perMachine = new Map<string, PQueue>();
+  const result: WalkResult = { done: [], failed: [], skipped: [], notStarted: [], ms: 0 };
+  const settled = new Set<string>();
+  const emit = options.onEvent ?? (() => {});
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const settle = (id: string) => {
+    settled.add(id);
+    if (settled.size === actions.length) finish();
+  };
+
+  const skipDependents = (root: string) => {
+    const stack = [...(dependents.get(root) ?? [])];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (settled.has(id)) continue;
+      const action = byId.get(id)!;
+      result.skipped.push({ id, because: root });
+      emit({ type: 'skipped', action, because: root });
+      settle(id);
+      stack.push(...(dependents.get(id) ?? []));
+    }
+  };
+
+  const attempt = async (action: Action) => {
+    const started = performance.now();
+    emit({ type: 'start', action });
+    try {
+      await pRetry(() => withTimeout(run(action), options.actionTimeoutMs, `${action.id} did not finish within ${Math.round(options.actionTimeoutMs / 1000)} s (action limit)`), {
+        retries: options.retries,
+        minTimeout: options.minRetryDelayMs,
+        factor: 2,
+        randomize: true,
+        shouldRetry: ({ error }) => isTransient(error) && !options.signal?.aborted,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          if (retriesLeft > 0 && isTransient(error)) emit({ type: 'retry', action, attempt: attemptNumber, error: errorMessage(error) });
+        },
+      });
+      result.done.push(action.id);
+      emit({ type: 'done', action, ms: performance.now() - started });
+      settle(action.id);
+      for (const next of dependents.get(action.id) ?? []) {
+        const left = waitingFor.get(next)! - 1;
+        waitingFor.set(next, left);
+        if (left === 0) schedule(byId.get(next)!);
+      }
+    } catch (err) {
+      const error = errorMessage(err);
+      result.failed.push({ id: action.id, error });
+      emit({ type: 'failed', action, error, ms: performance.now() - started });
+      settle(action.id);
+      skipDependents(action.id);
+    }
+  };
+
+  const schedule = (action: Action) => {
+    if (options.signal?.aborted) {
+      result.notStarted.push(action.id);
+      settle(action.id);
+      skipDependents(action.id);
+      return;
+    }
+    const machine = 'machine' in action ? action.machine : '';
+    let lane = perMachine.get(machine);
+    if (!lane) perMachine.set(machine, (lane = new PQueue({ concurrency: Math.max(1, options.perMachine) })));
+    void lane.add(() => global.add(() => attempt(action)));
+  };
+
+  if (actions.length === 0) finish();
+  for (const a of actions) if (waitingFor.get(a.id) === 0) schedule(a);
+  await finished;
+  // Skips caused by cancellation are "not started", not failures.
+  const notStarted = new Set(result.notStarted);
+  result.skipped = result.skipped.filter((s) => {
+    if (!notStarted.has(s.because)) return true;
+    result.notStarted.push(s.id);
+    return false;
+  });
+  result.ms = performance.now() - t0;
+  return result;
+}

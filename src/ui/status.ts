@@ -1,0 +1,116 @@
+// `cluster status`: what exists, from observation only. Pure: observed (+ desired for context) → report.
+import type { Desired } from '../model/desired.js';
+import type { Observed } from '../model/observed.js';
+import { formatBytes } from '../plan/machines.js';
+
+export interface StatusReport {
+  format_version: '1.0';
+  cluster: string;
+  simulated: boolean;
+  machines: {
+    name: string;
+    driver: string;
+    state: string;
+    role: string | null;
+    labels: Record<string, string>;
+    address: string | null;
+    engine: { url: string; version: string } | null;
+    cpus: number | null;
+    memory: number | null;
+    reserved: { cpus: number; memory: number };
+    containers: number;
+    problem: string | null;
+  }[];
+  containers: { name: string; id: string; service: string; replica: number; machine: string; state: string; image: string }[];
+}
+
+export function statusReport(desired: Desired, observed: Observed): StatusReport {
+  const wanted = new Map(desired.machines.map((m) => [m.name, m]));
+  const machines = observed.machines.map((m) => {
+    const e = m.engine;
+    const owned = e?.containers.filter((c) => c.owner) ?? [];
+    const reserved = (e?.containers ?? []).reduce((r, c) => ({ cpus: r.cpus + c.reservations.cpus, memory: r.memory + c.reservations.memory }), { cpus: 0, memory: 0 });
+    return {
+      name: m.name,
+      driver: m.driver,
+      state: m.state,
+      role: e?.swarm.state === 'active' ? (e.swarm.role ?? null) : null,
+      labels: e?.labels ?? wanted.get(m.name)?.labels ?? {},
+      address: m.address ?? null,
+      engine: e ? { url: e.url, version: e.version } : null,
+      cpus: wanted.get(m.name)?.cpus ?? e?.cpus ?? null,
+      memory: wanted.get(m.name)?.memory ?? e?.memory ?? null,
+      reserved: { cpus: round(reserved.cpus), memory: reserved.memory },
+      containers: owned.length,
+      problem: m.problem ?? (m.state === 'running' && !e ? 'engine unreachable' : null),
+    };
+  });
+  const containers = observed.machines.flatMap((m) =>
+    (m.engine?.containers ?? []).flatMap((c) =>
+      c.owner ? [{ name: c.name, id: c.id, service: c.owner.service, replica: c.owner.replica, machine: m.name, state: c.state, image: c.image }] : [],
+    ),
+  );
+  containers.sort((a, b) => (a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1));
+  const simulated = observed.machines.some((m) => m.driver === 'sim') || desired.machines.some((m) => m.driver === 'sim');
+  return { format_version: '1.0', cluster: observed.cluster, simulated, machines, containers };
+}
+
+export function renderStatusText(r: StatusReport): string {
+  const out = [r.simulated ? `cluster "${r.cluster}" (simulated: sim driver)` : `cluster "${r.cluster}"`, ''];
+  if (r.machines.length === 0) return out.concat('No machines. Run `cluster apply` to create them.', '').join('\n');
+  out.push(
+    table([
+      ['MACHINE', 'DRIVER', 'STATE', 'ROLE', 'ADDRESS', 'LABELS', 'CPUS RESERVED', 'MEMORY RESERVED', 'CONTAINERS', 'ENGINE'],
+      ...r.machines.map((m) => [
+        m.name,
+        m.driver,
+        m.problem ? `${m.state} (!)` : m.state,
+        m.role ?? '-',
+        m.address ?? '-',
+        Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-',
+        `${m.reserved.cpus}/${m.cpus ?? '?'}`,
+        `${formatBytes(m.reserved.memory)}/${m.memory ? formatBytes(m.memory) : '?'}`,
+        String(m.containers),
+        m.engine ? `${m.engine.url} (${m.engine.version})` : '-',
+      ]),
+    ]),
+  );
+  const byService = new Map<string, Map<string, { replicas: number[]; running: number }>>();
+  for (const c of r.containers) {
+    const perMachine = byService.get(c.service) ?? new Map();
+    byService.set(c.service, perMachine);
+    const cell = perMachine.get(c.machine) ?? { replicas: [], running: 0 };
+    perMachine.set(c.machine, cell);
+    cell.replicas.push(c.replica);
+    if (c.state === 'running') cell.running++;
+  }
+  if (byService.size) {
+    out.push('', table([['SERVICE', 'MACHINE', 'REPLICAS', 'RUNNING'], ...[...byService].flatMap(([s, ms]) => [...ms].sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, c]) => [s, m, compactRanges(c.replicas), `${c.running}/${c.replicas.length}`]))]));
+  }
+  const problems = r.machines.filter((m) => m.problem).map((m) => `  ${m.name}: ${m.problem}`);
+  const notRunning = r.containers.filter((c) => c.state !== 'running').map((c) => `  ${c.name} on ${c.machine}: ${c.state}`);
+  if (problems.length || notRunning.length) out.push('', 'Unhealthy:', ...problems, ...notRunning);
+  return out.join('\n') + '\n';
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/** [1,2,3,5,7,8] → "1-3,5,7-8" */
+export function compactRanges(ns: number[]): string {
+  const sorted = [...ns].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

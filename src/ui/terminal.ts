@@ -1,0 +1,21 @@
+import { createInterface } from 'node:readline/promises';
+
+/**
+ * Prompts, colours, spinners and cursor movement only for a person at a terminal: not when
+ * stdout is piped, `CI` or `NO_COLOR` is set, or TERM=dumb.
+ */
+export function isInteractive(stream: NodeJS.WriteStream = process.stdout): boolean {
+  const env = process.env;
+  return !!stream.isTTY && !!process.stdin.isTTY && !env.CI && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+/** Terraform's confirmation: only "yes" proceeds. */
+export async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `);
+    return answer.trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
