@@ -4,6 +4,7 @@ import { UserError } from '../model/diagnostic.js';
 import { errorMessage } from '../engine/errors.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { applyCommand } from './commands/apply.js';
+import { graphCommand } from './commands/graph.js';
 import { planCommand } from './commands/plan.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
@@ -83,6 +84,16 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--json', 'stream one JSON event per line')
     .addHelpText('after', '\nExample:\n  cluster destroy --auto-approve')
     .action(async (o) => exit(await applyCommand(undefined, { ...o, destroy: true })));
+
+  program
+    .command('graph')
+    .description('the plan\'s action graph, as DOT (Graphviz) or Mermaid')
+    .addOption(file())
+    .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
+    .addOption(strategy())
+    .addOption(seed())
+    .addHelpText('after', '\nExamples:\n  cluster graph | dot -Tsvg > plan.svg\n  cluster graph --format mermaid')
+    .action(async (o) => exit(await graphCommand(o)));
 
   return program;
 }

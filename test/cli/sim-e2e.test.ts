@@ -1,0 +1,98 @@
+// The example cluster on the sim driver, end to end through the real binary: validate, plan twice
+// (identical bytes), apply, no-op plan, scale down, saved plans, destroy.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { cluster } from '../support/cli.js';
+
+const example = readFileSync(join(import.meta.dirname, '../../cluster.example.yml'), 'utf8').replaceAll('driver: docker', 'driver: sim');
+
+describe('cluster on the sim driver (example manifest)', () => {
+  let dir: string;
+  let file: string;
+  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir });
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cluster-e2e-'));
+    file = join(dir, 'cluster.yml');
+    writeFileSync(file, example);
+  });
+
+  test('--help works and lists the commands', () => {
+    const r = cluster(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['validate', 'plan', 'apply', 'status', 'destroy']) expect(r.stdout).toContain(c);
+  });
+
+  test('validate', () => {
+    const r = run('validate');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/valid: cluster "demo", 3 machines, 3 services \(13 replicas\)/);
+  });
+
+  test('plan: text and JSON are byte-identical across runs; detailed exit code 2', () => {
+    const a = run('plan');
+    const b = run('plan');
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toContain('simulated');
+    expect(a.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
+    const j1 = run('plan', '--json');
+    const j2 = run('plan', '--json');
+    expect(j1.stdout).toBe(j2.stdout);
+    const plan = JSON.parse(j1.stdout);
+    expect(plan.format_version).toBe('1.0');
+    expect(plan.unschedulable).toEqual([]);
+    // the database goes where size=xxl; web never shares a machine with it
+    expect(Object.keys(plan.placements.db)).toEqual(['worker-2']);
+    expect(plan.placements.web['worker-2']).toBeUndefined();
+    const bird = Object.values(plan.placements.bird as Record<string, number[]>).flat();
+    expect(bird.sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(run('plan', '--detailed-exitcode').code).toBe(2);
+  });
+
+  test('apply without --auto-approve and without a terminal refuses and touches nothing', () => {
+    const r = run('apply');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--auto-approve/);
+    expect(run('status', '--json').stdout).toContain('"machines": []');
+  });
+
+  test('apply converges; a second plan has no changes (exit 0 with --detailed-exitcode)', () => {
+    const r = run('apply', '--auto-approve');
+    expect(r.stderr).toMatch(/Apply complete/);
+    expect(r.code).toBe(0);
+    const again = run('plan', '--detailed-exitcode');
+    expect(again.stdout).toContain('No changes.');
+    expect(again.code).toBe(0);
+    const status = JSON.parse(run('status', '--json').stdout);
+    expect(status.simulated).toBe(true);
+    expect(status.machines.map((m: { name: string }) => m.name)).toEqual(['manager', 'worker-1', 'worker-2']);
+    expect(status.containers).toHaveLength(13);
+    expect(status.machines.find((m: { name: string }) => m.name === 'manager').role).toBe('manager');
+  });
+
+  test('scale down removes the highest replicas; a saved plan applies exactly and goes stale', () => {
+    writeFileSync(file, example.replace('scale: 10', 'scale: 7'));
+    const saved = join(dir, 'down.plan');
+    const p = run('plan', '-o', saved);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toMatch(/Plan: 0 to add, 0 to change, 3 to destroy\./);
+    for (const n of [8, 9, 10]) expect(p.stdout).toContain(`demo-bird-${n}`);
+    const a = cluster(['apply', saved], { cwd: dir });
+    expect(a.code).toBe(0);
+    const birds = JSON.parse(run('status', '--json').stdout).containers.filter((c: { service: string }) => c.service === 'bird');
+    expect(birds.map((c: { replica: number }) => c.replica)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const stale = cluster(['apply', saved], { cwd: dir });
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/stale/);
+  });
+
+  test('destroy removes every machine', () => {
+    const r = run('destroy', '--auto-approve');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(run('status', '--json').stdout).machines).toEqual([]);
+  });
+});
