@@ -62,10 +62,22 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
     .option('--json', 'stream one JSON event per line')
+    .option('-w, --watch', 'keep converging: re-plan and apply on every manifest edit and on drift')
+    .addOption(new Option('--interval <seconds>', 'watch: full re-observe period, catches drift').argParser(integer).default(30))
     .addOption(strategy())
     .addOption(seed())
-    .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --auto-approve -f cluster.example.yml')
+    .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --auto-approve -f cluster.example.yml\n  cluster apply --watch')
     .action(async (planfile, o) => exit(await applyCommand(planfile, o)));
+
+  program
+    .command('watch')
+    .description('same as `apply --watch`: converge now, then on every manifest edit and on drift')
+    .addOption(file())
+    .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
+    .addOption(new Option('--interval <seconds>', 'full re-observe period, catches drift').argParser(integer).default(30))
+    .option('--json', 'stream one JSON event per line')
+    .addHelpText('after', '\nExample:\n  cluster watch -f cluster.yml --interval 10')
+    .action(async (o) => exit(await applyCommand(undefined, { ...o, watch: true })));
 
   program
     .command('status')

@@ -11,6 +11,7 @@ import { jsonEvents } from '../../ui/json-events.js';
 import { formatMs, plainProgress } from '../../ui/progress-plain.js';
 import { renderStatusText, statusReport } from '../../ui/status.js';
 import { confirm, isInteractive } from '../../ui/terminal.js';
+import { watchCommand } from './watch.js';
 import { computePlan, emptied, loadDesired, openSession, type PlanChoices, type Session } from '../pipeline.js';
 
 export interface ApplyOptions extends PlanChoices {
@@ -19,9 +20,14 @@ export interface ApplyOptions extends PlanChoices {
   parallelism?: number;
   json?: boolean;
   destroy?: boolean;
+  watch?: boolean;
+  interval?: number;
+  /** Stops a run early (watch mode's Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export async function applyCommand(planFile: string | undefined, opts: ApplyOptions): Promise<number> {
+  if (opts.watch) return watchCommand(opts);
   const saved = planFile ? readSavedPlan(planFile) : undefined;
   const base = loadDesired(saved ? saved.manifest.file : opts.file);
   const desired = opts.destroy ? emptied(base) : base;
@@ -57,9 +63,11 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   }
 }
 
-async function execute(desired: Desired, plan: Plan, session: Session, opts: ApplyOptions): Promise<WalkResult> {
+export async function execute(desired: Desired, plan: Plan, session: Session, opts: ApplyOptions): Promise<WalkResult> {
   const runner = new ActionRunner(desired, session.observation.observed, session.drivers, session.observation.records);
   const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   const onSigint = () => {
     if (abort.signal.aborted) process.exit(130);
     process.stderr.write('\nInterrupted: starting nothing new, letting running actions finish (Ctrl-C again to quit now).\n');
@@ -71,6 +79,7 @@ async function execute(desired: Desired, plan: Plan, session: Session, opts: App
     return await walk(plan.actions, runner.run, { ...DEFAULT_WALK, parallelism: opts.parallelism ?? DEFAULT_WALK.parallelism, signal: abort.signal, onEvent });
   } finally {
     process.off('SIGINT', onSigint);
+    opts.signal?.removeEventListener('abort', onAbort);
   }
 }
 

@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import { loadManifest } from '../../manifest/index.js';
+import { renderPlanText } from '../../plan/render-text.js';
+import { hasChanges, summaryLine } from '../../plan/summary.js';
+import { watchLoop } from '../../reconcile/watch.js';
+import { formatDiagnostic } from '../../ui/diagnostic.js';
+import { formatMs } from '../../ui/progress-plain.js';
+import { computePlan, openSession } from '../pipeline.js';
+import { execute, type ApplyOptions } from './apply.js';
+
+/**
+ * `cluster apply --watch` / `cluster watch`: apply now, then on every manifest edit and every
+ * `--interval` seconds (drift). Starting watch mode is the approval: changes apply without a prompt.
+ * Ctrl-C stops after the running actions.
+ */
+export async function watchCommand(opts: ApplyOptions): Promise<number> {
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    log('stopping: letting running actions finish (Ctrl-C again to quit now)');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const file = resolve(opts.file);
+  try {
+    await watchLoop({
+      load: () => loadManifest(file),
+      onInvalid: (ds) => ds.forEach((d) => process.stderr.write(formatDiagnostic(d) + '\n')),
+      log,
+      debounceMs: 100,
+      intervalMs: (opts.interval ?? 30) * 1000,
+      signal: abort.signal,
+      converge: async (desired, why) => {
+        const session = await openSession(desired);
+        try {
+          const { plan } = computePlan(desired, session.observation, opts);
+          if (!hasChanges(plan)) {
+            if (why !== 'periodic re-observe') log(`${why}: converged, no changes`);
+            return;
+          }
+          log(`${why}: ${summaryLine(plan)}`);
+          if (!opts.json) process.stdout.write(renderPlanText(plan));
+          const r = await execute(desired, plan, session, { ...opts, signal: abort.signal });
+          log(r.failed.length ? `${r.failed.length} action(s) failed; retrying on the next change or re-observe` : `converged in ${formatMs(r.ms)}`);
+        } finally {
+          await session.close();
+        }
+      },
+    });
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
