@@ -1,0 +1,116 @@
+// Swarm mode as a simulated engine answers it: the rules and messages of dockerd/swarmkit that the
+// reconciler meets (already in a swarm, invalid token, not a manager, the last manager, node not down).
+// Where dockerd answers 503 (already in a swarm, not a manager) the sim gives no status code: the
+// retry policy counts 503 as transient, and these refusals never cure themselves.
+import type { Role } from '../model/desired.js';
+import type { SwarmFacts } from '../model/observed.js';
+import type { SimMachine, SimState, SimSwarm } from '../providers/sim-state.js';
+import type { SwarmJoinRequest, SwarmNode } from './types.js';
+import { SimEngineError } from './sim-errors.js';
+
+export function swarmFacts(state: SimState, machine: SimMachine): SwarmFacts {
+  const member = state.membership.get(machine.name);
+  if (!member) return { state: 'inactive' };
+  const { swarm, node } = member;
+  return { state: 'active', nodeId: node.id, clusterId: swarm.id, role: node.role, nodeLabels: { ...node.labels } };
+}
+
+export function swarmInit(state: SimState, machine: SimMachine): void {
+  refuseMember(state, machine);
+  state.createSwarm(machine.name);
+}
+
+export function swarmJoin(state: SimState, machine: SimMachine, req: SwarmJoinRequest): void {
+  refuseMember(state, machine);
+  const found = state.swarmByToken(req.token);
+  if (!found) throw new SimEngineError('rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster', 400);
+  // The token picks the swarm and the role; one of the addresses must reach a running manager of it.
+  const hosts = new Set(req.remoteAddrs.map((a) => a.replace(/:\d+$/, '')));
+  const reachable = [...found.swarm.nodes.values()].some((n) => {
+    const m = state.machines.get(n.machine);
+    return n.role === 'manager' && !n.left && m?.state === 'running' && (hosts.has(state.address(m)) || hosts.has(m.name));
+  });
+  if (!reachable) throw new SimEngineError(`cannot join: no running manager of swarm ${found.swarm.id} at ${req.remoteAddrs.join(', ') || '(no address given)'}`);
+  state.addNode(found.swarm, machine.name, found.role);
+}
+
+export function joinTokens(state: SimState, machine: SimMachine): { worker: string; manager: string } {
+  return { ...managedSwarm(state, machine).tokens };
+}
+
+/** Leaving when not in a swarm succeeds (a re-run converges). A manager leaves only with force, as in Docker. */
+export function swarmLeave(state: SimState, machine: SimMachine, force: boolean): void {
+  const member = state.membership.get(machine.name);
+  if (!member) return;
+  if (member.node.role === 'manager' && !force) {
+    throw new SimEngineError(
+      'You are attempting to leave the swarm on a node that is participating as a manager. Use `--force` to suppress this message.',
+    );
+  }
+  state.leaveSwarm(machine.name);
+}
+
+export function swarmNodes(state: SimState, machine: SimMachine): SwarmNode[] {
+  const swarm = managedSwarm(state, machine);
+  return [...swarm.nodes.values()]
+    .map((n) => ({
+      id: n.id,
+      hostname: n.machine,
+      role: n.role,
+      state: !n.left && state.machines.get(n.machine)?.state === 'running' ? 'ready' : 'down',
+      availability: n.availability,
+      labels: { ...n.labels },
+    }))
+    .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.id < b.id ? -1 : 1));
+}
+
+/** Labels are replaced as a whole, like Docker's node update spec. */
+export function swarmNodeUpdate(state: SimState, machine: SimMachine, nodeId: string, change: { role?: Role; labels?: Record<string, string>; availability?: string }): void {
+  const swarm = managedSwarm(state, machine);
+  const node = swarm.nodes.get(nodeId);
+  if (!node) throw new SimEngineError(`node ${nodeId} not found`, 404);
+  if (change.role === 'worker' && node.role === 'manager' && managers(swarm) <= 1) {
+    throw new SimEngineError('rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm', 400);
+  }
+  if (change.role) node.role = change.role;
+  if (change.labels) node.labels = { ...change.labels };
+  if (change.availability) node.availability = change.availability;
+}
+
+/** Removing a node that is gone already succeeds; a live one needs force, a manager a demotion first. */
+export function swarmNodeRemove(state: SimState, machine: SimMachine, nodeId: string, force: boolean): void {
+  const swarm = managedSwarm(state, machine);
+  const node = swarm.nodes.get(nodeId);
+  if (!node) return;
+  if (node.role === 'manager') {
+    throw new SimEngineError(`rpc error: code = FailedPrecondition desc = node ${nodeId} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`, 400);
+  }
+  const ready = !node.left && state.machines.get(node.machine)?.state === 'running';
+  if (ready && !force) throw new SimEngineError(`rpc error: code = FailedPrecondition desc = node ${nodeId} is not down and can't be removed`, 400);
+  state.deleteNode(swarm, node);
+}
+
+/** The node a swarm node update or removal is about, for fault messages (`… on worker-2`). */
+export function nodeMachine(state: SimState, nodeId: string): string {
+  return state.findNode(nodeId)?.node.machine ?? nodeId;
+}
+
+function managedSwarm(state: SimState, machine: SimMachine): SimSwarm {
+  const member = state.membership.get(machine.name);
+  if (member?.node.role !== 'manager') {
+    throw new SimEngineError("This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state.");
+  }
+  return member.swarm;
+}
+
+function refuseMember(state: SimState, machine: SimMachine): void {
+  if (state.membership.has(machine.name)) {
+    throw new SimEngineError('This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.');
+  }
+}
+
+function managers(swarm: SimSwarm): number {
+  let n = 0;
+  for (const node of swarm.nodes.values()) if (node.role === 'manager' && !node.left) n++;
+  return n;
+}

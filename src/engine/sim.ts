@@ -1,0 +1,179 @@
+// A simulated Docker engine: one machine of the sim driver, answering the Engine interface from the
+// shared in-memory state (url sim://<cluster>/<machine>). It behaves like dockerd where the core can
+// tell the difference — 409 on a name conflict, 404 for a missing image, a port taken at start, swarm
+// rules — so plans and applies against it exercise the same paths as against real engines.
+//
+// Every call first goes through SimWorld.enter: latency and fault injection for the plan action kind
+// it serves (SIM_KINDS below), and the stopped-machine check, before anything changes.
+import type { Role } from '../model/desired.js';
+import type { EngineFacts } from '../model/observed.js';
+import type { SimKind } from '../providers/sim-conditions.js';
+import { imageRef, type SimContainer, type SimMachine, type SimState } from '../providers/sim-state.js';
+import { simEngineUrl, type SimWorld } from '../providers/sim-world.js';
+import { runningMachine, SimEngineError } from './sim-errors.js';
+import { engineFacts } from './sim-facts.js';
+import * as swarm from './sim-swarm.js';
+import type { ContainerCreateRequest, Engine, SwarmJoinRequest, SwarmNode } from './types.js';
+
+/** Which plan action kind each engine call serves: its latency and failure rate are that kind's. */
+export const SIM_KINDS = {
+  ping: 'observe',
+  facts: 'observe',
+  ensureImage: 'image.ensure',
+  createContainer: 'container.create',
+  startContainer: 'container.start',
+  removeContainer: 'container.remove',
+  swarmInit: 'swarm.init',
+  swarmJoinTokens: 'observe',
+  swarmJoin: 'swarm.join',
+  swarmLeave: 'swarm.leave',
+  swarmNodes: 'observe',
+  // swarmNodeUpdate: swarm.promote / swarm.demote for a role change, engine.labels for labels (mirroring),
+  // swarm.leave for an availability change alone (draining is the first step of leaving)
+  swarmNodeRemove: 'swarm.leave', // drain → leave → node rm: all part of a machine leaving
+} as const satisfies Record<string, SimKind>;
+
+/** An image named with the tag `:missing` cannot be pulled, so tests can exercise pull failures. */
+const UNPULLABLE_TAG = ':missing';
+
+export class SimEngine implements Engine {
+  readonly url: string;
+
+  constructor(
+    private readonly world: SimWorld,
+    readonly machine: string,
+  ) {
+    this.url = simEngineUrl(world.cluster, machine);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.on(SIM_KINDS.ping);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async facts(): Promise<EngineFacts> {
+    const { state, machine } = await this.on(SIM_KINDS.facts);
+    return engineFacts(state, machine, this.url);
+  }
+
+  async ensureImage(image: string, source?: Engine): Promise<'present' | 'pulled' | 'copied'> {
+    const ref = imageRef(image);
+    const { machine } = await this.on(SIM_KINDS.ensureImage);
+    if (machine.images.has(ref)) return 'present';
+    if (!ref.endsWith(UNPULLABLE_TAG)) {
+      machine.images.add(ref);
+      this.world.changed();
+      return 'pulled';
+    }
+    // Pulling fails; like the docker driver, fall back to copying from an engine that has it.
+    const copyable = source && (await source.facts().catch(() => undefined))?.images.some((i) => i.tags.includes(ref));
+    if (!copyable) {
+      throw new SimEngineError(`pull access denied for ${image.replace(/:[^:/]*$/, '')}, repository does not exist or may require 'docker login'`, 404);
+    }
+    // Asking the source took a while: look the machine up again (it may have stopped meanwhile).
+    runningMachine(await this.world.file.state(), this.machine).images.add(ref);
+    this.world.changed();
+    return 'copied';
+  }
+
+  async createContainer(req: ContainerCreateRequest): Promise<string> {
+    const { state, machine } = await this.on(SIM_KINDS.createContainer);
+    const taken = state.findContainer(machine, req.name);
+    if (taken) {
+      const id = state.containerId(taken.serial);
+      throw new SimEngineError(`Conflict. The container name "/${req.name}" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.`, 409);
+    }
+    if (!machine.images.has(imageRef(req.spec.image))) throw new SimEngineError(`No such image: ${req.spec.image}`, 404);
+    const c = state.addContainer(machine, req, 'created');
+    this.world.changed();
+    return state.containerId(c.serial);
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.startContainer);
+    const c = state.findContainer(machine, id);
+    if (!c) throw new SimEngineError(`No such container: ${id}`, 404);
+    if (c.state === 'running') return;
+    const clash = portClash(state, machine, c);
+    if (clash) {
+      throw new SimEngineError(`driver failed programming external connectivity on endpoint ${c.name}: Bind for 0.0.0.0:${clash} failed: port is already allocated`, 500);
+    }
+    c.state = 'running';
+    this.world.changed();
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.removeContainer);
+    const c = state.findContainer(machine, id);
+    if (!c) return;
+    state.removeContainer(machine, c);
+    this.world.changed();
+  }
+
+  async swarmInit(_advertiseAddr: string): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.swarmInit);
+    swarm.swarmInit(state, machine);
+    this.world.changed();
+  }
+
+  async swarmJoinTokens(): Promise<{ worker: string; manager: string }> {
+    const { state, machine } = await this.on(SIM_KINDS.swarmJoinTokens);
+    return swarm.joinTokens(state, machine);
+  }
+
+  async swarmJoin(req: SwarmJoinRequest): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.swarmJoin);
+    swarm.swarmJoin(state, machine, req);
+    this.world.changed();
+  }
+
+  async swarmLeave(force: boolean): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.swarmLeave);
+    swarm.swarmLeave(state, machine, force);
+    this.world.changed();
+  }
+
+  async swarmNodes(): Promise<SwarmNode[]> {
+    const { state, machine } = await this.on(SIM_KINDS.swarmNodes);
+    return swarm.swarmNodes(state, machine);
+  }
+
+  async swarmNodeUpdate(nodeId: string, change: { role?: Role; labels?: Record<string, string>; availability?: string }): Promise<void> {
+    // Faults and latency are the action's (promote, demote, or mirroring engine labels), reported
+    // on the machine the node is, not on the manager that is asked.
+    const kind: SimKind = change.role === 'manager' ? 'swarm.promote' : change.role === 'worker' ? 'swarm.demote' : change.labels ? 'engine.labels' : 'swarm.leave';
+    const target = swarm.nodeMachine(await this.world.file.state(), nodeId);
+    const { state, machine } = await this.on(kind, target);
+    swarm.swarmNodeUpdate(state, machine, nodeId, change);
+    this.world.changed();
+  }
+
+  async swarmNodeRemove(nodeId: string, force: boolean): Promise<void> {
+    const target = swarm.nodeMachine(await this.world.file.state(), nodeId);
+    const { state, machine } = await this.on(SIM_KINDS.swarmNodeRemove, target);
+    swarm.swarmNodeRemove(state, machine, nodeId, force);
+    this.world.changed();
+  }
+
+  /** Latency, the stopped-machine check and fault injection, in that order (see SimWorld.enter). */
+  private on(kind: SimKind, target = this.machine): Promise<{ state: SimState; machine: SimMachine }> {
+    return this.world.enter(kind, target, (state) => ({ state, machine: runningMachine(state, this.machine) }));
+  }
+}
+
+/** The first published port of `c` that a running container on the same machine holds already. */
+function portClash(state: SimState, machine: SimMachine, c: SimContainer): number | undefined {
+  const wanted = state.templates[c.template]!.ports;
+  if (wanted.length === 0) return undefined;
+  for (const other of machine.containers) {
+    if (other === c || other.state !== 'running') continue;
+    for (const p of state.templates[other.template]!.ports) {
+      if (wanted.some((w) => w.published === p.published && w.protocol === p.protocol)) return p.published;
+    }
+  }
+  return undefined;
+}
