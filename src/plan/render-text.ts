@@ -122,3 +122,8 @@ function unescape(segment: string): string {
 function show(v: unknown): string {
   return v === undefined ? '(unknown)' : JSON.stringify(v);
 }
+
+/** One line for progress output: the plan line without its indentation and column padding. */
+export function describeAction(a: Action): string {
+  return renderAction(a)[0]!.trim().replace(/^(\S+) +/, '$1 ');
+}

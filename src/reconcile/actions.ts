@@ -138,14 +138,19 @@ export class ActionRunner {
   }
 
   private async leave(machine: string): Promise<void> {
-    const nodeId = this.observedNodeId(machine);
     const engine = this.records.has(machine) ? this.engine(machine) : undefined;
-    if (engine && (await engine.facts()).swarm.state === 'active') await engine.swarmLeave(true);
-    // A node that left still shows as "down" on the managers until it is removed from the list.
+    const facts = engine ? await engine.facts() : undefined;
+    const nodeId = facts?.swarm.nodeId ?? this.observedNodeId(machine);
     const leader = await this.leader(machine).catch(() => undefined);
-    if (leader && nodeId) await leader.swarmNodeRemove(nodeId, true).catch((err) => {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-    });
+    // Swarm refuses to remove a manager's node: demote it first, while another manager leads.
+    if (leader && nodeId && facts?.swarm.role === 'manager') await leader.swarmNodeUpdate(nodeId, { role: 'worker' });
+    if (engine && facts?.swarm.state === 'active') await engine.swarmLeave(true);
+    // A node that left still shows as "down" on the managers until it is removed from the list.
+    if (leader && nodeId) {
+      await leader.swarmNodeRemove(nodeId, true).catch((err) => {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      });
+    }
   }
 
   /** Join tokens from the first desired manager that is an active swarm manager, asked once per apply. */

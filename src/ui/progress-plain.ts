@@ -1,12 +1,12 @@
 // Plain progress: one timestamped line per event, no colour, no cursor movement. Written to stderr
 // so stdout stays clean for --json.
 import type { WalkEvent } from '../reconcile/walk.js';
-import { renderAction } from '../plan/render-text.js';
+import { describeAction } from '../plan/render-text.js';
 
 export function plainProgress(write: (line: string) => void = (l) => process.stderr.write(l + '\n')): (e: WalkEvent) => void {
   return (e) => {
     const at = new Date().toISOString().slice(11, 23);
-    const what = renderAction(e.action)[0]!.trim();
+    const what = describeAction(e.action);
     switch (e.type) {
       case 'start':
         write(`${at} start    ${what}`);

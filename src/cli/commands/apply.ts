@@ -74,10 +74,13 @@ export async function execute(desired: Desired, plan: Plan, session: Session, op
     abort.abort();
   };
   process.on('SIGINT', onSigint);
-  const onEvent: (e: WalkEvent) => void = opts.json ? jsonEvents() : plainProgress();
+  // One event stream, one renderer: JSON lines, live ink view on a terminal, or plain lines.
+  const live = !opts.json && isInteractive(process.stderr) ? (await import('../../ui/progress-ink.js')).inkProgress(plan.actions.length) : undefined;
+  const onEvent: (e: WalkEvent) => void = opts.json ? jsonEvents() : (live?.onEvent ?? plainProgress());
   try {
     return await walk(plan.actions, runner.run, { ...DEFAULT_WALK, parallelism: opts.parallelism ?? DEFAULT_WALK.parallelism, signal: abort.signal, onEvent });
   } finally {
+    live?.stop();
     process.off('SIGINT', onSigint);
     opts.signal?.removeEventListener('abort', onAbort);
   }
