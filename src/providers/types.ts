@@ -37,6 +37,8 @@ export interface Driver {
   /** False when labels can only be read (generic driver): the plan says so. */
   readonly canSetEngineLabels: boolean;
   engine(record: MachineRecord): Engine;
+  /** The engine the machines run on (docker driver): images are copied from it when a machine cannot pull. */
+  hostEngine?(): Engine;
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ export interface Run {
 }
 
 export function cluster(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Run {
-  const env = { ...process.env, CI: 'true', ...opts.env };
+  const env: Record<string, string | undefined> = { ...process.env, CI: 'true', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

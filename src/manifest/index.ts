@@ -1,0 +1,215 @@
+// YAML manifest → Desired. Never throws for bad input: every problem is a Diagnostic with a place.
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Diagnostic } from '../model/diagnostic.js';
+import { ALL_FILTERS, type Desired, type DesiredMachine, type DesiredService, type DriverName, type FilterName, type SchedulerConfig, type SimulationConfig, type SourcePosition } from '../model/desired.js';
+import { sha256OfJson } from './hash.js';
+import { didYouMean } from './hints.js';
+import { interpolate, readDotEnv, type Env } from './interpolate.js';
+import { locate, readSource, type Path, type Source } from './read.js';
+import { parseService, sortKeys, toStringMap } from './service.js';
+import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
+import { validateSchema } from './validate.js';
+
+export type LoadResult =
+  | { ok: true; desired: Desired; warnings: Diagnostic[]; files: string[] }
+  | { ok: false; diagnostics: Diagnostic[]; files: string[] };
+
+const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+const MAX_COUNT = 10_000;
+
+type Raw = Record<string, unknown>;
+
+export function loadManifest(file: string, opts: { env?: Env } = {}): LoadResult {
+  const path = resolve(file);
+  const dotEnv = join(dirname(path), '.env');
+  const files = [path, dotEnv];
+  const read = readSource(path);
+  if (!read.ok) return { ok: false, diagnostics: read.diagnostics, files };
+  const source = read.source;
+
+  const env = { ...readDotEnv(dotEnv), ...(opts.env ?? process.env) };
+  const interpolation = interpolate(source, env);
+  const errors = interpolation.filter((d) => d.severity === 'error');
+  const warnings = interpolation.filter((d) => d.severity === 'warning');
+  if (errors.length) return { ok: false, diagnostics: sorted(errors), files };
+
+  let data: Raw;
+  try {
+    data = source.doc.toJS({ maxAliasCount: 100 }) as Raw;
+  } catch (err) {
+    return { ok: false, diagnostics: [{ severity: 'error', file: path, line: 1, col: 1, message: `cannot read the manifest: ${(err as Error).message}` }], files };
+  }
+  const schemaErrors = validateSchema(source, data);
+  if (schemaErrors.length) return { ok: false, diagnostics: sorted(schemaErrors), files };
+
+  const problems: Diagnostic[] = [];
+  const report = (p: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => problems.push({ severity: 'error', file: path, ...locate(source, p, part), message, hint });
+  const desired = build(source, data, report);
+  if (problems.length) return { ok: false, diagnostics: sorted(dedupe(problems)), files };
+  return { ok: true, desired, warnings, files };
+}
+
+type ReportAt = (p: Path, message: string, hint?: string, part?: 'key' | 'value') => void;
+
+function build(source: Source, data: Raw, report: ReportAt): Desired {
+  const dir = dirname(source.file);
+  const pos = (p: Path, part: 'key' | 'value' = 'key'): SourcePosition => ({ file: source.file, ...locate(source, p, part) });
+  const name = String(data.name);
+  if (!NAME.test(name)) report(['name'], `invalid cluster name ${JSON.stringify(name)}`, 'lower-case letters, digits, - _ . (it prefixes machine and container names)');
+
+  const machines = buildMachines((data.machines ?? {}) as Raw, dir, pos, report);
+  const services = buildServices((data.services ?? {}) as Raw, dir, pos, report);
+  return { name, file: source.file, machines, services, scheduler: scheduler(data.scheduler as Raw | undefined, report), simulation: simulation(data.simulation as Raw | undefined, report) };
+}
+
+function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'value') => SourcePosition, report: ReportAt): DesiredMachine[] {
+  const out: DesiredMachine[] = [];
+  const seen = new Map<string, string>();
+  for (const [group, value] of Object.entries(raw)) {
+    const m = (value ?? {}) as Raw;
+    const at = (...rest: string[]): Path => ['machines', group, ...rest];
+    if (!NAME.test(group)) report(at(), `invalid machine name ${JSON.stringify(group)}`, 'lower-case letters, digits, - _ .', 'key');
+    const driver = (m.driver as DriverName | undefined) ?? 'docker';
+    const count = m.count === undefined ? undefined : parseInteger(m.count);
+    if (m.count !== undefined && (count === undefined || count < 1 || count > MAX_COUNT)) report(at('count'), `count must be a whole number from 1 to ${MAX_COUNT} (got ${JSON.stringify(m.count)})`);
+    const cpus = m.cpus === undefined ? undefined : parseCpus(m.cpus);
+    if (m.cpus !== undefined && (cpus === undefined || cpus <= 0)) report(at('cpus'), `invalid cpus ${JSON.stringify(m.cpus)}`, 'a number of cores greater than 0, e.g. 2');
+    const memory = m.memory === undefined ? undefined : parseBytes(m.memory);
+    if (m.memory !== undefined && (memory === undefined || memory <= 0)) report(at('memory'), `invalid memory size ${JSON.stringify(m.memory)}`, 'bytes or a size with a unit: 512m, 2g, 4GiB');
+    if (driver === 'generic' && !m.url) report(at(), `generic machine ${group} needs \`url\``, 'the engine to adopt: unix:///var/run/docker.sock, tcp://host:2376 (with tls), ssh://user@host', 'key');
+    if (driver !== 'generic' && (m.url !== undefined || m.tls !== undefined)) report(at(m.url !== undefined ? 'url' : 'tls'), `\`${m.url !== undefined ? 'url' : 'tls'}\` is for the generic driver (this machine uses ${driver})`, 'set `driver: generic` to adopt an existing engine', 'key');
+    if (driver !== 'docker') for (const k of ['image', 'host', 'privileged']) if (m[k] !== undefined) report(at(k), `\`${k}\` is a docker driver option (this machine uses ${driver})`, undefined, 'key');
+    const options: Raw = {};
+    for (const k of ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
+    if (m.tls) options.tls = Object.fromEntries(Object.entries(m.tls as Raw).map(([k, v]) => [k, isAbsolute(String(v)) ? String(v) : resolve(dir, String(v))]));
+    const names = count === undefined ? [group] : Array.from({ length: count }, (_, i) => `${group}-${i + 1}`);
+    for (const name of names) {
+      const clash = seen.get(name);
+      if (clash) report(at(), `machine name ${name} is used twice (also by machines.${clash})`, 'rename one of them; `count: N` names machines <key>-1 .. <key>-N', 'key');
+      seen.set(name, group);
+      out.push({
+        name,
+        group,
+        driver,
+        ...(m.role ? { role: m.role as 'manager' | 'worker' } : {}),
+        labels: sortKeys(toStringMap(m.labels)),
+        ...(cpus !== undefined ? { cpus } : {}),
+        ...(memory !== undefined ? { memory } : {}),
+        options,
+        protect: m.protect === true,
+        position: pos(at()),
+      });
+    }
+  }
+  if (out.some((m) => m.role === 'worker') && !out.some((m) => m.role === 'manager')) {
+    const worker = Object.entries(raw).find(([, v]) => (v as Raw | null)?.role === 'worker')![0];
+    report(['machines', worker, 'role'], 'a worker needs a manager: no machine has `role: manager`', 'give one machine `role: manager` (the first manager starts the swarm)');
+  }
+  return out;
+}
+
+function buildServices(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'value') => SourcePosition, report: ReportAt): DesiredService[] {
+  const names = Object.keys(raw);
+  const services: DesiredService[] = [];
+  for (const name of names) {
+    if (!NAME.test(name)) report(['services', name], `invalid service name ${JSON.stringify(name)}`, 'lower-case letters, digits, - _ .', 'key');
+    const parsed = parseService(name, (raw[name] ?? {}) as Raw, dir, (p, message, hint) => report(p, message, hint));
+    for (const d of parsed.dependsOn) {
+      if (raw[d] !== undefined) continue;
+      report(dependencyPath(raw[name] as Raw, name, d), `service ${name} depends on ${d}, which is not in the manifest`, didYouMean(d, names.filter((n) => n !== name)) ?? `services are: ${names.join(', ')}`);
+    }
+    const strip = <T extends { path: Path }>(e: T) => {
+      const { path, ...expr } = e;
+      return { ...expr, position: pos(path, 'value') };
+    };
+    services.push({
+      name,
+      scale: parsed.scale,
+      mode: parsed.mode,
+      spec: parsed.spec,
+      configHash: sha256OfJson(parsed.spec),
+      dependsOn: parsed.dependsOn.filter((d) => raw[d] !== undefined),
+      placement: { constraints: parsed.constraints.map(strip), affinities: parsed.affinities.map(strip) },
+      position: pos(['services', name]),
+    });
+  }
+  const cycle = findCycle(services);
+  if (cycle) report(dependencyPath(raw[cycle[0]!] as Raw, cycle[0]!, cycle[1]!), `dependency cycle: ${cycle.join(' → ')}`, 'a service cannot (indirectly) depend on itself: remove one of these depends_on/links');
+  return services;
+}
+
+/** Where `name` names `dep`: its depends_on / links / volumes_from / network_mode entry. */
+function dependencyPath(service: Raw, name: string, dep: string): Path {
+  const base: Path = ['services', name];
+  const dependsOn = service.depends_on;
+  if (Array.isArray(dependsOn) && dependsOn.includes(dep)) return [...base, 'depends_on', dependsOn.indexOf(dep)];
+  if (dependsOn && typeof dependsOn === 'object' && dep in (dependsOn as Raw)) return [...base, 'depends_on', dep];
+  for (const key of ['links', 'volumes_from'] as const) {
+    const list = (service[key] ?? []) as string[];
+    const i = list.findIndex((l) => String(l).split(':')[0] === dep);
+    if (i >= 0) return [...base, key, i];
+  }
+  if (service.network_mode) return [...base, 'network_mode'];
+  return base;
+}
+
+function findCycle(services: DesiredService[]): string[] | undefined {
+  const deps = new Map(services.map((s) => [s.name, s.dependsOn]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (n: string): string[] | undefined => {
+    if (state.get(n) === 'done') return undefined;
+    if (state.get(n) === 'visiting') return [...stack.slice(stack.indexOf(n)), n];
+    state.set(n, 'visiting');
+    stack.push(n);
+    for (const d of deps.get(n) ?? []) {
+      const c = visit(d);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(n, 'done');
+    return undefined;
+  };
+  for (const s of services) {
+    const c = visit(s.name);
+    if (c) return c;
+  }
+  return undefined;
+}
+
+function scheduler(raw: Raw | undefined, report: ReportAt): SchedulerConfig {
+  const seed = raw?.seed === undefined ? 0 : parseInteger(raw.seed);
+  if (seed === undefined) report(['scheduler', 'seed'], `seed must be a whole number (got ${JSON.stringify(raw?.seed)})`);
+  const wanted = new Set((raw?.filters as FilterName[] | undefined) ?? ALL_FILTERS);
+  return { strategy: (raw?.strategy as SchedulerConfig['strategy']) ?? 'spread', seed: seed ?? 0, filters: ALL_FILTERS.filter((f) => wanted.has(f)) };
+}
+
+function simulation(raw: Raw | undefined, report: ReportAt): SimulationConfig {
+  const latencyMs: Record<string, number> = {};
+  for (const [kind, v] of Object.entries((raw?.latency ?? {}) as Raw)) {
+    const ms = parseDuration(v);
+    if (ms === undefined) report(['simulation', 'latency', kind], `invalid duration ${JSON.stringify(v)}`, 'milliseconds, or 20ms, 1.5s');
+    else latencyMs[kind] = ms;
+  }
+  const failureRate: Record<string, number> = {};
+  for (const [kind, v] of Object.entries((raw?.failure_rate ?? {}) as Raw)) {
+    const rate = parseCpus(v);
+    if (rate === undefined || rate > 1) report(['simulation', 'failure_rate', kind], `failure rate must be between 0 and 1 (got ${JSON.stringify(v)})`);
+    else failureRate[kind] = rate;
+  }
+  const seed = raw?.seed === undefined ? 0 : parseInteger(raw.seed);
+  if (seed === undefined) report(['simulation', 'seed'], `seed must be a whole number (got ${JSON.stringify(raw?.seed)})`);
+  return { latencyMs, failureRate, seed: seed ?? 0 };
+}
+
+function sorted(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.line}:${d.col}:${d.message}`;
+    return !seen.has(k) && (seen.add(k), true);
+  });
+}

@@ -1,0 +1,91 @@
+// Compose-style interpolation of every string value: ${VAR}, $VAR, ${VAR:-default}, ${VAR-default},
+// ${VAR:?message}, ${VAR?message}, ${VAR:+alt}, ${VAR+alt}, and $$ for a literal $.
+// Variables come from the environment, then from a .env file beside the manifest (environment wins).
+import { existsSync, readFileSync } from 'node:fs';
+import { isPair, isScalar, visit } from 'yaml';
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { Source } from './read.js';
+
+export type Env = Record<string, string | undefined>;
+
+const PATTERN = /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*)|(\{[^}]*\}?))/g;
+
+/** Reads KEY=VALUE lines of a .env file (comments, blank lines, `export`, quotes as compose does). */
+export function readDotEnv(file: string): Env {
+  if (!existsSync(file)) return {};
+  const env: Env = {};
+  for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2]!;
+    if (/^".*"$/.test(value)) value = value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"');
+    else if (/^'.*'$/.test(value)) value = value.slice(1, -1);
+    else value = value.replace(/\s+#.*$/, '');
+    env[m[1]!] = value;
+  }
+  return env;
+}
+
+/** Interpolates every string scalar in place (not keys, as compose). Returns errors and warnings. */
+export function interpolate(source: Source, env: Env): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(source.doc, {
+    Pair: (_, pair) => {
+      if (!isPair(pair) || !isScalar(pair.value) || typeof pair.value.value !== 'string') return;
+      const scalar = pair.value;
+      scalar.value = substitute(scalar.value as string, env, (severity, message, hint) => {
+        const { line, col } = source.lines.linePos(scalar.range?.[0] ?? 0);
+        out.push({ severity, file: source.file, line, col, message, hint });
+      });
+    },
+    Seq: (_, seq) => {
+      for (const item of seq.items) {
+        if (!isScalar(item) || typeof item.value !== 'string') continue;
+        item.value = substitute(item.value, env, (severity, message, hint) => {
+          const { line, col } = source.lines.linePos(item.range?.[0] ?? 0);
+          out.push({ severity, file: source.file, line, col, message, hint });
+        });
+      }
+    },
+  });
+  return out;
+}
+
+type Report = (severity: 'error' | 'warning', message: string, hint?: string) => void;
+
+export function substitute(text: string, env: Env, report: Report): string {
+  if (!text.includes('$')) return text;
+  return text.replace(PATTERN, (whole, dollar, name, op, arg, bare, broken) => {
+    if (dollar) return '$';
+    if (broken !== undefined) {
+      report('error', `invalid interpolation ${whole}`, 'write ${VAR}, ${VAR:-default} or ${VAR:?message}; use $$ for a literal $');
+      return whole;
+    }
+    const key = (name ?? bare) as string;
+    const value = env[key];
+    const set = value !== undefined;
+    const nonEmpty = set && value !== '';
+    const nested = (s: string) => substitute(s ?? '', env, report);
+    switch (op as string | undefined) {
+      case ':-':
+        return nonEmpty ? value : nested(arg);
+      case '-':
+        return set ? value : nested(arg);
+      case ':?':
+        if (!nonEmpty) report('error', `required variable ${key} is ${set ? 'empty' : 'not set'}${arg ? `: ${arg}` : ''}`, `set ${key} in the environment or in .env beside the manifest`);
+        return value ?? '';
+      case '?':
+        if (!set) report('error', `required variable ${key} is not set${arg ? `: ${arg}` : ''}`, `set ${key} in the environment or in .env beside the manifest`);
+        return value ?? '';
+      case ':+':
+        return nonEmpty ? nested(arg) : '';
+      case '+':
+        return set ? nested(arg) : '';
+      default:
+        if (!set) report('warning', `variable ${key} is not set: using an empty string`, `set ${key}, or write \${${key}:-default}`);
+        return value ?? '';
+    }
+  });
+}

@@ -1,0 +1,122 @@
+// Bytes → YAML document with source positions. Every failure is a Diagnostic with a place in the file.
+import { readFileSync } from 'node:fs';
+import { Document, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
+import type { Diagnostic } from '../model/diagnostic.js';
+
+export interface Source {
+  file: string;
+  text: string;
+  doc: Document;
+  lines: LineCounter;
+}
+
+export type Path = readonly (string | number)[];
+
+export type ReadResult = { ok: true; source: Source } | { ok: false; diagnostics: Diagnostic[] };
+
+export function readSource(file: string): ReadResult {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? `manifest not found: ${file}` : code === 'EISDIR' ? `${file} is a directory, not a manifest` : `cannot read ${file}: ${(err as Error).message}`;
+    return fail(file, 0, 0, message, 'pass the manifest with -f FILE (default: cluster.yml in the current folder)');
+  }
+  const text = bytes.toString('utf8');
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lines.addNewLine(i + 1);
+  const at = (offset: number) => lines.linePos(offset);
+
+  const bad = text.indexOf('\uFFFD');
+  if (bad >= 0 && !isValidUtf8(bytes)) {
+    const { line, col } = at(bad);
+    return fail(file, line, col, 'the manifest is not valid UTF-8', 'save the file as UTF-8');
+  }
+  const tab = /^( *)\t/m.exec(text);
+  if (tab) {
+    const { line, col } = at(tab.index + tab[1]!.length);
+    return fail(file, line, col, 'tab character in indentation', 'YAML indents with spaces only: replace the tab by spaces');
+  }
+
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true, strict: true });
+  if (!Array.isArray(docs)) return fail(file, 1, 1, 'the manifest is empty', 'start with `name:` and `machines:` (see cluster.example.yml)');
+  if (docs.length === 0) return fail(file, 1, 1, 'the manifest is empty', 'start with `name:` and `machines:` (see cluster.example.yml)');
+  if (docs.length > 1) {
+    const { line, col } = at(docs[1]!.range[0]);
+    return fail(file, line, col, 'the manifest holds more than one YAML document', 'remove the `---` separator: one manifest, one document');
+  }
+  const doc = docs[0]!;
+  const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'DUPLICATE_KEY')];
+  if (problems.length) {
+    return {
+      ok: false,
+      diagnostics: problems.map((e) => {
+        const { line, col } = at(e.pos[0]);
+        const duplicate = e.code === 'DUPLICATE_KEY';
+        return {
+          severity: 'error' as const,
+          file,
+          line,
+          col,
+          message: duplicate ? 'duplicate key: this key is already set earlier in the same map' : `YAML syntax: ${firstLine(e.message)}`,
+          hint: duplicate ? 'keep one of the two entries' : 'check indentation, quotes and colons on this line or the one before',
+        };
+      }),
+    };
+  }
+  if (!isMap(doc.contents)) {
+    const { line, col } = at(doc.contents?.range?.[0] ?? 0);
+    return fail(file, line, col, 'the manifest must be a map of keys (name, machines, services, ...)', 'start with `name:` and `machines:` (see cluster.example.yml)');
+  }
+  // Alias bombs: yaml parses them fine and only blows up when converting; refuse them up front.
+  let aliases = 0;
+  let firstAlias: Node | undefined;
+  visit(doc, { Alias: (_, node) => void (aliases++, (firstAlias ??= node)) });
+  if (aliases > 0) {
+    try {
+      doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      const { line, col } = at(firstAlias?.range?.[0] ?? 0);
+      return fail(file, line, col, `too many aliases: ${firstLine((err as Error).message)}`, 'anchors expanding into huge documents (an alias bomb) are refused; write the values out');
+    }
+  }
+  return { ok: true, source: { file, text, doc, lines } };
+}
+
+/** The node at `path`: its key when `part` is 'key' (for unknown keys), else its value. */
+export function locate(source: Source, path: Path, part: 'key' | 'value' = 'value'): { line: number; col: number } {
+  let node: unknown = source.doc.contents;
+  let keyNode: unknown;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === seg);
+      if (!pair) break;
+      keyNode = pair.key;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+      keyNode = undefined;
+      node = node.items[seg];
+    } else break;
+  }
+  const target = (part === 'key' && keyNode ? keyNode : (node ?? keyNode)) as { range?: [number, number, number] } | undefined;
+  return source.lines.linePos(target?.range?.[0] ?? 0);
+}
+
+function fail(file: string, line: number, col: number, message: string, hint?: string): ReadResult {
+  return { ok: false, diagnostics: [{ severity: 'error', file, line, col, message, hint }] };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function isValidUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}

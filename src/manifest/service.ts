@@ -1,0 +1,225 @@
+// One compose-style service → ServiceSpec + placement + scale. Accepts compose's many short forms and
+// normalises them, so equal intent gives an equal spec (and an equal config hash).
+import { isAbsolute, resolve } from 'node:path';
+import { parse as shellParse } from 'shell-quote';
+import type { Expression, HealthcheckSpec, PortSpec, Resources, ServiceSpec, VolumeSpec } from '../model/desired.js';
+import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
+import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
+import type { Path } from './read.js';
+
+export const MAX_SCALE = 1_000_000;
+
+export type Report = (path: Path, message: string, hint?: string) => void;
+
+type Raw = Record<string, unknown>;
+
+export interface ParsedService {
+  scale: number;
+  mode: 'containers' | 'swarm';
+  spec: ServiceSpec;
+  dependsOn: string[];
+  constraints: (Expression & { path: Path })[];
+  affinities: (Expression & { path: Path })[];
+}
+
+export function parseService(name: string, raw: Raw, dir: string, report: Report): ParsedService {
+  const at = (...rest: (string | number)[]): Path => ['services', name, ...rest];
+  const deploy = (raw.deploy ?? {}) as Raw;
+  const constraints: ParsedService['constraints'] = [];
+  const affinities: ParsedService['affinities'] = [];
+
+  const addExpr = (list: 'constraint' | 'affinity', text: string, path: Path, swarmStyle = false) => {
+    const r = swarmStyle ? parseSwarmConstraint(text) : parseExpression(text);
+    if (!r.ok) return report(path, r.message, r.hint);
+    (list === 'constraint' ? constraints : affinities).push({ ...r.expr, path });
+  };
+
+  const environment: Record<string, string> = {};
+  const env = raw.environment;
+  const entries: [string, string | undefined, Path][] = Array.isArray(env)
+    ? env.map((e, i) => {
+        const s = String(e);
+        const eq = s.indexOf('=');
+        return eq < 0 ? [s, undefined, at('environment', i)] : [s.slice(0, eq), s.slice(eq + 1), at('environment', i)];
+      })
+    : Object.entries((env ?? {}) as Raw).map(([k, v]) => [k, v === null || v === undefined ? undefined : String(v), at('environment', k)]);
+  for (const [key, value, path] of entries) {
+    // The seeds' syntax: `-e constraint:size==xxl`, `-e affinity:container!=db`.
+    const m = /^(constraint|affinity):(.*)$/.exec(key);
+    if (m) addExpr(m[1] as 'constraint' | 'affinity', `${m[2]}=${value ?? ''}`.replace(/=$/, ''), path);
+    else if (value !== undefined) environment[key] = value;
+  }
+  for (const [i, c] of ((raw.placement as Raw | undefined)?.constraints as string[] | undefined ?? []).entries()) addExpr('constraint', c, at('placement', 'constraints', i));
+  for (const [i, c] of ((raw.placement as Raw | undefined)?.affinities as string[] | undefined ?? []).entries()) addExpr('affinity', c, at('placement', 'affinities', i));
+  for (const [i, c] of ((deploy.placement as Raw | undefined)?.constraints as string[] | undefined ?? []).entries()) addExpr('constraint', c, at('deploy', 'placement', 'constraints', i), true);
+
+  const scale = parseScale(raw, deploy, at, report);
+  const spec: ServiceSpec = {
+    image: String(raw.image),
+    ...optional('command', parseCommand(raw.command)),
+    ...optional('entrypoint', parseCommand(raw.entrypoint)),
+    environment: sortKeys(environment),
+    ports: ((raw.ports ?? []) as unknown[]).flatMap((p, i) => parsePort(p, (msg, hint) => report(at('ports', i), msg, hint))),
+    volumes: ((raw.volumes ?? []) as unknown[]).flatMap((v, i) => parseVolume(v, dir, (msg, hint) => report(at('volumes', i), msg, hint))),
+    labels: sortKeys(toStringMap(raw.labels)),
+    ...optional('restart', raw.restart as string | undefined),
+    ...optional('healthcheck', parseHealthcheck(raw.healthcheck as Raw | undefined, (p, msg) => report(at('healthcheck', p), msg))),
+    ...resources(raw, deploy, at, report),
+    links: ((raw.links ?? []) as string[]).map(String),
+    volumesFrom: ((raw.volumes_from ?? []) as string[]).map(String),
+    ...optional('networkMode', raw.network_mode as string | undefined),
+  };
+
+  const dependsOn = new Set<string>();
+  const dep = raw.depends_on;
+  for (const d of Array.isArray(dep) ? dep : Object.keys((dep ?? {}) as Raw)) dependsOn.add(String(d));
+  for (const l of spec.links) dependsOn.add(l.split(':')[0]!);
+  for (const v of spec.volumesFrom) if (!v.startsWith('container:')) dependsOn.add(v.split(':')[0]!);
+  if (spec.networkMode?.startsWith('service:')) dependsOn.add(spec.networkMode.slice('service:'.length));
+
+  return { scale, mode: (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers', spec, dependsOn: [...dependsOn], constraints, affinities };
+}
+
+function parseScale(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): number {
+  const check = (v: unknown, path: Path): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = parseInteger(v);
+    if (n === undefined || n < 0) return report(path, `scale must be a whole number ≥ 0 (got ${JSON.stringify(v)})`, 'e.g. `scale: 10`'), 0;
+    if (n > MAX_SCALE) return report(path, `scale ${n} is absurd: at most ${MAX_SCALE.toLocaleString('en')} replicas per service`, 'split the service, or check for a typo'), 0;
+    return n;
+  };
+  const scale = check(raw.scale, at('scale'));
+  const replicas = check(deploy.replicas, at('deploy', 'replicas'));
+  if (scale !== undefined && replicas !== undefined && scale !== replicas) {
+    report(at('deploy', 'replicas'), `deploy.replicas (${replicas}) contradicts scale (${scale})`, 'keep one of them');
+  }
+  return scale ?? replicas ?? 1;
+}
+
+function resources(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): { reservations: Resources; limits: Resources } {
+  const res = (deploy.resources ?? {}) as Raw;
+  const read = (cpus: unknown, memory: unknown, path: Path): Resources => {
+    const c = cpus === undefined ? 0 : parseCpus(cpus);
+    const m = memory === undefined ? 0 : parseBytes(memory);
+    if (c === undefined) report([...path, 'cpus'], `invalid cpus ${JSON.stringify(cpus)}`, 'a number of cores, e.g. 0.5');
+    if (m === undefined) report([...path, 'memory'], `invalid memory size ${JSON.stringify(memory)}`, 'bytes or a size with a unit: 512m, 2g, 256MiB');
+    return { cpus: c ?? 0, memory: m ?? 0 };
+  };
+  const r = (res.reservations ?? {}) as Raw;
+  const l = (res.limits ?? {}) as Raw;
+  const limits = read(l.cpus ?? raw.cpus, l.memory ?? raw.mem_limit, l.cpus !== undefined || l.memory !== undefined ? at('deploy', 'resources', 'limits') : at());
+  // Classic Swarm reserves what the container asks for: an explicit reservation, else the limit.
+  const reservations =
+    r.cpus !== undefined || r.memory !== undefined
+      ? read(r.cpus, r.memory, at('deploy', 'resources', 'reservations'))
+      : { cpus: limits.cpus, memory: raw.mem_reservation !== undefined ? read(undefined, raw.mem_reservation, at()).memory : limits.memory };
+  if (raw.mem_reservation !== undefined && parseBytes(raw.mem_reservation) === undefined) report(at('mem_reservation'), `invalid memory size ${JSON.stringify(raw.mem_reservation)}`, 'e.g. 256m');
+  return { reservations, limits };
+}
+
+function parseCommand(v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v.map(String);
+  return shellParse(String(v)).map((t) => (typeof t === 'string' ? t : 'op' in t ? t.op : String(t)));
+}
+
+type Problem = (message: string, hint?: string) => void;
+
+/** Compose's short port syntax: [host_ip:][published[-end]:]target[-end][/protocol], or the long map. */
+export function parsePort(p: unknown, problem: Problem): PortSpec[] {
+  if (typeof p === 'number') return [{ target: p, protocol: 'tcp' }];
+  if (p && typeof p === 'object') {
+    const o = p as Raw;
+    const target = parseInteger(o.target);
+    const published = o.published === undefined ? undefined : parseInteger(o.published);
+    if (target === undefined || !validPort(target) || (o.published !== undefined && (published === undefined || !validPort(published)))) {
+      problem(`invalid port ${JSON.stringify(p)}`, 'ports are 1-65535');
+      return [];
+    }
+    return [{ target, ...optional('published', published), protocol: (o.protocol as 'tcp' | 'udp') ?? 'tcp', ...optional('hostIp', o.host_ip as string | undefined) }];
+  }
+  const m = /^(?:(\[[^\]]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp))?$/.exec(String(p).trim());
+  if (!m) {
+    problem(`invalid port ${JSON.stringify(p)}`, 'write TARGET, PUBLISHED:TARGET or HOST_IP:PUBLISHED:TARGET, optionally /udp');
+    return [];
+  }
+  const [, hostIp, pub, pubEnd, target, targetEnd, protocol] = m;
+  const targets = range(Number(target), targetEnd ? Number(targetEnd) : Number(target));
+  const publishes = pub ? range(Number(pub), pubEnd ? Number(pubEnd) : Number(pub)) : undefined;
+  if (targets.length === 0 || [...targets, ...(publishes ?? [])].some((n) => !validPort(n)) || (publishes && publishes.length !== targets.length)) {
+    problem(`invalid port ${JSON.stringify(p)}`, 'ports are 1-65535 and ranges must have the same length on both sides');
+    return [];
+  }
+  return targets.map((t, i) => ({ target: t, ...optional('published', publishes?.[i]), protocol: (protocol as 'tcp' | 'udp') ?? 'tcp', ...optional('hostIp', hostIp?.replace(/^\[|\]$/g, '')) }));
+}
+
+function validPort(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
+function range(a: number, b: number): number[] {
+  return b < a || b - a > 1000 ? [] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
+}
+
+/** `name:/path[:ro]` is a named volume, `./dir:/path` or `/dir:/path` a bind mount (resolved), `/path` anonymous. */
+export function parseVolume(v: unknown, dir: string, problem: Problem): VolumeSpec[] {
+  if (v && typeof v === 'object') {
+    const o = v as Raw;
+    const type = (o.type as VolumeSpec['type']) ?? 'volume';
+    const source = o.source === undefined ? undefined : type === 'bind' ? resolvePath(String(o.source), dir) : String(o.source);
+    return [{ type, ...optional('source', source), target: String(o.target), readOnly: o.read_only === true }];
+  }
+  const parts = String(v).split(':');
+  const mode = parts.length > 1 && /^(ro|rw|z|Z|ro,z|ro,Z|rw,z|rw,Z)$/.test(parts[parts.length - 1]!) ? parts.pop()! : undefined;
+  if (parts.length === 1) return [{ type: 'volume', target: parts[0]!, readOnly: mode?.startsWith('ro') ?? false }];
+  if (parts.length !== 2 || !parts[1]!.startsWith('/')) {
+    problem(`invalid volume ${JSON.stringify(v)}`, 'write NAME:/path, ./dir:/path or /path, optionally :ro');
+    return [];
+  }
+  const [source, target] = parts as [string, string];
+  const bind = source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
+  return [{ type: bind ? 'bind' : 'volume', source: bind ? resolvePath(source, dir) : source, target, readOnly: mode?.startsWith('ro') ?? false }];
+}
+
+function resolvePath(p: string, dir: string): string {
+  if (p.startsWith('~')) return resolve(process.env.HOME ?? '/', p.slice(1).replace(/^\//, ''));
+  return isAbsolute(p) ? p : resolve(dir, p);
+}
+
+function parseHealthcheck(h: Raw | undefined, report: (path: string, message: string) => void): HealthcheckSpec | undefined {
+  if (!h || h.disable === true) return h?.disable ? { test: ['NONE'] } : undefined;
+  const test = h.test === undefined ? [] : Array.isArray(h.test) ? h.test.map(String) : ['CMD-SHELL', String(h.test)];
+  const out: HealthcheckSpec = { test };
+  for (const [key, field] of [['interval', 'intervalMs'], ['timeout', 'timeoutMs'], ['start_period', 'startPeriodMs']] as const) {
+    if (h[key] === undefined) continue;
+    const ms = parseDuration(h[key]);
+    if (ms === undefined) report(key, `invalid duration ${JSON.stringify(h[key])} for ${key}`);
+    else out[field] = ms;
+  }
+  if (h.retries !== undefined) {
+    const n = parseInteger(h.retries);
+    if (n === undefined || n < 0) report('retries', `retries must be a whole number (got ${JSON.stringify(h.retries)})`);
+    else out.retries = n;
+  }
+  return out;
+}
+
+/** Labels and similar: a map, or a list of "k=v". */
+export function toStringMap(v: unknown): Record<string, string> {
+  if (Array.isArray(v)) {
+    return Object.fromEntries(v.map((e) => {
+      const s = String(e);
+      const eq = s.indexOf('=');
+      return eq < 0 ? [s, ''] : [s.slice(0, eq), s.slice(eq + 1)];
+    }));
+  }
+  return Object.fromEntries(Object.entries((v ?? {}) as Raw).map(([k, x]) => [k, x === null || x === undefined ? '' : String(x)]));
+}
+
+export function sortKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]!]));
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

@@ -1,0 +1,112 @@
+// JSON Schema validation (schema/cluster.schema.json, also what editors autocomplete with), with
+// each ajv error turned into one diagnostic at the offending YAML node. A oneOf yields an error per
+// branch: only the deepest, most specific one is reported.
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Diagnostic } from '../model/diagnostic.js';
+import { didYouMean } from './hints.js';
+import { locate, type Path, type Source } from './read.js';
+
+const SCHEMA_FILE = new URL('../../schema/cluster.schema.json', import.meta.url);
+
+/** Compose keys we know but do not run yet: named, not silently ignored. */
+const NOT_YET: Record<string, string> = {
+  build: 'issue #5', networks: 'issue #5', secrets: 'issue #5', configs: 'issue #5', env_file: 'issue #5', profiles: 'issue #5',
+  extends: 'issue #5', hostname: 'issue #5', cap_add: 'issue #5', cap_drop: 'issue #5', container_name: 'issue #5', stop_signal: 'issue #5',
+  expose: 'issue #5', devices: 'issue #5', dns: 'issue #5', extra_hosts: 'issue #5', logging: 'issue #5', privileged: 'issue #5',
+  user: 'issue #5', working_dir: 'issue #5', tmpfs: 'issue #5', ulimits: 'issue #5', sysctls: 'issue #5', init: 'issue #5',
+  stop_grace_period: 'issue #5', platform: 'issue #5', pull_policy: 'issue #5', read_only: 'issue #5', shm_size: 'issue #5',
+  tty: 'issue #5', stdin_open: 'issue #5', domainname: 'issue #5', ipc: 'issue #5', pid: 'issue #5', security_opt: 'issue #5',
+};
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
+  }
+  return compiled;
+}
+
+export function validateSchema(source: Source, data: unknown): Diagnostic[] {
+  const validate = validator();
+  if (validate(data)) return [];
+  return pickErrors(validate.errors ?? []).map((e) => toDiagnostic(source, e));
+}
+
+const PRIORITY = ['additionalProperties', 'required', 'enum', 'pattern', 'const', 'type'];
+
+function pickErrors(errors: ErrorObject[]): ErrorObject[] {
+  const branchRoots = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath);
+  const families = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
+    const root = branchRoots.filter((r) => e.instancePath === r || e.instancePath.startsWith(r + '/')).sort((a, b) => a.length - b.length)[0];
+    const key = root ?? `${e.instancePath}#${e.keyword}#${JSON.stringify(e.params)}`;
+    families.set(key, [...(families.get(key) ?? []), e]);
+  }
+  const out: ErrorObject[] = [];
+  for (const family of families.values()) {
+    const depth = Math.max(...family.map((e) => e.instancePath.split('/').length));
+    const deepest = family.filter((e) => e.instancePath.split('/').length === depth);
+    deepest.sort((a, b) => PRIORITY.indexOf(a.keyword) - PRIORITY.indexOf(b.keyword));
+    const best = deepest[0]!;
+    if (best.keyword === 'type') {
+      const types = [...new Set(deepest.filter((e) => e.keyword === 'type').flatMap((e) => [e.params.type].flat() as string[]))];
+      out.push({ ...best, params: { type: types.join(', ') } });
+    } else out.push(best);
+  }
+  return out;
+}
+
+function toDiagnostic(source: Source, e: ErrorObject): Diagnostic {
+  const path: Path = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const where = describe(path);
+  const at = (p: Path, part: 'key' | 'value') => ({ severity: 'error' as const, file: source.file, ...locate(source, p, part) });
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(e.params.additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const isService = path.length === 2 && path[0] === 'services';
+      if (isService && NOT_YET[key]) {
+        return { ...at([...path, key], 'key'), message: `\`${key}\` is not supported yet (${NOT_YET[key]})`, hint: 'remove it for now; nothing is ignored silently' };
+      }
+      return { ...at([...path, key], 'key'), message: `unknown key \`${key}\`${where ? ` in ${where}` : ''}`, hint: didYouMean(key, known) ?? (known.length ? `known keys: ${known.join(', ')}` : undefined) };
+    }
+    case 'required':
+      return { ...at(path, 'key'), message: `missing required key \`${e.params.missingProperty}\`${where ? ` in ${where}` : ''}`, hint: hintFor(String(e.params.missingProperty)) };
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      return { ...at(path, 'value'), message: `${where || 'value'} must be one of ${allowed.join(', ')} (got ${JSON.stringify(e.data)})`, hint: didYouMean(String(e.data), allowed) };
+    }
+    case 'type':
+      return { ...at(path, 'value'), message: `${where || 'value'} must be ${article(String(e.params.type))} (got ${typeName(e.data)})` };
+    case 'pattern':
+      return { ...at(path, 'value'), message: `${where || 'value'} has an invalid value ${JSON.stringify(e.data)}`, hint: (e.parentSchema as { description?: string } | undefined)?.description };
+    default:
+      return { ...at(path, 'value'), message: `${where || 'value'} ${e.message ?? 'is invalid'}` };
+  }
+}
+
+function describe(path: Path): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+}
+
+function hintFor(key: string): string | undefined {
+  if (key === 'image') return 'every service needs an image, e.g. `image: busybox:latest`';
+  if (key === 'name') return 'name the cluster, e.g. `name: demo` (it prefixes every machine and container)';
+  if (key === 'machines') return 'declare at least one machine, e.g. `machines: { m1: { driver: sim } }`';
+  return undefined;
+}
+
+function article(type: string): string {
+  return type
+    .split(', ')
+    .map((t) => (t === 'array' ? 'a list' : t === 'object' ? 'a map' : t === 'integer' ? 'an integer' : `a ${t}`))
+    .join(' or ');
+}
+
+function typeName(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${JSON.stringify(v)}`;
+}
