@@ -22,15 +22,16 @@ export interface Rejection {
   reason: string; // e.g. "constraint size==xxl not met (size=small)"
 }
 
+/** Replicas of one service that no machine can take. They all fail alike: nothing changes between them. */
 export interface Unschedulable {
   service: string;
-  replica: number;
-  reasons: Rejection[]; // one per machine, machine name order
-  /** One sentence: "0/3 machines can take bird-4: 2 constraint size==xxl, 1 port 80 in use". */
+  replicas: number[];
+  reasons: Rejection[]; // one per refusing machine, machine name order
+  /** One sentence about the first: "0/3 machines can take bird-4: 2 constraint size==xxl, 1 port 80/tcp in use". */
   summary: string;
 }
 
 export interface Placement {
-  replicas: ReplicaPlacement[]; // by service (manifest order), then replica number
+  replicas: ReplicaPlacement[]; // by service (placement order: dependencies first), then replica number
   unschedulable: Unschedulable[];
 }

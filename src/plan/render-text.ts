@@ -28,13 +28,14 @@ export function renderPlanText(plan: Plan): string {
   if (plan.unschedulable.length) {
     out.push('', '  # unschedulable');
     for (const u of plan.unschedulable) {
-      out.push(`  ! ${u.service} #${u.replica}: ${u.summary}`);
+      out.push(`  ! ${u.service} ${replicaRange(u.replicas)}: ${u.summary}`);
       for (const r of u.reasons) out.push(`      ${r.machine}: ${r.reason}`);
     }
   }
   if (plan.warnings.length) out.push('', 'Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
   out.push('', summaryLine(plan));
-  if (plan.unschedulable.length) out.push(`${plan.unschedulable.length} replica${plan.unschedulable.length === 1 ? '' : 's'} cannot be placed (see "unschedulable" above).`);
+  const unplaced = plan.unschedulable.reduce((n, u) => n + u.replicas.length, 0);
+  if (unplaced) out.push(`${unplaced} replica${unplaced === 1 ? '' : 's'} cannot be placed (see "unschedulable" above).`);
   return out.join('\n') + '\n';
 }
 
@@ -126,4 +127,16 @@ function show(v: unknown): string {
 /** One line for progress output: the plan line without its indentation and column padding. */
 export function describeAction(a: Action): string {
   return renderAction(a)[0]!.trim().replace(/^(\S+) +/, '$1 ');
+}
+
+/** [4,5,6,9] → "#4-#6, #9": a service short of 10,000 replicas is one line, not 10,000. */
+function replicaRange(replicas: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < replicas.length; ) {
+    let j = i;
+    while (j + 1 < replicas.length && replicas[j + 1] === replicas[j]! + 1) j++;
+    parts.push(i === j ? `#${replicas[i]}` : `#${replicas[i]}-#${replicas[j]}`);
+    i = j + 1;
+  }
+  return parts.length > 6 ? `${parts.slice(0, 6).join(', ')} and ${parts.length - 6} more` : parts.join(', ');
 }

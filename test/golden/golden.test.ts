@@ -39,7 +39,8 @@ function steps(dir: string): string[] {
 
 function compare(name: string, ext: string, actual: string): void {
   const file = join(root, `${name}.${ext}`);
-  if (update || !existsSync(file)) writeFileSync(file, actual);
+  if (update) writeFileSync(file, actual);
+  if (!existsSync(file)) throw new Error(`golden/${name}.${ext} is missing: run UPDATE_GOLDEN=1 npx vitest run test/golden and review it`);
   expect(actual).toBe(readFileSync(file, 'utf8'));
 }
 

@@ -96,7 +96,7 @@ async function printAfter(desired: Desired, session: Session, plan: Plan, r: Wal
     for (const f of r.failed) err(`  ${f.id}: ${f.error}`);
     err('What finished stays; run `cluster apply` again to finish the rest.');
   }
-  if (plan.unschedulable.length) err(`${plan.unschedulable.length} replica(s) could not be placed; see the plan above.`);
+  if (plan.unschedulable.length) err(`${plan.unschedulable.reduce((n, u) => n + u.replicas.length, 0)} replica(s) could not be placed; see the plan above.`);
   if (!opts.destroy) {
     const after = await openSession(session.desired);
     try {

@@ -1,0 +1,74 @@
+// What the scheduler knows about one machine, updated incrementally as replicas land on it
+// (swarmkit's NodeInfo): no recomputation per decision.
+
+export interface Node {
+  /** Position in machine-name order: the final tie-break and the random strategy's index. */
+  index: number;
+  name: string;
+  /** Engine id, when the engine exists (constraint `node` matches name or id). */
+  id: string;
+  /** Engine labels as they will be after the plan (generic machines: as observed). */
+  labels: Record<string, string>;
+  /** storagedriver, executiondriver, kernelversion, operatingsystem: from the engine where known. */
+  facts: Record<string, string>;
+  /** Swarm role after the plan, '' when not in a swarm. */
+  role: string;
+  /** Why the machine is unhealthy (health filter), undefined when it is or will be healthy. */
+  problem?: string;
+  /** Capacity in millicpus and bytes; 0 = unknown (a machine not created yet with no declared size). */
+  cpuTotal: number;
+  memTotal: number;
+  cpuUsed: number;
+  memUsed: number;
+  containers: number;
+  /** Published host ports ("8080/tcp") → the container holding it. */
+  ports: Map<string, string>;
+  /** Container names and ids on the machine (affinity `container`). */
+  containerNames: string[];
+  /** Image ids, repo:tag and repo names present or planned (affinity `image`). */
+  images: Set<string>;
+  /** Container label key → values, one per container (affinity on any other key). */
+  containerLabels: Map<string, string[]>;
+  /** Service → replicas of it here (dependency filter). */
+  services: Map<string, number>;
+}
+
+/** A container as the node's bookkeeping sees it, observed or planned. */
+export interface Resident {
+  name: string;
+  id?: string;
+  images: string[];
+  labels: Record<string, string>;
+  ports: string[];
+  cpu: number; // millicpus
+  memory: number;
+  service?: string;
+}
+
+export function addResident(node: Node, c: Resident): void {
+  node.containers++;
+  node.cpuUsed += c.cpu;
+  node.memUsed += c.memory;
+  for (const p of c.ports) if (!node.ports.has(p)) node.ports.set(p, c.name);
+  node.containerNames.push(c.name);
+  if (c.id) node.containerNames.push(c.id);
+  for (const i of c.images) node.images.add(i);
+  for (const [k, v] of Object.entries(c.labels)) {
+    const values = node.containerLabels.get(k);
+    if (values) values.push(v);
+    else node.containerLabels.set(k, [v]);
+  }
+  if (c.service) node.services.set(c.service, (node.services.get(c.service) ?? 0) + 1);
+}
+
+/** `redis:7` → redis:7, redis (repo); ids stay as they are. */
+export function imageNames(image: string): string[] {
+  const out = new Set([image]);
+  if (!image.includes('@')) {
+    const slash = image.lastIndexOf('/');
+    const colon = image.lastIndexOf(':');
+    if (colon > slash) out.add(image.slice(0, colon));
+    else out.add(`${image}:latest`);
+  }
+  return [...out];
+}

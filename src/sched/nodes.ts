@@ -1,0 +1,60 @@
+// Desired machines as the scheduler sees them after the plan: labels as the plan sets them, health
+// from the observation, capacity from the engine (or the manifest for machines not created yet),
+// and what stays on them (others' containers and the replicas that keep their place).
+import type { Desired } from '../model/desired.js';
+import type { EngineFacts, Observed, ObservedContainer } from '../model/observed.js';
+import { addResident, imageNames, type Node, type Resident } from './node.js';
+import { toMilli } from './task.js';
+
+export function buildNodes(desired: Desired, observed: Observed): Node[] {
+  const seen = new Map(observed.machines.map((m) => [m.name, m]));
+  const machines = [...desired.machines].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return machines.map((m, index) => {
+    const o = seen.get(m.name);
+    const facts = o?.engine ?? undefined;
+    const node: Node = {
+      index,
+      name: m.name,
+      id: facts?.id ?? '',
+      // The plan sets engine labels first; generic machines keep the labels their engine has.
+      labels: m.driver === 'generic' && facts ? facts.labels : m.labels,
+      facts: factsOf(facts),
+      role: m.role ?? '',
+      cpuTotal: facts?.cpus ? toMilli(facts.cpus) : toMilli(m.cpus ?? 0),
+      memTotal: facts?.memory ? facts.memory : (m.memory ?? 0),
+      cpuUsed: 0,
+      memUsed: 0,
+      containers: 0,
+      ports: new Map(),
+      containerNames: [],
+      images: new Set(facts?.images.flatMap((i) => [i.id, ...i.tags.flatMap(imageNames)]) ?? []),
+      containerLabels: new Map(),
+      services: new Map(),
+    };
+    if (o && (o.state === 'error' || (o.state === 'running' && !facts))) {
+      node.problem = o.problem ? `engine unreachable (${o.problem})` : o.state === 'error' ? 'machine is in error state' : 'engine unreachable';
+    }
+    return node;
+  });
+}
+
+function factsOf(f: EngineFacts | undefined): Record<string, string> {
+  if (!f) return {};
+  return { storagedriver: f.storageDriver, executiondriver: f.executionDriver, kernelversion: f.kernelVersion, operatingsystem: f.operatingSystem };
+}
+
+/** An observed container as node bookkeeping: its reservations, ports, names, image and labels count. */
+export function residentOfObserved(c: ObservedContainer): Resident {
+  return {
+    name: c.name,
+    id: c.id,
+    images: imageNames(c.image),
+    labels: c.labels,
+    ports: c.ports.map((p) => `${p.published}/${p.protocol}`),
+    cpu: toMilli(c.reservations.cpus),
+    memory: c.reservations.memory,
+    ...(c.owner ? { service: c.owner.service } : {}),
+  };
+}
+
+export { addResident };

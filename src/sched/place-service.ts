@@ -1,0 +1,123 @@
+// Placing the new replicas of one service, one at a time, each seeing every earlier placement.
+// Classic Swarm semantics: filter with soft expressions; if no machine is left (filters or
+// resources), filter again without them; the strategy ranks what remains. Only the machine that
+// received a replica changes, so only it is re-checked: O(log n) per replica.
+import type { FilterName, StrategyName } from '../model/desired.js';
+import { candidateSet, type CandidateSet, type Keys } from './candidates.js';
+import type { Check, Filter } from './filters/types.js';
+import { addResident, type Node } from './node.js';
+import { FULL, weigh } from './resources.js';
+import { residentOf, type Task } from './task.js';
+
+export interface NamedCheck {
+  name: FilterName;
+  check: Check;
+}
+
+export interface Context {
+  nodes: Node[];
+  filters: Filter[];
+  strategy: StrategyName;
+  random: () => number;
+  keys: Keys;
+  containerName: (service: string, replica: number) => string;
+  /** Label key → value → machine indexes, for `key==value` constraints (built on first use). */
+  labelIndex?: Map<string, Map<string, number[]>>;
+}
+
+export interface ServiceOutcome {
+  placed: Map<number, number>; // replica → machine index
+  /** Replicas that found no machine, and the checks to explain it with (hard expressions only). */
+  unplaced: number[];
+  explainWith: NamedCheck[];
+}
+
+export function prepareChecks(filters: readonly Filter[], task: Task, soft: boolean): NamedCheck[] {
+  const out: NamedCheck[] = [];
+  for (const f of filters) {
+    const check = f.prepare(task, soft);
+    if (check) out.push({ name: f.name, check });
+  }
+  return out;
+}
+
+interface Tier {
+  checks: NamedCheck[];
+  set: CandidateSet;
+}
+
+export function placeService(ctx: Context, task: Task, replicas: readonly number[]): ServiceOutcome {
+  const enabled = new Set(ctx.filters.map((f) => f.name));
+  const hasSoft =
+    (enabled.has('constraint') && task.constraints.some((e) => e.soft)) || (enabled.has('affinity') && task.affinities.some((e) => e.soft));
+  const relaxedChecks = prepareChecks(ctx.filters, task, false);
+  const strict = buildTier(ctx, task, hasSoft ? prepareChecks(ctx.filters, task, true) : relaxedChecks);
+  let relaxed: Tier | undefined = hasSoft ? undefined : strict;
+
+  const placed = new Map<number, number>();
+  for (let k = 0; k < replicas.length; k++) {
+    const replica = replicas[k]!;
+    let tier = strict;
+    if (tier.set.size === 0) tier = relaxed ??= buildTier(ctx, task, relaxedChecks);
+    if (tier.set.size === 0) {
+      // Nothing changes until something is placed, so every later replica fails the same way.
+      return { placed, unplaced: replicas.slice(k), explainWith: relaxedChecks };
+    }
+    const i = tier.set.pick();
+    const node = ctx.nodes[i]!;
+    placed.set(replica, i);
+    const resident = residentOf(task, ctx.containerName(task.service.name, replica), replica);
+    addResident(node, resident);
+    ctx.keys.containers[i] = node.containers;
+    for (const t of relaxed === strict || !relaxed ? [strict] : [strict, relaxed]) {
+      if (t.set.has(i)) {
+        const broken = t.checks.some((c) => c.check.recheck?.(node, resident) !== undefined);
+        const w = broken ? FULL : weigh(node, task);
+        if (w === FULL) t.set.remove(i);
+        else {
+          ctx.keys.weight[i] = w;
+          t.set.update(i);
+        }
+      } else admit(ctx, task, t, node);
+    }
+  }
+  return { placed, unplaced: [], explainWith: relaxedChecks };
+}
+
+function buildTier(ctx: Context, task: Task, checks: NamedCheck[]): Tier {
+  const tier: Tier = { checks, set: candidateSet(ctx.strategy, ctx.nodes.length, ctx.keys, ctx.random) };
+  const indexed = ctx.filters.some((f) => f.name === 'constraint') ? indexedCandidates(ctx, task) : undefined;
+  if (indexed) for (const i of indexed) admit(ctx, task, tier, ctx.nodes[i]!);
+  else for (const node of ctx.nodes) admit(ctx, task, tier, node);
+  return tier;
+}
+
+function admit(ctx: Context, task: Task, tier: Tier, node: Node): void {
+  for (const c of tier.checks) if (c.check.refuse(node)) return;
+  const w = weigh(node, task);
+  if (w === FULL) return;
+  ctx.keys.weight[node.index] = w;
+  ctx.keys.containers[node.index] = node.containers;
+  tier.set.add(node.index);
+}
+
+const NOT_LABELS = new Set(['node', 'node.role', 'storagedriver', 'executiondriver', 'kernelversion', 'operatingsystem']);
+
+/** Machines with label key=value for the first hard `key==value` (plain value) constraint: an index lookup, not a scan. */
+function indexedCandidates(ctx: Context, task: Task): number[] | undefined {
+  const e = task.constraints.find((c) => !c.soft && c.op === '==' && !NOT_LABELS.has(c.key) && /^[\w.\-:]+$/.test(c.value));
+  if (!e) return undefined;
+  if (!ctx.labelIndex) {
+    ctx.labelIndex = new Map();
+    for (const node of ctx.nodes) {
+      for (const [k, v] of Object.entries(node.labels)) {
+        let byValue = ctx.labelIndex.get(k);
+        if (!byValue) ctx.labelIndex.set(k, (byValue = new Map()));
+        const list = byValue.get(v);
+        if (list) list.push(node.index);
+        else byValue.set(v, [node.index]);
+      }
+    }
+  }
+  return ctx.labelIndex.get(e.key)?.get(e.value) ?? [];
+}

@@ -1,0 +1,48 @@
+// One service as the scheduler places it: its requests, ports and expressions, computed once.
+import type { DesiredService, Expression } from '../model/desired.js';
+import { LABEL } from '../model/observed.js';
+import type { Resident } from './node.js';
+import { imageNames } from './node.js';
+
+export interface Task {
+  service: DesiredService;
+  cluster: string;
+  cpu: number; // millicpus requested per replica
+  memory: number; // bytes requested per replica
+  ports: string[]; // published host ports, "8080/tcp"
+  constraints: Expression[];
+  affinities: Expression[];
+}
+
+export function makeTask(cluster: string, service: DesiredService): Task {
+  return {
+    service,
+    cluster,
+    cpu: toMilli(service.spec.reservations.cpus),
+    memory: service.spec.reservations.memory,
+    ports: publishedPorts(service),
+    constraints: service.placement.constraints,
+    affinities: service.placement.affinities,
+  };
+}
+
+export function toMilli(cpus: number): number {
+  return Math.round(cpus * 1000);
+}
+
+function publishedPorts(service: DesiredService): string[] {
+  return [...new Set(service.spec.ports.filter((p) => p.published !== undefined).map((p) => `${p.published}/${p.protocol}`))];
+}
+
+/** The container a replica of `task` becomes, for the bookkeeping of the node it lands on. */
+export function residentOf(task: Task, name: string, replica: number): Resident {
+  return {
+    name,
+    images: imageNames(task.service.spec.image),
+    labels: { ...task.service.spec.labels, [LABEL.cluster]: task.cluster, [LABEL.service]: task.service.name, [LABEL.replica]: String(replica) },
+    ports: task.ports,
+    cpu: task.cpu,
+    memory: task.memory,
+    service: task.service.name,
+  };
+}
