@@ -90,7 +90,7 @@ function build(sc: Scenario): { d: Desired; o: Observed } {
       name: `foreign-${i}-${k}`,
       image: 'redis:7',
       state: 'running',
-      labels: f.tier ? { tier: f.tier } : {},
+      labels: (f.tier ? { tier: f.tier } : {}) as Record<string, string>,
       ports: f.port ? [{ published: f.port, protocol: 'tcp' }] : [],
       reservations: { cpus: 0, memory: f.memory },
     }));

@@ -46,7 +46,7 @@ function hit(e: Expression, values: string[]): boolean {
 function constraintValues(m: Mach, key: string): string[] {
   if (key === 'node') return m.id ? [m.name, m.id] : [m.name];
   if (key === 'node.role') return m.role ? [m.role] : [];
-  if (key in m.facts) return m.facts[key] ? [m.facts[key]!] : [];
+  if (['storagedriver', 'executiondriver', 'kernelversion', 'operatingsystem'].includes(key)) return m.facts[key] ? [m.facts[key]!] : [];
   return key in m.labels ? [m.labels[key]!] : [];
 }
 
@@ -66,7 +66,7 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
         id: f?.id ?? '',
         healthy: !(om && (om.state === 'error' || (om.state === 'running' && !f))),
         labels: dm.driver === 'generic' && f ? f.labels : dm.labels,
-        facts: f ? { storagedriver: f.storageDriver, executiondriver: f.executionDriver, kernelversion: f.kernelVersion, operatingsystem: f.operatingSystem } : {},
+        facts: (f ? { storagedriver: f.storageDriver, executiondriver: f.executionDriver, kernelversion: f.kernelVersion, operatingsystem: f.operatingSystem } : {}) as Record<string, string>,
         role: dm.role ?? '',
         cpu: f?.cpus ? milli(f.cpus) : milli(dm.cpus ?? 0),
         mem: f?.memory ? f.memory : (dm.memory ?? 0),

@@ -1,0 +1,127 @@
+// Pure mapping between the core's data and the Docker Engine API (v1.41+): a ServiceSpec becomes a
+// create body; /info, /containers/json and /images/json become EngineFacts.
+import type Dockerode from 'dockerode';
+import type { ServiceSpec } from '../model/desired.js';
+import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedImage, type SwarmFacts } from '../model/observed.js';
+import type { ContainerCreateRequest } from './types.js';
+
+const NS_PER_MS = 1_000_000;
+
+export function toCreateOptions(req: ContainerCreateRequest): Dockerode.ContainerCreateOptions {
+  const s = req.spec;
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostPort: string; HostIp?: string }[]> = {};
+  for (const p of s.ports) {
+    const key = `${p.target}/${p.protocol}`;
+    exposed[key] = {};
+    if (p.published !== undefined) (bindings[key] ??= []).push({ HostPort: String(p.published), ...(p.hostIp ? { HostIp: p.hostIp } : {}) });
+  }
+  const networkMode = s.networkMode && !/^(service|container):/.test(s.networkMode) ? s.networkMode : undefined;
+  return {
+    name: req.name,
+    Image: s.image,
+    ...(s.command ? { Cmd: s.command } : {}),
+    ...(s.entrypoint ? { Entrypoint: s.entrypoint } : {}),
+    Env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
+    Labels: { ...s.labels, ...req.labels },
+    ExposedPorts: exposed,
+    ...(s.healthcheck
+      ? {
+          Healthcheck: {
+            Test: s.healthcheck.test,
+            ...(s.healthcheck.intervalMs !== undefined ? { Interval: s.healthcheck.intervalMs * NS_PER_MS } : {}),
+            ...(s.healthcheck.timeoutMs !== undefined ? { Timeout: s.healthcheck.timeoutMs * NS_PER_MS } : {}),
+            ...(s.healthcheck.retries !== undefined ? { Retries: s.healthcheck.retries } : {}),
+            ...(s.healthcheck.startPeriodMs !== undefined ? { StartPeriod: s.healthcheck.startPeriodMs * NS_PER_MS } : {}),
+          },
+        }
+      : {}),
+    HostConfig: {
+      PortBindings: bindings,
+      Mounts: s.volumes.map((v) => ({ Type: v.type, Target: v.target, ReadOnly: v.readOnly, Source: v.source ?? '' })),
+      ...(s.restart ? { RestartPolicy: restartPolicy(s.restart) } : {}),
+      ...(s.limits.cpus ? { NanoCpus: Math.round(s.limits.cpus * 1e9) } : {}),
+      ...(s.limits.memory ? { Memory: s.limits.memory } : {}),
+      ...(s.reservations.memory ? { MemoryReservation: s.reservations.memory } : {}),
+      // links/volumes_from/network_mode service: name other containers of this cluster; the
+      // scheduler already put them on the same machine, the engine resolves them by name.
+      ...(networkMode ? { NetworkMode: networkMode } : {}),
+    },
+  };
+}
+
+function restartPolicy(restart: string): { Name: string; MaximumRetryCount?: number } {
+  const [name = 'no', count] = restart.split(':');
+  return count ? { Name: name, MaximumRetryCount: Number(count) } : { Name: name };
+}
+
+function labelsOf(list: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of Array.isArray(list) ? (list as string[]) : []) {
+    const at = entry.indexOf('=');
+    if (at > 0) out[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  return out;
+}
+
+/** Reservations are not in /containers/json; ours carry their spec in a label, which is enough. */
+function reservationsOf(labels: Record<string, string>): { cpus: number; memory: number } {
+  const raw = labels[LABEL.spec];
+  if (!raw) return { cpus: 0, memory: 0 };
+  try {
+    const spec = JSON.parse(raw) as Partial<ServiceSpec>;
+    return { cpus: spec.reservations?.cpus ?? 0, memory: spec.reservations?.memory ?? 0 };
+  } catch {
+    return { cpus: 0, memory: 0 };
+  }
+}
+
+export function toContainer(c: Dockerode.ContainerInfo): ObservedContainer {
+  const labels = c.Labels ?? {};
+  const ports = new Map<string, { published: number; protocol: 'tcp' | 'udp' }>();
+  for (const p of c.Ports ?? []) {
+    if (p.PublicPort) ports.set(`${p.PublicPort}/${p.Type}`, { published: p.PublicPort, protocol: p.Type === 'udp' ? 'udp' : 'tcp' });
+  }
+  const service = labels[LABEL.service];
+  const replica = Number(labels[LABEL.replica]);
+  const configHash = labels[LABEL.configHash];
+  return {
+    id: c.Id,
+    name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+    image: c.Image,
+    state: c.State as ContainerState,
+    labels,
+    ports: [...ports.values()],
+    reservations: reservationsOf(labels),
+    ...(service && configHash && Number.isInteger(replica) ? { owner: { service, replica, configHash } } : {}),
+  };
+}
+
+export function toImage(i: Dockerode.ImageInfo): ObservedImage {
+  return { id: i.Id, tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>') };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function toFacts(url: string, info: any, containers: ObservedContainer[], images: ObservedImage[], nodeLabels?: Record<string, string>): EngineFacts {
+  const sw = info.Swarm ?? {};
+  const swarm: SwarmFacts = { state: (sw.LocalNodeState || 'inactive') as SwarmFacts['state'] };
+  if (sw.NodeID) swarm.nodeId = sw.NodeID;
+  if (sw.Cluster?.ID) swarm.clusterId = sw.Cluster.ID;
+  if (swarm.state === 'active') swarm.role = sw.ControlAvailable ? 'manager' : 'worker';
+  if (nodeLabels) swarm.nodeLabels = nodeLabels;
+  return {
+    url,
+    id: info.ID ?? '',
+    version: info.ServerVersion ?? '',
+    labels: labelsOf(info.Labels),
+    cpus: info.NCPU ?? 0,
+    memory: info.MemTotal ?? 0,
+    kernelVersion: info.KernelVersion ?? '',
+    operatingSystem: info.OperatingSystem ?? '',
+    storageDriver: info.Driver ?? '',
+    executionDriver: info.ExecutionDriver ?? '',
+    containers,
+    images,
+    swarm,
+  };
+}

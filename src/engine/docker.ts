@@ -1,0 +1,183 @@
+// The Engine interface on a real dockerd, through dockerode. Semantics the core relies on, whatever
+// the engine's quirks: start of a running container and remove of a missing one succeed, joining a
+// swarm twice succeeds, a name conflict rejects with statusCode 409, dropped connections and 5xx
+// are TransientError (the walker retries them).
+import type Dockerode from 'dockerode';
+import type { Role } from '../model/desired.js';
+import type { EngineFacts } from '../model/observed.js';
+import { dockerodeFor, type TlsFiles } from './docker-connection.js';
+import { toContainer, toCreateOptions, toFacts, toImage } from './docker-convert.js';
+import { errorMessage, isTransient, TransientError } from './errors.js';
+import type { ContainerCreateRequest, Engine, SwarmJoinRequest, SwarmNode } from './types.js';
+
+export function connect(url: string, tls?: TlsFiles): DockerEngine {
+  return new DockerEngine(url, dockerodeFor(url, tls));
+}
+
+export class DockerEngine implements Engine {
+  constructor(
+    readonly url: string,
+    readonly docker: Dockerode,
+  ) {}
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.docker.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  facts(): Promise<EngineFacts> {
+    return call(async () => {
+      const [info, containers, images] = await Promise.all([this.docker.info(), this.docker.listContainers({ all: true }), this.docker.listImages()]);
+      const sw = info.Swarm ?? {};
+      const nodeLabels = sw.ControlAvailable && sw.NodeID ? ((await this.docker.getNode(sw.NodeID).inspect()).Spec?.Labels ?? {}) : undefined;
+      return toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels);
+    });
+  }
+
+  async ensureImage(image: string, source?: Engine): Promise<'present' | 'pulled' | 'copied'> {
+    if (await this.hasImage(image)) return 'present';
+    const pullError = await this.pull(image);
+    if (!pullError) return 'pulled';
+    if (source?.exportImage && (await source.ensureImage(image).then(() => true, () => false))) {
+      await this.importImage(await source.exportImage(image));
+      if (await this.hasImage(image)) return 'copied';
+    }
+    throw new Error(`image ${image} is not on ${this.url} and cannot be pulled (${pullError})${source ? '; the host engine does not have it either' : ''}`);
+  }
+
+  createContainer(req: ContainerCreateRequest): Promise<string> {
+    return call(async () => (await this.docker.createContainer(toCreateOptions(req))).id);
+  }
+
+  startContainer(id: string): Promise<void> {
+    return call(() => this.docker.getContainer(id).start(), [304]);
+  }
+
+  removeContainer(id: string): Promise<void> {
+    return call(() => this.docker.getContainer(id).remove({ force: true }), [404]);
+  }
+
+  swarmInit(advertiseAddr: string): Promise<void> {
+    return call(async () => {
+      try {
+        await this.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: advertiseAddr });
+      } catch (err) {
+        // Already a manager of a swarm: that is what init wanted.
+        if ((err as { statusCode?: number }).statusCode !== 503 || !(await this.isManager())) throw err;
+      }
+    });
+  }
+
+  swarmJoinTokens(): Promise<{ worker: string; manager: string }> {
+    return call(async () => {
+      const s = await this.docker.swarmInspect();
+      return { worker: s.JoinTokens.Worker, manager: s.JoinTokens.Manager };
+    });
+  }
+
+  swarmJoin(req: SwarmJoinRequest): Promise<void> {
+    return call(async () => {
+      try {
+        await this.docker.swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: req.advertiseAddr, RemoteAddrs: req.remoteAddrs, JoinToken: req.token });
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 503 || !/already part of a swarm/i.test(errorMessage(err))) throw err;
+      }
+    });
+  }
+
+  swarmLeave(force: boolean): Promise<void> {
+    return call(async () => {
+      try {
+        await this.docker.swarmLeave({ force });
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 503 || !/not part of a swarm/i.test(errorMessage(err))) throw err;
+      }
+    });
+  }
+
+  swarmNodes(): Promise<SwarmNode[]> {
+    return call(async () =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      ((await this.docker.listNodes()) as any[]).map((n) => ({
+        id: n.ID,
+        hostname: n.Description?.Hostname ?? '',
+        role: n.Spec?.Role === 'manager' ? 'manager' : 'worker',
+        state: n.Status?.State ?? 'unknown',
+        availability: n.Spec?.Availability ?? 'active',
+        labels: n.Spec?.Labels ?? {},
+      })),
+    );
+  }
+
+  swarmNodeUpdate(nodeId: string, change: { role?: Role; labels?: Record<string, string>; availability?: string }): Promise<void> {
+    return call(async () => {
+      const node = this.docker.getNode(nodeId);
+      const info = await node.inspect();
+      const spec = { ...info.Spec, ...(change.role ? { Role: change.role } : {}), ...(change.labels ? { Labels: change.labels } : {}), ...(change.availability ? { Availability: change.availability } : {}) };
+      await node.update({ version: info.Version.Index, ...spec });
+    });
+  }
+
+  swarmNodeRemove(nodeId: string, force: boolean): Promise<void> {
+    return call(() => this.docker.getNode(nodeId).remove({ force }), [404]);
+  }
+
+  async exportImage(image: string): Promise<NodeJS.ReadableStream> {
+    return call(() => this.docker.getImage(image).get());
+  }
+
+  importImage(tar: NodeJS.ReadableStream): Promise<void> {
+    return call(async () => {
+      const out = await this.docker.loadImage(tar);
+      const text = await new Promise<string>((resolve, reject) => {
+        let body = '';
+        out.on('data', (d: Buffer) => (body += d.toString()));
+        out.on('end', () => resolve(body));
+        out.on('error', reject);
+      });
+      const failed = /"error(?:Detail)?"\s*:\s*"?([^"}]*)/.exec(text);
+      if (failed) throw new Error(`image load failed: ${failed[1]}`);
+    });
+  }
+
+  private async hasImage(image: string): Promise<boolean> {
+    return this.docker
+      .getImage(image)
+      .inspect()
+      .then(() => true, () => false);
+  }
+
+  /** Undefined when pulled; else why not. A failed pull ends without an error, the error is in the last event. */
+  private async pull(image: string): Promise<string | undefined> {
+    try {
+      const stream = await this.docker.pull(image);
+      const events = await new Promise<{ error?: string }[]>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : resolve(out))));
+      return events.find((e) => e.error)?.error;
+    } catch (err) {
+      return errorMessage(err);
+    }
+  }
+
+  private async isManager(): Promise<boolean> {
+    const info = await this.docker.info();
+    return info.Swarm?.LocalNodeState === 'active' && Boolean(info.Swarm?.ControlAvailable);
+  }
+}
+
+/** Run one API call: success codes pass, connection trouble becomes TransientError, the rest keeps statusCode and the engine's reason. */
+async function call<T>(fn: () => Promise<T>, okCodes: number[] = []): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== undefined && okCodes.includes(status)) return undefined as T;
+    if (isTransient(err) || (status !== undefined && status >= 500 && status !== 503)) throw new TransientError(errorMessage(err));
+    const out = new Error(errorMessage(err)) as Error & { statusCode?: number };
+    if (status !== undefined) out.statusCode = status;
+    throw out;
+  }
+}

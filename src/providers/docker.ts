@@ -1,0 +1,198 @@
+// The docker driver (the default): every machine is a Docker-in-Docker container on a host engine
+// (the `host:` option, DOCKER_HOST, or the local socket). Its engine listens only on a unix socket
+// in a per-machine host folder (nothing on the network); /var/lib/docker is a named volume, so a
+// stopped machine keeps its images and containers. Engine labels live in daemon.json and change
+// live with SIGHUP. Everything found is found by ownership labels; nothing else is touched.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type Dockerode from 'dockerode';
+import writeFileAtomic from 'write-file-atomic';
+import { connect } from '../engine/docker.js';
+import type { Engine } from '../engine/types.js';
+import type { DesiredMachine } from '../model/desired.js';
+import { LABEL, type MachineState } from '../model/observed.js';
+import { dockerodeFor, hostEngineUrl } from '../engine/docker-connection.js';
+import { ensureNodeImage, type NodeImage } from './docker-node.js';
+import { machineContainerName, machineFolder, machineVolumeName, socketUrl } from './docker-paths.js';
+import type { Driver, DriverContext, MachineRecord } from './types.js';
+
+const KIND = 'io.cluster.kind';
+const READY_TIMEOUT_MS = 90_000;
+
+export class DockerDriver implements Driver {
+  readonly name = 'docker' as const;
+  readonly canSetEngineLabels = true;
+  private readonly host: Dockerode;
+  private readonly hostUrl: string;
+  private readonly engines = new Map<string, Engine>();
+  private image?: Promise<NodeImage>;
+
+  constructor(private readonly ctx: DriverContext) {
+    this.hostUrl = hostEngineUrl(ctx.machines.find((m) => m.options.host)?.options.host);
+    this.host = dockerodeFor(this.hostUrl);
+  }
+
+  async list(): Promise<MachineRecord[]> {
+    const found = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`] } });
+    const records = await Promise.all(found.map((c) => this.record(c.Id)));
+    return records.filter((r): r is MachineRecord => r !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  async create(machine: DesiredMachine): Promise<MachineRecord> {
+    const existing = (await this.list()).find((r) => r.name === machine.name);
+    if (existing) {
+      if (existing.state !== 'running') await this.start(machine.name);
+      return (await this.find(machine.name))!;
+    }
+    const node = await this.nodeImage(machine);
+    const folder = machineFolder(this.ctx.dir, this.ctx.cluster, machine.name);
+    mkdirSync(folder, { recursive: true });
+    writeDaemonJson(folder, machine.labels);
+    const privileged = machine.options.privileged === true;
+    const container = await this.host.createContainer({
+      name: machineContainerName(this.ctx.cluster, machine.name),
+      Image: node.image,
+      ...(node.cmd ? { Cmd: node.cmd, Env: ['DOCKER_TLS_CERTDIR='] } : {}),
+      Hostname: machine.name,
+      Labels: { [LABEL.cluster]: this.ctx.cluster, [LABEL.machine]: machine.name, [KIND]: 'machine', 'io.cluster.folder': folder },
+      HostConfig: <Dockerode.HostConfig>{
+        Binds: [`${folder}:/engine`, `${machineVolumeName(this.ctx.cluster, machine.name)}:/var/lib/docker`],
+        Tmpfs: { '/run': '' },
+        // --privileged needs every capability; sandboxes without CAP_SYS_RESOURCE refuse it, so the
+        // default asks for all but that one (what Docker-in-Docker actually needs).
+        ...(privileged
+          ? { Privileged: true }
+          : // `--security-opt systempaths=unconfined` is CLI sugar for empty masked/read-only path lists.
+            { CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'], MaskedPaths: [], ReadonlyPaths: [] }),
+      },
+    });
+    await container.start();
+    await this.waitReady(machine.name, folder);
+    return (await this.find(machine.name))!;
+  }
+
+  async start(name: string): Promise<void> {
+    const c = await this.container(name);
+    if (!c) throw new Error(`machine ${name} does not exist`);
+    await c.start().catch(ignore(304));
+    const info = await c.inspect();
+    await this.waitReady(name, info.Config.Labels['io.cluster.folder'] ?? machineFolder(this.ctx.dir, this.ctx.cluster, name));
+  }
+
+  async stop(name: string): Promise<void> {
+    const c = await this.container(name);
+    if (c) await c.stop({ t: 20 }).catch(ignore(304, 404));
+  }
+
+  async remove(name: string): Promise<void> {
+    const c = await this.container(name);
+    let folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
+    if (c) {
+      folder = (await c.inspect()).Config.Labels['io.cluster.folder'] ?? folder;
+      await c.remove({ force: true, v: true }).catch(ignore(404));
+    }
+    await this.host.getVolume(machineVolumeName(this.ctx.cluster, name)).remove().catch(ignore(404));
+    rmSync(folder, { recursive: true, force: true });
+    this.engines.delete(name);
+  }
+
+  async setEngineLabels(name: string, labels: Record<string, string>): Promise<void> {
+    const c = await this.container(name);
+    if (!c) throw new Error(`machine ${name} does not exist`);
+    const folder = (await c.inspect()).Config.Labels['io.cluster.folder'] ?? machineFolder(this.ctx.dir, this.ctx.cluster, name);
+    writeDaemonJson(folder, labels);
+    // dockerd is PID 1 in the machine and reloads labels from its config file on SIGHUP.
+    await c.kill({ signal: 'HUP' });
+    const engine = this.engineAt(name, socketUrl(folder));
+    const want = JSON.stringify(sorted(labels));
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
+      if (JSON.stringify(sorted((await engine.facts()).labels)) === want) return;
+    }
+    throw new Error(`machine ${name}: engine did not pick up the new labels within 10 s`);
+  }
+
+  engine(record: MachineRecord): Engine {
+    return this.engineAt(record.name, record.engineUrl!);
+  }
+
+  hostEngine(): Engine {
+    return this.engineAt('', this.hostUrl);
+  }
+
+  async close(): Promise<void> {}
+
+  private engineAt(name: string, url: string): Engine {
+    const key = `${name}\0${url}`;
+    let e = this.engines.get(key);
+    if (!e) this.engines.set(key, (e = connect(url)));
+    return e;
+  }
+
+  private async nodeImage(machine: DesiredMachine): Promise<NodeImage> {
+    const wanted = typeof machine.options.image === 'string' ? machine.options.image : undefined;
+    this.image ??= ensureNodeImage(this.host, wanted, (line) => process.stderr.write(`${line}\n`));
+    this.image.catch(() => (this.image = undefined));
+    return this.image;
+  }
+
+  private async waitReady(name: string, folder: string): Promise<void> {
+    const engine = this.engineAt(name, socketUrl(folder));
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (await engine.ping()) return;
+      const c = await this.container(name);
+      const state = c && (await c.inspect()).State;
+      if (state && !state.Running) {
+        const logs = await c!.logs({ stdout: true, stderr: true, tail: 15 }).catch(() => Buffer.from(''));
+        throw new Error(`machine ${name} stopped while starting (exit ${state.ExitCode}): ${printable(logs).trim().split('\n').slice(-5).join(' | ')}`);
+      }
+      await sleep(200);
+    }
+    throw new Error(`machine ${name}: engine not ready after ${READY_TIMEOUT_MS / 1000} s`);
+  }
+
+  private async container(name: string): Promise<Dockerode.Container | undefined> {
+    const found = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${LABEL.machine}=${name}`, `${KIND}=machine`] } });
+    return found[0] ? this.host.getContainer(found[0].Id) : undefined;
+  }
+
+  private async find(name: string): Promise<MachineRecord | undefined> {
+    const c = await this.container(name);
+    return c && this.record(c.id);
+  }
+
+  private async record(id: string): Promise<MachineRecord | undefined> {
+    const info = await this.host.getContainer(id).inspect().catch(ignore(404));
+    if (!info) return undefined;
+    const name = info.Config.Labels[LABEL.machine]!;
+    const folder = info.Config.Labels['io.cluster.folder'] ?? machineFolder(this.ctx.dir, this.ctx.cluster, name);
+    const state: MachineState = info.State.Running ? 'running' : info.State.Status === 'dead' ? 'error' : 'stopped';
+    const address = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
+    return { name, driver: 'docker', state, ...(address ? { address } : {}), engineUrl: socketUrl(folder) };
+  }
+}
+
+function writeDaemonJson(folder: string, labels: Record<string, string>): void {
+  // Labels only here, never also as dockerd flags: dockerd refuses a setting given both ways.
+  // Atomic (rename) because dockerd may read the file at any moment.
+  const body = { labels: Object.entries(sorted(labels)).map(([k, v]) => `${k}=${v}`) };
+  writeFileAtomic.sync(join(folder, 'daemon.json'), JSON.stringify(body, null, 2) + '\n');
+}
+
+function sorted(r: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function ignore(...codes: number[]) {
+  return (err: unknown): undefined => {
+    if (codes.includes((err as { statusCode?: number }).statusCode ?? -1)) return undefined;
+    throw err;
+  };
+}
+
+function printable(b: Buffer): string {
+  // Multiplexed log frames carry 8-byte headers; drop non-printing bytes rather than parse them.
+  return b.toString('utf8').replace(/[\x00-\x08\x0e-\x1f]/g, '');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
