@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# A private Docker engine for tests and the demo, away from any engine the user already runs.
+#   install  apt-get docker.io + busybox-static when missing (Debian; needs root)
+#   start    start dockerd on $CLUSTER_TEST_RUN/docker.sock unless it already answers; make busybox:latest
+#   stop     stop the dockerd this script started
+#   env      print the DOCKER_HOST to use
+set -euo pipefail
+RUN=${CLUSTER_TEST_RUN:-/run/cluster-test}
+DATA=${CLUSTER_TEST_DATA:-/var/lib/cluster-test/docker}
+SOCK="$RUN/docker.sock"
+export DOCKER_HOST="unix://$SOCK"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+
+ping() { curl -fsS --max-time 2 --unix-socket "$SOCK" http://engine/_ping >/dev/null 2>&1; }
+
+install() {
+  if command -v dockerd >/dev/null && command -v busybox >/dev/null && command -v curl >/dev/null; then
+    echo "docker-env: dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) and busybox already installed"
+    return
+  fi
+  echo "docker-env: installing docker.io and busybox-static from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables >/dev/null
+}
+
+start() {
+  mkdir -p "$RUN" "$DATA"
+  if ! ping; then
+    echo "docker-env: starting dockerd on $SOCK"
+    # setsid: the daemon must outlive this script and its process group (vitest, CI steps).
+    setsid dockerd --host "$DOCKER_HOST" --data-root "$DATA" --exec-root "$RUN/exec" --pidfile "$RUN/docker.pid" \
+      >"$RUN/dockerd.log" 2>&1 </dev/null &
+    for _ in $(seq 1 150); do ping && break; sleep 0.2; done
+    if ! ping; then
+      echo "docker-env: dockerd did not answer within 30 s; its log ends with:" >&2
+      tail -n 20 "$RUN/dockerd.log" >&2
+      exit 1
+    fi
+  fi
+  # No registry is reachable here: the workload image is made from the host's static busybox.
+  if ! docker image inspect busybox:latest >/dev/null 2>&1; then
+    (cd "$ROOT" && node --import tsx scripts/make-images.ts "$DOCKER_HOST")
+  fi
+  echo "docker-env: engine ready at $DOCKER_HOST"
+}
+
+stop() {
+  [ -f "$RUN/docker.pid" ] || { echo "docker-env: not running"; return; }
+  pid=$(cat "$RUN/docker.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  echo "docker-env: stopped dockerd ($pid)"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  env) echo "export DOCKER_HOST=$DOCKER_HOST" ;;
+  *) echo "usage: $0 install|start|stop|env" >&2; exit 2 ;;
+esac

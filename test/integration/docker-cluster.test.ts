@@ -1,0 +1,116 @@
+// The whole tool on real engines: three Docker-in-Docker machines on the private dockerd, a swarm,
+// placement by engine labels, a published port that answers, live label changes, destroy.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { connect } from '../../src/engine/docker.js';
+import { cluster } from '../support/cli.js';
+import { DOCKER_HOST } from './env.js';
+
+const NAME = `it${process.pid}`;
+const MANIFEST = `name: ${NAME}
+machines:
+  manager: { driver: docker, role: manager, labels: { size: small } }
+  worker-1: { driver: docker, role: worker, labels: { size: small } }
+  worker-2: { driver: docker, role: worker, labels: { size: xxl } }
+services:
+  bird:
+    image: busybox:latest
+    command: [sleep, "3600"]
+    scale: 4
+  db:
+    image: busybox:latest
+    command: [sleep, "3600"]
+    environment: ["constraint:size==xxl"]
+  web:
+    image: busybox:latest
+    command: [httpd, -f, -p, "80", -h, /etc]
+    ports: ["8080:80"]
+    scale: 2
+    depends_on: [db]
+    environment: ["affinity:container!=*-db-*"]
+`;
+
+const host = dockerodeFor(DOCKER_HOST);
+const ours = async () => host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } });
+
+describe('a real cluster on the docker driver', () => {
+  let dir: string;
+  let file: string;
+  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const machineEngine = (m: string) => connect(`unix://${join(dir, '.cluster/machines', m, 'docker.sock')}`);
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cl-it-'));
+    file = join(dir, 'cluster.yml');
+    writeFileSync(file, MANIFEST);
+  });
+
+  afterAll(async () => {
+    run('destroy', '--auto-approve');
+    for (const c of await ours()) await host.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  });
+
+  test('apply builds machines, a swarm and containers; a second plan has no changes', () => {
+    const r = run('apply', '--auto-approve');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/Apply complete/);
+    const again = run('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toContain('No changes');
+  });
+
+  test('every machine is a running DinD container with its engine labels; the swarm has 3 ready nodes', async () => {
+    const machines = await ours();
+    expect(machines.map((c) => c.Labels['io.cluster.machine']).sort()).toEqual(['manager', 'worker-1', 'worker-2']);
+    expect(machines.every((c) => c.State === 'running')).toBe(true);
+    expect((await machineEngine('worker-2').facts()).labels).toEqual({ size: 'xxl' });
+    const nodes = await machineEngine('manager').swarmNodes();
+    expect(nodes.map((n) => [n.hostname, n.role, n.state]).sort()).toEqual([
+      ['manager', 'manager', 'ready'],
+      ['worker-1', 'worker', 'ready'],
+      ['worker-2', 'worker', 'ready'],
+    ]);
+  });
+
+  test('containers run where the scheduler put them: db on xxl, web away from db, web answers on 8080', async () => {
+    const where = new Map<string, string>();
+    for (const m of ['manager', 'worker-1', 'worker-2']) {
+      for (const c of (await machineEngine(m).facts()).containers) {
+        expect(c.state).toBe('running');
+        where.set(c.name, m);
+      }
+    }
+    expect([...where.keys()].sort()).toEqual([...[1, 2, 3, 4].map((i) => `${NAME}-bird-${i}`), `${NAME}-db-1`, `${NAME}-web-1`, `${NAME}-web-2`].sort());
+    expect(where.get(`${NAME}-db-1`)).toBe('worker-2');
+    expect(where.get(`${NAME}-web-1`)).not.toBe('worker-2');
+    expect(where.get(`${NAME}-web-2`)).not.toBe('worker-2');
+    const webMachine = where.get(`${NAME}-web-1`)!;
+    const ip = Object.values((await host.getContainer(`${NAME}-${webMachine}`).inspect()).NetworkSettings.Networks)[0]!.IPAddress;
+    const res = await fetch(`http://${ip}:8080/passwd`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('root:');
+  });
+
+  test('an engine label change is applied live, without restarting the machine', async () => {
+    const before = (await host.getContainer(`${NAME}-worker-1`).inspect()).State.StartedAt;
+    writeFileSync(file, readFileSync(file, 'utf8').replace('worker-1: { driver: docker, role: worker, labels: { size: small } }', 'worker-1: { driver: docker, role: worker, labels: { size: xxl, zone: b } }'));
+    const p = run('plan');
+    expect(p.stdout).toMatch(/engine labels .*worker-1|worker-1.*labels/);
+    const r = run('apply', '--auto-approve');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect((await machineEngine('worker-1').facts()).labels).toEqual({ size: 'xxl', zone: 'b' });
+    expect((await host.getContainer(`${NAME}-worker-1`).inspect()).State.StartedAt).toBe(before);
+  });
+
+  test('destroy removes machines, their volumes and folders; nothing of the cluster is left on the host', async () => {
+    const r = run('destroy', '--auto-approve');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(await ours()).toEqual([]);
+    const volumes = (await host.listVolumes()).Volumes ?? [];
+    expect(volumes.filter((v) => v.Name.startsWith(`${NAME}-`))).toEqual([]);
+    expect(run('status', '--json').stdout).toContain('"machines": []');
+  });
+});
