@@ -37,8 +37,8 @@ export function dockerodeFor(url: string, tls?: TlsFiles, timeoutMs = 60_000): D
   throw new Error(`unsupported engine URL ${url}: use unix:///path, tcp://host:port or ssh://user@host`);
 }
 
-/** The host engine the docker driver runs machines on: the `host:` option, DOCKER_HOST, or the default socket. */
-export function hostEngineUrl(option: unknown): string {
+/** The host engine the docker driver runs machines on: the `host:` option, the engine the machines were made on, DOCKER_HOST, or the default socket. */
+export function hostEngineUrl(option: unknown, recorded?: string): string {
   if (typeof option === 'string' && option) return option;
-  return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  return recorded || process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
 }

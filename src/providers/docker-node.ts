@@ -2,7 +2,7 @@
 // pulled (no registry, as on air-gapped hosts) an equivalent node image is built once, offline, from
 // the host's own engine binaries.
 import type Dockerode from 'dockerode';
-import { buildNodeImage } from './node-image.js';
+import { buildNodeImage, nodeRecipeVersion } from './node-image.js';
 
 export const DEFAULT_NODE_IMAGE = 'docker:dind';
 
@@ -20,7 +20,7 @@ export async function ensureNodeImage(host: Dockerode, wanted: string | undefine
   if ((await present(host, image)) || (await pull(host, image))) return official;
   if (wanted) throw new Error(`machine image ${wanted} is not on the host engine and cannot be pulled; load it (docker load) or drop the image: option to use a node image built from the host's engine`);
   const version = (await host.version()).Version.replace(/[^\w.-]/g, '_');
-  const tag = `cluster-node:${version}`;
+  const tag = `cluster-node:${version}-${nodeRecipeVersion()}`;
   if (!(await present(host, tag))) {
     log(`${image} cannot be pulled; building ${tag} offline from the host's engine binaries (once)`);
     await buildNodeImage(host, tag, log);

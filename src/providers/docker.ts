@@ -3,11 +3,12 @@
 // in a per-machine host folder (nothing on the network); /var/lib/docker is a named volume, so a
 // stopped machine keeps its images and containers. Engine labels live in daemon.json and change
 // live with SIGHUP. Everything found is found by ownership labels; nothing else is touched.
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import writeFileAtomic from 'write-file-atomic';
 import { connect } from '../engine/docker.js';
+import { errorMessage } from '../engine/errors.js';
 import type { Engine } from '../engine/types.js';
 import type { DesiredMachine } from '../model/desired.js';
 import { LABEL, type MachineState } from '../model/observed.js';
@@ -28,12 +29,14 @@ export class DockerDriver implements Driver {
   private image?: Promise<NodeImage>;
 
   constructor(private readonly ctx: DriverContext) {
-    this.hostUrl = hostEngineUrl(ctx.machines.find((m) => m.options.host)?.options.host);
+    this.hostUrl = hostEngineUrl(ctx.machines.find((m) => m.options.host)?.options.host, recordedHost(ctx.dir));
     this.host = dockerodeFor(this.hostUrl);
   }
 
   async list(): Promise<MachineRecord[]> {
-    const found = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`] } });
+    const found = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`] } }).catch((err: unknown) => {
+      throw new Error(`the docker driver's host engine does not answer at ${this.hostUrl} (${errorMessage(err)}): set DOCKER_HOST or the machines' host: option, or start a private engine with \`bash scripts/docker-env.sh start\``);
+    });
     const records = await Promise.all(found.map((c) => this.record(c.Id)));
     return records.filter((r): r is MachineRecord => r !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
@@ -47,6 +50,7 @@ export class DockerDriver implements Driver {
     const node = await this.nodeImage(machine);
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, machine.name);
     mkdirSync(folder, { recursive: true });
+    recordHost(this.ctx.dir, this.hostUrl);
     writeDaemonJson(folder, machine.labels);
     const privileged = machine.options.privileged === true;
     const container = await this.host.createContainer({
@@ -58,6 +62,9 @@ export class DockerDriver implements Driver {
       HostConfig: <Dockerode.HostConfig>{
         Binds: [`${folder}:/engine`, `${machineVolumeName(this.ctx.cluster, machine.name)}:/var/lib/docker`],
         Tmpfs: { '/run': '' },
+        // The declared size is enforced, so the scheduler's arithmetic matches what the machine gets.
+        ...(machine.cpus ? { NanoCpus: Math.round(machine.cpus * 1e9) } : {}),
+        ...(machine.memory ? { Memory: machine.memory } : {}),
         // --privileged needs every capability; sandboxes without CAP_SYS_RESOURCE refuse it, so the
         // default asks for all but that one (what Docker-in-Docker actually needs).
         ...(privileged
@@ -170,6 +177,20 @@ export class DockerDriver implements Driver {
     const address = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
     return { name, driver: 'docker', state, ...(address ? { address } : {}), engineUrl: socketUrl(folder) };
   }
+}
+
+// The machines live on the engine they were created on: later runs find it there even when
+// DOCKER_HOST is not set (or set to another engine) in that shell.
+function hostFile(dir: string): string {
+  return join(dir, '.cluster', 'docker-host');
+}
+
+function recordedHost(dir: string): string | undefined {
+  return existsSync(hostFile(dir)) ? readFileSync(hostFile(dir), 'utf8').trim() || undefined : undefined;
+}
+
+function recordHost(dir: string, url: string): void {
+  if (recordedHost(dir) !== url) writeFileAtomic.sync(hostFile(dir), `${url}\n`);
 }
 
 function writeDaemonJson(folder: string, labels: Record<string, string>): void {

@@ -3,6 +3,7 @@
 // for them, iptables (legacy) with its extension modules, and busybox for a shell, imported with
 // POST /images/create?fromSrc=- like `docker import`. Built once per host engine version.
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,11 @@ const XTABLES_MODULES = ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/aarch64-
 const PATHS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 export const NODE_ENTRYPOINT = '/usr/local/bin/cluster-node-entrypoint';
+
+/** Changes whenever the recipe below changes, so a stale node image is never reused. */
+export function nodeRecipeVersion(): string {
+  return createHash('sha256').update(ENTRYPOINT).update(ENGINE_BINARIES.join(',')).update('var-run-link').digest('hex').slice(0, 8);
+}
 
 // Container runtimes mount cgroups read-only; a nested engine must create cgroups, so remount each
 // hierarchy read-write (v1: one mount per controller, v2: one unified mount) before dockerd starts.
@@ -31,6 +37,8 @@ else
     { umount "$point" && mount -t cgroup -o "$opts" cgroup "$point"; } || echo "cluster-node: could not remount $point read-write" >&2
   done
 fi
+# A machine restart keeps the container's filesystem: stale pid files would stop dockerd/containerd.
+rm -f /run/docker.pid /run/docker/containerd/containerd.pid /var/run/docker.pid
 mkdir -p /engine
 [ -f /engine/daemon.json ] || echo '{}' > /engine/daemon.json
 exec dockerd --host unix:///engine/docker.sock --config-file /engine/daemon.json "$@"
@@ -96,6 +104,9 @@ function stageRootfs(root: string): void {
   mkdirSync(join(root, 'var/lib/docker'), { recursive: true });
   mkdirSync(join(root, 'engine'), { recursive: true });
   mkdirSync(join(root, 'run'), { recursive: true });
+  // /var/run is /run (a tmpfs in every machine): runtime state never outlives a restart.
+  mkdirSync(join(root, 'var'), { recursive: true });
+  symlinkSync('../run', join(root, 'var/run'));
   writeFileSync(join(root, NODE_ENTRYPOINT.slice(1)), ENTRYPOINT, { mode: 0o755 });
 }
 

@@ -20,8 +20,10 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
       labels: m.driver === 'generic' && facts ? facts.labels : m.labels,
       facts: factsOf(facts),
       role: m.role ?? '',
-      cpuTotal: facts?.cpus ? toMilli(facts.cpus) : toMilli(m.cpus ?? 0),
-      memTotal: facts?.memory ? facts.memory : (m.memory ?? 0),
+      // A declared size is the machine's size (the docker driver enforces it; a nested engine
+      // reports its host's); the engine's report counts where nothing was declared.
+      cpuTotal: m.cpus ? toMilli(m.cpus) : toMilli(facts?.cpus ?? 0),
+      memTotal: m.memory ? m.memory : (facts?.memory ?? 0),
       cpuUsed: 0,
       memUsed: 0,
       containers: 0,

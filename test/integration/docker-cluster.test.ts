@@ -105,6 +105,33 @@ describe('a real cluster on the docker driver', () => {
     expect((await host.getContainer(`${NAME}-worker-1`).inspect()).State.StartedAt).toBe(before);
   });
 
+  test('drift: a container removed and a machine stopped behind the tool’s back are planned and repaired', async () => {
+    const victim = `${NAME}-bird-2`;
+    const holder = (await Promise.all(['manager', 'worker-1', 'worker-2'].map(async (m) => ((await machineEngine(m).facts()).containers.some((c) => c.name === victim) ? m : undefined)))).find(Boolean)!;
+    const id = (await machineEngine(holder).facts()).containers.find((c) => c.name === victim)!.id;
+    await machineEngine(holder).removeContainer(id);
+    await host.getContainer(`${NAME}-worker-1`).stop();
+    const p = run('plan', '--detailed-exitcode');
+    expect(p.code, p.stderr).toBe(2);
+    expect(p.stdout).toMatch(/start\s+machine worker-1/);
+    expect(p.stdout).toContain(`+   bird #2 ${victim}`);
+    const r = run('apply', '--auto-approve');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect((await host.getContainer(`${NAME}-worker-1`).inspect()).State.Running).toBe(true);
+    const all = (await Promise.all(['manager', 'worker-1', 'worker-2'].map(async (m) => (await machineEngine(m).facts()).containers))).flat();
+    expect(all.filter((c) => c.name === victim).map((c) => c.state)).toEqual(['running']);
+    expect(all.every((c) => c.state === 'running')).toBe(true);
+    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+  });
+
+  test('scale down removes the highest replicas and nothing else', async () => {
+    writeFileSync(file, readFileSync(file, 'utf8').replace('scale: 4', 'scale: 2'));
+    const r = run('apply', '--auto-approve');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const names = (await Promise.all(['manager', 'worker-1', 'worker-2'].map(async (m) => (await machineEngine(m).facts()).containers.map((c) => c.name)))).flat().sort();
+    expect(names).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`, `${NAME}-db-1`, `${NAME}-web-1`, `${NAME}-web-2`].sort());
+  });
+
   test('destroy removes machines, their volumes and folders; nothing of the cluster is left on the host', async () => {
     const r = run('destroy', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);

@@ -41,6 +41,7 @@ const machineArb = fc.record({
   cpus: fc.constantFrom(1, 2, 4),
   memory: fc.constantFrom(1, 2, 8).map((g) => g * GiB),
   role: fc.constantFrom(undefined, 'manager', 'worker' as const),
+  declared: fc.boolean(),
   observed: fc.constantFrom('missing', 'running', 'running', 'stopped', 'error', 'unreachable'),
   foreign: fc.array(fc.record({ port: fc.option(fc.constantFrom(80, 8080), { nil: undefined }), memory: fc.constantFrom(0, 512 * 1024 ** 2), tier: fc.constantFrom(undefined, 'front') }), { maxLength: 2 }),
 });
@@ -75,7 +76,7 @@ function build(sc: Scenario): { d: Desired; o: Observed } {
     });
   });
   const machines = sc.machines.map((m, i) =>
-    machine(`m${i}`, { labels: m.size ? { size: m.size } : {}, cpus: m.cpus, memory: m.memory, ...(m.role ? { role: m.role } : {}) }),
+    machine(`m${i}`, { labels: m.size ? { size: m.size } : {}, cpus: m.declared ? m.cpus : undefined, memory: m.declared ? m.memory : undefined, ...(m.role ? { role: m.role } : {}) }),
   );
   const observedMachines: ObservedMachine[] = [];
   sc.machines.forEach((m, i) => {
@@ -101,7 +102,7 @@ function build(sc: Scenario): { d: Desired; o: Observed } {
       containers.push(owned(`s${si}`, r, hash, { id: `id-s${si}-${r}-m${i}`, reservations: { cpus: s.cpus, memory: s.memory }, ports: s.port ? [{ published: s.port, protocol: 'tcp' }] : [] }));
     }
     containers.sort((a, b) => (a.name < b.name ? -1 : 1));
-    observedMachines.push({ name, driver: 'sim', state: 'running', engine: facts({ id: `E${i}`, cpus: m.cpus, memory: m.memory, containers, images: [{ id: 'sha:redis', tags: ['redis:7'] }] }) });
+    observedMachines.push({ name, driver: 'sim', state: 'running', engine: facts({ id: `E${i}`, cpus: m.declared ? 16 : m.cpus, memory: m.declared ? 64 * GiB : m.memory, containers, images: [{ id: 'sha:redis', tags: ['redis:7'] }] }) });
   });
   const filters = [...sc.filters];
   const d = desired(machines, services, { scheduler: { strategy: sc.strategy, seed: sc.seed, filters } });

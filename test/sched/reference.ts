@@ -68,8 +68,8 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
         labels: dm.driver === 'generic' && f ? f.labels : dm.labels,
         facts: (f ? { storagedriver: f.storageDriver, executiondriver: f.executionDriver, kernelversion: f.kernelVersion, operatingsystem: f.operatingSystem } : {}) as Record<string, string>,
         role: dm.role ?? '',
-        cpu: f?.cpus ? milli(f.cpus) : milli(dm.cpus ?? 0),
-        mem: f?.memory ? f.memory : (dm.memory ?? 0),
+        cpu: dm.cpus ? milli(dm.cpus) : milli(f?.cpus ?? 0),
+        mem: dm.memory ? dm.memory : (f?.memory ?? 0),
         images: f ? f.images.flatMap((i) => [i.id, ...i.tags.flatMap(names)]) : [],
       };
     });

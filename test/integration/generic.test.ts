@@ -1,0 +1,47 @@
+// The generic driver adopts an engine that already exists (here: the private dockerd itself): it
+// runs this cluster's containers there, and destroy removes exactly those, never the engine or
+// anything else on it.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { cluster } from '../support/cli.js';
+import { DOCKER_HOST } from './env.js';
+
+const NAME = `gen${process.pid}`;
+const host = dockerodeFor(DOCKER_HOST);
+
+describe('generic driver on an existing engine', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cl-gen-'));
+  const file = join(dir, 'cluster.yml');
+  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST: undefined }, timeoutMs: 120_000 });
+  let foreign = '';
+
+  afterAll(async () => {
+    await host.getContainer(foreign).remove({ force: true }).catch(() => undefined);
+    for (const c of await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getContainer(c.Id).remove({ force: true });
+  });
+
+  test('apply runs the service on the adopted engine; destroy removes only it', async () => {
+    foreign = (await host.createContainer({ name: `${NAME}-not-ours`, Image: 'busybox:latest', Cmd: ['sleep', '600'], Labels: { 'io.cluster.service': 'web' } })).id;
+    writeFileSync(
+      file,
+      `name: ${NAME}\nmachines:\n  host1:\n    driver: generic\n    url: ${DOCKER_HOST}\nservices:\n  web:\n    image: busybox:latest\n    command: [sleep, "600"]\n    scale: 2\n`,
+    );
+    const plan = run('plan');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).not.toMatch(/machine host1/); // adopted, not created
+    const r = run('apply', '--auto-approve');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const ours = await host.listContainers({ filters: { label: [`io.cluster.name=${NAME}`] } });
+    expect(ours.map((c) => c.Names[0]).sort()).toEqual([`/${NAME}-web-1`, `/${NAME}-web-2`]);
+    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+
+    const d = run('destroy', '--auto-approve');
+    expect(d.code, d.stderr + d.stdout).toBe(0);
+    expect(await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } })).toEqual([]);
+    expect((await host.getContainer(foreign).inspect()).State.Status).toBe('created');
+    expect(await host.ping()).toBeTruthy();
+  });
+});
