@@ -36,18 +36,20 @@ export function ownedByService(desired: Desired, observed: Observed): Map<string
 }
 
 export function fatesOf(service: DesiredService, owned: Map<number, Existing[]> | undefined, nodes: Map<string, Node>, hard: Check[]): Fate[] {
-  const fates: Fate[] = [];
+  const fates: Fate[] = new Array(service.scale);
   for (let replica = 1; replica <= service.scale; replica++) {
-    const list = owned?.get(replica) ?? [];
+    const list = owned?.get(replica);
+    if (!list) {
+      fates[replica - 1] = { replica, fate: 'new' };
+      continue;
+    }
     const stay = list.find((e) => {
       const node = nodes.get(e.machine);
       return node !== undefined && hard.every((c) => c.refuse(node) === undefined);
     });
-    if (stay) {
-      fates.push({ replica, fate: stay.container.owner!.configHash === service.configHash ? 'kept' : 'replaced', existing: stay });
-    } else {
-      fates.push({ replica, fate: 'new', ...(list[0] ? { existing: list[0] } : {}) });
-    }
+    fates[replica - 1] = stay
+      ? { replica, fate: stay.container.owner!.configHash === service.configHash ? 'kept' : 'replaced', existing: stay }
+      : { replica, fate: 'new', existing: list[0]! };
   }
   return fates;
 }

@@ -37,23 +37,45 @@ export interface Node {
 export interface Resident {
   name: string;
   id?: string;
-  images: string[];
-  labels: Record<string, string>;
+  images: readonly string[];
+  /** Shared between the replicas of a service; the replica label comes from `replica`. */
+  labels: Readonly<Record<string, string>>;
+  replica?: number;
   ports: string[];
   cpu: number; // millicpus
   memory: number;
   service?: string;
 }
 
-export function addResident(node: Node, c: Resident): void {
+/**
+ * What some filter will ask about node contents. Names, images and labels of a million replicas
+ * are only recorded when an affinity or dependency can look at them.
+ */
+export interface Tracking {
+  names: boolean;
+  images: boolean;
+  labelKeys: readonly string[];
+}
+
+export function labelOf(c: Resident, key: string): string | undefined {
+  return key === REPLICA_LABEL && c.replica !== undefined ? String(c.replica) : c.labels[key];
+}
+
+const REPLICA_LABEL = 'io.cluster.replica';
+
+export function addResident(node: Node, c: Resident, track: Tracking): void {
   node.containers++;
   node.cpuUsed += c.cpu;
   node.memUsed += c.memory;
   for (const p of c.ports) if (!node.ports.has(p)) node.ports.set(p, c.name);
-  node.containerNames.push(c.name);
-  if (c.id) node.containerNames.push(c.id);
-  for (const i of c.images) node.images.add(i);
-  for (const [k, v] of Object.entries(c.labels)) {
+  if (track.names) {
+    node.containerNames.push(c.name);
+    if (c.id) node.containerNames.push(c.id);
+  }
+  if (track.images) for (const i of c.images) node.images.add(i);
+  for (const k of track.labelKeys) {
+    const v = labelOf(c, k);
+    if (v === undefined) continue;
     const values = node.containerLabels.get(k);
     if (values) values.push(v);
     else node.containerLabels.set(k, [v]);

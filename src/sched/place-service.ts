@@ -5,7 +5,7 @@
 import type { FilterName, StrategyName } from '../model/desired.js';
 import { candidateSet, type CandidateSet, type Keys } from './candidates.js';
 import type { Check, Filter } from './filters/types.js';
-import { addResident, type Node } from './node.js';
+import { addResident, type Node, type Tracking } from './node.js';
 import { FULL, weigh } from './resources.js';
 import { residentOf, type Task } from './task.js';
 
@@ -20,6 +20,7 @@ export interface Context {
   strategy: StrategyName;
   random: () => number;
   keys: Keys;
+  tracking: Tracking;
   containerName: (service: string, replica: number) => string;
   /** Label key → value → machine indexes, for `key==value` constraints (built on first use). */
   labelIndex?: Map<string, Map<string, number[]>>;
@@ -67,7 +68,7 @@ export function placeService(ctx: Context, task: Task, replicas: readonly number
     const node = ctx.nodes[i]!;
     placed.set(replica, i);
     const resident = residentOf(task, ctx.containerName(task.service.name, replica), replica);
-    addResident(node, resident);
+    addResident(node, resident, ctx.tracking);
     ctx.keys.containers[i] = node.containers;
     for (const t of relaxed === strict || !relaxed ? [strict] : [strict, relaxed]) {
       if (t.set.has(i)) {

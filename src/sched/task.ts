@@ -12,6 +12,9 @@ export interface Task {
   ports: string[]; // published host ports, "8080/tcp"
   constraints: Expression[];
   affinities: Expression[];
+  /** Shared by every replica's bookkeeping entry. */
+  images: readonly string[];
+  labels: Readonly<Record<string, string>>;
 }
 
 export function makeTask(cluster: string, service: DesiredService): Task {
@@ -23,6 +26,8 @@ export function makeTask(cluster: string, service: DesiredService): Task {
     ports: publishedPorts(service),
     constraints: service.placement.constraints,
     affinities: service.placement.affinities,
+    images: imageNames(service.spec.image),
+    labels: { ...service.spec.labels, [LABEL.cluster]: cluster, [LABEL.service]: service.name },
   };
 }
 
@@ -38,8 +43,9 @@ function publishedPorts(service: DesiredService): string[] {
 export function residentOf(task: Task, name: string, replica: number): Resident {
   return {
     name,
-    images: imageNames(task.service.spec.image),
-    labels: { ...task.service.spec.labels, [LABEL.cluster]: task.cluster, [LABEL.service]: task.service.name, [LABEL.replica]: String(replica) },
+    images: task.images,
+    labels: task.labels,
+    replica,
     ports: task.ports,
     cpu: task.cpu,
     memory: task.memory,

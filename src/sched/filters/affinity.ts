@@ -3,7 +3,7 @@
 // a placement only the new container can change the answer.
 import type { Expression } from '../../model/desired.js';
 import { formatExpression, matches } from '../expr.js';
-import type { Node, Resident } from '../node.js';
+import { labelOf, type Node, type Resident } from '../node.js';
 import { activeExpressions } from './constraint.js';
 import type { Filter, Refusal } from './types.js';
 
@@ -15,8 +15,8 @@ function heldValues(node: Node, key: string): readonly string[] {
 
 function residentValues(c: Resident, key: string): string[] {
   if (key === 'container') return c.id ? [c.name, c.id] : [c.name];
-  if (key === 'image') return c.images;
-  const v = c.labels[key];
+  if (key === 'image') return [...c.images];
+  const v = labelOf(c, key);
   return v === undefined ? [] : [v];
 }
 
