@@ -14,9 +14,12 @@ interface N {
   count: number;
 }
 
+const compiled = new Map<string, RegExp>();
+
 function ok(e: Expression, v: string | undefined): boolean {
   const val = e.value;
-  const re = val.length > 1 && val.startsWith('/') && val.endsWith('/') ? new RegExp(val.slice(1, -1)) : new RegExp(`^${val.replaceAll('*', '.*')}$`);
+  let re = compiled.get(val);
+  if (!re) compiled.set(val, (re = val.length > 1 && val.startsWith('/') && val.endsWith('/') ? new RegExp(val.slice(1, -1)) : new RegExp(`^${val.replaceAll('*', '.*')}$`)));
   const hit = v !== undefined && re.test(v);
   return e.op === '==' ? hit : !hit;
 }

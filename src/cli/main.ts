@@ -4,7 +4,9 @@ import { UserError } from '../model/diagnostic.js';
 import { errorMessage } from '../engine/errors.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { applyCommand } from './commands/apply.js';
+import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
+import { envCommand, inspectCommand, ipCommand, lsCommand, SHELLS, sshCommand } from './commands/machines.js';
 import { planCommand } from './commands/plan.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
@@ -106,6 +108,55 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(seed())
     .addHelpText('after', '\nExamples:\n  cluster graph | dot -Tsvg > plan.svg\n  cluster graph --format mermaid')
     .action(async (o) => exit(await graphCommand(o)));
+
+  program
+    .command('explain <service>')
+    .description('per machine: the replicas of SERVICE it gets, and why one more would or would not go there')
+    .addOption(file())
+    .addOption(strategy())
+    .addOption(seed())
+    .option('--json', 'machine-readable')
+    .addHelpText('after', '\nExample:\n  cluster explain db')
+    .action(async (name, o) => exit(await explainCommand(name, o)));
+
+  program
+    .command('ls')
+    .description('list the machines (docker-machine ls)')
+    .addOption(file())
+    .option('--json', 'machine-readable')
+    .action(async (o) => exit(await lsCommand(o)));
+
+  program
+    .command('ip <machine>')
+    .description('the address of a machine (docker-machine ip)')
+    .addOption(file())
+    .addHelpText('after', '\nExample:\n  curl http://$(cluster ip worker-1):8080/')
+    .action(async (name, o) => exit(await ipCommand(name, o)));
+
+  program
+    .command('env [machine]')
+    .description('shell exports that point the docker CLI at a machine (docker-machine env)')
+    .addOption(file())
+    .addOption(new Option('--shell <shell>', 'output syntax').choices([...SHELLS]))
+    .option('-u, --unset', 'print the commands that undo it')
+    .addHelpText('after', '\nExamples:\n  eval $(cluster env worker-1) && docker ps\n  cluster env worker-1 --shell fish | source')
+    .action(async (name, o) => {
+      if (!name && !o.unset) throw new InvalidArgumentError('name a machine, or use --unset');
+      exit(await envCommand(name ?? '', o));
+    });
+
+  program
+    .command('inspect <machine>')
+    .description('everything known about a machine, as JSON (docker-machine inspect)')
+    .addOption(file())
+    .action(async (name, o) => exit(await inspectCommand(name, o)));
+
+  program
+    .command('ssh <machine> [command...]')
+    .description('a shell on a machine, or run a command there (docker-machine ssh)')
+    .addOption(file())
+    .addHelpText('after', '\nExamples:\n  cluster ssh manager\n  cluster ssh worker-2 -- docker ps')
+    .action(async (name, command, o) => exit(await sshCommand(name, command ?? [], o)));
 
   return program;
 }

@@ -56,7 +56,9 @@ export class DockerDriver implements Driver {
     const container = await this.host.createContainer({
       name: machineContainerName(this.ctx.cluster, machine.name),
       Image: node.image,
-      ...(node.cmd ? { Cmd: node.cmd, Env: ['DOCKER_TLS_CERTDIR='] } : {}),
+      // DOCKER_HOST: `cluster ssh m -- docker ps` talks to the machine's own engine.
+      Env: ['DOCKER_HOST=unix:///engine/docker.sock', ...(node.cmd ? ['DOCKER_TLS_CERTDIR='] : [])],
+      ...(node.cmd ? { Cmd: node.cmd } : {}),
       Hostname: machine.name,
       Labels: { [LABEL.cluster]: this.ctx.cluster, [LABEL.machine]: machine.name, [KIND]: 'machine', 'io.cluster.folder': folder },
       HostConfig: <Dockerode.HostConfig>{

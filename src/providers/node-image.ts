@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Dockerode from 'dockerode';
 
-const ENGINE_BINARIES = ['dockerd', 'containerd', 'containerd-shim-runc-v2', 'runc', 'docker-init', 'docker-proxy', 'xtables-legacy-multi'];
+const ENGINE_BINARIES = ['dockerd', 'containerd', 'containerd-shim-runc-v2', 'runc', 'docker-init', 'docker-proxy', 'xtables-legacy-multi', 'docker'];
+/** Nice to have: the machine still works without them. */
+const OPTIONAL = new Set(['docker-init', 'docker']);
 const IPTABLES = ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore'];
 const SHELL_APPLETS = ['sh', 'mount', 'umount', 'mkdir', 'cat', 'grep', 'sed', 'awk', 'cut', 'sleep', 'ls', 'rm', 'echo', 'tr', 'modprobe', 'ps', 'kill', 'ln', 'cp', 'mv', 'chmod', 'env', 'test', '['];
 const XTABLES_MODULES = ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/aarch64-linux-gnu/xtables', '/usr/lib/xtables', '/lib/xtables'];
@@ -41,6 +43,7 @@ fi
 rm -f /run/docker.pid /run/docker/containerd/containerd.pid /var/run/docker.pid
 mkdir -p /engine
 [ -f /engine/daemon.json ] || echo '{}' > /engine/daemon.json
+export DOCKER_HOST=unix:///engine/docker.sock
 exec dockerd --host unix:///engine/docker.sock --config-file /engine/daemon.json "$@"
 `;
 
@@ -78,7 +81,7 @@ function stageRootfs(root: string): void {
   for (const name of ENGINE_BINARIES) {
     const path = whichOptional(name);
     if (!path) {
-      if (name === 'docker-init') continue; // only needed for --init containers
+      if (OPTIONAL.has(name)) continue; // docker-init: --init containers only; docker: `cluster ssh m -- docker ps`
       throw new Error(`cannot build the node image offline: ${name} is not installed on this host (apt-get install docker.io)`);
     }
     copyInto(root, path, `/usr/local/bin/${name}`);

@@ -15,7 +15,7 @@ import { addResident, buildNodes, residentOfObserved } from './nodes.js';
 import { placementOrder } from './order.js';
 import { placeService, type Context } from './place-service.js';
 import { seededRandom } from './random.js';
-import { makeTask, residentOf } from './task.js';
+import { makeTask, residentOf, type Task } from './task.js';
 
 export interface PlaceOptions {
   strategy?: StrategyName;
@@ -23,6 +23,11 @@ export interface PlaceOptions {
 }
 
 export function place(desired: Desired, observed: Observed, options: PlaceOptions = {}): Placement {
+  return schedule(desired, observed, options).placement;
+}
+
+/** The placement and the scheduler's state after it (for explanations). */
+export function schedule(desired: Desired, observed: Observed, options: PlaceOptions = {}): { placement: Placement; ctx: Context; tasks: Map<string, Task> } {
   const nodes = buildNodes(desired, observed);
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const owned = ownedByService(desired, observed);
@@ -82,7 +87,7 @@ export function place(desired: Desired, observed: Observed, options: PlaceOption
       if (at !== undefined) replicas.push({ service: service.name, replica: f.replica, machine: nodes[at]!.name, fate: 'new', ...(existing ? { existing } : {}) });
     }
   }
-  return { replicas, unschedulable };
+  return { placement: { replicas, unschedulable }, ctx, tasks };
 }
 
 /** Which node contents any filter of this manifest can ask about (see Tracking). */

@@ -74,6 +74,24 @@ describe('cluster on the sim driver (example manifest)', () => {
     expect(status.machines.find((m: { name: string }) => m.name === 'manager').role).toBe('manager');
   });
 
+  test('ls, ip, explain: the machines and why replicas went where they went', () => {
+    const ls = JSON.parse(run('ls', '--json').stdout) as { name: string; state: string }[];
+    expect(ls.map((m) => `${m.name}:${m.state}`)).toEqual(['manager:running', 'worker-1:running', 'worker-2:running']);
+    expect(run('ip', 'worker-2').stdout).toMatch(/^\S+\n$/);
+    const nope = run('ip', 'nope');
+    expect(nope.code).toBe(1);
+    expect(nope.stderr).toContain('no machine named nope; machines: manager, worker-1, worker-2');
+    const db = run('explain', 'db');
+    expect(db.code).toBe(0);
+    expect(db.stdout).toMatch(/manager\s+-\s+refused by constraint: constraint size==xxl not met \(size=small\)/);
+    expect(db.stdout).toMatch(/worker-2\s+#1\s+fits: weight \d+/);
+    const web = JSON.parse(run('explain', 'web', '--json').stdout) as { machines: { machine: string; next: { filter?: string } }[] };
+    expect(web.machines.find((m) => m.machine === 'worker-2')!.next.filter).toBe('affinity');
+    const env = run('env', 'manager');
+    expect(env.code).toBe(1);
+    expect(env.stderr).toContain('simulated');
+  });
+
   test('scale down removes the highest replicas; a saved plan applies exactly and goes stale', () => {
     writeFileSync(file, example.replace('scale: 10', 'scale: 7'));
     const saved = join(dir, 'down.plan');

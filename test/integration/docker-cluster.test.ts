@@ -94,6 +94,15 @@ describe('a real cluster on the docker driver', () => {
     expect(await res.text()).toContain('root:');
   });
 
+  test('env and ssh reach a machine’s own engine, like docker-machine', () => {
+    const env = run('env', 'worker-2');
+    expect(env.code, env.stderr).toBe(0);
+    expect(env.stdout).toContain(`export DOCKER_HOST="unix://${join(dir, '.cluster/machines/worker-2/docker.sock')}"`);
+    const ps = cluster(['ssh', 'worker-2', '-f', file, '--', 'docker', 'ps', '--format', '{{.Names}}'], { cwd: dir, env: { DOCKER_HOST } });
+    expect(ps.code, ps.stderr).toBe(0);
+    expect(ps.stdout).toContain(`${NAME}-db-1`);
+  });
+
   test('an engine label change is applied live, without restarting the machine', async () => {
     const before = (await host.getContainer(`${NAME}-worker-1`).inspect()).State.StartedAt;
     writeFileSync(file, readFileSync(file, 'utf8').replace('worker-1: { driver: docker, role: worker, labels: { size: small } }', 'worker-1: { driver: docker, role: worker, labels: { size: xxl, zone: b } }'));

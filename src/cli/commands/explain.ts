@@ -1,0 +1,28 @@
+import { explainService, type ServiceExplanation } from '../../sched/explain-service.js';
+import { table } from '../../ui/status.js';
+import { loadDesired, openSession, type PlanChoices } from '../pipeline.js';
+
+export async function explainCommand(service: string, opts: PlanChoices & { file: string; json?: boolean }): Promise<number> {
+  const desired = loadDesired(opts.file);
+  const session = await openSession(desired);
+  try {
+    const x = explainService(desired, session.observation.observed, service, opts);
+    if (!x) throw new Error(`no service named ${service}; services: ${desired.services.map((s) => s.name).join(', ')}`);
+    process.stdout.write(opts.json ? JSON.stringify(x, null, 2) + '\n' : renderExplanation(x));
+    return x.unschedulable ? 1 : 0;
+  } finally {
+    await session.close();
+  }
+}
+
+function renderExplanation(x: ServiceExplanation): string {
+  const out = [`service ${x.service}: strategy ${x.strategy} (${x.rule})`, `placement: ${x.expressions.length ? x.expressions.join(', ') : 'no constraints or affinities'}`, ''];
+  const rows = x.machines.map((m) => {
+    const held = m.replicas.length ? m.replicas.map((r) => `#${r.replica}${r.fate === 'new' ? ' (new)' : r.fate === 'replaced' ? ' (replaced)' : ''}`).join(' ') : '-';
+    const next = 'reason' in m.next ? `refused by ${m.next.filter}: ${m.next.reason}` : `fits: weight ${m.next.weight}, ${m.next.containers} containers${m.next.preferred ? '' : ' (only when no machine meets the soft expressions)'}`;
+    return [m.machine, held, next];
+  });
+  out.push(table([['MACHINE', 'REPLICAS AFTER APPLY', 'ONE MORE REPLICA'], ...rows]));
+  if (x.unschedulable) out.push('', `cannot place: ${x.unschedulable.summary}`);
+  return out.join('\n') + '\n';
+}

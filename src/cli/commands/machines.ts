@@ -1,0 +1,113 @@
+// docker-machine's everyday verbs on named machines: ls, ip, env, inspect, ssh.
+import { spawnSync } from 'node:child_process';
+import { statusReport, table, type StatusReport } from '../../ui/status.js';
+import { loadDesired, openSession, type Session } from '../pipeline.js';
+
+type MachineReport = StatusReport['machines'][number];
+
+async function withMachines<T>(file: string, fn: (machines: MachineReport[], session: Session) => Promise<T> | T): Promise<T> {
+  const desired = loadDesired(file);
+  const session = await openSession(desired);
+  try {
+    return await fn(statusReport(desired, session.observation.observed).machines, session);
+  } finally {
+    await session.close();
+  }
+}
+
+function pick(machines: MachineReport[], name: string): MachineReport {
+  const m = machines.find((x) => x.name === name);
+  if (!m) throw new Error(`no machine named ${name}; machines: ${machines.map((x) => x.name).join(', ') || '(none yet: run cluster apply)'}`);
+  return m;
+}
+
+export async function lsCommand(opts: { file: string; json?: boolean }): Promise<number> {
+  return withMachines(opts.file, (machines) => {
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(machines.map((m) => ({ name: m.name, driver: m.driver, state: m.state, role: m.role, url: m.engine?.url ?? null, version: m.engine?.version ?? null, error: m.problem })), null, 2) + '\n');
+      return 0;
+    }
+    const rows = machines.map((m) => [m.name, m.driver, m.state, m.role ?? '-', m.engine?.url ?? '', m.engine?.version ?? 'Unknown', m.problem ?? '']);
+    process.stdout.write(table([['NAME', 'DRIVER', 'STATE', 'SWARM', 'URL', 'DOCKER', 'ERRORS'], ...rows]) + '\n');
+    return 0;
+  });
+}
+
+export async function ipCommand(name: string, opts: { file: string }): Promise<number> {
+  return withMachines(opts.file, (machines) => {
+    const m = pick(machines, name);
+    if (!m.address) throw new Error(`machine ${name} has no address (state: ${m.state})`);
+    process.stdout.write(`${m.address}\n`);
+    return 0;
+  });
+}
+
+export async function inspectCommand(name: string, opts: { file: string }): Promise<number> {
+  return withMachines(opts.file, (machines, session) => {
+    const m = pick(machines, name);
+    const desired = session.desired.machines.find((x) => x.name === name);
+    process.stdout.write(JSON.stringify({ ...m, desired: desired ? { driver: desired.driver, role: desired.role ?? null, labels: desired.labels, cpus: desired.cpus ?? null, memory: desired.memory ?? null, options: desired.options } : null }, null, 2) + '\n');
+    return 0;
+  });
+}
+
+const SHELLS = ['bash', 'zsh', 'fish', 'powershell', 'cmd'] as const;
+export type ShellName = (typeof SHELLS)[number];
+
+/** `eval $(cluster env m1)`: the docker CLI then talks to that machine's engine. */
+export function envLines(shell: ShellName, vars: Record<string, string | null>, comment: string): string {
+  const line = (k: string, v: string | null): string => {
+    switch (shell) {
+      case 'fish':
+        return v === null ? `set -e ${k};` : `set -gx ${k} "${v}";`;
+      case 'powershell':
+        return v === null ? `Remove-Item Env:\\${k}` : `$Env:${k} = "${v}"`;
+      case 'cmd':
+        return `SET ${k}=${v ?? ''}`;
+      default:
+        return v === null ? `unset ${k}` : `export ${k}="${v}"`;
+    }
+  };
+  const note = shell === 'cmd' ? `REM ${comment}` : `# ${comment}`;
+  return [...Object.entries(vars).map(([k, v]) => line(k, v)), note].join('\n') + '\n';
+}
+
+export async function envCommand(name: string, opts: { file: string; shell?: ShellName; unset?: boolean }): Promise<number> {
+  const shell = opts.shell ?? (process.env.SHELL?.endsWith('fish') ? 'fish' : 'bash');
+  if (opts.unset) {
+    process.stdout.write(envLines(shell, { DOCKER_HOST: null, DOCKER_TLS_VERIFY: null, DOCKER_CERT_PATH: null }, `Run this command to configure your shell: eval $(cluster env --unset)`));
+    return 0;
+  }
+  return withMachines(opts.file, (machines, session) => {
+    const m = pick(machines, name);
+    if (!m.engine) throw new Error(`machine ${name} has no reachable engine (state: ${m.state}${m.problem ? `, ${m.problem}` : ''})`);
+    if (m.engine.url.startsWith('sim://')) throw new Error(`machine ${name} is simulated (sim driver): there is no engine for the docker CLI to talk to`);
+    const tls = session.desired.machines.find((x) => x.name === name)?.options.tls as { ca?: string; cert?: string } | undefined;
+    const vars: Record<string, string | null> = { DOCKER_HOST: m.engine.url.replace(/^https?:/, 'tcp:') };
+    if (tls?.cert) Object.assign(vars, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.cert.replace(/\/[^/]*$/, '') });
+    process.stdout.write(envLines(shell, vars, `Run this command to configure your shell: eval $(cluster env ${name}${opts.file !== 'cluster.yml' ? ` -f ${opts.file}` : ''})`));
+    return 0;
+  });
+}
+
+/** A shell on the machine: docker machines through `docker exec` on the host engine, ssh:// engines through ssh. */
+export async function sshCommand(name: string, command: string[], opts: { file: string }): Promise<number> {
+  const target = await withMachines(opts.file, (machines, session) => {
+    const m = pick(machines, name);
+    const cluster = session.desired.name;
+    if (m.driver === 'sim') throw new Error(`machine ${name} is simulated (sim driver): it has no shell`);
+    if (m.driver === 'docker') {
+      const host = session.drivers.get('docker')?.hostEngine?.().url;
+      return { cmd: 'docker', args: ['exec', ...(process.stdin.isTTY && command.length === 0 ? ['-it'] : ['-i']), `${cluster}-${name}`, ...(command.length ? ['sh', '-c', command.join(' ')] : ['sh'])], env: { ...process.env, DOCKER_HOST: host } };
+    }
+    const url = m.engine?.url ?? '';
+    if (!url.startsWith('ssh://')) throw new Error(`machine ${name} (${url || 'no engine url'}) is not reached over ssh: log in to that host yourself`);
+    const u = new URL(url);
+    return { cmd: 'ssh', args: [...(u.port ? ['-p', u.port] : []), `${u.username ? `${u.username}@` : ''}${u.hostname}`, ...command], env: process.env };
+  });
+  const r = spawnSync(target.cmd, target.args, { stdio: 'inherit', env: target.env as NodeJS.ProcessEnv });
+  if (r.error) throw new Error(`${target.cmd}: ${r.error.message}`);
+  return r.status ?? 1;
+}
+
+export { SHELLS };

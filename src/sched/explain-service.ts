@@ -1,0 +1,60 @@
+// `cluster explain SERVICE`: per machine, the replicas it holds after the plan and whether it
+// could take one more, with the weight the strategy ranks by or the first filter that refuses it.
+import type { Desired } from '../model/desired.js';
+import type { Observed } from '../model/observed.js';
+import type { ReplicaPlacement, Unschedulable } from '../model/placement.js';
+import { formatExpression } from './expr.js';
+import { prepareChecks } from './place-service.js';
+import { FULL, resourceRefusal, weigh } from './resources.js';
+import { schedule, type PlaceOptions } from './index.js';
+
+export interface MachineVerdict {
+  machine: string;
+  replicas: ReplicaPlacement[];
+  /** For one more replica: its weight, or why not. */
+  next: { weight: number; containers: number; preferred: boolean } | { filter: string; reason: string };
+}
+
+export interface ServiceExplanation {
+  service: string;
+  strategy: string;
+  rule: string;
+  expressions: string[];
+  machines: MachineVerdict[];
+  unschedulable?: Unschedulable;
+}
+
+const RULES: Record<string, string> = {
+  spread: 'lowest weight first, then fewest containers, then machine name',
+  binpack: 'highest weight first, then most containers, then machine name',
+  random: 'uniformly at random (seeded) among the machines that pass',
+};
+
+export function explainService(desired: Desired, observed: Observed, name: string, options: PlaceOptions = {}): ServiceExplanation | undefined {
+  const service = desired.services.find((s) => s.name === name);
+  if (!service) return undefined;
+  const { placement, ctx, tasks } = schedule(desired, observed, options);
+  const task = tasks.get(name)!;
+  const strict = prepareChecks(ctx.filters, task, true);
+  const relaxed = prepareChecks(ctx.filters, task, false);
+  const machines = ctx.nodes.map((node): MachineVerdict => {
+    const replicas = placement.replicas.filter((r) => r.service === name && r.machine === node.name);
+    for (const c of relaxed) {
+      const refusal = c.check.refuse(node);
+      if (refusal) return { machine: node.name, replicas, next: { filter: c.name, reason: refusal.reason } };
+    }
+    const weight = weigh(node, task);
+    if (weight === FULL) return { machine: node.name, replicas, next: { filter: 'resources', reason: resourceRefusal(node, task).reason } };
+    return { machine: node.name, replicas, next: { weight, containers: node.containers, preferred: strict.every((c) => !c.check.refuse(node)) } };
+  });
+  const strategy = options.strategy ?? desired.scheduler.strategy;
+  const unschedulable = placement.unschedulable.find((u) => u.service === name);
+  return {
+    service: name,
+    strategy,
+    rule: RULES[strategy]!,
+    expressions: [...service.placement.constraints.map((e) => `constraint ${formatExpression(e)}`), ...service.placement.affinities.map((e) => `affinity ${formatExpression(e)}`)],
+    machines,
+    ...(unschedulable ? { unschedulable } : {}),
+  };
+}
