@@ -126,6 +126,10 @@ export class DockerEngine implements Engine {
     return call(() => this.docker.getNode(nodeId).remove({ force }), [404]);
   }
 
+  subscribe(cluster: string, onEvent: (what: string) => void): () => void {
+    return subscribeEvents(this.docker, [`io.cluster.name=${cluster}`, 'io.cluster.service'], onEvent);
+  }
+
   async exportImage(image: string): Promise<NodeJS.ReadableStream> {
     return call(() => this.docker.getImage(image).get());
   }
@@ -180,4 +184,39 @@ async function call<T>(fn: () => Promise<T>, okCodes: number[] = []): Promise<T>
     if (status !== undefined) out.statusCode = status;
     throw out;
   }
+}
+
+const DRIFT_EVENTS = ['die', 'stop', 'kill', 'oom', 'destroy'];
+
+/** Docker's /events stream, filtered by labels, one callback per event; reconnects are the caller's business. */
+export function subscribeEvents(docker: Dockerode, labels: string[], onEvent: (what: string) => void): () => void {
+  let stream: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
+  let closed = false;
+  docker
+    .getEvents({ filters: { type: ['container'], event: DRIFT_EVENTS, label: labels } })
+    .then((s) => {
+      stream = s as typeof stream;
+      if (closed) return stream!.destroy?.();
+      let buffer = '';
+      s.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          try {
+            const e = JSON.parse(line) as { Action?: string; Actor?: { Attributes?: Record<string, string> } };
+            onEvent(`${e.Actor?.Attributes?.name ?? 'a container'} ${e.Action ?? 'changed'}`);
+          } catch {
+            // a partial or foreign line: the periodic re-observe still catches drift
+          }
+        }
+      });
+      s.on('error', () => undefined);
+    })
+    .catch(() => undefined);
+  return () => {
+    closed = true;
+    stream?.destroy?.();
+  };
 }

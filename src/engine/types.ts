@@ -46,6 +46,11 @@ export interface Engine {
   swarmNodes(): Promise<SwarmNode[]>;
   swarmNodeUpdate(nodeId: string, change: { role?: Role; labels?: Record<string, string>; availability?: string }): Promise<void>;
   swarmNodeRemove(nodeId: string, force: boolean): Promise<void>;
+  /**
+   * Calls `onEvent` when one of this cluster's containers dies, stops or is removed (watch mode's
+   * drift detection). Returns the unsubscribe. Absent: the engine has no event stream (sim).
+   */
+  subscribe?(cluster: string, onEvent: (what: string) => void): () => void;
   /** Image export/import, used to copy images between engines. */
   exportImage?(image: string): Promise<NodeJS.ReadableStream>;
   importImage?(tar: NodeJS.ReadableStream): Promise<void>;

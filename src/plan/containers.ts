@@ -7,6 +7,7 @@ import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
 import { containerName, normalizeImage } from './naming.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
+import { pushTo } from './multimap.js';
 
 const STARTABLE = new Set(['created', 'exited']);
 
@@ -22,7 +23,7 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
 
   const removals = planRemovals(desired, observed, placement, machines, list);
   const removalsOn = new Map<string, string[]>();
-  for (const r of removals) removalsOn.set(r.machine, [...(removalsOn.get(r.machine) ?? []), r.id]);
+  for (const r of removals) pushTo(removalsOn, r.machine, r.id);
 
   // Actions that bring up each service's replicas, so dependents can wait for them.
   const upBy = new Map<string, string[]>();
@@ -64,7 +65,7 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
     } else {
       id = list.add(key, { kind: 'container.create', ...base, after: prerequisites(), reason: replicaReason(service, rp.replica) });
     }
-    if (id) upBy.set(rp.service, [...(upBy.get(rp.service) ?? []), id]);
+    if (id) pushTo(upBy, rp.service, id);
   }
 }
 
@@ -103,9 +104,9 @@ function planRemovals(desired: Desired, observed: Observed, placement: Placement
   }
   // Removals run in reverse dependency order: a dependent's containers go before what it depends on.
   const dependents = new Map<string, string[]>();
-  for (const s of desired.services) for (const d of s.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), s.name]);
+  for (const s of desired.services) for (const d of s.dependsOn) pushTo(dependents, d, s.name);
   const byService = new Map<string, string[]>();
-  for (const r of out) byService.set(r.service, [...(byService.get(r.service) ?? []), r.id]);
+  for (const r of out) pushTo(byService, r.service, r.id);
   for (const a of list.actions) {
     if (a.kind !== 'container.remove') continue;
     for (const dependent of dependents.get(a.service) ?? []) a.after.push(...(byService.get(dependent) ?? []));

@@ -1,4 +1,5 @@
 import type { Action } from './types.js';
+import { pushTo } from './multimap.js';
 
 /**
  * Order actions so every action comes after the ones it waits for; among ready actions the one
@@ -30,7 +31,7 @@ export function topologicalOrder(actions: Action[]): Action[] {
 /** Ids of every action that (transitively) waits for `id`. */
 export function dependentsOf(actions: Action[], id: string): Set<string> {
   const byDep = new Map<string, string[]>();
-  for (const a of actions) for (const d of a.after) byDep.set(d, [...(byDep.get(d) ?? []), a.id]);
+  for (const a of actions) for (const d of a.after) pushTo(byDep, d, a.id);
   const out = new Set<string>();
   const stack = [id];
   while (stack.length) for (const next of byDep.get(stack.pop()!) ?? []) if (!out.has(next)) out.add(next), stack.push(next);

@@ -2,6 +2,7 @@
 import type { Operation } from 'fast-json-patch';
 import type { Action, Plan } from './types.js';
 import { SYMBOL, effectOf, summaryLine, unreachable } from './summary.js';
+import { pushTo, pushAll } from './multimap.js';
 
 export function renderPlanText(plan: Plan): string {
   const out: string[] = [];
@@ -10,11 +11,11 @@ export function renderPlanText(plan: Plan): string {
   const images = new Map<string, string[]>();
   for (const a of plan.actions) {
     if (a.kind === 'image.ensure') {
-      images.set(a.image, [...(images.get(a.image) ?? []), a.machine]);
+      pushTo(images, a.image, a.machine);
       continue;
     }
     const group = groupOf(a);
-    groups.set(group, [...(groups.get(group) ?? []), ...renderAction(a)]);
+    pushAll(groups, group, renderAction(a));
   }
   const imageLines = [...images].map(([image, machines]) => `  + ${image} on ${machines.join(', ')}`);
   const ordered: [string, string[]][] = [

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import writeFileAtomic from 'write-file-atomic';
-import { connect } from '../engine/docker.js';
+import { connect, subscribeEvents } from '../engine/docker.js';
 import { errorMessage } from '../engine/errors.js';
 import type { Engine } from '../engine/types.js';
 import type { DesiredMachine } from '../model/desired.js';
@@ -122,6 +122,10 @@ export class DockerDriver implements Driver {
 
   engine(record: MachineRecord): Engine {
     return this.engineAt(record.name, record.engineUrl!);
+  }
+
+  subscribe(onEvent: (what: string) => void): () => void {
+    return subscribeEvents(this.host, [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`], (what) => onEvent(`machine ${what}`));
   }
 
   hostEngine(): Engine {

@@ -39,6 +39,8 @@ export interface Driver {
   engine(record: MachineRecord): Engine;
   /** The engine the machines run on (docker driver): images are copied from it when a machine cannot pull. */
   hostEngine?(): Engine;
+  /** Like Engine.subscribe, for this cluster's machines (a machine stopped or removed behind our back). */
+  subscribe?(onEvent: (what: string) => void): () => void;
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
 }

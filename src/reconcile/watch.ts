@@ -17,6 +17,8 @@ export interface WatchOptions {
   debounceMs: number;
   intervalMs: number;
   signal: AbortSignal;
+  /** Receives the function engine events call: drift is re-observed within a moment, not at the next interval. */
+  onTrigger?: (trigger: (why: string) => void) => void;
 }
 
 export async function watchLoop(o: WatchOptions): Promise<void> {
@@ -78,11 +80,20 @@ export async function watchLoop(o: WatchOptions): Promise<void> {
     debounce = setTimeout(() => reload() && run(why), o.debounceMs);
   };
 
+  // Events that arrive during a run are that run's own doing (removals, restarts): ignored.
+  let drift: NodeJS.Timeout | undefined;
+  o.onTrigger?.((why) => {
+    if (running || o.signal.aborted) return;
+    clearTimeout(drift);
+    drift = setTimeout(() => run(why), 150);
+  });
+
   if (reload()) run('start');
   const periodic = setInterval(() => run('periodic re-observe'), o.intervalMs);
   await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
   clearInterval(periodic);
   clearTimeout(debounce);
+  clearTimeout(drift);
   await watcher?.close();
   await running;
 }

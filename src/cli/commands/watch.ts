@@ -5,7 +5,7 @@ import { hasChanges, summaryLine } from '../../plan/summary.js';
 import { watchLoop } from '../../reconcile/watch.js';
 import { formatDiagnostic } from '../../ui/diagnostic.js';
 import { formatMs } from '../../ui/progress-plain.js';
-import { computePlan, openSession } from '../pipeline.js';
+import { computePlan, openSession, type Session } from '../pipeline.js';
 import { execute, type ApplyOptions } from './apply.js';
 
 /**
@@ -24,6 +24,20 @@ export async function watchCommand(opts: ApplyOptions): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const file = resolve(opts.file);
+  let trigger: (why: string) => void = () => undefined;
+  const subscriptions = new Map<string, () => void>();
+  // Engines and drivers that can stream events tell us about drift at once (a container died, a
+  // machine stopped); the set follows the machines that exist after each run.
+  const follow = (cluster: string, session: Session) => {
+    const wanted = new Map<string, () => () => void>();
+    for (const [name, d] of session.drivers) if (d.subscribe) wanted.set(`driver:${name}`, () => d.subscribe!((what) => trigger(`drift: ${what}`)));
+    for (const record of session.observation.records.values()) {
+      const engine = record.state === 'running' ? session.drivers.get(record.driver)?.engine(record) : undefined;
+      if (engine?.subscribe) wanted.set(`engine:${engine.url}`, () => engine.subscribe!(cluster, (what) => trigger(`drift: ${what}`)));
+    }
+    for (const [key, stop] of subscriptions) if (!wanted.has(key)) (stop(), subscriptions.delete(key));
+    for (const [key, start] of wanted) if (!subscriptions.has(key)) subscriptions.set(key, start());
+  };
   try {
     await watchLoop({
       load: () => loadManifest(file),
@@ -32,18 +46,21 @@ export async function watchCommand(opts: ApplyOptions): Promise<number> {
       debounceMs: 100,
       intervalMs: (opts.interval ?? 30) * 1000,
       signal: abort.signal,
+      onTrigger: (t) => (trigger = t),
       converge: async (desired, why) => {
         const session = await openSession(desired);
         try {
           const { plan } = computePlan(desired, session.observation, opts);
           if (!hasChanges(plan)) {
-            if (why !== 'periodic re-observe') log(`${why}: converged, no changes`);
+            if (why !== 'periodic re-observe' && !why.startsWith('drift')) log(`${why}: converged, no changes`);
+            follow(desired.name, session);
             return;
           }
           log(`${why}: ${summaryLine(plan)}`);
           if (!opts.json) process.stdout.write(renderPlanText(plan));
           const r = await execute(desired, plan, session, { ...opts, signal: abort.signal });
           log(r.failed.length ? `${r.failed.length} action(s) failed; retrying on the next change or re-observe` : `converged in ${formatMs(r.ms)}`);
+          follow(desired.name, session);
         } finally {
           await session.close();
         }
@@ -51,6 +68,7 @@ export async function watchCommand(opts: ApplyOptions): Promise<number> {
     });
     return 0;
   } finally {
+    for (const stop of subscriptions.values()) stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
