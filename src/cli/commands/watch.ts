@@ -49,21 +49,23 @@ export async function watchCommand(opts: ApplyOptions): Promise<number> {
       onTrigger: (t) => (trigger = t),
       converge: async (desired, why) => {
         const session = await openSession(desired);
+        let done: string | undefined;
         try {
           const { plan } = computePlan(desired, session.observation, opts);
-          if (!hasChanges(plan)) {
-            if (why !== 'periodic re-observe' && !why.startsWith('drift')) log(`${why}: converged, no changes`);
-            follow(desired.name, session);
-            return;
+          if (hasChanges(plan)) {
+            log(`${why}: ${summaryLine(plan)}`);
+            if (!opts.json) process.stdout.write(renderPlanText(plan));
+            const r = await execute(desired, plan, session, { ...opts, signal: abort.signal });
+            done = r.failed.length ? `${r.failed.length} action(s) failed; retrying on the next change or re-observe` : `converged in ${formatMs(r.ms)}`;
+          } else if (why !== 'periodic re-observe' && !why.startsWith('drift')) {
+            done = `${why}: converged, no changes`;
           }
-          log(`${why}: ${summaryLine(plan)}`);
-          if (!opts.json) process.stdout.write(renderPlanText(plan));
-          const r = await execute(desired, plan, session, { ...opts, signal: abort.signal });
-          log(r.failed.length ? `${r.failed.length} action(s) failed; retrying on the next change or re-observe` : `converged in ${formatMs(r.ms)}`);
           follow(desired.name, session);
         } finally {
           await session.close();
         }
+        // Only now: the state is saved, so whoever reads the log line also sees the result.
+        if (done) log(done);
       },
     });
     return 0;

@@ -1,0 +1,48 @@
+// Watch mode on real engines: a container removed and a machine killed behind the tool's back are
+// noticed through engine events (not the periodic re-observe, set to 10 minutes here) and repaired.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { connect } from '../../src/engine/docker.js';
+import { background, type Background } from '../support/background.js';
+import { cluster } from '../support/cli.js';
+import { DOCKER_HOST } from './env.js';
+
+const NAME = `wd${process.pid}`;
+const dir = mkdtempSync(join(tmpdir(), 'cl-wd-'));
+const file = join(dir, 'cluster.yml');
+const host = dockerodeFor(DOCKER_HOST);
+let watcher: Background | undefined;
+
+afterAll(async () => {
+  await watcher?.stop('SIGKILL');
+  cluster(['destroy', '--auto-approve', '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 120_000 });
+});
+
+test('drift is repaired on engine events', async () => {
+  writeFileSync(file, `name: ${NAME}\nmachines:\n  solo: { driver: docker }\nservices:\n  bird:\n    image: busybox:latest\n    command: [sleep, "3600"]\n    scale: 2\n`);
+  watcher = background(['watch', '-f', file, '--interval', '600'], { cwd: dir, env: { DOCKER_HOST } });
+  await watcher.waitFor(/converged in/, 120_000);
+  const engine = connect(`unix://${join(dir, '.cluster/machines/solo/docker.sock')}`);
+  const running = async () => (await engine.facts()).containers.filter((c) => c.state === 'running').map((c) => c.name).sort();
+  expect(await running()).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`]);
+
+  const victim = (await engine.facts()).containers.find((c) => c.name === `${NAME}-bird-2`)!;
+  const removedAt = Date.now();
+  await engine.removeContainer(victim.id);
+  await watcher.waitFor(/drift: .*bird-2/, 20_000);
+  await watcher.waitFor(/converged in/, 60_000, 2);
+  expect(await running()).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`]);
+  console.log(`container removed → repaired in ${Date.now() - removedAt} ms`);
+
+  const killedAt = Date.now();
+  await host.getContainer(`${NAME}-solo`).kill();
+  await watcher.waitFor(/drift: machine/, 20_000);
+  await watcher.waitFor(/converged in/, 120_000, 3);
+  expect((await host.getContainer(`${NAME}-solo`).inspect()).State.Running).toBe(true);
+  expect(await running()).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`]);
+  console.log(`machine killed → repaired in ${Date.now() - killedAt} ms`);
+  expect(await watcher.stop('SIGINT')).toBe(0);
+});
