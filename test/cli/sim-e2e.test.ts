@@ -1,5 +1,6 @@
 // The example cluster on the sim driver, end to end through the real binary: validate, plan twice
 // (identical bytes), apply, no-op plan, scale down, saved plans, destroy.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,9 @@ describe('cluster on the sim driver (example manifest)', () => {
     writeFileSync(file, example);
   });
 
-  test('--help works and lists the commands', () => {
+  test('--help works and lists the commands; npm ci links node_modules/.bin/cluster', () => {
+    const linked = spawnSync(join(import.meta.dirname, '../../node_modules/.bin/cluster'), ['--version'], { encoding: 'utf8' });
+    expect(linked.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const r = cluster(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['validate', 'plan', 'apply', 'status', 'destroy']) expect(r.stdout).toContain(c);
