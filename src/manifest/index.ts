@@ -44,21 +44,21 @@ export function loadManifest(file: string, opts: { env?: Env } = {}): LoadResult
 
   const problems: Diagnostic[] = [];
   const report = (p: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => problems.push({ severity: 'error', file: path, ...locate(source, p, part), message, hint });
-  const desired = build(source, data, report);
+  const desired = build(source, data, report, env);
   if (problems.length) return { ok: false, diagnostics: sorted(dedupe(problems)), files };
   return { ok: true, desired, warnings, files };
 }
 
 type ReportAt = (p: Path, message: string, hint?: string, part?: 'key' | 'value') => void;
 
-function build(source: Source, data: Raw, report: ReportAt): Desired {
+function build(source: Source, data: Raw, report: ReportAt, env: Env): Desired {
   const dir = dirname(source.file);
   const pos = (p: Path, part: 'key' | 'value' = 'key'): SourcePosition => ({ file: source.file, ...locate(source, p, part) });
   const name = String(data.name);
   if (!NAME.test(name)) report(['name'], `invalid cluster name ${JSON.stringify(name)}`, 'lower-case letters, digits, - _ . (it prefixes machine and container names)');
 
   const machines = buildMachines((data.machines ?? {}) as Raw, dir, pos, report);
-  const services = buildServices((data.services ?? {}) as Raw, dir, pos, report);
+  const services = buildServices((data.services ?? {}) as Raw, dir, pos, report, env);
   return { name, file: source.file, machines, services, scheduler: scheduler(data.scheduler as Raw | undefined, report), simulation: simulation(data.simulation as Raw | undefined, report) };
 }
 
@@ -108,12 +108,12 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
   return out;
 }
 
-function buildServices(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'value') => SourcePosition, report: ReportAt): DesiredService[] {
+function buildServices(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'value') => SourcePosition, report: ReportAt, env: Record<string, string | undefined>): DesiredService[] {
   const names = Object.keys(raw);
   const services: DesiredService[] = [];
   for (const name of names) {
     if (!NAME.test(name)) report(['services', name], `invalid service name ${JSON.stringify(name)}`, 'lower-case letters, digits, - _ .', 'key');
-    const parsed = parseService(name, (raw[name] ?? {}) as Raw, dir, (p, message, hint) => report(p, message, hint));
+    const parsed = parseService(name, (raw[name] ?? {}) as Raw, dir, (p, message, hint) => report(p, message, hint), env);
     for (const d of parsed.dependsOn) {
       if (raw[d] !== undefined) continue;
       report(dependencyPath(raw[name] as Raw, name, d), `service ${name} depends on ${d}, which is not in the manifest`, didYouMean(d, names.filter((n) => n !== name)) ?? `services are: ${names.join(', ')}`);

@@ -22,7 +22,7 @@ export interface ParsedService {
   affinities: (Expression & { path: Path })[];
 }
 
-export function parseService(name: string, raw: Raw, dir: string, report: Report): ParsedService {
+export function parseService(name: string, raw: Raw, dir: string, report: Report, hostEnv: Record<string, string | undefined> = {}): ParsedService {
   const at = (...rest: (string | number)[]): Path => ['services', name, ...rest];
   const deploy = (raw.deploy ?? {}) as Raw;
   const constraints: ParsedService['constraints'] = [];
@@ -48,6 +48,8 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
     const m = /^(constraint|affinity):(.*)$/.exec(key);
     if (m) addExpr(m[1] as 'constraint' | 'affinity', `${m[2]}=${value ?? ''}`.replace(/=$/, ''), path);
     else if (value !== undefined) environment[key] = value;
+    // `- NAME` without a value passes NAME through from where `cluster` runs (unset: left out), as compose does.
+    else if (hostEnv[key] !== undefined) environment[key] = hostEnv[key]!;
   }
   for (const [i, c] of ((raw.placement as Raw | undefined)?.constraints as string[] | undefined ?? []).entries()) addExpr('constraint', c, at('placement', 'constraints', i));
   for (const [i, c] of ((raw.placement as Raw | undefined)?.affinities as string[] | undefined ?? []).entries()) addExpr('affinity', c, at('placement', 'affinities', i));
@@ -120,7 +122,8 @@ function resources(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Pat
 function parseCommand(v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (Array.isArray(v)) return v.map(String);
-  return shellParse(String(v)).map((t) => (typeof t === 'string' ? t : 'op' in t ? t.op : String(t)));
+  // Interpolation has already happened; what still looks like $VAR is for the container's shell.
+  return shellParse(String(v), (key) => `\${${key}}`).map((t) => (typeof t === 'string' ? t : 'op' in t ? t.op : String(t)));
 }
 
 type Problem = (message: string, hint?: string) => void;
