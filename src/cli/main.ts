@@ -3,10 +3,12 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { UserError } from '../model/diagnostic.js';
 import { errorMessage } from '../engine/errors.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
+import { loadManifest } from '../manifest/index.js';
 import { applyCommand } from './commands/apply.js';
+import { completionScript } from './completion.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
-import { envCommand, inspectCommand, ipCommand, lsCommand, SHELLS, sshCommand } from './commands/machines.js';
+import { envCommand, inspectCommand, ipCommand, lsCommand, scpCommand, SHELLS, sshCommand } from './commands/machines.js';
 import { planCommand } from './commands/plan.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
@@ -124,6 +126,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .description('list the machines (docker-machine ls)')
     .addOption(file())
     .option('--json', 'machine-readable')
+    .addHelpText('after', '\nExamples:\n  cluster ls\n  cluster ls --json | jq -r ".[].url"')
     .action(async (o) => exit(await lsCommand(o)));
 
   program
@@ -149,6 +152,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('inspect <machine>')
     .description('everything known about a machine, as JSON (docker-machine inspect)')
     .addOption(file())
+    .addHelpText('after', '\nExample:\n  cluster inspect worker-1 | jq .engine.url')
     .action(async (name, o) => exit(await inspectCommand(name, o)));
 
   program
@@ -157,6 +161,30 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(file())
     .addHelpText('after', '\nExamples:\n  cluster ssh manager\n  cluster ssh worker-2 -- docker ps')
     .action(async (name, command, o) => exit(await sshCommand(name, command ?? [], o)));
+
+  program
+    .command('scp <from> <to>')
+    .description('copy files to, from or between machines (docker-machine scp)')
+    .addOption(file())
+    .addHelpText('after', '\nExamples:\n  cluster scp ./app.conf worker-1:/etc/app.conf\n  cluster scp manager:/var/log worker-2:/tmp/')
+    .action(async (from, to, o) => exit(await scpCommand(from, to, o)));
+
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script (bash, zsh, fish)')
+    .addHelpText('after', '\nExamples:\n  source <(cluster completion bash)\n  cluster completion fish > ~/.config/fish/completions/cluster.fish')
+    .action((shell: string) => {
+      if (!['bash', 'zsh', 'fish'].includes(shell)) throw new InvalidArgumentError(`no completion for ${shell}: use bash, zsh or fish`);
+      process.stdout.write(completionScript(program, shell as 'bash' | 'zsh' | 'fish'));
+    });
+
+  program
+    .command('__complete-machines', { hidden: true })
+    .addOption(file())
+    .action((o) => {
+      const r = loadManifest(o.file);
+      if (r.ok) process.stdout.write(r.desired.machines.map((m) => m.name).join('\n') + '\n');
+    });
 
   return program;
 }

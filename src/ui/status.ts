@@ -114,3 +114,24 @@ export function compactRanges(ns: number[]): string {
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
+
+/** Machines × services, running/total per cell: watch mode's panel after every run. */
+export function renderPlacementMatrix(r: StatusReport): string {
+  const services = [...new Set(r.containers.map((c) => c.service))].sort();
+  const cell = new Map<string, { running: number; total: number }>();
+  for (const c of r.containers) {
+    const key = `${c.machine}\0${c.service}`;
+    const v = cell.get(key) ?? { running: 0, total: 0 };
+    v.total++;
+    if (c.state === 'running') v.running++;
+    cell.set(key, v);
+  }
+  const rows = r.machines.map((m) => [
+    `${m.name}${m.state === 'running' && !m.problem ? '' : ` (${m.problem ? 'unhealthy' : m.state})`}`,
+    ...services.map((s) => {
+      const v = cell.get(`${m.name}\0${s}`);
+      return v ? (v.running === v.total ? String(v.total) : `${v.running}/${v.total}`) : '.';
+    }),
+  ]);
+  return table([['MACHINE', ...services], ...rows]) + '\n';
+}

@@ -28,6 +28,16 @@ describe('cluster on the sim driver (example manifest)', () => {
     for (const c of ['validate', 'plan', 'apply', 'status', 'destroy']) expect(r.stdout).toContain(c);
   });
 
+  test('every command has --help with an example; completion scripts list the commands', () => {
+    for (const c of ['validate', 'plan', 'apply', 'watch', 'status', 'destroy', 'graph', 'explain', 'ls', 'ip', 'env', 'inspect', 'ssh', 'scp', 'completion']) {
+      const r = cluster([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.stdout, c).toMatch(/Examples?:\n  .*cluster /);
+    }
+    for (const sh of ['bash', 'zsh', 'fish']) expect(cluster(['completion', sh]).stdout).toContain('explain');
+    expect(cluster(['completion', 'tcsh']).code).toBe(1);
+  });
+
   test('validate', () => {
     const r = run('validate');
     expect(r.stderr).toBe('');

@@ -41,6 +41,7 @@ test('edits re-converge; an invalid edit is reported and the last good state sta
   writeFileSync(file, manifest(5));
   await watcher.waitFor(/converged in/, 30_000, 2);
   expect(birds()).toBe(5);
+  expect(watcher.output()).toMatch(/MACHINE\s+bird\n/); // the machines × services panel
 
   writeFileSync(file, manifest('lots'));
   await watcher.waitFor(/cluster\.yml:7:12: error: scale must be a whole number/);

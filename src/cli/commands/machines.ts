@@ -1,5 +1,8 @@
 // docker-machine's everyday verbs on named machines: ls, ip, env, inspect, ssh.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { statusReport, table, type StatusReport } from '../../ui/status.js';
 import { loadDesired, openSession, type Session } from '../pipeline.js';
 
@@ -111,3 +114,33 @@ export async function sshCommand(name: string, command: string[], opts: { file: 
 }
 
 export { SHELLS };
+
+/** `cluster scp worker-1:/etc/hostname .` — docker machines through `docker cp` on the host engine (directories copy whole). */
+export async function scpCommand(from: string, to: string, opts: { file: string }): Promise<number> {
+  const steps = await withMachines(opts.file, (machines, session) => {
+    const host = session.drivers.get('docker')?.hostEngine?.().url;
+    const side = (arg: string) => {
+      const m = /^([a-z0-9][\w.-]*):(.*)$/i.exec(arg);
+      if (!m || !machines.some((x) => x.name === m[1])) return { local: arg };
+      const machine = pick(machines, m[1]!);
+      if (machine.driver !== 'docker') throw new Error(`scp reaches docker-driver machines only; ${machine.name} is ${machine.driver}`);
+      return { container: `${session.desired.name}-${machine.name}`, path: m[2] || '.' };
+    };
+    const a = side(from);
+    const b = side(to);
+    const ref = (s: ReturnType<typeof side>) => ('local' in s ? s.local! : `${s.container}:${s.path}`);
+    if ('local' in a && 'local' in b) throw new Error('name a machine on one side at least: MACHINE:PATH');
+    if (!('local' in a) && !('local' in b)) {
+      // docker cp does not copy between containers: go through a folder on this host.
+      const tmp = mkdtempSync(join(tmpdir(), 'cluster-scp-'));
+      return { host, cmds: [['cp', ref(a), tmp], ['cp', `${tmp}/${basename(a.path!)}`, ref(b)]] };
+    }
+    return { host, cmds: [['cp', ref(a), ref(b)]] };
+  });
+  for (const args of steps.cmds) {
+    const r = spawnSync('docker', args, { stdio: 'inherit', env: { ...process.env, DOCKER_HOST: steps.host } });
+    if (r.error) throw new Error(`docker: ${r.error.message}`);
+    if (r.status !== 0) return r.status ?? 1;
+  }
+  return 0;
+}

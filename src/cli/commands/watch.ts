@@ -4,6 +4,7 @@ import { renderPlanText } from '../../plan/render-text.js';
 import { hasChanges, summaryLine } from '../../plan/summary.js';
 import { watchLoop } from '../../reconcile/watch.js';
 import { formatDiagnostic } from '../../ui/diagnostic.js';
+import { renderPlacementMatrix, statusReport } from '../../ui/status.js';
 import { formatMs } from '../../ui/progress-plain.js';
 import { computePlan, openSession, type Session } from '../pipeline.js';
 import { execute, type ApplyOptions } from './apply.js';
@@ -50,6 +51,7 @@ export async function watchCommand(opts: ApplyOptions): Promise<number> {
       converge: async (desired, why) => {
         const session = await openSession(desired);
         let done: string | undefined;
+        let panel: string | undefined;
         try {
           const { plan } = computePlan(desired, session.observation, opts);
           if (hasChanges(plan)) {
@@ -64,8 +66,18 @@ export async function watchCommand(opts: ApplyOptions): Promise<number> {
         } finally {
           await session.close();
         }
+        if (done && !done.endsWith('no changes') && !opts.json) {
+          // The panel: what runs where now, from a fresh look (the run's real result).
+          const after = await openSession(desired);
+          try {
+            panel = renderPlacementMatrix(statusReport(desired, after.observation.observed));
+          } finally {
+            await after.close();
+          }
+        }
         // Only now: the state is saved, so whoever reads the log line also sees the result.
         if (done) log(done);
+        if (panel) process.stdout.write(panel);
       },
     });
     return 0;
