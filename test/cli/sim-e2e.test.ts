@@ -36,7 +36,7 @@ describe('cluster on the sim driver (example manifest)', () => {
     }
     for (const sh of ['bash', 'zsh', 'fish']) expect(cluster(['completion', sh]).stdout).toContain('explain');
     expect(cluster(['completion', 'tcsh']).code).toBe(1);
-  });
+  }, 60_000);
 
   test('validate', () => {
     const r = run('validate');
