@@ -161,8 +161,9 @@ export async function apply30Bench(host: string, runs: number): Promise<{ ours: 
 }
 
 /** Edit the scale, time until watch says converged: sim (50 machines) and real (1 machine). */
-export async function watchBench(host: string, edits: number): Promise<{ sim: Timing; real: Timing }> {
-  const one = async (manifest: (n: number) => string, n: number, timeoutMs: number) => {
+export async function watchBench(host: string, edits: number): Promise<{ sim: Timing; real: Timing; drift: Timing }> {
+  let drift: Timing | undefined;
+  const one = async (manifest: (n: number) => string, n: number, timeoutMs: number, driftRuns = 0) => {
     const s = scratch('bench-watch-', manifest(1));
     const w = background(['watch', '-f', s.file, '--interval', '600'], { cwd: s.dir, env: { DOCKER_HOST: host } });
     try {
@@ -175,6 +176,23 @@ export async function watchBench(host: string, edits: number): Promise<{ sim: Ti
         samples.push(performance.now() - t);
         await sleep(300);
       }
+      if (driftRuns) {
+        // Drift: remove a replica behind the tool's back; time until watch has put it back.
+        const engine = connect(`unix://${join(s.dir, '.cluster/machines/solo/docker.sock')}`);
+        const repairs: number[] = [];
+        for (let i = 0; i < driftRuns; i++) {
+          const victim = (await engine.facts()).containers.find((c) => c.owner?.replica === 1)!;
+          const seen = (w.output().match(/converged in/g) ?? []).length;
+          const t = performance.now();
+          await engine.removeContainer(victim.id);
+          await w.waitFor(/converged in/, timeoutMs, seen + 1);
+          if (!(await engine.facts()).containers.some((c) => c.owner?.replica === 1 && c.state === 'running')) fail('drift was not repaired');
+          repairs.push(performance.now() - t);
+          await sleep(300);
+        }
+        repairs.sort((a, b) => a - b);
+        drift = { median: repairs[Math.floor(driftRuns / 2)]!, min: repairs[0]!, max: repairs[driftRuns - 1]!, runs: driftRuns };
+      }
       samples.sort((a, b) => a - b);
       return { median: samples[Math.floor(n / 2)]!, min: samples[0]!, max: samples[n - 1]!, runs: n };
     } finally {
@@ -184,6 +202,6 @@ export async function watchBench(host: string, edits: number): Promise<{ sim: Ti
     }
   };
   const sim = await one((k) => `name: bws\nmachines:\n  m: { driver: sim, count: 50, cpus: 4, memory: 8GiB }\nservices:\n  bird: { image: busybox, scale: ${10 + k} }\n`, edits, 10_000);
-  const real = await one((k) => `name: bwr\nmachines:\n  solo: { driver: docker }\nservices:\n  bird: { image: busybox:latest, command: [sleep, "86400"], scale: ${k} }\n`, Math.max(3, Math.floor(edits / 3)), 60_000);
-  return { sim, real };
+  const real = await one((k) => `name: bwr\nmachines:\n  solo: { driver: docker }\nservices:\n  bird: { image: busybox:latest, command: [sleep, "86400"], scale: ${k} }\n`, Math.max(3, Math.floor(edits / 3)), 60_000, Math.max(3, Math.floor(edits / 3)));
+  return { sim, real, drift: drift! };
 }
