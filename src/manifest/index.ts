@@ -59,7 +59,16 @@ function build(source: Source, data: Raw, report: ReportAt, env: Env): Desired {
 
   const machines = buildMachines((data.machines ?? {}) as Raw, dir, pos, report);
   const services = buildServices((data.services ?? {}) as Raw, dir, pos, report, env);
-  return { name, file: source.file, machines, services, scheduler: scheduler(data.scheduler as Raw | undefined, report), simulation: simulation(data.simulation as Raw | undefined, report) };
+  const sensitive = ((data.sensitive ?? []) as unknown[]).map(String);
+  return {
+    name,
+    file: source.file,
+    machines,
+    services,
+    scheduler: scheduler(data.scheduler as Raw | undefined, report),
+    simulation: simulation(data.simulation as Raw | undefined, report),
+    ...(sensitive.length ? { sensitive } : {}),
+  };
 }
 
 function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'value') => SourcePosition, report: ReportAt): DesiredMachine[] {

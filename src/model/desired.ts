@@ -22,6 +22,8 @@ export interface Desired {
   services: DesiredService[]; // manifest order
   scheduler: SchedulerConfig;
   simulation: SimulationConfig;
+  /** Environment variable names whose values are masked everywhere (besides *PASSWORD* etc.). */
+  sensitive?: string[];
 }
 
 export interface SchedulerConfig {

@@ -6,6 +6,7 @@ import type { Placement } from '../model/placement.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
 import { containerName, normalizeImage } from './naming.js';
+import { maskSpec } from './sensitive.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
 import { pushTo } from './multimap.js';
 
@@ -52,7 +53,9 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
         id = list.add(key, { kind: 'container.start', ...base, containerId: old.container.id, after: [machines.ready(rp.machine)], reason: `container is ${old.container.state}` });
       }
     } else if (rp.existing) {
-      const patch = specPatch(parseSpecLabel(old?.container.labels[LABEL.spec]), service.spec);
+      // Both sides masked: a changed secret shows as a replacement without its value.
+      const before = parseSpecLabel(old?.container.labels[LABEL.spec]);
+      const patch = specPatch(before && maskSpec(before, desired.sensitive), maskSpec(service.spec, desired.sensitive));
       const moving = rp.existing.machine !== rp.machine;
       id = list.add(key, {
         kind: 'container.replace',
@@ -60,7 +63,11 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
         from: { machine: rp.existing.machine, containerId: rp.existing.id },
         patch,
         after: prerequisites(),
-        reason: moving ? `moves from ${rp.existing.machine}${rp.fate === 'new' && patch.length === 0 ? '' : ', config changed'}` : 'config changed',
+        reason: moving
+          ? `moves from ${rp.existing.machine}${rp.fate === 'new' && patch.length === 0 ? '' : ', config changed'}`
+          : patch.length === 0
+            ? 'config changed (a sensitive value)'
+            : 'config changed',
       });
     } else {
       id = list.add(key, { kind: 'container.create', ...base, after: prerequisites(), reason: replicaReason(service, rp.replica) });

@@ -7,6 +7,7 @@ import type { Desired, DesiredMachine, DesiredService, DriverName, Role } from '
 import { LABEL, type Observed } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
 import type { Driver, MachineRecord } from '../providers/types.js';
+import { maskSpec } from '../plan/sensitive.js';
 import { unreachable } from '../plan/summary.js';
 import type { Action } from '../plan/types.js';
 
@@ -103,7 +104,7 @@ export class ActionRunner {
       [LABEL.service]: service.name,
       [LABEL.replica]: String(replica),
       [LABEL.configHash]: service.configHash,
-      [LABEL.spec]: canonicalJson(service.spec),
+      [LABEL.spec]: canonicalJson(maskSpec(service.spec, this.desired.sensitive)),
     };
     let id: string;
     try {

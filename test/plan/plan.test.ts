@@ -126,3 +126,24 @@ describe('makePlan', () => {
     expect(makePlan(d, { cluster: 'demo', machines: [] }, { replicas: [], unschedulable: [] }).warnings[0]).toMatch(/2 managers/);
   });
 });
+
+describe('sensitive values', () => {
+  test('a changed secret is a replacement whose value appears nowhere in the plan text or JSON', () => {
+    const secret = 'hunter2-very-secret';
+    const listed = 'listed-value-42';
+    const old = JSON.stringify(spec({ environment: { DB_PASSWORD: '(sensitive)', MODE: 'a', CUSTOM: '(sensitive)' } }));
+    const d = desired([machine('m1')], [service('db', { configHash: 'new', spec: spec({ environment: { DB_PASSWORD: secret, MODE: 'b', CUSTOM: listed } }) })], { sensitive: ['CUSTOM'] });
+    const observed = { cluster: 'demo', machines: [running('m1', { images: [{ id: 'i', tags: ['busybox:latest'] }], containers: [owned('db', 1, 'old', { labels: { 'io.cluster.spec': old } })] })] };
+    const plan = makePlan(d, observed, { replicas: [{ service: 'db', replica: 1, machine: 'm1', fate: 'replaced', existing: { machine: 'm1', id: 'id-db-1', name: 'demo-db-1' } }], unschedulable: [] });
+    const text = renderPlanText(plan) + JSON.stringify(plan);
+    expect(text).toContain('environment.MODE');
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(listed);
+    const onlySecret = makePlan(
+      desired([machine('m1')], [service('db', { configHash: 'new', spec: spec({ environment: { DB_PASSWORD: secret, MODE: 'a', CUSTOM: listed } }) })], { sensitive: ['CUSTOM'] }),
+      observed,
+      { replicas: [{ service: 'db', replica: 1, machine: 'm1', fate: 'replaced', existing: { machine: 'm1', id: 'id-db-1', name: 'demo-db-1' } }], unschedulable: [] },
+    );
+    expect(renderPlanText(onlySecret)).toContain('config changed (a sensitive value)');
+  });
+});
