@@ -6,6 +6,7 @@ import { formatDiagnostic } from '../ui/diagnostic.js';
 import { loadManifest } from '../manifest/index.js';
 import { applyCommand } from './commands/apply.js';
 import { completionScript } from './completion.js';
+import { parseTarget } from '../plan/target.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
 import { envCommand, inspectCommand, ipCommand, lsCommand, scpCommand, SHELLS, sshCommand } from './commands/machines.js';
@@ -37,6 +38,11 @@ function buildProgram(exit: (code: number) => void): Command {
   const file = () => new Option('-f, --file <path>', 'manifest').default('cluster.yml');
   const strategy = () => new Option('--strategy <name>', 'override the scheduler strategy').choices(['spread', 'binpack', 'random']);
   const seed = () => new Option('--seed <n>', 'seed of the random strategy').argParser(integer);
+  const target = () =>
+    new Option('--target <object>', 'limit to machine.NAME or service.NAME and what it needs (repeatable)').argParser((v: string, prev: string[] = []) => {
+      if (!parseTarget(v)) throw new InvalidArgumentError('write machine.NAME or service.NAME');
+      return [...prev, v];
+    });
 
   program
     .command('validate')
@@ -55,7 +61,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
     .addOption(strategy())
     .addOption(seed())
-    .addHelpText('after', '\nExamples:\n  cluster plan\n  cluster plan --json > plan.json\n  cluster plan -o saved.plan && cluster apply saved.plan')
+    .addOption(target())
+    .addHelpText('after', '\nExamples:\n  cluster plan\n  cluster plan --target service.web\n  cluster plan --json > plan.json\n  cluster plan -o saved.plan && cluster apply saved.plan')
     .action(async (o) => exit(await planCommand(o)));
 
   program
@@ -70,7 +77,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--interval <seconds>', 'watch: full re-observe period, catches drift').argParser(integer).default(30))
     .addOption(strategy())
     .addOption(seed())
-    .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --auto-approve -f cluster.example.yml\n  cluster apply --watch')
+    .addOption(target())
+    .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --target machine.worker-2 --auto-approve\n  cluster apply --auto-approve -f cluster.example.yml\n  cluster apply --watch')
     .action(async (planfile, o) => exit(await applyCommand(planfile, o)));
 
   program

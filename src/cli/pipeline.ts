@@ -1,12 +1,15 @@
 // The one data flow every command shares: manifest → desired; drivers → observed; place; plan.
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { loadManifest } from '../manifest/index.js';
 import { UserError, type Diagnostic } from '../model/diagnostic.js';
 import type { Desired, StrategyName } from '../model/desired.js';
 import type { Placement } from '../model/placement.js';
 import { makePlan } from '../plan/index.js';
+import { targetPlan } from '../plan/target.js';
 import type { Plan } from '../plan/types.js';
-import { closeDrivers, openDrivers, type Drivers } from '../providers/index.js';
+import { closeDrivers, openDrivers, stateDir, type Drivers } from '../providers/index.js';
 import { observe, type Observation } from '../reconcile/observe.js';
 import { place } from '../sched/index.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
@@ -33,6 +36,8 @@ export async function openSession(desired: Desired): Promise<Session> {
   const drivers = await openDrivers(desired);
   try {
     const observation = await observe(desired.name, drivers);
+    const guarded = protectedMachines(desired);
+    for (const m of observation.observed.machines) if (guarded.has(m.name)) m.protected = true;
     return { desired, drivers, observation, close: () => closeDrivers(drivers) };
   } catch (err) {
     await closeDrivers(drivers);
@@ -43,14 +48,37 @@ export async function openSession(desired: Desired): Promise<Session> {
 export interface PlanChoices {
   strategy?: StrategyName;
   seed?: number;
+  target?: string[];
 }
 
 export function computePlan(desired: Desired, observation: Observation, choices: PlanChoices = {}): { placement: Placement; plan: Plan } {
   const placement = place(desired, observation.observed, { strategy: choices.strategy, seed: choices.seed });
-  return { placement, plan: makePlan(desired, observation.observed, placement) };
+  const plan = makePlan(desired, observation.observed, placement);
+  return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target) : plan };
 }
 
 /** `destroy` is a plan towards "nothing": no services, no machines — except adopted (generic) hosts. */
 export function emptied(desired: Desired): Desired {
   return { ...desired, services: [], machines: desired.machines.filter((m) => m.driver === 'generic') };
+}
+
+// Protection outlives the manifest line that set it: the last apply records it beside the state, so
+// deleting a protected machine from the manifest is refused too (Terraform's prevent_destroy cannot).
+function protectedFile(desired: Desired): string {
+  return join(stateDir(desired), 'protected.json');
+}
+
+function protectedMachines(desired: Desired): Set<string> {
+  try {
+    return new Set(JSON.parse(readFileSync(protectedFile(desired), 'utf8')) as string[]);
+  } catch {
+    return new Set();
+  }
+}
+
+export function recordProtected(desired: Desired): void {
+  const names = desired.machines.filter((m) => m.protect).map((m) => m.name);
+  if (names.length === 0 && protectedMachines(desired).size === 0) return;
+  mkdirSync(stateDir(desired), { recursive: true });
+  writeFileAtomic.sync(protectedFile(desired), JSON.stringify(names) + '\n');
 }

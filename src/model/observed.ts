@@ -29,6 +29,8 @@ export interface ObservedMachine {
   engine: EngineFacts | null;
   /** Why the engine is missing or unhealthy, for explanations. */
   problem?: string;
+  /** Marked `protect: true` by the last apply: no plan may remove or replace it. */
+  protected?: boolean;
 }
 
 export interface EngineFacts {

@@ -6,7 +6,7 @@ import { ActionList } from './builder.js';
 import { planContainers } from './containers.js';
 import { topologicalOrder } from './graph.js';
 import { planMachines } from './machines.js';
-import type { Plan } from './types.js';
+import type { Action, Plan } from './types.js';
 
 export type { Action, ActionKind, Plan } from './types.js';
 
@@ -24,7 +24,17 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     placements: placementsAfterApply(placement),
     unschedulable: placement.unschedulable,
     warnings,
+    blocked: blockedChanges(desired, observed, list.actions),
   };
+}
+
+/** Like Terraform's prevent_destroy: a protected machine (now, or at the last apply) is never removed or replaced. */
+function blockedChanges(desired: Desired, observed: Observed, actions: readonly Action[]): string[] {
+  const protectedNow = new Set(desired.machines.filter((m) => m.protect).map((m) => m.name));
+  for (const m of observed.machines) if (m.protected) protectedNow.add(m.name);
+  return actions
+    .filter((a) => a.kind === 'machine.remove' && protectedNow.has(a.machine))
+    .map((a) => `machine ${a.machine} is protected (protect: true) and this plan would ${desired.machines.some((m) => m.name === a.machine) ? 'replace' : 'remove'} it (${a.reason}); set protect: false and apply first`);
 }
 
 /** service → machine → replica numbers, keys sorted so the JSON is stable. */

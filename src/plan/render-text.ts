@@ -34,6 +34,9 @@ export function renderPlanText(plan: Plan): string {
     }
   }
   if (plan.warnings.length) out.push('', 'Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
+  if (plan.blocked.length) out.push('', 'Error: this plan cannot be applied:', ...plan.blocked.map((b) => `  - ${b}`));
+  const destructive = destructiveSummary(plan);
+  if (destructive) out.push('', `!! ${destructive}`);
   out.push('', summaryLine(plan));
   const unplaced = plan.unschedulable.reduce((n, u) => n + u.replicas.length, 0);
   if (unplaced) out.push(`${unplaced} replica${unplaced === 1 ? '' : 's'} cannot be placed (see "unschedulable" above).`);
@@ -140,4 +143,15 @@ function replicaRange(replicas: readonly number[]): string {
     i = j + 1;
   }
   return parts.length > 6 ? `${parts.slice(0, 6).join(', ')} and ${parts.length - 6} more` : parts.join(', ');
+}
+
+/** Removals that lose machines or whole services, said once and loudly above the summary. */
+function destructiveSummary(plan: Plan): string | undefined {
+  const machines = plan.actions.filter((a) => a.kind === 'machine.remove').map((a) => a.machine);
+  const services = [...new Set(plan.actions.filter((a) => a.kind === 'container.remove' && !(a.service in plan.placements)).map((a) => (a as { service: string }).service))];
+  const parts = [
+    machines.length ? `${machines.length} machine${machines.length === 1 ? '' : 's'} (${machines.join(', ')}) with everything on ${machines.length === 1 ? 'it' : 'them'}` : '',
+    services.length ? `${services.length} service${services.length === 1 ? '' : 's'} (${services.join(', ')})` : '',
+  ].filter(Boolean);
+  return parts.length ? `This plan DESTROYS ${parts.join(' and ')}.` : undefined;
 }

@@ -49,4 +49,6 @@ export interface Plan {
   placements: Record<string, Record<string, number[]>>;
   unschedulable: Unschedulable[];
   warnings: string[];
+  /** Changes the manifest forbids (a protected machine would be removed): apply refuses the whole plan. */
+  blocked: string[];
 }

@@ -127,3 +127,41 @@ describe('cluster on the sim driver (example manifest)', () => {
     expect(JSON.parse(run('status', '--json').stdout).machines).toEqual([]);
   });
 });
+
+describe('safety: protect and --target (sim driver)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cluster-safety-'));
+  const file = join(dir, 'cluster.yml');
+  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir });
+  const write = (workerLines: string, services = 'services:\n  web: { image: busybox, scale: 2 }\n  db: { image: busybox }\n') =>
+    writeFileSync(file, `name: safe\nmachines:\n  m1: { driver: sim, role: manager, cpus: 2, memory: 2GiB }\n${workerLines}${services}`);
+
+  test('a protected machine is never removed, not even after its manifest entry is deleted', () => {
+    write('  m2: { driver: sim, role: worker, cpus: 2, memory: 2GiB, protect: true }\n');
+    expect(run('apply', '--auto-approve').code).toBe(0);
+    write('');
+    const plan = run('plan');
+    expect(plan.code).toBe(1);
+    expect(plan.stdout).toMatch(/machine m2 is protected \(protect: true\) and this plan would remove it/);
+    const apply = run('apply', '--auto-approve');
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('Apply refused: nothing was changed.');
+    expect(run('destroy', '--auto-approve').code).toBe(1);
+    const status = JSON.parse(run('status', '--json').stdout) as { machines: { name: string }[] };
+    expect(status.machines.map((m) => m.name)).toEqual(['m1', 'm2']);
+    write('  m2: { driver: sim, role: worker, cpus: 2, memory: 2GiB }\n'); // protection lifted, then applied
+    expect(run('apply', '--auto-approve').code).toBe(0);
+    write('');
+    const now = run('plan');
+    expect(now.code).toBe(0);
+    expect(now.stdout).toMatch(/!! This plan DESTROYS 1 machine \(m2\)/);
+  });
+
+  test('--target limits the plan to an object and what it waits for', () => {
+    write('', 'services:\n  web: { image: busybox, scale: 3 }\n  db: { image: busybox, scale: 2 }\n');
+    const p = JSON.parse(run('plan', '--json', '--target', 'service.db').stdout) as { actions: { id: string; kind: string; service?: string }[]; warnings: string[] };
+    expect(p.actions.filter((a) => a.kind.startsWith('container.')).every((a) => a.service === 'db')).toBe(true);
+    expect(p.actions.some((a) => a.kind === 'container.create' && a.service === 'db')).toBe(true);
+    expect(p.warnings.join()).toContain('targeted plan');
+    expect(run('plan', '--target', 'db').code).toBe(1);
+  });
+});

@@ -12,7 +12,7 @@ import { formatMs, plainProgress } from '../../ui/progress-plain.js';
 import { renderStatusText, statusReport } from '../../ui/status.js';
 import { confirm, isInteractive } from '../../ui/terminal.js';
 import { watchCommand } from './watch.js';
-import { computePlan, emptied, loadDesired, openSession, type PlanChoices, type Session } from '../pipeline.js';
+import { computePlan, emptied, loadDesired, openSession, recordProtected, type PlanChoices, type Session } from '../pipeline.js';
 
 export interface ApplyOptions extends PlanChoices {
   file: string;
@@ -43,7 +43,14 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
     }
     if (opts.json) process.stdout.write(JSON.stringify({ type: 'plan', plan }) + '\n');
     else process.stdout.write(renderPlanText(plan));
-    if (!hasChanges(plan)) return plan.unschedulable.length ? 1 : 0;
+    if (plan.blocked?.length) {
+      process.stderr.write(`${opts.destroy ? 'Destroy' : 'Apply'} refused: nothing was changed.\n`);
+      return 1;
+    }
+    if (!hasChanges(plan)) {
+      recordProtected(desired);
+      return plan.unschedulable.length ? 1 : 0;
+    }
 
     if (!saved && !opts.autoApprove) {
       if (!isInteractive()) {
@@ -56,6 +63,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       }
     }
     const result = await execute(desired, plan, session, opts);
+    recordProtected(desired);
     if (!opts.json) await printAfter(desired, session, plan, result, opts);
     return result.failed.length || result.skipped.length || result.notStarted.length || plan.unschedulable.length ? 1 : 0;
   } finally {

@@ -22,7 +22,7 @@ export async function planCommand(opts: PlanOptions): Promise<number> {
       writeFileSync(opts.out, JSON.stringify(savePlan(desired, session.observation.observed, plan), null, 2) + '\n');
       process.stderr.write(`Saved the plan to ${opts.out}. Apply exactly it with: cluster apply ${opts.out}\n`);
     }
-    if (plan.unschedulable.length) return 1;
+    if (plan.unschedulable.length || plan.blocked.length) return 1;
     return opts.detailedExitcode && hasChanges(plan) ? 2 : 0;
   } finally {
     await session.close();

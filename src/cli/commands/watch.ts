@@ -54,7 +54,9 @@ export async function watchCommand(opts: ApplyOptions): Promise<number> {
         let panel: string | undefined;
         try {
           const { plan } = computePlan(desired, session.observation, opts);
-          if (hasChanges(plan)) {
+          if (plan.blocked.length) {
+            done = `refused: ${plan.blocked.join('; ')}`;
+          } else if (hasChanges(plan)) {
             log(`${why}: ${summaryLine(plan)}`);
             if (!opts.json) process.stdout.write(renderPlanText(plan));
             const r = await execute(desired, plan, session, { ...opts, signal: abort.signal });
