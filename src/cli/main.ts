@@ -6,6 +6,8 @@ import { formatDiagnostic } from '../ui/diagnostic.js';
 import { loadManifest } from '../manifest/index.js';
 import { applyCommand } from './commands/apply.js';
 import { completionScript } from './completion.js';
+import { unlockCommand } from './commands/unlock.js';
+import { parseDuration } from '../manifest/units.js';
 import { parseTarget } from '../plan/target.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
@@ -38,6 +40,12 @@ function buildProgram(exit: (code: number) => void): Command {
   const file = () => new Option('-f, --file <path>', 'manifest').default('cluster.yml');
   const strategy = () => new Option('--strategy <name>', 'override the scheduler strategy').choices(['spread', 'binpack', 'random']);
   const seed = () => new Option('--seed <n>', 'seed of the random strategy').argParser(integer);
+  const lockTimeout = () =>
+    new Option('--lock-timeout <duration>', 'wait this long for another apply to finish (e.g. 30s, 5m); default: fail at once').argParser((v: string) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) throw new InvalidArgumentError('a duration like 30s, 5m or 1h');
+      return ms;
+    });
   const target = () =>
     new Option('--target <object>', 'limit to machine.NAME or service.NAME and what it needs (repeatable)').argParser((v: string, prev: string[] = []) => {
       if (!parseTarget(v)) throw new InvalidArgumentError('write machine.NAME or service.NAME');
@@ -78,6 +86,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(strategy())
     .addOption(seed())
     .addOption(target())
+    .addOption(lockTimeout())
     .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --target machine.worker-2 --auto-approve\n  cluster apply --auto-approve -f cluster.example.yml\n  cluster apply --watch')
     .action(async (planfile, o) => exit(await applyCommand(planfile, o)));
 
@@ -88,6 +97,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
     .addOption(new Option('--interval <seconds>', 'full re-observe period, catches drift').argParser(integer).default(30))
     .option('--json', 'stream one JSON event per line')
+    .addOption(lockTimeout())
     .addHelpText('after', '\nExample:\n  cluster watch -f cluster.yml --interval 10')
     .action(async (o) => exit(await applyCommand(undefined, { ...o, watch: true })));
 
@@ -106,6 +116,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
     .option('--json', 'stream one JSON event per line')
+    .addOption(lockTimeout())
     .addHelpText('after', '\nExample:\n  cluster destroy --auto-approve')
     .action(async (o) => exit(await applyCommand(undefined, { ...o, destroy: true })));
 
@@ -169,6 +180,14 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(file())
     .addHelpText('after', '\nExamples:\n  cluster ssh manager\n  cluster ssh worker-2 -- docker ps')
     .action(async (name, command, o) => exit(await sshCommand(name, command ?? [], o)));
+
+  program
+    .command('unlock')
+    .description('remove the apply lock a crashed run left behind')
+    .addOption(file())
+    .requiredOption('--force <id>', 'the lock id the error message names (refused if another lock holds now)')
+    .addHelpText('after', '\nExample:\n  cluster unlock --force 3f2a9c1d')
+    .action(async (o) => exit(await unlockCommand(o)));
 
   program
     .command('scp <from> <to>')

@@ -10,6 +10,7 @@ import { makePlan } from '../plan/index.js';
 import { targetPlan } from '../plan/target.js';
 import type { Plan } from '../plan/types.js';
 import { closeDrivers, openDrivers, stateDir, type Drivers } from '../providers/index.js';
+import { acquire, fileLockStore, type LockStore } from '../reconcile/lock.js';
 import { observe, type Observation } from '../reconcile/observe.js';
 import { place } from '../sched/index.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
@@ -32,17 +33,37 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openSession(desired: Desired): Promise<Session> {
+/** With `lock`, the cluster's apply lock is taken before observing and released by close(). */
+export async function openSession(desired: Desired, lock?: { command: string; timeoutMs: number }): Promise<Session> {
   const drivers = await openDrivers(desired);
+  let release: (() => Promise<void>) | undefined;
   try {
+    if (lock) release = await acquire(lockStoreOf(desired, drivers), lock.command, lock.timeoutMs, (line) => process.stderr.write(`${line}\n`));
     const observation = await observe(desired.name, drivers);
     const guarded = protectedMachines(desired);
     for (const m of observation.observed.machines) if (guarded.has(m.name)) m.protected = true;
-    return { desired, drivers, observation, close: () => closeDrivers(drivers) };
+    return {
+      desired,
+      drivers,
+      observation,
+      close: async () => {
+        await closeDrivers(drivers);
+        await release?.();
+      },
+    };
   } catch (err) {
     await closeDrivers(drivers);
+    await release?.();
     throw err;
   }
+}
+
+/** The docker driver's host engine when the cluster has docker machines, else the state folder. */
+export function lockStoreOf(desired: Desired, drivers: Drivers): LockStore {
+  const shared = [...drivers.values()].find((d) => d.lockStore);
+  if (shared) return shared.lockStore!();
+  mkdirSync(stateDir(desired), { recursive: true });
+  return fileLockStore(stateDir(desired));
 }
 
 export interface PlanChoices {

@@ -4,6 +4,7 @@
 import type { DesiredMachine, DriverName, SimulationConfig } from '../model/desired.js';
 import type { MachineState } from '../model/observed.js';
 import type { Engine } from '../engine/types.js';
+import type { LockStore } from '../reconcile/lock.js';
 
 export interface MachineRecord {
   name: string;
@@ -41,6 +42,8 @@ export interface Driver {
   hostEngine?(): Engine;
   /** Like Engine.subscribe, for this cluster's machines (a machine stopped or removed behind our back). */
   subscribe?(onEvent: (what: string) => void): () => void;
+  /** Where this driver keeps the cluster's apply lock, if it has a shared place for it (docker: the host engine). */
+  lockStore?(): LockStore;
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { connect } from '../../src/engine/docker.js';
+import { background } from '../support/background.js';
 import { cluster } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
@@ -51,6 +52,8 @@ describe('a real cluster on the docker driver', () => {
   afterAll(async () => {
     run('destroy', '--auto-approve');
     for (const c of await ours()) await host.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    for (const n of await host.listNetworks({ filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getNetwork(n.Id).remove().catch(() => undefined);
+    for (const v of (await host.listVolumes()).Volumes ?? []) if (v.Name.startsWith(`${NAME}-`)) await host.getVolume(v.Name).remove().catch(() => undefined);
   });
 
   test('apply builds machines, a swarm and containers; a second plan has no changes', () => {
@@ -139,6 +142,18 @@ describe('a real cluster on the docker driver', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const names = (await Promise.all(['manager', 'worker-1', 'worker-2'].map(async (m) => (await machineEngine(m).facts()).containers.map((c) => c.name)))).flat().sort();
     expect(names).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`, `${NAME}-db-1`, `${NAME}-web-1`, `${NAME}-web-2`].sort());
+  });
+
+  test('the apply lock lives on the host engine: a second apply is refused while the first runs', async () => {
+    writeFileSync(file, readFileSync(file, 'utf8').replace('scale: 2\n  db:', 'scale: 12\n  db:'));
+    const first = background(['apply', '--auto-approve', '-f', file], { cwd: dir, env: { DOCKER_HOST } });
+    await first.waitFor(/start /, 60_000);
+    const second = run('apply', '--auto-approve');
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`network ${NAME}-cluster-lock on ${DOCKER_HOST}`);
+    expect(await first.exited()).toBe(0);
+    expect(await host.listNetworks({ filters: { name: [`${NAME}-cluster-lock`] } })).toEqual([]);
+    expect(run('plan', '--detailed-exitcode').code).toBe(0);
   });
 
   test('destroy removes machines, their volumes and folders; nothing of the cluster is left on the host', async () => {

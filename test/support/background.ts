@@ -8,6 +8,8 @@ export interface Background {
   /** Resolves when the output (stdout + stderr) matches `re` `times` times; rejects after `ms`. */
   waitFor: (re: RegExp, ms?: number, times?: number) => Promise<void>;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  /** Resolves with the exit code when the process ends by itself. */
+  exited: () => Promise<number | null>;
 }
 
 export function background(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Background {
@@ -34,6 +36,7 @@ export function background(args: string[], opts: { cwd?: string; env?: Record<st
           }
         }, 25);
       }),
+    exited: () => new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)))),
     stop: (signal = 'SIGINT') =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);

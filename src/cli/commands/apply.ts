@@ -22,6 +22,8 @@ export interface ApplyOptions extends PlanChoices {
   destroy?: boolean;
   watch?: boolean;
   interval?: number;
+  /** How long to wait for another apply's lock (ms); 0 = fail at once. */
+  lockTimeout?: number;
   /** Stops a run early (watch mode's Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -31,7 +33,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   const saved = planFile ? readSavedPlan(planFile) : undefined;
   const base = loadDesired(saved ? saved.manifest.file : opts.file);
   const desired = opts.destroy ? emptied(base) : base;
-  const session = await openSession(base);
+  const session = await openSession(base, { command: opts.destroy ? 'destroy' : 'apply', timeoutMs: opts.lockTimeout ?? 0 });
   try {
     let plan: Plan;
     if (saved) {
@@ -62,8 +64,27 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
         return 1;
       }
     }
-    const result = await execute(desired, plan, session, opts);
+    // Ctrl-C / SIGTERM: start nothing new, let running actions finish, release the lock, exit 130.
+    const abort = new AbortController();
+    const stop = () => {
+      if (abort.signal.aborted) process.exit(130);
+      process.stderr.write('\nstopping: letting running actions finish (Ctrl-C again to quit now)\n');
+      abort.abort();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    let result: WalkResult;
+    try {
+      result = await execute(desired, plan, session, { ...opts, signal: opts.signal ?? abort.signal });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
     recordProtected(desired);
+    if (abort.signal.aborted) {
+      process.stderr.write(`stopped: ${result.done.length} actions done, ${result.notStarted.length} not started; run apply again to finish\n`);
+      return 130;
+    }
     if (!opts.json) await printAfter(desired, session, plan, result, opts);
     return result.failed.length || result.skipped.length || result.notStarted.length || plan.unschedulable.length ? 1 : 0;
   } finally {

@@ -49,7 +49,8 @@ export async function watchCommand(opts: ApplyOptions): Promise<number> {
       signal: abort.signal,
       onTrigger: (t) => (trigger = t),
       converge: async (desired, why) => {
-        const session = await openSession(desired);
+        // Each run takes the apply lock (waiting for a concurrent apply rather than fighting it).
+        const session = await openSession(desired, { command: 'watch', timeoutMs: opts.lockTimeout ?? 300_000 });
         let done: string | undefined;
         let panel: string | undefined;
         try {

@@ -1,0 +1,63 @@
+// Pipelines and bad hands on the sim driver (with latency, so runs take long enough to interrupt):
+// kill -9 at several points of an apply, then the lock names the crashed run, `unlock --force`
+// clears it, and a new apply converges with no duplicates; a second apply waits for the first.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { background } from '../support/background.js';
+import { cluster } from '../support/cli.js';
+
+const example = readFileSync(join(import.meta.dirname, '../../cluster.example.yml'), 'utf8').replaceAll('driver: docker', 'driver: sim');
+
+function fresh() {
+  const dir = mkdtempSync(join(tmpdir(), 'cluster-crash-'));
+  const file = join(dir, 'cluster.yml');
+  writeFileSync(file, example);
+  const run = (args: string[], env: Record<string, string> = {}) => cluster([...args, '-f', file], { cwd: dir, env });
+  return { dir, file, run };
+}
+
+describe('crash safety and locking', () => {
+  for (const killAfterMs of [0, 400, 900, 1700]) {
+    test(`kill -9 ${killAfterMs} ms into the run, unlock, apply again: converged, nothing duplicated`, async () => {
+      const { dir, file, run } = fresh();
+      const a = background(['apply', '--auto-approve', '-f', file], { cwd: dir, env: { CLUSTER_SIM_LATENCY_MS: '250' } });
+      await a.waitFor(/start /, 20_000);
+      await new Promise((r) => setTimeout(r, killAfterMs));
+      await a.stop('SIGKILL');
+
+      const blocked = run(['apply', '--auto-approve']);
+      expect(blocked.code).toBe(1);
+      expect(blocked.stderr).toContain(`pid ${a.child.pid} (apply)`);
+      const id = /unlock --force (\w+)/.exec(blocked.stderr)?.[1];
+      expect(id).toBeDefined();
+      expect(run(['unlock', '--force', 'wrong-id']).code).toBe(1);
+      expect(run(['unlock', '--force', id!]).code).toBe(0);
+
+      expect(run(['apply', '--auto-approve']).code).toBe(0);
+      expect(run(['plan', '--detailed-exitcode']).code).toBe(0);
+      const status = JSON.parse(run(['status', '--json']).stdout) as { machines: unknown[]; containers: { name: string; state: string }[] };
+      expect(status.machines).toHaveLength(3);
+      const names = status.containers.map((c) => c.name);
+      expect(new Set(names).size).toBe(names.length);
+      expect(names).toHaveLength(13);
+      expect(status.containers.every((c) => c.state === 'running')).toBe(true);
+    }, 60_000);
+  }
+
+  test('a second apply fails at once while the first runs, or waits with --lock-timeout', async () => {
+    const { dir, file, run } = fresh();
+    const a = background(['apply', '--auto-approve', '-f', file], { cwd: dir, env: { CLUSTER_SIM_LATENCY_MS: '150' } });
+    await a.waitFor(/start /, 20_000);
+    const now = run(['apply', '--auto-approve']);
+    expect(now.code).toBe(1);
+    expect(now.stderr).toMatch(/the cluster is locked by .* since /);
+    expect(run(['plan']).code).not.toBe(1); // plan takes no lock
+    const waited = run(['apply', '--auto-approve', '--lock-timeout', '60s']);
+    expect(waited.stderr).toContain('waiting for the lock');
+    expect(waited.code).toBe(0);
+    expect(await a.stop()).toBe(0);
+    expect(run(['plan', '--detailed-exitcode']).code).toBe(0);
+  }, 90_000);
+});
