@@ -1,7 +1,8 @@
 // Observe = list machines from every driver, then ask every running engine for its facts, in parallel.
 // An engine that does not answer in time is reported (engine null + problem), not fatal.
 import PQueue from 'p-queue';
-import { errorMessage } from '../engine/errors.js';
+import pRetry from 'p-retry';
+import { errorMessage, isTransient } from '../engine/errors.js';
 import type { EngineFacts, Observed, ObservedMachine } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
 import type { MachineRecord } from '../providers/types.js';
@@ -14,7 +15,7 @@ export interface Observation {
 
 export async function observe(cluster: string, drivers: Drivers, opts: { timeoutMs?: number; concurrency?: number } = {}): Promise<Observation> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
-  const lists = await Promise.all([...drivers.values()].map(async (d) => ({ driver: d, records: await d.list() })));
+  const lists = await Promise.all([...drivers.values()].map(async (d) => ({ driver: d, records: await retried(() => d.list()) })));
   const queue = new PQueue({ concurrency: opts.concurrency ?? 32 });
   const records = new Map<string, MachineRecord>();
   const machines: ObservedMachine[] = [];
@@ -27,7 +28,7 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
           if (record.address) m.address = record.address;
           if (record.state === 'running') {
             try {
-              m.engine = normalizeFacts(await withTimeout(driver.engine(record).facts(), timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
+              m.engine = normalizeFacts(await withTimeout(retried(() => driver.engine(record).facts()), timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
             } catch (err) {
               m.problem = errorMessage(err);
             }
@@ -39,6 +40,11 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
   );
   machines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { observed: { cluster, machines }, records };
+}
+
+/** A dropped connection or a busy engine is not a fact about the cluster: ask again, briefly. */
+function retried<T>(fn: () => Promise<T>): Promise<T> {
+  return pRetry(fn, { retries: 3, minTimeout: 100, maxTimeout: 1000, randomize: true, shouldRetry: ({ error }) => isTransient(error) });
 }
 
 /** Stable order, so the same cluster always observes (and digests, and plans) the same. */
