@@ -1,7 +1,7 @@
 // The example cluster on the sim driver, end to end through the real binary: validate, plan twice
 // (identical bytes), apply, no-op plan, scale down, saved plans, destroy.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -164,4 +164,24 @@ describe('safety: protect and --target (sim driver)', () => {
     expect(p.warnings.join()).toContain('targeted plan');
     expect(run('plan', '--target', 'db').code).toBe(1);
   });
+});
+
+describe('secrets never leave in clear (sim driver)', () => {
+  test('plan text and JSON, saved plan, apply events, status, explain, graph and state files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-secret-'));
+    const file = join(dir, 'cluster.yml');
+    const secrets = ['s3cr3t-pw-7781', 'tok-5521-xyz', 'listed-9931'];
+    const write = (pw: string) =>
+      writeFileSync(file, `name: sec\nsensitive: [LISTED]\nmachines:\n  m: { driver: sim, cpus: 2, memory: 2GiB }\nservices:\n  db:\n    image: busybox\n    environment:\n      DB_PASSWORD: ${pw}\n      API_TOKEN: \${API_TOKEN}\n      LISTED: ${secrets[2]}\n      MODE: plain-visible\n`);
+    write(secrets[0]!);
+    const env = { API_TOKEN: secrets[1]! };
+    const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env });
+    const outputs = [run('plan'), run('plan', '--json'), run('plan', '-o', join(dir, 'saved.plan')), run('apply', '--auto-approve', '--json'), run('status', '--json'), run('explain', 'db'), run('graph')];
+    write('changed-pw-0001');
+    outputs.push(run('plan'), run('plan', '--json'), run('apply', '--auto-approve'));
+    const everything = [...outputs.map((o) => o.stdout + o.stderr), readFileSync(join(dir, 'saved.plan'), 'utf8'), ...readdirSync(join(dir, '.cluster')).map((f) => readFileSync(join(dir, '.cluster', f), 'utf8'))].join('\n');
+    expect(everything).toContain('plain-visible');
+    for (const s of [...secrets, 'changed-pw-0001']) expect(everything).not.toContain(s);
+    expect(outputs[7]!.stdout).toContain('config changed (a sensitive value)');
+  }, 60_000);
 });
