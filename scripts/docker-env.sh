@@ -14,14 +14,15 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 ping() { curl -fsS --max-time 2 --unix-socket "$SOCK" http://engine/_ping >/dev/null 2>&1; }
 
 install() {
-  if command -v dockerd >/dev/null && command -v busybox >/dev/null && command -v curl >/dev/null; then
+  if command -v dockerd >/dev/null && command -v busybox >/dev/null && command -v curl >/dev/null && command -v openssl >/dev/null; then
     echo "docker-env: dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) and busybox already installed"
     return
   fi
   echo "docker-env: installing docker.io and busybox-static from Debian"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables >/dev/null
+  # openssl: the TLS integration test makes its own CA and certificates
+  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl >/dev/null
 }
 
 start() {
