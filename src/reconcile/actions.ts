@@ -98,14 +98,7 @@ export class ActionRunner {
     const service = this.services.get(serviceName);
     if (!service) throw new Error(`service ${serviceName} is not in the manifest any more`);
     const engine = this.engine(machine);
-    const labels = {
-      ...service.spec.labels,
-      [LABEL.cluster]: this.desired.name,
-      [LABEL.service]: service.name,
-      [LABEL.replica]: String(replica),
-      [LABEL.configHash]: service.configHash,
-      [LABEL.spec]: canonicalJson(maskSpec(service.spec, this.desired.sensitive)),
-    };
+    const labels = replicaLabels(this.desired, service, replica);
     let id: string;
     try {
       id = await engine.createContainer({ name, spec: service.spec, labels });
@@ -227,4 +220,16 @@ export class ActionRunner {
     const record = (await this.driver(machine).list()).find((r) => r.name === machine);
     if (record) this.records.set(machine, record);
   }
+}
+
+/** What makes a container this cluster's replica: ownership, config hash, and the (masked) spec it was made from. */
+export function replicaLabels(desired: Desired, service: DesiredService, replica: number): Record<string, string> {
+  return {
+    ...service.spec.labels,
+    [LABEL.cluster]: desired.name,
+    [LABEL.service]: service.name,
+    [LABEL.replica]: String(replica),
+    [LABEL.configHash]: service.configHash,
+    [LABEL.spec]: canonicalJson(maskSpec(service.spec, desired.sensitive)),
+  };
 }

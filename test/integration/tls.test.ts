@@ -1,18 +1,20 @@
-// Remote engines over TCP are reached with TLS and client certificates, verified both ways: a
-// second private dockerd listens on loopback with --tlsverify; the generic driver adopts it with
-// the manifest's `tls:` files, and a client with another CA, or without a certificate, is refused.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// Remote engines over TCP are reached with TLS and client certificates, verified both ways. The
+// endpoint is a real TLS server (requestCert, rejectUnauthorized) in front of the private dockerd,
+// so no second daemon has to share this host's networking; the test makes its own CA and certs.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:tls';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { connect } from '../../src/engine/docker.js';
-import { cluster } from '../support/cli.js';
+import { background } from '../support/background.js';
+import { DOCKER_HOST } from './env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cl-tls-'));
-const port = 23000 + (process.pid % 1000);
-const url = `tcp://127.0.0.1:${port}`;
-let dockerd: ChildProcess | undefined;
+let server: Server;
+let url = '';
 
 function openssl(...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
@@ -34,29 +36,32 @@ beforeAll(async () => {
   makeCert('server', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   makeCert('client', 'ca', 'extendedKeyUsage=clientAuth\n');
   makeCert('stranger', 'other-ca', 'extendedKeyUsage=clientAuth\n');
-  dockerd = spawn(
-    'dockerd',
-    ['--tlsverify', '--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'server.pem'), '--tlskey', join(dir, 'server-key.pem'), '-H', url,
-      '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'docker.pid'), '--bridge', 'none', '--iptables=false'],
-    { stdio: 'ignore' },
-  );
-  const engine = connect(url, { ca: join(dir, 'ca.pem'), cert: join(dir, 'client.pem'), key: join(dir, 'client-key.pem') });
-  for (let i = 0; i < 150 && !(await engine.ping()); i++) await new Promise((r) => setTimeout(r, 200));
-}, 60_000);
+  const pem = (f: string) => readFileSync(join(dir, f));
+  const socket = DOCKER_HOST.replace(/^unix:\/\//, '');
+  server = createServer({ key: pem('server-key.pem'), cert: pem('server.pem'), ca: pem('ca.pem'), requestCert: true, rejectUnauthorized: true }, (client) => {
+    const engine = netConnect(socket);
+    client.pipe(engine).pipe(client);
+    client.on('error', () => engine.destroy());
+    engine.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `tcp://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
 
 afterAll(() => {
-  dockerd?.kill('SIGTERM');
+  server?.close();
 });
 
 test('the generic driver reaches a TLS engine with client certificates; others are refused', async () => {
   const file = join(dir, 'cluster.yml');
   writeFileSync(file, `name: tls\nmachines:\n  remote:\n    driver: generic\n    url: ${url}\n    tls: { ca: ca.pem, cert: client.pem, key: client-key.pem }\n`);
-  const ls = cluster(['ls', '--json', '-f', file], { cwd: dir, env: { DOCKER_HOST: undefined } });
-  expect(ls.code, ls.stderr).toBe(0);
-  expect(JSON.parse(ls.stdout)).toMatchObject([{ name: 'remote', driver: 'generic', state: 'running', url }]);
+  // Asynchronously: the TLS endpoint lives in this process and must keep answering meanwhile.
+  const ls = background(['ls', '--json', '-f', file], { cwd: dir, env: { DOCKER_HOST: undefined } });
+  expect(await ls.exited(), ls.output()).toBe(0);
+  expect(JSON.parse(ls.output())).toMatchObject([{ name: 'remote', driver: 'generic', state: 'running', url }]);
 
   expect(await connect(url, { ca: join(dir, 'ca.pem') }).ping()).toBe(false); // no client certificate
-  expect(await connect(url, { ca: join(dir, 'ca.pem'), cert: join(dir, 'stranger.pem'), key: join(dir, 'stranger-key.pem') }).ping()).toBe(false); // wrong CA
+  expect(await connect(url, { ca: join(dir, 'ca.pem'), cert: join(dir, 'stranger.pem'), key: join(dir, 'stranger-key.pem') }).ping()).toBe(false); // client from another CA
   expect(await connect(url, { ca: join(dir, 'other-ca.pem'), cert: join(dir, 'client.pem'), key: join(dir, 'client-key.pem') }).ping()).toBe(false); // server not trusted
   expect(await connect(url.replace('tcp:', 'http:')).ping()).toBe(false); // plain HTTP
 });

@@ -1,0 +1,66 @@
+// Case: the no-op plan of a converged sim cluster (10,000 machines, 1,000,000 containers) through
+// the real binary: observe (read the state) + place + diff, beside the floor: a node process that
+// parses the same manifest and the same state file and prints one line.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadManifest } from '../src/manifest/index.js';
+import { containerName } from '../src/plan/naming.js';
+import { replicaLabels } from '../src/reconcile/actions.js';
+import { place } from '../src/sched/index.js';
+import { seedSimState, simStatePath, writeSimState, type SeedContainer } from '../src/providers/sim.js';
+import { BIN } from './engines.js';
+import { fail, time, type Timing } from './stats.js';
+
+export interface NoopResult {
+  machines: number;
+  containers: number;
+  stateMiB: number;
+  plan: Timing;
+  floor: Timing;
+  ratio: number;
+}
+
+export async function noopBench(opts: { machines: number; replicas: number; runs: number }): Promise<NoopResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-noop-'));
+  const file = join(dir, 'cluster.yml');
+  const per = opts.replicas / 10;
+  writeFileSync(
+    file,
+    `name: noop\nmachines:\n  m: { driver: sim, count: ${opts.machines}, cpus: 16, memory: 64GiB, labels: { size: xxl } }\nservices:\n` +
+      Array.from({ length: 10 }, (_, i) => `  s${i}: { image: busybox, scale: ${per}${i % 3 === 0 ? ', environment: ["constraint:size==xxl"]' : ''} }\n`).join(''),
+  );
+  const loaded = loadManifest(file, { env: {} });
+  if (!loaded.ok) fail(`bench manifest invalid: ${loaded.diagnostics[0]?.message}`);
+  const desired = loaded.desired;
+  const placement = place(desired, { cluster: desired.name, machines: [] });
+  const services = new Map(desired.services.map((s) => [s.name, s]));
+  function* containers(): Generator<SeedContainer> {
+    for (const r of placement.replicas) {
+      const s = services.get(r.service)!;
+      yield { machine: r.machine, request: { name: containerName(desired.name, r.service, r.replica), spec: s.spec, labels: replicaLabels(desired, s, r.replica) } };
+    }
+  }
+  const statePath = simStatePath(dir, desired.name);
+  await writeSimState(statePath, seedSimState(desired.name, desired.machines, containers()));
+
+  const plan = time(
+    opts.runs,
+    () => spawnSync(process.execPath, [BIN, 'plan', '--detailed-exitcode', '-f', file], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, CI: 'true' } }),
+    (r) => {
+      if (r.status !== 0 || !r.stdout.includes('No changes')) fail(`no-op plan: exit ${r.status}: ${(r.stderr || r.stdout).slice(0, 400)}`);
+    },
+  );
+  const floorScript = `import { parse } from 'yaml'; import { readFileSync } from 'node:fs';
+parse(readFileSync(${JSON.stringify(file)}, 'utf8')); JSON.parse(readFileSync(${JSON.stringify(statePath)}, 'utf8')); console.log('No changes.');`;
+  writeFileSync(join(import.meta.dirname, '.floor-noop.mjs'), floorScript);
+  const floor = time(
+    opts.runs,
+    () => spawnSync(process.execPath, [join(import.meta.dirname, '.floor-noop.mjs')], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') }),
+    (r) => {
+      if (r.status !== 0) fail(`floor failed: ${r.stderr.slice(0, 300)}`);
+    },
+  );
+  return { machines: opts.machines, containers: placement.replicas.length, stateMiB: statSync(statePath).size / 1024 ** 2, plan, floor, ratio: plan.median / floor.median };
+}
