@@ -28,7 +28,8 @@ export function loadManifest(file: string, opts: { env?: Env } = {}): LoadResult
   const source = read.source;
 
   const env = { ...readDotEnv(dotEnv), ...(opts.env ?? process.env) };
-  const interpolation = interpolate(source, env);
+  const secretEnvNames: string[] = [];
+  const interpolation = interpolate(source, env, secretEnvNames);
   const errors = interpolation.filter((d) => d.severity === 'error');
   const warnings = interpolation.filter((d) => d.severity === 'warning');
   if (errors.length) return { ok: false, diagnostics: sorted(errors), files };
@@ -44,7 +45,9 @@ export function loadManifest(file: string, opts: { env?: Env } = {}): LoadResult
 
   const problems: Diagnostic[] = [];
   const report = (p: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => problems.push({ severity: 'error', file: path, ...locate(source, p, part), message, hint });
-  const desired = build(source, data, report, env);
+  const built = build(source, data, report, env);
+  const sensitive = [...new Set([...(built.sensitive ?? []), ...secretEnvNames])].sort();
+  const desired: Desired = sensitive.length ? { ...built, sensitive } : built;
   if (problems.length) return { ok: false, diagnostics: sorted(dedupe(problems)), files };
   return { ok: true, desired, warnings, files };
 }

@@ -81,3 +81,12 @@ describe('loadManifest', () => {
     expect(r.desired.services.map((s) => `${s.name}<-${s.dependsOn.join(',')}`)).toEqual(['db<-', 'app<-db', 'side<-app']);
   });
 });
+
+describe('secrets from the environment', () => {
+  test('an environment entry built from a secret variable is masked; a secret elsewhere is warned about', () => {
+    const r = load(HEAD + 'services:\n  a:\n    image: busybox\n    command: echo ${API_TOKEN}\n    environment:\n      DB_URL: pg://u:${DB_PASSWORD}@db/x\n      PLAIN: ${HOME_DIR}\n  b:\n    image: busybox\n    environment: ["CONN=${SOME_SECRET}x", "OTHER=1"]\n', { API_TOKEN: 't', DB_PASSWORD: 'p', HOME_DIR: '/h', SOME_SECRET: 's' });
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    expect(r.desired.sensitive).toEqual(['CONN', 'DB_URL']);
+    expect(r.warnings.map((w) => `${w.line}: ${w.message}`)).toEqual(["10: a secret variable's value lands in `command`, which plans show"]);
+  });
+});
