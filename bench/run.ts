@@ -17,6 +17,12 @@ const json = args.includes('--json');
 const quick = args.includes('--quick');
 const wanted = args.filter((a) => !a.startsWith('--'));
 const run = (name: string) => wanted.length === 0 || wanted.includes(name);
+let printed = 0;
+/** Each case's section goes to stderr as soon as it is measured: a later failure keeps what was done. */
+const flush = () => {
+  process.stderr.write(lines.slice(printed).join('\n') + '\n');
+  printed = lines.length;
+};
 
 const machine = `${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
 const results: Record<string, unknown> = { machine };
@@ -36,6 +42,7 @@ if (run('sched')) {
     ...r.map((x) => `| ${x.strategy} | ${fmt(x.big.ours)} | ${fmt(x.small.ours)} | ${fmt(x.small.classic)} | ${x.ratioPerReplica.toFixed(0)}× | ${x.big.maxRssMiB.toFixed(0)} MiB |`),
     '',
   );
+  flush();
 }
 
 if (run('plan')) {
@@ -52,6 +59,7 @@ if (run('plan')) {
     `| ${fmt(r.plan)} | ${fmt(r.floor)} | ${r.ratio.toFixed(1)}× |`,
     '',
   );
+  flush();
 }
 
 if (run('noop')) {
@@ -68,6 +76,7 @@ if (run('noop')) {
     `| ${fmt(r.plan)} | ${fmt(r.floor)} | ${r.ratio.toFixed(1)}× |`,
     '',
   );
+  flush();
 }
 
 const real = ['create', 'apply30', 'watch'].filter(run);
@@ -87,6 +96,7 @@ if (real.length) {
       `| ${fmt(r.ours)} | ${fmt(r.cli)} | ${(r.cli.median / r.ours.median).toFixed(1)}× |`,
       '',
     );
+    flush();
   }
   if (run('apply30')) {
     const r = await apply30Bench(host, runs);
@@ -101,6 +111,7 @@ if (real.length) {
       `| ${fmt(r.ours)} | ${fmt(r.service)} | ${fmt(r.loop)} | ${fmt(r.raw)} | ${(((r.ours.median - r.raw.median) / r.raw.median) * 100).toFixed(0)}% |`,
       '',
     );
+    flush();
   }
   if (run('watch')) {
     const r = await watchBench(host, quick ? 5 : 15);
@@ -113,6 +124,7 @@ if (real.length) {
       `| ${fmt(r.sim)} | ${fmt(r.real)} | ${fmt(r.drift)} |`,
       '',
     );
+    flush();
   }
 }
 

@@ -58,7 +58,15 @@ export class DockerEngine implements Engine {
   }
 
   removeContainer(id: string): Promise<void> {
-    return call(() => this.docker.getContainer(id).remove({ force: true }), [404]);
+    return call(async () => {
+      try {
+        await this.docker.getContainer(id).remove({ force: true });
+      } catch (err) {
+        // Someone (swarm, another run) is already removing it: it is going, which is what we want.
+        if ((err as { statusCode?: number }).statusCode === 409 && /already in progress/.test(errorMessage(err))) return;
+        throw err;
+      }
+    }, [404]);
   }
 
   swarmInit(advertiseAddr: string): Promise<void> {

@@ -97,13 +97,19 @@ describe('a real cluster on the docker driver', () => {
     expect(await res.text()).toContain('root:');
   });
 
-  test('env and ssh reach a machine’s own engine, like docker-machine', () => {
+  test('env, ssh and scp reach a machine, like docker-machine', () => {
     const env = run('env', 'worker-2');
     expect(env.code, env.stderr).toBe(0);
     expect(env.stdout).toContain(`export DOCKER_HOST="unix://${join(dir, '.cluster/machines/worker-2/docker.sock')}"`);
     const ps = cluster(['ssh', 'worker-2', '-f', file, '--', 'docker', 'ps', '--format', '{{.Names}}'], { cwd: dir, env: { DOCKER_HOST } });
     expect(ps.code, ps.stderr).toBe(0);
     expect(ps.stdout).toContain(`${NAME}-db-1`);
+    writeFileSync(join(dir, 'note.txt'), 'carried by scp\n');
+    const scp = (...args: string[]) => cluster(['scp', ...args, '-f', file], { cwd: dir, env: { DOCKER_HOST } });
+    expect(scp(join(dir, 'note.txt'), 'worker-1:/tmp/note.txt').code).toBe(0);
+    expect(scp('worker-1:/tmp/note.txt', 'manager:/tmp/').code).toBe(0);
+    expect(scp('manager:/tmp/note.txt', join(dir, 'back.txt')).code).toBe(0);
+    expect(readFileSync(join(dir, 'back.txt'), 'utf8')).toBe('carried by scp\n');
   });
 
   test('an engine label change is applied live, without restarting the machine', async () => {
