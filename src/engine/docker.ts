@@ -74,8 +74,11 @@ export class DockerEngine implements Engine {
       try {
         await this.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: advertiseAddr });
       } catch (err) {
-        // Already a manager of a swarm: that is what init wanted.
-        if ((err as { statusCode?: number }).statusCode !== 503 || !(await this.isManager())) throw err;
+        // Already a manager of a swarm: that is what init wanted. A worker stays a worker: no retry cures that.
+        if ((err as { statusCode?: number }).statusCode !== 503) throw err;
+        if (await this.isManager()) return;
+        if (/already part of a swarm/i.test(errorMessage(err))) throw new Error(`${this.url} is already part of a swarm as a worker: it cannot init one`);
+        throw err;
       }
     });
   }
@@ -151,8 +154,8 @@ export class DockerEngine implements Engine {
         out.on('end', () => resolve(body));
         out.on('error', reject);
       });
-      const failed = /"error(?:Detail)?"\s*:\s*"?([^"}]*)/.exec(text);
-      if (failed) throw new Error(`image load failed: ${failed[1]}`);
+      const failed = loadError(text);
+      if (failed) throw new Error(`image load failed: ${failed}`);
     });
   }
 
@@ -178,6 +181,21 @@ export class DockerEngine implements Engine {
     const info = await this.docker.info();
     return info.Swarm?.LocalNodeState === 'active' && Boolean(info.Swarm?.ControlAvailable);
   }
+}
+
+/** The error a /images/load response stream reports (`{"error": ...}` lines, HTTP 200), if any. */
+export function loadError(body: string): string | undefined {
+  for (const line of body.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as { error?: unknown; errorDetail?: { message?: unknown } };
+      const msg = e.errorDetail?.message ?? e.error;
+      if (msg) return String(msg);
+    } catch {
+      // progress text that is not JSON
+    }
+  }
+  return undefined;
 }
 
 /** Run one API call: success codes pass, connection trouble becomes TransientError, the rest keeps statusCode and the engine's reason. */
