@@ -12,9 +12,11 @@ export DOCKER_HOST="unix://$SOCK"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 ping() { curl -fsS --max-time 2 --unix-socket "$SOCK" http://engine/_ping >/dev/null 2>&1; }
+# The busybox copied into images must be static (Debian's `busybox` package is dynamic; busybox-static replaces it).
+static_busybox() { local b; b=$(command -v busybox) && ! ldd "$b" >/dev/null 2>&1; }
 
 install() {
-  if command -v dockerd >/dev/null && command -v busybox >/dev/null && command -v curl >/dev/null && command -v openssl >/dev/null; then
+  if command -v dockerd >/dev/null && static_busybox && command -v curl >/dev/null && command -v openssl >/dev/null; then
     echo "docker-env: dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) and busybox already installed"
     return
   fi
@@ -50,8 +52,9 @@ stop() {
   [ -f "$RUN/docker.pid" ] || { echo "docker-env: not running"; return; }
   pid=$(cat "$RUN/docker.pid")
   kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  echo "docker-env: stopped dockerd ($pid)"
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || { echo "docker-env: stopped dockerd ($pid)"; return; }; sleep 0.2; done
+  # Said, not fatal: a slow shutdown must not fail the test run that already passed.
+  echo "docker-env: dockerd ($pid) still running after 20 s; see $RUN/dockerd.log" >&2
 }
 
 case "${1:-}" in
