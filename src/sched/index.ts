@@ -2,7 +2,7 @@
 // Existing replicas keep their machine; new ones are placed one at a time, services in dependency
 // order, with the classic Swarm filters and strategies (see place-service.ts).
 import type { Desired, StrategyName } from '../model/desired.js';
-import { LABEL, type Observed } from '../model/observed.js';
+import { LABEL, type Observed, type ObservedContainer } from '../model/observed.js';
 import type { Placement, ReplicaPlacement, Unschedulable } from '../model/placement.js';
 import { containerName } from '../plan/naming.js';
 import type { Keys } from './candidates.js';
@@ -37,19 +37,19 @@ export function schedule(desired: Desired, observed: Observed, options: PlaceOpt
   // Fates first, for every service: what stays occupies its machine before anything is placed.
   const constrained = desired.scheduler.filters.includes('constraint');
   const fates = new Map<string, Fate[]>();
-  const staying = new Map<string, Fate>(); // container id → its fate
+  const staying = new Map<ObservedContainer, Fate>(); // by identity: a million 64-hex-digit keys hash slowly
   for (const s of desired.services) {
     const hard = constrained ? [constraintFilter.prepare(tasks.get(s.name)!, false)].filter((c) => c !== undefined) : [];
     const list = fatesOf(s, owned.get(s.name), byName, hard);
     fates.set(s.name, list);
-    for (const f of list) if (f.fate !== 'new') staying.set(f.existing!.container.id, f);
+    for (const f of list) if (f.fate !== 'new') staying.set(f.existing!.container, f);
   }
   for (const m of observed.machines) {
     const node = byName.get(m.name);
     if (!node) continue;
     for (const c of m.engine?.containers ?? []) {
       const ours = c.owner !== undefined && c.labels[LABEL.cluster] === desired.name;
-      const f = ours ? staying.get(c.id) : undefined;
+      const f = ours ? staying.get(c) : undefined;
       if (!ours || f?.fate === 'kept') addResident(node, residentOfObserved(c), tracking);
       else if (f) addResident(node, { ...residentOf(tasks.get(c.owner!.service)!, c.name, c.owner!.replica), id: c.id }, tracking);
     }

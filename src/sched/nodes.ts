@@ -46,13 +46,18 @@ function factsOf(f: EngineFacts | undefined): Record<string, string> {
 }
 
 /** An observed container as node bookkeeping: its reservations, ports, names, image and labels count. */
+const namesOfImage = new Map<string, string[]>();
+const NO_PORTS: string[] = [];
+
 export function residentOfObserved(c: ObservedContainer): Resident {
+  let images = namesOfImage.get(c.image);
+  if (!images) namesOfImage.set(c.image, (images = imageNames(c.image)));
   return {
     name: c.name,
     id: c.id,
-    images: imageNames(c.image),
+    images,
     labels: c.labels,
-    ports: c.ports.map((p) => `${p.published}/${p.protocol}`),
+    ports: c.ports.length ? c.ports.map((p) => `${p.published}/${p.protocol}`) : NO_PORTS,
     cpu: toMilli(c.reservations.cpus),
     memory: c.reservations.memory,
     ...(c.owner ? { service: c.owner.service } : {}),
