@@ -15,6 +15,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   const warnings: string[] = [];
   const machines = planMachines(desired, observed, list, warnings);
   planContainers(desired, observed, placement, machines, list);
+  removeMachinesLast(list.actions);
   const simulated = desired.machines.some((m) => m.driver === 'sim') || observed.machines.some((m) => m.driver === 'sim');
   return {
     format_version: '1.0',
@@ -26,6 +27,18 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     warnings,
     blocked: blockedChanges(desired, observed, list.actions),
   };
+}
+
+/**
+ * A leaving machine goes after the replicas moving off it are up elsewhere (and have retired their
+ * old container): no gap in service, and no removal racing a machine that is already gone.
+ */
+function removeMachinesLast(actions: Action[]): void {
+  const removal = new Map(actions.filter((a) => a.kind === 'machine.remove').map((a) => [a.machine, a]));
+  for (const a of actions) {
+    if (a.kind !== 'container.replace' || a.from.machine === a.machine) continue;
+    removal.get(a.from.machine)?.after.push(a.id);
+  }
 }
 
 /** Like Terraform's prevent_destroy: a protected machine (now, or at the last apply) is never removed or replaced. */
