@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
           exclude: ['test/integration/**'],
+          setupFiles: ['test/support/fast-check-seed.ts'],
         },
       },
       {

@@ -120,6 +120,7 @@ export class DockerEngine implements Engine {
         state: n.Status?.State ?? 'unknown',
         availability: n.Spec?.Availability ?? 'active',
         labels: n.Spec?.Labels ?? {},
+        raftMember: n.ManagerStatus !== undefined,
       })),
     );
   }

@@ -60,6 +60,7 @@ export function swarmNodes(state: SimState, machine: SimMachine): SwarmNode[] {
       state: !n.left && state.machines.get(n.machine)?.state === 'running' ? 'ready' : 'down',
       availability: n.availability,
       labels: { ...n.labels },
+      raftMember: n.role === 'manager',
     }))
     .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.id < b.id ? -1 : 1));
 }

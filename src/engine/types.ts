@@ -23,6 +23,8 @@ export interface SwarmNode {
   state: string; // ready | down | unknown
   availability: string; // active | pause | drain
   labels: Record<string, string>;
+  /** Still a member of the managers' raft (lags behind `role` after a demotion). */
+  raftMember?: boolean;
 }
 
 export interface Engine {

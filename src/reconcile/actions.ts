@@ -61,6 +61,9 @@ export class ActionRunner {
         const nodeId = await this.nodeId(a.machine);
         const leader = await this.leader(a.machine);
         await leader.swarmNodeUpdate(nodeId, { role: a.kind === 'swarm.promote' ? 'manager' : 'worker' });
+        // The managers drop a demoted node from their raft a moment after its role changes; until
+        // then stopping or removing it can cost the swarm its quorum. Wait for that.
+        if (a.kind === 'swarm.demote') await this.untilOutOfRaft(leader, nodeId);
         return;
       }
       case 'swarm.leave':
@@ -129,6 +132,14 @@ export class ActionRunner {
       await engine.swarmJoin({ remoteAddrs: [`${this.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: this.address(machine) });
     }
     await this.mirrorNodeLabels(machine);
+  }
+
+  private async untilOutOfRaft(leader: Engine, nodeId: string): Promise<void> {
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      const node = (await leader.swarmNodes()).find((n) => n.id === nodeId);
+      if (!node?.raftMember) return;
+    }
+    throw new Error(`node ${nodeId} was demoted but is still a raft member after 30 s`);
   }
 
   private async leave(machine: string): Promise<void> {

@@ -123,6 +123,20 @@ describe('a real cluster on the docker driver', () => {
     expect((await host.getContainer(`${NAME}-worker-1`).inspect()).State.StartedAt).toBe(before);
   });
 
+  test('swarm roles follow the manifest: promote a worker, then demote it again', async () => {
+    const roles = async () => Object.fromEntries((await machineEngine('manager').swarmNodes()).map((n) => [n.hostname, `${n.role}/${n.state}`]));
+    const worker1 = /worker-1: \{ driver: docker, role: worker,/;
+    writeFileSync(file, readFileSync(file, 'utf8').replace(worker1, 'worker-1: { driver: docker, role: manager,'));
+    const p = run('plan');
+    expect(p.stdout).toMatch(/promote.*worker-1|worker-1.*manager/);
+    expect(run('apply', '--auto-approve').code).toBe(0);
+    expect(await roles()).toMatchObject({ manager: 'manager/ready', 'worker-1': 'manager/ready', 'worker-2': 'worker/ready' });
+    writeFileSync(file, readFileSync(file, 'utf8').replace('worker-1: { driver: docker, role: manager,', 'worker-1: { driver: docker, role: worker,'));
+    expect(run('apply', '--auto-approve').code).toBe(0);
+    expect(await roles()).toMatchObject({ manager: 'manager/ready', 'worker-1': 'worker/ready', 'worker-2': 'worker/ready' });
+    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+  });
+
   test('drift: a container removed and a machine stopped behind the tool’s back are planned and repaired', async () => {
     const victim = `${NAME}-bird-2`;
     const holder = (await Promise.all(['manager', 'worker-1', 'worker-2'].map(async (m) => ((await machineEngine(m).facts()).containers.some((c) => c.name === victim) ? m : undefined)))).find(Boolean)!;

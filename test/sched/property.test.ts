@@ -95,11 +95,12 @@ function build(sc: Scenario): { d: Desired; o: Observed } {
       ports: f.port ? [{ published: f.port, protocol: 'tcp' }] : [],
       reservations: { cpus: 0, memory: f.memory },
     }));
-    for (const [mi, si, r] of sc.existing) {
+    for (const [k, [mi, si, r]] of sc.existing.entries()) {
       const s = sc.services[si];
       if (mi !== i || !s) continue;
       const hash = s.changed ? 'stale' : `hash-s${si}`;
-      containers.push(owned(`s${si}`, r, hash, { id: `id-s${si}-${r}-m${i}`, reservations: { cpus: s.cpus, memory: s.memory }, ports: s.port ? [{ published: s.port, protocol: 'tcp' }] : [] }));
+      // Engines never repeat a container id, even for two copies of one replica.
+      containers.push(owned(`s${si}`, r, hash, { id: `id-s${si}-${r}-m${i}-${k}`, reservations: { cpus: s.cpus, memory: s.memory }, ports: s.port ? [{ published: s.port, protocol: 'tcp' }] : [] }));
     }
     containers.sort((a, b) => (a.name < b.name ? -1 : 1));
     observedMachines.push({ name, driver: 'sim', state: 'running', engine: facts({ id: `E${i}`, cpus: m.declared ? 16 : m.cpus, memory: m.declared ? 64 * GiB : m.memory, containers, images: [{ id: 'sha:redis', tags: ['redis:7'] }] }) });
@@ -119,7 +120,11 @@ describe('scheduler against the reference', () => {
         expect(fast.replicas.map((r) => ({ service: r.service, replica: r.replica, machine: r.machine, fate: r.fate }))).toEqual(ref.replicas);
         expect(fast.unschedulable.map((u) => ({ service: u.service, replicas: u.replicas, reasons: u.reasons.map((x) => ({ machine: x.machine, filter: x.filter })) }))).toEqual(ref.unschedulable);
       }),
-      { numRuns: 600 },
+      {
+        numRuns: 600,
+        // Found by CI: two copies of one replica on one machine (only one of them stays).
+        examples: [[{ machines: [{ size: undefined, cpus: 1, memory: GiB, role: undefined, declared: false, observed: 'missing', foreign: [] }, { size: undefined, cpus: 2, memory: GiB, role: undefined, declared: false, observed: 'running', foreign: [] }], services: [{ scale: 1, image: 'busybox:latest', port: undefined, cpus: 0.5, memory: 0, constraints: [expr('node', '!=', 'm0', false)], affinities: [], tier: undefined, link: false, changed: false }, { scale: 1, image: 'busybox:latest', port: undefined, cpus: 1.5, memory: 0, constraints: [], affinities: [], tier: undefined, link: false, changed: false }], strategy: 'spread', seed: 0, existing: [[1, 1, 1], [1, 1, 1]], filters: ['dependency', 'affinity', 'constraint'] }]],
+      },
     );
   });
 });
