@@ -33,9 +33,15 @@ export class DockerEngine implements Engine {
     return call(async () => {
       const [info, containers, images] = await Promise.all([this.docker.info(), this.docker.listContainers({ all: true }), this.docker.listImages()]);
       const sw = info.Swarm ?? {};
-      const nodeLabels = sw.ControlAvailable && sw.NodeID ? ((await this.docker.getNode(sw.NodeID).inspect()).Spec?.Labels ?? {}) : undefined;
+      // A node restarted soon after a demotion says ControlAvailable while its manager is not up;
+      // the node labels are then unknown, not an error.
+      const nodeLabels = sw.ControlAvailable && sw.NodeID ? await this.nodeLabels(sw.NodeID).catch(() => undefined) : undefined;
       return toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels);
     });
+  }
+
+  private async nodeLabels(nodeId: string): Promise<Record<string, string>> {
+    return (await this.docker.getNode(nodeId).inspect()).Spec?.Labels ?? {};
   }
 
   async ensureImage(image: string, source?: Engine): Promise<'present' | 'pulled' | 'copied'> {

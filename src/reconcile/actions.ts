@@ -60,10 +60,12 @@ export class ActionRunner {
       case 'swarm.demote': {
         const nodeId = await this.nodeId(a.machine);
         const leader = await this.leader(a.machine);
-        await leader.swarmNodeUpdate(nodeId, { role: a.kind === 'swarm.promote' ? 'manager' : 'worker' });
-        // The managers drop a demoted node from their raft a moment after its role changes; until
-        // then stopping or removing it can cost the swarm its quorum. Wait for that.
-        if (a.kind === 'swarm.demote') await this.untilOutOfRaft(leader, nodeId);
+        const role: Role = a.kind === 'swarm.promote' ? 'manager' : 'worker';
+        await leader.swarmNodeUpdate(nodeId, { role });
+        // Swarm changes a role in the background: the node gets a new certificate, then starts or
+        // stops its manager, and the managers add it to or drop it from their raft. Until both
+        // sides agree, a plan would misread the role and stopping the node can cost the quorum.
+        await this.untilRoleSettled(a.machine, leader, nodeId, role);
         return;
       }
       case 'swarm.leave':
@@ -134,12 +136,17 @@ export class ActionRunner {
     await this.mirrorNodeLabels(machine);
   }
 
-  private async untilOutOfRaft(leader: Engine, nodeId: string): Promise<void> {
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+  private async untilRoleSettled(machine: string, leader: Engine, nodeId: string, role: Role): Promise<void> {
+    const settled = async () => {
       const node = (await leader.swarmNodes()).find((n) => n.id === nodeId);
-      if (!node?.raftMember) return;
+      if (!node || Boolean(node.raftMember) !== (role === 'manager')) return false;
+      const own = (await this.engine(machine).facts()).swarm;
+      return own.state === 'active' && own.role === role;
+    };
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+      if (await settled().catch(() => false)) return;
     }
-    throw new Error(`node ${nodeId} was demoted but is still a raft member after 30 s`);
+    throw new Error(`${machine} was made a ${role} but had not become one after 60 s (its certificate or the managers' raft lag)`);
   }
 
   private async leave(machine: string): Promise<void> {
@@ -198,7 +205,9 @@ export class ActionRunner {
     if (!m?.role) return;
     const facts = await this.engine(machine).facts();
     if (facts.swarm.state !== 'active' || !facts.swarm.nodeId) return;
-    const leader = facts.swarm.role === 'manager' ? this.engine(machine) : await this.leader(machine);
+    // Ask the machine itself only if the manifest makes it a manager: a node's own claim to be one
+    // lags behind a demotion (and outlives it across a restart).
+    const leader = m.role === 'manager' && facts.swarm.role === 'manager' ? this.engine(machine) : await this.leader(machine);
     await leader.swarmNodeUpdate(facts.swarm.nodeId, { labels: m.labels });
   }
 
