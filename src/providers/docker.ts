@@ -4,15 +4,17 @@
 // stopped machine keeps its images and containers. Engine labels live in daemon.json and change
 // live with SIGHUP. Everything found is found by ownership labels; nothing else is touched.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import writeFileAtomic from 'write-file-atomic';
 import { connect, subscribeEvents } from '../engine/docker.js';
 import { errorMessage } from '../engine/errors.js';
 import type { Engine } from '../engine/types.js';
-import type { DesiredMachine } from '../model/desired.js';
+import type { DesiredMachine, Role } from '../model/desired.js';
 import { LABEL, type MachineState } from '../model/observed.js';
 import { dockerodeFor, hostEngineUrl } from '../engine/docker-connection.js';
+import { readContainerFile } from './docker-archive.js';
 import { ensureNodeImage, type NodeImage } from './docker-node.js';
 import { machineContainerName, machineFolder, machineVolumeName, socketUrl } from './docker-paths.js';
 import type { Driver, DriverContext, MachineRecord } from './types.js';
@@ -20,6 +22,7 @@ import type { LockInfo, LockStore } from '../reconcile/lock.js';
 
 const KIND = 'io.cluster.kind';
 const READY_TIMEOUT_MS = 90_000;
+const SWARM_NODE_CERT = '/var/lib/docker/swarm/certificates/swarm-node.crt';
 
 export class DockerDriver implements Driver {
   readonly name = 'docker' as const;
@@ -119,6 +122,14 @@ export class DockerDriver implements Driver {
       if (JSON.stringify(sorted((await engine.facts()).labels)) === want) return;
     }
     throw new Error(`machine ${name}: engine did not pick up the new labels within 10 s`);
+  }
+
+  async swarmCertificateRole(name: string): Promise<Role | undefined> {
+    const c = await this.container(name);
+    if (!c) return undefined;
+    const pem = await readContainerFile(c, SWARM_NODE_CERT);
+    if (!pem) return undefined;
+    return /OU=swarm-(manager|worker)/.exec(new X509Certificate(pem).subject)?.[1] as Role | undefined;
   }
 
   engine(record: MachineRecord): Engine {

@@ -1,7 +1,7 @@
 // Machine drivers: one small interface, one file per driver, registry in ./index.ts.
 // Every method is idempotent (create of an existing machine, remove of a missing one succeed) so a
 // re-run after a crash converges.
-import type { DesiredMachine, DriverName, SimulationConfig } from '../model/desired.js';
+import type { DesiredMachine, DriverName, Role, SimulationConfig } from '../model/desired.js';
 import type { MachineState } from '../model/observed.js';
 import type { Engine } from '../engine/types.js';
 import type { LockStore } from '../reconcile/lock.js';
@@ -44,6 +44,12 @@ export interface Driver {
   subscribe?(onEvent: (what: string) => void): () => void;
   /** Where this driver keeps the cluster's apply lock, if it has a shared place for it (docker: the host engine). */
   lockStore?(): LockStore;
+  /**
+   * The swarm role in the certificate the machine's engine holds, where the driver can read it
+   * (docker: from the machine's disk). The engine API does not show it, and an engine restarted
+   * with a stale manager certificate after a demotion can unseat the swarm's leader.
+   */
+  swarmCertificateRole?(name: string): Promise<Role | undefined>;
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
 }

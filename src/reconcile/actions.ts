@@ -141,7 +141,10 @@ export class ActionRunner {
       const node = (await leader.swarmNodes()).find((n) => n.id === nodeId);
       if (!node || Boolean(node.raftMember) !== (role === 'manager')) return false;
       const own = (await this.engine(machine).facts()).swarm;
-      return own.state === 'active' && own.role === role;
+      if (own.state !== 'active' || own.role !== role) return false;
+      // The node's certificate changes last; a restart before that brings back the old role.
+      const certified = await this.driver(machine).swarmCertificateRole?.(machine);
+      return certified === undefined || certified === role;
     };
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
       if (await settled().catch(() => false)) return;
