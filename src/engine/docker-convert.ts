@@ -2,24 +2,29 @@
 // create body; /info, /containers/json and /images/json become EngineFacts.
 import type Dockerode from 'dockerode';
 import type { ServiceSpec } from '../model/desired.js';
-import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedImage, type SwarmFacts } from '../model/observed.js';
+import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedImage, type ObservedNetwork, type SwarmFacts } from '../model/observed.js';
 import type { ContainerCreateRequest } from './types.js';
 
 const NS_PER_MS = 1_000_000;
 
 export function toCreateOptions(req: ContainerCreateRequest): Dockerode.ContainerCreateOptions {
   const s = req.spec;
-  const exposed: Record<string, object> = {};
+  const exposed: Record<string, object> = Object.fromEntries((s.expose ?? []).map((e) => [e, {}]));
   const bindings: Record<string, { HostPort: string; HostIp?: string }[]> = {};
   for (const p of s.ports) {
     const key = `${p.target}/${p.protocol}`;
     exposed[key] = {};
     if (p.published !== undefined) (bindings[key] ??= []).push({ HostPort: String(p.published), ...(p.hostIp ? { HostIp: p.hostIp } : {}) });
   }
-  const networkMode = s.networkMode && !/^(service|container):/.test(s.networkMode) ? s.networkMode : undefined;
+  const primary = s.networks?.[0];
+  const networkMode = primary?.network ?? (s.networkMode && !/^(service|container):/.test(s.networkMode) ? s.networkMode : undefined);
   return {
     name: req.name,
     Image: s.image,
+    ...(s.hostname ? { Hostname: s.hostname } : {}),
+    ...(s.stopSignal ? { StopSignal: s.stopSignal } : {}),
+    // Aliases make the service name resolve on the network, from any machine the network reaches.
+    ...(primary ? { NetworkingConfig: { EndpointsConfig: { [primary.network]: { Aliases: primary.aliases } } } } : {}),
     ...(s.command ? { Cmd: s.command } : {}),
     ...(s.entrypoint ? { Entrypoint: s.entrypoint } : {}),
     Env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
@@ -43,6 +48,8 @@ export function toCreateOptions(req: ContainerCreateRequest): Dockerode.Containe
       ...(s.limits.cpus ? { NanoCpus: Math.round(s.limits.cpus * 1e9) } : {}),
       ...(s.limits.memory ? { Memory: s.limits.memory } : {}),
       ...(s.reservations.memory ? { MemoryReservation: s.reservations.memory } : {}),
+      ...(s.capAdd ? { CapAdd: s.capAdd } : {}),
+      ...(s.capDrop ? { CapDrop: s.capDrop } : {}),
       // links/volumes_from/network_mode service: name other containers of this cluster; the
       // scheduler already put them on the same machine, the engine resolves them by name.
       ...(networkMode ? { NetworkMode: networkMode } : {}),
@@ -95,6 +102,10 @@ export function toContainer(c: Dockerode.ContainerInfo): ObservedContainer {
     reservations: reservationsOf(labels),
     ...(service && configHash && Number.isInteger(replica) ? { owner: { service, replica, configHash } } : {}),
   };
+}
+
+export function toNetwork(n: Dockerode.NetworkInspectInfo): ObservedNetwork {
+  return { id: n.Id, name: n.Name, driver: n.Driver, labels: n.Labels ?? {} };
 }
 
 export function toImage(i: Dockerode.ImageInfo): ObservedImage {

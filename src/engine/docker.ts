@@ -6,9 +6,9 @@ import type Dockerode from 'dockerode';
 import type { Role } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
 import { dockerodeFor, type TlsFiles } from './docker-connection.js';
-import { toContainer, toCreateOptions, toFacts, toImage } from './docker-convert.js';
+import { toContainer, toCreateOptions, toFacts, toImage, toNetwork } from './docker-convert.js';
 import { errorMessage, isTransient, TransientError } from './errors.js';
-import type { ContainerCreateRequest, Engine, SwarmJoinRequest, SwarmNode } from './types.js';
+import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode } from './types.js';
 
 export function connect(url: string, tls?: TlsFiles): DockerEngine {
   return new DockerEngine(url, dockerodeFor(url, tls));
@@ -31,12 +31,12 @@ export class DockerEngine implements Engine {
 
   facts(): Promise<EngineFacts> {
     return call(async () => {
-      const [info, containers, images] = await Promise.all([this.docker.info(), this.docker.listContainers({ all: true }), this.docker.listImages()]);
+      const [info, containers, images, networks] = await Promise.all([this.docker.info(), this.docker.listContainers({ all: true }), this.docker.listImages(), this.docker.listNetworks()]);
       const sw = info.Swarm ?? {};
       // A node restarted soon after a demotion says ControlAvailable while its manager is not up;
       // the node labels are then unknown, not an error.
       const nodeLabels = sw.ControlAvailable && sw.NodeID ? await this.nodeLabels(sw.NodeID).catch(() => undefined) : undefined;
-      return toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels);
+      return { ...toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels), networks: networks.map(toNetwork) };
     });
   }
 
@@ -56,7 +56,32 @@ export class DockerEngine implements Engine {
   }
 
   createContainer(req: ContainerCreateRequest): Promise<string> {
-    return call(async () => (await this.docker.createContainer(toCreateOptions(req))).id);
+    return call(async () => {
+      const { id } = await this.docker.createContainer(toCreateOptions(req));
+      // The create body takes one network (API 1.41); the others are connected before start.
+      for (const n of req.spec.networks?.slice(1) ?? []) {
+        await this.docker.getNetwork(n.network).connect({ Container: id, EndpointConfig: { Aliases: n.aliases } });
+      }
+      return id;
+    });
+  }
+
+  containerStatus(id: string): Promise<ContainerStatus> {
+    return call(async () => {
+      const s = (await this.docker.getContainer(id).inspect()).State;
+      return { state: s.Status, exitCode: s.ExitCode, ...(s.Health?.Status ? { health: s.Health.Status } : {}) };
+    });
+  }
+
+  createNetwork(req: NetworkCreateRequest): Promise<void> {
+    return call(async () => {
+      if ((await this.docker.listNetworks({ filters: { name: [req.name] } })).some((n) => n.Name === req.name)) return;
+      await this.docker.createNetwork({ Name: req.name, Driver: req.driver, Attachable: req.driver === 'overlay', CheckDuplicate: true, Labels: req.labels });
+    }, [409]);
+  }
+
+  removeNetwork(name: string): Promise<void> {
+    return call(() => this.docker.getNetwork(name).remove(), [404]);
   }
 
   startContainer(id: string): Promise<void> {

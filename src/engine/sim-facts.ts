@@ -2,6 +2,7 @@
 // simulation in every field a person reads (operating system, kernel, drivers, version).
 import { LABEL, type EngineFacts, type ObservedContainer } from '../model/observed.js';
 import { imageId, type SimMachine, type SimState } from '../providers/sim-state.js';
+import { networkFacts } from './sim-networks.js';
 import { swarmFacts } from './sim-swarm.js';
 
 export const SIM_ENGINE_VERSION = 'sim-1.0';
@@ -20,6 +21,7 @@ export function engineFacts(state: SimState, machine: SimMachine, url: string): 
     executionDriver: 'sim',
     containers: containerFacts(state, machine),
     images: [...machine.images].sort().map((ref) => ({ id: imageId(ref), tags: [ref] })),
+    ...(machine.networks.length || state.membership.get(machine.name)?.swarm.networks.length ? { networks: networkFacts(state, machine) } : {}),
     swarm: swarmFacts(state, machine),
   };
 }

@@ -13,7 +13,8 @@ import { simEngineUrl, type SimWorld } from '../providers/sim-world.js';
 import { runningMachine, SimEngineError } from './sim-errors.js';
 import { engineFacts } from './sim-facts.js';
 import * as swarm from './sim-swarm.js';
-import type { ContainerCreateRequest, Engine, SwarmJoinRequest, SwarmNode } from './types.js';
+import * as networks from './sim-networks.js';
+import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode } from './types.js';
 
 /** Which plan action kind each engine call serves: its latency and failure rate are that kind's. */
 export const SIM_KINDS = {
@@ -31,6 +32,9 @@ export const SIM_KINDS = {
   // swarmNodeUpdate: swarm.promote / swarm.demote for a role change, engine.labels for labels (mirroring),
   // swarm.leave for an availability change alone (draining is the first step of leaving)
   swarmNodeRemove: 'swarm.leave', // drain → leave → node rm: all part of a machine leaving
+  containerStatus: 'observe',
+  createNetwork: 'network.create',
+  removeNetwork: 'network.remove',
 } as const satisfies Record<string, SimKind>;
 
 /** An image named with the tag `:missing` cannot be pulled, so tests can exercise pull failures. */
@@ -91,6 +95,26 @@ export class SimEngine implements Engine {
     const c = state.addContainer(machine, req, 'created');
     this.world.changed();
     return state.containerId(c.serial);
+  }
+
+  /** Simulated containers have no processes: healthchecks pass and conditions hold at once. */
+  async containerStatus(id: string): Promise<ContainerStatus> {
+    const { machine, state } = await this.on(SIM_KINDS.containerStatus);
+    const c = state.findContainer(machine, id);
+    if (!c) throw new SimEngineError(`No such container: ${id}`, 404);
+    return { state: c.state, exitCode: 0, ...(c.state === 'running' ? { health: 'healthy' } : {}), simulated: true };
+  }
+
+  async createNetwork(req: NetworkCreateRequest): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.createNetwork);
+    networks.createNetwork(state, machine, req);
+    this.world.changed();
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.removeNetwork);
+    networks.removeNetwork(state, machine, name);
+    this.world.changed();
   }
 
   async startContainer(id: string): Promise<void> {

@@ -10,6 +10,22 @@ export interface ContainerCreateRequest {
   labels: Record<string, string>;
 }
 
+export interface NetworkCreateRequest {
+  name: string;
+  /** overlay: attachable, spans the swarm (created on a manager); bridge: this engine only. */
+  driver: 'overlay' | 'bridge';
+  labels: Record<string, string>;
+}
+
+export interface ContainerStatus {
+  state: string; // running | exited | ...
+  /** starting | healthy | unhealthy, when the container has a healthcheck. */
+  health?: string;
+  exitCode: number;
+  /** A simulated container: no process, so every condition holds at once. */
+  simulated?: boolean;
+}
+
 export interface SwarmJoinRequest {
   remoteAddrs: string[]; // manager addresses, host:2377
   token: string;
@@ -37,6 +53,12 @@ export interface Engine {
   ensureImage(image: string, source?: Engine): Promise<'present' | 'pulled' | 'copied'>;
   /** Create and return the id; a name conflict rejects. */
   createContainer(req: ContainerCreateRequest): Promise<string>;
+  /** State, health and exit code of one container (apply waits on them for depends_on conditions). */
+  containerStatus(id: string): Promise<ContainerStatus>;
+  /** Create; one of that name already there is success. */
+  createNetwork(req: NetworkCreateRequest): Promise<void>;
+  /** Remove by name; already gone is success. */
+  removeNetwork(name: string): Promise<void>;
   /** Start; already running is success. */
   startContainer(id: string): Promise<void>;
   /** Force-remove; already gone is success. */

@@ -5,6 +5,7 @@ import { ALL_FILTERS, type Desired, type DesiredMachine, type DesiredService, ty
 import { sha256OfJson } from './hash.js';
 import { didYouMean } from './hints.js';
 import { interpolate, readDotEnv, type Env } from './interpolate.js';
+import { resolveNetworks, type NetworkUse } from './networks.js';
 import { locate, readSource, type Path, type Source } from './read.js';
 import { parseService, sortKeys, toStringMap } from './service.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
@@ -61,13 +62,18 @@ function build(source: Source, data: Raw, report: ReportAt, env: Env): Desired {
   if (!NAME.test(name)) report(['name'], `invalid cluster name ${JSON.stringify(name)}`, 'lower-case letters, digits, - _ . (it prefixes machine and container names)');
 
   const machines = buildMachines((data.machines ?? {}) as Raw, dir, pos, report);
-  const services = buildServices((data.services ?? {}) as Raw, dir, pos, report, env);
+  const uses: NetworkUse[] = [];
+  const services = buildServices((data.services ?? {}) as Raw, dir, pos, report, env, uses);
+  const swarm = machines.some((m) => m.role === 'manager');
+  const networks = resolveNetworks(name, (data.networks ?? {}) as Raw, uses, services, swarm, (p) => pos(p), (p, m, h) => report(p, m, h));
+  for (const s of services) if (s.spec.networks) s.configHash = sha256OfJson(s.spec);
   const sensitive = ((data.sensitive ?? []) as unknown[]).map(String);
   return {
     name,
     file: source.file,
     machines,
     services,
+    ...(networks.length ? { networks } : {}),
     scheduler: scheduler(data.scheduler as Raw | undefined, report),
     simulation: simulation(data.simulation as Raw | undefined, report),
     ...(sensitive.length ? { sensitive } : {}),
@@ -120,7 +126,7 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
   return out;
 }
 
-function buildServices(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'value') => SourcePosition, report: ReportAt, env: Record<string, string | undefined>): DesiredService[] {
+function buildServices(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'value') => SourcePosition, report: ReportAt, env: Record<string, string | undefined>, uses: NetworkUse[]): DesiredService[] {
   const names = Object.keys(raw);
   const services: DesiredService[] = [];
   for (const name of names) {
@@ -134,6 +140,7 @@ function buildServices(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
       const { path, ...expr } = e;
       return { ...expr, position: pos(path, 'value') };
     };
+    uses.push({ service: name, networks: parsed.networks });
     services.push({
       name,
       scale: parsed.scale,
@@ -141,6 +148,7 @@ function buildServices(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
       spec: parsed.spec,
       configHash: sha256OfJson(parsed.spec),
       dependsOn: parsed.dependsOn.filter((d) => raw[d] !== undefined),
+      ...(Object.keys(parsed.conditions).length ? { conditions: parsed.conditions } : {}),
       placement: { constraints: parsed.constraints.map(strip), affinities: parsed.affinities.map(strip) },
       position: pos(['services', name]),
     });

@@ -2,7 +2,7 @@
 // normalises them, so equal intent gives an equal spec (and an equal config hash).
 import { isAbsolute, resolve } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
-import type { Expression, HealthcheckSpec, PortSpec, Resources, ServiceSpec, VolumeSpec } from '../model/desired.js';
+import type { DependencyCondition, Expression, HealthcheckSpec, PortSpec, Resources, ServiceSpec, VolumeSpec } from '../model/desired.js';
 import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
 import type { Path } from './read.js';
@@ -18,6 +18,9 @@ export interface ParsedService {
   mode: 'containers' | 'swarm';
   spec: ServiceSpec;
   dependsOn: string[];
+  conditions: Record<string, DependencyCondition>;
+  /** `networks:` keys as written, with their aliases; the caller resolves them to engine names. */
+  networks: { name: string; aliases: string[]; path: Path }[];
   constraints: (Expression & { path: Path })[];
   affinities: (Expression & { path: Path })[];
 }
@@ -70,16 +73,37 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
     links: ((raw.links ?? []) as string[]).map(String),
     volumesFrom: ((raw.volumes_from ?? []) as string[]).map(String),
     ...optional('networkMode', raw.network_mode as string | undefined),
+    ...optional('expose', raw.expose === undefined ? undefined : (raw.expose as unknown[]).map((e) => (String(e).includes('/') ? String(e) : `${e}/tcp`))),
+    ...optional('hostname', raw.hostname as string | undefined),
+    ...optional('containerName', raw.container_name as string | undefined),
+    ...optional('capAdd', raw.cap_add === undefined ? undefined : (raw.cap_add as unknown[]).map(String).sort()),
+    ...optional('capDrop', raw.cap_drop === undefined ? undefined : (raw.cap_drop as unknown[]).map(String).sort()),
+    ...optional('stopSignal', raw.stop_signal as string | undefined),
   };
+  if (spec.containerName !== undefined && scale > 1) report(at('container_name'), `container_name ${spec.containerName} allows one replica, but scale is ${scale}`, 'remove container_name or set scale: 1');
 
   const dependsOn = new Set<string>();
+  const conditions: Record<string, DependencyCondition> = {};
   const dep = raw.depends_on;
   for (const d of Array.isArray(dep) ? dep : Object.keys((dep ?? {}) as Raw)) dependsOn.add(String(d));
+  if (dep && !Array.isArray(dep)) {
+    for (const [d, v] of Object.entries(dep as Raw)) {
+      const condition = (v as Raw | null)?.condition as DependencyCondition | undefined;
+      if (condition && condition !== 'service_started') conditions[d] = condition;
+    }
+  }
+  const networks = parseNetworks(raw.networks, at);
   for (const l of spec.links) dependsOn.add(l.split(':')[0]!);
   for (const v of spec.volumesFrom) if (!v.startsWith('container:')) dependsOn.add(v.split(':')[0]!);
   if (spec.networkMode?.startsWith('service:')) dependsOn.add(spec.networkMode.slice('service:'.length));
 
-  return { scale, mode: (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers', spec, dependsOn: [...dependsOn], constraints, affinities };
+  return { scale, mode: (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers', spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities };
+}
+
+/** `networks: [a, b]` or `networks: { a: { aliases: [x] }, b: null }`. */
+function parseNetworks(v: unknown, at: (...r: (string | number)[]) => Path): ParsedService['networks'] {
+  if (Array.isArray(v)) return v.map((n, i) => ({ name: String(n), aliases: [], path: at('networks', i) }));
+  return Object.entries((v ?? {}) as Raw).map(([name, o]) => ({ name, aliases: (((o as Raw | null)?.aliases ?? []) as unknown[]).map(String), path: at('networks', name) }));
 }
 
 function parseScale(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): number {

@@ -24,7 +24,26 @@ export interface Desired {
   simulation: SimulationConfig;
   /** Environment variable names whose values are masked everywhere (besides *PASSWORD* etc.). */
   sensitive?: string[];
+  /** Networks services attach to (compose `networks:`); absent when no service uses one. */
+  networks?: DesiredNetwork[];
 }
+
+/**
+ * A network of the cluster. With swarm roles it is an attachable overlay created once on a manager,
+ * so containers on different machines reach each other by service name; without, a bridge on each
+ * machine that needs it (and services that share one are kept together).
+ */
+export interface DesiredNetwork {
+  /** The key in the manifest or compose file. */
+  name: string;
+  /** The engine's name for it: `<cluster>_<name>`, or the name of an external network as written. */
+  engineName: string;
+  /** Made by someone else: used, never created or removed. */
+  external: boolean;
+  position: SourcePosition;
+}
+
+export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
 
 export interface SchedulerConfig {
   strategy: StrategyName;
@@ -117,6 +136,16 @@ export interface ServiceSpec {
   links: string[];
   volumesFrom: string[];
   networkMode?: string;
+  /** Networks by engine name, each with the names it is reachable by (the service name first). */
+  networks?: { network: string; aliases: string[] }[];
+  /** Ports the container listens on without publishing them (compose `expose`), e.g. "9090/tcp". */
+  expose?: string[];
+  hostname?: string;
+  /** compose `container_name`: the container's exact name (the service then has one replica). */
+  containerName?: string;
+  capAdd?: string[];
+  capDrop?: string[];
+  stopSignal?: string;
 }
 
 export interface DesiredService {
@@ -128,6 +157,10 @@ export interface DesiredService {
   configHash: string;
   /** Services that must exist first: depends_on plus links, volumes_from, network_mode service:. */
   dependsOn: string[];
+  /** depends_on conditions other than service_started: what apply waits for before starting this one. */
+  conditions?: Record<string, DependencyCondition>;
+  /** Services whose replicas this one must share a machine with (network peers when there is no swarm). */
+  together?: string[];
   placement: {
     constraints: Expression[];
     affinities: Expression[];

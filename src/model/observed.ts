@@ -10,6 +10,7 @@ export const LABEL = {
   configHash: 'io.cluster.config-hash',
   /** Canonical JSON of the ServiceSpec a container was created from: lets a plan show field-level diffs. */
   spec: 'io.cluster.spec',
+  network: 'io.cluster.network',
 } as const;
 
 export type MachineState = 'running' | 'stopped' | 'error';
@@ -47,7 +48,16 @@ export interface EngineFacts {
   executionDriver: string;
   containers: ObservedContainer[]; // ALL containers, ours and others' (ports and reservations count)
   images: ObservedImage[];
+  /** Networks the engine knows (a worker lists a swarm overlay only while something uses it). */
+  networks?: ObservedNetwork[];
   swarm: SwarmFacts;
+}
+
+export interface ObservedNetwork {
+  id: string;
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
 }
 
 export interface ObservedImage {

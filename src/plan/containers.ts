@@ -5,6 +5,7 @@ import { LABEL, type Observed, type ObservedContainer } from '../model/observed.
 import type { Placement } from '../model/placement.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
+import type { NetworkSteps } from './networks.js';
 import { containerName, normalizeImage } from './naming.js';
 import { maskSpec } from './sensitive.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
@@ -12,7 +13,7 @@ import { pushTo } from './multimap.js';
 
 const STARTABLE = new Set(['created', 'exited']);
 
-export function planContainers(desired: Desired, observed: Observed, placement: Placement, machines: MachineSteps, list: ActionList): void {
+export function planContainers(desired: Desired, observed: Observed, placement: Placement, machines: MachineSteps, list: ActionList, networkSteps: NetworkSteps = () => []): void {
   const services = new Map(desired.services.map((s) => [s.name, s]));
   const containersById = new Map<string, { machine: string; container: ObservedContainer }>();
   const imagesOn = new Map<string, Set<string>>();
@@ -37,7 +38,7 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
   for (const rp of placement.replicas) {
     const service = services.get(rp.service);
     if (!service) continue;
-    const name = containerName(desired.name, rp.service, rp.replica);
+    const name = containerName(desired.name, rp.service, rp.replica, service.spec.containerName);
     const key = `${rp.service}:${rp.replica}`;
     const base = { machine: rp.machine, service: rp.service, replica: rp.replica, name };
     const prerequisites = () => [
@@ -45,6 +46,7 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
       imageStep(rp.machine, service.spec.image),
       ...(removalsOn.get(rp.machine) ?? []),
       ...service.dependsOn.flatMap((d) => upBy.get(d) ?? []),
+      ...(service.spec.networks ?? []).flatMap((n) => networkSteps(rp.machine, n.network)),
     ];
     let id: string | undefined;
     const old = rp.existing && containersById.get(rp.existing.id);

@@ -6,6 +6,7 @@ import { ActionList } from './builder.js';
 import { planContainers } from './containers.js';
 import { topologicalOrder } from './graph.js';
 import { planMachines } from './machines.js';
+import { planNetworkRemovals, planNetworks } from './networks.js';
 import type { Action, Plan } from './types.js';
 
 export type { Action, ActionKind, Plan } from './types.js';
@@ -14,7 +15,12 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   const list = new ActionList();
   const warnings: string[] = [];
   const machines = planMachines(desired, observed, list, warnings);
-  planContainers(desired, observed, placement, machines, list);
+  const networkSteps = planNetworks(desired, observed, placement, machines, list);
+  planContainers(desired, observed, placement, machines, list, networkSteps);
+  planNetworkRemovals(desired, observed, machines, list);
+  if (desired.networks?.length && !machines.swarmLeader && placement.replicas.length) {
+    warnings.push('no swarm roles: networks do not reach across machines, so services that depend on each other over one are kept on one machine');
+  }
   removeMachinesLast(list.actions);
   const simulated = desired.machines.some((m) => m.driver === 'sim') || observed.machines.some((m) => m.driver === 'sim');
   return {

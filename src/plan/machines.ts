@@ -9,6 +9,8 @@ export interface MachineSteps {
   ready(machine: string): string | undefined;
   /** Machines that exist now and are not wanted: they go, with whatever runs on them. */
   leaving: Set<string>;
+  /** The manager that leads the swarm after this plan (swarm-wide objects are made there). */
+  swarmLeader?: string;
 }
 
 export function planMachines(desired: Desired, observed: Observed, list: ActionList, warnings: string[]): MachineSteps {
@@ -40,12 +42,12 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     planEngineLabels(m, o, list);
   }
 
-  planSwarm(desired, seen, leaving, ready, list, warnings);
+  const swarmLeader = planSwarm(desired, seen, leaving, ready, list, warnings);
 
   for (const [name, reason] of removals) {
     list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], reason });
   }
-  return { ready: (name) => ready.get(name), leaving };
+  return { ready: (name) => ready.get(name), leaving, ...(swarmLeader ? { swarmLeader } : {}) };
 }
 
 function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionList): void {
@@ -73,7 +75,7 @@ function planSwarm(
   ready: Map<string, string>,
   list: ActionList,
   warnings: string[],
-): void {
+): string | undefined {
   const swarmOf = (name: string) => (leaving.has(name) ? undefined : seen.get(name)?.engine?.swarm);
   const active = (name: string) => swarmOf(name)?.state === 'active';
   const managers = desired.machines.filter((m) => m.role === 'manager');
@@ -121,6 +123,7 @@ function planSwarm(
     }
   }
   if (!leader && desired.machines.some((m) => m.role)) warnings.push('workers without a manager cannot form a swarm');
+  return leader?.name;
 }
 
 export function describeMachine(m: DesiredMachine): string {

@@ -1,7 +1,8 @@
 // Deterministic names: a re-run after a crash finds what the last run made instead of duplicating it.
 
-export function containerName(cluster: string, service: string, replica: number): string {
-  return `${cluster}-${service}-${replica}`;
+/** `<cluster>-<service>-<replica>`, or the service's compose `container_name` (it has one replica). */
+export function containerName(cluster: string, service: string, replica: number, fixed?: string): string {
+  return fixed ?? `${cluster}-${service}-${replica}`;
 }
 
 /** `busybox` and `busybox:latest` are the same image; digests and explicit tags stay as written. */

@@ -19,12 +19,12 @@ export function renderPlanText(plan: Plan): string {
   }
   const imageLines = [...images].map(([image, machines]) => `  + ${image} on ${machines.join(', ')}`);
   const ordered: [string, string[]][] = [
-    ...[...groups].filter(([g]) => g === 'machines' || g === 'swarm'),
+    ...[...groups].filter(([g]) => g === 'machines' || g === 'swarm' || g === 'networks'),
     ...(imageLines.length ? [['images', imageLines] as [string, string[]]] : []),
-    ...[...groups].filter(([g]) => g !== 'machines' && g !== 'swarm'),
+    ...[...groups].filter(([g]) => g !== 'machines' && g !== 'swarm' && g !== 'networks'),
   ];
   for (const [group, lines] of ordered) {
-    out.push('', `  # ${group === 'machines' || group === 'swarm' || group === 'images' ? group : `service ${group}${placementNote(plan, group)}`}`, ...lines);
+    out.push('', `  # ${['machines', 'swarm', 'networks', 'images'].includes(group) ? group : `service ${group}${placementNote(plan, group)}`}`, ...lines);
   }
   if (plan.unschedulable.length) {
     out.push('', '  # unschedulable');
@@ -46,6 +46,7 @@ export function renderPlanText(plan: Plan): string {
 function groupOf(a: Action): string {
   if (a.kind.startsWith('machine.') || a.kind === 'engine.labels') return 'machines';
   if (a.kind.startsWith('swarm.')) return 'swarm';
+  if (a.kind.startsWith('network.')) return 'networks';
   return 'service' in a ? a.service : 'machines';
 }
 
@@ -81,6 +82,10 @@ export function renderAction(a: Action): string[] {
       return [`  ${sym} swarm leave ${a.machine}${why}`];
     case 'image.ensure':
       return [`  ${sym} image ${a.image} on ${a.machine}`];
+    case 'network.create':
+      return [`  ${sym} network ${a.network} (${a.driver}) on ${a.machine}${why}`];
+    case 'network.remove':
+      return [`  ${sym} network ${a.network} on ${a.machine}${why}`];
     case 'container.create':
       return [`  ${sym} ${a.service} #${a.replica} ${a.name} on ${a.machine}${why}`];
     case 'container.start':

@@ -10,6 +10,7 @@ export function effectOf(action: Action): Effect {
     case 'image.ensure':
     case 'swarm.init':
     case 'swarm.join':
+    case 'network.create':
       return 'add';
     case 'machine.start':
     case 'container.start':
@@ -21,6 +22,7 @@ export function effectOf(action: Action): Effect {
     case 'machine.remove':
     case 'container.remove':
     case 'swarm.leave':
+    case 'network.remove':
       return 'destroy';
     case 'container.replace':
       return 'replace';

@@ -23,6 +23,8 @@ export type Action =
   | (Base & { kind: 'swarm.demote'; machine: string })
   | (Base & { kind: 'swarm.leave'; machine: string })
   | (Base & { kind: 'image.ensure'; machine: string; image: string })
+  | (Base & { kind: 'network.create'; machine: string; network: string; driver: 'overlay' | 'bridge'; labels: Record<string, string> })
+  | (Base & { kind: 'network.remove'; machine: string; network: string })
   | (Base & { kind: 'container.create'; machine: string; service: string; replica: number; name: string })
   | (Base & { kind: 'container.start'; machine: string; service: string; replica: number; name: string; containerId: string })
   | (Base & { kind: 'container.remove'; machine: string; service: string; replica: number; name: string; containerId: string })

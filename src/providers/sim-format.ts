@@ -11,13 +11,15 @@
 //    "swarms":[
 //      {"id":"…","tokens":["SWMTKN-1-…worker","SWMTKN-1-…manager"],
 //       "nodes":[["nodeid","worker-1","worker","active",{"size":"small"},0]]}]}   last field: 1 = left
+// Networks, where there are any: "networks":[["demo_default","overlay",{labels}]] on a swarm
+// (overlays) or a machine (bridges).
 // Container ids, engine ids, addresses and image ids are computed from serials and names, not stored.
 // A container's replica is 0 when it has no io.cluster.replica label. 10k machines with 1M
 // containers take about 56 bytes per container (56 MB).
 import type { Role } from '../model/desired.js';
 import type { ContainerState } from '../model/observed.js';
 import { UserError } from '../model/diagnostic.js';
-import { SimState, type SimNode } from './sim-state.js';
+import { SimState, type SimNetwork, type SimNode } from './sim-state.js';
 
 export const SIM_FORMAT = 1;
 
@@ -32,9 +34,11 @@ type MachineV1 = {
   labels: Record<string, string>;
   images: string[];
   containers: ContainerV1[];
+  networks?: NetworkV1[];
 };
+type NetworkV1 = [name: string, driver: 'overlay' | 'bridge', labels: Record<string, string>];
 type NodeV1 = [id: string, machine: string, role: Role, availability: string, labels: Record<string, string>, left: 0 | 1];
-type SwarmV1 = { id: string; tokens: [worker: string, manager: string]; nodes: NodeV1[] };
+type SwarmV1 = { id: string; tokens: [worker: string, manager: string]; nodes: NodeV1[]; networks?: NetworkV1[] };
 
 export function encodeSimState(state: SimState): string {
   // Only templates some container still uses are written, renumbered in first-use order.
@@ -48,6 +52,7 @@ export function encodeSimState(state: SimState): string {
       return [c.serial, c.name, c.state, t, c.replica];
     });
     const record: MachineV1 = { name: m.name, serial: m.serial, state: m.state, cpus: m.cpus, memory: m.memory, labels: m.labels, images: [...m.images].sort(), containers };
+    if (m.networks.length) record.networks = m.networks.map(toNetworkV1);
     lines.push(JSON.stringify(record));
   }
   const templates = [...renumber.keys()].map((i) => {
@@ -59,6 +64,7 @@ export function encodeSimState(state: SimState): string {
   const swarms = [...state.swarms.values()].map((s) => {
     const nodes: NodeV1[] = [...s.nodes.values()].map((n) => [n.id, n.machine, n.role, n.availability, n.labels, n.left ? 1 : 0]);
     const v1: SwarmV1 = { id: s.id, tokens: [s.tokens.worker, s.tokens.manager], nodes };
+    if (s.networks.length) v1.networks = s.networks.map(toNetworkV1);
     return JSON.stringify(v1);
   });
   const head = JSON.stringify({ format: SIM_FORMAT, simulated: true, cluster: state.cluster, next: state.next });
@@ -90,12 +96,13 @@ export function decodeSimState(text: string, file: string, cluster: string): Sim
     const machine = state.addMachine(m, m.serial);
     machine.state = m.state;
     machine.images = new Set(m.images);
+    machine.networks = (m.networks ?? []).map(fromNetworkV1);
     for (const [serial, name, cstate, template, replica] of m.containers) {
       state.restoreContainer(machine, { serial, name, state: cstate, template: templates[template] ?? badTemplate(file, template), replica });
     }
   }
   for (const s of doc.swarms) {
-    const swarm = { id: s.id, tokens: { worker: s.tokens[0], manager: s.tokens[1] }, nodes: new Map<string, SimNode>() };
+    const swarm = { id: s.id, tokens: { worker: s.tokens[0], manager: s.tokens[1] }, nodes: new Map<string, SimNode>(), networks: (s.networks ?? []).map(fromNetworkV1) };
     state.swarms.set(swarm.id, swarm);
     for (const [id, machine, role, availability, labels, left] of s.nodes) {
       state.restoreNode(swarm, { id, machine, role, availability, labels, left: left === 1 || !state.machines.has(machine) });
@@ -106,6 +113,9 @@ export function decodeSimState(text: string, file: string, cluster: string): Sim
   state.next.object = Math.max(state.next.object, doc.next.object);
   return state;
 }
+
+const toNetworkV1 = (n: SimNetwork): NetworkV1 => [n.name, n.driver, n.labels];
+const fromNetworkV1 = ([name, driver, labels]: NetworkV1): SimNetwork => ({ name, driver, labels });
 
 function badTemplate(file: string, index: number): never {
   throw corrupt(file, `a container refers to template ${index}, which is not there`);

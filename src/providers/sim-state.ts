@@ -46,6 +46,8 @@ export interface SimMachine {
   memory: number;
   labels: Record<string, string>;
   images: Set<string>; // normalised tags
+  /** Bridge networks of this engine (a swarm's overlays live on the swarm). */
+  networks: SimNetwork[];
   containers: SimContainer[]; // creation order
   /** Name and full id → container; built on the first lookup (most machines are only ever listed). */
   index?: Map<string, SimContainer>;
@@ -65,6 +67,13 @@ export interface SimSwarm {
   id: string;
   tokens: { worker: string; manager: string };
   nodes: Map<string, SimNode>; // by node id, join order
+  networks: SimNetwork[];
+}
+
+export interface SimNetwork {
+  name: string;
+  driver: 'overlay' | 'bridge';
+  labels: Record<string, string>;
 }
 
 export interface SimMachineSpec {
@@ -104,6 +113,7 @@ export class SimState {
       memory: spec.memory ?? SIM_DEFAULT_MEMORY,
       labels: { ...spec.labels },
       images: new Set(),
+      networks: [],
       containers: [],
     };
     this.machines.set(machine.name, machine);
@@ -249,6 +259,7 @@ export class SimState {
       id,
       tokens: { worker: `SWMTKN-1-${id}-${secret('worker')}`, manager: `SWMTKN-1-${id}-${secret('manager')}` },
       nodes: new Map(),
+      networks: [],
     };
     this.swarms.set(id, swarm);
     this.addNode(swarm, manager, 'manager');

@@ -10,11 +10,14 @@ import type { Driver, MachineRecord } from '../providers/types.js';
 import { maskSpec } from '../plan/sensitive.js';
 import { unreachable } from '../plan/summary.js';
 import type { Action } from '../plan/types.js';
+import { untilConditionHolds, type Replica } from './conditions.js';
 
 export class ActionRunner {
   private readonly machines: Map<string, DesiredMachine>;
   private readonly services: Map<string, DesiredService>;
   private tokens?: Promise<{ worker: string; manager: string; leader: string }>;
+  /** Containers this apply started, by name (depends_on conditions wait on them). */
+  private readonly started = new Map<string, { machine: string; id: string; service: string }>();
 
   constructor(
     private readonly desired: Desired,
@@ -75,6 +78,10 @@ export class ActionRunner {
         await this.engine(a.machine).ensureImage(a.image, driver.hostEngine?.());
         return;
       }
+      case 'network.create':
+        return this.engine(a.machine).createNetwork({ name: a.network, driver: a.driver, labels: a.labels });
+      case 'network.remove':
+        return this.engine(a.machine).removeNetwork(a.network);
       case 'container.create':
         return this.createAndStart(a.machine, a.service, a.replica, a.name);
       case 'container.start':
@@ -102,6 +109,9 @@ export class ActionRunner {
   private async createAndStart(machine: string, serviceName: string, replica: number, name: string): Promise<void> {
     const service = this.services.get(serviceName);
     if (!service) throw new Error(`service ${serviceName} is not in the manifest any more`);
+    for (const [dependency, condition] of Object.entries(service.conditions ?? {})) {
+      await untilConditionHolds(serviceName, dependency, condition, this.replicasOf(dependency));
+    }
     const engine = this.engine(machine);
     const labels = replicaLabels(this.desired, service, replica);
     let id: string;
@@ -119,6 +129,17 @@ export class ActionRunner {
       id = await engine.createContainer({ name, spec: service.spec, labels });
     }
     await engine.startContainer(id);
+    this.started.set(name, { machine, id, service: serviceName });
+  }
+
+  /** The containers of `service` after this apply: started by it, else as observed. */
+  private replicasOf(service: string): Replica[] {
+    const byName = new Map<string, { machine: string; id: string }>();
+    for (const m of this.observed.machines) {
+      for (const c of m.engine?.containers ?? []) if (c.owner?.service === service) byName.set(c.name, { machine: m.name, id: c.id });
+    }
+    for (const [name, c] of this.started) if (c.service === service) byName.set(name, c);
+    return [...byName].filter(([, c]) => this.records.has(c.machine)).map(([name, c]) => ({ engine: this.engine(c.machine), id: c.id, name }));
   }
 
   private async join(machine: string, role: Role): Promise<void> {

@@ -55,6 +55,7 @@ export function schedule(desired: Desired, observed: Observed, options: PlaceOpt
     }
   }
 
+  const fixedNames = new Map(desired.services.flatMap((s) => (s.spec.containerName ? [[s.name, s.spec.containerName] as const] : [])));
   const ctx: Context = {
     nodes,
     filters: enabledFilters(desired.scheduler.filters),
@@ -62,7 +63,7 @@ export function schedule(desired: Desired, observed: Observed, options: PlaceOpt
     random: seededRandom(options.seed ?? desired.scheduler.seed),
     keys: { weight: new Int32Array(nodes.length), containers: new Int32Array(nodes.length) } satisfies Keys,
     tracking,
-    containerName: (service, replica) => containerName(desired.name, service, replica),
+    containerName: (service, replica) => containerName(desired.name, service, replica, fixedNames.get(service)),
   };
 
   const replicas: ReplicaPlacement[] = [];

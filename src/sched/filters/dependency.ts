@@ -1,6 +1,7 @@
-// Dependency: links, volumes_from and network_mode service:/container: pin a replica to machines
-// already holding what it depends on. Services are placed in dependency order, so the answer for
-// a machine does not change while one service is being placed.
+// Dependency: links, volumes_from, network_mode service:/container: (and, without a swarm, depends_on
+// across a shared network) pin a replica to machines already holding what it depends on. Services
+// are placed in dependency order, so the answer for a machine does not change while one service is
+// being placed.
 import type { Task } from '../task.js';
 import type { Filter } from './types.js';
 
@@ -18,6 +19,8 @@ function needsOf(task: Task): Needs {
     if (v.startsWith('container:')) containers.add(v.split(':')[1]!);
     else services.add(v.split(':')[0]!);
   }
+  // Network peers without a swarm: the network does not reach past the machine.
+  for (const t of task.service.together ?? []) services.add(t);
   const mode = spec.networkMode;
   if (mode?.startsWith('service:')) services.add(mode.slice('service:'.length));
   if (mode?.startsWith('container:')) containers.add(mode.slice('container:'.length));

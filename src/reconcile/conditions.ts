@@ -1,0 +1,44 @@
+// depends_on conditions, as compose honours them: before a service's container starts, the
+// containers of the services it names are healthy (service_healthy) or have exited 0
+// (service_completed_successfully). service_started needs nothing: the plan orders that already.
+import type { DependencyCondition } from '../model/desired.js';
+import type { ContainerStatus, Engine } from '../engine/types.js';
+
+export interface Replica {
+  engine: Engine;
+  id: string;
+  name: string;
+}
+
+const POLL_MS = 500;
+export const CONDITION_TIMEOUT_MS = 300_000;
+
+export async function untilConditionHolds(service: string, dependency: string, condition: DependencyCondition, replicas: Replica[], timeoutMs = CONDITION_TIMEOUT_MS): Promise<void> {
+  if (condition === 'service_started') return;
+  for (const r of replicas) {
+    for (const deadline = Date.now() + timeoutMs; ; await new Promise((res) => setTimeout(res, POLL_MS))) {
+      const status = await r.engine.containerStatus(r.id);
+      const verdict = judge(condition, status);
+      if (verdict === true) break;
+      if (typeof verdict === 'string') throw new Error(`${service} waits for ${dependency} to be ${words(condition)}, but ${r.name} ${verdict}`);
+      if (Date.now() > deadline) throw new Error(`${service} waited ${timeoutMs / 1000} s for ${r.name} to be ${words(condition)}; it is ${status.health ?? status.state}`);
+    }
+  }
+}
+
+/** true: holds; a string: it never will (why); false: not yet. */
+function judge(condition: DependencyCondition, s: ContainerStatus): boolean | string {
+  if (s.simulated) return true;
+  if (condition === 'service_healthy') {
+    if (s.health === undefined) return s.state === 'running' ? 'has no healthcheck' : `is ${s.state}`;
+    if (s.health === 'healthy') return true;
+    if (s.state === 'exited' || s.state === 'dead') return `exited with code ${s.exitCode}`;
+    return false; // starting, or unhealthy for now: compose keeps waiting too
+  }
+  if (s.state === 'exited' || s.state === 'dead') return s.exitCode === 0 ? true : `exited with code ${s.exitCode}`;
+  return false;
+}
+
+function words(c: DependencyCondition): string {
+  return c === 'service_healthy' ? 'healthy' : 'completed successfully';
+}
