@@ -8,7 +8,8 @@ import type { EngineFacts } from '../model/observed.js';
 import { dockerodeFor, type TlsFiles } from './docker-connection.js';
 import { toContainer, toCreateOptions, toFacts, toImage, toNetwork } from './docker-convert.js';
 import { errorMessage, isTransient, TransientError } from './errors.js';
-import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode } from './types.js';
+import { serviceTasks, toSwarmServiceSpec } from './docker-service.js';
+import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from './types.js';
 
 export function connect(url: string, tls?: TlsFiles): DockerEngine {
   return new DockerEngine(url, dockerodeFor(url, tls));
@@ -36,7 +37,12 @@ export class DockerEngine implements Engine {
       // A node restarted soon after a demotion says ControlAvailable while its manager is not up;
       // the node labels are then unknown, not an error.
       const nodeLabels = sw.ControlAvailable && sw.NodeID ? await this.nodeLabels(sw.NodeID).catch(() => undefined) : undefined;
-      return { ...toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels), networks: networks.map(toNetwork) };
+      const services = sw.ControlAvailable ? await this.docker.listServices().catch(() => undefined) : undefined;
+      return {
+        ...toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels),
+        networks: networks.map(toNetwork),
+        ...(services ? { swarmServices: services.map((x) => ({ id: x.ID ?? '', name: x.Spec?.Name ?? '', labels: x.Spec?.Labels ?? {} })) } : {}),
+      };
     });
   }
 
@@ -71,6 +77,30 @@ export class DockerEngine implements Engine {
       const s = (await this.docker.getContainer(id).inspect()).State;
       return { state: s.Status, exitCode: s.ExitCode, ...(s.Health?.Status ? { health: s.Health.Status } : {}) };
     });
+  }
+
+  createService(req: SwarmServiceRequest): Promise<string> {
+    return call(async () => {
+      const found = (await this.docker.listServices({ filters: { name: [req.name] } })).find((x) => x.Spec?.Name === req.name);
+      if (found?.ID) return found.ID; // a crashed run made it already: the update path converges it
+      return ((await this.docker.createService(toSwarmServiceSpec(req))) as { id?: string; ID?: string }).id ?? '';
+    });
+  }
+
+  updateService(id: string, req: SwarmServiceRequest): Promise<void> {
+    return call(async () => {
+      const service = this.docker.getService(id);
+      const version = (await service.inspect()).Version.Index;
+      await service.update({ ...toSwarmServiceSpec(req), version });
+    });
+  }
+
+  removeService(id: string): Promise<void> {
+    return call(() => this.docker.getService(id).remove(), [404]);
+  }
+
+  serviceTasks(id: string): Promise<SwarmServiceTasks> {
+    return call(() => serviceTasks(this.docker, id));
   }
 
   createNetwork(req: NetworkCreateRequest): Promise<void> {

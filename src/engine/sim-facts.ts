@@ -1,8 +1,9 @@
 // What a simulated engine reports about itself: the same EngineFacts a real one gives, labelled as
 // simulation in every field a person reads (operating system, kernel, drivers, version).
-import { LABEL, type EngineFacts, type ObservedContainer } from '../model/observed.js';
+import { LABEL, type EngineFacts, type ObservedContainer, type ObservedSwarmService } from '../model/observed.js';
 import { imageId, type SimMachine, type SimState } from '../providers/sim-state.js';
 import { networkFacts } from './sim-networks.js';
+import { serviceFacts } from './sim-services.js';
 import { swarmFacts } from './sim-swarm.js';
 
 export const SIM_ENGINE_VERSION = 'sim-1.0';
@@ -22,6 +23,7 @@ export function engineFacts(state: SimState, machine: SimMachine, url: string): 
     containers: containerFacts(state, machine),
     images: [...machine.images].sort().map((ref) => ({ id: imageId(ref), tags: [ref] })),
     ...(machine.networks.length || state.membership.get(machine.name)?.swarm.networks.length ? { networks: networkFacts(state, machine) } : {}),
+    ...optionalServices(serviceFacts(state, machine)),
     swarm: swarmFacts(state, machine),
   };
 }
@@ -53,4 +55,8 @@ function containerFacts(state: SimState, machine: SimMachine): ObservedContainer
     out[i] = container;
   }
   return out;
+}
+
+function optionalServices(list: ObservedSwarmService[] | undefined): { swarmServices?: ObservedSwarmService[] } {
+  return list?.length ? { swarmServices: list } : {};
 }

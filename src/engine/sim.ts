@@ -14,7 +14,8 @@ import { runningMachine, SimEngineError } from './sim-errors.js';
 import { engineFacts } from './sim-facts.js';
 import * as swarm from './sim-swarm.js';
 import * as networks from './sim-networks.js';
-import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode } from './types.js';
+import * as services from './sim-services.js';
+import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from './types.js';
 
 /** Which plan action kind each engine call serves: its latency and failure rate are that kind's. */
 export const SIM_KINDS = {
@@ -35,6 +36,10 @@ export const SIM_KINDS = {
   containerStatus: 'observe',
   createNetwork: 'network.create',
   removeNetwork: 'network.remove',
+  createService: 'service.create',
+  updateService: 'service.update',
+  removeService: 'service.remove',
+  serviceTasks: 'observe',
 } as const satisfies Record<string, SimKind>;
 
 /** An image named with the tag `:missing` cannot be pulled, so tests can exercise pull failures. */
@@ -103,6 +108,30 @@ export class SimEngine implements Engine {
     const c = state.findContainer(machine, id);
     if (!c) throw new SimEngineError(`No such container: ${id}`, 404);
     return { state: c.state, exitCode: 0, ...(c.state === 'running' ? { health: 'healthy' } : {}), simulated: true };
+  }
+
+  async createService(req: SwarmServiceRequest): Promise<string> {
+    const { state, machine } = await this.on(SIM_KINDS.createService);
+    const id = services.createService(state, machine, req);
+    this.world.changed();
+    return id;
+  }
+
+  async updateService(id: string, req: SwarmServiceRequest): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.updateService);
+    services.updateService(state, machine, id, req);
+    this.world.changed();
+  }
+
+  async removeService(id: string): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.removeService);
+    services.removeService(state, machine, id);
+    this.world.changed();
+  }
+
+  async serviceTasks(id: string): Promise<SwarmServiceTasks> {
+    const { state, machine } = await this.on(SIM_KINDS.serviceTasks);
+    return services.serviceTasks(state, machine, id);
   }
 
   async createNetwork(req: NetworkCreateRequest): Promise<void> {

@@ -1,6 +1,6 @@
 // The Docker Engine API as the core sees it. Backed by dockerode (src/engine/docker.ts) or by the
 // sim driver's simulated engine (src/engine/sim.ts). Everything here is I/O; the core never calls it.
-import type { Role, ServiceSpec } from '../model/desired.js';
+import type { Role, ServiceSpec, SwarmServiceSpec } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
 
 export interface ContainerCreateRequest {
@@ -15,6 +15,23 @@ export interface NetworkCreateRequest {
   /** overlay: attachable, spans the swarm (created on a manager); bridge: this engine only. */
   driver: 'overlay' | 'bridge';
   labels: Record<string, string>;
+}
+
+export interface SwarmServiceRequest {
+  name: string;
+  spec: ServiceSpec;
+  swarm: SwarmServiceSpec;
+  replicas: number;
+  /** On the service object (ownership, spec label); the task containers carry only spec.labels. */
+  labels: Record<string, string>;
+}
+
+export interface SwarmServiceTasks {
+  /** Tasks the swarm wants running, and those that are. */
+  desired: number;
+  running: number;
+  /** The latest error of a task that failed, if any. */
+  error?: string;
 }
 
 export interface ContainerStatus {
@@ -59,6 +76,12 @@ export interface Engine {
   createNetwork(req: NetworkCreateRequest): Promise<void>;
   /** Remove by name; already gone is success. */
   removeNetwork(name: string): Promise<void>;
+  /** Swarm-mode services (on a manager). Create returns the id; update rolls to the new spec. */
+  createService(req: SwarmServiceRequest): Promise<string>;
+  updateService(id: string, req: SwarmServiceRequest): Promise<void>;
+  /** Remove; already gone is success. */
+  removeService(id: string): Promise<void>;
+  serviceTasks(id: string): Promise<SwarmServiceTasks>;
   /** Start; already running is success. */
   startContainer(id: string): Promise<void>;
   /** Force-remove; already gone is success. */

@@ -65,6 +65,9 @@ function build(source: Source, data: Raw, report: ReportAt, env: Env): Desired {
   const uses: NetworkUse[] = [];
   const services = buildServices((data.services ?? {}) as Raw, dir, pos, report, env, uses);
   const swarm = machines.some((m) => m.role === 'manager');
+  for (const s of services) {
+    if (s.mode === 'swarm' && !swarm) report(['services', s.name, 'mode'], `service ${s.name} runs in swarm mode, but no machine has \`role: manager\``, 'give one machine `role: manager` (and the others `role: worker`)');
+  }
   const networks = resolveNetworks(name, (data.networks ?? {}) as Raw, uses, services, swarm, (p) => pos(p), (p, m, h) => report(p, m, h));
   for (const s of services) if (s.spec.networks) s.configHash = sha256OfJson(s.spec);
   const sensitive = ((data.sensitive ?? []) as unknown[]).map(String);
@@ -149,6 +152,7 @@ function buildServices(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
       configHash: sha256OfJson(parsed.spec),
       dependsOn: parsed.dependsOn.filter((d) => raw[d] !== undefined),
       ...(Object.keys(parsed.conditions).length ? { conditions: parsed.conditions } : {}),
+      ...(parsed.swarm ? { swarm: parsed.swarm } : {}),
       placement: { constraints: parsed.constraints.map(strip), affinities: parsed.affinities.map(strip) },
       position: pos(['services', name]),
     });

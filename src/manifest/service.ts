@@ -2,7 +2,7 @@
 // normalises them, so equal intent gives an equal spec (and an equal config hash).
 import { isAbsolute, resolve } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
-import type { DependencyCondition, Expression, HealthcheckSpec, PortSpec, Resources, ServiceSpec, VolumeSpec } from '../model/desired.js';
+import type { DependencyCondition, Expression, HealthcheckSpec, PortSpec, Resources, ServiceSpec, SwarmServiceSpec, VolumeSpec } from '../model/desired.js';
 import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
 import type { Path } from './read.js';
@@ -21,6 +21,7 @@ export interface ParsedService {
   conditions: Record<string, DependencyCondition>;
   /** `networks:` keys as written, with their aliases; the caller resolves them to engine names. */
   networks: { name: string; aliases: string[]; path: Path }[];
+  swarm?: SwarmServiceSpec;
   constraints: (Expression & { path: Path })[];
   affinities: (Expression & { path: Path })[];
 }
@@ -97,7 +98,30 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
   for (const v of spec.volumesFrom) if (!v.startsWith('container:')) dependsOn.add(v.split(':')[0]!);
   if (spec.networkMode?.startsWith('service:')) dependsOn.add(spec.networkMode.slice('service:'.length));
 
-  return { scale, mode: (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers', spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities };
+  const mode = (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers';
+  if (mode === 'swarm') {
+    for (const e of [...constraints, ...affinities].filter((x) => x.path[2] === 'environment')) {
+      report(e.path, `${e.text} places containers; the swarm places a \`mode: swarm\` service`, 'use deploy.placement.constraints, e.g. node.labels.size == xxl');
+    }
+  }
+  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
+}
+
+/** docker stack deploy's `deploy:` keys, for a service the swarm runs. */
+function swarmSpec(deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): SwarmServiceSpec {
+  const placement = (deploy.placement ?? {}) as Raw;
+  const u = deploy.update_config as Raw | undefined;
+  const update: NonNullable<SwarmServiceSpec['update']> = {};
+  if (u?.parallelism !== undefined) update.parallelism = parseInteger(u.parallelism) ?? (report(at('deploy', 'update_config', 'parallelism'), `parallelism must be a whole number (got ${JSON.stringify(u.parallelism)})`), 1);
+  if (u?.delay !== undefined) update.delayMs = parseDuration(u.delay) ?? (report(at('deploy', 'update_config', 'delay'), `invalid duration ${JSON.stringify(u.delay)}`, 'e.g. 10s'), 0);
+  if (u?.order !== undefined) update.order = u.order as 'stop-first' | 'start-first';
+  if (u?.failure_action !== undefined) update.failureAction = String(u.failure_action);
+  return {
+    mode: deploy.mode === 'global' ? 'global' : 'replicated',
+    constraints: ((placement.constraints ?? []) as unknown[]).map(String),
+    spread: ((placement.preferences ?? []) as Raw[]).flatMap((p) => (p?.spread === undefined ? [] : [String(p.spread)])),
+    ...(u ? { update } : {}),
+  };
 }
 
 /** `networks: [a, b]` or `networks: { a: { aliases: [x] }, b: null }`. */
@@ -163,7 +187,7 @@ export function parsePort(p: unknown, problem: Problem): PortSpec[] {
       problem(`invalid port ${JSON.stringify(p)}`, 'ports are 1-65535');
       return [];
     }
-    return [{ target, ...optional('published', published), protocol: (o.protocol as 'tcp' | 'udp') ?? 'tcp', ...optional('hostIp', o.host_ip as string | undefined) }];
+    return [{ target, ...optional('published', published), protocol: (o.protocol as 'tcp' | 'udp') ?? 'tcp', ...optional('hostIp', o.host_ip as string | undefined), ...optional('mode', o.mode as PortSpec['mode']) }];
   }
   const m = /^(?:(\[[^\]]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp))?$/.exec(String(p).trim());
   if (!m) {

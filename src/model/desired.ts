@@ -96,6 +96,18 @@ export interface PortSpec {
   published?: number;
   protocol: 'tcp' | 'udp';
   hostIp?: string;
+  /** Swarm-mode services: `host` publishes on the node running the task, else the routing mesh. */
+  mode?: 'host' | 'ingress';
+}
+
+/** How the swarm runs a `mode: swarm` service (docker stack deploy's `deploy:` section). */
+export interface SwarmServiceSpec {
+  mode: 'replicated' | 'global';
+  /** Swarm placement constraints as written, e.g. `node.labels.size == xxl`. */
+  constraints: string[];
+  /** Spread preferences: the label to spread over, e.g. `node.labels.zone`. */
+  spread: string[];
+  update?: { parallelism?: number; delayMs?: number; order?: 'stop-first' | 'start-first'; failureAction?: string };
 }
 
 export interface VolumeSpec {
@@ -161,6 +173,8 @@ export interface DesiredService {
   conditions?: Record<string, DependencyCondition>;
   /** Services whose replicas this one must share a machine with (network peers when there is no swarm). */
   together?: string[];
+  /** `mode: swarm`: the swarm schedules it; `scale` is its replica count (replicated mode). */
+  swarm?: SwarmServiceSpec;
   placement: {
     constraints: Expression[];
     affinities: Expression[];

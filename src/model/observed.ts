@@ -50,7 +50,15 @@ export interface EngineFacts {
   images: ObservedImage[];
   /** Networks the engine knows (a worker lists a swarm overlay only while something uses it). */
   networks?: ObservedNetwork[];
+  /** Swarm-mode services, as a manager lists them. */
+  swarmServices?: ObservedSwarmService[];
   swarm: SwarmFacts;
+}
+
+export interface ObservedSwarmService {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
 }
 
 export interface ObservedNetwork {

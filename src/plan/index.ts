@@ -7,6 +7,7 @@ import { planContainers } from './containers.js';
 import { topologicalOrder } from './graph.js';
 import { planMachines } from './machines.js';
 import { planNetworkRemovals, planNetworks } from './networks.js';
+import { planSwarmServices } from './swarm-services.js';
 import type { Action, Plan } from './types.js';
 
 export type { Action, ActionKind, Plan } from './types.js';
@@ -17,6 +18,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   const machines = planMachines(desired, observed, list, warnings);
   const networkSteps = planNetworks(desired, observed, placement, machines, list);
   planContainers(desired, observed, placement, machines, list, networkSteps);
+  planSwarmServices(desired, observed, machines, list, networkSteps);
   planNetworkRemovals(desired, observed, machines, list);
   if (desired.networks?.length && !machines.swarmLeader && placement.replicas.length) {
     warnings.push('no swarm roles: networks do not reach across machines, so services that depend on each other over one are kept on one machine');

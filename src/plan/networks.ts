@@ -48,7 +48,7 @@ export function planNetworks(desired: Desired, observed: Observed, placement: Pl
 /** Networks this cluster made that nothing wants any more go last, after the containers on them. */
 export function planNetworkRemovals(desired: Desired, observed: Observed, machines: MachineSteps, list: ActionList): void {
   const wanted = new Set((desired.networks ?? []).map((n) => n.engineName));
-  const containerSteps = list.actions.filter((a) => a.kind === 'container.remove' || a.kind === 'container.replace').map((a) => a.id);
+  const containerSteps = list.actions.filter((a) => a.kind === 'container.remove' || a.kind === 'container.replace' || a.kind === 'service.remove' || a.kind === 'service.update').map((a) => a.id);
   for (const m of observed.machines) {
     if (!m.engine || machines.leaving.has(m.name)) continue;
     const manager = m.engine.swarm.role === 'manager';

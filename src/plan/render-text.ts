@@ -52,7 +52,7 @@ function groupOf(a: Action): string {
 
 function placementNote(plan: Plan, service: string): string {
   const where = plan.placements[service];
-  if (!where) return ' (removed)';
+  if (!where) return plan.actions.some((a) => a.kind.startsWith('service.') && 'service' in a && a.service === service && a.kind !== 'service.remove') ? ' (swarm mode)' : ' (removed)';
   const parts = Object.entries(where).map(([m, rs]) => `${m} ×${rs.length}`);
   const total = Object.values(where).reduce((n, rs) => n + rs.length, 0);
   return ` (${total} replica${total === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''})`;
@@ -86,6 +86,11 @@ export function renderAction(a: Action): string[] {
       return [`  ${sym} network ${a.network} (${a.driver}) on ${a.machine}${why}`];
     case 'network.remove':
       return [`  ${sym} network ${a.network} on ${a.machine}${why}`];
+    case 'service.create':
+    case 'service.remove':
+      return [`  ${sym} swarm service ${a.name} on ${a.machine}${why}`];
+    case 'service.update':
+      return [`  ${sym} swarm service ${a.name} on ${a.machine}${why}`, ...renderPatch(a.patch)];
     case 'container.create':
       return [`  ${sym} ${a.service} #${a.replica} ${a.name} on ${a.machine}${why}`];
     case 'container.start':

@@ -11,11 +11,13 @@ export function effectOf(action: Action): Effect {
     case 'swarm.init':
     case 'swarm.join':
     case 'network.create':
+    case 'service.create':
       return 'add';
     case 'machine.start':
     case 'container.start':
     case 'swarm.promote':
     case 'swarm.demote':
+    case 'service.update':
       return 'change';
     case 'engine.labels':
       return action.readOnly ? 'none' : 'change';
@@ -23,6 +25,7 @@ export function effectOf(action: Action): Effect {
     case 'container.remove':
     case 'swarm.leave':
     case 'network.remove':
+    case 'service.remove':
       return 'destroy';
     case 'container.replace':
       return 'replace';

@@ -12,7 +12,8 @@
 //      {"id":"…","tokens":["SWMTKN-1-…worker","SWMTKN-1-…manager"],
 //       "nodes":[["nodeid","worker-1","worker","active",{"size":"small"},0]]}]}   last field: 1 = left
 // Networks, where there are any: "networks":[["demo_default","overlay",{labels}]] on a swarm
-// (overlays) or a machine (bridges).
+// (overlays) or a machine (bridges); swarm-mode services on their swarm:
+// "services":[["id","demo_web",{labels},3,0]] (last field: 1 = global).
 // Container ids, engine ids, addresses and image ids are computed from serials and names, not stored.
 // A container's replica is 0 when it has no io.cluster.replica label. 10k machines with 1M
 // containers take about 56 bytes per container (56 MB).
@@ -38,7 +39,8 @@ type MachineV1 = {
 };
 type NetworkV1 = [name: string, driver: 'overlay' | 'bridge', labels: Record<string, string>];
 type NodeV1 = [id: string, machine: string, role: Role, availability: string, labels: Record<string, string>, left: 0 | 1];
-type SwarmV1 = { id: string; tokens: [worker: string, manager: string]; nodes: NodeV1[]; networks?: NetworkV1[] };
+type SwarmV1 = { id: string; tokens: [worker: string, manager: string]; nodes: NodeV1[]; networks?: NetworkV1[]; services?: ServiceV1[] };
+type ServiceV1 = [id: string, name: string, labels: Record<string, string>, replicas: number, global: 0 | 1];
 
 export function encodeSimState(state: SimState): string {
   // Only templates some container still uses are written, renumbered in first-use order.
@@ -65,6 +67,7 @@ export function encodeSimState(state: SimState): string {
     const nodes: NodeV1[] = [...s.nodes.values()].map((n) => [n.id, n.machine, n.role, n.availability, n.labels, n.left ? 1 : 0]);
     const v1: SwarmV1 = { id: s.id, tokens: [s.tokens.worker, s.tokens.manager], nodes };
     if (s.networks.length) v1.networks = s.networks.map(toNetworkV1);
+    if (s.services.length) v1.services = s.services.map((x) => [x.id, x.name, x.labels, x.replicas, x.global ? 1 : 0]);
     return JSON.stringify(v1);
   });
   const head = JSON.stringify({ format: SIM_FORMAT, simulated: true, cluster: state.cluster, next: state.next });
@@ -102,7 +105,10 @@ export function decodeSimState(text: string, file: string, cluster: string): Sim
     }
   }
   for (const s of doc.swarms) {
-    const swarm = { id: s.id, tokens: { worker: s.tokens[0], manager: s.tokens[1] }, nodes: new Map<string, SimNode>(), networks: (s.networks ?? []).map(fromNetworkV1) };
+    const swarm = { id: s.id, tokens: { worker: s.tokens[0], manager: s.tokens[1] }, nodes: new Map<string, SimNode>(),
+      networks: (s.networks ?? []).map(fromNetworkV1),
+      services: (s.services ?? []).map(([id, name, labels, replicas, global]) => ({ id, name, labels, replicas, global: global === 1 })),
+    };
     state.swarms.set(swarm.id, swarm);
     for (const [id, machine, role, availability, labels, left] of s.nodes) {
       state.restoreNode(swarm, { id, machine, role, availability, labels, left: left === 1 || !state.machines.has(machine) });

@@ -68,6 +68,15 @@ export interface SimSwarm {
   tokens: { worker: string; manager: string };
   nodes: Map<string, SimNode>; // by node id, join order
   networks: SimNetwork[];
+  services: SimService[];
+}
+
+export interface SimService {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  replicas: number;
+  global: boolean;
 }
 
 export interface SimNetwork {
@@ -260,6 +269,7 @@ export class SimState {
       tokens: { worker: `SWMTKN-1-${id}-${secret('worker')}`, manager: `SWMTKN-1-${id}-${secret('manager')}` },
       nodes: new Map(),
       networks: [],
+      services: [],
     };
     this.swarms.set(id, swarm);
     this.addNode(swarm, manager, 'manager');

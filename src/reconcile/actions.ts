@@ -1,7 +1,7 @@
 // Runs one plan action against drivers and engines. Every action is idempotent, so a re-run after a
 // crash or a retry after a transient failure converges instead of duplicating.
 import { errorMessage } from '../engine/errors.js';
-import type { Engine } from '../engine/types.js';
+import type { Engine, SwarmServiceRequest } from '../engine/types.js';
 import { canonicalJson } from '../manifest/hash.js';
 import type { Desired, DesiredMachine, DesiredService, DriverName, Role } from '../model/desired.js';
 import { LABEL, type Observed } from '../model/observed.js';
@@ -10,7 +10,8 @@ import type { Driver, MachineRecord } from '../providers/types.js';
 import { maskSpec } from '../plan/sensitive.js';
 import { unreachable } from '../plan/summary.js';
 import type { Action } from '../plan/types.js';
-import { untilConditionHolds, type Replica } from './conditions.js';
+import { untilConditionHolds, untilTasksRun, type Replica } from './conditions.js';
+import { swarmDefinition, swarmDefinitionHash } from '../plan/swarm-services.js';
 
 export class ActionRunner {
   private readonly machines: Map<string, DesiredMachine>;
@@ -82,6 +83,15 @@ export class ActionRunner {
         return this.engine(a.machine).createNetwork({ name: a.network, driver: a.driver, labels: a.labels });
       case 'network.remove':
         return this.engine(a.machine).removeNetwork(a.network);
+      case 'service.create':
+      case 'service.update': {
+        const engine = this.engine(a.machine);
+        const req = this.swarmServiceRequest(a.service, a.name);
+        const id = a.kind === 'service.create' ? await engine.createService(req) : (await engine.updateService(a.serviceId, req), a.serviceId);
+        return req.swarm.mode === 'replicated' && req.replicas === 0 ? undefined : untilTasksRun(engine, a.name, id);
+      }
+      case 'service.remove':
+        return this.engine(a.machine).removeService(a.serviceId);
       case 'container.create':
         return this.createAndStart(a.machine, a.service, a.replica, a.name);
       case 'container.start':
@@ -130,6 +140,18 @@ export class ActionRunner {
     }
     await engine.startContainer(id);
     this.started.set(name, { machine, id, service: serviceName });
+  }
+
+  private swarmServiceRequest(serviceName: string, name: string): SwarmServiceRequest {
+    const service = this.services.get(serviceName);
+    if (!service?.swarm) throw new Error(`service ${serviceName} is not a swarm-mode service in the manifest any more`);
+    const labels = {
+      [LABEL.cluster]: this.desired.name,
+      [LABEL.service]: service.name,
+      [LABEL.configHash]: swarmDefinitionHash(service),
+      [LABEL.spec]: canonicalJson(swarmDefinition(service, this.desired.sensitive)),
+    };
+    return { name, spec: service.spec, swarm: service.swarm, replicas: service.scale, labels };
   }
 
   /** The containers of `service` after this apply: started by it, else as observed. */

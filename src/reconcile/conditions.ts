@@ -42,3 +42,15 @@ function judge(condition: DependencyCondition, s: ContainerStatus): boolean | st
 function words(c: DependencyCondition): string {
   return c === 'service_healthy' ? 'healthy' : 'completed successfully';
 }
+
+const TASKS_TIMEOUT_MS = 180_000;
+
+/** A swarm service is done when every task the swarm wants running runs (as `docker stack deploy --wait` would have it). */
+export async function untilTasksRun(engine: Engine, name: string, id: string, timeoutMs = TASKS_TIMEOUT_MS): Promise<void> {
+  let last = { desired: 0, running: 0 } as Awaited<ReturnType<Engine['serviceTasks']>>;
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((res) => setTimeout(res, POLL_MS))) {
+    last = await engine.serviceTasks(id);
+    if (last.running >= last.desired && last.desired > 0) return;
+  }
+  throw new Error(`swarm service ${name}: ${last.running} of ${last.desired} tasks running after ${timeoutMs / 1000} s${last.error ? ` (last task error: ${last.error})` : ''}`);
+}

@@ -27,7 +27,9 @@ export function place(desired: Desired, observed: Observed, options: PlaceOption
 }
 
 /** The placement and the scheduler's state after it (for explanations). */
-export function schedule(desired: Desired, observed: Observed, options: PlaceOptions = {}): { placement: Placement; ctx: Context; tasks: Map<string, Task> } {
+export function schedule(all: Desired, observed: Observed, options: PlaceOptions = {}): { placement: Placement; ctx: Context; tasks: Map<string, Task> } {
+  // Swarm-mode services are placed by the swarm's own scheduler.
+  const desired = all.services.some((s) => s.mode === 'swarm') ? { ...all, services: all.services.filter((s) => s.mode !== 'swarm') } : all;
   const nodes = buildNodes(desired, observed);
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const owned = ownedByService(desired, observed);

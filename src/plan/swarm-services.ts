@@ -1,0 +1,78 @@
+// Swarm-mode services (`mode: swarm`), as `docker stack deploy` reconciles them: one service object
+// per manifest service, made on the swarm's leader and named <cluster>_<service>; a changed
+// definition is an update (the swarm rolls it), a service gone from the manifest is removed.
+import fjp, { type Operation } from 'fast-json-patch';
+import { sha256OfJson } from '../manifest/hash.js';
+import type { Desired, DesiredService } from '../model/desired.js';
+import { LABEL, type Observed } from '../model/observed.js';
+import type { ActionList } from './builder.js';
+import type { MachineSteps } from './machines.js';
+import { normalizeImage } from './naming.js';
+import type { NetworkSteps } from './networks.js';
+import { maskSpec } from './sensitive.js';
+
+/** What the swarm is asked for: the part of a service whose change is an update. */
+export function swarmDefinition(service: DesiredService, sensitive?: string[]): Record<string, unknown> {
+  return { spec: maskSpec(service.spec, sensitive), swarm: service.swarm, replicas: service.scale };
+}
+
+export function swarmDefinitionHash(service: DesiredService): string {
+  return sha256OfJson({ spec: service.spec, swarm: service.swarm, replicas: service.scale });
+}
+
+export const swarmServiceName = (cluster: string, service: string) => `${cluster}_${service}`;
+
+export function planSwarmServices(desired: Desired, observed: Observed, machines: MachineSteps, list: ActionList, networkSteps: NetworkSteps): void {
+  const wanted = desired.services.filter((s) => s.mode === 'swarm');
+  const leader = machines.swarmLeader;
+  const existing = leader ? (observed.machines.find((m) => m.name === leader && !machines.leaving.has(m.name))?.engine?.swarmServices ?? []) : [];
+  const ours = existing.filter((s) => s.labels[LABEL.cluster] === desired.name);
+  if (leader && wanted.length) {
+    const members = desired.machines.filter((m) => m.role).map((m) => m.name);
+    for (const service of wanted) {
+      const name = swarmServiceName(desired.name, service.name);
+      const found = ours.find((s) => s.name === name);
+      // Every node may get a task, and these nodes cannot always pull: the image goes everywhere first.
+      const images = members.map((m) => imageStep(observed, machines, list, m, service.spec.image));
+      const after = [...members.map((m) => joinStep(list, m) ?? machines.ready(m)), ...images, ...(service.spec.networks ?? []).flatMap((n) => networkSteps(leader, n.network))];
+      if (!found) {
+        list.add(service.name, { kind: 'service.create', machine: leader, service: service.name, name, after, reason: describe(service) });
+      } else if (found.labels[LABEL.configHash] !== swarmDefinitionHash(service)) {
+        const patch = definitionPatch(found.labels[LABEL.spec], swarmDefinition(service, desired.sensitive));
+        list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch, after, reason: patch.length ? 'definition changed: the swarm rolls its tasks' : 'definition changed (a sensitive value)' });
+      }
+    }
+  }
+  const names = new Set(wanted.map((s) => swarmServiceName(desired.name, s.name)));
+  for (const s of ours) {
+    if (names.has(s.name)) continue;
+    list.add(s.name, { kind: 'service.remove', machine: leader!, service: s.labels[LABEL.service] ?? s.name, name: s.name, serviceId: s.id, after: [], reason: 'service not in the manifest, or not in swarm mode any more' });
+  }
+}
+
+function describe(s: DesiredService): string {
+  return s.swarm?.mode === 'global' ? 'swarm mode, one task per machine' : `swarm mode, ${s.scale} replica${s.scale === 1 ? '' : 's'}`;
+}
+
+function definitionPatch(label: string | undefined, after: Record<string, unknown>): Operation[] {
+  let before: unknown;
+  try {
+    before = label ? JSON.parse(label) : undefined;
+  } catch {
+    before = undefined;
+  }
+  if (!before || typeof before !== 'object') return [{ op: 'replace', path: '', value: '(definition of the running service unknown)' }];
+  return fjp.compare(before as object, JSON.parse(JSON.stringify(after)) as object, true);
+}
+
+function imageStep(observed: Observed, machines: MachineSteps, list: ActionList, machine: string, image: string): string | undefined {
+  const ref = normalizeImage(image);
+  const present = !machines.leaving.has(machine) && observed.machines.find((m) => m.name === machine)?.engine?.images.some((i) => i.tags.map(normalizeImage).includes(ref));
+  if (present) return undefined;
+  return list.add(`${machine}:${ref}`, { kind: 'image.ensure', machine, image: ref, after: [machines.ready(machine)], reason: 'image missing on machine' });
+}
+
+function joinStep(list: ActionList, machine: string): string | undefined {
+  for (const kind of ['swarm.init', 'swarm.join', 'swarm.promote']) if (list.has(`${kind}:${machine}`)) return `${kind}:${machine}`;
+  return undefined;
+}

@@ -1,0 +1,91 @@
+// Swarm-mode services on real engines: a global service publishing a host-mode port answers on
+// every machine; a replicated one runs its replicas, rolls an update, and goes when removed.
+// (The routing mesh needs IPVS, which this sandbox's kernel lacks; host-mode ports need nothing.)
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { cluster } from '../support/cli.js';
+import { DOCKER_HOST } from './env.js';
+
+const NAME = `sw${process.pid}`;
+const manifest = (replicas: number, withWorker = true) => `name: ${NAME}
+machines:
+  manager: { driver: docker, role: manager }
+  worker: { driver: docker, role: worker, labels: { size: xxl } }
+services:
+  edge:
+    mode: swarm
+    image: busybox:latest
+    command: [httpd, -f, -p, "80", -h, /etc]
+    ports: [{ target: 80, published: 8090, mode: host }]
+    deploy: { mode: global }
+${withWorker ? `  api:
+    mode: swarm
+    image: busybox:latest
+    command: [sleep, "3600"]
+    scale: ${replicas}
+    deploy:
+      placement: { constraints: ["node.labels.size == xxl"] }
+      update_config: { parallelism: 1, order: start-first }
+` : ''}`;
+
+const host = dockerodeFor(DOCKER_HOST);
+
+describe('swarm-mode services on the docker driver', () => {
+  let dir: string;
+  let file: string;
+  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const manager = () => dockerodeFor(`unix://${join(dir, '.cluster/machines/manager/docker.sock')}`);
+  const tasksOf = async (service: string) =>
+    ((await manager().listTasks({ filters: { service: [`${NAME}_${service}`], 'desired-state': ['running'] } })) as { Status: { State: string }; NodeID: string }[]).filter((t) => t.Status.State === 'running');
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cl-swarm-'));
+    file = join(dir, 'cluster.yml');
+    writeFileSync(file, manifest(2));
+  });
+
+  afterAll(() => {
+    run('destroy', '--auto-approve');
+  });
+
+  test('apply creates both services and waits until their tasks run; a second plan has no changes', async () => {
+    const p = run('plan');
+    expect(p.stdout).toContain(`+   swarm service ${NAME}_edge on manager`);
+    const r = run('apply', '--auto-approve');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect((await tasksOf('edge')).length).toBe(2);
+    expect((await tasksOf('api')).length).toBe(2);
+    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+  });
+
+  test('the global service answers on its published port on every machine', async () => {
+    for (const m of ['manager', 'worker']) {
+      const ip = Object.values((await host.getContainer(`${NAME}-${m}`).inspect()).NetworkSettings.Networks)[0]!.IPAddress;
+      const res = await fetch(`http://${ip}:8090/hostname`);
+      expect(res.status).toBe(200);
+    }
+  });
+
+  test('replicas follow placement constraints; a scale change is an update, rolled by the swarm', async () => {
+    const nodes = (await manager().listNodes()) as { ID: string; Description: { Hostname: string } }[];
+    const hostnameOf = (id: string) => nodes.find((n) => n.ID === id)?.Description.Hostname;
+    expect(new Set((await tasksOf('api')).map((t) => hostnameOf(t.NodeID)))).toEqual(new Set(['worker']));
+    writeFileSync(file, manifest(3));
+    const p = run('plan');
+    expect(p.stdout).toMatch(/~\s+swarm service .*_api/);
+    expect(p.stdout).toContain('replicas: 2 → 3');
+    expect(run('apply', '--auto-approve').code).toBe(0);
+    expect((await tasksOf('api')).length).toBe(3);
+  });
+
+  test('a service gone from the manifest is removed', async () => {
+    writeFileSync(file, manifest(3, false));
+    const r = run('apply', '--auto-approve');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect((await manager().listServices()).map((s) => s.Spec?.Name)).toEqual([`${NAME}_edge`]);
+    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+  });
+});

@@ -1,0 +1,88 @@
+// `mode: swarm` services from manifest to plan: created on the leader after every member joined and
+// has the image; a changed definition is an update with its field diff; the manifest's errors.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadManifest } from '../../src/manifest/index.js';
+import type { Desired } from '../../src/model/desired.js';
+import type { Observed } from '../../src/model/observed.js';
+import { makePlan } from '../../src/plan/index.js';
+import { swarmDefinition, swarmDefinitionHash } from '../../src/plan/swarm-services.js';
+import { place } from '../../src/sched/index.js';
+
+function load(text: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'swarm-svc-'));
+  writeFileSync(join(dir, 'cluster.yml'), text);
+  return loadManifest(join(dir, 'cluster.yml'), { env: {} });
+}
+
+function desiredOf(text: string): Desired {
+  const r = load(text);
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
+  return r.desired;
+}
+
+const MACHINES = 'name: t\nmachines:\n  mgr: { driver: sim, role: manager, cpus: 2, memory: 2g }\n  w: { driver: sim, role: worker, count: 2, cpus: 2, memory: 2g }\n';
+const API = (replicas: number) => `services:\n  api:\n    mode: swarm\n    image: nginx:1.25\n    scale: ${replicas}\n    deploy: { placement: { constraints: ["node.labels.size == xxl"] } }\n`;
+
+/** A converged cluster's observation, with the api service as the given manifest made it. */
+function observedWith(made: Desired): Observed {
+  const service = made.services[0]!;
+  const engine = (name: string, role: 'manager' | 'worker') => ({
+    url: `sim://t/${name}`, id: name, version: 'sim', labels: {}, cpus: 2, memory: 2 ** 31, kernelVersion: '', operatingSystem: '', storageDriver: '', executionDriver: '',
+    containers: [], images: [{ id: 'i', tags: ['nginx:1.25'] }], swarm: { state: 'active' as const, role, nodeId: name, clusterId: 's' },
+    ...(role === 'manager'
+      ? { swarmServices: [{ id: 'svc1', name: 't_api', labels: { 'io.cluster.name': 't', 'io.cluster.service': 'api', 'io.cluster.config-hash': swarmDefinitionHash(service), 'io.cluster.spec': JSON.stringify(swarmDefinition(service)) } }] }
+      : {}),
+  });
+  return {
+    cluster: 't',
+    machines: [
+      { name: 'mgr', driver: 'sim', state: 'running', engine: engine('mgr', 'manager') },
+      { name: 'w-1', driver: 'sim', state: 'running', engine: engine('w-1', 'worker') },
+      { name: 'w-2', driver: 'sim', state: 'running', engine: engine('w-2', 'worker') },
+    ],
+  };
+}
+
+const planOf = (d: Desired, o: Observed) => makePlan(d, o, place(d, o));
+
+describe('swarm-mode services in the plan', () => {
+  test('a new one is created on the leader after every member joined and holds the image; the scheduler leaves it alone', () => {
+    const d = desiredOf(MACHINES + API(3));
+    const plan = planOf(d, { cluster: 't', machines: [] });
+    const create = plan.actions.find((a) => a.kind === 'service.create')!;
+    expect(create).toMatchObject({ machine: 'mgr', service: 'api', name: 't_api' });
+    expect(create.after).toEqual(expect.arrayContaining(['swarm.init:mgr', 'swarm.join:w-1', 'swarm.join:w-2', 'image.ensure:w-1:nginx:1.25', 'image.ensure:w-2:nginx:1.25']));
+    expect(plan.actions.some((a) => a.kind === 'container.create')).toBe(false);
+    expect(plan.placements).toEqual({});
+  });
+
+  test('unchanged: nothing to do; a changed replica count: an update showing the field', () => {
+    const made = desiredOf(MACHINES + API(3));
+    expect(planOf(made, observedWith(made)).actions).toEqual([]);
+    const plan = planOf(desiredOf(MACHINES + API(5)), observedWith(made));
+    expect(plan.actions).toMatchObject([{ kind: 'service.update', serviceId: 'svc1', patch: [{ op: 'test', path: '/replicas', value: 3 }, { op: 'replace', path: '/replicas', value: 5 }] }]);
+  });
+
+  test('gone from the manifest: removed', () => {
+    const made = desiredOf(MACHINES + API(3));
+    const plan = planOf(desiredOf(MACHINES + 'services: {}\n'), observedWith(made));
+    expect(plan.actions).toMatchObject([{ kind: 'service.remove', serviceId: 'svc1', machine: 'mgr' }]);
+  });
+});
+
+describe('swarm-mode services in the manifest', () => {
+  test('without a manager: an error at `mode`', () => {
+    const r = load('name: t\nmachines:\n  m: { driver: sim, cpus: 2, memory: 2g }\n' + API(1));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics).toMatchObject([{ line: 6, message: 'service api runs in swarm mode, but no machine has `role: manager`' }]);
+  });
+
+  test('classic constraint: in environment is refused for a swarm-mode service, with the swarm way as hint', () => {
+    const r = load(MACHINES + 'services:\n  api:\n    mode: swarm\n    image: nginx\n    environment: ["constraint:size==xxl"]\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ line: 9, hint: 'use deploy.placement.constraints, e.g. node.labels.size == xxl' });
+  });
+});
