@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { UserError } from '../model/diagnostic.js';
 import { errorMessage } from '../engine/errors.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
-import { loadManifest } from '../manifest/index.js';
+import { loadManifestWithOptions, setManifestOptions } from './manifest-options.js';
 import { applyCommand } from './commands/apply.js';
 import { completionScript } from './completion.js';
 import { unlockCommand } from './commands/unlock.js';
@@ -38,6 +38,13 @@ function buildProgram(exit: (code: number) => void): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   const file = () => new Option('-f, --file <path>', 'manifest').default('cluster.yml');
+  const repeat = (v: string, prev: string[] = []) => [...prev, v];
+  const compose = () => new Option('-c, --compose <file>', 'run the services of this docker-compose file too (repeatable; without a manifest: on the default machines)').argParser(repeat);
+  const profile = () => new Option('--profile <name>', 'enable this compose profile (repeatable; COMPOSE_PROFILES works too)').argParser(repeat);
+  program.hook('preAction', (_program, action) => {
+    const o = action.opts() as { compose?: string[]; profile?: string[] };
+    setManifestOptions({ compose: o.compose ?? [], profiles: o.profile ?? [] });
+  });
   const strategy = () => new Option('--strategy <name>', 'override the scheduler strategy').choices(['spread', 'binpack', 'random']);
   const seed = () => new Option('--seed <n>', 'seed of the random strategy').argParser(integer);
   const lockTimeout = () =>
@@ -56,6 +63,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('validate')
     .description('check a manifest; exit 0 when valid, 1 with file:line:col errors when not')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .option('--json', 'machine-readable result')
     .addHelpText('after', '\nExample:\n  cluster validate -f cluster.example.yml')
     .action((o) => exit(validateCommand(o)));
@@ -64,6 +73,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('plan')
     .description('show what apply would change, and why; nothing is touched')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .option('--json', 'print the plan as JSON (format: docs/PLAN_FORMAT.md)')
     .option('-o, --out <file>', 'save the plan for `cluster apply FILE`')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
@@ -78,6 +89,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .argument('[planfile]', 'a plan saved with `cluster plan -o FILE` (applied exactly, refused when stale)')
     .description('make the cluster match the manifest: executes the plan in dependency order, in parallel')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
     .option('--json', 'stream one JSON event per line')
@@ -94,6 +107,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('watch')
     .description('same as `apply --watch`: converge now, then on every manifest edit and on drift')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
     .addOption(new Option('--interval <seconds>', 'full re-observe period, catches drift').argParser(integer).default(30))
     .option('--json', 'stream one JSON event per line')
@@ -105,6 +120,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('status')
     .description('machines, roles, labels, containers per machine, reservations')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .option('--json', 'machine-readable status (format: docs/PLAN_FORMAT.md)')
     .addHelpText('after', '\nExample:\n  cluster status --json')
     .action(async (o) => exit(await statusCommand(o)));
@@ -113,6 +130,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('destroy')
     .description('remove every machine and container this cluster owns (adopted generic hosts only lose containers)')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
     .option('--json', 'stream one JSON event per line')
@@ -124,6 +143,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('graph')
     .description('the plan\'s action graph, as DOT (Graphviz) or Mermaid')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
     .addOption(strategy())
     .addOption(seed())
@@ -134,6 +155,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('explain <service>')
     .description('per machine: the replicas of SERVICE it gets, and why one more would or would not go there')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .addOption(strategy())
     .addOption(seed())
     .option('--json', 'machine-readable')
@@ -144,6 +167,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('ls')
     .description('list the machines (docker-machine ls)')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .option('--json', 'machine-readable')
     .addHelpText('after', '\nExamples:\n  cluster ls\n  cluster ls --json | jq -r ".[].url"')
     .action(async (o) => exit(await lsCommand(o)));
@@ -152,6 +177,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('ip <machine>')
     .description('the address of a machine (docker-machine ip)')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .addHelpText('after', '\nExample:\n  curl http://$(cluster ip worker-1):8080/')
     .action(async (name, o) => exit(await ipCommand(name, o)));
 
@@ -159,6 +186,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('env [machine]')
     .description('shell exports that point the docker CLI at a machine (docker-machine env)')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .addOption(new Option('--shell <shell>', 'output syntax').choices([...SHELLS]))
     .option('-u, --unset', 'print the commands that undo it')
     .addHelpText('after', '\nExamples:\n  eval $(cluster env worker-1) && docker ps\n  cluster env worker-1 --shell fish | source')
@@ -171,6 +200,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('inspect <machine>')
     .description('everything known about a machine, as JSON (docker-machine inspect)')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .addHelpText('after', '\nExample:\n  cluster inspect worker-1 | jq .engine.url')
     .action(async (name, o) => exit(await inspectCommand(name, o)));
 
@@ -178,6 +209,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('ssh <machine> [command...]')
     .description('a shell on a machine, or run a command there (docker-machine ssh)')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .addHelpText('after', '\nExamples:\n  cluster ssh manager\n  cluster ssh worker-2 -- docker ps')
     .action(async (name, command, o) => exit(await sshCommand(name, command ?? [], o)));
 
@@ -185,6 +218,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('unlock')
     .description('remove the apply lock a crashed run left behind')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .requiredOption('--force <id>', 'the lock id the error message names (refused if another lock holds now)')
     .addHelpText('after', '\nExample:\n  cluster unlock --force 3f2a9c1d')
     .action(async (o) => exit(await unlockCommand(o)));
@@ -193,6 +228,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('scp <from> <to>')
     .description('copy files to, from or between machines (docker-machine scp)')
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .addHelpText('after', '\nExamples:\n  cluster scp ./app.conf worker-1:/etc/app.conf\n  cluster scp manager:/var/log worker-2:/tmp/')
     .action(async (from, to, o) => exit(await scpCommand(from, to, o)));
 
@@ -208,8 +245,10 @@ function buildProgram(exit: (code: number) => void): Command {
   program
     .command('__complete-machines', { hidden: true })
     .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
     .action((o) => {
-      const r = loadManifest(o.file);
+      const r = loadManifestWithOptions(o.file);
       if (r.ok) process.stdout.write(r.desired.machines.map((m) => m.name).join('\n') + '\n');
     });
 

@@ -2,7 +2,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { loadManifest } from '../manifest/index.js';
 import { UserError, type Diagnostic } from '../model/diagnostic.js';
 import type { Desired, StrategyName } from '../model/desired.js';
 import type { Placement } from '../model/placement.js';
@@ -14,9 +13,10 @@ import { acquire, fileLockStore, type LockStore } from '../reconcile/lock.js';
 import { observe, type Observation } from '../reconcile/observe.js';
 import { place } from '../sched/index.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
+import { loadManifestWithOptions } from './manifest-options.js';
 
 export function loadDesired(file: string): Desired {
-  const result = loadManifest(resolve(file));
+  const result = loadManifestWithOptions(file);
   if (!result.ok) throw new UserError(result.diagnostics);
   printWarnings(result.warnings);
   return result.desired;

@@ -5,6 +5,7 @@ import { ALL_FILTERS, type Desired, type DesiredMachine, type DesiredService, ty
 import { sha256OfJson } from './hash.js';
 import { didYouMean } from './hints.js';
 import { interpolate, readDotEnv, type Env } from './interpolate.js';
+import { importCompose, type ComposeImport, type ComposeOptions } from './compose-import.js';
 import { resolveNetworks, type NetworkUse } from './networks.js';
 import { locate, readSource, type Path, type Source } from './read.js';
 import { parseService, sortKeys, toStringMap } from './service.js';
@@ -20,11 +21,21 @@ const MAX_COUNT = 10_000;
 
 type Raw = Record<string, unknown>;
 
-export function loadManifest(file: string, opts: { env?: Env } = {}): LoadResult {
+export interface LoadOptions {
+  env?: Env;
+  /** Compose files to import besides the manifest's own `compose:` (the CLI's -c). */
+  compose?: string[];
+  /** Compose profiles to enable (the CLI's --profile; COMPOSE_PROFILES is read too). */
+  profiles?: string[];
+  /** The manifest's text when it is not on disk (the default manifest of `-c` without cluster.yml). */
+  text?: string;
+}
+
+export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
   const path = resolve(file);
   const dotEnv = join(dirname(path), '.env');
   const files = [path, dotEnv];
-  const read = readSource(path);
+  const read = readSource(path, opts.text === undefined ? undefined : Buffer.from(opts.text));
   if (!read.ok) return { ok: false, diagnostics: read.diagnostics, files };
   const source = read.source;
 
@@ -44,10 +55,19 @@ export function loadManifest(file: string, opts: { env?: Env } = {}): LoadResult
   const schemaErrors = validateSchema(source, data);
   if (schemaErrors.length) return { ok: false, diagnostics: sorted(schemaErrors), files };
 
-  const problems: Diagnostic[] = [];
+  const composeOpts = composeOptions(data.compose, dirname(path), opts);
+  const imported = composeOpts.files.length ? importCompose(composeOpts, env, () => String(data.name)) : undefined;
+  // The default manifest of `-c` takes the compose project's name, as compose would call it.
+  if (opts.text !== undefined && imported?.name) data.name = imported.name;
+  files.push(...(imported?.files ?? []));
+  const composeErrors = imported?.diagnostics.filter((d) => d.severity === 'error') ?? [];
+  warnings.push(...(imported?.diagnostics.filter((d) => d.severity === 'warning') ?? []));
+  if (composeErrors.length && !imported?.sources.length) return { ok: false, diagnostics: sorted(composeErrors), files };
+
+  const problems: Diagnostic[] = [...composeErrors];
   const report = (p: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => problems.push({ severity: 'error', file: path, ...locate(source, p, part), message, hint });
-  const built = build(source, data, report, env);
-  const sensitive = [...new Set([...(built.sensitive ?? []), ...secretEnvNames])].sort();
+  const built = build(source, data, report, env, imported);
+  const sensitive = [...new Set([...(built.sensitive ?? []), ...secretEnvNames, ...(imported?.sensitive ?? [])])].sort();
   const desired: Desired = sensitive.length ? { ...built, sensitive } : built;
   if (problems.length) return { ok: false, diagnostics: sorted(dedupe(problems)), files };
   return { ok: true, desired, warnings, files };
@@ -55,7 +75,7 @@ export function loadManifest(file: string, opts: { env?: Env } = {}): LoadResult
 
 type ReportAt = (p: Path, message: string, hint?: string, part?: 'key' | 'value') => void;
 
-function build(source: Source, data: Raw, report: ReportAt, env: Env): Desired {
+function build(source: Source, data: Raw, report: ReportAt, env: Env, imported?: ComposeImport): Desired {
   const dir = dirname(source.file);
   const pos = (p: Path, part: 'key' | 'value' = 'key'): SourcePosition => ({ file: source.file, ...locate(source, p, part) });
   const name = String(data.name);
@@ -63,12 +83,23 @@ function build(source: Source, data: Raw, report: ReportAt, env: Env): Desired {
 
   const machines = buildMachines((data.machines ?? {}) as Raw, dir, pos, report);
   const uses: NetworkUse[] = [];
-  const services = buildServices((data.services ?? {}) as Raw, dir, pos, report, env, uses);
+  const own: ServiceSource[] = Object.entries((data.services ?? {}) as Raw).map(([n, raw]) => ({ name: n, raw: (raw ?? {}) as Raw, dir, report, pos }));
+  for (const s of imported?.sources ?? []) {
+    const clash = own.find((o) => o.name === s.name);
+    if (clash) {
+      const there = s.pos(['services', s.name]);
+      report(['services', s.name], `service ${s.name} is defined twice: here and in ${there.file}:${there.line}:${there.col}`, 'rename one of them, or remove it from the manifest to use the compose file’s', 'key');
+    }
+  }
+  const sources = [...own, ...(imported?.sources ?? []).filter((s) => !own.some((o) => o.name === s.name))];
+  const services = buildServices(sources, env, uses);
   const swarm = machines.some((m) => m.role === 'manager');
   for (const s of services) {
     if (s.mode === 'swarm' && !swarm) report(['services', s.name, 'mode'], `service ${s.name} runs in swarm mode, but no machine has \`role: manager\``, 'give one machine `role: manager` (and the others `role: worker`)');
   }
-  const networks = resolveNetworks(name, (data.networks ?? {}) as Raw, uses, services, swarm, (p) => pos(p), (p, m, h) => report(p, m, h));
+  const declared = new Map(imported?.networks ?? []);
+  for (const [n, v] of Object.entries((data.networks ?? {}) as Raw)) declared.set(n, { raw: (v ?? {}) as Raw, position: pos(['networks', n]) });
+  const networks = resolveNetworks(name, declared, uses, services, swarm);
   for (const s of services) if (s.spec.networks) s.configHash = sha256OfJson(s.spec);
   const sensitive = ((data.sensitive ?? []) as unknown[]).map(String);
   return {
@@ -129,28 +160,39 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
   return out;
 }
 
-function buildServices(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'value') => SourcePosition, report: ReportAt, env: Record<string, string | undefined>, uses: NetworkUse[]): DesiredService[] {
-  const names = Object.keys(raw);
+/** A service as written somewhere: in the manifest, or in a compose file it imports. */
+export interface ServiceSource {
+  name: string;
+  raw: Raw;
+  dir: string;
+  /** Paths are the manifest's (`services.<name>...`); a compose source maps them into its own file. */
+  report: ReportAt;
+  pos: (p: Path, part?: 'key' | 'value') => SourcePosition;
+}
+
+function buildServices(sources: ServiceSource[], env: Record<string, string | undefined>, uses: NetworkUse[]): DesiredService[] {
+  const names = sources.map((s) => s.name);
+  const known = new Set(names);
   const services: DesiredService[] = [];
-  for (const name of names) {
+  for (const { name, raw, dir, report, pos } of sources) {
     if (!NAME.test(name)) report(['services', name], `invalid service name ${JSON.stringify(name)}`, 'lower-case letters, digits, - _ .', 'key');
-    const parsed = parseService(name, (raw[name] ?? {}) as Raw, dir, (p, message, hint) => report(p, message, hint), env);
+    const parsed = parseService(name, raw, dir, (p, message, hint) => report(p, message, hint), env);
     for (const d of parsed.dependsOn) {
-      if (raw[d] !== undefined) continue;
-      report(dependencyPath(raw[name] as Raw, name, d), `service ${name} depends on ${d}, which is not in the manifest`, didYouMean(d, names.filter((n) => n !== name)) ?? `services are: ${names.join(', ')}`);
+      if (known.has(d)) continue;
+      report(dependencyPath(raw, name, d), `service ${name} depends on ${d}, which is not in the manifest`, didYouMean(d, names.filter((n) => n !== name)) ?? `services are: ${names.join(', ')}`);
     }
     const strip = <T extends { path: Path }>(e: T) => {
       const { path, ...expr } = e;
       return { ...expr, position: pos(path, 'value') };
     };
-    uses.push({ service: name, networks: parsed.networks });
+    uses.push({ service: name, networks: parsed.networks, report: (p, m, h) => report(p, m, h) });
     services.push({
       name,
       scale: parsed.scale,
       mode: parsed.mode,
       spec: parsed.spec,
       configHash: sha256OfJson(parsed.spec),
-      dependsOn: parsed.dependsOn.filter((d) => raw[d] !== undefined),
+      dependsOn: parsed.dependsOn.filter((d) => known.has(d)),
       ...(Object.keys(parsed.conditions).length ? { conditions: parsed.conditions } : {}),
       ...(parsed.swarm ? { swarm: parsed.swarm } : {}),
       placement: { constraints: parsed.constraints.map(strip), affinities: parsed.affinities.map(strip) },
@@ -158,7 +200,10 @@ function buildServices(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
     });
   }
   const cycle = findCycle(services);
-  if (cycle) report(dependencyPath(raw[cycle[0]!] as Raw, cycle[0]!, cycle[1]!), `dependency cycle: ${cycle.join(' → ')}`, 'a service cannot (indirectly) depend on itself: remove one of these depends_on/links');
+  if (cycle) {
+    const source = sources.find((s) => s.name === cycle[0])!;
+    source.report(dependencyPath(source.raw, cycle[0]!, cycle[1]!), `dependency cycle: ${cycle.join(' → ')}`, 'a service cannot (indirectly) depend on itself: remove one of these depends_on/links');
+  }
   return services;
 }
 
@@ -227,7 +272,18 @@ function simulation(raw: Raw | undefined, report: ReportAt): SimulationConfig {
 }
 
 function sorted(ds: Diagnostic[]): Diagnostic[] {
-  return [...ds].sort((a, b) => a.line - b.line || a.col - b.col);
+  return [...ds].sort((a, b) => (a.file === b.file ? 0 : a.file < b.file ? -1 : 1) || a.line - b.line || a.col - b.col);
+}
+
+/** `compose: FILE`, `compose: [FILES]` or `compose: { files, profiles, mode }`, plus the CLI's -c and --profile. */
+function composeOptions(value: unknown, dir: string, opts: LoadOptions): ComposeOptions {
+  const o = (value && typeof value === 'object' && !Array.isArray(value) ? value : { files: value }) as Raw;
+  const list = (v: unknown) => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+  return {
+    files: [...list(o.files).map((f) => resolve(dir, f)), ...(opts.compose ?? []).map((f) => resolve(f))],
+    profiles: [...list(o.profiles), ...(opts.profiles ?? [])],
+    mode: o.mode === 'swarm' ? 'swarm' : 'containers',
+  };
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

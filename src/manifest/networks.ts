@@ -10,23 +10,21 @@ type Raw = Record<string, unknown>;
 export interface NetworkUse {
   service: string;
   networks: { name: string; aliases: string[]; path: Path }[];
+  /** Reports at a path of the file this service was written in (the manifest or a compose file). */
+  report: (p: Path, message: string, hint?: string) => void;
 }
 
-export function resolveNetworks(
-  cluster: string,
-  declared: Raw,
-  uses: NetworkUse[],
-  services: DesiredService[],
-  swarm: boolean,
-  pos: (p: Path) => SourcePosition,
-  report: (p: Path, message: string, hint?: string) => void,
-): DesiredNetwork[] {
+export interface DeclaredNetwork {
+  raw: Raw;
+  position: SourcePosition;
+}
+
+export function resolveNetworks(cluster: string, declared: Map<string, DeclaredNetwork>, uses: NetworkUse[], services: DesiredService[], swarm: boolean): DesiredNetwork[] {
   const byName = new Map<string, DesiredNetwork>();
-  for (const [name, value] of Object.entries(declared)) {
-    const o = (value ?? {}) as Raw;
+  for (const [name, { raw: o, position }] of declared) {
     const external = o.external === true || (typeof o.external === 'object' && o.external !== null);
     const engineName = external ? String(o.name ?? (o.external as Raw | undefined)?.name ?? name) : `${cluster}_${name}`;
-    byName.set(name, { name, engineName, external, position: pos(['networks', name]) });
+    byName.set(name, { name, engineName, external, position });
   }
   const used = new Set<string>();
   const servicesByName = new Map(services.map((s) => [s.name, s]));
@@ -37,7 +35,7 @@ export function resolveNetworks(
     for (const n of use.networks) {
       const network = byName.get(n.name);
       if (!network) {
-        report(n.path, `service ${use.service} uses network ${n.name}, which is not declared`, didYouMean(n.name, [...byName.keys()]) ?? `declare it under the top-level \`networks:\``);
+        use.report(n.path, `service ${use.service} uses network ${n.name}, which is not declared`, didYouMean(n.name, [...byName.keys()]) ?? `declare it under the top-level \`networks:\``);
         continue;
       }
       used.add(n.name);

@@ -14,10 +14,11 @@ export type Path = readonly (string | number)[];
 
 export type ReadResult = { ok: true; source: Source } | { ok: false; diagnostics: Diagnostic[] };
 
-export function readSource(file: string): ReadResult {
+/** `given`: the bytes of a manifest that is not on disk (the default one `-c` uses without cluster.yml). */
+export function readSource(file: string, given?: Buffer): ReadResult {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = given ?? readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? `manifest not found: ${file}` : code === 'EISDIR' ? `${file} is a directory, not a manifest` : `cannot read ${file}: ${(err as Error).message}`;

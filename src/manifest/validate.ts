@@ -29,7 +29,11 @@ function validator(): ValidateFunction {
 }
 
 export function validateSchema(source: Source, data: unknown): Diagnostic[] {
-  const validate = validator();
+  return validateWith(validator(), source, data);
+}
+
+/** Validation against another compiled schema (compose files), with the same one-error-per-problem positions. */
+export function validateWith(validate: ValidateFunction, source: Source, data: unknown): Diagnostic[] {
   if (validate(data)) return [];
   return pickErrors(validate.errors ?? []).map((e) => toDiagnostic(source, e));
 }

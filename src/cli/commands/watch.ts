@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadManifest } from '../../manifest/index.js';
+import { loadManifestWithOptions } from '../manifest-options.js';
 import { renderPlanText } from '../../plan/render-text.js';
 import { hasChanges, summaryLine } from '../../plan/summary.js';
 import { watchLoop } from '../../reconcile/watch.js';
@@ -41,7 +41,7 @@ export async function watchCommand(opts: ApplyOptions): Promise<number> {
   };
   try {
     await watchLoop({
-      load: () => loadManifest(file),
+      load: () => loadManifestWithOptions(file),
       onInvalid: (ds) => ds.forEach((d) => process.stderr.write(formatDiagnostic(d) + '\n')),
       log,
       debounceMs: 100,

@@ -1,0 +1,28 @@
+// The manifest as the command line asks for it: -f, plus compose files (-c) and profiles (--profile).
+// `cluster plan -c docker-compose.yml` with no cluster.yml runs the compose app on default machines.
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { loadManifest, type LoadResult } from '../manifest/index.js';
+
+let options: { compose: string[]; profiles: string[] } = { compose: [], profiles: [] };
+
+export function setManifestOptions(o: { compose: string[]; profiles: string[] }): void {
+  options = o;
+}
+
+export function loadManifestWithOptions(file: string): LoadResult {
+  const path = resolve(file);
+  const text = options.compose.length && !existsSync(path) ? defaultManifest(basename(dirname(path))) : undefined;
+  return loadManifest(path, { compose: options.compose, profiles: options.profiles, ...(text ? { text } : {}) });
+}
+
+/** One manager and two workers on the docker driver, named after the folder as compose names its project. */
+export function defaultManifest(folder: string): string {
+  const name = folder.toLowerCase().replace(/[^a-z0-9_.-]/g, '-').replace(/^[^a-z0-9]+/, '') || 'compose';
+  return `# default machines for \`cluster -c\` without a manifest
+name: ${name}
+machines:
+  manager: { driver: docker, role: manager }
+  worker: { driver: docker, role: worker, count: 2 }
+`;
+}

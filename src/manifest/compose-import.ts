@@ -1,0 +1,130 @@
+// Compose files imported by a manifest (`compose:`) or by `-c FILE`: their services become cluster
+// services beside the manifest's own. What cluster does not run yet is warned about by name and
+// left out, never silently dropped; what would make the result wrong (build without image) is an error.
+import { dirname } from 'node:path';
+import { loadCompose, type ComposeOrigin, type ComposeService } from '../compose/index.js';
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { SourcePosition } from '../model/desired.js';
+import type { Env } from './interpolate.js';
+import type { DeclaredNetwork } from './networks.js';
+import { locate, type Path } from './read.js';
+import type { ServiceSource } from './index.js';
+
+type Raw = Record<string, unknown>;
+
+/** Service keys cluster runs (the loader already applied extends, env_file and profiles). */
+const SUPPORTED = new Set([
+  'image', 'command', 'entrypoint', 'environment', 'ports', 'volumes', 'labels', 'restart', 'healthcheck', 'depends_on', 'links',
+  'volumes_from', 'network_mode', 'deploy', 'cpus', 'mem_limit', 'mem_reservation', 'scale', 'networks', 'expose', 'hostname',
+  'container_name', 'cap_add', 'cap_drop', 'stop_signal', 'env_file', 'profiles', 'extends',
+]);
+const DEPLOY_SUPPORTED = new Set(['replicas', 'resources', 'placement', 'mode', 'update_config']);
+
+export interface ComposeOptions {
+  files: string[];
+  profiles: string[];
+  mode: 'containers' | 'swarm';
+}
+
+export interface ComposeImport {
+  sources: ServiceSource[];
+  networks: Map<string, DeclaredNetwork>;
+  diagnostics: Diagnostic[];
+  files: string[];
+  name?: string;
+  /** Environment names given a secret variable's value in a compose file: masked everywhere. */
+  sensitive: string[];
+}
+
+export function importCompose(opts: ComposeOptions, env: Env, cluster: () => string): ComposeImport {
+  const result = loadCompose(opts.files, { env, profiles: opts.profiles });
+  if (!result.ok) return { sources: [], networks: new Map(), diagnostics: result.diagnostics, files: result.files, sensitive: [] };
+  const diagnostics: Diagnostic[] = [...result.warnings];
+  const { project } = result;
+  const networks = new Map<string, DeclaredNetwork>();
+  for (const n of project.networks) networks.set(n.name, { raw: n.raw, position: at(n.origin.source, n.origin.path) });
+  const volumes = new Map(project.volumes.map((v) => [v.name, v.raw]));
+  const sources = project.services.map((s) => {
+    const warn = (path: Path, message: string, hint?: string) => {
+      // The last file that wrote this key (extends aside): that is where to change it.
+      const origin = [...s.origins].reverse().find((o) => hasPath(o, path)) ?? s.origin;
+      diagnostics.push({ severity: 'warning', ...at(origin.source, [...origin.path, ...path]), message, hint });
+    };
+    const error = (path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') =>
+      diagnostics.push({ severity: 'error', ...at(s.origin.source, [...s.origin.path, ...path.slice(2)], part), message, hint });
+    const raw = adapt(s, opts.mode, volumes, cluster, warn, error);
+    // Compose puts every service without networks on the project's `default` network.
+    if (isMapLike(raw.networks) && 'default' in raw.networks && !networks.has('default')) networks.set('default', { raw: {}, position: at(s.origin.source, []) });
+    const source: ServiceSource = {
+      name: s.name,
+      raw,
+      dir: dirname(s.origin.source.file),
+      report: error,
+      pos: (p, part) => at(s.origin.source, [...s.origin.path, ...p.slice(2)], part),
+    };
+    return source;
+  });
+  return { sources, networks, diagnostics, files: result.files, sensitive: project.sensitive, ...(project.name ? { name: project.name } : {}) };
+}
+
+/** A compose service as cluster reads it: unsupported keys out (warned), the default network, volume names. */
+function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<string, Raw>, cluster: () => string, warn: (p: Path, m: string, h?: string) => void, error: (p: Path, m: string, h?: string) => void): Raw {
+  const raw: Raw = {};
+  for (const [key, value] of Object.entries(s.raw)) {
+    if (key.startsWith('x-')) continue;
+    if (key === 'build') {
+      if (s.raw.image === undefined) error(['services', s.name, 'build'], `service ${s.name} has \`build\` and no \`image\`: building images is not supported yet`, 'build and push (or load) the image yourself and name it with `image:`');
+      else warn(['build'], `\`build\` of service ${s.name} is ignored: cluster runs its image ${String(s.raw.image)}`, 'building on the host engine is not supported yet');
+      continue;
+    }
+    if (!SUPPORTED.has(key)) {
+      warn([key], `\`${key}\` of service ${s.name} is not supported by cluster yet and is ignored`);
+      continue;
+    }
+    raw[key] = value;
+  }
+  if (raw.deploy && typeof raw.deploy === 'object') {
+    const deploy: Raw = {};
+    for (const [key, value] of Object.entries(raw.deploy as Raw)) {
+      if (DEPLOY_SUPPORTED.has(key)) deploy[key] = value;
+      else warn(['deploy', key], `\`deploy.${key}\` of service ${s.name} is not supported by cluster yet and is ignored`);
+    }
+    raw.deploy = deploy;
+  }
+  if (!raw.networks && !raw.network_mode) raw.networks = { default: null };
+  if (Array.isArray(raw.volumes)) raw.volumes = raw.volumes.map((v, i) => volumeName(v, i, volumes, cluster, warn));
+  raw.mode = mode;
+  return raw;
+}
+
+/** Named volumes get the cluster's prefix, as compose prefixes them with the project; bind mounts stay on one machine. */
+function volumeName(v: unknown, i: number, volumes: Map<string, Raw>, cluster: () => string, warn: (p: Path, m: string, h?: string) => void): unknown {
+  const rename = (name: string) => {
+    const declared = volumes.get(name);
+    if (!declared) return name;
+    if (declared.external) return String(declared.name ?? name);
+    return String(declared.name ?? `${cluster()}_${name}`);
+  };
+  if (typeof v === 'string') {
+    const parts = v.split(':');
+    if (parts.length >= 2 && !/^[./~]/.test(parts[0]!)) return [rename(parts[0]!), ...parts.slice(1)].join(':');
+    if (parts.length >= 2) warn(['volumes', i], `bind mount ${parts[0]} is a folder of the machine the container runs on, not of this computer`, 'use a named volume, or make sure the folder exists on every machine');
+    return v;
+  }
+  const o = v as Raw;
+  if (o.type === 'bind') warn(['volumes', i], `bind mount ${String(o.source)} is a folder of the machine the container runs on, not of this computer`);
+  if ((o.type ?? 'volume') === 'volume' && typeof o.source === 'string') return { ...o, source: rename(o.source) };
+  return v;
+}
+
+function at(source: { file: string } & Parameters<typeof locate>[0], path: Path, part: 'key' | 'value' = 'key'): SourcePosition {
+  return { file: source.file, ...locate(source, path, part) };
+}
+
+function hasPath(origin: ComposeOrigin, path: Path): boolean {
+  return origin.source.doc.getIn([...origin.path, ...path], true) !== undefined;
+}
+
+function isMapLike(v: unknown): v is Raw {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
