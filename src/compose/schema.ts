@@ -26,6 +26,9 @@ function withAdditions(original: Schema): Schema {
   const service = schema.definitions.service.properties;
   for (const key of ['develop', 'annotations', 'attach', 'gpus', 'label_file', 'post_start', 'pre_stop', 'provider', 'models', 'uts', 'volumes_from']) service[key] ??= anything;
   schema.definitions.healthcheck.properties.start_interval = { type: 'string' };
+  // env_file entries may be { path, required, format }.
+  const envFileEntry = { oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: false, required: ['path'], properties: { path: { type: 'string' }, required: { type: 'boolean' }, format: { type: 'string' } } }] };
+  service.env_file = { oneOf: [{ type: 'string' }, { type: 'array', items: envFileEntry }] };
   // depends_on long form: `restart` and `required` were added, and `condition` became optional.
   const long = service.depends_on.oneOf[1].patternProperties['^[a-zA-Z0-9._-]+$'];
   Object.assign(long.properties, { restart: { type: 'boolean' }, required: { type: 'boolean' } });

@@ -3,6 +3,8 @@
 // swarm twice succeeds, a name conflict rejects with statusCode 409, dropped connections and 5xx
 // are TransientError (the walker retries them).
 import type Dockerode from 'dockerode';
+import { pack } from 'tar-fs';
+import type { BuildSpec } from '../model/desired.js';
 import type { Role } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
 import { dockerodeFor, type TlsFiles } from './docker-connection.js';
@@ -226,6 +228,17 @@ export class DockerEngine implements Engine {
       .getImage(image)
       .inspect()
       .then(() => true, () => false);
+  }
+
+  async buildImage(tag: string, build: BuildSpec): Promise<void> {
+    const context = pack(build.context);
+    const stream = await call(() =>
+      this.docker.buildImage(context, { t: tag, ...(build.dockerfile ? { dockerfile: build.dockerfile } : {}), ...(build.args ? { buildargs: build.args } : {}), ...(build.target ? { target: build.target } : {}) }),
+    );
+    // Like a pull, a failed build ends the stream normally: the error is in an event.
+    const events = await new Promise<{ error?: string }[]>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : resolve(out))));
+    const failed = events.find((e) => e.error);
+    if (failed) throw new Error(`building ${tag} from ${build.context} failed: ${failed.error}`);
   }
 
   /** Undefined when pulled; else why not. A failed pull ends without an error, the error is in the last event. */

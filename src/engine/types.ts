@@ -1,6 +1,6 @@
 // The Docker Engine API as the core sees it. Backed by dockerode (src/engine/docker.ts) or by the
 // sim driver's simulated engine (src/engine/sim.ts). Everything here is I/O; the core never calls it.
-import type { Role, ServiceSpec, SwarmServiceSpec } from '../model/desired.js';
+import type { BuildSpec, Role, ServiceSpec, SwarmServiceSpec } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
 
 export interface ContainerCreateRequest {
@@ -98,6 +98,8 @@ export interface Engine {
    * drift detection). Returns the unsubscribe. Absent: the engine has no event stream (sim).
    */
   subscribe?(cluster: string, onEvent: (what: string) => void): () => void;
+  /** Build `tag` from a local folder (compose `build:`); the host engine does it. */
+  buildImage?(tag: string, build: BuildSpec): Promise<void>;
   /** Image export/import, used to copy images between engines. */
   exportImage?(image: string): Promise<NodeJS.ReadableStream>;
   importImage?(tar: NodeJS.ReadableStream): Promise<void>;

@@ -1,6 +1,6 @@
 // Compose files imported by a manifest (`compose:`) or by `-c FILE`: their services become cluster
 // services beside the manifest's own. What cluster does not run yet is warned about by name and
-// left out, never silently dropped; what would make the result wrong (build without image) is an error.
+// left out, never silently dropped.
 import { dirname } from 'node:path';
 import { loadCompose, type ComposeOrigin, type ComposeService } from '../compose/index.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -73,8 +73,9 @@ function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<str
   for (const [key, value] of Object.entries(s.raw)) {
     if (key.startsWith('x-')) continue;
     if (key === 'build') {
-      if (s.raw.image === undefined) error(['services', s.name, 'build'], `service ${s.name} has \`build\` and no \`image\`: building images is not supported yet`, 'build and push (or load) the image yourself and name it with `image:`');
-      else warn(['build'], `\`build\` of service ${s.name} is ignored: cluster runs its image ${String(s.raw.image)}`, 'building on the host engine is not supported yet');
+      raw.build = buildOf(value, s.name, warn);
+      // Compose names a built image after the project and the service.
+      if (s.raw.image === undefined) raw.image = `${cluster()}-${s.name}`;
       continue;
     }
     if (!SUPPORTED.has(key)) {
@@ -95,6 +96,19 @@ function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<str
   if (Array.isArray(raw.volumes)) raw.volumes = raw.volumes.map((v, i) => volumeName(v, i, volumes, cluster, warn));
   raw.mode = mode;
   return raw;
+}
+
+const BUILD_SUPPORTED = new Set(['context', 'dockerfile', 'args', 'target']);
+
+/** The build keys cluster sends to the engine; the others are named and left out. */
+function buildOf(value: unknown, service: string, warn: (p: Path, m: string, h?: string) => void): unknown {
+  if (!isMapLike(value)) return value;
+  const out: Raw = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (BUILD_SUPPORTED.has(key)) out[key] = v;
+    else warn(['build', key], `\`build.${key}\` of service ${service} is not supported by cluster yet and is ignored`);
+  }
+  return out;
 }
 
 /** Named volumes get the cluster's prefix, as compose prefixes them with the project; bind mounts stay on one machine. */

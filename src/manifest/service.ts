@@ -2,7 +2,7 @@
 // normalises them, so equal intent gives an equal spec (and an equal config hash).
 import { isAbsolute, resolve } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
-import type { DependencyCondition, Expression, HealthcheckSpec, PortSpec, Resources, ServiceSpec, SwarmServiceSpec, VolumeSpec } from '../model/desired.js';
+import type { BuildSpec, DependencyCondition, Expression, HealthcheckSpec, PortSpec, Resources, ServiceSpec, SwarmServiceSpec, VolumeSpec } from '../model/desired.js';
 import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
 import type { Path } from './read.js';
@@ -62,6 +62,7 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
   const scale = parseScale(raw, deploy, at, report);
   const spec: ServiceSpec = {
     image: String(raw.image),
+    ...optional('build', parseBuild(raw.build, dir)),
     ...optional('command', parseCommand(raw.command)),
     ...optional('entrypoint', parseCommand(raw.entrypoint)),
     environment: sortKeys(environment),
@@ -121,6 +122,18 @@ function swarmSpec(deploy: Raw, at: (...r: (string | number)[]) => Path, report:
     constraints: ((placement.constraints ?? []) as unknown[]).map(String),
     spread: ((placement.preferences ?? []) as Raw[]).flatMap((p) => (p?.spread === undefined ? [] : [String(p.spread)])),
     ...(u ? { update } : {}),
+  };
+}
+
+/** `build: ./dir` or `build: { context, dockerfile, args, target }`. */
+function parseBuild(v: unknown, dir: string): BuildSpec | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = (typeof v === 'string' ? { context: v } : v) as Raw;
+  return {
+    context: resolvePath(String(o.context ?? '.'), dir),
+    ...optional('dockerfile', o.dockerfile as string | undefined),
+    ...optional('args', o.args === undefined ? undefined : sortKeys(toStringMap(o.args))),
+    ...optional('target', o.target as string | undefined),
   };
 }
 

@@ -131,8 +131,18 @@ export interface Resources {
 }
 
 /** The normalised container spec of a service: what is hashed and what is created. */
+export interface BuildSpec {
+  /** Absolute folder sent to the engine. */
+  context: string;
+  dockerfile?: string;
+  args?: Record<string, string>;
+  target?: string;
+}
+
 export interface ServiceSpec {
   image: string;
+  /** compose `build:`: the image is built on the host engine, then copied to the machines needing it. */
+  build?: BuildSpec;
   command?: string[];
   entrypoint?: string[];
   /** Real environment (the `constraint:`/`affinity:` entries are removed). Keys sorted. */

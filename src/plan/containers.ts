@@ -6,6 +6,7 @@ import type { Placement } from '../model/placement.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
 import type { NetworkSteps } from './networks.js';
+import { imageStep, type ImagePresent } from './images.js';
 import { containerName, normalizeImage } from './naming.js';
 import { maskSpec } from './sensitive.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
@@ -29,11 +30,7 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
 
   // Actions that bring up each service's replicas, so dependents can wait for them.
   const upBy = new Map<string, string[]>();
-  const imageStep = (machine: string, image: string): string | undefined => {
-    const ref = normalizeImage(image);
-    if (!machines.leaving.has(machine) && imagesOn.get(machine)?.has(ref)) return undefined;
-    return list.add(`${machine}:${ref}`, { kind: 'image.ensure', machine, image: ref, after: [machines.ready(machine)], reason: 'image missing on machine' });
-  };
+  const present: ImagePresent = (machine, ref) => imagesOn.get(machine)?.has(ref) ?? false;
 
   for (const rp of placement.replicas) {
     const service = services.get(rp.service);
@@ -43,7 +40,7 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
     const base = { machine: rp.machine, service: rp.service, replica: rp.replica, name };
     const prerequisites = () => [
       machines.ready(rp.machine),
-      imageStep(rp.machine, service.spec.image),
+      imageStep(present, machines, list, rp.machine, service),
       ...(removalsOn.get(rp.machine) ?? []),
       ...service.dependsOn.flatMap((d) => upBy.get(d) ?? []),
       ...(service.spec.networks ?? []).flatMap((n) => networkSteps(rp.machine, n.network)),

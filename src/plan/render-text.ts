@@ -82,6 +82,8 @@ export function renderAction(a: Action): string[] {
       return [`  ${sym} swarm leave ${a.machine}${why}`];
     case 'image.ensure':
       return [`  ${sym} image ${a.image} on ${a.machine}`];
+    case 'image.build':
+      return [`  ${sym} build image ${a.image} from ${a.context} on the host engine`];
     case 'network.create':
       return [`  ${sym} network ${a.network} (${a.driver}) on ${a.machine}${why}`];
     case 'network.remove':

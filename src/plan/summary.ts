@@ -8,6 +8,7 @@ export function effectOf(action: Action): Effect {
     case 'machine.create':
     case 'container.create':
     case 'image.ensure':
+    case 'image.build':
     case 'swarm.init':
     case 'swarm.join':
     case 'network.create':

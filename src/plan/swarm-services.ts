@@ -9,6 +9,7 @@ import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
 import { normalizeImage } from './naming.js';
 import type { NetworkSteps } from './networks.js';
+import { imageStep, type ImagePresent } from './images.js';
 import { maskSpec } from './sensitive.js';
 
 /** What the swarm is asked for: the part of a service whose change is an update. */
@@ -27,13 +28,14 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
   const leader = machines.swarmLeader;
   const existing = leader ? (observed.machines.find((m) => m.name === leader && !machines.leaving.has(m.name))?.engine?.swarmServices ?? []) : [];
   const ours = existing.filter((s) => s.labels[LABEL.cluster] === desired.name);
+  const present: ImagePresent = (machine, ref) => Boolean(observed.machines.find((m) => m.name === machine)?.engine?.images.some((i) => i.tags.map(normalizeImage).includes(ref)));
   if (leader && wanted.length) {
     const members = desired.machines.filter((m) => m.role).map((m) => m.name);
     for (const service of wanted) {
       const name = swarmServiceName(desired.name, service.name);
       const found = ours.find((s) => s.name === name);
       // Every node may get a task, and these nodes cannot always pull: the image goes everywhere first.
-      const images = members.map((m) => imageStep(observed, machines, list, m, service.spec.image));
+      const images = members.map((m) => imageStep(present, machines, list, m, service));
       const after = [...members.map((m) => joinStep(list, m) ?? machines.ready(m)), ...images, ...(service.spec.networks ?? []).flatMap((n) => networkSteps(leader, n.network))];
       if (!found) {
         list.add(service.name, { kind: 'service.create', machine: leader, service: service.name, name, after, reason: describe(service) });
@@ -63,13 +65,6 @@ function definitionPatch(label: string | undefined, after: Record<string, unknow
   }
   if (!before || typeof before !== 'object') return [{ op: 'replace', path: '', value: '(definition of the running service unknown)' }];
   return fjp.compare(before as object, JSON.parse(JSON.stringify(after)) as object, true);
-}
-
-function imageStep(observed: Observed, machines: MachineSteps, list: ActionList, machine: string, image: string): string | undefined {
-  const ref = normalizeImage(image);
-  const present = !machines.leaving.has(machine) && observed.machines.find((m) => m.name === machine)?.engine?.images.some((i) => i.tags.map(normalizeImage).includes(ref));
-  if (present) return undefined;
-  return list.add(`${machine}:${ref}`, { kind: 'image.ensure', machine, image: ref, after: [machines.ready(machine)], reason: 'image missing on machine' });
 }
 
 function joinStep(list: ActionList, machine: string): string | undefined {

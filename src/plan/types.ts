@@ -23,6 +23,8 @@ export type Action =
   | (Base & { kind: 'swarm.demote'; machine: string })
   | (Base & { kind: 'swarm.leave'; machine: string })
   | (Base & { kind: 'image.ensure'; machine: string; image: string })
+  /** Built on the docker driver's host engine (`machine` is empty), then copied to machines by image.ensure. */
+  | (Base & { kind: 'image.build'; machine: ''; service: string; image: string; context: string })
   | (Base & { kind: 'network.create'; machine: string; network: string; driver: 'overlay' | 'bridge'; labels: Record<string, string> })
   | (Base & { kind: 'network.remove'; machine: string; network: string })
   | (Base & { kind: 'service.create'; machine: string; service: string; name: string })

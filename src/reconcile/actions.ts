@@ -79,6 +79,8 @@ export class ActionRunner {
         await this.engine(a.machine).ensureImage(a.image, driver.hostEngine?.());
         return;
       }
+      case 'image.build':
+        return this.build(a.service, a.image);
       case 'network.create':
         return this.engine(a.machine).createNetwork({ name: a.network, driver: a.driver, labels: a.labels });
       case 'network.remove':
@@ -140,6 +142,16 @@ export class ActionRunner {
     }
     await engine.startContainer(id);
     this.started.set(name, { machine, id, service: serviceName });
+  }
+
+  /** On the docker driver's host engine, where image.ensure copies from; simulated clusters only pretend. */
+  private async build(serviceName: string, image: string): Promise<void> {
+    const build = this.services.get(serviceName)?.spec.build;
+    if (!build) throw new Error(`service ${serviceName} has no build in the manifest any more`);
+    const host = [...this.drivers.values()].map((d) => d.hostEngine?.()).find((e) => e?.buildImage);
+    if (host) return host.buildImage!(image, build);
+    if (this.desired.machines.every((m) => m.driver === 'sim')) return;
+    throw new Error(`cannot build ${image}: building needs a machine on the docker driver (its host engine builds, then copies the image)`);
   }
 
   private swarmServiceRequest(serviceName: string, name: string): SwarmServiceRequest {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { cluster } from '../support/cli.js';
+import { execIn } from '../support/exec.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `nt${process.pid}`;
@@ -30,28 +31,6 @@ services:
     environment: ["constraint:node==worker"]
     depends_on: { db: { condition: service_healthy } }
 `;
-
-/** Runs a command in a container of a machine's engine and returns what it printed. */
-async function execIn(socket: string, container: string, cmd: string[]): Promise<string> {
-  const docker = dockerodeFor(`unix://${socket}`);
-  const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', resolve);
-    stream.on('error', reject);
-  });
-  // Multiplexed stream: 8-byte frame headers, then the payload.
-  const all = Buffer.concat(chunks);
-  let out = '';
-  for (let i = 0; i + 8 <= all.length; ) {
-    const size = all.readUInt32BE(i + 4);
-    out += all.subarray(i + 8, i + 8 + size).toString('utf8');
-    i += 8 + size;
-  }
-  return out;
-}
 
 describe('networks across machines on the docker driver', () => {
   let dir: string;

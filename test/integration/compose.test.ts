@@ -1,0 +1,104 @@
+// A compose app as people write it, run across machines: the manifest names the machines and
+// imports docker-compose.yml; web and db land on different machines (compose's placement
+// constraints), talk over the project's default network by service name, and web waits for db's
+// real healthcheck (depends_on: service_healthy).
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { cluster } from '../support/cli.js';
+import { execIn } from '../support/exec.js';
+import { DOCKER_HOST } from './env.js';
+
+const NAME = `cp${process.pid}`;
+const MANIFEST = `name: ${NAME}
+machines:
+  manager: { driver: docker, role: manager }
+  worker: { driver: docker, role: worker }
+compose: docker-compose.yml
+`;
+const COMPOSE = `x-base: &base
+  image: busybox:latest
+  restart: unless-stopped
+services:
+  db:
+    <<: *base
+    command: [sh, -c, "mkdir -p /www && echo \${GREETING} > /www/index.html && sleep 3 && date +%s > /www/up && exec httpd -f -p 80 -h /www"]
+    healthcheck:
+      test: [CMD, wget, -q, -O, /dev/null, "http://localhost/"]
+      interval: 1s
+      retries: 60
+    deploy:
+      placement:
+        constraints: [node.hostname == manager]
+  web:
+    <<: *base
+    command: [sleep, "3600"]
+    depends_on:
+      db:
+        condition: service_healthy
+    deploy:
+      placement:
+        constraints: [node.hostname == worker]
+  tools:
+    image: busybox:latest
+    profiles: [debug]
+  built:
+    build: ./app
+    deploy:
+      placement:
+        constraints: [node.hostname == worker]
+`;
+const DOCKERFILE = 'FROM busybox:latest\nRUN echo built-by-cluster > /built.txt\nCMD ["sleep", "3600"]\n';
+
+describe('a compose app across machines', () => {
+  let dir: string;
+  let file: string;
+  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const socket = (m: string) => join(dir, '.cluster/machines', m, 'docker.sock');
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cl-compose-'));
+    file = join(dir, 'cluster.yml');
+    writeFileSync(file, MANIFEST);
+    writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE);
+    writeFileSync(join(dir, '.env'), 'GREETING=hello-over-the-overlay\n');
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'app', 'Dockerfile'), DOCKERFILE);
+  });
+
+  afterAll(async () => {
+    run('destroy', '--auto-approve');
+    await dockerodeFor(DOCKER_HOST).getImage(`${NAME}-built:latest`).remove().catch(() => undefined);
+  });
+
+  test('plan: the default network as an overlay, db and web on different machines, the profiled service left out', () => {
+    const p = run('plan');
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout).toContain(`+   network ${NAME}_default (overlay) on manager`);
+    expect(p.stdout).toContain(`+   db #1 ${NAME}-db-1 on manager`);
+    expect(p.stdout).toContain(`+   web #1 ${NAME}-web-1 on worker`);
+    expect(p.stdout).not.toContain('tools');
+    expect(p.stdout).toContain(`+   build image ${NAME}-built:latest from ${join(dir, 'app')} on the host engine`);
+  });
+
+  test('apply: web on the worker reaches db on the manager by name, after db turned healthy', async () => {
+    const r = run('apply', '--auto-approve');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(await execIn(socket('worker'), `${NAME}-web-1`, ['wget', '-q', '-O-', 'http://db/'])).toContain('hello-over-the-overlay');
+    const up = Number(await execIn(socket('manager'), `${NAME}-db-1`, ['cat', '/www/up']));
+    const web = await dockerodeFor(`unix://${socket('worker')}`).getContainer(`${NAME}-web-1`).inspect();
+    expect(Date.parse(web.State.StartedAt) / 1000).toBeGreaterThanOrEqual(up);
+    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+  });
+
+  test('the service with build: runs the image built on the host engine and copied to its machine', async () => {
+    expect(await execIn(socket('worker'), `${NAME}-built-1`, ['cat', '/built.txt'])).toContain('built-by-cluster');
+  });
+
+  test('--profile debug adds the profiled service', () => {
+    const p = cluster(['plan', '-f', file, '--profile', 'debug'], { cwd: dir, env: { DOCKER_HOST } });
+    expect(p.stdout).toMatch(new RegExp(`\\+   tools #1 ${NAME}-tools-1 on`));
+  });
+});

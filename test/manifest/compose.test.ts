@@ -1,0 +1,115 @@
+// Compose files imported into a manifest: how they merge, extend, interpolate and fail, and a small
+// corpus of files written the way people publish them, which must load and plan without an error.
+import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadManifest, type LoadResult } from '../../src/manifest/index.js';
+import { makePlan } from '../../src/plan/index.js';
+import { place } from '../../src/sched/index.js';
+
+const CORPUS = join(import.meta.dirname, 'compose-corpus');
+const MACHINES = 'name: t\nmachines:\n  mgr: { driver: sim, role: manager, cpus: 4, memory: 8g }\n  w: { driver: sim, role: worker, count: 2, cpus: 4, memory: 8g }\n';
+
+/** A folder with cluster.yml and the given files; returns the loaded manifest. */
+function project(files: Record<string, string>, manifestTail: string, opts: { env?: Record<string, string>; profiles?: string[] } = {}): LoadResult {
+  const dir = mkdtempSync(join(tmpdir(), 'compose-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  writeFileSync(join(dir, 'cluster.yml'), MACHINES + manifestTail);
+  return loadManifest(join(dir, 'cluster.yml'), { env: opts.env ?? {}, profiles: opts.profiles ?? [] });
+}
+
+function ok(r: LoadResult) {
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.message}`).join('\n'));
+  return r;
+}
+
+const service = (r: LoadResult, name: string) => ok(r).desired.services.find((s) => s.name === name)!;
+
+describe('compose import', () => {
+  test('two files merge as compose merges them: ports appended, environment merged, command replaced', () => {
+    const r = project(
+      {
+        'a.yml': 'services:\n  web:\n    image: nginx\n    command: [a]\n    ports: ["80:80"]\n    environment: [A=1, B=1]\n',
+        'b.yml': 'services:\n  web:\n    command: [b]\n    ports: ["443:443"]\n    environment: { B: "2", C: "3" }\n',
+      },
+      'compose: [a.yml, b.yml]\n',
+    );
+    const web = service(r, 'web');
+    expect(web.spec.command).toEqual(['b']);
+    expect(web.spec.ports.map((p) => p.published)).toEqual([80, 443]);
+    expect(web.spec.environment).toEqual({ A: '1', B: '2', C: '3' });
+    expect(web.spec.networks).toEqual([{ network: 't_default', aliases: ['web'] }]);
+  });
+
+  test('extends across files; depends_on is not inherited; an extends cycle is an error at the extends', () => {
+    const r = project(
+      { 'base.yml': 'services:\n  base:\n    image: python\n    environment: { X: "1" }\n    depends_on: [other]\n  other: { image: busybox }\n', 'app.yml': 'services:\n  app:\n    extends: { file: base.yml, service: base }\n    command: [run]\n' },
+      'compose: app.yml\n',
+    );
+    expect(service(r, 'app').spec).toMatchObject({ image: 'python', command: ['run'], environment: { X: '1' } });
+    expect(service(r, 'app').dependsOn).toEqual([]);
+    const cycle = project({ 'c.yml': 'services:\n  a:\n    image: x\n    extends: b\n  b:\n    image: x\n    extends: a\n' }, 'compose: c.yml\n');
+    expect(cycle.ok).toBe(false);
+    if (!cycle.ok) expect(cycle.diagnostics[0]).toMatchObject({ line: 4, message: expect.stringMatching(/extends cycle/) });
+  });
+
+  test('.env beside the compose file interpolates; ${VAR:?} fails at its line; $$ stays a dollar', () => {
+    const files = { '.env': 'TAG=1.25\n', 'c.yml': 'services:\n  web:\n    image: nginx:${TAG}\n    command: [echo, "$$HOME"]\n    environment: ["NEED=${NEEDED:?set NEEDED}"]\n' };
+    const r = project(files, 'compose: c.yml\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics).toMatchObject([{ file: expect.stringMatching(/c\.yml$/), line: 5, message: 'required variable NEEDED is not set: set NEEDED' }]);
+    const good = project(files, 'compose: c.yml\n', { env: { NEEDED: 'yes' } });
+    expect(service(good, 'web').spec).toMatchObject({ image: 'nginx:1.25', command: ['echo', '$HOME'], environment: { NEED: 'yes' } });
+  });
+
+  test('profiles: off unless enabled (flag or COMPOSE_PROFILES); depending on a disabled service is an error naming the profile', () => {
+    const files = { 'c.yml': 'services:\n  web: { image: nginx }\n  debug: { image: busybox, profiles: [debug] }\n' };
+    expect(ok(project(files, 'compose: c.yml\n')).desired.services.map((s) => s.name)).toEqual(['web']);
+    expect(ok(project(files, 'compose: c.yml\n', { profiles: ['debug'] })).desired.services.map((s) => s.name)).toEqual(['web', 'debug']);
+    expect(ok(project(files, 'compose: c.yml\n', { env: { COMPOSE_PROFILES: 'debug' } })).desired.services.map((s) => s.name)).toEqual(['web', 'debug']);
+    const r = project({ 'c.yml': 'services:\n  web:\n    image: nginx\n    depends_on: [debug]\n  debug: { image: busybox, profiles: [debug] }\n' }, 'compose: c.yml\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ line: 4, message: 'service web depends on debug, which is in a profile that is not enabled', hint: expect.stringContaining('debug') });
+  });
+
+  test('schema errors point into the compose file: an unknown key with a suggestion, one error for a bad port', () => {
+    const r = project({ 'c.yml': 'services:\n  web:\n    imgae: nginx\n' }, 'compose: c.yml\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics).toMatchObject([{ file: expect.stringMatching(/c\.yml$/), line: 3, col: 5, hint: 'did you mean `image`?' }]);
+    const port = project({ 'c.yml': 'services:\n  web:\n    image: nginx\n    ports:\n      - { target: 80, publishd: 8080 }\n' }, 'compose: c.yml\n');
+    expect(port.ok).toBe(false);
+    if (!port.ok) expect(port.diagnostics).toHaveLength(1);
+  });
+
+  test('a name used by the manifest and a compose file is an error naming both places', () => {
+    const r = project({ 'c.yml': 'services:\n  web: { image: nginx }\n' }, 'compose: c.yml\nservices:\n  web: { image: busybox }\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ line: 7, message: expect.stringMatching(/service web is defined twice: here and in .*c\.yml:2:3/) });
+  });
+
+  test('what cluster does not run is warned about by name, at the line that wrote it', () => {
+    const r = ok(project({ 'c.yml': 'services:\n  web:\n    image: nginx\n    logging: { driver: json-file }\n    volumes: [./html:/usr/share/nginx/html]\n' }, 'compose: c.yml\n'));
+    expect(r.warnings.map((w) => `${w.line}: ${w.message}`)).toEqual([
+      '4: `logging` of service web is not supported by cluster yet and is ignored',
+      expect.stringMatching(/^5: bind mount .*html is a folder of the machine/),
+    ]);
+  });
+});
+
+describe('a corpus of compose files as people write them', () => {
+  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yml') && f !== 'extends-base.yml');
+  test.each(files)('%s imports and plans without an error', (name) => {
+    const dir = mkdtempSync(join(tmpdir(), 'corpus-'));
+    cpSync(CORPUS, dir, { recursive: true });
+    // Stack files (deploy: sections for the swarm) are imported as swarm-mode services.
+    writeFileSync(join(dir, 'cluster.yml'), MACHINES + (name.startsWith('swarm-') ? `compose: { files: [${name}], mode: swarm }\n` : `compose: ${name}\n`));
+    const r = ok(loadManifest(join(dir, 'cluster.yml'), { env: {} }));
+    expect(r.desired.services.length).toBeGreaterThan(0);
+    const observed = { cluster: 't', machines: [] };
+    const plan = makePlan(r.desired, observed, place(r.desired, observed));
+    expect(plan.unschedulable).toEqual([]);
+    const planned = new Set(plan.actions.flatMap((a) => ('service' in a ? [a.service] : [])));
+    expect([...planned].sort()).toEqual(r.desired.services.map((s) => s.name).sort());
+  });
+});
