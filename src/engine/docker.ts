@@ -4,6 +4,7 @@
 // are TransientError (the walker retries them).
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
+import { pack as packTar } from 'tar-stream';
 import type { BuildSpec } from '../model/desired.js';
 import type { Role } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
@@ -228,6 +229,16 @@ export class DockerEngine implements Engine {
       .getImage(image)
       .inspect()
       .then(() => true, () => false);
+  }
+
+  putFile(containerId: string, path: string, content: Buffer, mode = 0o444): Promise<void> {
+    return call(async () => {
+      const tar = packTar();
+      tar.entry({ name: path.replace(/^\/+/, ''), mode, size: content.length }, content);
+      tar.finalize();
+      // The engine makes missing parent folders (/run/secrets) when it unpacks at /.
+      await this.docker.getContainer(containerId).putArchive(tar, { path: '/' });
+    });
   }
 
   async buildImage(tag: string, build: BuildSpec): Promise<void> {

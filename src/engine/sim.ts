@@ -34,6 +34,7 @@ export const SIM_KINDS = {
   // swarm.leave for an availability change alone (draining is the first step of leaving)
   swarmNodeRemove: 'swarm.leave', // drain → leave → node rm: all part of a machine leaving
   containerStatus: 'observe',
+  putFile: 'container.create',
   createNetwork: 'network.create',
   removeNetwork: 'network.remove',
   createService: 'service.create',
@@ -132,6 +133,12 @@ export class SimEngine implements Engine {
   async serviceTasks(id: string): Promise<SwarmServiceTasks> {
     const { state, machine } = await this.on(SIM_KINDS.serviceTasks);
     return services.serviceTasks(state, machine, id);
+  }
+
+  /** A simulated container has no filesystem: the file is accounted as delivered. */
+  async putFile(containerId: string): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.putFile);
+    if (!state.findContainer(machine, containerId)) throw new SimEngineError(`No such container: ${containerId}`, 404);
   }
 
   async createNetwork(req: NetworkCreateRequest): Promise<void> {

@@ -82,6 +82,8 @@ export interface Engine {
   /** Remove; already gone is success. */
   removeService(id: string): Promise<void>;
   serviceTasks(id: string): Promise<SwarmServiceTasks>;
+  /** Put a file into a created container (secrets and configs, before start). */
+  putFile(containerId: string, path: string, content: Buffer, mode?: number): Promise<void>;
   /** Start; already running is success. */
   startContainer(id: string): Promise<void>;
   /** Force-remove; already gone is success. */

@@ -1,10 +1,12 @@
 // Compose files imported by a manifest (`compose:`) or by `-c FILE`: their services become cluster
 // services beside the manifest's own. What cluster does not run yet is warned about by name and
 // left out, never silently dropped.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadCompose, type ComposeOrigin, type ComposeService } from '../compose/index.js';
+import { loadCompose, type ComposeOrigin, type ComposeProject, type ComposeService } from '../compose/index.js';
 import type { Diagnostic } from '../model/diagnostic.js';
-import type { SourcePosition } from '../model/desired.js';
+import type { FileMount, SourcePosition } from '../model/desired.js';
 import type { Env } from './interpolate.js';
 import type { DeclaredNetwork } from './networks.js';
 import { locate, type Path } from './read.js';
@@ -18,6 +20,8 @@ const SUPPORTED = new Set([
   'volumes_from', 'network_mode', 'deploy', 'cpus', 'mem_limit', 'mem_reservation', 'scale', 'networks', 'expose', 'hostname',
   'container_name', 'cap_add', 'cap_drop', 'stop_signal', 'env_file', 'profiles', 'extends',
 ]);
+/** Handled apart: they become files put into the container before it starts. */
+const AS_FILES = new Set(['secrets', 'configs']);
 const DEPLOY_SUPPORTED = new Set(['replicas', 'resources', 'placement', 'mode', 'update_config']);
 
 export interface ComposeOptions {
@@ -52,6 +56,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
     };
     const error = (path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') =>
       diagnostics.push({ severity: 'error', ...at(s.origin.source, [...s.origin.path, ...path.slice(2)], part), message, hint });
+    const files = fileMounts(s, project, opts.mode, warn, (p, m, h) => diagnostics.push({ severity: 'error', ...at(p.source, p.path, 'value'), message: m, hint: h }));
     const raw = adapt(s, opts.mode, volumes, cluster, warn, error);
     // Compose puts every service without networks on the project's `default` network.
     if (isMapLike(raw.networks) && 'default' in raw.networks && !networks.has('default')) networks.set('default', { raw: {}, position: at(s.origin.source, []) });
@@ -61,6 +66,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
       dir: dirname(s.origin.source.file),
       report: error,
       pos: (p, part) => at(s.origin.source, [...s.origin.path, ...p.slice(2)], part),
+      ...(files.length ? { files } : {}),
     };
     return source;
   });
@@ -78,6 +84,7 @@ function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<str
       if (s.raw.image === undefined) raw.image = `${cluster()}-${s.name}`;
       continue;
     }
+    if (AS_FILES.has(key)) continue;
     if (!SUPPORTED.has(key)) {
       warn([key], `\`${key}\` of service ${s.name} is not supported by cluster yet and is ignored`);
       continue;
@@ -141,4 +148,37 @@ function hasPath(origin: ComposeOrigin, path: Path): boolean {
 
 function isMapLike(v: unknown): v is Raw {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Service `secrets:`/`configs:` whose top-level entry is a `file:`: read now for a hash (a changed
+ * secret replaces the container), delivered at apply. Other kinds are named and left out.
+ */
+function fileMounts(s: ComposeService, project: ComposeProject, mode: 'containers' | 'swarm', warn: (p: Path, m: string, h?: string) => void, error: (at: ComposeOrigin, m: string, h?: string) => void): FileMount[] {
+  const out: FileMount[] = [];
+  for (const kind of ['secret', 'config'] as const) {
+    const section = kind === 'secret' ? project.secrets : project.configs;
+    for (const [i, ref] of (((s.raw[`${kind}s`] ?? []) as unknown[]).entries())) {
+      const r = (typeof ref === 'string' ? { source: ref } : ref) as Raw;
+      const name = String(r.source);
+      const declared = section.find((x) => x.name === name);
+      if (mode === 'swarm') {
+        warn([`${kind}s`, i], `${kind} ${name} of swarm-mode service ${s.name} is not supported yet and is left out`, 'swarm secrets and configs are not created by cluster yet');
+        continue;
+      }
+      if (!declared || typeof declared.raw.file !== 'string') {
+        warn([`${kind}s`, i], `${kind} ${name} of service ${s.name} is left out: only \`file:\` ${kind}s are supported`, declared ? 'declare it with `file: ./path`' : `declare it under the top-level \`${kind}s:\``);
+        continue;
+      }
+      const source = declared.raw.file;
+      if (!existsSync(source)) {
+        error({ source: declared.origin.source, path: [...declared.origin.path, 'file'] }, `${kind} ${name}: file ${source} does not exist`, 'create it, or point `file:` at it (relative to the compose file)');
+        continue;
+      }
+      const target = r.target === undefined ? (kind === 'secret' ? `/run/secrets/${name}` : `/${name}`) : String(r.target).startsWith('/') ? String(r.target) : kind === 'secret' ? `/run/secrets/${r.target}` : `/${r.target}`;
+      const modeBits = r.mode === undefined ? undefined : typeof r.mode === 'number' ? r.mode : parseInt(String(r.mode), 8);
+      out.push({ kind, name, target, source, sha256: createHash('sha256').update(readFileSync(source)).digest('hex'), ...(modeBits !== undefined ? { mode: modeBits } : {}) });
+    }
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 // YAML manifest → Desired. Never throws for bad input: every problem is a Diagnostic with a place.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
-import { ALL_FILTERS, type Desired, type DesiredMachine, type DesiredService, type DriverName, type FilterName, type SchedulerConfig, type SimulationConfig, type SourcePosition } from '../model/desired.js';
+import { ALL_FILTERS, type FileMount, type Desired, type DesiredMachine, type DesiredService, type DriverName, type FilterName, type SchedulerConfig, type SimulationConfig, type SourcePosition } from '../model/desired.js';
 import { sha256OfJson } from './hash.js';
 import { didYouMean } from './hints.js';
 import { interpolate, readDotEnv, type Env } from './interpolate.js';
@@ -168,15 +168,18 @@ export interface ServiceSource {
   /** Paths are the manifest's (`services.<name>...`); a compose source maps them into its own file. */
   report: ReportAt;
   pos: (p: Path, part?: 'key' | 'value') => SourcePosition;
+  /** compose secrets and configs, resolved to files. */
+  files?: FileMount[];
 }
 
 function buildServices(sources: ServiceSource[], env: Record<string, string | undefined>, uses: NetworkUse[]): DesiredService[] {
   const names = sources.map((s) => s.name);
   const known = new Set(names);
   const services: DesiredService[] = [];
-  for (const { name, raw, dir, report, pos } of sources) {
+  for (const { name, raw, dir, report, pos, files } of sources) {
     if (!NAME.test(name)) report(['services', name], `invalid service name ${JSON.stringify(name)}`, 'lower-case letters, digits, - _ .', 'key');
     const parsed = parseService(name, raw, dir, (p, message, hint) => report(p, message, hint), env);
+    if (files) parsed.spec.files = files;
     for (const d of parsed.dependsOn) {
       if (known.has(d)) continue;
       report(dependencyPath(raw, name, d), `service ${name} depends on ${d}, which is not in the manifest`, didYouMean(d, names.filter((n) => n !== name)) ?? `services are: ${names.join(', ')}`);

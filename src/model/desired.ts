@@ -168,6 +168,20 @@ export interface ServiceSpec {
   capAdd?: string[];
   capDrop?: string[];
   stopSignal?: string;
+  /** compose secrets and configs: files put into the container before it starts (content by hash only). */
+  files?: FileMount[];
+}
+
+export interface FileMount {
+  kind: 'secret' | 'config';
+  name: string;
+  /** Absolute path in the container. */
+  target: string;
+  /** Absolute path on this computer; read at apply time. */
+  source: string;
+  /** sha256 of the content when the manifest was read: a changed secret replaces the container. */
+  sha256: string;
+  mode?: number;
 }
 
 export interface DesiredService {

@@ -1,5 +1,6 @@
 // Runs one plan action against drivers and engines. Every action is idempotent, so a re-run after a
 // crash or a retry after a transient failure converges instead of duplicating.
+import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../engine/errors.js';
 import type { Engine, SwarmServiceRequest } from '../engine/types.js';
 import { canonicalJson } from '../manifest/hash.js';
@@ -139,6 +140,12 @@ export class ActionRunner {
       }
       await engine.removeContainer(clash.id);
       id = await engine.createContainer({ name, spec: service.spec, labels });
+    }
+    for (const f of service.spec.files ?? []) {
+      const content = await readFile(f.source).catch((err: Error) => {
+        throw new Error(`${f.kind} ${f.name} for ${name}: cannot read ${f.source} (${err.message})`);
+      });
+      await engine.putFile(id, f.target, content, f.mode);
     }
     await engine.startContainer(id);
     this.started.set(name, { machine, id, service: serviceName });

@@ -35,6 +35,8 @@ services:
   web:
     <<: *base
     command: [sleep, "3600"]
+    secrets: [token]
+    configs: [{ source: settings, target: /etc/app.conf }]
     depends_on:
       db:
         condition: service_healthy
@@ -50,6 +52,11 @@ services:
       placement:
         constraints: [node.hostname == worker]
 `;
+const TOP_LEVEL = `secrets:
+  token: { file: ./token.txt }
+configs:
+  settings: { file: ./app.conf }
+`;
 const DOCKERFILE = 'FROM busybox:latest\nRUN echo built-by-cluster > /built.txt\nCMD ["sleep", "3600"]\n';
 
 describe('a compose app across machines', () => {
@@ -62,7 +69,9 @@ describe('a compose app across machines', () => {
     dir = mkdtempSync(join(tmpdir(), 'cl-compose-'));
     file = join(dir, 'cluster.yml');
     writeFileSync(file, MANIFEST);
-    writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE);
+    writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE + TOP_LEVEL);
+    writeFileSync(join(dir, 'token.txt'), 's3cr3t-token\n');
+    writeFileSync(join(dir, 'app.conf'), 'mode=cluster\n');
     writeFileSync(join(dir, '.env'), 'GREETING=hello-over-the-overlay\n');
     mkdirSync(join(dir, 'app'));
     writeFileSync(join(dir, 'app', 'Dockerfile'), DOCKERFILE);
@@ -91,6 +100,18 @@ describe('a compose app across machines', () => {
     const web = await dockerodeFor(`unix://${socket('worker')}`).getContainer(`${NAME}-web-1`).inspect();
     expect(Date.parse(web.State.StartedAt) / 1000).toBeGreaterThanOrEqual(up);
     expect(run('plan', '--detailed-exitcode').code).toBe(0);
+  });
+
+  test('secrets and configs are files in the container before it starts', async () => {
+    expect(await execIn(socket('worker'), `${NAME}-web-1`, ['cat', '/run/secrets/token'])).toBe('s3cr3t-token\n');
+    expect(await execIn(socket('worker'), `${NAME}-web-1`, ['cat', '/etc/app.conf'])).toBe('mode=cluster\n');
+  });
+
+  test('a changed secret replaces the container that holds it, without showing the content', () => {
+    writeFileSync(join(dir, 'token.txt'), 'rotated\n');
+    const p = run('plan');
+    expect(p.stdout).toMatch(new RegExp(`-/\\+ web #1 ${NAME}-web-1`));
+    expect(p.stdout + p.stderr).not.toContain('rotated');
   });
 
   test('the service with build: runs the image built on the host engine and copied to its machine', async () => {
