@@ -105,7 +105,8 @@ export function loadCompose(files: string[], opts: { env: Env; profiles?: string
     }
   }
 
-  for (const { raw, origin } of merged.values()) applyEnvFiles(raw, origin, read, error);
+  const warnAt = (source: Source, path: Path, message: string, hint?: string) => warnings.push({ severity: 'warning', file: source.file, ...locate(source, path, 'value'), message, hint });
+  for (const { raw, origin } of merged.values()) applyEnvFiles(raw, origin, read, warnAt);
 
   const active = new Set([...(opts.profiles ?? []), ...(env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean)]);
   const profilesOf = (raw: Raw) => ((raw.profiles ?? []) as unknown[]).map(String);
@@ -138,7 +139,7 @@ export function loadCompose(files: string[], opts: { env: Env; profiles?: string
 }
 
 /** env_file entries fill `environment` under what it sets itself, as compose does. */
-function applyEnvFiles(raw: Raw, origin: ComposeOrigin, read: string[], error: (s: Source, p: Path, m: string, h?: string) => void): void {
+function applyEnvFiles(raw: Raw, origin: ComposeOrigin, read: string[], warn: (s: Source, p: Path, m: string, h?: string) => void): void {
   if (raw.env_file === undefined) return;
   const fromFiles: Raw = {};
   for (const [i, entry] of [raw.env_file].flat().entries()) {
@@ -146,7 +147,7 @@ function applyEnvFiles(raw: Raw, origin: ComposeOrigin, read: string[], error: (
     const required = !isMap(entry) || entry.required !== false;
     if (!read.includes(path)) read.push(path);
     if (!existsSync(path)) {
-      if (required) error(origin.source, [...origin.path, 'env_file', i], `env_file ${path} does not exist`, 'create it, or write `env_file: [{ path: ..., required: false }]`');
+      if (required) warn(origin.source, [...origin.path, 'env_file', i], `env_file ${path} does not exist: its variables are left out`, 'create it, or write `env_file: [{ path: ..., required: false }]`');
       continue;
     }
     Object.assign(fromFiles, readDotEnv(path));

@@ -56,7 +56,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
     };
     const error = (path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') =>
       diagnostics.push({ severity: 'error', ...at(s.origin.source, [...s.origin.path, ...path.slice(2)], part), message, hint });
-    const files = fileMounts(s, project, opts.mode, warn, (p, m, h) => diagnostics.push({ severity: 'error', ...at(p.source, p.path, 'value'), message: m, hint: h }));
+    const files = fileMounts(s, project, opts.mode, warn, (p, m, h) => diagnostics.push({ severity: 'warning', ...at(p.source, p.path, 'value'), message: m, hint: h }));
     const raw = adapt(s, opts.mode, volumes, cluster, warn, error);
     // Compose puts every service without networks on the project's `default` network.
     if (isMapLike(raw.networks) && 'default' in raw.networks && !networks.has('default')) networks.set('default', { raw: {}, position: at(s.origin.source, []) });
@@ -154,7 +154,7 @@ function isMapLike(v: unknown): v is Raw {
  * Service `secrets:`/`configs:` whose top-level entry is a `file:`: read now for a hash (a changed
  * secret replaces the container), delivered at apply. Other kinds are named and left out.
  */
-function fileMounts(s: ComposeService, project: ComposeProject, mode: 'containers' | 'swarm', warn: (p: Path, m: string, h?: string) => void, error: (at: ComposeOrigin, m: string, h?: string) => void): FileMount[] {
+function fileMounts(s: ComposeService, project: ComposeProject, mode: 'containers' | 'swarm', warn: (p: Path, m: string, h?: string) => void, missing: (at: ComposeOrigin, m: string, h?: string) => void): FileMount[] {
   const out: FileMount[] = [];
   for (const kind of ['secret', 'config'] as const) {
     const section = kind === 'secret' ? project.secrets : project.configs;
@@ -171,13 +171,13 @@ function fileMounts(s: ComposeService, project: ComposeProject, mode: 'container
         continue;
       }
       const source = declared.raw.file;
-      if (!existsSync(source)) {
-        error({ source: declared.origin.source, path: [...declared.origin.path, 'file'] }, `${kind} ${name}: file ${source} does not exist`, 'create it, or point `file:` at it (relative to the compose file)');
-        continue;
-      }
+      // Missing now is a warning, as `docker compose config` does not check either; apply needs it.
+      const present = existsSync(source);
+      if (!present) missing({ source: declared.origin.source, path: [...declared.origin.path, 'file'] }, `${kind} ${name}: file ${source} does not exist (yet); apply will fail until it does`, 'create it, or point `file:` at it (relative to the compose file)');
       const target = r.target === undefined ? (kind === 'secret' ? `/run/secrets/${name}` : `/${name}`) : String(r.target).startsWith('/') ? String(r.target) : kind === 'secret' ? `/run/secrets/${r.target}` : `/${r.target}`;
       const modeBits = r.mode === undefined ? undefined : typeof r.mode === 'number' ? r.mode : parseInt(String(r.mode), 8);
-      out.push({ kind, name, target, source, sha256: createHash('sha256').update(readFileSync(source)).digest('hex'), ...(modeBits !== undefined ? { mode: modeBits } : {}) });
+      const sha256 = present ? createHash('sha256').update(readFileSync(source)).digest('hex') : 'missing';
+      out.push({ kind, name, target, source, sha256, ...(modeBits !== undefined ? { mode: modeBits } : {}) });
     }
   }
   return out;

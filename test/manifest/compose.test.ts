@@ -97,6 +97,19 @@ describe('compose import', () => {
   });
 });
 
+describe('compose secrets, configs and env_file', () => {
+  test('a file secret becomes a file mount with a content hash; a missing file or env_file is a warning, not an error', () => {
+    const files = { 'token.txt': 'abc', 'c.yml': 'services:\n  web:\n    image: nginx\n    secrets: [token, gone]\n    env_file: missing.env\nsecrets:\n  token: { file: ./token.txt }\n  gone: { file: ./gone.txt }\n' };
+    const r = ok(project(files, 'compose: c.yml\n'));
+    const mounts = service(r, 'web').spec.files!;
+    expect(mounts.map((m) => [m.name, m.target, m.sha256.slice(0, 8)])).toEqual([
+      ['token', '/run/secrets/token', 'ba7816bf'],
+      ['gone', '/run/secrets/gone', 'missing'],
+    ]);
+    expect(r.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/env_file .*missing\.env does not exist/), expect.stringMatching(/secret gone: file .*gone\.txt does not exist/)]);
+  });
+});
+
 describe('a corpus of compose files as people write them', () => {
   const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yml') && f !== 'extends-base.yml');
   test.each(files)('%s imports and plans without an error', (name) => {
