@@ -26,6 +26,15 @@ function withAdditions(original: Schema): Schema {
   const service = schema.definitions.service.properties;
   for (const key of ['develop', 'annotations', 'attach', 'gpus', 'label_file', 'post_start', 'pre_stop', 'provider', 'models', 'uts', 'volumes_from']) service[key] ??= anything;
   schema.definitions.healthcheck.properties.start_interval = { type: 'string' };
+  // Long-form ports: numbers may be strings (and ranges), and entries may be named.
+  const port = service.ports.items.oneOf[2].properties;
+  Object.assign(port, { target: { type: ['integer', 'string'] }, published: { type: ['integer', 'string'] }, name: { type: 'string' }, app_protocol: { type: 'string' } });
+  // Long-form volumes: subpath, SELinux and recursive bind options, image mounts, tmpfs mode.
+  const volume = service.volumes.items.oneOf[1].properties;
+  Object.assign(volume.volume.properties, { subpath: { type: 'string' } });
+  Object.assign(volume.bind.properties, { selinux: { type: 'string' }, recursive: { type: 'string' } });
+  Object.assign(volume.tmpfs.properties, { mode: { type: ['integer', 'string'] } });
+  volume.image = { type: 'object', properties: { subpath: { type: 'string' } } };
   // env_file entries may be { path, required, format }.
   const envFileEntry = { oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: false, required: ['path'], properties: { path: { type: 'string' }, required: { type: 'boolean' }, format: { type: 'string' } } }] };
   service.env_file = { oneOf: [{ type: 'string' }, { type: 'array', items: envFileEntry }] };

@@ -46,7 +46,18 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
   const diagnostics: Diagnostic[] = [...result.warnings];
   const { project } = result;
   const networks = new Map<string, DeclaredNetwork>();
-  for (const n of project.networks) networks.set(n.name, { raw: n.raw, position: at(n.origin.source, n.origin.path) });
+  for (const n of project.networks) {
+    networks.set(n.name, { raw: n.raw, position: at(n.origin.source, n.origin.path) });
+    // cluster makes its own networks (overlay with a swarm, else bridge): how they are set up is its choice.
+    for (const key of Object.keys(n.raw)) {
+      if (!['external', 'name', 'driver', 'attachable'].includes(key)) diagnostics.push({ severity: 'warning', ...at(n.origin.source, [...n.origin.path, key]), message: `\`${key}\` of network ${n.name} is not supported by cluster yet and is ignored` });
+    }
+  }
+  for (const v of project.volumes) {
+    for (const key of Object.keys(v.raw)) {
+      if (!['external', 'name'].includes(key)) diagnostics.push({ severity: 'warning', ...at(v.origin.source, [...v.origin.path, key]), message: `\`${key}\` of volume ${v.name} is not supported by cluster yet and is ignored (volumes are local to each machine)` });
+    }
+  }
   const volumes = new Map(project.volumes.map((v) => [v.name, v.raw]));
   const sources = project.services.map((s) => {
     const warn = (path: Path, message: string, hint?: string) => {
@@ -98,6 +109,12 @@ function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<str
       else warn(['deploy', key], `\`deploy.${key}\` of service ${s.name} is not supported by cluster yet and is ignored`);
     }
     raw.deploy = deploy;
+    for (const kind of ['reservations', 'limits']) {
+      const r = ((deploy.resources as Raw | undefined)?.[kind] ?? {}) as Raw;
+      for (const key of Object.keys(r)) {
+        if (key !== 'cpus' && key !== 'memory') warn(['deploy', 'resources', kind, key], `\`deploy.resources.${kind}.${key}\` of service ${s.name} is not supported by cluster yet and is ignored`);
+      }
+    }
   }
   if (!raw.networks && !raw.network_mode) raw.networks = { default: null };
   if (Array.isArray(raw.volumes)) raw.volumes = raw.volumes.map((v, i) => volumeName(v, i, volumes, cluster, warn));
