@@ -1,6 +1,6 @@
 // `cluster status`: what exists, from observation only. Pure: observed (+ desired for context) → report.
 import type { Desired } from '../model/desired.js';
-import type { Observed } from '../model/observed.js';
+import { LABEL, type Observed } from '../model/observed.js';
 import { formatBytes } from '../plan/machines.js';
 
 export interface StatusReport {
@@ -22,6 +22,10 @@ export interface StatusReport {
     problem: string | null;
   }[];
   containers: { name: string; id: string; service: string; replica: number; machine: string; state: string; image: string }[];
+  /** Swarm-mode services of this cluster, as its managers list them. */
+  swarmServices?: { name: string; id: string; service: string; manager: string }[];
+  /** Networks this cluster made. */
+  networks?: { name: string; driver: string; machine: string }[];
 }
 
 export function statusReport(desired: Desired, observed: Observed): StatusReport {
@@ -52,7 +56,25 @@ export function statusReport(desired: Desired, observed: Observed): StatusReport
   );
   containers.sort((a, b) => (a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1));
   const simulated = observed.machines.some((m) => m.driver === 'sim') || desired.machines.some((m) => m.driver === 'sim');
-  return { format_version: '1.0', cluster: observed.cluster, simulated, machines, containers };
+  const ours = (labels: Record<string, string>) => labels[LABEL.cluster] === observed.cluster;
+  const swarmServices = new Map<string, { name: string; id: string; service: string; manager: string }>();
+  const networks = new Map<string, { name: string; driver: string; machine: string }>();
+  for (const m of observed.machines) {
+    for (const x of m.engine?.swarmServices ?? []) if (ours(x.labels) && !swarmServices.has(x.id)) swarmServices.set(x.id, { name: x.name, id: x.id, service: x.labels[LABEL.service] ?? x.name, manager: m.name });
+    for (const n of m.engine?.networks ?? []) {
+      const key = n.driver === 'overlay' ? n.name : `${m.name}:${n.name}`;
+      if (ours(n.labels) && !networks.has(key)) networks.set(key, { name: n.name, driver: n.driver, machine: n.driver === 'overlay' ? '(swarm)' : m.name });
+    }
+  }
+  return {
+    format_version: '1.0',
+    cluster: observed.cluster,
+    simulated,
+    machines,
+    containers,
+    ...(swarmServices.size ? { swarmServices: [...swarmServices.values()] } : {}),
+    ...(networks.size ? { networks: [...networks.values()] } : {}),
+  };
 }
 
 export function renderStatusText(r: StatusReport): string {
@@ -87,6 +109,8 @@ export function renderStatusText(r: StatusReport): string {
   if (byService.size) {
     out.push('', table([['SERVICE', 'MACHINE', 'REPLICAS', 'RUNNING'], ...[...byService].flatMap(([s, ms]) => [...ms].sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, c]) => [s, m, compactRanges(c.replicas), `${c.running}/${c.replicas.length}`]))]));
   }
+  if (r.swarmServices?.length) out.push('', table([['SWARM SERVICE', 'NAME', 'MANAGED ON'], ...r.swarmServices.map((x) => [x.service, x.name, x.manager])]));
+  if (r.networks?.length) out.push('', table([['NETWORK', 'DRIVER', 'MACHINE'], ...r.networks.map((n) => [n.name, n.driver, n.machine])]));
   const problems = r.machines.filter((m) => m.problem).map((m) => `  ${m.name}: ${m.problem}`);
   const notRunning = r.containers.filter((c) => c.state !== 'running').map((c) => `  ${c.name} on ${c.machine}: ${c.state}`);
   if (problems.length || notRunning.length) out.push('', 'Unhealthy:', ...problems, ...notRunning);

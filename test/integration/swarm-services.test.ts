@@ -59,6 +59,7 @@ describe('swarm-mode services on the docker driver', () => {
     expect((await tasksOf('edge')).length).toBe(2);
     expect((await tasksOf('api')).length).toBe(2);
     expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect(run('status').stdout).toMatch(new RegExp(`edge\\s+${NAME}_edge\\s+manager`));
   });
 
   test('the global service answers on its published port on every machine', async () => {
