@@ -1,7 +1,7 @@
 // Pure mapping between the core's data and the Docker Engine API (v1.41+): a ServiceSpec becomes a
 // create body; /info, /containers/json and /images/json become EngineFacts.
 import type Dockerode from 'dockerode';
-import type { ServiceSpec } from '../model/desired.js';
+import type { HealthcheckSpec, ServiceSpec } from '../model/desired.js';
 import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedImage, type ObservedNetwork, type SwarmFacts } from '../model/observed.js';
 import type { ContainerCreateRequest } from './types.js';
 
@@ -30,17 +30,7 @@ export function toCreateOptions(req: ContainerCreateRequest): Dockerode.Containe
     Env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
     Labels: { ...s.labels, ...req.labels },
     ExposedPorts: exposed,
-    ...(s.healthcheck
-      ? {
-          Healthcheck: {
-            Test: s.healthcheck.test,
-            ...(s.healthcheck.intervalMs !== undefined ? { Interval: s.healthcheck.intervalMs * NS_PER_MS } : {}),
-            ...(s.healthcheck.timeoutMs !== undefined ? { Timeout: s.healthcheck.timeoutMs * NS_PER_MS } : {}),
-            ...(s.healthcheck.retries !== undefined ? { Retries: s.healthcheck.retries } : {}),
-            ...(s.healthcheck.startPeriodMs !== undefined ? { StartPeriod: s.healthcheck.startPeriodMs * NS_PER_MS } : {}),
-          },
-        }
-      : {}),
+    ...(s.healthcheck ? { Healthcheck: toHealthcheck(s.healthcheck) } : {}),
     HostConfig: {
       PortBindings: bindings,
       Mounts: s.volumes.map((v) => ({ Type: v.type, Target: v.target, ReadOnly: v.readOnly, Source: v.source ?? '' })),
@@ -54,6 +44,17 @@ export function toCreateOptions(req: ContainerCreateRequest): Dockerode.Containe
       // scheduler already put them on the same machine, the engine resolves them by name.
       ...(networkMode ? { NetworkMode: networkMode } : {}),
     },
+  };
+}
+
+/** The engine's HealthConfig (durations in nanoseconds); containers and swarm tasks take the same. */
+export function toHealthcheck(h: HealthcheckSpec): Record<string, unknown> {
+  return {
+    Test: h.test,
+    ...(h.intervalMs !== undefined ? { Interval: h.intervalMs * NS_PER_MS } : {}),
+    ...(h.timeoutMs !== undefined ? { Timeout: h.timeoutMs * NS_PER_MS } : {}),
+    ...(h.retries !== undefined ? { Retries: h.retries } : {}),
+    ...(h.startPeriodMs !== undefined ? { StartPeriod: h.startPeriodMs * NS_PER_MS } : {}),
   };
 }
 

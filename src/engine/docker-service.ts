@@ -1,6 +1,7 @@
 // Swarm-mode services through the Docker Engine API: a ServiceSpec + SwarmServiceSpec becomes the
 // body of POST /services/create (what `docker stack deploy` sends), and task states are read back.
 import type Dockerode from 'dockerode';
+import { toHealthcheck } from './docker-convert.js';
 import type { SwarmServiceRequest, SwarmServiceTasks } from './types.js';
 
 const NS_PER_MS = 1_000_000;
@@ -25,17 +26,7 @@ export function toSwarmServiceSpec(req: SwarmServiceRequest): any {
         ...(s.stopSignal ? { StopSignal: s.stopSignal } : {}),
         ...(s.capAdd ? { CapabilityAdd: s.capAdd } : {}),
         ...(s.capDrop ? { CapabilityDrop: s.capDrop } : {}),
-        ...(s.healthcheck
-          ? {
-              Healthcheck: {
-                Test: s.healthcheck.test,
-                ...(s.healthcheck.intervalMs !== undefined ? { Interval: s.healthcheck.intervalMs * NS_PER_MS } : {}),
-                ...(s.healthcheck.timeoutMs !== undefined ? { Timeout: s.healthcheck.timeoutMs * NS_PER_MS } : {}),
-                ...(s.healthcheck.retries !== undefined ? { Retries: s.healthcheck.retries } : {}),
-                ...(s.healthcheck.startPeriodMs !== undefined ? { StartPeriod: s.healthcheck.startPeriodMs * NS_PER_MS } : {}),
-              },
-            }
-          : {}),
+        ...(s.healthcheck ? { Healthcheck: toHealthcheck(s.healthcheck) } : {}),
         Mounts: s.volumes.map((v) => ({ Type: v.type, Target: v.target, ReadOnly: v.readOnly, ...(v.source ? { Source: v.source } : {}) })),
       },
       Resources: { Limits: { ...nanoCpus(s.limits.cpus), ...bytes(s.limits.memory) }, Reservations: { ...nanoCpus(s.reservations.cpus), ...bytes(s.reservations.memory) } },

@@ -1,26 +1,13 @@
 // Networks from manifest to plan: one overlay on the swarm's leader, or a bridge per machine with
 // network peers kept together; removal of what nothing uses; the manifest's errors about them.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadManifest } from '../../src/manifest/index.js';
 import type { Desired } from '../../src/model/desired.js';
 import type { Observed } from '../../src/model/observed.js';
 import { makePlan } from '../../src/plan/index.js';
 import { place } from '../../src/sched/index.js';
+import { desiredOf, loadText } from '../support/manifest.js';
 
-function load(text: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'networks-'));
-  writeFileSync(join(dir, 'cluster.yml'), text);
-  return loadManifest(join(dir, 'cluster.yml'), { env: {} });
-}
-
-function desiredOf(text: string): Desired {
-  const r = load(text);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
-  return r.desired;
-}
+const load = loadText;
 
 const fresh = (d: Desired): Observed => ({ cluster: d.name, machines: [] });
 const planOf = (d: Desired, o: Observed = fresh(d)) => makePlan(d, o, place(d, o));

@@ -1,27 +1,14 @@
 // `mode: swarm` services from manifest to plan: created on the leader after every member joined and
 // has the image; a changed definition is an update with its field diff; the manifest's errors.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadManifest } from '../../src/manifest/index.js';
 import type { Desired } from '../../src/model/desired.js';
 import type { Observed } from '../../src/model/observed.js';
 import { makePlan } from '../../src/plan/index.js';
 import { swarmDefinition, swarmDefinitionHash } from '../../src/plan/swarm-services.js';
 import { place } from '../../src/sched/index.js';
+import { desiredOf, loadText } from '../support/manifest.js';
 
-function load(text: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'swarm-svc-'));
-  writeFileSync(join(dir, 'cluster.yml'), text);
-  return loadManifest(join(dir, 'cluster.yml'), { env: {} });
-}
-
-function desiredOf(text: string): Desired {
-  const r = load(text);
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n'));
-  return r.desired;
-}
+const load = loadText;
 
 const MACHINES = 'name: t\nmachines:\n  mgr: { driver: sim, role: manager, cpus: 2, memory: 2g }\n  w: { driver: sim, role: worker, count: 2, cpus: 2, memory: 2g }\n';
 const API = (replicas: number) => `services:\n  api:\n    mode: swarm\n    image: nginx:1.25\n    scale: ${replicas}\n    deploy: { placement: { constraints: ["node.labels.size == xxl"] } }\n`;
