@@ -81,7 +81,9 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
     };
     return source;
   });
-  return { sources, networks, diagnostics, files: result.files, sensitive: project.sensitive, ...(project.name ? { name: project.name } : {}) };
+  // Secret and config files too: `apply --watch` re-converges when one changes.
+  const files = [...new Set([...result.files, ...sources.flatMap((x) => (x.files ?? []).map((f) => f.source))])];
+  return { sources, networks, diagnostics, files, sensitive: project.sensitive, ...(project.name ? { name: project.name } : {}) };
 }
 
 /** A compose service as cluster reads it: unsupported keys out (warned), the default network, volume names. */
