@@ -118,6 +118,11 @@ function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<str
       }
     }
   }
+  const health = raw.healthcheck as Raw | undefined;
+  if (health?.start_interval !== undefined) warn(['healthcheck', 'start_interval'], `\`healthcheck.start_interval\` of service ${s.name} is not supported by cluster yet and is ignored`);
+  for (const [dep, how] of Object.entries(isMapLike(raw.depends_on) ? raw.depends_on : {})) {
+    if (isMapLike(how) && how.restart !== undefined) warn(['depends_on', dep, 'restart'], `\`depends_on.${dep}.restart\` of service ${s.name} is not supported by cluster yet and is ignored`);
+  }
   if (!raw.networks && !raw.network_mode) raw.networks = { default: null };
   if (Array.isArray(raw.volumes)) raw.volumes = raw.volumes.map((v, i) => volumeName(v, i, volumes, cluster, warn));
   raw.mode = mode;
