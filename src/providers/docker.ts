@@ -18,7 +18,8 @@ import { readContainerFile } from './docker-archive.js';
 import { ensureNodeImage, type NodeImage } from './docker-node.js';
 import { machineContainerName, machineFolder, machineVolumeName, socketUrl } from './docker-paths.js';
 import type { Driver, DriverContext, MachineRecord } from './types.js';
-import type { LockInfo, LockStore } from '../reconcile/lock.js';
+import type { LockStore } from '../reconcile/lock.js';
+import { NetworkLockStore } from './network-lock.js';
 
 const KIND = 'io.cluster.kind';
 const READY_TIMEOUT_MS = 90_000;
@@ -239,41 +240,3 @@ function printable(b: Buffer): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The apply lock as a labelled network on the host engine: creating a name twice is refused (409). */
-class NetworkLockStore implements LockStore {
-  readonly where: string;
-  constructor(
-    private readonly docker: Dockerode,
-    private readonly name: string,
-    private readonly cluster: string,
-    hostUrl: string,
-  ) {
-    this.where = `network ${name} on ${hostUrl}`;
-  }
-
-  async tryCreate(info: LockInfo): Promise<LockInfo | undefined> {
-    try {
-      await this.docker.createNetwork({
-        Name: this.name,
-        CheckDuplicate: true,
-        Internal: true,
-        Labels: { [LABEL.cluster]: this.cluster, [KIND]: 'lock', 'io.cluster.lock': JSON.stringify(info) },
-      });
-      return undefined;
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 409) throw err;
-      return (await this.read()) ?? { id: '?', holder: 'unknown', since: '?' };
-    }
-  }
-
-  async read(): Promise<LockInfo | undefined> {
-    const info = await this.docker.getNetwork(this.name).inspect().catch(ignore(404));
-    const raw = (info as { Labels?: Record<string, string> } | undefined)?.Labels?.['io.cluster.lock'];
-    return raw ? (JSON.parse(raw) as LockInfo) : undefined;
-  }
-
-  async remove(): Promise<void> {
-    await this.docker.getNetwork(this.name).remove().catch(ignore(404));
-  }
-}

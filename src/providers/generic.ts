@@ -1,11 +1,14 @@
 // The generic driver adopts engines that already exist (docker-machine's `generic`): a machine is
 // a URL (unix://, tcp:// with TLS client certificates, ssh://). The tool never provisions, stops or
 // deletes such a host: "create" checks that it answers, "remove" only forgets it (the plan has
-// already removed this cluster's containers from it), and its engine labels are read-only.
+// already removed this cluster's containers from it), and its engine labels are read-only. The
+// apply lock lives on the first machine's engine.
 import { connect } from '../engine/docker.js';
 import type { Engine } from '../engine/types.js';
 import type { DesiredMachine } from '../model/desired.js';
-import type { TlsFiles } from '../engine/docker-connection.js';
+import { dockerodeFor, type TlsFiles } from '../engine/docker-connection.js';
+import type { LockStore } from '../reconcile/lock.js';
+import { NetworkLockStore } from './network-lock.js';
 import type { Driver, DriverContext, MachineRecord } from './types.js';
 
 export class GenericDriver implements Driver {
@@ -43,6 +46,12 @@ export class GenericDriver implements Driver {
     let e = this.engines.get(url);
     if (!e) this.engines.set(url, (e = connect(url, machine?.options.tls as TlsFiles | undefined)));
     return e;
+  }
+
+  /** The first machine's engine holds the lock: every run that can manage this cluster reaches it. */
+  lockStore(): LockStore {
+    const first = this.ctx.machines[0]!; // the driver is opened only for a manifest with generic machines
+    return new NetworkLockStore(dockerodeFor(urlOf(first), first.options.tls as TlsFiles | undefined), `${this.ctx.cluster}-cluster-lock`, this.ctx.cluster, urlOf(first));
   }
 
   async close(): Promise<void> {}
