@@ -1,5 +1,6 @@
-// Faults on real engines: the tool killed -9 mid-apply, and a machine killed mid-apply. Each time
-// a new apply (after `unlock --force` for the crashed run) converges, with every replica exactly once.
+// Faults on real engines: the tool killed -9 mid-apply, a machine killed mid-apply, an engine
+// restarted mid-apply. Each time a new apply (after `unlock --force` for the crashed run)
+// converges, with every replica exactly once.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,5 +63,20 @@ test('a machine killed mid-apply fails only what needs it; the next apply repair
   const again = run('apply', '--auto-approve');
   expect(again.code, again.stderr).toBe(0);
   expect(await replicas()).toEqual(want(24));
+  expect(run('plan', '--detailed-exitcode').code).toBe(0);
+});
+
+test('an engine restarted mid-apply: the apply rides it out or fails cleanly; the next apply converges exactly', async () => {
+  writeFileSync(file, manifest(36));
+  const first = background(['apply', '--auto-approve', '-f', file], { cwd: dir, env: { DOCKER_HOST } });
+  await first.waitFor(/start {4}\+ bird #(2[5-9]|3)/, 120_000);
+  // dockerd is the machine's first process: restarting the machine restarts its engine.
+  await host.getContainer(`${NAME}-a`).restart({ t: 1 });
+  const code = await first.exited();
+  expect([0, 1]).toContain(code);
+  if (code === 1) expect(first.output()).toMatch(/Apply incomplete: .* failed/);
+  const again = run('apply', '--auto-approve');
+  expect(again.code, again.stderr).toBe(0);
+  expect(await replicas()).toEqual(want(36));
   expect(run('plan', '--detailed-exitcode').code).toBe(0);
 });
