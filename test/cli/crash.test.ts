@@ -48,7 +48,8 @@ describe('crash safety and locking', () => {
 
   test('a second apply fails at once while the first runs, or waits with --lock-timeout', async () => {
     const { dir, file, run } = fresh();
-    const a = background(['apply', '--auto-approve', '-f', file], { cwd: dir, env: { CLUSTER_SIM_LATENCY_MS: '150' } });
+    // Slow enough that the first apply still runs after the refused apply and the plan below.
+    const a = background(['apply', '--auto-approve', '-f', file], { cwd: dir, env: { CLUSTER_SIM_LATENCY_MS: '600' } });
     await a.waitFor(/start /, 20_000);
     const now = run(['apply', '--auto-approve']);
     expect(now.code).toBe(1);

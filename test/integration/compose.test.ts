@@ -24,6 +24,8 @@ const COMPOSE = `x-base: &base
 services:
   db:
     <<: *base
+    environment:
+      DB_PASSWORD: \${DB_PASSWORD}
     command: [sh, -c, "mkdir -p /www && echo \${GREETING} > /www/index.html && sleep 3 && date +%s > /www/up && exec httpd -f -p 80 -h /www"]
     healthcheck:
       test: [CMD, wget, -q, -O, /dev/null, "http://localhost/"]
@@ -72,7 +74,8 @@ describe('a compose app across machines', () => {
     writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE + TOP_LEVEL);
     writeFileSync(join(dir, 'token.txt'), 's3cr3t-token\n');
     writeFileSync(join(dir, 'app.conf'), 'mode=cluster\n');
-    writeFileSync(join(dir, '.env'), 'GREETING=hello-over-the-overlay\n');
+    // DB_PASSWORD: every CLI run of this file is scanned for its value (test/support/secret-scan.ts).
+    writeFileSync(join(dir, '.env'), 'GREETING=hello-over-the-overlay\nDB_PASSWORD=correct-horse-battery\n');
     mkdirSync(join(dir, 'app'));
     writeFileSync(join(dir, 'app', 'Dockerfile'), DOCKERFILE);
   });

@@ -1,6 +1,7 @@
 // A `cluster` process left running (watch mode), with its output collected as it arrives.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BIN } from './cli.js';
+import { assertNoSecret, secretsGiven } from './secret-scan.js';
 
 export interface Background {
   child: ChildProcess;
@@ -19,6 +20,8 @@ export function background(args: string[], opts: { cwd?: string; env?: Record<st
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const secrets = secretsGiven(env, opts.cwd);
+  const scanned = (code: number | null) => (assertNoSecret(out, secrets, args.join(' ')), code);
   const count = (re: RegExp) => out.match(new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'))?.length ?? 0;
   return {
     child,
@@ -36,12 +39,12 @@ export function background(args: string[], opts: { cwd?: string; env?: Record<st
           }
         }, 25);
       }),
-    exited: () => new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)))),
+    exited: () => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)))).then(scanned),
     stop: (signal = 'SIGINT') =>
-      new Promise((resolve) => {
+      new Promise<number | null>((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
-      }),
+      }).then(scanned),
   };
 }
