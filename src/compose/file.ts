@@ -1,11 +1,13 @@
-// One compose file: read with positions, interpolated, validated against the compose-spec, x- keys
-// dropped, relative paths made absolute against the file's own folder.
-import { dirname, isAbsolute, resolve } from 'node:path';
+// One compose file: read with positions, interpolated, typed fields cast, validated against the
+// compose-spec, x- keys dropped, relative paths made absolute against the file's own folder.
+import { dirname } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { interpolate, type Env } from '../manifest/interpolate.js';
 import { locate, readSource, type Source } from '../manifest/read.js';
 import { validateWith } from '../manifest/validate.js';
+import { castTypedFields } from './cast.js';
 import { isMap } from './merge.js';
+import { resolvePaths } from './paths.js';
 import { composeValidator } from './schema.js';
 
 type Raw = Record<string, unknown>;
@@ -20,58 +22,52 @@ export type FileResult = { ok: true; file: ComposeFile; warnings: Diagnostic[]; 
 
 export function readComposeFile(path: string, env: Env): FileResult {
   const read = readSource(path);
-  if (!read.ok) return read;
+  if (!read.ok) return { ok: false, diagnostics: read.diagnostics.map(asComposeProblem) };
   const source = read.source;
   const sensitive: string[] = [];
   const interpolation = interpolate(source, env, sensitive);
   const errors = interpolation.filter((d) => d.severity === 'error');
   if (errors.length) return { ok: false, diagnostics: errors };
+  const warnings = interpolation.filter((d) => d.severity === 'warning');
   let data: Raw;
   try {
     data = (source.doc.toJS({ maxAliasCount: 100 }) ?? {}) as Raw;
   } catch (err) {
     return { ok: false, diagnostics: [{ severity: 'error', file: path, line: 1, col: 1, message: `cannot read the compose file: ${(err as Error).message}` }] };
   }
-  const schemaErrors = validateWith(composeValidator(), source, data);
-  if (data.include !== undefined) {
-    schemaErrors.push({ severity: 'error', file: path, ...locate(source, ['include'], 'key'), message: '`include` is not supported yet', hint: 'list the included files under `compose:` in the manifest (or pass each with -c) instead' });
-  }
-  if (schemaErrors.length) return { ok: false, diagnostics: schemaErrors };
+  castTypedFields(data, source);
+  const problems = validateWith(composeValidator(), source, data);
+  // Valid to the schema, but merging included projects is not built: say so rather than ignore it.
+  if (data.include !== undefined) problems.push({ severity: 'error', file: path, ...locate(source, ['include'], 'key'), message: 'include is not supported yet', hint: 'pass the included files as further compose files (-c, or a list under `compose:`) instead' });
+  if (problems.length) return { ok: false, diagnostics: problems };
+  if (data.version !== undefined) warnings.push({ severity: 'warning', file: path, ...locate(source, ['version'], 'key'), message: 'the attribute `version` is obsolete and ignored', hint: 'remove it (as docker compose also warns)' });
   const dir = dirname(path);
-  return { ok: true, file: { source, data: resolvePaths(dropExtensions(data), dir), dir }, warnings: interpolation.filter((d) => d.severity === 'warning'), sensitive };
+  return { ok: true, file: { source, data: resolvePaths(dropExtensions(data), dir, env), dir }, warnings, sensitive };
 }
 
-/** `x-` keys hold anchors and tool settings: not part of the model. */
+/** readSource speaks of manifests; these files are compose files. */
+function asComposeProblem(d: Diagnostic): Diagnostic {
+  if (d.message.startsWith('manifest not found')) return { ...d, message: `compose file not found: ${d.file}`, hint: 'check the path given with -c or under `compose:` (relative to the manifest)' };
+  if (d.message === 'the manifest is empty') return { ...d, message: 'the compose file is empty', hint: 'start with `services:`' };
+  if (d.message.startsWith('the manifest must be a map')) return { ...d, message: 'a compose file must be a map of keys (services, networks, volumes, ...)', hint: 'start with `services:`' };
+  return { ...d, message: d.message.replace(/\bthe manifest\b/g, 'the compose file') };
+}
+
+/** Maps whose keys are data (variable names, labels, options): an `x-` key there is not an extension. */
+const FREE_FORM = new Set(['environment', 'labels', 'annotations', 'sysctls', 'extra_hosts', 'args', 'driver_opts', 'options', 'additional_contexts', 'networks', 'depends_on']);
+
+/** `x-` keys hold anchors and tool settings, at the top level and inside definitions: not part of the model. */
 function dropExtensions(data: Raw): Raw {
-  const strip = (o: unknown): unknown => (isMap(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith('x-'))) : o);
-  const out = strip(data) as Raw;
+  const out = strip(data, false) as Raw;
   for (const section of ['services', 'networks', 'volumes', 'secrets', 'configs']) {
-    if (isMap(out[section])) out[section] = Object.fromEntries(Object.entries(out[section] as Raw).map(([k, v]) => [k, strip(v)]));
+    // Entries are names (a service may be called x-ray); what they define is stripped.
+    if (isMap(data[section])) out[section] = Object.fromEntries(Object.entries(data[section] as Raw).map(([k, v]) => [k, strip(v, false)]));
   }
   return out;
 }
 
-/** build contexts, env_file entries, bind sources, secret and config files: relative to this file. */
-function resolvePaths(data: Raw, dir: string): Raw {
-  const abs = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) && !/^[a-z]+:\/\//.test(p) ? resolve(dir, p.replace(/^~(?=\/)/, process.env.HOME ?? '~')) : p);
-  for (const service of Object.values((data.services ?? {}) as Raw)) {
-    if (!isMap(service)) continue;
-    if (typeof service.build === 'string') service.build = abs(service.build);
-    else if (isMap(service.build)) service.build = { ...service.build, context: abs(service.build.context ?? '.') };
-    if (service.env_file !== undefined) {
-      service.env_file = [service.env_file].flat().map((e) => (isMap(e) ? { ...e, path: abs(e.path) } : abs(e)));
-    }
-    if (Array.isArray(service.volumes)) {
-      service.volumes = service.volumes.map((v) => {
-        if (isMap(v)) return v.type === 'bind' ? { ...v, source: abs(v.source) } : v;
-        const [src, ...rest] = String(v).split(':');
-        return rest.length && /^[./~]/.test(src!) ? [abs(src), ...rest].join(':') : v;
-      });
-    }
-    if (isMap(service.extends) && typeof service.extends.file === 'string') service.extends = { ...service.extends, file: abs(service.extends.file) };
-  }
-  for (const section of ['secrets', 'configs']) {
-    for (const entry of Object.values((data[section] ?? {}) as Raw)) if (isMap(entry) && typeof entry.file === 'string') entry.file = abs(entry.file);
-  }
-  return data;
+function strip(value: unknown, keepKeys: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => strip(v, false));
+  if (!isMap(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => keepKeys || !k.startsWith('x-')).map(([k, v]) => [k, strip(v, FREE_FORM.has(k))]));
 }

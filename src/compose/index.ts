@@ -1,13 +1,16 @@
 // docker-compose files → one compose project, as `docker compose -f a.yml -f b.yml config` would
 // build it: .env and interpolation, schema validation, extends, merge of the files in order,
 // env_file, profiles. Never throws for bad input: every problem is a Diagnostic with a place.
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isScalar, isSeq } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { readDotEnv, type Env } from '../manifest/interpolate.js';
 import { locate, type Path, type Source } from '../manifest/read.js';
+import { applyEnvironment } from './environment.js';
+import { extendsResolver } from './extends.js';
 import { readComposeFile, type ComposeFile } from './file.js';
-import { isMap, mergeService, normalizeService } from './merge.js';
+import { isMap, mergeService, mergeTopLevel, normalizeService } from './merge.js';
+import { activeProfiles, checkDependencies, isEnabled, profilesOf } from './profiles.js';
 
 type Raw = Record<string, unknown>;
 
@@ -41,14 +44,21 @@ export interface ComposeProject {
 }
 export type ComposeResult = { ok: true; project: ComposeProject; warnings: Diagnostic[]; files: string[] } | { ok: false; diagnostics: Diagnostic[]; files: string[] };
 
+const SECTIONS = ['networks', 'volumes', 'secrets', 'configs'] as const;
+
+/** `files` in order (later ones override); `files` of the result is every file read, for a watcher. */
 export function loadCompose(files: string[], opts: { env: Env; profiles?: string[] }): ComposeResult {
   const paths = files.map((f) => resolve(f));
   const dotEnv = join(dirname(paths[0] ?? '.'), '.env');
   const read = [...paths, dotEnv];
-  const env = { ...readDotEnv(dotEnv), ...opts.env };
+  // The shell's variables win over .env's, as in compose; one given as undefined is unset.
+  const env: Env = { ...readDotEnv(dotEnv), ...Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) };
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const sensitive: string[] = [];
+  const report = (severity: Diagnostic['severity'], source: Source, path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') =>
+    (severity === 'error' ? errors : warnings).push({ severity, file: source.file, ...locate(source, path, part), message, hint });
+
   const cache = new Map<string, ComposeFile | undefined>();
   const open = (path: string): ComposeFile | undefined => {
     if (!cache.has(path)) {
@@ -63,73 +73,42 @@ export function loadCompose(files: string[], opts: { env: Env; profiles?: string
   const opened = paths.map(open);
   if (errors.length) return { ok: false, diagnostics: errors, files: read };
 
-  const error = (source: Source, path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => errors.push({ severity: 'error', file: source.file, ...locate(source, path, part), message, hint });
-  const resolveExtends = (file: ComposeFile, name: string, stack: string[]): Raw | undefined => {
-    const raw = (file.data.services as Raw | undefined)?.[name];
-    if (!isMap(raw)) return undefined;
-    if (raw.extends === undefined) return raw;
-    const here = `${file.source.file}#${name}`;
-    const ext = typeof raw.extends === 'string' ? { service: raw.extends } : (raw.extends as { service: string; file?: string });
-    if (stack.includes(here)) return error(file.source, ['services', name, 'extends'], `extends cycle: ${[...stack, here].map((s) => s.split('#')[1]).join(' → ')}`, 'a service cannot (indirectly) extend itself'), undefined;
-    const baseFile = ext.file ? open(ext.file) : file;
-    if (!baseFile) return undefined;
-    const base = resolveExtends(baseFile, ext.service, [...stack, here]);
-    if (!base) {
-      if (!errors.length) error(file.source, ['services', name, 'extends'], `service ${name} extends ${ext.service}, which is not in ${ext.file ?? 'this file'}`);
-      return undefined;
-    }
-    // Compose does not inherit what ties a service to others.
-    const { depends_on: _d, links: _l, volumes_from: _v, ...inherited } = base;
-    const { extends: _e, ...own } = raw;
-    return mergeService(inherited, own);
-  };
-
+  // Each file's services are extended within their own file first, then the files merge in order.
+  const resolveExtends = extendsResolver({ open, error: (source, path, message, hint) => report('error', source, path, message, hint) });
   const merged = new Map<string, { raw: Raw; origin: ComposeOrigin; origins: ComposeOrigin[] }>();
-  const topLevel: Record<'networks' | 'volumes' | 'secrets' | 'configs', Map<string, ComposeTopLevel>> = { networks: new Map(), volumes: new Map(), secrets: new Map(), configs: new Map() };
+  const topLevel = Object.fromEntries(SECTIONS.map((s) => [s, new Map<string, ComposeTopLevel>()])) as Record<(typeof SECTIONS)[number], Map<string, ComposeTopLevel>>;
   let name: string | undefined;
   for (const file of opened as ComposeFile[]) {
     if (typeof file.data.name === 'string') name = file.data.name;
-    for (const service of Object.keys((file.data.services ?? {}) as Raw)) {
-      const raw = resolveExtends(file, service, []);
+    for (const service of Object.keys(isMap(file.data.services) ? file.data.services : {})) {
+      const raw = resolveExtends(file, service);
       if (!raw) continue;
       const prev = merged.get(service);
       const origin = { source: file.source, path: ['services', service] };
       merged.set(service, { raw: prev ? mergeService(prev.raw, raw) : normalizeService(raw), origin, origins: [...(prev?.origins ?? []), origin] });
     }
-    for (const section of Object.keys(topLevel) as (keyof typeof topLevel)[]) {
-      for (const [key, value] of Object.entries((file.data[section] ?? {}) as Raw)) {
+    for (const section of SECTIONS) {
+      for (const [key, value] of Object.entries(isMap(file.data[section]) ? file.data[section] : {})) {
         const prev = topLevel[section].get(key);
         const raw = isMap(value) ? value : {};
-        topLevel[section].set(key, { name: key, raw: prev ? { ...prev.raw, ...raw } : raw, origin: { source: file.source, path: [section, key] } });
+        topLevel[section].set(key, { name: key, raw: prev ? mergeTopLevel(prev.raw, raw) : raw, origin: { source: file.source, path: [section, key] } });
       }
     }
   }
 
-  const warnAt = (source: Source, path: Path, message: string, hint?: string) => warnings.push({ severity: 'warning', file: source.file, ...locate(source, path, 'value'), message, hint });
-  for (const { raw, origin } of merged.values()) applyEnvFiles(raw, origin, read, warnAt);
-
-  const active = new Set([...(opts.profiles ?? []), ...(env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean)]);
-  const profilesOf = (raw: Raw) => ((raw.profiles ?? []) as unknown[]).map(String);
-  const enabled = (raw: Raw | undefined) => raw !== undefined && (profilesOf(raw).length === 0 || active.has('*') || profilesOf(raw).some((p) => active.has(p)));
+  const active = activeProfiles(opts.profiles, env);
+  const all = new Map([...merged].map(([k, v]) => [k, v.raw]));
   const services: ComposeService[] = [];
   for (const [service, { raw, origin, origins }] of merged) {
-    if (!enabled(raw)) continue;
-    for (const [dep, how] of Object.entries((raw.depends_on ?? {}) as Raw)) {
-      const target = merged.get(dep);
-      if (enabled(target?.raw)) continue;
-      const at = [...origin.path, 'depends_on', dep];
-      if (isMap(how) && how.required === false) {
-        delete (raw.depends_on as Raw)[dep];
-        warnings.push({ severity: 'warning', file: origin.source.file, ...locate(origin.source, at, 'key'), message: `service ${service}: optional dependency ${dep} is not enabled; started without it` });
-        continue;
-      }
-      const hint = target ? `enable profile ${profilesOf(target.raw).join(' or ')} (--profile or COMPOSE_PROFILES)` : undefined;
-      error(origin.source, at, target ? `service ${service} depends on ${dep}, which is in a profile that is not enabled` : `service ${service} depends on ${dep}, which is not defined`, hint, 'key');
-    }
+    if (!isEnabled(raw, active)) continue;
+    for (const p of checkDependencies(service, raw, all, active)) report(p.severity, ...written(origins, p.at), p.message, p.hint, 'key');
+    // A missing env_file is a warning here (the service runs without its variables), as the manifest
+    // import has been relying on; docker compose itself refuses a missing required env_file.
+    applyEnvironment(raw, env, read, (at, path) => report('warning', ...written(origins, at), `env_file ${path} does not exist: its variables are left out`, 'create it, or write `env_file: [{ path: ..., required: false }]`'));
     services.push({ name: service, raw, origin, origins, profiles: profilesOf(raw) });
   }
   if (errors.length) return { ok: false, diagnostics: errors, files: read };
-  const list = (section: keyof typeof topLevel) => [...topLevel[section].values()];
+  const list = (section: (typeof SECTIONS)[number]) => [...topLevel[section].values()];
   return {
     ok: true,
     project: { ...(name ? { name } : {}), services, networks: list('networks'), volumes: list('volumes'), secrets: list('secrets'), configs: list('configs'), sensitive: [...new Set(sensitive)] },
@@ -138,20 +117,19 @@ export function loadCompose(files: string[], opts: { env: Env; profiles?: string
   };
 }
 
-/** env_file entries fill `environment` under what it sets itself, as compose does. */
-function applyEnvFiles(raw: Raw, origin: ComposeOrigin, read: string[], warn: (s: Source, p: Path, m: string, h?: string) => void): void {
-  if (raw.env_file === undefined) return;
-  const fromFiles: Raw = {};
-  for (const [i, entry] of [raw.env_file].flat().entries()) {
-    const path = String(isMap(entry) ? entry.path : entry);
-    const required = !isMap(entry) || entry.required !== false;
-    if (!read.includes(path)) read.push(path);
-    if (!existsSync(path)) {
-      if (required) warn(origin.source, [...origin.path, 'env_file', i], `env_file ${path} does not exist: its variables are left out`, 'create it, or write `env_file: [{ path: ..., required: false }]`');
-      continue;
-    }
-    Object.assign(fromFiles, readDotEnv(path));
-  }
-  raw.environment = { ...fromFiles, ...((raw.environment ?? {}) as Raw) };
-  delete raw.env_file;
+/** The last file that wrote this key of a service (else the last that defines it): where to change it. */
+function written(origins: ComposeOrigin[], below: Path): [Source, Path] {
+  const withItems = origins.map((o) => ({ o, path: listItems(o.source, [...o.path, ...below]) }));
+  const found = [...withItems].reverse().find(({ o, path }) => o.source.doc.hasIn(path)) ?? withItems[withItems.length - 1]!;
+  return [found.o.source, found.path];
+}
+
+/** `depends_on: [db]` names db by position: a name below a list becomes the index of its item. */
+function listItems(source: Source, path: Path): Path {
+  return path.map((seg, i) => {
+    const parent = source.doc.getIn(path.slice(0, i), true);
+    if (typeof seg !== 'string' || !isSeq(parent)) return seg;
+    const index = parent.items.findIndex((item) => isScalar(item) && String(item.value) === seg);
+    return index >= 0 ? index : seg;
+  });
 }

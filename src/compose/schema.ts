@@ -26,6 +26,13 @@ function withAdditions(original: Schema): Schema {
   const service = schema.definitions.service.properties;
   for (const key of ['develop', 'annotations', 'attach', 'gpus', 'label_file', 'post_start', 'pre_stop', 'provider', 'models', 'uts', 'volumes_from']) service[key] ??= anything;
   schema.definitions.healthcheck.properties.start_interval = { type: 'string' };
+  // BuildKit-era build keys.
+  const build = service.build.oneOf[1].properties;
+  for (const key of ['ssh', 'secrets', 'tags', 'platforms', 'cache_to', 'additional_contexts', 'dockerfile_inline', 'no_cache', 'pull', 'privileged', 'ulimits', 'entitlements', 'provenance', 'sbom']) build[key] ??= anything;
+  // Secrets and configs from an environment variable, configs written inline.
+  schema.definitions.secret.properties.environment ??= { type: 'string' };
+  Object.assign(schema.definitions.config.properties, { environment: { type: 'string' }, content: { type: 'string' } });
+  schema.definitions.deployment.properties.resources.properties.limits.properties.pids = { type: ['integer', 'string'] };
   // Long-form ports: numbers may be strings (and ranges), and entries may be named.
   const port = service.ports.items.oneOf[2].properties;
   Object.assign(port, { target: { type: ['integer', 'string'] }, published: { type: ['integer', 'string'] }, name: { type: 'string' }, app_protocol: { type: 'string' } });

@@ -1,0 +1,38 @@
+// A service's final `environment`, as compose builds it: `env_file` entries first, then what
+// `environment:` sets itself; an entry written without a value (`- DEBUG`) takes the variable's
+// value from the environment compose runs in (opts.env, then .env), or stays null when unset (the
+// container then gets no such variable, as with `docker run -e DEBUG`).
+import { existsSync } from 'node:fs';
+import { readDotEnv, type Env } from '../manifest/interpolate.js';
+import type { Path } from '../manifest/read.js';
+import { isMap } from './merge.js';
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Reads the service's env_file entries (each path goes into `read`, for the watcher) and replaces
+ * them by the `environment` map. A missing required file is reported at its entry.
+ */
+export function applyEnvironment(raw: Raw, env: Env, read: string[], missing: (at: Path, path: string) => void): void {
+  const fromFiles: Raw = {};
+  const hadEnvFile = raw.env_file !== undefined;
+  if (hadEnvFile) {
+    for (const [i, entry] of [raw.env_file].flat().entries()) {
+      const path = String(isMap(entry) ? entry.path : entry);
+      const required = !isMap(entry) || entry.required !== false;
+      if (!read.includes(path)) read.push(path);
+      if (existsSync(path)) Object.assign(fromFiles, readDotEnv(path));
+      else if (required) missing(['env_file', i], path);
+    }
+    delete raw.env_file;
+  }
+  const own = isMap(raw.environment) ? raw.environment : {};
+  if (!hadEnvFile && !Object.values(own).includes(null)) return;
+  const merged: Raw = { ...fromFiles };
+  for (const [key, value] of Object.entries(own)) {
+    if (value !== null) merged[key] = value;
+    else if (env[key] !== undefined) merged[key] = env[key];
+    else if (!(key in fromFiles)) merged[key] = null;
+  }
+  raw.environment = merged;
+}

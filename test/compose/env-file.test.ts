@@ -1,0 +1,27 @@
+// env_file: read into `environment` under what the service sets itself; missing files reported at the entry.
+import { describe, expect, test } from 'vitest';
+import { fixture, loaded, service, where } from './support.js';
+
+describe('env_file', () => {
+  const file = fixture('env-file', 'compose.yml');
+
+  test('its variables fill environment; explicit environment wins; env_file itself is gone', () => {
+    const app = service(loaded([file]).project, 'app').raw;
+    expect(app.environment).toEqual({ NODE_ENV: 'production', DB_HOST: 'db', DB_PORT: '5432', GREETING: 'hello world', API_KEY: null });
+    expect(app.env_file).toBeUndefined();
+  });
+
+  test('an entry without a value takes it from the environment compose runs in', () => {
+    expect(service(loaded([file], { env: { API_KEY: 'abc' } }).project, 'app').raw.environment).toMatchObject({ API_KEY: 'abc' });
+  });
+
+  test('every env_file is watched, present or not', () => {
+    const { files } = loaded([file]);
+    for (const name of ['config/app.env', 'config/local.env', 'missing.env']) expect(files).toContain(fixture('env-file', name));
+  });
+
+  test('a missing env_file is reported at its entry (a warning: apply fails on it); required: false is silent', () => {
+    // The optional config/local.env does not exist either: no diagnostic for it.
+    expect(loaded([file]).warnings.map(where)).toEqual([`env-file/compose.yml:13:15 env_file ${fixture('env-file', 'missing.env')} does not exist: its variables are left out`]);
+  });
+});
