@@ -4,6 +4,15 @@ import { loadDesired, openSession, type PlanChoices } from '../pipeline.js';
 
 export async function explainCommand(service: string, opts: PlanChoices & { file: string; json?: boolean }): Promise<number> {
   const desired = loadDesired(opts.file);
+  const swarmMode = desired.services.find((s) => s.name === service && s.swarm);
+  if (swarmMode?.swarm) {
+    // Nothing of ours to explain: the swarm's scheduler places these tasks.
+    const { mode, constraints, spread } = swarmMode.swarm;
+    const how = `service ${service} runs in swarm mode (${mode === 'global' ? 'one task per machine' : `${swarmMode.scale} replicas`}): the swarm places its tasks`;
+    const rules = `constraints: ${constraints.join(', ') || 'none'}; spread over: ${spread.join(', ') || 'nothing'}`;
+    process.stdout.write(opts.json ? JSON.stringify({ service, mode: 'swarm', swarm: swarmMode.swarm, replicas: swarmMode.scale }, null, 2) + '\n' : `${how}\n${rules}\n(see \`docker service ps\` on a manager for where they run)\n`);
+    return 0;
+  }
   const session = await openSession(desired);
   try {
     const x = explainService(desired, session.observation.observed, service, opts);
