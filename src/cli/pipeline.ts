@@ -80,7 +80,9 @@ export function computePlan(desired: Desired, observation: Observation, choices:
 
 /** `destroy` is a plan towards "nothing": no services, no machines — except adopted (generic) hosts. */
 export function emptied(desired: Desired): Desired {
-  return { ...desired, services: [], machines: desired.machines.filter((m) => m.driver === 'generic') };
+  // Adopted generic hosts stay; what this cluster put on them (containers, networks) goes.
+  const { networks: _networks, ...rest } = desired;
+  return { ...rest, services: [], machines: desired.machines.filter((m) => m.driver === 'generic') };
 }
 
 // Protection outlives the manifest line that set it: the last apply records it beside the state, so

@@ -28,7 +28,7 @@ describe('generic driver on an existing engine', () => {
     foreign = (await host.createContainer({ name: `${NAME}-not-ours`, Image: 'busybox:latest', Cmd: ['sleep', '600'], Labels: { 'io.cluster.service': 'web' } })).id;
     writeFileSync(
       file,
-      `name: ${NAME}\nmachines:\n  host1:\n    driver: generic\n    url: ${DOCKER_HOST}\nservices:\n  web:\n    image: busybox:latest\n    command: [sleep, "600"]\n    scale: 2\n`,
+      `name: ${NAME}\nmachines:\n  host1:\n    driver: generic\n    url: ${DOCKER_HOST}\nnetworks:\n  back: {}\nservices:\n  web:\n    image: busybox:latest\n    command: [sleep, "600"]\n    scale: 2\n    networks: [back]\n`,
     );
     const plan = run('plan');
     expect(plan.code, plan.stderr).toBe(0);
@@ -37,11 +37,13 @@ describe('generic driver on an existing engine', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const ours = await host.listContainers({ filters: { label: [`io.cluster.name=${NAME}`] } });
     expect(ours.map((c) => c.Names[0]).sort()).toEqual([`/${NAME}-web-1`, `/${NAME}-web-2`]);
+    expect((await host.listNetworks({ filters: { name: [`${NAME}_back`] } })).map((n) => n.Driver)).toEqual(['bridge']); // no swarm: a bridge
     expect(run('plan', '--detailed-exitcode').code).toBe(0);
 
     const d = run('destroy', '--auto-approve');
     expect(d.code, d.stderr + d.stdout).toBe(0);
     expect(await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } })).toEqual([]);
+    expect(await host.listNetworks({ filters: { name: [`${NAME}_back`] } })).toEqual([]);
     expect((await host.getContainer(foreign).inspect()).State.Status).toBe('created');
     expect(await host.ping()).toBeTruthy();
   });
