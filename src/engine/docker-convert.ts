@@ -90,6 +90,7 @@ export function toContainer(c: Dockerode.ContainerInfo): ObservedContainer {
   for (const p of c.Ports ?? []) {
     if (p.PublicPort) ports.set(`${p.PublicPort}/${p.Type}`, { published: p.PublicPort, protocol: p.Type === 'udp' ? 'udp' : 'tcp' });
   }
+  const cluster = labels[LABEL.cluster];
   const service = labels[LABEL.service];
   const replica = Number(labels[LABEL.replica]);
   const configHash = labels[LABEL.configHash];
@@ -101,7 +102,7 @@ export function toContainer(c: Dockerode.ContainerInfo): ObservedContainer {
     labels,
     ports: [...ports.values()],
     reservations: reservationsOf(labels),
-    ...(service && configHash && Number.isInteger(replica) ? { owner: { service, replica, configHash } } : {}),
+    ...(cluster && service && configHash && Number.isInteger(replica) ? { owner: { cluster, service, replica, configHash } } : {}),
   };
 }
 

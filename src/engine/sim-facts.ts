@@ -1,7 +1,7 @@
 // What a simulated engine reports about itself: the same EngineFacts a real one gives, labelled as
 // simulation in every field a person reads (operating system, kernel, drivers, version).
-import { LABEL, type EngineFacts, type ObservedContainer, type ObservedSwarmService } from '../model/observed.js';
-import { imageId, type SimMachine, type SimState } from '../providers/sim-state.js';
+import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedSwarmService } from '../model/observed.js';
+import { imageId, type SimContainer, type SimMachine, type SimState } from '../providers/sim-state.js';
 import { networkFacts } from './sim-networks.js';
 import { serviceFacts } from './sim-services.js';
 import { swarmFacts } from './sim-swarm.js';
@@ -28,33 +28,59 @@ export function engineFacts(state: SimState, machine: SimMachine, url: string): 
   };
 }
 
-/**
- * The hot loop of observing a million containers (about 1 µs each). Labels and owner are fresh per
- * container; ports and reservations are the template's own frozen objects, shared — they are the
- * same for every replica, and freezing makes a consumer that mutates them fail loudly, not corrupt
- * the state. Labels are copied key by key: measurably faster than object spread here.
- */
+/** The hot loop of observing a million containers: one small object each, nothing else built. */
 function containerFacts(state: SimState, machine: SimMachine): ObservedContainer[] {
   const out = new Array<ObservedContainer>(machine.containers.length);
-  for (let i = 0; i < out.length; i++) {
-    const c = machine.containers[i]!;
-    const t = state.templates[c.template]!;
-    const labels: Record<string, string> = {};
-    for (const key in t.labels) labels[key] = t.labels[key]!;
-    if (c.replica) labels[LABEL.replica] = String(c.replica);
-    const container: ObservedContainer = {
-      id: state.containerId(c.serial),
-      name: c.name,
-      image: t.image,
-      state: c.state,
-      labels,
-      ports: t.ports as ObservedContainer['ports'],
-      reservations: t.reservations,
-    };
-    if (t.owner && c.replica) container.owner = { service: t.owner.service, replica: c.replica, configHash: t.owner.configHash };
-    out[i] = container;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = new SimObservedContainer(state, machine.containers[i]!);
   return out;
+}
+
+/**
+ * A simulated container as observed. Its labels and its id are built on first read: a no-op plan
+ * of a million replicas reads neither, and building them was a third of its time. Ports and
+ * reservations are the template's own frozen objects, shared by every replica (a consumer that
+ * mutates them fails loudly instead of corrupting the state). JSON sees a plain container.
+ */
+class SimObservedContainer implements ObservedContainer {
+  readonly name: string;
+  readonly image: string;
+  readonly state: ContainerState;
+  readonly ports: ObservedContainer['ports'];
+  readonly reservations: ObservedContainer['reservations'];
+  readonly owner?: ObservedContainer['owner'];
+  readonly #sim: SimState;
+  readonly #container: SimContainer;
+  #labels?: Record<string, string>;
+  #id?: string;
+
+  constructor(sim: SimState, container: SimContainer) {
+    this.#sim = sim;
+    this.#container = container;
+    const t = sim.templates[container.template]!;
+    this.name = container.name;
+    this.image = t.image;
+    this.state = container.state;
+    this.ports = t.ports as ObservedContainer['ports'];
+    this.reservations = t.reservations;
+    if (t.owner && container.replica) this.owner = { cluster: sim.cluster, service: t.owner.service, replica: container.replica, configHash: t.owner.configHash };
+  }
+
+  get id(): string {
+    return (this.#id ??= this.#sim.containerId(this.#container.serial));
+  }
+
+  get labels(): Record<string, string> {
+    if (!this.#labels) {
+      const { replica, template } = this.#container;
+      this.#labels = { ...this.#sim.templates[template]!.labels, ...(replica ? { [LABEL.replica]: String(replica) } : {}) };
+    }
+    return this.#labels;
+  }
+
+  toJSON(): ObservedContainer {
+    const { id, name, image, state, labels, ports, reservations, owner } = this;
+    return { id, name, image, state, labels, ports, reservations, ...(owner ? { owner } : {}) };
+  }
 }
 
 function optionalServices(list: ObservedSwarmService[] | undefined): { swarmServices?: ObservedSwarmService[] } {

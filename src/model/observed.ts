@@ -84,8 +84,8 @@ export interface ObservedContainer {
   /** Published host ports. */
   ports: { published: number; protocol: 'tcp' | 'udp' }[];
   reservations: { cpus: number; memory: number };
-  /** Set when the container carries this cluster's ownership labels. */
-  owner?: { service: string; replica: number; configHash: string };
+  /** Set when the container carries a cluster's ownership labels; `cluster` says whose (a generic host may hold several). */
+  owner?: { cluster: string; service: string; replica: number; configHash: string };
 }
 
 export interface SwarmFacts {

@@ -1,4 +1,5 @@
 // Placement: where every desired replica runs after apply. Output of src/sched, input of src/plan.
+import type { ObservedContainer } from './observed.js';
 
 /** How a replica got its machine. */
 export type ReplicaFate =
@@ -12,7 +13,13 @@ export interface ReplicaPlacement {
   machine: string;
   fate: ReplicaFate;
   /** For kept/replaced: the existing container. For 'new' when an old one exists elsewhere: that one. */
-  existing?: { machine: string; id: string; name: string };
+  existing?: Existing;
+}
+
+/** An observed container of this cluster and the machine it is on. */
+export interface Existing {
+  machine: string;
+  container: ObservedContainer;
 }
 
 /** Why one machine cannot take one replica: the first filter that rejected it. */
@@ -34,4 +41,6 @@ export interface Unschedulable {
 export interface Placement {
   replicas: ReplicaPlacement[]; // by service (placement order: dependencies first), then replica number
   unschedulable: Unschedulable[];
+  /** Owned containers no replica uses any more (scaled away, duplicates, services gone): the plan removes them. */
+  retired: Existing[];
 }

@@ -1,7 +1,7 @@
 // Image and container actions from the placement: create what is new, replace what changed, start
 // what stopped, remove what is no longer wanted.
 import type { Desired, DesiredService } from '../model/desired.js';
-import { LABEL, type Observed, type ObservedContainer } from '../model/observed.js';
+import { LABEL, type Observed } from '../model/observed.js';
 import type { Placement } from '../model/placement.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
@@ -16,15 +16,10 @@ const STARTABLE = new Set(['created', 'exited']);
 
 export function planContainers(desired: Desired, observed: Observed, placement: Placement, machines: MachineSteps, list: ActionList, networkSteps: NetworkSteps = () => []): void {
   const services = new Map(desired.services.map((s) => [s.name, s]));
-  const containersById = new Map<string, { machine: string; container: ObservedContainer }>();
   const imagesOn = new Map<string, Set<string>>();
-  for (const m of observed.machines) {
-    if (!m.engine) continue;
-    imagesOn.set(m.name, new Set(m.engine.images.flatMap((i) => i.tags.map(normalizeImage))));
-    for (const c of m.engine.containers) containersById.set(c.id, { machine: m.name, container: c });
-  }
+  for (const m of observed.machines) if (m.engine) imagesOn.set(m.name, new Set(m.engine.images.flatMap((i) => i.tags.map(normalizeImage))));
 
-  const removals = planRemovals(desired, observed, placement, machines, list);
+  const removals = planRemovals(desired, placement, machines, list);
   const removalsOn = new Map<string, string[]>();
   for (const r of removals) pushTo(removalsOn, r.machine, r.id);
 
@@ -33,6 +28,8 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
   const present: ImagePresent = (machine, ref) => imagesOn.get(machine)?.has(ref) ?? false;
 
   for (const rp of placement.replicas) {
+    const old = rp.existing?.container;
+    if (rp.fate === 'kept' && !(old && STARTABLE.has(old.state))) continue; // stays as it is: the converged case, a million times
     const service = services.get(rp.service);
     if (!service) continue;
     const name = containerName(desired.name, rp.service, rp.replica, service.spec.containerName);
@@ -46,20 +43,17 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
       ...(service.spec.networks ?? []).flatMap((n) => networkSteps(rp.machine, n.network)),
     ];
     let id: string | undefined;
-    const old = rp.existing && containersById.get(rp.existing.id);
     if (rp.fate === 'kept') {
-      if (old && STARTABLE.has(old.container.state)) {
-        id = list.add(key, { kind: 'container.start', ...base, containerId: old.container.id, after: [machines.ready(rp.machine)], reason: `container is ${old.container.state}` });
-      }
+      id = list.add(key, { kind: 'container.start', ...base, containerId: old!.id, after: [machines.ready(rp.machine)], reason: `container is ${old!.state}` });
     } else if (rp.existing) {
       // Both sides masked: a changed secret shows as a replacement without its value.
-      const before = parseSpecLabel(old?.container.labels[LABEL.spec]);
+      const before = parseSpecLabel(old?.labels[LABEL.spec]);
       const patch = specPatch(before && maskSpec(before, desired.sensitive), maskSpec(service.spec, desired.sensitive));
       const moving = rp.existing.machine !== rp.machine;
       id = list.add(key, {
         kind: 'container.replace',
         ...base,
-        from: { machine: rp.existing.machine, containerId: rp.existing.id },
+        from: { machine: rp.existing.machine, containerId: rp.existing.container.id },
         patch,
         after: prerequisites(),
         reason: moving
@@ -80,33 +74,17 @@ interface Removal {
   machine: string;
 }
 
-/** Owned containers the placement does not reference go; those on leaving machines go with the machine. */
-function planRemovals(desired: Desired, observed: Observed, placement: Placement, machines: MachineSteps, list: ActionList): Removal[] {
-  const referenced = new Set(placement.replicas.flatMap((r) => (r.existing ? [r.existing.id] : [])));
+/** Owned containers no replica uses go; those on leaving machines go with the machine. */
+function planRemovals(desired: Desired, placement: Placement, machines: MachineSteps, list: ActionList): Removal[] {
   const services = new Map(desired.services.map((s) => [s.name, s]));
   const out: (Removal & { service: string })[] = [];
-  for (const m of observed.machines) {
-    if (!m.engine || machines.leaving.has(m.name)) continue;
-    for (const c of m.engine.containers) {
-      if (!c.owner || referenced.has(c.id)) continue;
-      const service = services.get(c.owner.service);
-      const reason = !service
-        ? 'service not in the manifest'
-        : c.owner.replica > service.scale
-          ? `scale ${service.scale}: replica ${c.owner.replica} goes`
-          : 'duplicate replica';
-      const id = list.add(`${c.owner.service}:${c.owner.replica}:${m.name}`, {
-        kind: 'container.remove',
-        machine: m.name,
-        service: c.owner.service,
-        replica: c.owner.replica,
-        name: c.name,
-        containerId: c.id,
-        reason,
-        after: [],
-      });
-      out.push({ id, machine: m.name, service: c.owner.service });
-    }
+  for (const { machine, container: c } of placement.retired) {
+    if (machines.leaving.has(machine)) continue;
+    const { service: name, replica } = c.owner!;
+    const service = services.get(name);
+    const reason = !service ? 'service not in the manifest' : replica > service.scale ? `scale ${service.scale}: replica ${replica} goes` : 'duplicate replica';
+    const id = list.add(`${name}:${replica}:${machine}`, { kind: 'container.remove', machine, service: name, replica, name: c.name, containerId: c.id, reason, after: [] });
+    out.push({ id, machine, service: name });
   }
   // Removals run in reverse dependency order: a dependent's containers go before what it depends on.
   const dependents = new Map<string, string[]>();

@@ -58,18 +58,20 @@ function blockedChanges(desired: Desired, observed: Observed, actions: readonly 
     .map((a) => `machine ${a.machine} is protected (protect: true) and this plan would ${desired.machines.some((m) => m.name === a.machine) ? 'replace' : 'remove'} it (${a.reason}); set protect: false and apply first`);
 }
 
-/** service → machine → replica numbers, keys sorted so the JSON is stable. */
+/** service → machine → replica numbers: services in placement order, machines and replicas sorted, so the JSON is stable. */
 function placementsAfterApply(placement: Placement): Plan['placements'] {
-  const out: Plan['placements'] = {};
-  for (const r of placement.replicas) ((out[r.service] ??= {})[r.machine] ??= []).push(r.replica);
+  // Maps while collecting: objects keyed by ten thousand machine names are slow dictionaries.
+  const byService = new Map<string, Map<string, number[]>>();
+  for (const r of placement.replicas) {
+    let byMachine = byService.get(r.service);
+    if (!byMachine) byService.set(r.service, (byMachine = new Map()));
+    const list = byMachine.get(r.machine);
+    if (list) list.push(r.replica);
+    else byMachine.set(r.machine, [r.replica]);
+  }
   const sorted: Plan['placements'] = {};
-  for (const service of Object.keys(out)) {
-    const byMachine = out[service]!;
-    sorted[service] = Object.fromEntries(
-      Object.keys(byMachine)
-        .sort()
-        .map((m) => [m, byMachine[m]!.sort((a, b) => a - b)]),
-    );
+  for (const [service, byMachine] of byService) {
+    sorted[service] = Object.fromEntries([...byMachine.keys()].sort().map((m) => [m, byMachine.get(m)!.sort((a, b) => a - b)]));
   }
   return sorted;
 }

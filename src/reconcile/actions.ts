@@ -177,7 +177,7 @@ export class ActionRunner {
   private replicasOf(service: string): Replica[] {
     const byName = new Map<string, { machine: string; id: string }>();
     for (const m of this.observed.machines) {
-      for (const c of m.engine?.containers ?? []) if (c.owner?.service === service) byName.set(c.name, { machine: m.name, id: c.id });
+      for (const c of m.engine?.containers ?? []) if (c.owner?.cluster === this.desired.name && c.owner.service === service) byName.set(c.name, { machine: m.name, id: c.id });
     }
     for (const [name, c] of this.started) if (c.service === service) byName.set(name, c);
     return [...byName].filter(([, c]) => this.records.has(c.machine)).map(([name, c]) => ({ engine: this.engine(c.machine), id: c.id, name }));

@@ -1,55 +1,85 @@
 // Existing replicas stay where they are: a replica whose container is on a machine that stays and
 // still meets the service's hard constraints is kept (same config) or replaced in place (changed
 // config). Every other replica is placed anew; the old container, if any, is what it replaces.
-import type { Desired, DesiredService } from '../model/desired.js';
-import { LABEL, type Observed, type ObservedContainer } from '../model/observed.js';
-import type { ReplicaFate } from '../model/placement.js';
+// Owned containers that no replica uses (scaled away, duplicates, services gone) are retired.
+//
+// A converged cluster of a million replicas goes through here on every plan, so each container is
+// visited a bounded number of times, and nothing is keyed by its 64-hex-digit id.
+import type { DesiredService } from '../model/desired.js';
+import type { ObservedContainer } from '../model/observed.js';
+import type { Existing, ReplicaPlacement } from '../model/placement.js';
 import type { Check } from './filters/types.js';
 import type { Node } from './node.js';
 
-export interface Existing {
-  machine: string;
-  container: ObservedContainer;
+/** One service's owned containers by replica number: the first seen (machine, then container name order) and, rarely, more. */
+export interface Owned {
+  count: number;
+  first: (Existing | undefined)[];
+  more?: Map<number, Existing[]>;
 }
 
-export interface Fate {
-  replica: number;
-  /** kept/replaced: the machine it stays on; new: to be placed. */
-  fate: ReplicaFate;
-  existing?: Existing;
-}
-
-/** Owned containers of each service, by replica, in machine-name then container-name order. */
-export function ownedByService(desired: Desired, observed: Observed): Map<string, Map<number, Existing[]>> {
-  const out = new Map<string, Map<number, Existing[]>>();
-  for (const m of observed.machines) {
-    for (const c of m.engine?.containers ?? []) {
-      if (!c.owner || c.labels[LABEL.cluster] !== desired.name) continue;
-      let byReplica = out.get(c.owner.service);
-      if (!byReplica) out.set(c.owner.service, (byReplica = new Map()));
-      const list = byReplica.get(c.owner.replica) ?? [];
-      list.push({ machine: m.name, container: c });
-      byReplica.set(c.owner.replica, list);
-    }
+export function addOwned(owned: Map<string, Owned>, machine: string, container: ObservedContainer & { owner: object }): void {
+  const { service, replica } = container.owner as { service: string; replica: number };
+  let o = owned.get(service);
+  if (!o) owned.set(service, (o = { count: 0, first: [] }));
+  o.count++;
+  const e: Existing = { machine, container };
+  if (o.first[replica] === undefined) o.first[replica] = e;
+  else {
+    o.more ??= new Map();
+    const list = o.more.get(replica);
+    if (list) list.push(e);
+    else o.more.set(replica, [e]);
   }
-  return out;
 }
 
-export function fatesOf(service: DesiredService, owned: Map<number, Existing[]> | undefined, nodes: Map<string, Node>, hard: Check[]): Fate[] {
-  const fates: Fate[] = new Array(service.scale);
+/** A service's replicas before placement: staying ones are decided; `wanted` are to be placed (`from`: the container each replaces). */
+export interface Fates {
+  slots: (ReplicaPlacement | undefined)[]; // index replica - 1; undefined = to be placed
+  wanted: number[];
+  from: Map<number, Existing>;
+}
+
+export function fatesOf(service: DesiredService, owned: Owned | undefined, nodes: Map<string, Node>, hard: Check[]): Fates {
+  const slots = new Array<ReplicaPlacement | undefined>(service.scale);
+  const wanted: number[] = [];
+  const from = new Map<number, Existing>();
+  const staysOn = (e: Existing): boolean => {
+    if (hard.length === 0) return nodes.has(e.machine);
+    const node = nodes.get(e.machine);
+    return node !== undefined && hard.every((c) => c.refuse(node) === undefined);
+  };
   for (let replica = 1; replica <= service.scale; replica++) {
-    const list = owned?.get(replica);
-    if (!list) {
-      fates[replica - 1] = { replica, fate: 'new' };
+    const first = owned?.first[replica];
+    if (first === undefined) {
+      wanted.push(replica);
       continue;
     }
-    const stay = list.find((e) => {
-      const node = nodes.get(e.machine);
-      return node !== undefined && hard.every((c) => c.refuse(node) === undefined);
-    });
-    fates[replica - 1] = stay
-      ? { replica, fate: stay.container.owner!.configHash === service.configHash ? 'kept' : 'replaced', existing: stay }
-      : { replica, fate: 'new', existing: list[0]! };
+    const stay = staysOn(first) ? first : owned!.more?.get(replica)?.find(staysOn);
+    if (stay) {
+      const fate = stay.container.owner!.configHash === service.configHash ? 'kept' : 'replaced';
+      slots[replica - 1] = { service: service.name, replica, machine: stay.machine, fate, existing: stay };
+    } else {
+      wanted.push(replica);
+      from.set(replica, first);
+    }
   }
-  return fates;
+  return { slots, wanted, from };
+}
+
+/**
+ * Owned containers no placed replica refers to, in machine then container name order. `placed`: a
+ * service's replicas after placement (index replica - 1) and how many of them use an existing container.
+ */
+export function retiredOf(owned: Map<string, Owned>, placed: (service: string) => { slots: (ReplicaPlacement | undefined)[]; using: number } | undefined): Existing[] {
+  const out: Existing[] = [];
+  for (const [service, o] of owned) {
+    const p = placed(service);
+    if (p && p.using === o.count) continue; // every owned container is some replica's: the common, converged case
+    o.first.forEach((e, replica) => {
+      if (e !== undefined && p?.slots[replica - 1]?.existing !== e) out.push(e);
+    });
+    for (const [replica, list] of o.more ?? []) for (const e of list) if (p?.slots[replica - 1]?.existing !== e) out.push(e);
+  }
+  return out.sort((a, b) => (a.machine < b.machine ? -1 : a.machine > b.machine ? 1 : a.container.name < b.container.name ? -1 : a.container.name > b.container.name ? 1 : 0));
 }

@@ -3,11 +3,11 @@
 // order, with the classic Swarm filters and strategies (see place-service.ts).
 import type { Desired, StrategyName } from '../model/desired.js';
 import { LABEL, type Observed, type ObservedContainer } from '../model/observed.js';
-import type { Placement, ReplicaPlacement, Unschedulable } from '../model/placement.js';
+import type { Existing, Placement, ReplicaPlacement, Unschedulable } from '../model/placement.js';
 import { containerName } from '../plan/naming.js';
 import type { Keys } from './candidates.js';
 import { explain } from './explain.js';
-import { fatesOf, ownedByService, type Fate } from './fates.js';
+import { addOwned, fatesOf, retiredOf, type Fates, type Owned } from './fates.js';
 import { constraintFilter } from './filters/constraint.js';
 import { enabledFilters } from './filters/index.js';
 import type { Tracking } from './node.js';
@@ -32,28 +32,33 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   const desired = all.services.some((s) => s.mode === 'swarm') ? { ...all, services: all.services.filter((s) => s.mode !== 'swarm') } : all;
   const nodes = buildNodes(desired, observed);
   const byName = new Map(nodes.map((n) => [n.name, n]));
-  const owned = ownedByService(desired, observed);
   const tasks = new Map(desired.services.map((s) => [s.name, makeTask(desired.name, s)]));
   const tracking = trackingFor(desired);
 
-  // Fates first, for every service: what stays occupies its machine before anything is placed.
-  const constrained = desired.scheduler.filters.includes('constraint');
-  const fates = new Map<string, Fate[]>();
-  const staying = new Map<ObservedContainer, Fate>(); // by identity: a million 64-hex-digit keys hash slowly
-  for (const s of desired.services) {
-    const hard = constrained ? [constraintFilter.prepare(tasks.get(s.name)!, false)].filter((c) => c !== undefined) : [];
-    const list = fatesOf(s, owned.get(s.name), byName, hard);
-    fates.set(s.name, list);
-    for (const f of list) if (f.fate !== 'new') staying.set(f.existing!.container, f);
-  }
+  // One pass over what is observed: this cluster's replicas by service, everything else occupies its machine.
+  // Sized up front: replicas arrive in machine order, and an array written far past its end turns into a slow dictionary.
+  const owned = new Map<string, Owned>(desired.services.map((s) => [s.name, { count: 0, first: new Array<Existing | undefined>(s.scale + 1) }]));
   for (const m of observed.machines) {
     const node = byName.get(m.name);
-    if (!node) continue;
     for (const c of m.engine?.containers ?? []) {
-      const ours = c.owner !== undefined && c.labels[LABEL.cluster] === desired.name;
-      const f = ours ? staying.get(c) : undefined;
-      if (!ours || f?.fate === 'kept') addResident(node, residentOfObserved(c), tracking);
-      else if (f) addResident(node, { ...residentOf(tasks.get(c.owner!.service)!, c.name, c.owner!.replica), id: c.id }, tracking);
+      if (c.owner?.cluster === desired.name) addOwned(owned, m.name, c as ObservedContainer & { owner: object });
+      else if (node) addResident(node, residentOfObserved(c, tracking), tracking);
+    }
+  }
+
+  // Fates next, for every service: what stays occupies its machine before anything is placed.
+  const constrained = desired.scheduler.filters.includes('constraint');
+  const fates = new Map<string, Fates>();
+  for (const s of desired.services) {
+    const task = tasks.get(s.name)!;
+    const hard = constrained ? [constraintFilter.prepare(task, false)].filter((c) => c !== undefined) : [];
+    const f = fatesOf(s, owned.get(s.name), byName, hard);
+    fates.set(s.name, f);
+    for (const rp of f.slots) {
+      if (!rp) continue;
+      const c = rp.existing!.container;
+      // A kept container counts as it is; a replaced one as its new config will be.
+      addResident(byName.get(rp.machine)!, rp.fate === 'kept' ? residentOfObserved(c, tracking) : { ...residentOf(task, c.name, rp.replica), id: c.id }, tracking);
     }
   }
 
@@ -70,27 +75,32 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
 
   const replicas: ReplicaPlacement[] = [];
   const unschedulable: Unschedulable[] = [];
+  const using = new Map<string, number>();
   for (const service of placementOrder(desired.services)) {
     const task = tasks.get(service.name)!;
-    const list = fates.get(service.name)!;
-    const wanted: number[] = [];
-    for (const f of list) if (f.fate === 'new') wanted.push(f.replica);
+    const { slots, wanted, from } = fates.get(service.name)!;
     const outcome = placeService(ctx, task, wanted);
     if (outcome.unplaced.length) {
       const { reasons, summary } = explain(nodes, task, outcome.explainWith, `${service.name}-${outcome.unplaced[0]}`);
       unschedulable.push({ service: service.name, replicas: outcome.unplaced, reasons, summary });
     }
-    for (const f of list) {
-      const existing = f.existing && { machine: f.existing.machine, id: f.existing.container.id, name: f.existing.container.name };
-      if (f.fate !== 'new') {
-        replicas.push({ service: service.name, replica: f.replica, machine: f.existing!.machine, fate: f.fate, existing: existing! });
-        continue;
-      }
-      const at = outcome.placed.get(f.replica);
-      if (at !== undefined) replicas.push({ service: service.name, replica: f.replica, machine: nodes[at]!.name, fate: 'new', ...(existing ? { existing } : {}) });
+    for (const [replica, at] of outcome.placed) {
+      const existing = from.get(replica);
+      slots[replica - 1] = { service: service.name, replica, machine: nodes[at]!.name, fate: 'new', ...(existing ? { existing } : {}) };
     }
+    let n = 0;
+    for (const rp of slots) {
+      if (!rp) continue;
+      replicas.push(rp);
+      if (rp.existing) n++;
+    }
+    using.set(service.name, n);
   }
-  return { placement: { replicas, unschedulable }, ctx, tasks };
+  const retired = retiredOf(owned, (name) => {
+    const f = fates.get(name);
+    return f && { slots: f.slots, using: using.get(name)! };
+  });
+  return { placement: { replicas, unschedulable, retired }, ctx, tasks };
 }
 
 /** Which node contents any filter of this manifest can ask about (see Tracking). */

@@ -3,7 +3,7 @@
 // and what stays on them (others' containers and the replicas that keep their place).
 import type { Desired } from '../model/desired.js';
 import type { EngineFacts, Observed, ObservedContainer } from '../model/observed.js';
-import { addResident, imageNames, type Node, type Resident } from './node.js';
+import { addResident, imageNames, type Node, type Resident, type Tracking } from './node.js';
 import { toMilli } from './task.js';
 
 export function buildNodes(desired: Desired, observed: Observed): Node[] {
@@ -45,23 +45,29 @@ function factsOf(f: EngineFacts | undefined): Record<string, string> {
   return { storagedriver: f.storageDriver, executiondriver: f.executionDriver, kernelversion: f.kernelVersion, operatingsystem: f.operatingSystem };
 }
 
-/** An observed container as node bookkeeping: its reservations, ports, names, image and labels count. */
+/**
+ * An observed container as node bookkeeping: its reservations, ports, names, image and labels count.
+ * Id and labels are read only when some filter can ask about them: a simulated container builds
+ * them on demand, and a million of them is what a converged cluster's plan must not pay for.
+ */
 const namesOfImage = new Map<string, string[]>();
 const NO_PORTS: string[] = [];
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
-export function residentOfObserved(c: ObservedContainer): Resident {
+export function residentOfObserved(c: ObservedContainer, track: Tracking): Resident {
   let images = namesOfImage.get(c.image);
   if (!images) namesOfImage.set(c.image, (images = imageNames(c.image)));
-  return {
+  const resident: Resident = {
     name: c.name,
-    id: c.id,
     images,
-    labels: c.labels,
+    labels: track.labelKeys.length ? c.labels : NO_LABELS,
     ports: c.ports.length ? c.ports.map((p) => `${p.published}/${p.protocol}`) : NO_PORTS,
     cpu: toMilli(c.reservations.cpus),
     memory: c.reservations.memory,
-    ...(c.owner ? { service: c.owner.service } : {}),
   };
+  if (track.names) resident.id = c.id;
+  if (c.owner) resident.service = c.owner.service;
+  return resident;
 }
 
 export { addResident };

@@ -32,7 +32,7 @@ export function statusReport(desired: Desired, observed: Observed): StatusReport
   const wanted = new Map(desired.machines.map((m) => [m.name, m]));
   const machines = observed.machines.map((m) => {
     const e = m.engine;
-    const owned = e?.containers.filter((c) => c.owner) ?? [];
+    const owned = e?.containers.filter((c) => c.owner?.cluster === observed.cluster) ?? [];
     const reserved = (e?.containers ?? []).reduce((r, c) => ({ cpus: r.cpus + c.reservations.cpus, memory: r.memory + c.reservations.memory }), { cpus: 0, memory: 0 });
     return {
       name: m.name,
@@ -51,7 +51,7 @@ export function statusReport(desired: Desired, observed: Observed): StatusReport
   });
   const containers = observed.machines.flatMap((m) =>
     (m.engine?.containers ?? []).flatMap((c) =>
-      c.owner ? [{ name: c.name, id: c.id, service: c.owner.service, replica: c.owner.replica, machine: m.name, state: c.state, image: c.image }] : [],
+      c.owner?.cluster === observed.cluster ? [{ name: c.name, id: c.id, service: c.owner.service, replica: c.owner.replica, machine: m.name, state: c.state, image: c.image }] : [],
     ),
   );
   containers.sort((a, b) => (a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1));

@@ -151,15 +151,18 @@ describe('toContainer', () => {
     ]);
   });
 
-  it('sets owner only with service, replica and config-hash labels, and reads reservations from the spec label', () => {
+  it('sets owner only with cluster, service, replica and config-hash labels, and reads reservations from the spec label', () => {
     const s = spec({ reservations: { cpus: 0.5, memory: 128 } });
     const c = toContainer(info({ Labels: { [LABEL.cluster]: 'demo', [LABEL.service]: 'web', [LABEL.replica]: '2', [LABEL.configHash]: 'abc', [LABEL.spec]: JSON.stringify(s) } }));
-    expect(c.owner).toEqual({ service: 'web', replica: 2, configHash: 'abc' });
+    expect(c.owner).toEqual({ cluster: 'demo', service: 'web', replica: 2, configHash: 'abc' });
     expect(c.reservations).toEqual({ cpus: 0.5, memory: 128 });
 
     const foreign = toContainer(info({ Labels: { [LABEL.service]: 'web' } }));
     expect(foreign.owner).toBeUndefined();
     expect(foreign.reservations).toEqual({ cpus: 0, memory: 0 });
+
+    const clusterless = toContainer(info({ Labels: { [LABEL.service]: 'web', [LABEL.replica]: '2', [LABEL.configHash]: 'abc' } }));
+    expect(clusterless.owner).toBeUndefined(); // whose would it be?
 
     const badSpec = toContainer(info({ Labels: { [LABEL.service]: 'web', [LABEL.replica]: 'x', [LABEL.configHash]: 'abc', [LABEL.spec]: '{not json' } }));
     expect(badSpec.owner).toBeUndefined();

@@ -86,7 +86,7 @@ describe('DockerEngine (real dockerd): create mapping, errors, image copy', () =
     expect(c!.name).toBe('enginetest-probe-3');
     expect(c!.state).toBe('running');
     expect(c!.labels).toMatchObject({ team: 'engine-docker', [LABEL.cluster]: 'enginetest' });
-    expect(c!.owner).toEqual({ service: 'probe', replica: 3, configHash: 'h3' });
+    expect(c!.owner).toEqual({ cluster: 'enginetest', service: 'probe', replica: 3, configHash: 'h3' });
     expect(c!.reservations).toEqual({ cpus: 0.25, memory: 16 * 1024 ** 2 });
     expect([...c!.ports].sort((a, b) => a.published - b.published)).toEqual([
       { published: 18153, protocol: 'udp' },

@@ -57,7 +57,7 @@ describe('networks in the plan', () => {
           state: 'running',
           engine: {
             url: 'sim://t/mgr', id: 'e', version: 'sim', labels: {}, cpus: 2, memory: 2 ** 31, kernelVersion: '', operatingSystem: '', storageDriver: '', executionDriver: '', images: [],
-            containers: [{ id: 'c1', name: 't-old-1', image: 'nginx:1.25', state: 'running', labels: { 'io.cluster.name': 't', 'io.cluster.service': 'old', 'io.cluster.replica': '1' }, ports: [], reservations: { cpus: 0, memory: 0 }, owner: { service: 'old', replica: 1, configHash: 'x' } }],
+            containers: [{ id: 'c1', name: 't-old-1', image: 'nginx:1.25', state: 'running', labels: { 'io.cluster.name': 't', 'io.cluster.service': 'old', 'io.cluster.replica': '1' }, ports: [], reservations: { cpus: 0, memory: 0 }, owner: { cluster: 't', service: 'old', replica: 1, configHash: 'x' } }],
             networks: [
               { id: 'n1', name: 't_back', driver: 'overlay', labels: { 'io.cluster.name': 't', 'io.cluster.network': 'back' } },
               { id: 'n2', name: 'someone_else', driver: 'overlay', labels: {} },

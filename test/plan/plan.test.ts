@@ -1,11 +1,14 @@
 import { describe, expect, test } from 'vitest';
+import type { ObservedContainer } from '../../src/model/observed.js';
 import type { Placement } from '../../src/model/placement.js';
 import { makePlan } from '../../src/plan/index.js';
 import { renderPlanText } from '../../src/plan/render-text.js';
+import { place } from '../../src/sched/index.js';
 import { countEffects } from '../../src/plan/summary.js';
 import type { Action } from '../../src/plan/types.js';
 import { desired, machine, owned, running, service, spec } from '../support/build.js';
 
+const withSpec = (c: ObservedContainer, json: string): ObservedContainer => ({ ...c, labels: { ...c.labels, 'io.cluster.spec': json } });
 const ids = (actions: Action[]) => actions.map((a) => a.id);
 const byId = (actions: Action[], id: string) => actions.find((a) => a.id === id)!;
 
@@ -21,6 +24,7 @@ describe('makePlan', () => {
         { service: 'web', replica: 2, machine: 'worker', fate: 'new' },
       ],
       unschedulable: [],
+      retired: [],
     };
     const plan = makePlan(d, { cluster: 'demo', machines: [] }, placement);
     expect(ids(plan.actions)).toEqual([
@@ -46,7 +50,8 @@ describe('makePlan', () => {
       cluster: 'demo',
       machines: [running('m1', { labels: { size: 'small' }, images: [{ id: 'i', tags: ['busybox:latest'] }], containers: [owned('web', 1)], swarm: { state: 'active', role: 'manager', nodeId: 'n1', nodeLabels: { size: 'small' } } })],
     };
-    const placement: Placement = { replicas: [{ service: 'web', replica: 1, machine: 'm1', fate: 'kept', existing: { machine: 'm1', id: 'id-web-1', name: 'demo-web-1' } }], unschedulable: [] };
+    const placement = place(d, observed);
+    expect(placement.replicas).toMatchObject([{ service: 'web', replica: 1, machine: 'm1', fate: 'kept' }]);
     const plan = makePlan(d, observed, placement);
     expect(plan.actions).toEqual([]);
     expect(renderPlanText(plan)).toContain('No changes.');
@@ -55,10 +60,12 @@ describe('makePlan', () => {
   test('scale down removes unreferenced replicas; a changed config is replaced with a field diff', () => {
     const d = desired([machine('m1')], [service('web', { scale: 1, configHash: 'new', spec: spec({ environment: { A: '2' } }) })]);
     const oldSpec = JSON.stringify(spec({ environment: { A: '1' } }));
-    const c1 = owned('web', 1, 'old', { labels: { 'io.cluster.spec': oldSpec } });
+    const c1 = withSpec(owned('web', 1, 'old'), oldSpec);
     const c2 = owned('web', 2, 'old');
     const observed = { cluster: 'demo', machines: [running('m1', { images: [{ id: 'i', tags: ['busybox:latest'] }], containers: [c1, c2] })] };
-    const placement: Placement = { replicas: [{ service: 'web', replica: 1, machine: 'm1', fate: 'replaced', existing: { machine: 'm1', id: c1.id, name: c1.name } }], unschedulable: [] };
+    const placement = place(d, observed);
+    expect(placement.replicas).toMatchObject([{ replica: 1, fate: 'replaced', existing: { machine: 'm1', container: c1 } }]);
+    expect(placement.retired).toEqual([{ machine: 'm1', container: c2 }]);
     const plan = makePlan(d, observed, placement);
     expect(ids(plan.actions)).toEqual(['container.remove:web:2:m1', 'container.replace:web:1']);
     const replace = byId(plan.actions, 'container.replace:web:1');
@@ -77,7 +84,7 @@ describe('makePlan', () => {
         running('old', { containers: [owned('web', 1)], swarm: { state: 'active', role: 'worker', nodeId: 'n2' } }),
       ],
     };
-    const plan = makePlan(d, observed, { replicas: [], unschedulable: [] });
+    const plan = makePlan(d, observed, place(d, observed));
     expect(ids(plan.actions)).toEqual(['swarm.leave:old', 'machine.remove:old']);
     expect(byId(plan.actions, 'machine.remove:old').after).toEqual(['swarm.leave:old']);
     expect(byId(plan.actions, 'machine.remove:old').reason).toBe('not in the manifest (with its 1 container)');
@@ -86,7 +93,7 @@ describe('makePlan', () => {
   test('engine labels that differ become one change with a patch; generic hosts are reported read-only', () => {
     const d = desired([machine('m1', { labels: { size: 'xxl' } }), machine('g1', { driver: 'generic', labels: { zone: 'a' } })], []);
     const observed = { cluster: 'demo', machines: [running('m1', { labels: { size: 'small' } }), { ...running('g1', { labels: {} }), driver: 'generic' as const }] };
-    const plan = makePlan(d, observed, { replicas: [], unschedulable: [] });
+    const plan = makePlan(d, observed, { replicas: [], unschedulable: [], retired: [] });
     expect(ids(plan.actions)).toEqual(['engine.labels:m1', 'engine.labels:g1']);
     expect(renderPlanText(plan)).toContain('~ size: "small" → "xxl"');
     expect(byId(plan.actions, 'engine.labels:g1')).toMatchObject({ readOnly: true });
@@ -101,13 +108,14 @@ describe('makePlan', () => {
         { service: 'web', replica: 1, machine: 'm1', fate: 'new' },
       ],
       unschedulable: [],
+      retired: [],
     };
     const plan = makePlan(d, { cluster: 'demo', machines: [running('m1', { images: [{ id: 'i', tags: ['busybox:latest'] }] })] }, placement);
     expect(byId(plan.actions, 'container.create:web:1').after).toContain('container.create:db:1');
 
     const gone = desired([machine('m1')], [], {});
     const observed = { cluster: 'demo', machines: [running('m1', { containers: [owned('db', 1), owned('web', 1)] })] };
-    const removal = makePlan({ ...gone, services: [] }, observed, { replicas: [], unschedulable: [] });
+    const removal = makePlan({ ...gone, services: [] }, observed, place({ ...gone, services: [] }, observed));
     expect(ids(removal.actions).sort()).toEqual(['container.remove:db:1:m1', 'container.remove:web:1:m1']);
   });
 
@@ -115,15 +123,14 @@ describe('makePlan', () => {
     const d = desired([machine('m1')], [service('web')]);
     const c = owned('web', 1, 'hash-web', { state: 'exited' });
     const observed = { cluster: 'demo', machines: [running('m1', { containers: [c], images: [{ id: 'i', tags: ['busybox:latest'] }] }, { state: 'stopped' })] };
-    const placement: Placement = { replicas: [{ service: 'web', replica: 1, machine: 'm1', fate: 'kept', existing: { machine: 'm1', id: c.id, name: c.name } }], unschedulable: [] };
-    const plan = makePlan(d, observed, placement);
+    const plan = makePlan(d, observed, place(d, observed));
     expect(ids(plan.actions)).toEqual(['machine.start:m1', 'container.start:web:1']);
     expect(byId(plan.actions, 'container.start:web:1').after).toEqual(['machine.start:m1']);
   });
 
   test('an even number of managers is warned about', () => {
     const d = desired([machine('a', { role: 'manager' }), machine('b', { role: 'manager' })], []);
-    expect(makePlan(d, { cluster: 'demo', machines: [] }, { replicas: [], unschedulable: [] }).warnings[0]).toMatch(/2 managers/);
+    expect(makePlan(d, { cluster: 'demo', machines: [] }, { replicas: [], unschedulable: [], retired: [] }).warnings[0]).toMatch(/2 managers/);
   });
 });
 
@@ -133,17 +140,15 @@ describe('sensitive values', () => {
     const listed = 'listed-value-42';
     const old = JSON.stringify(spec({ environment: { DB_PASSWORD: '(sensitive)', MODE: 'a', CUSTOM: '(sensitive)' } }));
     const d = desired([machine('m1')], [service('db', { configHash: 'new', spec: spec({ environment: { DB_PASSWORD: secret, MODE: 'b', CUSTOM: listed } }) })], { sensitive: ['CUSTOM'] });
-    const observed = { cluster: 'demo', machines: [running('m1', { images: [{ id: 'i', tags: ['busybox:latest'] }], containers: [owned('db', 1, 'old', { labels: { 'io.cluster.spec': old } })] })] };
-    const plan = makePlan(d, observed, { replicas: [{ service: 'db', replica: 1, machine: 'm1', fate: 'replaced', existing: { machine: 'm1', id: 'id-db-1', name: 'demo-db-1' } }], unschedulable: [] });
+    const observed = { cluster: 'demo', machines: [running('m1', { images: [{ id: 'i', tags: ['busybox:latest'] }], containers: [withSpec(owned('db', 1, 'old'), old)] })] };
+    const plan = makePlan(d, observed, place(d, observed));
+    expect(plan.actions.map((a) => a.kind)).toEqual(['container.replace']);
     const text = renderPlanText(plan) + JSON.stringify(plan);
     expect(text).toContain('environment.MODE');
     expect(text).not.toContain(secret);
     expect(text).not.toContain(listed);
-    const onlySecret = makePlan(
-      desired([machine('m1')], [service('db', { configHash: 'new', spec: spec({ environment: { DB_PASSWORD: secret, MODE: 'a', CUSTOM: listed } }) })], { sensitive: ['CUSTOM'] }),
-      observed,
-      { replicas: [{ service: 'db', replica: 1, machine: 'm1', fate: 'replaced', existing: { machine: 'm1', id: 'id-db-1', name: 'demo-db-1' } }], unschedulable: [] },
-    );
+    const sameButSecret = desired([machine('m1')], [service('db', { configHash: 'new', spec: spec({ environment: { DB_PASSWORD: secret, MODE: 'a', CUSTOM: listed } }) })], { sensitive: ['CUSTOM'] });
+    const onlySecret = makePlan(sameButSecret, observed, place(sameButSecret, observed));
     expect(renderPlanText(onlySecret)).toContain('config changed (a sensitive value)');
   });
 });

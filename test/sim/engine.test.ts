@@ -96,7 +96,7 @@ describe('sim engine: containers', () => {
     const id = await engine.createContainer(req);
     await engine.createContainer({ name: 'stranger', spec: spec(), labels: { [LABEL.cluster]: 'other', [LABEL.service]: 'x', [LABEL.replica]: '1', [LABEL.configHash]: 'h' } });
     const [ours, theirs] = (await engine.facts()).containers;
-    expect(ours).toEqual({
+    expect(JSON.parse(JSON.stringify(ours))).toEqual({
       id,
       name: 'demo-web-7',
       image: 'nginx:1.25',
@@ -104,8 +104,9 @@ describe('sim engine: containers', () => {
       labels: { tier: 'front', ...req.labels },
       ports: [{ published: 8080, protocol: 'tcp' }],
       reservations: { cpus: 0.5, memory: 256 * 1024 ** 2 },
-      owner: { service: 'web', replica: 7, configHash: 'abc123' },
+      owner: { cluster: 'demo', service: 'web', replica: 7, configHash: 'abc123' },
     });
+    expect([ours!.id, ours!.labels[LABEL.replica]]).toEqual([id, '7']); // read directly, not through JSON
     expect(theirs!.owner).toBeUndefined(); // another cluster's labels are not ownership
     expect(theirs!.labels[LABEL.replica]).toBe('1');
   });

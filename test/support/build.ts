@@ -60,7 +60,7 @@ export function owned(svc: string, replica: number, configHash = `hash-${svc}`, 
     labels: { [LABEL.cluster]: 'demo', [LABEL.service]: svc, [LABEL.replica]: String(replica), [LABEL.configHash]: configHash },
     ports: [],
     reservations: { cpus: 0, memory: 0 },
-    owner: { service: svc, replica, configHash },
+    owner: { cluster: 'demo', service: svc, replica, configHash },
     ...over,
   };
 }
