@@ -167,8 +167,8 @@ export class SimState {
   }
 
   /** Restores a container read from the state file. */
-  restoreContainer(machine: SimMachine, c: SimContainer): void {
-    machine.containers.push(c);
+  restoreContainers(machine: SimMachine, containers: SimContainer[]): void {
+    machine.containers = containers;
   }
 
   removeContainer(machine: SimMachine, c: SimContainer): void {

@@ -109,7 +109,31 @@ describe('sim driver: state file', () => {
     await driver.close();
     expect(driver.stateFile).toBe(`${dir}/.cluster/demo.sim.json`);
     const doc = JSON.parse(await readFile(driver.stateFile, 'utf8'));
-    expect(doc).toMatchObject({ format: 1, simulated: true, cluster: 'demo', machines: [{ name: 'm1', state: 'running', cpus: 2 }] });
+    expect(doc).toMatchObject({ format: 2, simulated: true, cluster: 'demo', machines: [{ name: 'm1', state: 'running', cpus: 2 }] });
+  });
+
+  it('stores containers by column, and still reads format 1 (a row per container)', async () => {
+    const dir = await manifestDir();
+    const driver = new SimDriver(context(dir));
+    const engine = driver.engine(await driver.create(machine('m1')));
+    await engine.ensureImage('nginx:1.25');
+    await engine.startContainer(await engine.createContainer(replicaRequest('web', 1)));
+    await engine.createContainer(replicaRequest('web', 2));
+    const before = plain(await engine.facts());
+    await driver.close();
+    const { writeFile } = await import('node:fs/promises');
+    const doc = JSON.parse(await readFile(driver.stateFile, 'utf8'));
+    const columns = doc.machines[0].containers;
+    expect(columns).toMatchObject({ name: ['demo-web-1', 'demo-web-2'], state: ['running', 'created'], replica: [1, 2] });
+
+    const rows = columns.serial.map((serial: number, i: number) => [serial, columns.name[i], columns.state[i], columns.template[i], columns.replica[i]]);
+    await writeFile(driver.stateFile, JSON.stringify({ ...doc, format: 1, machines: [{ ...doc.machines[0], containers: rows }] }));
+    const old = new SimDriver(context(dir));
+    expect(plain(await old.engine((await old.list())[0]!).facts())).toEqual(before);
+    await old.close();
+
+    await writeFile(driver.stateFile, JSON.stringify({ ...doc, machines: [{ ...doc.machines[0], containers: { ...columns, state: ['running'] } }] }));
+    await expect(new SimDriver(context(dir)).list()).rejects.toMatchObject({ message: expect.stringContaining('the containers of machine m1 are not five columns of one length') });
   });
 
   it('coalesces writes: a burst of changes is on disk shortly after, without close()', async () => {
@@ -148,7 +172,7 @@ describe('sim driver: state file', () => {
     await writer;
     await driver.close();
     expect(reads).toBeGreaterThan(10);
-    expect(JSON.parse(await readFile(driver.stateFile, 'utf8')).machines[0].containers).toHaveLength(3000);
+    expect(JSON.parse(await readFile(driver.stateFile, 'utf8')).machines[0].containers.serial).toHaveLength(3000);
   });
 
   it('sees drift made behind its back by another driver on the same file', async () => {
