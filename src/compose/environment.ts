@@ -2,7 +2,7 @@
 // `environment:` sets itself; an entry written without a value (`- DEBUG`) takes the variable's
 // value from the environment compose runs in (opts.env, then .env), or stays null when unset (the
 // container then gets no such variable, as with `docker run -e DEBUG`).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readDotEnv, type Env } from '../manifest/interpolate.js';
 import type { Path } from '../manifest/read.js';
 import { isMap } from './merge.js';
@@ -35,4 +35,29 @@ export function applyEnvironment(raw: Raw, env: Env, read: string[], missing: (a
     else if (!(key in fromFiles)) merged[key] = null;
   }
   raw.environment = merged;
+}
+
+/**
+ * `label_file:` entries (KEY=VALUE lines, `#` comments) under the service's own `labels`, which
+ * win. Each path goes into `read`; a missing file is reported at its entry.
+ */
+export function applyLabelFiles(raw: Raw, read: string[], missing: (at: Path, path: string) => void): void {
+  if (raw.label_file === undefined) return;
+  const fromFiles: Raw = {};
+  for (const [i, entry] of [raw.label_file].flat().entries()) {
+    const path = String(entry);
+    if (!read.includes(path)) read.push(path);
+    if (!existsSync(path)) {
+      missing(['label_file', i], path);
+      continue;
+    }
+    for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
+      const text = line.trim();
+      const eq = text.indexOf('=');
+      if (!text || text.startsWith('#') || eq <= 0) continue;
+      fromFiles[text.slice(0, eq).trim()] = text.slice(eq + 1).trim().replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
+    }
+  }
+  delete raw.label_file;
+  raw.labels = { ...fromFiles, ...(isMap(raw.labels) ? raw.labels : {}) };
 }

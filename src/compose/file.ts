@@ -15,12 +15,14 @@ type Raw = Record<string, unknown>;
 export interface ComposeFile {
   source: Source;
   data: Raw;
+  /** Where its relative paths were resolved. */
   dir: string;
 }
 
 export type FileResult = { ok: true; file: ComposeFile; warnings: Diagnostic[]; sensitive: string[] } | { ok: false; diagnostics: Diagnostic[] };
 
-export function readComposeFile(path: string, env: Env): FileResult {
+/** `baseDir`: where relative paths resolve (an included project's directory); the file's own folder by default. */
+export function readComposeFile(path: string, env: Env, baseDir = dirname(path)): FileResult {
   const read = readSource(path);
   if (!read.ok) return { ok: false, diagnostics: read.diagnostics.map(asComposeProblem) };
   const source = read.source;
@@ -37,12 +39,9 @@ export function readComposeFile(path: string, env: Env): FileResult {
   }
   castTypedFields(data, source);
   const problems = validateWith(composeValidator(), source, data);
-  // Valid to the schema, but merging included projects is not built: say so rather than ignore it.
-  if (data.include !== undefined) problems.push({ severity: 'error', file: path, ...locate(source, ['include'], 'key'), message: 'include is not supported yet', hint: 'pass the included files as further compose files (-c, or a list under `compose:`) instead' });
   if (problems.length) return { ok: false, diagnostics: problems };
   if (data.version !== undefined) warnings.push({ severity: 'warning', file: path, ...locate(source, ['version'], 'key'), message: 'the attribute `version` is obsolete and ignored', hint: 'remove it (as docker compose also warns)' });
-  const dir = dirname(path);
-  return { ok: true, file: { source, data: resolvePaths(dropExtensions(data), dir, env), dir }, warnings, sensitive };
+  return { ok: true, file: { source, data: resolvePaths(dropExtensions(data), baseDir, env), dir: baseDir }, warnings, sensitive };
 }
 
 /** readSource speaks of manifests; these files are compose files. */

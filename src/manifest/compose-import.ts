@@ -8,6 +8,7 @@ import { loadCompose, type ComposeOrigin, type ComposeProject, type ComposeServi
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { FileMount, SourcePosition } from '../model/desired.js';
 import type { Env } from './interpolate.js';
+import { rememberContent } from './mount-content.js';
 import type { DeclaredNetwork } from './networks.js';
 import { locate, type Path } from './read.js';
 import type { ServiceSource } from './index.js';
@@ -67,7 +68,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
     };
     const error = (path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') =>
       diagnostics.push({ severity: 'error', ...at(s.origin.source, [...s.origin.path, ...path.slice(2)], part), message, hint });
-    const files = fileMounts(s, project, opts.mode, warn, (p, m, h) => diagnostics.push({ severity: 'warning', ...at(p.source, p.path, 'value'), message: m, hint: h }));
+    const files = fileMounts(s, project, result.env, opts.mode, warn, (p, m, h) => diagnostics.push({ severity: 'warning', ...at(p.source, p.path, 'value'), message: m, hint: h }));
     const raw = adapt(s, opts.mode, volumes, cluster, warn, error);
     // Compose puts every service without networks on the project's `default` network.
     if (isMapLike(raw.networks) && 'default' in raw.networks && !networks.has('default')) networks.set('default', { raw: {}, position: at(s.origin.source, []) });
@@ -82,7 +83,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
     return source;
   });
   // Secret and config files too: `apply --watch` re-converges when one changes.
-  const files = [...new Set([...result.files, ...sources.flatMap((x) => (x.files ?? []).map((f) => f.source))])];
+  const files = [...new Set([...result.files, ...sources.flatMap((x) => (x.files ?? []).flatMap((f) => (f.source ? [f.source] : [])))])];
   return { sources, networks, diagnostics, files, sensitive: project.sensitive, ...(project.name ? { name: project.name } : {}) };
 }
 
@@ -175,11 +176,13 @@ function isMapLike(v: unknown): v is Raw {
 }
 
 /**
- * Service `secrets:`/`configs:` whose top-level entry is a `file:`: read now for a hash (a changed
- * secret replaces the container), delivered at apply. Other kinds are named and left out.
+ * Service `secrets:`/`configs:` from a `file:`, an `environment:` variable or (configs) inline
+ * `content:`: hashed now (a changed secret replaces the container), delivered at apply. A secret
+ * read from a variable keeps its value out of the desired state (see mount-content.ts).
  */
-function fileMounts(s: ComposeService, project: ComposeProject, mode: 'containers' | 'swarm', warn: (p: Path, m: string, h?: string) => void, missing: (at: ComposeOrigin, m: string, h?: string) => void): FileMount[] {
+function fileMounts(s: ComposeService, project: ComposeProject, env: Env, mode: 'containers' | 'swarm', warn: (p: Path, m: string, h?: string) => void, missing: (at: ComposeOrigin, m: string, h?: string) => void): FileMount[] {
   const out: FileMount[] = [];
+  const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
   for (const kind of ['secret', 'config'] as const) {
     const section = kind === 'secret' ? project.secrets : project.configs;
     for (const [i, ref] of (((s.raw[`${kind}s`] ?? []) as unknown[]).entries())) {
@@ -190,18 +193,28 @@ function fileMounts(s: ComposeService, project: ComposeProject, mode: 'container
         warn([`${kind}s`, i], `${kind} ${name} of swarm-mode service ${s.name} is not supported yet and is left out`, 'swarm secrets and configs are not created by cluster yet');
         continue;
       }
-      if (!declared || typeof declared.raw.file !== 'string') {
-        warn([`${kind}s`, i], `${kind} ${name} of service ${s.name} is left out: only \`file:\` ${kind}s are supported`, declared ? 'declare it with `file: ./path`' : `declare it under the top-level \`${kind}s:\``);
-        continue;
-      }
-      const source = declared.raw.file;
-      // Missing now is a warning, as `docker compose config` does not check either; apply needs it.
-      const present = existsSync(source);
-      if (!present) missing({ source: declared.origin.source, path: [...declared.origin.path, 'file'] }, `${kind} ${name}: file ${source} does not exist (yet); apply will fail until it does`, 'create it, or point `file:` at it (relative to the compose file)');
       const target = r.target === undefined ? (kind === 'secret' ? `/run/secrets/${name}` : `/${name}`) : String(r.target).startsWith('/') ? String(r.target) : kind === 'secret' ? `/run/secrets/${r.target}` : `/${r.target}`;
-      const modeBits = r.mode === undefined ? undefined : typeof r.mode === 'number' ? r.mode : parseInt(String(r.mode), 8);
-      const sha256 = present ? createHash('sha256').update(readFileSync(source)).digest('hex') : 'missing';
-      out.push({ kind, name, target, source, sha256, ...(modeBits !== undefined ? { mode: modeBits } : {}) });
+      const modeBits = r.mode === undefined ? {} : { mode: typeof r.mode === 'number' ? r.mode : parseInt(String(r.mode), 8) };
+      const at = (key: string): ComposeOrigin => ({ source: declared!.origin.source, path: [...declared!.origin.path, key] });
+      const from = declared?.raw ?? {};
+      if (typeof from.file === 'string') {
+        // Missing now is a warning, as `docker compose config` does not check either; apply needs it.
+        const present = existsSync(from.file);
+        if (!present) missing(at('file'), `${kind} ${name}: file ${from.file} does not exist (yet); apply will fail until it does`, 'create it, or point `file:` at it (relative to the compose file)');
+        out.push({ kind, name, target, source: from.file, sha256: present ? sha256(readFileSync(from.file)) : 'missing', ...modeBits });
+      } else if (typeof from.environment === 'string') {
+        const value = env[from.environment];
+        if (value === undefined) missing(at('environment'), `${kind} ${name}: variable ${from.environment} is not set; apply will fail until it is`, `set it in the environment or in .env`);
+        const mount: FileMount = { kind, name, target, env: from.environment, sha256: value === undefined ? 'missing' : sha256(value), ...modeBits };
+        if (value !== undefined) rememberContent(mount, value);
+        out.push(mount);
+      } else if (kind === 'config' && typeof from.content === 'string') {
+        out.push({ kind, name, target, content: from.content, sha256: sha256(from.content), ...modeBits });
+      } else {
+        const how = kind === 'secret' ? '`file:` or `environment:`' : '`file:`, `environment:` or `content:`';
+        const hint = !declared ? `declare it under the top-level \`${kind}s:\`` : from.external ? `an external ${kind} lives in a swarm; declare it with ${how} instead` : `declare it with ${how}`;
+        warn([`${kind}s`, i], `${kind} ${name} of service ${s.name} is left out: only ${how} ${kind}s are supported`, hint);
+      }
     }
   }
   return out;

@@ -177,8 +177,12 @@ export interface FileMount {
   name: string;
   /** Absolute path in the container. */
   target: string;
-  /** Absolute path on this computer; read at apply time. */
-  source: string;
+  /** `file:` — absolute path on this computer; read at apply time. */
+  source?: string;
+  /** `environment:` — the variable whose value is the content. The value itself is never recorded: see mountContent. */
+  env?: string;
+  /** `content:` (configs only) — the content as written; a config is not a secret. */
+  content?: string;
   /** sha256 of the content when the manifest was read: a changed secret replaces the container. */
   sha256: string;
   mode?: number;

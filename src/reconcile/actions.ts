@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../engine/errors.js';
 import type { Engine, SwarmServiceRequest } from '../engine/types.js';
 import { canonicalJson } from '../manifest/hash.js';
-import type { Desired, DesiredMachine, DesiredService, DriverName, Role } from '../model/desired.js';
+import { contentOf } from '../manifest/mount-content.js';
+import type { Desired, DesiredMachine, DesiredService, DriverName, FileMount, Role } from '../model/desired.js';
 import { LABEL, type Observed } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
 import type { Driver, MachineRecord } from '../providers/types.js';
@@ -141,12 +142,7 @@ export class ActionRunner {
       await engine.removeContainer(clash.id);
       id = await engine.createContainer({ name, spec: service.spec, labels });
     }
-    for (const f of service.spec.files ?? []) {
-      const content = await readFile(f.source).catch((err: Error) => {
-        throw new Error(`${f.kind} ${f.name} for ${name}: cannot read ${f.source} (${err.message})`);
-      });
-      await engine.putFile(id, f.target, content, f.mode);
-    }
+    for (const f of service.spec.files ?? []) await engine.putFile(id, f.target, await mountBytes(f, name), f.mode);
     await engine.startContainer(id);
     this.started.set(name, { machine, id, service: serviceName });
   }
@@ -317,4 +313,17 @@ export function replicaLabels(desired: Desired, service: DesiredService, replica
     [LABEL.configHash]: service.configHash,
     [LABEL.spec]: canonicalJson(maskSpec(service.spec, desired.sensitive)),
   };
+}
+
+/** What a secret or config puts into the container: its file, its variable's value, or its inline content. */
+async function mountBytes(f: FileMount, container: string): Promise<Buffer> {
+  if (f.source !== undefined) {
+    return readFile(f.source).catch((err: Error) => {
+      throw new Error(`${f.kind} ${f.name} for ${container}: cannot read ${f.source} (${err.message})`);
+    });
+  }
+  if (f.content !== undefined) return Buffer.from(f.content);
+  const value = contentOf(f);
+  if (value === undefined) throw new Error(`${f.kind} ${f.name} for ${container}: variable ${f.env} is not set`);
+  return Buffer.from(value);
 }

@@ -25,3 +25,16 @@ describe('env_file', () => {
     expect(loaded([file]).warnings.map(where)).toEqual([`env-file/compose.yml:13:15 env_file ${fixture('env-file', 'missing.env')} does not exist: its variables are left out`]);
   });
 });
+
+describe('label_file', () => {
+  const file = fixture('label-file', 'compose.yml');
+
+  test('its labels go under what the service sets itself; a missing file is a warning at its entry, and watched', () => {
+    const { project, warnings, files } = loaded([file]);
+    const api = service(project, 'api').raw;
+    expect(api.labels).toEqual({ 'com.example.team': 'payments', 'com.example.tier': 'back', 'io.example.owner': 'api-team' });
+    expect(api.label_file).toBeUndefined();
+    expect(warnings.map(where)).toEqual([`label-file/compose.yml:6:9 label_file ${fixture('label-file', 'gone.labels')} does not exist: its labels are left out`]);
+    expect(files).toEqual(expect.arrayContaining([fixture('label-file', 'team.labels'), fixture('label-file', 'gone.labels')]));
+  });
+});

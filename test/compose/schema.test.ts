@@ -17,12 +17,6 @@ describe('compose-spec schema', () => {
     expect(diagnostics[0]!.hint).toBe('did you mean `published`?');
   });
 
-  test('include is refused clearly, not as a schema error', () => {
-    const diagnostics = failed([fixture('schema', 'include.yml')]);
-    expect(diagnostics.map(where)).toEqual(['schema/include.yml:1:1 include is not supported yet']);
-    expect(diagnostics[0]!.hint).toMatch(/compose files/);
-  });
-
   test('keys the spec gained since 2021 validate', () => {
     const { project } = loaded([fixture('schema', 'current.yml')]);
     expect(project.name).toBe('modern');

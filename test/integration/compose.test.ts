@@ -37,8 +37,8 @@ services:
   web:
     <<: *base
     command: [sleep, "3600"]
-    secrets: [token]
-    configs: [{ source: settings, target: /etc/app.conf }]
+    secrets: [token, api_token]
+    configs: [{ source: settings, target: /etc/app.conf }, { source: banner, target: /etc/banner }]
     depends_on:
       db:
         condition: service_healthy
@@ -56,8 +56,10 @@ services:
 `;
 const TOP_LEVEL = `secrets:
   token: { file: ./token.txt }
+  api_token: { environment: API_TOKEN }
 configs:
   settings: { file: ./app.conf }
+  banner: { content: "banner for \${GREETING}" }
 `;
 const DOCKERFILE = 'FROM busybox:latest\nRUN echo built-by-cluster > /built.txt\nCMD ["sleep", "3600"]\n';
 
@@ -75,7 +77,8 @@ describe('a compose app across machines', () => {
     writeFileSync(join(dir, 'token.txt'), 's3cr3t-token\n');
     writeFileSync(join(dir, 'app.conf'), 'mode=cluster\n');
     // DB_PASSWORD: every CLI run of this file is scanned for its value (test/support/secret-scan.ts).
-    writeFileSync(join(dir, '.env'), 'GREETING=hello-over-the-overlay\nDB_PASSWORD=correct-horse-battery\n');
+    // API_TOKEN too: a secret read from a variable reaches the container and no output.
+    writeFileSync(join(dir, '.env'), 'GREETING=hello-over-the-overlay\nDB_PASSWORD=correct-horse-battery\nAPI_TOKEN=tok-from-the-environment\n');
     mkdirSync(join(dir, 'app'));
     writeFileSync(join(dir, 'app', 'Dockerfile'), DOCKERFILE);
   });
@@ -105,9 +108,11 @@ describe('a compose app across machines', () => {
     expect(run('plan', '--detailed-exitcode').code).toBe(0);
   });
 
-  test('secrets and configs are files in the container before it starts', async () => {
+  test('secrets and configs (from a file, a variable, inline content) are files in the container before it starts', async () => {
     expect(await execIn(socket('worker'), `${NAME}-web-1`, ['cat', '/run/secrets/token'])).toBe('s3cr3t-token\n');
+    expect(await execIn(socket('worker'), `${NAME}-web-1`, ['cat', '/run/secrets/api_token'])).toBe('tok-from-the-environment');
     expect(await execIn(socket('worker'), `${NAME}-web-1`, ['cat', '/etc/app.conf'])).toBe('mode=cluster\n');
+    expect(await execIn(socket('worker'), `${NAME}-web-1`, ['cat', '/etc/banner'])).toBe('banner for hello-over-the-overlay');
   });
 
   test('a changed secret replaces the container that holds it, without showing the content', () => {

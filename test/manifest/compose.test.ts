@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadManifest, type LoadResult } from '../../src/manifest/index.js';
+import { contentOf } from '../../src/manifest/mount-content.js';
+import { replicaLabels } from '../../src/reconcile/actions.js';
 import { makePlan } from '../../src/plan/index.js';
 import { place } from '../../src/sched/index.js';
 
@@ -107,6 +109,34 @@ describe('compose secrets, configs and env_file', () => {
       ['gone', '/run/secrets/gone', 'missing'],
     ]);
     expect(r.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/env_file .*missing\.env does not exist/), expect.stringMatching(/secret gone: file .*gone\.txt does not exist/)]);
+  });
+});
+
+describe('compose secrets and configs from a variable or inline content', () => {
+  const text =
+    'services:\n  web:\n    image: nginx\n    secrets: [token, unset]\n    configs: [{ source: motd, target: /etc/motd, mode: 0440 }]\n' +
+    'secrets:\n  token: { environment: API_TOKEN }\n  unset: { environment: NOT_SET_ANYWHERE }\nconfigs:\n  motd: { content: "hello from ${GREETER}" }\n';
+
+  test("a variable's value reaches the container but not the desired state, plan or labels; content is the config", () => {
+    const value = 'tok-4e9f-do-not-print';
+    const r = ok(project({ 'c.yml': text }, 'compose: c.yml\n', { env: { API_TOKEN: value, GREETER: 'ops' } }));
+    const web = service(r, 'web');
+    const [token, unset, motd] = web.spec.files!;
+    expect(token).toMatchObject({ kind: 'secret', name: 'token', target: '/run/secrets/token', env: 'API_TOKEN' });
+    expect(contentOf(token!)).toBe(value);
+    expect(unset).toMatchObject({ env: 'NOT_SET_ANYWHERE', sha256: 'missing' });
+    expect(contentOf(unset!)).toBeUndefined();
+    expect(motd).toMatchObject({ kind: 'config', target: '/etc/motd', content: 'hello from ops', mode: 0o440 });
+    const observed = { cluster: 't', machines: [] };
+    const plan = makePlan(r.desired, observed, place(r.desired, observed));
+    expect(JSON.stringify([r.desired, plan, replicaLabels(r.desired, web, 1)])).not.toContain(value);
+    expect(r.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/secret unset: variable NOT_SET_ANYWHERE is not set; apply will fail until it is/)]);
+  });
+
+  test('a changed value changes the config hash: the container is replaced', () => {
+    const hash = (v: string) => service(ok(project({ 'c.yml': text }, 'compose: c.yml\n', { env: { API_TOKEN: v } })), 'web').configHash;
+    expect(hash('one')).not.toBe(hash('two'));
+    expect(hash('one')).toBe(hash('one'));
   });
 });
 
