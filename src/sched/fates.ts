@@ -44,10 +44,14 @@ export function fatesOf(service: DesiredService, owned: Owned | undefined, nodes
   const slots = new Array<ReplicaPlacement | undefined>(service.scale);
   const wanted: number[] = [];
   const from = new Map<number, Existing>();
+  // Hard constraints are asked once per machine, not once per replica on it.
+  const verdict = new Int8Array(nodes.size); // by node index: 0 not asked yet, 1 stays, 2 refused
   const staysOn = (e: Existing): boolean => {
-    if (hard.length === 0) return nodes.has(e.machine);
     const node = nodes.get(e.machine);
-    return node !== undefined && hard.every((c) => c.refuse(node) === undefined);
+    if (node === undefined) return false;
+    if (hard.length === 0) return true;
+    if (verdict[node.index] === 0) verdict[node.index] = hard.every((c) => c.refuse(node) === undefined) ? 1 : 2;
+    return verdict[node.index] === 1;
   };
   for (let replica = 1; replica <= service.scale; replica++) {
     const first = owned?.first[replica];
