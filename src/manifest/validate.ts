@@ -2,6 +2,7 @@
 // each ajv error turned into one diagnostic at the offending YAML node. A oneOf yields an error per
 // branch: only the deepest, most specific one is reported.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { didYouMean } from './hints.js';
@@ -22,8 +23,12 @@ let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
+    try {
+      // The build compiles the schema beside this file (scripts/build-validator.mjs, same options).
+      compiled = createRequire(import.meta.url)('./cluster-schema.validator.cjs') as ValidateFunction;
+    } catch {
+      compiled = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
+    }
   }
   return compiled;
 }
