@@ -21,7 +21,7 @@ export function applyEnvironment(raw: Raw, env: Env, read: string[], missing: (a
       const path = String(isMap(entry) ? entry.path : entry);
       const required = !isMap(entry) || entry.required !== false;
       if (!read.includes(path)) read.push(path);
-      if (existsSync(path)) Object.assign(fromFiles, readDotEnv(path));
+      if (existsSync(path)) Object.assign(fromFiles, readDotEnv(path, env));
       else if (required) missing(['env_file', i], path);
     }
     delete raw.env_file;

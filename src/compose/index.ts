@@ -65,7 +65,7 @@ export function loadCompose(files: string[], opts: LoadOptions): ComposeResult {
   const dotEnvs = opts.envFiles ?? [join(opts.projectDir ?? dirname(paths[0] ?? '.'), '.env')];
   const read = [...paths, ...dotEnvs];
   // The shell's variables win over .env's, as in compose; one given as undefined is unset.
-  const env: Env = { ...Object.assign({}, ...dotEnvs.map(readDotEnv)), ...Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) };
+  const env: Env = { ...Object.assign({}, ...dotEnvs.map((f) => readDotEnv(f, opts.env))), ...Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) };
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const sensitive: string[] = [];

@@ -39,7 +39,8 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
   if (!read.ok) return { ok: false, diagnostics: read.diagnostics, files };
   const source = read.source;
 
-  const env = { ...readDotEnv(dotEnv), ...(opts.env ?? process.env) };
+  const shell = opts.env ?? process.env;
+  const env = { ...readDotEnv(dotEnv, shell), ...shell };
   const secretEnvNames: string[] = [];
   const interpolation = interpolate(source, env, secretEnvNames);
   const errors = interpolation.filter((d) => d.severity === 'error');

@@ -10,20 +10,28 @@ export type Env = Record<string, string | undefined>;
 
 const PATTERN = /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*)|(\{[^}]*\}?))/g;
 
-/** Reads KEY=VALUE lines of a .env file (comments, blank lines, `export`, quotes as compose does). */
-export function readDotEnv(file: string): Env {
+/**
+ * A .env or env_file: KEY=VALUE lines, `#` comments. Unquoted and double-quoted values may use
+ * ${VAR} and its compose forms, from `lookup` (the shell, which wins) or an earlier line of the
+ * file; single-quoted values are literal.
+ */
+export function readDotEnv(file: string, lookup: Env = {}): Env {
   if (!existsSync(file)) return {};
   const env: Env = {};
+  const given = Object.fromEntries(Object.entries(lookup).filter(([, v]) => v !== undefined));
   for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
     if (!m) continue;
     let value = m[2]!;
+    if (/^'.*'$/.test(value)) {
+      env[m[1]!] = value.slice(1, -1);
+      continue;
+    }
     if (/^".*"$/.test(value)) value = value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"');
-    else if (/^'.*'$/.test(value)) value = value.slice(1, -1);
     else value = value.replace(/\s+#.*$/, '');
-    env[m[1]!] = value;
+    env[m[1]!] = substitute(value, { ...env, ...given }, () => undefined);
   }
   return env;
 }

@@ -7,8 +7,16 @@ describe('env_file', () => {
 
   test('its variables fill environment; explicit environment wins; env_file itself is gone', () => {
     const app = service(loaded([file]).project, 'app').raw;
-    expect(app.environment).toEqual({ NODE_ENV: 'production', DB_HOST: 'db', DB_PORT: '5432', GREETING: 'hello world', API_KEY: null });
+    expect(app.environment).toEqual({
+      NODE_ENV: 'production', DB_HOST: 'db', DB_PORT: '5432', GREETING: 'hello world', API_KEY: null,
+      DB_URL: 'postgres://db:5432/app', LITERAL: '${DB_HOST}', QUOTED: 'at db', FROM_SHELL: '',
+    });
     expect(app.env_file).toBeUndefined();
+  });
+
+  test('values interpolate from earlier lines and from the environment compose runs in, which wins', () => {
+    const app = service(loaded([file], { env: { REGION: 'eu-1', DB_NAME: 'shop' } }).project, 'app').raw;
+    expect(app.environment).toMatchObject({ DB_URL: 'postgres://db:5432/shop', FROM_SHELL: 'eu-1' });
   });
 
   test('an entry without a value takes it from the environment compose runs in', () => {

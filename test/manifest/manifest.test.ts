@@ -38,6 +38,13 @@ describe('loadManifest', () => {
     expect(web.scale).toBe(3);
   });
 
+  test('.env values interpolate from its earlier lines and the environment; single quotes are literal', () => {
+    const r = load(HEAD + 'services:\n  web:\n    image: ${REPO}/${IMAGE}\n    command: [echo, "${LITERAL}"]\n', { REGISTRY: 'reg.example:5000' }, "REPO=${REGISTRY}/team\nIMAGE=web:${TAG:-1.0}\nLITERAL='${REPO}'\n");
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    expect(r.desired.services[0]!.spec.image).toBe('reg.example:5000/team/web:1.0');
+    expect(r.desired.services[0]!.spec.command).toEqual(['echo', '${REPO}']);
+  });
+
   test('environment as list or map; constraint:/affinity: entries leave the real environment', () => {
     const list = load(HEAD + 'services:\n  a:\n    image: busybox\n    environment: [A=1, "constraint:size==~xxl", "affinity:image!=redis", B]\n', { B: 'from-env' });
     const map = load(HEAD + 'services:\n  a:\n    image: busybox\n    environment: { A: 1, B: from-env }\n');
