@@ -1,6 +1,6 @@
 // Swarm-mode services on real engines: a global service publishing a host-mode port answers on
 // every machine; a replicated one runs its replicas, rolls an update, and goes when removed.
-// (The routing mesh needs IPVS, which this sandbox's kernel lacks; host-mode ports need nothing.)
+// (The routing mesh forwards through IPVS, which this sandbox's kernel lacks: the ingress publish is checked as the swarm records it.)
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ ${withWorker ? `  api:
     mode: swarm
     image: busybox:latest
     command: [sleep, "3600"]
+    ports: ["8091:80"]
     scale: ${replicas}
     deploy:
       placement: { constraints: ["node.labels.size == xxl"] }
@@ -60,6 +61,12 @@ describe('swarm-mode services on the docker driver', () => {
     expect((await tasksOf('api')).length).toBe(2);
     expect(run('plan', '--detailed-exitcode').code).toBe(0);
     expect(run('status').stdout).toMatch(new RegExp(`edge\\s+${NAME}_edge\\s+manager`));
+  });
+
+  test("a replicated service's published port is on the swarm's routing mesh (ingress), as docker stack deploy makes it", async () => {
+    // Whether the mesh forwards is the kernel's part (IPVS, absent here); what the swarm was told is ours.
+    const api = (await manager().getService(`${NAME}_api`).inspect()) as { Endpoint: { Ports?: { PublishMode: string; PublishedPort: number; TargetPort: number }[] } };
+    expect(api.Endpoint.Ports).toEqual([expect.objectContaining({ PublishMode: 'ingress', PublishedPort: 8091, TargetPort: 80 })]);
   });
 
   test('the global service answers on its published port on every machine', async () => {
