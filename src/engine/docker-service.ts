@@ -6,8 +6,20 @@ import type { SwarmServiceRequest, SwarmServiceTasks } from './types.js';
 
 const NS_PER_MS = 1_000_000;
 
+/** A swarm secret or config object a task mounts: its id and name, from ensureSwarmFiles. */
+export interface SwarmFileRef {
+  kind: 'secret' | 'config';
+  id: string;
+  objectName: string;
+  target: string;
+  mode?: number;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function toSwarmServiceSpec(req: SwarmServiceRequest): any {
+export function toSwarmServiceSpec(req: SwarmServiceRequest, files: SwarmFileRef[] = []): any {
+  const mount = (f: SwarmFileRef) => ({ File: { Name: f.target, UID: '0', GID: '0', Mode: f.mode ?? 0o444 }, ...(f.kind === 'secret' ? { SecretID: f.id, SecretName: f.objectName } : { ConfigID: f.id, ConfigName: f.objectName }) });
+  const secrets = files.filter((f) => f.kind === 'secret').map(mount);
+  const configs = files.filter((f) => f.kind === 'config').map(mount);
   const { spec: s, swarm } = req;
   const nanoCpus = (cpus: number) => (cpus ? { NanoCPUs: Math.round(cpus * 1e9) } : {});
   const bytes = (memory: number) => (memory ? { MemoryBytes: memory } : {});
@@ -28,6 +40,8 @@ export function toSwarmServiceSpec(req: SwarmServiceRequest): any {
         ...(s.capDrop ? { CapabilityDrop: s.capDrop } : {}),
         ...(s.healthcheck ? { Healthcheck: toHealthcheck(s.healthcheck) } : {}),
         Mounts: s.volumes.map((v) => ({ Type: v.type, Target: v.target, ReadOnly: v.readOnly, ...(v.source ? { Source: v.source } : {}) })),
+        ...(secrets.length ? { Secrets: secrets } : {}),
+        ...(configs.length ? { Configs: configs } : {}),
       },
       Resources: { Limits: { ...nanoCpus(s.limits.cpus), ...bytes(s.limits.memory) }, Reservations: { ...nanoCpus(s.reservations.cpus), ...bytes(s.reservations.memory) } },
       ...(s.restart ? { RestartPolicy: { Condition: restartCondition(s.restart) } } : {}),
@@ -72,4 +86,41 @@ export async function serviceTasks(docker: Dockerode, id: string): Promise<Swarm
     running: wanted.filter((t) => t.Status?.State === 'running').length,
     ...(failed[0] ? { error: String(failed[0].Status.Err) } : {}),
   };
+}
+
+const SERVICE_LABEL = 'io.cluster.swarm-service';
+
+/**
+ * The service's secrets and configs as swarm objects, named after their content
+ * (`<service>_<name>_<sha256 prefix>`): swarm objects are immutable, so a changed content is a new
+ * object and the service update rolls its tasks onto it. Creating one that exists is a no-op.
+ */
+export async function ensureSwarmFiles(docker: Dockerode, req: SwarmServiceRequest): Promise<SwarmFileRef[]> {
+  return Promise.all(
+    (req.files ?? []).map(async (f) => {
+      const objectName = `${req.name}_${f.name}_${f.sha256.slice(0, 12)}`;
+      const body = { Name: objectName, Labels: { ...req.labels, [SERVICE_LABEL]: req.name }, Data: f.content.toString('base64') };
+      const api = f.kind === 'secret' ? { create: () => docker.createSecret(body), get: () => docker.getSecret(objectName) } : { create: () => docker.createConfig(body), get: () => docker.getConfig(objectName) };
+      let id: string | undefined;
+      try {
+        id = ((await api.create()) as { id?: string; ID?: string }).id;
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+      }
+      id ??= ((await api.get().inspect()) as { ID: string }).ID;
+      return { kind: f.kind, id, objectName, target: f.target, ...(f.mode !== undefined ? { mode: f.mode } : {}) };
+    }),
+  );
+}
+
+/** This service's secrets and configs that `keep` does not name: gone, unless a task still mounts one. Returns how many remain. */
+export async function pruneSwarmFiles(docker: Dockerode, service: string, keep: SwarmFileRef[] = []): Promise<number> {
+  const filters = { label: [`${SERVICE_LABEL}=${service}`] };
+  const kept = new Set(keep.map((f) => f.id));
+  const [secrets, configs] = await Promise.all([docker.listSecrets({ filters }), docker.listConfigs({ filters })]);
+  const removed = await Promise.all([
+    ...(secrets as { ID: string }[]).filter((x) => !kept.has(x.ID)).map((x) => docker.getSecret(x.ID).remove().then(() => 0, () => 1)),
+    ...(configs as { ID: string }[]).filter((x) => !kept.has(x.ID)).map((x) => docker.getConfig(x.ID).remove().then(() => 0, () => 1)),
+  ]);
+  return removed.reduce((a: number, b) => a + b, 0);
 }

@@ -2,6 +2,7 @@
 // the engine's quirks: start of a running container and remove of a missing one succeed, joining a
 // swarm twice succeeds, a name conflict rejects with statusCode 409, dropped connections and 5xx
 // are TransientError (the walker retries them).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
 import { pack as packTar } from 'tar-stream';
@@ -11,7 +12,7 @@ import type { EngineFacts } from '../model/observed.js';
 import { dockerodeFor, type TlsFiles } from './docker-connection.js';
 import { toContainer, toCreateOptions, toFacts, toImage, toNetwork } from './docker-convert.js';
 import { errorMessage, isTransient, TransientError } from './errors.js';
-import { serviceTasks, toSwarmServiceSpec } from './docker-service.js';
+import { ensureSwarmFiles, pruneSwarmFiles, serviceTasks, toSwarmServiceSpec } from './docker-service.js';
 import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from './types.js';
 
 export function connect(url: string, tls?: TlsFiles): DockerEngine {
@@ -86,7 +87,8 @@ export class DockerEngine implements Engine {
     return call(async () => {
       const found = (await this.docker.listServices({ filters: { name: [req.name] } })).find((x) => x.Spec?.Name === req.name);
       if (found?.ID) return found.ID; // a crashed run made it already: the update path converges it
-      return ((await this.docker.createService(toSwarmServiceSpec(req))) as { id?: string; ID?: string }).id ?? '';
+      const files = await ensureSwarmFiles(this.docker, req);
+      return ((await this.docker.createService(toSwarmServiceSpec(req, files))) as { id?: string; ID?: string }).id ?? '';
     });
   }
 
@@ -94,12 +96,21 @@ export class DockerEngine implements Engine {
     return call(async () => {
       const service = this.docker.getService(id);
       const version = (await service.inspect()).Version.Index;
-      await service.update({ ...toSwarmServiceSpec(req), version });
+      const files = await ensureSwarmFiles(this.docker, req);
+      await service.update({ ...toSwarmServiceSpec(req, files), version });
+      await pruneSwarmFiles(this.docker, req.name, files);
     });
   }
 
   removeService(id: string): Promise<void> {
-    return call(() => this.docker.getService(id).remove(), [404]);
+    return call(async () => {
+      const name = ((await this.docker.getService(id).inspect().catch(() => undefined)) as { Spec?: { Name?: string } } | undefined)?.Spec?.Name;
+      await this.docker.getService(id).remove().catch((err: { statusCode?: number }) => {
+        if (err.statusCode !== 404) throw err;
+      });
+      // Its secrets and configs go once its tasks stop mounting them (a few seconds), best effort.
+      if (name) for (let i = 0; i < 20 && (await pruneSwarmFiles(this.docker, name)) > 0; i++) await sleep(250);
+    });
   }
 
   serviceTasks(id: string): Promise<SwarmServiceTasks> {

@@ -24,6 +24,19 @@ export interface SwarmServiceRequest {
   replicas: number;
   /** On the service object (ownership, spec label); the task containers carry only spec.labels. */
   labels: Record<string, string>;
+  /** Secrets and configs, content resolved: the engine keeps them as swarm objects its tasks mount. */
+  files?: SwarmFile[];
+}
+
+export interface SwarmFile {
+  kind: 'secret' | 'config';
+  name: string;
+  /** Absolute path in the task's container. */
+  target: string;
+  mode?: number;
+  content: Buffer;
+  /** sha256 of the content: swarm secrets and configs are immutable, so a new content is a new object. */
+  sha256: string;
 }
 
 export interface SwarmServiceTasks {

@@ -68,7 +68,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
     };
     const error = (path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') =>
       diagnostics.push({ severity: 'error', ...at(s.origin.source, [...s.origin.path, ...path.slice(2)], part), message, hint });
-    const files = fileMounts(s, project, result.env, opts.mode, warn, (p, m, h) => diagnostics.push({ severity: 'warning', ...at(p.source, p.path, 'value'), message: m, hint: h }));
+    const files = fileMounts(s, project, result.env, warn, (p, m, h) => diagnostics.push({ severity: 'warning', ...at(p.source, p.path, 'value'), message: m, hint: h }));
     const raw = adapt(s, opts.mode, volumes, cluster, warn, error);
     // Compose puts every service without networks on the project's `default` network.
     if (isMapLike(raw.networks) && 'default' in raw.networks && !networks.has('default')) networks.set('default', { raw: {}, position: at(s.origin.source, []) });
@@ -177,10 +177,11 @@ function isMapLike(v: unknown): v is Raw {
 
 /**
  * Service `secrets:`/`configs:` from a `file:`, an `environment:` variable or (configs) inline
- * `content:`: hashed now (a changed secret replaces the container), delivered at apply. A secret
+ * `content:`: hashed now (a changed secret replaces the container or rolls the swarm service),
+ * delivered at apply (into the container before it starts, or as swarm objects). A secret
  * read from a variable keeps its value out of the desired state (see mount-content.ts).
  */
-function fileMounts(s: ComposeService, project: ComposeProject, env: Env, mode: 'containers' | 'swarm', warn: (p: Path, m: string, h?: string) => void, missing: (at: ComposeOrigin, m: string, h?: string) => void): FileMount[] {
+function fileMounts(s: ComposeService, project: ComposeProject, env: Env, warn: (p: Path, m: string, h?: string) => void, missing: (at: ComposeOrigin, m: string, h?: string) => void): FileMount[] {
   const out: FileMount[] = [];
   const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
   for (const kind of ['secret', 'config'] as const) {
@@ -189,10 +190,6 @@ function fileMounts(s: ComposeService, project: ComposeProject, env: Env, mode: 
       const r = (typeof ref === 'string' ? { source: ref } : ref) as Raw;
       const name = String(r.source);
       const declared = section.find((x) => x.name === name);
-      if (mode === 'swarm') {
-        warn([`${kind}s`, i], `${kind} ${name} of swarm-mode service ${s.name} is not supported yet and is left out`, 'swarm secrets and configs are not created by cluster yet');
-        continue;
-      }
       const target = r.target === undefined ? (kind === 'secret' ? `/run/secrets/${name}` : `/${name}`) : String(r.target).startsWith('/') ? String(r.target) : kind === 'secret' ? `/run/secrets/${r.target}` : `/${r.target}`;
       const modeBits = r.mode === undefined ? {} : { mode: typeof r.mode === 'number' ? r.mode : parseInt(String(r.mode), 8) };
       const at = (key: string): ComposeOrigin => ({ source: declared!.origin.source, path: [...declared!.origin.path, key] });

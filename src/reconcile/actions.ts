@@ -90,7 +90,7 @@ export class ActionRunner {
       case 'service.create':
       case 'service.update': {
         const engine = this.engine(a.machine);
-        const req = this.swarmServiceRequest(a.service, a.name);
+        const req = await this.withFiles(this.swarmServiceRequest(a.service, a.name), a.name);
         const id = a.kind === 'service.create' ? await engine.createService(req) : (await engine.updateService(a.serviceId, req), a.serviceId);
         return req.swarm.mode === 'replicated' && req.replicas === 0 ? undefined : untilTasksRun(engine, a.name, id);
       }
@@ -155,6 +155,13 @@ export class ActionRunner {
     if (host) return host.buildImage!(image, build);
     if (this.desired.machines.every((m) => m.driver === 'sim')) return;
     throw new Error(`cannot build ${image}: building needs a machine on the docker driver (its host engine builds, then copies the image)`);
+  }
+
+  /** The service's secrets and configs with their content, read now (files, variables, inline). */
+  private async withFiles(req: SwarmServiceRequest, name: string): Promise<SwarmServiceRequest> {
+    const files = req.spec.files ?? [];
+    if (!files.length) return req;
+    return { ...req, files: await Promise.all(files.map(async (f) => ({ kind: f.kind, name: f.name, target: f.target, sha256: f.sha256, ...(f.mode !== undefined ? { mode: f.mode } : {}), content: await mountBytes(f, name) }))) };
   }
 
   private swarmServiceRequest(serviceName: string, name: string): SwarmServiceRequest {
