@@ -10,14 +10,13 @@ import { locate, type Path, type Source } from './read.js';
 
 const SCHEMA_FILE = new URL('../../schema/cluster.schema.json', import.meta.url);
 
-/** Compose keys we know but do not run yet: named, not silently ignored. */
-const NOT_YET: Record<string, string> = {
-  secrets: 'issue #5', configs: 'issue #5', env_file: 'issue #5', profiles: 'issue #5',
-  extends: 'issue #5', devices: 'issue #5', dns: 'issue #5', extra_hosts: 'issue #5', logging: 'issue #5', privileged: 'issue #5',
-  user: 'issue #5', working_dir: 'issue #5', tmpfs: 'issue #5', ulimits: 'issue #5', sysctls: 'issue #5', init: 'issue #5',
-  stop_grace_period: 'issue #5', platform: 'issue #5', pull_policy: 'issue #5', read_only: 'issue #5', shm_size: 'issue #5',
-  tty: 'issue #5', stdin_open: 'issue #5', domainname: 'issue #5', ipc: 'issue #5', pid: 'issue #5', security_opt: 'issue #5',
-};
+/** Compose keys a service of a compose file may use (`compose:`), but the manifest's own services not. */
+const COMPOSE_ONLY = new Set(['secrets', 'configs', 'env_file', 'label_file', 'profiles', 'extends']);
+/** Compose keys cluster does not run yet: named, not silently ignored. */
+const NOT_YET = new Set([
+  'devices', 'dns', 'extra_hosts', 'logging', 'privileged', 'user', 'working_dir', 'tmpfs', 'ulimits', 'sysctls', 'init',
+  'stop_grace_period', 'platform', 'pull_policy', 'read_only', 'shm_size', 'tty', 'stdin_open', 'domainname', 'ipc', 'pid', 'security_opt',
+]);
 
 let compiled: ValidateFunction | undefined;
 
@@ -77,8 +76,11 @@ function toDiagnostic(source: Source, e: ErrorObject): Diagnostic {
       const key = String(e.params.additionalProperty);
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const isService = path.length === 2 && path[0] === 'services';
-      if (isService && NOT_YET[key]) {
-        return { ...at([...path, key], 'key'), message: `\`${key}\` is not supported yet (${NOT_YET[key]})`, hint: 'remove it for now; nothing is ignored silently' };
+      if (isService && COMPOSE_ONLY.has(key)) {
+        return { ...at([...path, key], 'key'), message: `\`${key}\` works in a compose file's services, not in the manifest's own`, hint: 'move the service into a compose file and import it with `compose: docker-compose.yml`' };
+      }
+      if (isService && NOT_YET.has(key)) {
+        return { ...at([...path, key], 'key'), message: `\`${key}\` is not supported yet`, hint: 'remove it for now; nothing is ignored silently' };
       }
       return { ...at([...path, key], 'key'), message: `unknown key \`${key}\`${where ? ` in ${where}` : ''}`, hint: didYouMean(key, known) ?? (known.length ? `known keys: ${known.join(', ')}` : undefined) };
     }

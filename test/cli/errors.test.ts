@@ -20,6 +20,7 @@ const EXPECT: Record<string, string> = {
   'bad-strategy.yml': '9:13 scheduler.strategy must be one of spread',
   'bad-swarm-constraint.yml': '13:23 unknown constraint field',
   'bad-yaml.yml': '10:1 YAML syntax: Flow sequence in block coll',
+  'compose-only-key.yml': "11:5 `env_file` works in a compose file's services, not in the manifest's own",
   'count-zero.yml': '5:12 count must be a whole number from 1 to 1',
   'depends-cycle.yml': '11:18 dependency cycle: a → b → a',
   'depends-dangling.yml': '11:18 service a depends on nothere, which is n',
