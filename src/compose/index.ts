@@ -97,7 +97,7 @@ export function loadCompose(files: string[], opts: LoadOptions): ComposeResult {
     for (const service of Object.keys(isMap(file.data.services) ? file.data.services : {})) {
       const from = included.services.get(service);
       if (from) {
-        report('error', file.source, ['services', service], `service ${service} is defined here and by the included ${from.service.origin.source.file}`, 'rename one of them: an included application cannot be overridden', 'key');
+        report('error', file.source, ['services', service], `service ${service} is defined here and by the included ${from.origin.source.file}`, 'rename one of them: an included application cannot be overridden', 'key');
         continue;
       }
       const raw = resolveExtends(file, service);
@@ -121,9 +121,9 @@ export function loadCompose(files: string[], opts: LoadOptions): ComposeResult {
 
   for (const section of SECTIONS) for (const [key, t] of included[section]) if (!topLevel[section].has(key)) topLevel[section].set(key, t);
   const active = activeProfiles(opts.profiles, env);
-  const all = new Map([...[...included.services].map(([k, v]) => [k, v.service.raw] as const), ...[...merged].map(([k, v]) => [k, v.raw] as const)]);
+  const all = new Map([...[...included.services].map(([k, v]) => [k, v.raw] as const), ...[...merged].map(([k, v]) => [k, v.raw] as const)]);
   // Included services come finished (extends, env_file and profiles applied in their own project).
-  const services: ComposeService[] = [...included.services.values()].map((x) => x.service);
+  const services: ComposeService[] = [...included.services.values()];
   for (const [service, { raw, origin, origins }] of merged) {
     if (!isEnabled(raw, active)) continue;
     for (const p of checkDependencies(service, raw, all, active)) report(p.severity, ...written(origins, p.at), p.message, p.hint, 'key');
@@ -161,7 +161,7 @@ function listItems(source: Source, path: Path): Path {
   });
 }
 
-type Included = { services: Map<string, { service: ComposeService }> } & Record<(typeof SECTIONS)[number], Map<string, ComposeTopLevel>>;
+type Included = { services: Map<string, ComposeService> } & Record<(typeof SECTIONS)[number], Map<string, ComposeTopLevel>>;
 type Report = (severity: Diagnostic['severity'], source: Source, path: Path, message: string, hint?: string, part?: 'key' | 'value') => void;
 
 /** Loads every `include:` of these files as a project of its own; two includes defining one name is an error. */
@@ -192,7 +192,7 @@ function includeProjects(files: ComposeFile[], opts: LoadOptions, read: string[]
       sensitive.push(...sub.project.sensitive);
       for (const service of sub.project.services) {
         if (out.services.has(service.name)) report('error', file.source, entry.at, `service ${service.name} is defined by two included applications`, 'rename it in one of them');
-        else out.services.set(service.name, { service });
+        else out.services.set(service.name, service);
       }
       for (const section of SECTIONS) {
         for (const t of sub.project[section]) {

@@ -7,6 +7,7 @@ import { planContainers } from './containers.js';
 import { topologicalOrder } from './graph.js';
 import { planMachines } from './machines.js';
 import { planNetworkRemovals, planNetworks } from './networks.js';
+import { pushTo } from './multimap.js';
 import { planSwarmServices } from './swarm-services.js';
 import type { Action, Plan } from './types.js';
 
@@ -65,9 +66,7 @@ function placementsAfterApply(placement: Placement): Plan['placements'] {
   for (const r of placement.replicas) {
     let byMachine = byService.get(r.service);
     if (!byMachine) byService.set(r.service, (byMachine = new Map()));
-    const list = byMachine.get(r.machine);
-    if (list) list.push(r.replica);
-    else byMachine.set(r.machine, [r.replica]);
+    pushTo(byMachine, r.machine, r.replica);
   }
   const sorted: Plan['placements'] = {};
   for (const [service, byMachine] of byService) {

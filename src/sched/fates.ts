@@ -9,6 +9,7 @@ import type { DesiredService } from '../model/desired.js';
 import type { ObservedContainer } from '../model/observed.js';
 import type { Existing, ReplicaPlacement } from '../model/placement.js';
 import type { Check } from './filters/types.js';
+import { pushTo } from '../plan/multimap.js';
 import type { Node } from './node.js';
 
 /** One service's owned containers by replica number: the first seen (machine, then container name order) and, rarely, more. */
@@ -18,19 +19,15 @@ export interface Owned {
   more?: Map<number, Existing[]>;
 }
 
-export function addOwned(owned: Map<string, Owned>, machine: string, container: ObservedContainer & { owner: object }): void {
-  const { service, replica } = container.owner as { service: string; replica: number };
+/** Files an owned container (one with an `owner`) under its service and replica. */
+export function addOwned(owned: Map<string, Owned>, machine: string, container: ObservedContainer): void {
+  const { service, replica } = container.owner!;
   let o = owned.get(service);
   if (!o) owned.set(service, (o = { count: 0, first: [] }));
   o.count++;
   const e: Existing = { machine, container };
   if (o.first[replica] === undefined) o.first[replica] = e;
-  else {
-    o.more ??= new Map();
-    const list = o.more.get(replica);
-    if (list) list.push(e);
-    else o.more.set(replica, [e]);
-  }
+  else pushTo((o.more ??= new Map()), replica, e);
 }
 
 /** A service's replicas before placement: staying ones are decided; `wanted` are to be placed (`from`: the container each replaces). */

@@ -2,7 +2,7 @@
 // Existing replicas keep their machine; new ones are placed one at a time, services in dependency
 // order, with the classic Swarm filters and strategies (see place-service.ts).
 import type { Desired, StrategyName } from '../model/desired.js';
-import { LABEL, type Observed, type ObservedContainer } from '../model/observed.js';
+import type { Observed } from '../model/observed.js';
 import type { Existing, Placement, ReplicaPlacement, Unschedulable } from '../model/placement.js';
 import { containerName } from '../plan/naming.js';
 import type { Keys } from './candidates.js';
@@ -41,7 +41,7 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   for (const m of observed.machines) {
     const node = byName.get(m.name);
     for (const c of m.engine?.containers ?? []) {
-      if (c.owner?.cluster === desired.name) addOwned(owned, m.name, c as ObservedContainer & { owner: object });
+      if (c.owner?.cluster === desired.name) addOwned(owned, m.name, c);
       else if (node) addResident(node, residentOfObserved(c, tracking), tracking);
     }
   }
