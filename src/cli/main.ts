@@ -43,7 +43,7 @@ function buildProgram(exit: (code: number) => void): Command {
   const profile = () => new Option('--profile <name>', 'enable this compose profile (repeatable; COMPOSE_PROFILES works too)').argParser(repeat);
   program.hook('preAction', (_program, action) => {
     const o = action.opts() as { compose?: string[]; profile?: string[] };
-    setManifestOptions({ compose: o.compose ?? [], profiles: o.profile ?? [] });
+    setManifestOptions({ compose: o.compose ?? [], profiles: o.profile ?? [], fileGiven: action.getOptionValueSource('file') === 'cli' });
   });
   const strategy = () => new Option('--strategy <name>', 'override the scheduler strategy').choices(['spread', 'binpack', 'random']);
   const seed = () => new Option('--seed <n>', 'seed of the random strategy').argParser(integer);

@@ -4,10 +4,21 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { loadManifest, type LoadResult } from '../manifest/index.js';
 
-let options: { compose: string[]; profiles: string[] } = { compose: [], profiles: [] };
+export interface ManifestOptions {
+  compose: string[];
+  profiles: string[];
+  /** -f was given on the command line (not the default cluster.yml): `apply FILE` checks it against the plan. */
+  fileGiven?: boolean;
+}
 
-export function setManifestOptions(o: { compose: string[]; profiles: string[] }): void {
+let options: ManifestOptions = { compose: [], profiles: [] };
+
+export function setManifestOptions(o: ManifestOptions): void {
   options = o;
+}
+
+export function manifestOptions(): ManifestOptions {
+  return options;
 }
 
 export function loadManifestWithOptions(file: string): LoadResult {

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { UserError } from '../../model/diagnostic.js';
 import type { Desired } from '../../model/desired.js';
 import { renderPlanText } from '../../plan/render-text.js';
-import { checkSavedPlan, isSavedPlan, type SavedPlan } from '../../plan/saved.js';
 import { hasChanges, summaryLine } from '../../plan/summary.js';
 import type { Plan } from '../../plan/types.js';
 import { ActionRunner } from '../../reconcile/actions.js';
@@ -12,6 +10,7 @@ import { formatMs, plainProgress } from '../../ui/progress-plain.js';
 import { renderStatusText, statusReport } from '../../ui/status.js';
 import { confirm, isInteractive } from '../../ui/terminal.js';
 import { watchCommand } from './watch.js';
+import { openSavedPlan, sealedPlanNow } from '../saved-plan.js';
 import { computePlan, emptied, loadDesired, openSession, recordProtected, type PlanChoices, type Session } from '../pipeline.js';
 
 export interface ApplyOptions extends PlanChoices {
@@ -30,19 +29,14 @@ export interface ApplyOptions extends PlanChoices {
 
 export async function applyCommand(planFile: string | undefined, opts: ApplyOptions): Promise<number> {
   if (opts.watch) return watchCommand(opts);
-  const saved = planFile ? readSavedPlan(planFile) : undefined;
-  const base = loadDesired(saved ? saved.manifest.file : opts.file);
+  // A saved plan is refused before the lock when malformed, cyclic or edited, and under it when stale or
+  // not what a fresh plan gives: what runs is the plan made now, proven identical to the saved one.
+  const saved = planFile ? await openSavedPlan(planFile, opts) : undefined;
+  const base = saved ? saved.desired : loadDesired(opts.file);
   const desired = opts.destroy ? emptied(base) : base;
   const session = await openSession(base, { command: opts.destroy ? 'destroy' : 'apply', timeoutMs: opts.lockTimeout ?? 0 });
   try {
-    let plan: Plan;
-    if (saved) {
-      const staleness = checkSavedPlan(saved, base, session.observation.observed);
-      if (staleness.stale) throw UserError.plain(`the saved plan ${planFile} is stale: ${staleness.why}`, 'run `cluster plan -o FILE` again and apply the new file');
-      plan = saved.plan;
-    } else {
-      plan = computePlan(desired, session.observation, opts).plan;
-    }
+    const plan: Plan = saved ? sealedPlanNow(saved, session.observation) : computePlan(desired, session.observation, opts).plan;
     if (opts.json) process.stdout.write(JSON.stringify({ type: 'plan', plan }) + '\n');
     else process.stdout.write(renderPlanText(plan));
     if (plan.blocked?.length) {
@@ -134,15 +128,4 @@ async function printAfter(desired: Desired, session: Session, plan: Plan, r: Wal
       await after.close();
     }
   }
-}
-
-function readSavedPlan(file: string): SavedPlan {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw UserError.plain(`cannot read saved plan ${file}: ${(err as Error).message}`, 'make one with `cluster plan -o FILE`');
-  }
-  if (!isSavedPlan(data)) throw UserError.plain(`${file} is not a saved plan of this tool (format_version 1.0)`, 'make one with `cluster plan -o FILE`');
-  return data;
 }

@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { renderPlanText } from '../../plan/render-text.js';
-import { savePlan } from '../../plan/saved.js';
 import { hasChanges } from '../../plan/summary.js';
 import { computePlan, loadDesired, openSession, type PlanChoices } from '../pipeline.js';
+import { writeSavedPlan } from '../saved-plan.js';
 
 export interface PlanOptions extends PlanChoices {
   file: string;
@@ -19,7 +18,7 @@ export async function planCommand(opts: PlanOptions): Promise<number> {
     const { plan } = computePlan(desired, session.observation, opts);
     process.stdout.write(opts.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlanText(plan));
     if (opts.out) {
-      writeFileSync(opts.out, JSON.stringify(savePlan(desired, session.observation.observed, plan), null, 2) + '\n');
+      writeSavedPlan(opts.out, desired, session.observation.observed, plan, opts);
       process.stderr.write(`Saved the plan to ${opts.out}. Apply exactly it with: cluster apply ${opts.out}\n`);
     }
     if (plan.unschedulable.length || plan.blocked.length) return 1;

@@ -1,0 +1,134 @@
+// `plan -o FILE` and `apply FILE`: the file I/O and the command line around src/plan/saved.ts.
+// apply checks in two steps: before the lock (the file is well-formed, acyclic, sealed, and the command
+// line does not contradict it), then under the lock (not stale, and a plan made again now is identical).
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { UserError } from '../model/diagnostic.js';
+import type { Desired } from '../model/desired.js';
+import type { Observed } from '../model/observed.js';
+import { checkSavedPlan, comparePlans, firstFew, invocationConflicts, savePlan, verifySavedPlan, type SavedChoices, type SavedPlan } from '../plan/saved.js';
+import type { Plan } from '../plan/types.js';
+import type { Observation } from '../reconcile/observe.js';
+import { manifestOptions, setManifestOptions } from './manifest-options.js';
+import { computePlan, loadDesired, openSession, type PlanChoices } from './pipeline.js';
+
+/** Far above any real plan (a 100,000-action plan is ~40 MB); a bound, so /dev/zero cannot be read forever. */
+const MAX_BYTES = 512 * 1024 * 1024;
+const REPLAN = 'make a new plan with `cluster plan -o FILE` and apply that';
+
+export function writeSavedPlan(out: string, desired: Desired, observed: Observed, plan: Plan, choices: PlanChoices): void {
+  const o = manifestOptions();
+  const saved = savePlan(
+    {
+      desired,
+      observed,
+      compose: o.compose.map((f) => resolve(f)),
+      profiles: o.profiles,
+      choices: { strategy: choices.strategy ?? null, seed: choices.seed ?? null, target: choices.target ?? [] },
+    },
+    plan,
+  );
+  writeFileAtomic.sync(out, JSON.stringify(saved, null, 2) + '\n');
+}
+
+export interface SavedPlanRun {
+  file: string;
+  saved: SavedPlan;
+  /** The manifest the plan was made from, loaded with the plan's -c and --profile. */
+  desired: Desired;
+}
+
+/** Step 1, before the lock: refuse a malformed, cyclic, edited or contradicted plan file; load its manifest. */
+export async function openSavedPlan(file: string, given: PlanChoices & { file: string }): Promise<SavedPlanRun> {
+  const verified = verifySavedPlan(readJson(file));
+  if (!verified.ok) {
+    const differences = verified.edited ? await differencesNow(verified.edited) : [];
+    throw refused(file, 'this saved plan cannot be applied', [...verified.problems, ...differences], verified.hint);
+  }
+  const saved = verified.saved;
+  const o = manifestOptions();
+  const conflicts = invocationConflicts(saved, {
+    file: o.fileGiven ? resolve(given.file) : undefined,
+    compose: o.compose.length ? o.compose.map((f) => resolve(f)) : undefined,
+    profiles: o.profiles.length ? o.profiles : undefined,
+    strategy: given.strategy,
+    seed: given.seed,
+    target: given.target?.length ? given.target : undefined,
+  });
+  if (conflicts.length) throw refused(file, 'the command line contradicts this saved plan', conflicts, `run \`cluster apply ${file}\` without them to apply the plan as it was made, or make a new plan with these options`);
+  setManifestOptions({ ...o, compose: saved.manifest.compose, profiles: saved.manifest.profiles });
+  return { file, saved, desired: loadDesired(saved.manifest.file) };
+}
+
+/** Step 2, under the lock: the plan made again from the same inputs, or a refusal saying why it is not the saved one. */
+export function sealedPlanNow(run: SavedPlanRun, observation: Observation): Plan {
+  const staleness = checkSavedPlan(run.saved, run.desired, observation.observed);
+  if (staleness.stale) throw UserError.plain(`the saved plan ${run.file} is stale: ${staleness.why}; nothing was changed`, 'run `cluster plan -o FILE` again and apply the new file');
+  const fresh = computePlan(run.desired, observation, planChoices(run.saved.choices)).plan;
+  const differences = comparePlans(run.saved.plan, fresh);
+  if (differences.length) throw refused(run.file, 'this saved plan is not the plan its manifest and the cluster give (it was edited)', firstFew(differences), REPLAN);
+  return fresh;
+}
+
+function planChoices(c: SavedChoices): PlanChoices {
+  return { strategy: c.strategy ?? undefined, seed: c.seed ?? undefined, target: c.target.length ? c.target : undefined };
+}
+
+/** For an edited file: what differs from the plan made now, observed without the lock (nothing is changed). */
+async function differencesNow(saved: SavedPlan): Promise<string[]> {
+  try {
+    setManifestOptions({ ...manifestOptions(), compose: saved.manifest.compose, profiles: saved.manifest.profiles });
+    const desired = loadDesired(saved.manifest.file);
+    const session = await openSession(desired);
+    try {
+      const fresh = computePlan(desired, session.observation, planChoices(saved.choices)).plan;
+      const differences = comparePlans(saved.plan, fresh);
+      return firstFew(differences).map((d) => `compared with a plan made now: ${d}`);
+    } finally {
+      await session.close();
+    }
+  } catch {
+    return []; // the digest alone is reason enough to refuse
+  }
+}
+
+function refused(planFile: string, why: string, problems: string[], hint: string): UserError {
+  const message = `refused: ${why}; nothing was changed:\n${problems.map((p) => `    - ${p}`).join('\n')}`;
+  return new UserError([{ severity: 'error', file: resolve(planFile), line: 0, col: 0, message, hint }]);
+}
+
+function readJson(planFile: string): unknown {
+  let text: string;
+  try {
+    text = readRegularFile(planFile);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (err as Error).message;
+    throw UserError.plain(`cannot read the saved plan ${planFile}: ${why}`, 'make one with `cluster plan -o FILE`');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw UserError.plain(`the saved plan ${planFile} is not JSON: ${(err as Error).message}`, REPLAN);
+  }
+}
+
+/** Only a regular file of bounded size: a FIFO or a device named as the plan is an error, not a hang. */
+function readRegularFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO must not block the open
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error('it is not a regular file');
+    if (st.size > MAX_BYTES) throw new Error(`it is ${Math.round(st.size / 1e6)} MB, more than a saved plan can be`);
+    const buf = Buffer.alloc(st.size);
+    let at = 0;
+    while (at < st.size) {
+      const n = readSync(fd, buf, at, st.size - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return buf.toString('utf8', 0, at);
+  } finally {
+    closeSync(fd);
+  }
+}
