@@ -54,6 +54,7 @@ export function planNetworkRemovals(desired: Desired, observed: Observed, machin
     const manager = m.engine.swarm.role === 'manager';
     for (const n of m.engine.networks ?? []) {
       if (n.labels[LABEL.cluster] !== desired.name || wanted.has(n.name)) continue;
+      if (n.labels['io.cluster.kind'] === 'lock') continue; // the apply lock of the run making this plan, not a service's network
       if (n.driver === 'overlay' && !manager) continue; // a worker's view of a swarm overlay: removed on a manager
       list.add(`${m.name}:${n.name}`, { kind: 'network.remove', machine: m.name, network: n.name, after: containerSteps, reason: 'no service uses it any more' });
     }

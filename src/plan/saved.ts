@@ -4,7 +4,7 @@
 // makes the plan again from the same inputs and applies it only when it is identical to the saved one,
 // so an edited file (an added removal, a changed `after`) or a stale one is refused before anything runs.
 import type { Desired, StrategyName } from '../model/desired.js';
-import type { Observed } from '../model/observed.js';
+import type { Observed, ObservedMachine } from '../model/observed.js';
 import { canonicalJson, sha256OfJson } from '../manifest/hash.js';
 import type { Action, ActionKind, Plan } from './types.js';
 
@@ -63,9 +63,37 @@ export function desiredDigest(desired: Desired): string {
   return sha256OfJson(desired);
 }
 
-/** Digest of what matters to a plan; engine versions and such are in, so any drift makes it stale. */
+/**
+ * Digest of the observed cluster; engine versions and such are in, so any drift makes a plan stale. Not
+ * in: the order engines list things in (Docker lists networks in map order) and the apply lock object,
+ * which `apply FILE` itself holds while it observes but `plan -o` did not.
+ */
 export function observedDigest(observed: Observed): string {
-  return sha256OfJson(observed);
+  return sha256OfJson({ ...observed, machines: sortedBy(observed.machines, (m) => m.name).map(withoutListOrder) });
+}
+
+function withoutListOrder(m: ObservedMachine): ObservedMachine {
+  if (!m.engine) return m;
+  const e = m.engine;
+  return {
+    ...m,
+    engine: {
+      ...e,
+      containers: sortedBy(e.containers.filter(notLock), (c) => `${c.name}\0${c.id}`),
+      images: sortedBy(e.images, (i) => i.id),
+      ...(e.networks ? { networks: sortedBy(e.networks.filter(notLock), (n) => `${n.name}\0${n.id}`) } : {}),
+      ...(e.swarmServices ? { swarmServices: sortedBy(e.swarmServices, (s) => `${s.name}\0${s.id}`) } : {}),
+    },
+  };
+}
+
+/** The apply lock (a network or container of the cluster labelled as its lock), whatever object the lock store uses. */
+const notLock = (o: { labels: Record<string, string> }) => o.labels[LOCK_KIND] !== 'lock' && !(LOCK_INFO in o.labels);
+const LOCK_KIND = 'io.cluster.kind';
+const LOCK_INFO = 'io.cluster.lock';
+
+function sortedBy<T>(xs: readonly T[], key: (x: T) => string): T[] {
+  return xs.map((x) => [key(x), x] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, x]) => x);
 }
 
 export type Staleness = { stale: false } | { stale: true; why: string };

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Observed } from '../../src/model/observed.js';
 import { makePlan } from '../../src/plan/index.js';
-import { checkSavedPlan, comparePlans, findCycle, firstFew, invocationConflicts, planDigest, savePlan, verifySavedPlan, type SavedPlan } from '../../src/plan/saved.js';
+import { checkSavedPlan, comparePlans, findCycle, firstFew, invocationConflicts, observedDigest, planDigest, savePlan, sealedBody, verifySavedPlan, type SavedPlan } from '../../src/plan/saved.js';
 import type { Action } from '../../src/plan/types.js';
 import { place } from '../../src/sched/index.js';
 import { desired, machine, owned, running, service } from '../support/build.js';
@@ -157,6 +157,32 @@ describe('stale plans and the command line', () => {
     const moved: Observed = { ...observed, machines: [observed.machines[0]!, { ...observed.machines[1]!, state: 'stopped', engine: null }] };
     expect(checkSavedPlan(s, d, moved)).toMatchObject({ stale: true, why: expect.stringMatching(/cluster changed/) });
     expect(checkSavedPlan(s, { ...d, services: [service('web', { scale: 5 }), service('db')] }, observed)).toMatchObject({ stale: true, why: expect.stringMatching(/manifest/) });
+  });
+
+  test('the observed digest ignores list order and the apply lock object, not a real change', () => {
+    const net = (name: string, labels: Record<string, string> = {}) => ({ id: `id-${name}`, name, driver: 'bridge', labels });
+    const m1 = observed.machines[0]!;
+    const withNets = (nets: ReturnType<typeof net>[], extra: Observed['machines'][number]['engine'] = m1.engine): Observed => ({
+      ...observed,
+      machines: [{ ...m1, engine: { ...extra!, networks: nets } }, observed.machines[1]!],
+    });
+    const base = observedDigest(withNets([net('bridge'), net('host')]));
+    expect(observedDigest(withNets([net('host'), net('bridge')]))).toBe(base);
+    expect(observedDigest(withNets([net('bridge'), net('demo-cluster-lock', { 'io.cluster.kind': 'lock', 'io.cluster.lock': '{}' }), net('host')]))).toBe(base);
+    const lockContainer = owned('lock', 0, 'x', { name: 'demo-cluster-lock', state: 'created', labels: { 'io.cluster.lock': '{"id":"1"}' } });
+    expect(observedDigest(withNets([net('bridge'), net('host')], { ...m1.engine!, containers: [lockContainer, ...m1.engine!.containers] }))).toBe(base);
+    expect(observedDigest(withNets([net('bridge'), net('host')], { ...m1.engine!, containers: [...m1.engine!.containers].reverse() }))).toBe(base);
+    expect(observedDigest(withNets([net('bridge'), net('host'), net('demo_back')]))).not.toBe(base);
+    expect(observedDigest(withNets([net('bridge')], { ...m1.engine!, containers: [m1.engine!.containers[0]!] }))).not.toBe(base);
+  });
+
+  test('a plan made under the lock (its lock network observed) is the plan made without it', () => {
+    const lock = { id: 'lock-id', name: 'demo-cluster-lock', driver: 'bridge', labels: { 'io.cluster.name': 'demo', 'io.cluster.kind': 'lock', 'io.cluster.lock': '{}' } };
+    const m1 = observed.machines[0]!;
+    const locked: Observed = { ...observed, machines: [{ ...m1, engine: { ...m1.engine!, networks: [lock] } }, observed.machines[1]!] };
+    expect(comparePlans(sealedBody(freshPlan()), makePlan(d, locked, place(d, locked)))).toEqual([]);
+    const unlocked: Observed = { ...observed, machines: [{ ...m1, engine: { ...m1.engine!, networks: [] } }, observed.machines[1]!] };
+    expect(observedDigest(locked)).toBe(observedDigest(unlocked));
   });
 
   test('-f naming another manifest, or other -c, --profile, --strategy, --seed, --target: refused', () => {

@@ -1,0 +1,80 @@
+// Sealed saved plans on a real engine (the generic driver adopts the private dockerd): an edited plan
+// file, digests kept or computed again, is refused with exit 1 and every container and network of the
+// cluster exactly as before (same ids, same states), no lock left; the untouched plan then applies.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { planDigest, type SavedPlan } from '../../src/plan/saved.js';
+import type { Action } from '../../src/plan/types.js';
+import { cluster } from '../support/cli.js';
+import { DOCKER_HOST } from './env.js';
+
+const NAME = `sealed${process.pid}`;
+const host = dockerodeFor(DOCKER_HOST);
+const manifest = (scale: number) =>
+  `name: ${NAME}\nmachines:\n  host1:\n    driver: generic\n    url: ${DOCKER_HOST}\nservices:\n  web:\n    image: busybox:latest\n    command: [sleep, "600"]\n    scale: ${scale}\n`;
+
+/** What "nothing changed" means on the engine: this cluster's containers and networks, ids and states. */
+async function engineState(): Promise<string[]> {
+  const containers = await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } });
+  const networks = await host.listNetworks();
+  return [
+    ...containers.map((c) => `${c.Names[0]} ${c.Id} ${c.State}`),
+    ...networks.filter((n) => n.Name.startsWith(NAME)).map((n) => `network ${n.Name} ${n.Id}`),
+  ].sort();
+}
+
+describe('saved plans on a real engine', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cl-sealed-'));
+  const file = join(dir, 'cluster.yml');
+  const run = (...args: string[]) => cluster(args, { cwd: dir, env: { DOCKER_HOST: undefined }, timeoutMs: 120_000 });
+
+  afterAll(async () => {
+    for (const c of await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getContainer(c.Id).remove({ force: true });
+  });
+
+  test('a tampered plan is refused with nothing changed; the untouched one applies', async () => {
+    writeFileSync(file, manifest(2));
+    expect(run('apply', '--auto-approve').code).toBe(0);
+    writeFileSync(file, manifest(3));
+    const saved = join(dir, 'up.plan');
+    const p = run('plan', '-o', saved);
+    expect(p.code, p.stderr).toBe(0);
+    const original = JSON.parse(readFileSync(saved, 'utf8')) as SavedPlan;
+    expect(original.plan.actions.map((a) => a.id)).toEqual(['container.create:web:3']);
+    const web1 = (await host.listContainers({ filters: { name: [`${NAME}-web-1`] } }))[0]!;
+
+    const edited = (name: string, edit: (s: SavedPlan) => void, reseal: boolean) => {
+      const s = structuredClone(original);
+      edit(s);
+      if (reseal) s.plan_digest = planDigest(s.plan);
+      writeFileSync(join(dir, name), JSON.stringify(s));
+      return join(dir, name);
+    };
+    const removal: Action = { id: 'container.remove:web:1', kind: 'container.remove', after: [], machine: 'host1', service: 'web', replica: 1, name: `${NAME}-web-1`, containerId: web1.Id };
+    const tampered = [
+      edited('kept.plan', (s) => s.plan.actions.push(removal), false),
+      edited('resealed.plan', (s) => s.plan.actions.push(removal), true),
+      edited('fifty.plan', (s) => Object.assign(s.plan.actions[0]!, { replica: 50, name: `${NAME}-web-50` }), true),
+    ];
+    const before = await engineState();
+    expect(before).toHaveLength(2);
+    for (const f of tampered) {
+      const r = run('apply', f);
+      expect(r.code, f).toBe(1);
+      expect(r.stderr, f).toMatch(/refused: .*nothing was changed/);
+      expect(r.stderr, f).toMatch(/action container\.(remove:web:1 is in the saved plan but not in a fresh plan|create:web:3: "replica" is 50)/);
+      expect(await engineState(), f).toEqual(before);
+    }
+
+    const ok = run('apply', saved);
+    expect(ok.code, ok.stderr).toBe(0);
+    const after = await engineState();
+    expect(after).toHaveLength(3);
+    expect(after.filter((line) => before.includes(line))).toEqual(before); // web-1 and web-2 untouched
+    expect(run('apply', saved).stderr).toMatch(/stale/);
+    expect(await engineState()).toEqual(after);
+  });
+});
