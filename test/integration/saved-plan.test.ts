@@ -1,6 +1,7 @@
-// Sealed saved plans on a real engine (the generic driver adopts the private dockerd): an edited plan
-// file, digests kept or computed again, is refused with exit 1 and every container and network of the
-// cluster exactly as before (same ids, same states), no lock left; the untouched plan then applies.
+// Sealed saved plans on real engines (the generic driver adopting the private dockerd, and a
+// docker-driver machine): an edited plan file, digests kept or computed again, is refused with exit 1
+// and every container and network of the cluster exactly as before (same ids, same states), no lock
+// left; the untouched plan then applies.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,5 +77,51 @@ describe('saved plans on a real engine', () => {
     expect(after.filter((line) => before.includes(line))).toEqual(before); // web-1 and web-2 untouched
     expect(run('apply', saved).stderr).toMatch(/stale/);
     expect(await engineState()).toEqual(after);
+  });
+});
+
+// The default driver: the machine is a Docker-in-Docker container; the issue's tamper was a removal of it.
+describe('saved plans on docker-driver machines', () => {
+  const DNAME = `sealedd${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'cl-sealed-docker-'));
+  const file = join(dir, 'cluster.yml');
+  const run = (...args: string[]) => cluster(args, { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const yml = (scale: number) => `name: ${DNAME}\nmachines:\n  m1:\n    driver: docker\n    role: manager\nservices:\n  web:\n    image: busybox:latest\n    command: [sleep, "600"]\n    scale: ${scale}\n`;
+  /** The machine container on the host and every container inside it, with ids and states. */
+  const state = async () => {
+    const machines = await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${DNAME}`] } });
+    const status = JSON.parse(run('status', '--json').stdout) as { containers: { name: string; id: string; state: string }[] };
+    return [...machines.map((c) => `${c.Names[0]} ${c.Id} ${c.State}`), ...status.containers.map((c) => `${c.name} ${c.id} ${c.state}`)].sort();
+  };
+
+  afterAll(async () => {
+    run('destroy', '--auto-approve');
+    for (const c of await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${DNAME}`] } })) await host.getContainer(c.Id).remove({ force: true, v: true });
+    for (const n of await host.listNetworks({ filters: { label: [`io.cluster.name=${DNAME}`] } })) await host.getNetwork(n.Id).remove().catch(() => undefined);
+  });
+
+  test('a machine.remove added to the plan is refused with the machine and its containers unchanged', async () => {
+    writeFileSync(file, yml(1));
+    const first = run('apply', '--auto-approve');
+    expect(first.code, first.stderr).toBe(0);
+    writeFileSync(file, yml(2));
+    const saved = join(dir, 'up.plan');
+    expect(run('plan', '-o', saved).code).toBe(0);
+    const s = JSON.parse(readFileSync(saved, 'utf8')) as SavedPlan;
+    s.plan.actions.push({ id: 'machine.remove:m1', kind: 'machine.remove', after: [], machine: 'm1' });
+    writeFileSync(join(dir, 'kept.plan'), JSON.stringify(s));
+    s.plan_digest = planDigest(s.plan);
+    writeFileSync(join(dir, 'resealed.plan'), JSON.stringify(s));
+    const before = await state();
+    expect(before).toHaveLength(2);
+    for (const f of ['kept.plan', 'resealed.plan']) {
+      const r = run('apply', join(dir, f));
+      expect(r.code, f).toBe(1);
+      expect(r.stderr, f).toMatch(/action machine\.remove:m1 is in the saved plan but not in a fresh plan/);
+      expect(await state(), f).toEqual(before);
+    }
+    const ok = run('apply', saved);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(await state()).toHaveLength(3);
   });
 });
