@@ -86,7 +86,7 @@ function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('apply')
-    .argument('[planfile]', 'a plan saved with `cluster plan -o FILE` (applied exactly, refused when stale)')
+    .argument('[planfile]', 'a plan saved with `cluster plan -o FILE`: made again and applied only if identical (refused when stale or edited)')
     .description('make the cluster match the manifest: executes the plan in dependency order, in parallel')
     .addOption(file())
     .addOption(compose())
