@@ -38,8 +38,7 @@ export async function interruptible(command: (i: Interrupts) => Promise<number>,
   let received: StopSignal | undefined;
 
   const forcedExit = async (code: number) => {
-    const bound = new Promise<void>((resolve) => setTimeout(resolve, FORCED_RELEASE_MS).unref());
-    await Promise.race([Promise.allSettled([...releases].map((release) => release())), bound]);
+    await settleWithin([...releases], FORCED_RELEASE_MS);
     io.exit(code);
   };
   const onSignal = (sig: StopSignal) => {
@@ -49,33 +48,73 @@ export async function interruptible(command: (i: Interrupts) => Promise<number>,
       return;
     }
     received = sig;
-    io.say(`\n${sig}: stopping; nothing new starts, running actions finish (${sig === 'SIGINT' ? 'Ctrl-C' : 'a second signal'} again to quit at once)`);
+    io.say(`\n${sig}: stopping; nothing new starts, running actions finish (${sig === 'SIGINT' ? 'Ctrl-C again' : 'send it again'} to quit at once)`);
     abort.abort(sig);
   };
   const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
   process.on('SIGINT', handlers.SIGINT);
   process.on('SIGTERM', handlers.SIGTERM);
 
-  let code: number;
   try {
-    code = await command({
-      signal: abort.signal,
-      onForcedExit: (release) => {
-        releases.add(release);
-        return () => releases.delete(release);
-      },
-    });
-  } catch (err) {
-    code = report(err);
+    let code: number;
+    try {
+      code = await command({
+        signal: abort.signal,
+        onForcedExit: (release) => {
+          releases.add(release);
+          return () => releases.delete(release);
+        },
+      });
+    } catch (err) {
+      code = report(err);
+    }
+    if (!received) return code;
+    // Releases still registered (a cluster whose opening the stop cut short) get their bounded time;
+    // then work cut off at the end of its grace period (an engine call, its timers) must not keep an
+    // interrupted process alive: everything worth waiting for has been waited for.
+    await settleWithin([...releases], FORCED_RELEASE_MS);
+    setTimeout(() => io.exit(EXIT_CODE[received!]), 500).unref();
+    return EXIT_CODE[received];
   } finally {
     process.off('SIGINT', handlers.SIGINT);
     process.off('SIGTERM', handlers.SIGTERM);
   }
-  if (!received) return code;
-  // Work cut off at the end of its grace period (an engine call, its timers) must not keep an
-  // interrupted process alive: everything worth waiting for has been waited for.
-  setTimeout(() => io.exit(EXIT_CODE[received!]), 500).unref();
-  return EXIT_CODE[received];
+}
+
+async function settleWithin(releases: (() => Promise<void>)[], ms: number): Promise<void> {
+  if (releases.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([Promise.allSettled(releases.map((release) => release())), bound]);
+  clearTimeout(timer);
+}
+
+/**
+ * Opens a cluster unless the stop comes first: waiting for another run's lock (`--lock-timeout`) or
+ * observing a slow engine must not outlast Ctrl-C. Stopped first: undefined, and the opening, when it
+ * ends, is closed again (its lock released) within the bounded time interruptible() gives releases.
+ */
+export async function openUnlessStopped<T extends { close(): Promise<void> }>(interrupts: Interrupts, opening: Promise<T>): Promise<T | undefined> {
+  const { signal } = interrupts;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const opened = await Promise.race([opening, stopped]);
+    if (opened) return releasedOnForcedExit(interrupts, opened);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
+  const late = opening.then(
+    (o) => o.close(),
+    () => undefined,
+  );
+  const unregister = interrupts.onForcedExit(() => late);
+  void late.finally(unregister);
+  return undefined;
 }
 
 /** Wraps an opened cluster so its close() runs once, and also on a forced exit. */

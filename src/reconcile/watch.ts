@@ -123,8 +123,11 @@ export interface WatchReporter extends ProgressReporter {
 
 export interface WatchSession {
   load: () => Loaded;
-  /** Opens the cluster for one run, taking the apply lock (waiting for a concurrent apply rather than fighting it). */
-  open: (desired: Desired) => Promise<OpenCluster>;
+  /**
+   * Opens the cluster for one run, taking the apply lock (waiting for a concurrent apply rather than
+   * fighting it); undefined when the stop came first.
+   */
+  open: (desired: Desired) => Promise<OpenCluster | undefined>;
   plan: (desired: Desired, observation: Observation) => Plan;
   reporter: WatchReporter;
   signal: AbortSignal;
@@ -154,6 +157,7 @@ export async function watchCluster(w: WatchSession): Promise<void> {
 
   const converge = async (desired: Desired, why: string) => {
     const open = await w.open(desired);
+    if (!open) return;
     let run: WatchRun;
     try {
       const plan = w.plan(desired, open.observation);

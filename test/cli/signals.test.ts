@@ -117,6 +117,41 @@ describe('apply: a second SIGINT', () => {
   }, 90_000);
 });
 
+describe('apply: bounds', () => {
+  test('running actions that outlast --grace-period are named as still running; exit 130, lock released', async () => {
+    const t = fresh();
+    child = t.start(['apply', '--auto-approve', '--grace-period', '1s'], 2_500);
+    await child.waitFor(/ start /, 30_000);
+    const stopped = performance.now();
+    expect(await child.stop('SIGINT')).toBe(130);
+    expect(performance.now() - stopped).toBeLessThan(3_500);
+    expect(child.output()).toMatch(/Apply stopped \(SIGINT\): 0 done, 0 failed, 0 skipped because of a failure, \d+ not started, [1-4] still running when the grace period ended/);
+    expect(child.output()).toMatch(/ {2}still running \(outcome unknown\): machine\.create:m-\d/);
+    t.convergesAfter();
+  }, 60_000);
+
+  test('Ctrl-C while waiting for another apply\'s lock stops at once and leaves the holder alone', async () => {
+    const t = fresh();
+    const holder = t.start(['apply', '--auto-approve'], 400);
+    child = holder;
+    await holder.waitFor(/ start /, 30_000);
+    const waiter = t.start(['apply', '--auto-approve', '--lock-timeout', '5m'], 0);
+    try {
+      await waiter.waitFor(/waiting for the lock/, 30_000);
+      const stopped = performance.now();
+      expect(await waiter.stop('SIGINT')).toBe(130);
+      // not the 5 minutes: at most the 2 s a lock the wait might still win gets to be released
+      expect(performance.now() - stopped).toBeLessThan(4_000);
+      expect(waiter.output()).not.toMatch(/ start /);
+      expect(holder.child.exitCode).toBeNull(); // the holder still runs, its lock untouched
+    } finally {
+      await waiter.stop('SIGKILL');
+    }
+    expect(await holder.stop('SIGINT')).toBe(130);
+    t.convergesAfter();
+  }, 90_000);
+});
+
 describe('watch', () => {
   for (const [signal, code] of [
     ['SIGINT', 130],

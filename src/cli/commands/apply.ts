@@ -6,7 +6,7 @@ import type { Plan } from '../../plan/types.js';
 import { applySession, type ApplyOutcome } from '../../reconcile/session.js';
 import { applyReporter } from '../../ui/apply-report.js';
 import { confirm, isInteractive } from '../../ui/terminal.js';
-import { releasedOnForcedExit, type Interrupts } from '../interrupts.js';
+import { openUnlessStopped, type Interrupts } from '../interrupts.js';
 import { watchCommand } from './watch.js';
 import { computePlan, emptied, loadDesired, openSession, recordProtected, type PlanChoices } from '../pipeline.js';
 
@@ -31,7 +31,8 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   const desired = opts.destroy ? emptied(base) : base;
   const verb = opts.destroy ? 'destroy' : 'apply';
   const reporter = await applyReporter({ verb, desired, json: !!opts.json, live: !opts.json && isInteractive(process.stderr) });
-  const session = releasedOnForcedExit(interrupts, await openSession(base, { command: verb, timeoutMs: opts.lockTimeout ?? 0 }));
+  const session = await openUnlessStopped(interrupts, openSession(base, { command: verb, timeoutMs: opts.lockTimeout ?? 0 }));
+  if (!session) return 1; // stopped while waiting for the lock or observing: nothing ran (exit 130/143)
   try {
     let plan: Plan;
     if (saved) {

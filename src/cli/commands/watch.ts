@@ -3,7 +3,7 @@ import { loadManifestWithOptions } from '../manifest-options.js';
 import { watchCluster } from '../../reconcile/watch.js';
 import { isInteractive } from '../../ui/terminal.js';
 import { watchReporter } from '../../ui/watch-report.js';
-import { releasedOnForcedExit, type Interrupts } from '../interrupts.js';
+import { openUnlessStopped, type Interrupts } from '../interrupts.js';
 import { computePlan, openSession } from '../pipeline.js';
 import type { ApplyOptions } from './apply.js';
 
@@ -16,7 +16,7 @@ export async function watchCommand(opts: ApplyOptions, interrupts: Interrupts): 
   const file = resolve(opts.file);
   await watchCluster({
     load: () => loadManifestWithOptions(file),
-    open: async (desired) => releasedOnForcedExit(interrupts, await openSession(desired, { command: 'watch', timeoutMs: opts.lockTimeout ?? 300_000 })),
+    open: (desired) => openUnlessStopped(interrupts, openSession(desired, { command: 'watch', timeoutMs: opts.lockTimeout ?? 300_000 })),
     plan: (desired, observation) => computePlan(desired, observation, opts).plan,
     reporter: await watchReporter({ json: !!opts.json, live: !opts.json && isInteractive(process.stderr) }),
     signal: interrupts.signal,
