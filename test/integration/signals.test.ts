@@ -1,7 +1,7 @@
 // Ctrl-C and SIGTERM on a real engine (a Docker-in-Docker machine on the private dockerd): the
 // running container action finishes (no container is left created-but-not-started), nothing else
 // starts, the lock is released, exit 130/143; the next apply converges and the status it prints is
-// the cluster after the apply.
+// the cluster after the apply. A second SIGINT quits at once and still releases the lock.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,3 +65,23 @@ for (const [signal, code, scale] of [
     expect(run('plan', '--detailed-exitcode').code).toBe(0);
   }, 300_000);
 }
+
+test('a second SIGINT quits at once, still releasing the lock; apply again converges with nothing duplicated', async () => {
+  writeFileSync(file, manifest(12));
+  child = background(['apply', '--auto-approve', '--parallelism', '2', '-f', file], { cwd: dir, env: { DOCKER_HOST } });
+  await child.waitFor(/ start +\+ bird #/, 240_000);
+  child.child.kill('SIGINT');
+  await child.waitFor(/SIGINT: stopping/, 10_000);
+  const second = performance.now();
+  expect(await child.stop('SIGINT')).toBe(130);
+  expect(performance.now() - second).toBeLessThan(3_000);
+  expect(child.output()).toContain('SIGINT again: quitting now, releasing the lock');
+
+  const again = run('apply', '--auto-approve');
+  expect(again.stderr).not.toMatch(/locked/);
+  expect(again.code, again.stderr).toBe(0);
+  expect(statusRow(again.stdout)).toEqual(['1-12', '12/12']);
+  const now = await birds();
+  expect(now.map((b) => b.replica).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  expect(now.every((b) => b.state === 'running')).toBe(true);
+}, 300_000);
