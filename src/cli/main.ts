@@ -5,6 +5,7 @@ import { errorMessage } from '../engine/errors.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { loadManifestWithOptions, setManifestOptions } from './manifest-options.js';
 import { applyCommand } from './commands/apply.js';
+import { interruptible } from './interrupts.js';
 import { completionScript } from './completion.js';
 import { unlockCommand } from './commands/unlock.js';
 import { parseDuration } from '../manifest/units.js';
@@ -49,6 +50,12 @@ function buildProgram(exit: (code: number) => void): Command {
   const seed = () => new Option('--seed <n>', 'seed of the random strategy').argParser(integer);
   const lockTimeout = () =>
     new Option('--lock-timeout <duration>', 'wait this long for another apply to finish (e.g. 30s, 5m); default: fail at once').argParser((v: string) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) throw new InvalidArgumentError('a duration like 30s, 5m or 1h');
+      return ms;
+    });
+  const gracePeriod = () =>
+    new Option('--grace-period <duration>', 'after Ctrl-C or SIGTERM, how long running actions may take to finish (e.g. 30s)').default(60_000, '60s').argParser((v: string) => {
       const ms = parseDuration(v);
       if (ms === undefined) throw new InvalidArgumentError('a duration like 30s, 5m or 1h');
       return ms;
@@ -100,8 +107,9 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(seed())
     .addOption(target())
     .addOption(lockTimeout())
+    .addOption(gracePeriod())
     .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --target machine.worker-2 --auto-approve\n  cluster apply --auto-approve -f cluster.example.yml\n  cluster apply --watch')
-    .action(async (planfile, o) => exit(await applyCommand(planfile, o)));
+    .action(async (planfile, o) => exit(await interruptible((stop) => applyCommand(planfile, o, stop), report)));
 
   program
     .command('watch')
@@ -113,8 +121,9 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--interval <seconds>', 'full re-observe period, catches drift').argParser(integer).default(30))
     .option('--json', 'stream one JSON event per line')
     .addOption(lockTimeout())
+    .addOption(gracePeriod())
     .addHelpText('after', '\nExample:\n  cluster watch -f cluster.yml --interval 10')
-    .action(async (o) => exit(await applyCommand(undefined, { ...o, watch: true })));
+    .action(async (o) => exit(await interruptible((stop) => applyCommand(undefined, { ...o, watch: true }, stop), report)));
 
   program
     .command('status')
@@ -136,8 +145,9 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
     .option('--json', 'stream one JSON event per line')
     .addOption(lockTimeout())
+    .addOption(gracePeriod())
     .addHelpText('after', '\nExample:\n  cluster destroy --auto-approve')
-    .action(async (o) => exit(await applyCommand(undefined, { ...o, destroy: true })));
+    .action(async (o) => exit(await interruptible((stop) => applyCommand(undefined, { ...o, destroy: true }, stop), report)));
 
   program
     .command('graph')

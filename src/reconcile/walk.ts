@@ -2,7 +2,9 @@
 // waits for has finished; a failure marks its dependents "skipped" (upstream failed) and the report
 // names root causes only; everything independent still finishes. Concurrency: one global limit
 // (`parallelism`) and a per-machine limit, so one slow machine cannot take every slot.
-// Cancellation (`signal`): nothing new starts; running actions finish.
+// Cancellation (`signal`): nothing new starts — queued actions are dropped at once, and an action
+// that reaches the front of a queue checks the signal before it begins — and running actions get
+// `graceMs` to finish; whatever still runs then is reported as abandoned and the walk returns.
 import PQueue from 'p-queue';
 import pRetry from 'p-retry';
 import { errorMessage, isTransient } from '../engine/errors.js';
@@ -25,7 +27,11 @@ export interface WalkOptions {
   /** Upper bound for one action including its retries. */
   actionTimeoutMs: number;
   signal?: AbortSignal;
+  /** After the signal: how long running actions may take to finish before the walk returns without them. */
+  graceMs?: number;
   onEvent?: (e: WalkEvent) => void;
+  /** Called once when the signal arrives, with the actions that are still running. */
+  onStopping?: (running: Action[]) => void;
 }
 
 export interface WalkResult {
@@ -34,10 +40,12 @@ export interface WalkResult {
   skipped: { id: string; because: string }[];
   /** Never started because of cancellation. */
   notStarted: string[];
+  /** Still running when the grace period after the signal ran out: their outcome is unknown. */
+  abandoned: string[];
   ms: number;
 }
 
-export const DEFAULT_WALK: Omit<WalkOptions, 'signal' | 'onEvent'> = {
+export const DEFAULT_WALK: Omit<WalkOptions, 'signal' | 'graceMs' | 'onEvent' | 'onStopping'> = {
   parallelism: 10,
   perMachine: 4,
   retries: 4,
@@ -54,14 +62,23 @@ export async function walk(actions: Action[], run: (a: Action) => Promise<void>,
 
   const global = new PQueue({ concurrency: Math.max(1, options.parallelism) });
   const perMachine = new Map<string, PQueue>();
-  const result: WalkResult = { done: [], failed: [], skipped: [], notStarted: [], ms: 0 };
+  const result: WalkResult = { done: [], failed: [], skipped: [], notStarted: [], abandoned: [], ms: 0 };
   const settled = new Set<string>();
-  const emit = options.onEvent ?? (() => {});
+  const running = new Map<string, Action>();
+  /** Set once the walk has returned: late outcomes of abandoned actions are not reported. */
+  let over = false;
+  const onEvent = options.onEvent ?? (() => {});
+  const emit = (e: WalkEvent) => over || onEvent(e);
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const settle = (id: string) => {
     settled.add(id);
+    running.delete(id);
     if (settled.size === actions.length) finish();
+  };
+  const notStarted = (action: Action) => {
+    result.notStarted.push(action.id);
+    settle(action.id);
   };
 
   const skipDependents = (root: string) => {
@@ -78,7 +95,11 @@ export async function walk(actions: Action[], run: (a: Action) => Promise<void>,
   };
 
   const attempt = async (action: Action) => {
+    // The signal is checked again here, at the front of the queue: it may have come while this waited.
+    if (settled.has(action.id)) return;
+    if (options.signal?.aborted) return notStarted(action);
     const started = performance.now();
+    running.set(action.id, action);
     emit({ type: 'start', action });
     try {
       await pRetry(() => withTimeout(run(action), options.actionTimeoutMs, `${action.id} did not finish within ${Math.round(options.actionTimeoutMs / 1000)} s (action limit)`), {
@@ -91,6 +112,7 @@ export async function walk(actions: Action[], run: (a: Action) => Promise<void>,
           if (retriesLeft > 0 && isTransient(error)) emit({ type: 'retry', action, attempt: attemptNumber, error: errorMessage(error) });
         },
       });
+      if (over) return;
       result.done.push(action.id);
       emit({ type: 'done', action, ms: performance.now() - started });
       settle(action.id);
@@ -100,6 +122,7 @@ export async function walk(actions: Action[], run: (a: Action) => Promise<void>,
         if (left === 0) schedule(byId.get(next)!);
       }
     } catch (err) {
+      if (over) return;
       const error = errorMessage(err);
       result.failed.push({ id: action.id, error });
       emit({ type: 'failed', action, error, ms: performance.now() - started });
@@ -109,28 +132,37 @@ export async function walk(actions: Action[], run: (a: Action) => Promise<void>,
   };
 
   const schedule = (action: Action) => {
-    if (options.signal?.aborted) {
-      result.notStarted.push(action.id);
-      settle(action.id);
-      skipDependents(action.id);
-      return;
-    }
+    if (settled.has(action.id)) return;
+    if (options.signal?.aborted) return notStarted(action);
     const machine = 'machine' in action ? action.machine : '';
     let lane = perMachine.get(machine);
     if (!lane) perMachine.set(machine, (lane = new PQueue({ concurrency: Math.max(1, options.perMachine) })));
     void lane.add(() => global.add(() => attempt(action)));
   };
 
+  // The signal: drop everything queued or waiting now (not one by one as slots free up), then give
+  // what runs `graceMs` to finish.
+  let grace: NodeJS.Timeout | undefined;
+  const stop = () => {
+    global.clear();
+    for (const lane of perMachine.values()) lane.clear();
+    for (const a of actions) if (!settled.has(a.id) && !running.has(a.id)) notStarted(a);
+    options.onStopping?.([...running.values()]);
+    if (running.size && options.graceMs !== undefined) grace = setTimeout(finish, options.graceMs);
+  };
+
   if (actions.length === 0) finish();
+  if (options.signal?.aborted) stop();
+  else options.signal?.addEventListener('abort', stop, { once: true });
   for (const a of actions) if (waitingFor.get(a.id) === 0) schedule(a);
-  await finished;
-  // Skips caused by cancellation are "not started", not failures.
-  const notStarted = new Set(result.notStarted);
-  result.skipped = result.skipped.filter((s) => {
-    if (!notStarted.has(s.because)) return true;
-    result.notStarted.push(s.id);
-    return false;
-  });
+  try {
+    await finished;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+    clearTimeout(grace);
+  }
+  over = true;
+  result.abandoned = [...running.keys()];
   result.ms = performance.now() - t0;
   return result;
 }

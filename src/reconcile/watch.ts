@@ -3,9 +3,17 @@
 // edit is reported and the last good desired state stays in force; runs never overlap — a change
 // that arrives during a run schedules exactly one more run after it. A periodic re-observe catches
 // drift (a container killed, a machine stopped) that no file event announces.
+//
+// watchCluster() is the watch session on top of the loop: each run opens the cluster (lock held),
+// plans, applies through runPlan (same stop contract as apply), reports the state after it, and
+// follows the drivers' and engines' event streams so drift is repaired at once.
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { Desired } from '../model/desired.js';
+import { hasChanges } from '../plan/summary.js';
+import type { Plan } from '../plan/types.js';
+import type { Observation } from './observe.js';
+import { runPlan, type OpenCluster, type PlanRun, type ProgressReporter } from './session.js';
 
 export type Loaded = { ok: true; desired: Desired; files: string[] } | { ok: false; diagnostics: Diagnostic[]; files: string[] };
 
@@ -90,10 +98,96 @@ export async function watchLoop(o: WatchOptions): Promise<void> {
 
   if (reload()) run('start');
   const periodic = setInterval(() => run('periodic re-observe'), o.intervalMs);
-  await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
+  if (!o.signal.aborted) await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
   clearInterval(periodic);
   clearTimeout(debounce);
   clearTimeout(drift);
   await watcher?.close();
   await running;
+}
+
+/** One run of the watch loop, for the reporter: `why` is what triggered it. */
+export type WatchRun =
+  | { kind: 'refused'; why: string; blocked: string[] }
+  | { kind: 'unchanged'; why: string }
+  | ({ kind: 'applied'; why: string; plan: Plan } & PlanRun);
+
+export interface WatchReporter extends ProgressReporter {
+  log(line: string): void;
+  invalid(diagnostics: Diagnostic[]): void;
+  /** A run that will change something: its plan, before it runs. */
+  plan(why: string, plan: Plan): void;
+  /** A run's end, after the lock is released (an applied run carries the state after it). */
+  ran(desired: Desired, run: WatchRun): void;
+}
+
+export interface WatchSession {
+  load: () => Loaded;
+  /**
+   * Opens the cluster for one run, taking the apply lock (waiting for a concurrent apply rather than
+   * fighting it); undefined when the stop came first.
+   */
+  open: (desired: Desired) => Promise<OpenCluster | undefined>;
+  plan: (desired: Desired, observation: Observation) => Plan;
+  reporter: WatchReporter;
+  signal: AbortSignal;
+  intervalMs: number;
+  debounceMs?: number;
+  parallelism?: number;
+  graceMs?: number;
+}
+
+/** `cluster watch`: converge now, then on every manifest edit and on drift, until the signal. */
+export async function watchCluster(w: WatchSession): Promise<void> {
+  const { reporter: say } = w;
+  let trigger: (why: string) => void = () => undefined;
+  const subscriptions = new Map<string, () => void>();
+  // Engines and drivers that can stream events tell us about drift at once (a container died, a
+  // machine stopped); the set follows the machines that exist after each run.
+  const follow = (cluster: string, open: OpenCluster) => {
+    const wanted = new Map<string, () => () => void>();
+    for (const [name, d] of open.drivers) if (d.subscribe) wanted.set(`driver:${name}`, () => d.subscribe!((what) => trigger(`drift: ${what}`)));
+    for (const record of open.observation.records.values()) {
+      const engine = record.state === 'running' ? open.drivers.get(record.driver)?.engine(record) : undefined;
+      if (engine?.subscribe) wanted.set(`engine:${engine.url}`, () => engine.subscribe!(cluster, (what) => trigger(`drift: ${what}`)));
+    }
+    for (const [key, stop] of subscriptions) if (!wanted.has(key)) (stop(), subscriptions.delete(key));
+    for (const [key, start] of wanted) if (!subscriptions.has(key)) subscriptions.set(key, start());
+  };
+
+  const converge = async (desired: Desired, why: string) => {
+    const open = await w.open(desired);
+    if (!open) return;
+    let run: WatchRun;
+    try {
+      const plan = w.plan(desired, open.observation);
+      if (plan.blocked.length) run = { kind: 'refused', why, blocked: plan.blocked };
+      else if (!hasChanges(plan)) run = { kind: 'unchanged', why };
+      else {
+        say.plan(why, plan);
+        const r = await runPlan(open, desired, plan, { signal: w.signal, reporter: say, parallelism: w.parallelism, graceMs: w.graceMs, observeAfter: true });
+        run = { kind: 'applied', why, plan, ...r };
+      }
+      if (!w.signal.aborted) follow(desired.name, open);
+    } finally {
+      await open.close();
+    }
+    // Only now: the state is saved and the lock released, so whoever reads the report sees the result.
+    say.ran(desired, run);
+  };
+
+  try {
+    await watchLoop({
+      load: w.load,
+      onInvalid: (ds) => say.invalid(ds),
+      log: (line) => say.log(line),
+      debounceMs: w.debounceMs ?? 100,
+      intervalMs: w.intervalMs,
+      signal: w.signal,
+      onTrigger: (t) => (trigger = t),
+      converge,
+    });
+  } finally {
+    for (const stop of subscriptions.values()) stop();
+  }
 }

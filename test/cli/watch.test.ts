@@ -52,6 +52,6 @@ test('edits re-converge; an invalid edit is reported and the last good state sta
   await watcher.waitFor(/converged in/, 30_000, 3);
   expect(birds()).toBe(1);
 
-  expect(await watcher.stop('SIGINT')).toBe(0);
+  expect(await watcher.stop('SIGINT')).toBe(130);
   expect(watcher.output()).toContain('stopping');
 });

@@ -44,5 +44,5 @@ test('drift is repaired on engine events', async () => {
   expect((await host.getContainer(`${NAME}-solo`).inspect()).State.Running).toBe(true);
   expect(await running()).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`]);
   console.log(`machine killed → repaired in ${Date.now() - killedAt} ms`);
-  expect(await watcher.stop('SIGINT')).toBe(0);
+  expect(await watcher.stop('SIGINT')).toBe(130);
 });

@@ -128,6 +128,56 @@ describe('walk', () => {
     expect(r.failed).toEqual([]);
   });
 
+  test('cancellation: actions queued behind the parallelism limit never call run(), and are reported not started', async () => {
+    const abort = new AbortController();
+    const ran: string[] = [];
+    const stopping: string[][] = [];
+    // 1 slot, 6 independent actions: one runs, five wait in the queue when the signal comes.
+    const actions = Array.from({ length: 6 }, (_, i) => act(`q${i}`, [], `m${i}`));
+    const r = await walk(
+      actions,
+      async (a) => {
+        ran.push(a.id);
+        if (a.id === 'q0') abort.abort();
+        await sleep(20);
+      },
+      { ...opts, parallelism: 1, signal: abort.signal, onStopping: (running) => stopping.push(running.map((a) => a.id)) },
+    );
+    expect(ran).toEqual(['q0']);
+    expect(r.done).toEqual(['q0']);
+    expect(r.notStarted.sort()).toEqual(['q1', 'q2', 'q3', 'q4', 'q5']);
+    expect(stopping).toEqual([['q0']]);
+  });
+
+  test('cancellation: a running action that outlasts the grace period is reported abandoned; the walk returns', async () => {
+    const abort = new AbortController();
+    const events: WalkEvent[] = [];
+    const t0 = performance.now();
+    const r = await walk(
+      [act('slow'), act('after-slow', ['slow'])],
+      async () => {
+        abort.abort();
+        await sleep(400);
+      },
+      { ...opts, signal: abort.signal, graceMs: 50, onEvent: (e) => events.push(e) },
+    );
+    expect(performance.now() - t0).toBeLessThan(350);
+    expect(r.abandoned).toEqual(['slow']);
+    expect(r.done).toEqual([]);
+    expect(r.notStarted).toEqual(['after-slow']);
+    await sleep(500); // its late outcome is not reported after the walk returned
+    expect(events.map((e) => e.type)).toEqual(['start']);
+  });
+
+  test('a signal aborted before the walk: nothing runs, everything is not started', async () => {
+    const abort = new AbortController();
+    abort.abort();
+    let calls = 0;
+    const r = await walk([act('a'), act('b', ['a'])], async () => void calls++, { ...opts, signal: abort.signal });
+    expect(calls).toBe(0);
+    expect(r.notStarted.sort()).toEqual(['a', 'b']);
+  });
+
   test('an action that hangs fails at its time limit instead of hanging the apply', async () => {
     const r = await walk([act('hang'), act('fine')], async (a) => {
       if (a.id === 'hang') await sleep(10_000);

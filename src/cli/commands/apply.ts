@@ -1,17 +1,13 @@
 import { UserError } from '../../model/diagnostic.js';
 import type { Desired } from '../../model/desired.js';
-import { renderPlanText } from '../../plan/render-text.js';
-import { hasChanges, summaryLine } from '../../plan/summary.js';
 import type { Plan } from '../../plan/types.js';
-import { ActionRunner } from '../../reconcile/actions.js';
-import { DEFAULT_WALK, walk, type WalkEvent, type WalkResult } from '../../reconcile/walk.js';
-import { jsonEvents } from '../../ui/json-events.js';
-import { formatMs, plainProgress } from '../../ui/progress-plain.js';
-import { renderStatusText, statusReport } from '../../ui/status.js';
+import { applySession, type ApplyOutcome } from '../../reconcile/session.js';
+import { applyReporter } from '../../ui/apply-report.js';
 import { confirm, isInteractive } from '../../ui/terminal.js';
+import { openUnlessStopped, type Interrupts } from '../interrupts.js';
 import { watchCommand } from './watch.js';
 import { openSavedPlan, sealedPlanNow } from '../saved-plan.js';
-import { computePlan, emptied, loadDesired, openSession, recordProtected, type PlanChoices, type Session } from '../pipeline.js';
+import { computePlan, emptied, loadDesired, openSession, recordProtected, type PlanChoices } from '../pipeline.js';
 
 export interface ApplyOptions extends PlanChoices {
   file: string;
@@ -23,109 +19,61 @@ export interface ApplyOptions extends PlanChoices {
   interval?: number;
   /** How long to wait for another apply's lock (ms); 0 = fail at once. */
   lockTimeout?: number;
-  /** Stops a run early (watch mode's Ctrl-C). */
-  signal?: AbortSignal;
+  /** After Ctrl-C/SIGTERM: how long running actions may take to finish (ms). */
+  gracePeriod?: number;
 }
 
-export async function applyCommand(planFile: string | undefined, opts: ApplyOptions): Promise<number> {
-  if (opts.watch) return watchCommand(opts);
+export async function applyCommand(planFile: string | undefined, opts: ApplyOptions, interrupts: Interrupts): Promise<number> {
+  if (opts.watch && planFile) throw UserError.plain(`apply --watch cannot follow a saved plan (${planFile}): watch re-plans on every change`, 'run `cluster apply FILE` once, or `cluster apply --watch` without a plan file');
+  if (opts.watch) return watchCommand(opts, interrupts);
   // A saved plan is refused before the lock when malformed, cyclic or edited, and under it when stale or
   // not what a fresh plan gives: what runs is the plan made now, proven identical to the saved one.
   const saved = planFile ? await openSavedPlan(planFile, opts) : undefined;
   const base = saved ? saved.desired : loadDesired(opts.file);
   const desired = opts.destroy ? emptied(base) : base;
-  const session = await openSession(base, { command: opts.destroy ? 'destroy' : 'apply', timeoutMs: opts.lockTimeout ?? 0 });
+  const verb = opts.destroy ? 'destroy' : 'apply';
+  const reporter = await applyReporter({ verb, desired, json: !!opts.json, live: !opts.json && isInteractive(process.stderr) });
+  const session = await openUnlessStopped(interrupts, openSession(base, { command: verb, timeoutMs: opts.lockTimeout ?? 0 }));
+  if (!session) return 1; // stopped while waiting for the lock or observing: nothing ran (exit 130/143)
   try {
     const plan: Plan = saved ? sealedPlanNow(saved, session.observation) : computePlan(desired, session.observation, opts).plan;
-    if (opts.json) process.stdout.write(JSON.stringify({ type: 'plan', plan }) + '\n');
-    else process.stdout.write(renderPlanText(plan));
-    if (plan.blocked?.length) {
-      process.stderr.write(`${opts.destroy ? 'Destroy' : 'Apply'} refused: nothing was changed.\n`);
-      return 1;
-    }
-    if (!hasChanges(plan)) {
-      recordProtected(desired);
-      return plan.unschedulable.length ? 1 : 0;
-    }
-
-    if (!saved && !opts.autoApprove) {
-      if (!isInteractive()) {
-        throw UserError.plain(`${opts.destroy ? 'destroy' : 'apply'} needs --auto-approve when not run at a terminal (CI, pipes)`, 'review the plan with `cluster plan`, then run again with --auto-approve, or save it with `cluster plan -o FILE` and `cluster apply FILE`');
-      }
-      const question = opts.destroy ? `\nDestroy every machine and container of cluster "${desired.name}"?` : '\nDo you want to perform these actions?';
-      if (!(await confirm(question))) {
-        process.stderr.write('Apply cancelled.\n');
-        return 1;
-      }
-    }
-    // Ctrl-C / SIGTERM: start nothing new, let running actions finish, release the lock, exit 130.
-    const abort = new AbortController();
-    const stop = () => {
-      if (abort.signal.aborted) process.exit(130);
-      process.stderr.write('\nstopping: letting running actions finish (Ctrl-C again to quit now)\n');
-      abort.abort();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    let result: WalkResult;
-    try {
-      result = await execute(desired, plan, session, { ...opts, signal: opts.signal ?? abort.signal });
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
-    recordProtected(desired);
-    if (abort.signal.aborted) {
-      process.stderr.write(`stopped: ${result.done.length} actions done, ${result.notStarted.length} not started; run apply again to finish\n`);
-      return 130;
-    }
-    if (!opts.json) await printAfter(desired, session, plan, result, opts);
-    return result.failed.length || result.skipped.length || result.notStarted.length || plan.unschedulable.length ? 1 : 0;
+    const outcome = await applySession(session, {
+      desired,
+      plan,
+      reporter,
+      signal: interrupts.signal,
+      parallelism: opts.parallelism,
+      graceMs: opts.gracePeriod,
+      observeAfter: !opts.destroy,
+      approve: saved || opts.autoApprove ? undefined : () => approve(desired, verb, interrupts.signal),
+    });
+    if (outcome.kind === 'unchanged' || outcome.kind === 'applied') recordProtected(desired);
+    return exitCode(outcome);
   } finally {
     await session.close();
   }
 }
 
-export async function execute(desired: Desired, plan: Plan, session: Session, opts: ApplyOptions): Promise<WalkResult> {
-  const runner = new ActionRunner(desired, session.observation.observed, session.drivers, session.observation.records);
-  const abort = new AbortController();
-  const onAbort = () => abort.abort();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
-    process.stderr.write('\nInterrupted: starting nothing new, letting running actions finish (Ctrl-C again to quit now).\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
-  // One event stream, one renderer: JSON lines, live ink view on a terminal, or plain lines.
-  const live = !opts.json && isInteractive(process.stderr) ? (await import('../../ui/progress-ink.js')).inkProgress(plan.actions.length) : undefined;
-  const onEvent: (e: WalkEvent) => void = opts.json ? jsonEvents() : (live?.onEvent ?? plainProgress());
-  try {
-    return await walk(plan.actions, runner.run, { ...DEFAULT_WALK, parallelism: opts.parallelism ?? DEFAULT_WALK.parallelism, signal: abort.signal, onEvent });
-  } finally {
-    live?.stop();
-    process.off('SIGINT', onSigint);
-    opts.signal?.removeEventListener('abort', onAbort);
+/** 0 only when everything planned was done; an interrupted run's 130/143 is interruptible()'s. */
+function exitCode(o: ApplyOutcome): number {
+  switch (o.kind) {
+    case 'refused':
+    case 'cancelled':
+      return 1;
+    case 'unchanged':
+      return o.plan.unschedulable.length ? 1 : 0;
+    case 'applied': {
+      const w = o.walk;
+      return w.failed.length || w.skipped.length || w.notStarted.length || w.abandoned.length || o.plan.unschedulable.length ? 1 : 0;
+    }
   }
 }
 
-async function printAfter(desired: Desired, session: Session, plan: Plan, r: WalkResult, opts: ApplyOptions): Promise<void> {
-  const err = (s: string) => process.stderr.write(s + '\n');
-  const verb = opts.destroy ? 'Destroy' : 'Apply';
-  if (r.failed.length === 0 && r.notStarted.length === 0) {
-    err(`\n${verb} complete: ${r.done.length} action${r.done.length === 1 ? '' : 's'} in ${formatMs(r.ms)}. ${summaryLine(plan).replace(/^Plan: /, '')}`);
-  } else {
-    err(`\n${verb} incomplete: ${r.done.length} done, ${r.failed.length} failed, ${r.skipped.length} skipped because of a failure, ${r.notStarted.length} not started (${formatMs(r.ms)}).`);
-    for (const f of r.failed) err(`  ${f.id}: ${f.error}`);
-    err('What finished stays; run `cluster apply` again to finish the rest.');
+/** Terraform's confirmation at a terminal; elsewhere --auto-approve is required. */
+async function approve(desired: Desired, verb: 'apply' | 'destroy', signal: AbortSignal): Promise<boolean> {
+  if (!isInteractive()) {
+    throw UserError.plain(`${verb} needs --auto-approve when not run at a terminal (CI, pipes)`, 'review the plan with `cluster plan`, then run again with --auto-approve, or save it with `cluster plan -o FILE` and `cluster apply FILE`');
   }
-  if (plan.unschedulable.length) err(`${plan.unschedulable.reduce((n, u) => n + u.replicas.length, 0)} replica(s) could not be placed; see the plan above.`);
-  if (!opts.destroy) {
-    const after = await openSession(session.desired);
-    try {
-      process.stdout.write('\n' + renderStatusText(statusReport(desired, after.observation.observed)));
-    } finally {
-      await after.close();
-    }
-  }
+  const question = verb === 'destroy' ? `\nDestroy every machine and container of cluster "${desired.name}"?` : '\nDo you want to perform these actions?';
+  return confirm(question, signal);
 }
