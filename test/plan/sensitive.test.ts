@@ -7,6 +7,7 @@ import { maskText, rememberSecret } from '../../src/model/secrets.js';
 import { makePlan } from '../../src/plan/index.js';
 import { renderPlanText } from '../../src/plan/render-text.js';
 import { maskedView } from '../../src/plan/sensitive.js';
+import { swarmDefinition, swarmDefinitionDigests, swarmDefinitionHash } from '../../src/plan/swarm-services.js';
 import { replicaLabels } from '../../src/reconcile/actions.js';
 import { place } from '../../src/sched/index.js';
 import { desired, machine, owned, running, service, spec } from '../support/build.js';
@@ -81,5 +82,23 @@ describe('masking follows the value', () => {
     expect(create).toMatchObject({ service: 'web', name: 'demo-web-1' });
     expect(create.after).toContain(ensure.id);
     expect(maskText('web')).toBe('(sensitive)');
+  });
+
+  test('a swarm-mode service: its labels hold the masked definition, a rotation is an update naming the field', () => {
+    const api = (pw: string) => service('api', { mode: 'swarm', swarm: { mode: 'replicated', constraints: [], spread: [] }, spec: spec({ environment: { DSN: `pg://u:${pw}@db` } }) });
+    const before = desired([machine('mgr', { role: 'manager' })], [api(OLD)]);
+    const labels = {
+      [LABEL.cluster]: 'demo',
+      [LABEL.service]: 'api',
+      [LABEL.configHash]: swarmDefinitionHash(before.services[0]!),
+      [LABEL.spec]: JSON.stringify(swarmDefinition(before.services[0]!, before)),
+      [LABEL.sensitive]: JSON.stringify(swarmDefinitionDigests(before.services[0]!, before)),
+    };
+    expect(JSON.stringify(labels)).not.toContain(OLD);
+    const swarm = { state: 'active' as const, role: 'manager' as const, nodeId: 'n1', clusterId: 'c' };
+    const observed = { cluster: 'demo', machines: [running('mgr', { images: [{ id: 'i', tags: ['busybox:latest'] }], swarm, swarmServices: [{ id: 's1', name: 'demo_api', labels }] })] };
+    const after = desired([machine('mgr', { role: 'manager' })], [api(NEW)]);
+    const update = makePlan(after, observed, place(after, observed)).actions.find((a) => a.kind === 'service.update');
+    expect(update).toMatchObject({ patch: [{ op: 'replace', path: '/spec/environment/DSN', value: '(sensitive value changed)' }] });
   });
 });
