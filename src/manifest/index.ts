@@ -70,8 +70,7 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
 
   const problems: Diagnostic[] = [...composeErrors];
   const report = (p: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => problems.push({ severity: 'error', file: path, ...locate(source, p, part), message, hint });
-  const built = build(source, data, report, env, imported);
-  const desired = built;
+  const desired = build(source, data, report, env, imported);
   if (problems.length) return { ok: false, diagnostics: sorted(dedupe(problems)), files };
   return { ok: true, desired, warnings, files };
 }

@@ -11,7 +11,6 @@ import type { ServiceSpec } from '../model/desired.js';
 import { isSensitiveName, MASK, maskDeep } from '../model/secrets.js';
 import { comparable } from './spec-diff.js';
 
-export { MASK, isSensitiveName };
 export const CHANGED = '(sensitive value changed)';
 
 /** Masked field (JSON Pointer into the comparable spec, as in plan patches) → digest of its real value. */
