@@ -106,6 +106,8 @@ describe('secrets from the environment', () => {
     const r = load(HEAD.replace('name: t', 'name: t\nsensitive: [GOOD, "not a name"]') + 'services: {}\n');
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.diagnostics.map((d) => `${d.line}:${d.col}`)).toEqual(['2:19']);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['2:19 sensitive[1] has an invalid value "not a name"']);
+    const twice = load(HEAD.replace('name: t', 'name: t\nsensitive: [A_KEY, B, A_KEY]') + 'services: {}\n');
+    expect(twice.ok ? [] : twice.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['2:23 sensitive has "A_KEY" twice']);
   });
 });
