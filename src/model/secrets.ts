@@ -1,8 +1,9 @@
 // The values this process must never show or store in clear, like a CI runner's `add-mask`: every
 // value of a sensitive variable that interpolation substituted (in the manifest, compose files,
-// .env and env_file), every value under a sensitive environment key, every secret's content. Masking
-// goes by VALUE, so a password follows wherever interpolation put it: `postgres://app:(sensitive)@db`
-// in a label, a command, an image tag, an error message.
+// .env and env_file) and every compose secret's content read from a variable. Masking goes by
+// VALUE, so a password follows wherever interpolation put it: `postgres://app:(sensitive)@db` in a
+// label, a command, an image tag, an error message. (A value written literally under a sensitive
+// environment key is masked under that key only: src/plan/sensitive.ts.)
 // A variable is sensitive when its name says so (PASSWORD, TOKEN, SECRET, KEY...) or the manifest
 // lists it under `sensitive:`. The registry is process-wide because the CLI loads one manifest per run
 // (watch reloads add to it; a rotated-away value stays masked, which is the safe side).
