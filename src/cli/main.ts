@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { UserError } from '../model/diagnostic.js';
 import { errorMessage } from '../engine/errors.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
+import { redactOutput } from '../ui/redact.js';
 import { loadManifestWithOptions, setManifestOptions } from './manifest-options.js';
 import { applyCommand } from './commands/apply.js';
 import { interruptible } from './interrupts.js';
@@ -20,6 +21,8 @@ import { validateCommand } from './commands/validate.js';
 const VERSION = '0.1.0';
 
 export async function main(argv: string[]): Promise<number> {
+  redactOutput(process.stdout);
+  redactOutput(process.stderr);
   let code = 0;
   const program = buildProgram((c) => (code = c));
   try {

@@ -19,15 +19,14 @@ export interface ComposeFile {
   dir: string;
 }
 
-export type FileResult = { ok: true; file: ComposeFile; warnings: Diagnostic[]; sensitive: string[] } | { ok: false; diagnostics: Diagnostic[] };
+export type FileResult = { ok: true; file: ComposeFile; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
 /** `baseDir`: where relative paths resolve (an included project's directory); the file's own folder by default. */
 export function readComposeFile(path: string, env: Env, baseDir = dirname(path)): FileResult {
   const read = readSource(path);
   if (!read.ok) return { ok: false, diagnostics: read.diagnostics.map(asComposeProblem) };
   const source = read.source;
-  const sensitive: string[] = [];
-  const interpolation = interpolate(source, env, sensitive);
+  const interpolation = interpolate(source, env);
   const errors = interpolation.filter((d) => d.severity === 'error');
   if (errors.length) return { ok: false, diagnostics: errors };
   const warnings = interpolation.filter((d) => d.severity === 'warning');
@@ -41,7 +40,7 @@ export function readComposeFile(path: string, env: Env, baseDir = dirname(path))
   const problems = validateWith(composeValidator(), source, data);
   if (problems.length) return { ok: false, diagnostics: problems };
   if (data.version !== undefined) warnings.push({ severity: 'warning', file: path, ...locate(source, ['version'], 'key'), message: 'the attribute `version` is obsolete and ignored', hint: 'remove it (as docker compose also warns)' });
-  return { ok: true, file: { source, data: resolvePaths(dropExtensions(data), baseDir, env), dir: baseDir }, warnings, sensitive };
+  return { ok: true, file: { source, data: resolvePaths(dropExtensions(data), baseDir, env), dir: baseDir }, warnings };
 }
 
 /** readSource speaks of manifests; these files are compose files. */

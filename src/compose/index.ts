@@ -41,8 +41,6 @@ export interface ComposeProject {
   volumes: ComposeTopLevel[];
   secrets: ComposeTopLevel[];
   configs: ComposeTopLevel[];
-  /** Environment names that received a secret variable's value: masked everywhere. */
-  sensitive: string[];
 }
 export type ComposeResult = { ok: true; project: ComposeProject; warnings: Diagnostic[]; files: string[]; env: Env } | { ok: false; diagnostics: Diagnostic[]; files: string[] };
 
@@ -68,7 +66,6 @@ export function loadCompose(files: string[], opts: LoadOptions): ComposeResult {
   const env: Env = { ...Object.assign({}, ...dotEnvs.map((f) => readDotEnv(f, opts.env))), ...Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) };
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
-  const sensitive: string[] = [];
   const report = (severity: Diagnostic['severity'], source: Source, path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') =>
     (severity === 'error' ? errors : warnings).push({ severity, file: source.file, ...locate(source, path, part), message, hint });
 
@@ -77,7 +74,7 @@ export function loadCompose(files: string[], opts: LoadOptions): ComposeResult {
     if (!cache.has(path)) {
       if (!read.includes(path)) read.push(path);
       const r = readComposeFile(path, env, opts.projectDir);
-      if (r.ok) warnings.push(...r.warnings), sensitive.push(...r.sensitive);
+      if (r.ok) warnings.push(...r.warnings);
       else errors.push(...r.diagnostics);
       cache.set(path, r.ok ? r.file : undefined);
     }
@@ -85,7 +82,7 @@ export function loadCompose(files: string[], opts: LoadOptions): ComposeResult {
   };
   const opened = paths.map(open);
   if (errors.length) return { ok: false, diagnostics: errors, files: read };
-  const included = includeProjects(opened as ComposeFile[], opts, read, report, errors, warnings, sensitive);
+  const included = includeProjects(opened as ComposeFile[], opts, read, report, errors, warnings);
 
   // Each file's services are extended within their own file first, then the files merge in order.
   const resolveExtends = extendsResolver({ open, error: (source, path, message, hint) => report('error', source, path, message, hint) });
@@ -137,7 +134,7 @@ export function loadCompose(files: string[], opts: LoadOptions): ComposeResult {
   const list = (section: (typeof SECTIONS)[number]) => [...topLevel[section].values()];
   return {
     ok: true,
-    project: { ...(name ? { name } : {}), services, networks: list('networks'), volumes: list('volumes'), secrets: list('secrets'), configs: list('configs'), sensitive: [...new Set(sensitive)] },
+    project: { ...(name ? { name } : {}), services, networks: list('networks'), volumes: list('volumes'), secrets: list('secrets'), configs: list('configs') },
     warnings,
     files: read,
     env,
@@ -165,7 +162,7 @@ type Included = { services: Map<string, ComposeService> } & Record<(typeof SECTI
 type Report = (severity: Diagnostic['severity'], source: Source, path: Path, message: string, hint?: string, part?: 'key' | 'value') => void;
 
 /** Loads every `include:` of these files as a project of its own; two includes defining one name is an error. */
-function includeProjects(files: ComposeFile[], opts: LoadOptions, read: string[], report: Report, errors: Diagnostic[], warnings: Diagnostic[], sensitive: string[]): Included {
+function includeProjects(files: ComposeFile[], opts: LoadOptions, read: string[], report: Report, errors: Diagnostic[], warnings: Diagnostic[]): Included {
   const out: Included = { services: new Map(), ...(Object.fromEntries(SECTIONS.map((s) => [s, new Map()])) as Record<(typeof SECTIONS)[number], Map<string, ComposeTopLevel>>) };
   const chain = [...(opts.chain ?? []), ...files.map((f) => f.source.file)];
   for (const file of files) {
@@ -189,7 +186,6 @@ function includeProjects(files: ComposeFile[], opts: LoadOptions, read: string[]
         continue;
       }
       warnings.push(...sub.warnings);
-      sensitive.push(...sub.project.sensitive);
       for (const service of sub.project.services) {
         if (out.services.has(service.name)) report('error', file.source, entry.at, `service ${service.name} is defined by two included applications`, 'rename it in one of them');
         else out.services.set(service.name, service);

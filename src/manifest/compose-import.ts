@@ -37,13 +37,11 @@ export interface ComposeImport {
   diagnostics: Diagnostic[];
   files: string[];
   name?: string;
-  /** Environment names given a secret variable's value in a compose file: masked everywhere. */
-  sensitive: string[];
 }
 
 export function importCompose(opts: ComposeOptions, env: Env, cluster: () => string): ComposeImport {
   const result = loadCompose(opts.files, { env, profiles: opts.profiles });
-  if (!result.ok) return { sources: [], networks: new Map(), diagnostics: result.diagnostics, files: result.files, sensitive: [] };
+  if (!result.ok) return { sources: [], networks: new Map(), diagnostics: result.diagnostics, files: result.files };
   const diagnostics: Diagnostic[] = [...result.warnings];
   const { project } = result;
   const networks = new Map<string, DeclaredNetwork>();
@@ -84,7 +82,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
   });
   // Secret and config files too: `apply --watch` re-converges when one changes.
   const files = [...new Set([...result.files, ...sources.flatMap((x) => (x.files ?? []).flatMap((f) => (f.source ? [f.source] : [])))])];
-  return { sources, networks, diagnostics, files, sensitive: project.sensitive, ...(project.name ? { name: project.name } : {}) };
+  return { sources, networks, diagnostics, files, ...(project.name ? { name: project.name } : {}) };
 }
 
 /** A compose service as cluster reads it: unsupported keys out (warned), the default network, volume names. */

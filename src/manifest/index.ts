@@ -11,6 +11,8 @@ import { locate, readSource, type Path, type Source } from './read.js';
 import { parseService, sortKeys, toStringMap } from './service.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
 import { validateSchema } from './validate.js';
+import { isScalar, isSeq } from 'yaml';
+import { declareSensitive } from '../model/secrets.js';
 
 export type LoadResult =
   | { ok: true; desired: Desired; warnings: Diagnostic[]; files: string[] }
@@ -39,10 +41,11 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
   if (!read.ok) return { ok: false, diagnostics: read.diagnostics, files };
   const source = read.source;
 
+  // Before anything is interpolated (.env included): which variables are secrets.
+  declareSensitive(listedSensitive(source));
   const shell = opts.env ?? process.env;
   const env = { ...readDotEnv(dotEnv, shell), ...shell };
-  const secretEnvNames: string[] = [];
-  const interpolation = interpolate(source, env, secretEnvNames);
+  const interpolation = interpolate(source, env);
   const errors = interpolation.filter((d) => d.severity === 'error');
   const warnings = interpolation.filter((d) => d.severity === 'warning');
   if (errors.length) return { ok: false, diagnostics: sorted(errors), files };
@@ -67,11 +70,15 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
 
   const problems: Diagnostic[] = [...composeErrors];
   const report = (p: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => problems.push({ severity: 'error', file: path, ...locate(source, p, part), message, hint });
-  const built = build(source, data, report, env, imported);
-  const sensitive = [...new Set([...(built.sensitive ?? []), ...secretEnvNames, ...(imported?.sensitive ?? [])])].sort();
-  const desired: Desired = sensitive.length ? { ...built, sensitive } : built;
+  const desired = build(source, data, report, env, imported);
   if (problems.length) return { ok: false, diagnostics: sorted(dedupe(problems)), files };
   return { ok: true, desired, warnings, files };
+}
+
+/** The names under `sensitive:`, read before interpolation (the schema checks them after). */
+function listedSensitive(source: Source): string[] {
+  const list = source.doc.get('sensitive');
+  return isSeq(list) ? list.items.flatMap((i) => (isScalar(i) && typeof i.value === 'string' ? [i.value] : [])) : [];
 }
 
 type ReportAt = (p: Path, message: string, hint?: string, part?: 'key' | 'value') => void;

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isPair, isScalar, visit } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
+import { isSensitiveName, rememberSecret } from '../model/secrets.js';
 import type { Source } from './read.js';
 
 export type Env = Record<string, string | undefined>;
@@ -36,56 +37,25 @@ export function readDotEnv(file: string, lookup: Env = {}): Env {
   return env;
 }
 
-const SENSITIVE_NAME = /PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL/i;
-
-/** Does this text take the value of a variable whose name says it is a secret? */
-function usesSecret(text: string): boolean {
-  return [...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].some((m) => SENSITIVE_NAME.test(m[1]!));
-}
-
-const parentKey = (path: readonly unknown[]): unknown => {
-  for (let i = path.length - 1; i >= 0; i--) if (isPair(path[i])) return (path[i] as { key: { value?: unknown } }).key?.value;
-  return undefined;
-};
-
 /**
  * Interpolates every string scalar in place (not keys, as compose). Returns errors and warnings.
- * Environment entries that receive a secret variable's value are added to `sensitiveNames` (masked
- * everywhere); a secret landing anywhere else is warned about, since plans show those fields.
+ * The value of every sensitive variable it substitutes is remembered (src/model/secrets.ts), so it
+ * is masked wherever it lands: a label, a command, an image tag, a connection string.
  */
-export function interpolate(source: Source, env: Env, sensitiveNames: string[] = []): Diagnostic[] {
+export function interpolate(source: Source, env: Env): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const secretElsewhere = (node: { range?: [number, number, number] | null }, where: string) => {
-    const { line, col } = source.lines.linePos(node.range?.[0] ?? 0);
-    out.push({ severity: 'warning', file: source.file, line, col, message: `a secret variable's value lands in ${where}, which plans show`, hint: 'pass it through `environment:` instead (values there are masked)' });
+  const substituteIn = (scalar: { value: unknown; range?: [number, number, number] | null }) => {
+    scalar.value = substitute(scalar.value as string, env, (severity, message, hint) => {
+      const { line, col } = source.lines.linePos(scalar.range?.[0] ?? 0);
+      out.push({ severity, file: source.file, line, col, message, hint });
+    });
   };
   visit(source.doc, {
-    Pair: (_, pair, path) => {
-      if (!isPair(pair) || !isScalar(pair.value) || typeof pair.value.value !== 'string') return;
-      const scalar = pair.value;
-      if (usesSecret(scalar.value as string)) {
-        const key = String((pair.key as { value?: unknown })?.value);
-        if (parentKey(path) === 'environment') sensitiveNames.push(key);
-        else secretElsewhere(scalar, `\`${key}\``);
-      }
-      scalar.value = substitute(scalar.value as string, env, (severity, message, hint) => {
-        const { line, col } = source.lines.linePos(scalar.range?.[0] ?? 0);
-        out.push({ severity, file: source.file, line, col, message, hint });
-      });
+    Pair: (_, pair) => {
+      if (isPair(pair) && isScalar(pair.value) && typeof pair.value.value === 'string') substituteIn(pair.value);
     },
-    Seq: (_, seq, path) => {
-      const inEnvironment = parentKey(path) === 'environment';
-      for (const item of seq.items) {
-        if (!isScalar(item) || typeof item.value !== 'string') continue;
-        if (usesSecret(item.value)) {
-          if (inEnvironment) sensitiveNames.push(item.value.split('=')[0]!);
-          else secretElsewhere(item, 'a list');
-        }
-        item.value = substitute(item.value, env, (severity, message, hint) => {
-          const { line, col } = source.lines.linePos(item.range?.[0] ?? 0);
-          out.push({ severity, file: source.file, line, col, message, hint });
-        });
-      }
+    Seq: (_, seq) => {
+      for (const item of seq.items) if (isScalar(item) && typeof item.value === 'string') substituteIn(item);
     },
   });
   return out;
@@ -103,6 +73,7 @@ export function substitute(text: string, env: Env, report: Report): string {
     }
     const key = (name ?? bare) as string;
     const value = env[key];
+    if (isSensitiveName(key)) rememberSecret(value);
     const set = value !== undefined;
     const nonEmpty = set && value !== '';
     const nested = (s: string) => substitute(s ?? '', env, report);

@@ -94,6 +94,10 @@ function toDiagnostic(source: Source, e: ErrorObject): Diagnostic {
       return { ...at(path, 'value'), message: `${where || 'value'} must be ${article(String(e.params.type))} (got ${typeName(e.data)})` };
     case 'pattern':
       return { ...at(path, 'value'), message: `${where || 'value'} has an invalid value ${JSON.stringify(e.data)}`, hint: (e.parentSchema as { description?: string } | undefined)?.description };
+    case 'uniqueItems': {
+      const i = Math.max(Number(e.params.i), Number(e.params.j)); // the second of the two
+      return { ...at([...path, i], 'value'), message: `${where || 'the list'} has ${JSON.stringify((e.data as unknown[])[i])} twice`, hint: 'remove one of them' };
+    }
     default:
       return { ...at(path, 'value'), message: `${where || 'value'} ${e.message ?? 'is invalid'}` };
   }

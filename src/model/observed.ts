@@ -10,6 +10,8 @@ export const LABEL = {
   configHash: 'io.cluster.config-hash',
   /** Canonical JSON of the ServiceSpec a container was created from: lets a plan show field-level diffs. */
   spec: 'io.cluster.spec',
+  /** Digests of the spec's masked (sensitive) fields, by path: a rotation is seen without the value. */
+  sensitive: 'io.cluster.sensitive',
   network: 'io.cluster.network',
 } as const;
 

@@ -8,7 +8,7 @@ import type { MachineSteps } from './machines.js';
 import type { NetworkSteps } from './networks.js';
 import { imageStep, type ImagePresent } from './images.js';
 import { containerName, normalizeImage } from './naming.js';
-import { maskSpec } from './sensitive.js';
+import { maskedView, maskSpec, parseDigests, sensitiveChanges } from './sensitive.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
 import { pushTo } from './multimap.js';
 
@@ -46,9 +46,11 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
     if (rp.fate === 'kept') {
       id = list.add(key, { kind: 'container.start', ...base, containerId: old!.id, after: [machines.ready(rp.machine)], reason: `container is ${old!.state}` });
     } else if (rp.existing) {
-      // Both sides masked: a changed secret shows as a replacement without its value.
+      // Both sides masked: a changed secret shows as "(sensitive value changed)" at its field, never its value.
       const before = parseSpecLabel(old?.labels[LABEL.spec]);
-      const patch = specPatch(before && maskSpec(before, desired.sensitive), maskSpec(service.spec, desired.sensitive));
+      const after = maskedView(service.spec, desired.sensitive, `${desired.name}/${service.name}`);
+      const masked = specPatch(before && maskSpec(before, desired.sensitive), after.spec);
+      const patch = [...masked, ...sensitiveChanges(parseDigests(old?.labels[LABEL.sensitive]), after.digests, masked)];
       const moving = rp.existing.machine !== rp.machine;
       id = list.add(key, {
         kind: 'container.replace',

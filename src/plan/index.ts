@@ -10,6 +10,7 @@ import { planNetworkRemovals, planNetworks } from './networks.js';
 import { pushTo } from './multimap.js';
 import { planSwarmServices } from './swarm-services.js';
 import type { Action, Plan } from './types.js';
+import { hasSecrets, maskDeep, maskText } from '../model/secrets.js';
 
 export type { Action, ActionKind, Plan } from './types.js';
 
@@ -26,7 +27,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   }
   removeMachinesLast(list.actions);
   const simulated = desired.machines.some((m) => m.driver === 'sim') || observed.machines.some((m) => m.driver === 'sim');
-  return {
+  return maskedPlan({
     format_version: '1.0',
     cluster: desired.name,
     simulated,
@@ -35,7 +36,38 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     unschedulable: placement.unschedulable,
     warnings,
     blocked: blockedChanges(desired, observed, list.actions),
-  };
+  });
+}
+
+/**
+ * A plan is shown, saved and compared, never trusted with a secret: what it says about values
+ * (images, labels, patches, reasons) is masked; what identifies objects (machine, service and
+ * container names, ids) is not, since the executor acts on it. The executor takes real values
+ * (an image tag from a secret variable) from the Desired.
+ */
+function maskedPlan(plan: Plan): Plan {
+  if (!hasSecrets()) return plan;
+  const imageId = (id: string) => (id.startsWith('image.') ? maskText(id) : id);
+  const actions = plan.actions.map((a): Action => {
+    const shown = { ...a, id: imageId(a.id), after: a.after.map(imageId), ...(a.reason !== undefined ? { reason: maskText(a.reason) } : {}) } as Action;
+    switch (shown.kind) {
+      case 'machine.create':
+      case 'network.create':
+        return { ...shown, labels: maskDeep(shown.labels) };
+      case 'engine.labels':
+        return { ...shown, labels: maskDeep(shown.labels), patch: maskDeep(shown.patch) };
+      case 'image.ensure':
+        return { ...shown, image: maskText(shown.image) };
+      case 'image.build':
+        return { ...shown, image: maskText(shown.image), context: maskText(shown.context) };
+      case 'service.update':
+      case 'container.replace':
+        return { ...shown, patch: maskDeep(shown.patch) };
+      default:
+        return shown;
+    }
+  });
+  return { ...plan, actions, unschedulable: maskDeep(plan.unschedulable), warnings: maskDeep(plan.warnings), blocked: maskDeep(plan.blocked) };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Operation } from 'fast-json-patch';
 import type { Action, Plan } from './types.js';
 import { SYMBOL, effectOf, summaryLine, unreachable } from './summary.js';
 import { pushTo, pushAll } from './multimap.js';
+import { CHANGED } from './sensitive.js';
 
 export function renderPlanText(plan: Plan): string {
   const out: string[] = [];
@@ -117,7 +118,9 @@ export function renderPatch(patch: Operation[]): string[] {
         old.set(op.path, op.value);
         break;
       case 'replace':
-        out.push(`      ~ ${path}: ${show(old.get(op.path))} → ${show(op.value)}`);
+        // A rotated secret: where it changed, never what it was or is.
+        if (op.value === CHANGED && !old.has(op.path)) out.push(`      ~ ${path}: ${CHANGED}`);
+        else out.push(`      ~ ${path}: ${show(old.get(op.path))} → ${show(op.value)}`);
         break;
       case 'add':
         out.push(`      + ${path}: ${show(op.value)}`);

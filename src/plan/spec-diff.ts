@@ -13,7 +13,7 @@ export function specPatch(before: ServiceSpec | undefined, after: ServiceSpec): 
   return fjp.compare(comparable(before), comparable(after), true);
 }
 
-function comparable(spec: ServiceSpec): Record<string, unknown> {
+export function comparable(spec: ServiceSpec): Record<string, unknown> {
   const { ports, volumes, ...rest } = spec;
   return {
     ...rest,

@@ -10,11 +10,17 @@ import type { MachineSteps } from './machines.js';
 import { normalizeImage } from './naming.js';
 import type { NetworkSteps } from './networks.js';
 import { imageStep, type ImagePresent } from './images.js';
-import { maskSpec } from './sensitive.js';
+import { maskedView, parseDigests, sensitiveChanges, type SensitiveDigests } from './sensitive.js';
 
-/** What the swarm is asked for: the part of a service whose change is an update. */
-export function swarmDefinition(service: DesiredService, sensitive?: string[]): Record<string, unknown> {
-  return { spec: maskSpec(service.spec, sensitive), swarm: service.swarm, replicas: service.scale };
+/** What the swarm is asked for, masked as it is shown and stored: the part of a service whose change is an update. */
+export function swarmDefinition(service: DesiredService, desired: Pick<Desired, 'name' | 'sensitive'> = { name: '' }): Record<string, unknown> {
+  return { spec: maskedView(service.spec, desired.sensitive, `${desired.name}/${service.name}`).spec, swarm: service.swarm, replicas: service.scale };
+}
+
+/** Digests of the definition's masked fields (paths into the definition, as its patch has them). */
+export function swarmDefinitionDigests(service: DesiredService, desired: Pick<Desired, 'name' | 'sensitive'>): SensitiveDigests {
+  const { digests } = maskedView(service.spec, desired.sensitive, `${desired.name}/${service.name}`);
+  return Object.fromEntries(Object.entries(digests).map(([path, d]) => [`/spec${path}`, d]));
 }
 
 export function swarmDefinitionHash(service: DesiredService): string {
@@ -40,7 +46,8 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
       if (!found) {
         list.add(service.name, { kind: 'service.create', machine: leader, service: service.name, name, after, reason: describe(service) });
       } else if (found.labels[LABEL.configHash] !== swarmDefinitionHash(service)) {
-        const patch = definitionPatch(found.labels[LABEL.spec], swarmDefinition(service, desired.sensitive));
+        const masked = definitionPatch(found.labels[LABEL.spec], swarmDefinition(service, desired));
+        const patch = [...masked, ...sensitiveChanges(parseDigests(found.labels[LABEL.sensitive]), swarmDefinitionDigests(service, desired), masked)];
         list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch, after, reason: patch.length ? 'definition changed: the swarm rolls its tasks' : 'definition changed (a sensitive value)' });
       }
     }

@@ -9,15 +9,18 @@ import type { Desired, DesiredMachine, DesiredService, DriverName, FileMount, Ro
 import { LABEL, type Observed } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
 import type { Driver, MachineRecord } from '../providers/types.js';
-import { maskSpec } from '../plan/sensitive.js';
+import { maskedView } from '../plan/sensitive.js';
+import { normalizeImage } from '../plan/naming.js';
+import { maskText } from '../model/secrets.js';
 import { unreachable } from '../plan/summary.js';
 import type { Action } from '../plan/types.js';
 import { untilConditionHolds, untilTasksRun, type Replica } from './conditions.js';
-import { swarmDefinition, swarmDefinitionHash } from '../plan/swarm-services.js';
+import { swarmDefinition, swarmDefinitionDigests, swarmDefinitionHash } from '../plan/swarm-services.js';
 
 export class ActionRunner {
   private readonly machines: Map<string, DesiredMachine>;
   private readonly services: Map<string, DesiredService>;
+  private images?: Map<string, string>;
   private tokens?: Promise<{ worker: string; manager: string; leader: string }>;
   /** Containers this apply started, by name (depends_on conditions wait on them). */
   private readonly started = new Map<string, { machine: string; id: string; service: string }>();
@@ -50,7 +53,7 @@ export class ActionRunner {
         return;
       case 'engine.labels':
         if (a.readOnly) return; // the plan said so: out of reach for this driver
-        await this.driver(a.machine).setEngineLabels(a.machine, a.labels);
+        await this.driver(a.machine).setEngineLabels(a.machine, this.machines.get(a.machine)?.labels ?? a.labels);
         await this.mirrorNodeLabels(a.machine);
         return;
       case 'swarm.init': {
@@ -78,11 +81,11 @@ export class ActionRunner {
         return this.leave(a.machine);
       case 'image.ensure': {
         const driver = this.driver(a.machine);
-        await this.engine(a.machine).ensureImage(a.image, driver.hostEngine?.());
+        await this.engine(a.machine).ensureImage(this.realImage(a.image), driver.hostEngine?.());
         return;
       }
       case 'image.build':
-        return this.build(a.service, a.image);
+        return this.build(a.service);
       case 'network.create':
         return this.engine(a.machine).createNetwork({ name: a.network, driver: a.driver, labels: a.labels });
       case 'network.remove':
@@ -128,9 +131,10 @@ export class ActionRunner {
     }
     const engine = this.engine(machine);
     const labels = replicaLabels(this.desired, service, replica);
+    const spec = engineSpec(this.desired, service);
     let id: string;
     try {
-      id = await engine.createContainer({ name, spec: service.spec, labels });
+      id = await engine.createContainer({ name, spec, labels });
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 409) throw err;
       // A run that crashed after create left our container behind: replace it. Someone else's: stop.
@@ -140,7 +144,7 @@ export class ActionRunner {
         throw new Error(`container name ${name} is taken on ${machine} by a container this cluster does not own: ${errorMessage(err)}`);
       }
       await engine.removeContainer(clash.id);
-      id = await engine.createContainer({ name, spec: service.spec, labels });
+      id = await engine.createContainer({ name, spec, labels });
     }
     for (const f of service.spec.files ?? []) await engine.putFile(id, f.target, await mountBytes(f, name), f.mode);
     await engine.startContainer(id);
@@ -148,13 +152,21 @@ export class ActionRunner {
   }
 
   /** On the docker driver's host engine, where image.ensure copies from; simulated clusters only pretend. */
-  private async build(serviceName: string, image: string): Promise<void> {
-    const build = this.services.get(serviceName)?.spec.build;
+  private async build(serviceName: string): Promise<void> {
+    const spec = this.services.get(serviceName)?.spec;
+    const build = spec?.build;
     if (!build) throw new Error(`service ${serviceName} has no build in the manifest any more`);
+    const image = normalizeImage(spec.image);
     const host = [...this.drivers.values()].map((d) => d.hostEngine?.()).find((e) => e?.buildImage);
     if (host) return host.buildImage!(image, build);
     if (this.desired.machines.every((m) => m.driver === 'sim')) return;
     throw new Error(`cannot build ${image}: building needs a machine on the docker driver (its host engine builds, then copies the image)`);
+  }
+
+  /** A plan names images masked (a tag may come from a secret variable): the engine needs the real reference. */
+  private realImage(shown: string): string {
+    this.images ??= new Map(this.desired.services.map((s) => [maskText(normalizeImage(s.spec.image)), normalizeImage(s.spec.image)]));
+    return this.images.get(shown) ?? shown;
   }
 
   /** The service's secrets and configs with their content, read now (files, variables, inline). */
@@ -167,13 +179,15 @@ export class ActionRunner {
   private swarmServiceRequest(serviceName: string, name: string): SwarmServiceRequest {
     const service = this.services.get(serviceName);
     if (!service?.swarm) throw new Error(`service ${serviceName} is not a swarm-mode service in the manifest any more`);
+    const digests = swarmDefinitionDigests(service, this.desired);
     const labels = {
       [LABEL.cluster]: this.desired.name,
       [LABEL.service]: service.name,
       [LABEL.configHash]: swarmDefinitionHash(service),
-      [LABEL.spec]: canonicalJson(swarmDefinition(service, this.desired.sensitive)),
+      [LABEL.spec]: canonicalJson(swarmDefinition(service, this.desired)),
+      ...(Object.keys(digests).length ? { [LABEL.sensitive]: canonicalJson(digests) } : {}),
     };
-    return { name, spec: service.spec, swarm: service.swarm, replicas: service.scale, labels };
+    return { name, spec: engineSpec(this.desired, service), swarm: service.swarm, replicas: service.scale, labels };
   }
 
   /** The containers of `service` after this apply: started by it, else as observed. */
@@ -310,16 +324,28 @@ export class ActionRunner {
   }
 }
 
-/** What makes a container this cluster's replica: ownership, config hash, and the (masked) spec it was made from. */
+/**
+ * What makes a container this cluster's replica: ownership, config hash (over the real spec, so a
+ * rotated secret replaces it), the masked spec it was made from and digests of its masked fields.
+ * Labels are read by anyone who can list containers: the user's own are masked too.
+ */
 export function replicaLabels(desired: Desired, service: DesiredService, replica: number): Record<string, string> {
+  const view = maskedView(service.spec, desired.sensitive, `${desired.name}/${service.name}`);
   return {
-    ...service.spec.labels,
+    ...view.spec.labels,
     [LABEL.cluster]: desired.name,
     [LABEL.service]: service.name,
     [LABEL.replica]: String(replica),
     [LABEL.configHash]: service.configHash,
-    [LABEL.spec]: canonicalJson(maskSpec(service.spec, desired.sensitive)),
+    [LABEL.spec]: canonicalJson(view.spec),
+    ...(Object.keys(view.digests).length ? { [LABEL.sensitive]: canonicalJson(view.digests) } : {}),
   };
+}
+
+/** The spec the engine gets: real values (the container needs its password, the pull its tag), labels masked. */
+function engineSpec(desired: Desired, service: DesiredService): DesiredService['spec'] {
+  const { spec } = maskedView(service.spec, desired.sensitive, `${desired.name}/${service.name}`);
+  return spec.labels === service.spec.labels ? service.spec : { ...service.spec, labels: spec.labels };
 }
 
 /** What a secret or config puts into the container: its file, its variable's value, or its inline content. */

@@ -182,6 +182,6 @@ describe('secrets never leave in clear (sim driver)', () => {
     const everything = [...outputs.map((o) => o.stdout + o.stderr), readFileSync(join(dir, 'saved.plan'), 'utf8'), ...readdirSync(join(dir, '.cluster')).map((f) => readFileSync(join(dir, '.cluster', f), 'utf8'))].join('\n');
     expect(everything).toContain('plain-visible');
     for (const s of [...secrets, 'changed-pw-0001']) expect(everything).not.toContain(s);
-    expect(outputs[7]!.stdout).toContain('config changed (a sensitive value)');
+    expect(outputs[7]!.stdout).toContain('~ environment.DB_PASSWORD: (sensitive value changed)');
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 // Variables: opts.env over .env beside the first file, the ${...} forms, $$, and typed fields cast.
+import { maskText } from '../../src/model/secrets.js';
 import { describe, expect, test } from 'vitest';
 import { failed, fixture, loaded, service, where } from './support.js';
 
@@ -46,7 +47,8 @@ describe('interpolation', () => {
     expect(failed([required], { env: { DB_PASSWORD: '', DB_USER: '' } }).map(where)).toEqual(['interpolation/required.yml:5:26 required variable DB_PASSWORD is empty: need DB_PASSWORD']);
     const ok = loaded([required], { env: { DB_PASSWORD: 's3cret', DB_USER: '' } });
     expect(service(ok.project, 'db').raw.environment).toEqual({ POSTGRES_PASSWORD: 's3cret', POSTGRES_USER: '' });
-    expect(ok.project.sensitive).toEqual(['POSTGRES_PASSWORD']);
+    // The value of a secret variable is remembered, so it is masked wherever it lands.
+    expect(maskText('pg://u:s3cret@db')).toBe('pg://u:(sensitive)@db');
   });
 
   test('an unset variable without a default is a warning at its value, and becomes empty', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadManifest } from '../../src/manifest/index.js';
+import { maskSpec } from '../../src/plan/sensitive.js';
 
 function load(text: string, env: Record<string, string> = {}, dotEnv?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'manifest-'));
@@ -90,10 +91,23 @@ describe('loadManifest', () => {
 });
 
 describe('secrets from the environment', () => {
-  test('an environment entry built from a secret variable is masked; a secret elsewhere is warned about', () => {
-    const r = load(HEAD + 'services:\n  a:\n    image: busybox\n    command: echo ${API_TOKEN}\n    environment:\n      DB_URL: pg://u:${DB_PASSWORD}@db/x\n      PLAIN: ${HOME_DIR}\n  b:\n    image: busybox\n    environment: ["CONN=${SOME_SECRET}x", "OTHER=1"]\n', { API_TOKEN: 't', DB_PASSWORD: 'p', HOME_DIR: '/h', SOME_SECRET: 's' });
+  test('a secret variable is followed by its value: masked in whatever field interpolation put it, the real spec keeps it', () => {
+    const env = { API_TOKEN: 'tok-1234', DB_PASSWORD: 'pw-5678', HOME_DIR: '/h', SOME_SECRET: 'sec-999', LISTED_ONE: 'listed-42' };
+    const r = load(HEAD.replace('name: t', 'name: t\nsensitive: [LISTED_ONE]') + 'services:\n  a:\n    image: app:${API_TOKEN}\n    command: echo ${API_TOKEN}\n    labels: { dsn: "pg://u:${LISTED_ONE}@db" }\n    environment:\n      DB_URL: pg://u:${DB_PASSWORD}@db/x\n      PLAIN: ${HOME_DIR}\n  b:\n    image: busybox\n    environment: ["CONN=${SOME_SECRET}x", "OTHER=1"]\n', env);
     if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
-    expect(r.desired.sensitive).toEqual(['CONN', 'DB_URL']);
-    expect(r.warnings.map((w) => `${w.line}: ${w.message}`)).toEqual(["10: a secret variable's value lands in `command`, which plans show"]);
+    expect(r.warnings).toEqual([]);
+    const [a, b] = r.desired.services.map((s) => s.spec);
+    expect(a!.environment.DB_URL).toBe('pg://u:pw-5678@db/x'); // the engine gets the real value
+    expect(maskSpec(a!)).toMatchObject({ image: 'app:(sensitive)', command: ['echo', '(sensitive)'], labels: { dsn: 'pg://u:(sensitive)@db' }, environment: { DB_URL: 'pg://u:(sensitive)@db/x', PLAIN: '/h' } });
+    expect(maskSpec(b!).environment).toEqual({ CONN: '(sensitive)x', OTHER: '1' });
+  });
+
+  test('`sensitive:` must list variable names, reported at the entry', () => {
+    const r = load(HEAD.replace('name: t', 'name: t\nsensitive: [GOOD, "not a name"]') + 'services: {}\n');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['2:19 sensitive[1] has an invalid value "not a name"']);
+    const twice = load(HEAD.replace('name: t', 'name: t\nsensitive: [A_KEY, B, A_KEY]') + 'services: {}\n');
+    expect(twice.ok ? [] : twice.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['2:23 sensitive has "A_KEY" twice']);
   });
 });

@@ -1,8 +1,9 @@
 // Runs the real `cluster` binary (bin/cluster.js → dist/) as a user would, without a terminal.
-// Every run's output is scanned for the secrets it was given (test/support/secret-scan.ts).
+// Every run is scanned for the secrets it was given (test/support/secret-scan.ts): its output, the
+// plan file it saved (-o), and the state files beside the manifest.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { assertNoSecret, secretsGiven } from './secret-scan.js';
+import { dirname, join, resolve } from 'node:path';
+import { assertNoSecret, secretsGiven, secretsInFiles } from './secret-scan.js';
 
 export const BIN = join(import.meta.dirname, '../../bin/cluster.js');
 
@@ -16,6 +17,15 @@ export function cluster(args: string[], opts: { cwd?: string; env?: Record<strin
   const env: Record<string, string | undefined> = { ...process.env, CI: 'true', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000 });
-  assertNoSecret(r.stdout + r.stderr, secretsGiven(env, opts.cwd), args.join(' '));
+  const secrets = secretsGiven(env, opts.cwd);
+  assertNoSecret(r.stdout + r.stderr, secrets, args.join(' '));
+  if (secrets.length) {
+    const at = (flag: string[]) => args.findIndex((a) => flag.includes(a));
+    const here = (p: string) => resolve(opts.cwd ?? '.', p);
+    const out = at(['-o', '--out']);
+    const manifest = at(['-f', '--file']);
+    const stateDir = join(dirname(here(manifest >= 0 ? args[manifest + 1]! : 'cluster.yml')), '.cluster');
+    assertNoSecret(secretsInFiles([...(out >= 0 ? [here(args[out + 1]!)] : []), stateDir]), secrets, `${args.join(' ')} (files it wrote)`);
+  }
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
