@@ -170,9 +170,9 @@ describe('a real cluster on the docker driver', () => {
     await first.waitFor(/start /, 60_000);
     const second = run('apply', '--auto-approve');
     expect(second.code).toBe(1);
-    expect(second.stderr).toContain(`network ${NAME}-cluster-lock on ${DOCKER_HOST}`);
+    expect(second.stderr).toContain(`container ${NAME}-cluster-lock on ${DOCKER_HOST}`);
     expect(await first.exited()).toBe(0);
-    expect(await host.listNetworks({ filters: { name: [`${NAME}-cluster-lock`] } })).toEqual([]);
+    expect(await host.listContainers({ all: true, filters: { name: [`${NAME}-cluster-lock`] } })).toEqual([]);
     expect(run('plan', '--detailed-exitcode').code).toBe(0);
   });
 
