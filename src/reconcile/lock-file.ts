@@ -5,7 +5,7 @@
 // its own file, even after another run took the path over. Removal renames the path aside, checks
 // the inode is the one it meant, and puts anything else back: a stale lock is never confused with
 // the fresh one a racer has just created.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, fstatSync, futimesSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { LockInfo, LockLeftover, LockRecord, LockStore } from './lock.js';
@@ -15,8 +15,8 @@ const DEBRIS_AGE_MS = 60_000;
 
 export class FileLockStore implements LockStore {
   readonly where: string;
-  /** Descriptor of our own lock file, for renewal. */
-  private fd: number | undefined;
+  /** Our own lock file: a descriptor for renewal, and its identity. */
+  private own: { fd: number; ref: string } | undefined;
 
   constructor(private readonly file: string) {
     this.where = file;
@@ -35,33 +35,22 @@ export class FileLockStore implements LockStore {
     } finally {
       rmSync(temp, { force: true });
     }
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = fd;
-    const st = statSync(this.file, { bigint: true });
-    return { created: { ref: String(st.ino), info, renewedAt: Number(st.mtimeMs) } };
+    const st = fstatSync(fd, { bigint: true });
+    const ref = refOf(st.ino, JSON.stringify(info) + '\n');
+    if (this.own) closeSync(this.own.fd);
+    this.own = { fd, ref };
+    return { created: { ref, info, renewedAt: Number(st.mtimeMs) } };
   }
 
   async read(): Promise<LockRecord | undefined> {
-    let fd: number;
-    try {
-      fd = openSync(this.file, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    try {
-      const st = fstatSync(fd, { bigint: true });
-      const text = readFileSync(fd, 'utf8');
-      return { ref: String(st.ino), info: parse(text), renewedAt: Number(st.mtimeMs) };
-    } finally {
-      closeSync(fd);
-    }
+    const found = readLock(this.file);
+    return found && { ref: found.ref, info: parse(found.text), renewedAt: found.mtimeMs };
   }
 
   async renew(mine: LockRecord): Promise<boolean> {
-    if (this.fd === undefined) return false;
+    if (this.own?.ref !== mine.ref) return false;
     const now = new Date();
-    futimesSync(this.fd, now, now);
+    futimesSync(this.own.fd, now, now);
     if ((await this.inode()) === mine.ref) return true;
     // Maybe a racer's remove() has our file aside for an instant (it then puts it back): look again.
     await new Promise((r) => setTimeout(r, 50));
@@ -76,8 +65,7 @@ export class FileLockStore implements LockStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw err;
     }
-    const moved = String(statSync(aside, { bigint: true }).ino);
-    if (moved !== record.ref) {
+    if (readLock(aside)?.ref !== record.ref) {
       // A racer's fresh lock: put it back (unless yet another run created one meanwhile, which that
       // racer's next renewal reports), and leave this one alone.
       try {
@@ -89,9 +77,9 @@ export class FileLockStore implements LockStore {
       return false;
     }
     rmSync(aside, { force: true });
-    if (this.fd !== undefined && (await this.ownsInode(record.ref))) {
-      closeSync(this.fd);
-      this.fd = undefined;
+    if (this.own?.ref === record.ref) {
+      closeSync(this.own.fd);
+      this.own = undefined;
     }
     return true;
   }
@@ -120,15 +108,29 @@ export class FileLockStore implements LockStore {
   }
 
   private async inode(): Promise<string | undefined> {
-    try {
-      return String(statSync(this.file, { bigint: true }).ino);
-    } catch {
-      return undefined;
-    }
+    return readLock(this.file)?.ref;
   }
+}
 
-  private async ownsInode(ref: string): Promise<boolean> {
-    return this.fd !== undefined && String(fstatSync(this.fd, { bigint: true }).ino) === ref;
+/** A lock file's identity: its inode (freed inode numbers are reused at once) and its content (the lock's random id). */
+function refOf(ino: bigint, text: string): string {
+  return `${ino}/${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+}
+
+function readLock(path: string): { ref: string; text: string; mtimeMs: number } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    const text = readFileSync(fd, 'utf8');
+    return { ref: refOf(st.ino, text), text, mtimeMs: Number(st.mtimeMs) };
+  } finally {
+    closeSync(fd);
   }
 }
 

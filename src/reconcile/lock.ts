@@ -74,7 +74,7 @@ export function describeHolder(command: string): string {
 }
 
 export function describeLock(r: LockRecord): string {
-  return r.info ? `lock ${r.info.id} of ${r.info.holder} since ${r.info.since}` : `an unreadable lock (${r.ref})`;
+  return r.info ? `lock ${r.info.id} of ${r.info.holder} since ${r.info.since}` : `unreadable lock (${r.ref})`;
 }
 
 function heldBy(r: LockRecord): string {
