@@ -10,11 +10,10 @@
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-stream';
 import { LABEL } from '../model/observed.js';
-import type { LockInfo, LockLeftover, LockRecord, LockStore } from '../reconcile/lock.js';
+import { LOCK_IMAGE as IMAGE, LOCK_KIND, lockObjectName, type LockInfo, type LockLeftover, type LockRecord, type LockStore } from '../reconcile/lock.js';
 
 const KIND = 'io.cluster.kind';
 const INFO = 'io.cluster.lock';
-const IMAGE = 'cluster-lock:1';
 const LEASE_FILE = 'lease';
 
 export class ContainerLockStore implements LockStore {
@@ -26,7 +25,7 @@ export class ContainerLockStore implements LockStore {
     private readonly cluster: string,
     engineUrl: string,
   ) {
-    this.name = lockContainerName(cluster);
+    this.name = lockObjectName(cluster);
     this.where = `container ${this.name} on ${engineUrl}`;
   }
 
@@ -35,7 +34,7 @@ export class ContainerLockStore implements LockStore {
       name: this.name,
       Image: IMAGE,
       Cmd: ['lock'], // never run; the daemon wants a command for an image without one
-      Labels: { [LABEL.cluster]: this.cluster, [KIND]: 'lock', [INFO]: JSON.stringify(info) },
+      Labels: { [LABEL.cluster]: this.cluster, [KIND]: LOCK_KIND, [INFO]: JSON.stringify(info) },
       HostConfig: { NetworkMode: 'none' },
     };
     try {
@@ -58,7 +57,7 @@ export class ContainerLockStore implements LockStore {
       .catch((err: unknown) => (hasStatus(err, 404) ? undefined : Promise.reject(err)));
     if (!c) return undefined;
     const labels = c.Config.Labels ?? {};
-    if (labels[KIND] !== 'lock' || labels[LABEL.cluster] !== this.cluster) {
+    if (labels[KIND] !== LOCK_KIND || labels[LABEL.cluster] !== this.cluster) {
       throw new Error(`a container named ${this.name} that is not this cluster's lock is in the way (${this.where}): rename or remove it`);
     }
     const info = parse(labels[INFO]);
@@ -91,7 +90,7 @@ export class ContainerLockStore implements LockStore {
 
   /** Lock networks of earlier versions (possibly duplicated: same name, several ids) and any lock container not at the lock's name. */
   async leftovers(): Promise<LockLeftover[]> {
-    const label = [`${LABEL.cluster}=${this.cluster}`, `${KIND}=lock`];
+    const label = [`${LABEL.cluster}=${this.cluster}`, `${KIND}=${LOCK_KIND}`];
     const [networks, containers] = await Promise.all([this.docker.listNetworks({ filters: { label } }), this.docker.listContainers({ all: true, filters: { label } })]);
     const gone = (err: unknown) => (hasStatus(err, 404) ? undefined : Promise.reject(err));
     return [
@@ -119,10 +118,6 @@ export class ContainerLockStore implements LockStore {
     const mtime = Date.parse((JSON.parse(Buffer.from(stat, 'base64').toString('utf8')) as { mtime?: string }).mtime ?? '');
     return Number.isNaN(mtime) ? undefined : mtime;
   }
-}
-
-export function lockContainerName(cluster: string): string {
-  return `${cluster}-cluster-lock`;
 }
 
 async function importLockImage(docker: Dockerode): Promise<void> {

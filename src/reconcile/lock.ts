@@ -9,6 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../engine/errors.js';
 import { holderGone, thisProcess, userName, type Holder } from './lock-holder.js';
 
+// The lock's objects on an engine; observe leaves them out (see isLockObject).
+export const LOCK_IMAGE = 'cluster-lock:1';
+export const LOCK_KIND = 'lock';
+export function lockObjectName(cluster: string): string {
+  return `${cluster}-cluster-lock`;
+}
+
 export interface LockInfo extends Partial<Holder> {
   id: string;
   /** For people: `user@host pid N (command)`. */

@@ -60,5 +60,12 @@ describe('generic driver on an existing engine', () => {
     expect(runThere('unlock', '--force', 'elsewhere1').code).toBe(0);
     expect(await host.listContainers({ all: true, filters: { name: [`${NAME}-cluster-lock`] } })).toEqual([]);
     expect(runThere('plan').code).toBe(0); // plan takes no lock
+    // The lock container an apply holds on this engine is not part of the cluster it observes: a
+    // plan saved without it is not stale for the apply that holds it.
+    const saved = join(other, 'saved.plan');
+    expect(runThere('plan', '-o', saved).code).toBe(0);
+    const applied = runThere('apply', saved);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(runThere('destroy', '--auto-approve').code).toBe(0);
   });
 });
