@@ -102,7 +102,14 @@ export function staleness(r: LockRecord, now = Date.now()): string | undefined {
  * Take the lock, waiting up to `timeoutMs` for a live holder to finish; a stale lock is removed
  * (by its identity: of several racers, one removes it and one creates the new lock) and replaced.
  */
-export async function acquire(store: LockStore, command: string, timeoutMs: number, log: (line: string) => void, timing: LeaseTiming = LEASE): Promise<LockHandle> {
+export async function acquire(
+  store: LockStore,
+  command: string,
+  timeoutMs: number,
+  log: (line: string) => void,
+  opts: { timing?: LeaseTiming; signal?: AbortSignal } = {},
+): Promise<LockHandle> {
+  const timing = opts.timing ?? LEASE;
   const mine: LockInfo = { id: randomUUID().slice(0, 8), holder: describeHolder(command), since: new Date().toISOString(), ...thisProcess(), ttlMs: timing.ttlMs };
   const deadline = Date.now() + timeoutMs;
   let waited = false;
@@ -120,9 +127,10 @@ export async function acquire(store: LockStore, command: string, timeoutMs: numb
       continue;
     }
     if (Date.now() >= deadline) throw new LockedError(lockedMessage(store, held, timeoutMs));
+    if (opts.signal?.aborted) throw new LockedError(`stopped while waiting for the lock held by ${heldBy(held)}, ${store.where}): nothing was changed`);
     if (!waited) log(`waiting for the lock held by ${heldBy(held)}, ${store.where})`);
     waited = true;
-    await sleep(timing.pollMs * (0.75 + Math.random() / 2));
+    await sleep(timing.pollMs * (0.75 + Math.random() / 2), opts.signal);
   }
 }
 
@@ -192,6 +200,14 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 1000)} s`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -70,7 +70,7 @@ describe('file lock store', () => {
     const { store, lines, log, file } = fresh();
     const pid = deadPid();
     await store().tryCreate(info({ ...thisProcess(), pid, start: undefined, holder: `me@here pid ${pid} (apply)` }));
-    const lock = await acquire(store(), 'apply', 0, log, FAST);
+    const lock = await acquire(store(), 'apply', 0, log, { timing: FAST });
     expect(lines.join('\n')).toContain(`replaced the stale lock other123 of me@here pid ${pid} (apply)`);
     expect(lines.join('\n')).toContain(`its process ${pid} on this host is gone`);
     expect(JSON.parse(readFileSync(file, 'utf8')).id).toBe(lock.id);
@@ -80,40 +80,53 @@ describe('file lock store', () => {
   test('a pid reused by a process started at another time does not keep a dead lock alive', async () => {
     const { store, lines, log } = fresh();
     await store().tryCreate(info({ ...thisProcess(), start: '1' })); // our pid, but not our start time
-    const lock = await acquire(store(), 'apply', 0, log, FAST);
+    const lock = await acquire(store(), 'apply', 0, log, { timing: FAST });
     expect(lines.join('\n')).toMatch(/replaced the stale lock other123 .*is gone/);
     await lock.release();
   });
 
   test('a live holder keeps the lock: fail at once, or wait up to --lock-timeout, naming it', async () => {
     const { store, lines, log } = fresh();
-    const holder = await acquire(store(), 'apply', 0, () => undefined, FAST);
-    await expect(acquire(store(), 'apply', 0, log, FAST)).rejects.toThrow(new RegExp(`locked by .* pid ${process.pid} \\(apply\\) since .*lock ${holder.id}.*cluster unlock --force ${holder.id}`));
+    const holder = await acquire(store(), 'apply', 0, () => undefined, { timing: FAST });
+    await expect(acquire(store(), 'apply', 0, log, { timing: FAST })).rejects.toThrow(new RegExp(`locked by .* pid ${process.pid} \\(apply\\) since .*lock ${holder.id}.*cluster unlock --force ${holder.id}`));
     const started = Date.now();
-    await expect(acquire(store(), 'apply', 300, log, FAST)).rejects.toBeInstanceOf(LockedError);
+    await expect(acquire(store(), 'apply', 300, log, { timing: FAST })).rejects.toBeInstanceOf(LockedError);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(lines[0]).toMatch(/^waiting for the lock held by /);
     // Released while another waits: the waiter gets it.
-    const waiter = acquire(store(), 'apply', 5_000, log, FAST);
+    const waiter = acquire(store(), 'apply', 5_000, log, { timing: FAST });
     await sleep(100);
     await holder.release();
     await (await waiter).release();
   });
 
+  test('a run waiting for the lock stops at once when its signal aborts (Ctrl-C), taking nothing', async () => {
+    const { store, log } = fresh();
+    const holder = await acquire(store(), 'apply', 0, () => undefined, { timing: FAST });
+    const abort = new AbortController();
+    const waiting = acquire(store(), 'apply', 60_000, log, { timing: { ...FAST, pollMs: 5_000 }, signal: abort.signal });
+    await sleep(50);
+    const started = Date.now();
+    abort.abort();
+    await expect(waiting).rejects.toThrow(/stopped while waiting for the lock held by .*nothing was changed/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await holder.release();
+  });
+
   test('a lock from another host is stale once its lease ran out, not before', async () => {
     const { store, lines, log, file } = fresh();
     await store().tryCreate(info({ host: 'elsewhere', pid: 7, ttlMs: 2_000 }));
-    await expect(acquire(store(), 'apply', 0, log, FAST)).rejects.toBeInstanceOf(LockedError);
+    await expect(acquire(store(), 'apply', 0, log, { timing: FAST })).rejects.toBeInstanceOf(LockedError);
     const old = new Date(Date.now() - 5_000);
     utimesSync(file, old, old); // last renewed 5 s ago
-    const lock = await acquire(store(), 'apply', 0, log, FAST);
+    const lock = await acquire(store(), 'apply', 0, log, { timing: FAST });
     expect(lines.join('\n')).toMatch(/replaced the stale lock other123 .*: it was not renewed for 5 s \(lease 2 s\)/);
     await lock.release();
   });
 
   test('the holder renews its lease while it runs, and stops when released', async () => {
     const { store, file } = fresh();
-    const lock = await acquire(store(), 'apply', 0, () => undefined, FAST);
+    const lock = await acquire(store(), 'apply', 0, () => undefined, { timing: FAST });
     const old = new Date(Date.now() - 60_000);
     utimesSync(file, old, old);
     await sleep(200);
@@ -124,7 +137,7 @@ describe('file lock store', () => {
 
   test('release removes only our own lock; renewal says when the lock is no longer ours', async () => {
     const { store, file, lines, log } = fresh();
-    const mine = await acquire(store(), 'apply', 0, log, FAST);
+    const mine = await acquire(store(), 'apply', 0, log, { timing: FAST });
     // Someone ran `unlock --force ID` and another run took the lock.
     const other = store();
     const taken = (await other.read())!;
@@ -150,10 +163,10 @@ describe('file lock store', () => {
   test('an empty lock file (a crash of an earlier version) blocks only briefly, then is replaced with a clear message', async () => {
     const { store, file, lines, log } = fresh();
     writeFileSync(file, '');
-    await expect(acquire(store(), 'apply', 0, log, FAST)).rejects.toThrow(/locked by an unreadable lock/);
+    await expect(acquire(store(), 'apply', 0, log, { timing: FAST })).rejects.toThrow(/locked by an unreadable lock/);
     const old = new Date(Date.now() - 10_000);
     utimesSync(file, old, old);
-    const lock = await acquire(store(), 'apply', 0, log, FAST);
+    const lock = await acquire(store(), 'apply', 0, log, { timing: FAST });
     expect(lines.join('\n')).toMatch(/replaced the stale unreadable lock .*: it is empty or unreadable \(left by a crash\)/);
     await lock.release();
   });
@@ -163,7 +176,7 @@ describe('file lock store', () => {
     writeFileSync(`${file}.dead0001.tmp`, '{"id":"dead0001"');
     const old = new Date(Date.now() - 120_000);
     utimesSync(`${file}.dead0001.tmp`, old, old);
-    const lock = await acquire(store(), 'apply', 0, log, FAST);
+    const lock = await acquire(store(), 'apply', 0, log, { timing: FAST });
     expect(readdirSync(dir)).toEqual(['lock.json']);
     expect(lines.join('\n')).toContain('left by an interrupted run');
     await lock.release();
