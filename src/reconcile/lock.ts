@@ -139,8 +139,8 @@ function lockedMessage(store: LockStore, held: LockRecord, timeoutMs: number): s
   const left = (held.info?.ttlMs ?? DEFAULT_TTL_MS) - (Date.now() - held.renewedAt);
   return (
     `the cluster is locked by ${heldBy(held)}, ${store.where}, renewed ${seconds(Date.now() - held.renewedAt)} ago); ` +
-    `wait for it${timeoutMs ? ' longer' : ''} (--lock-timeout 5m). If that run crashed on another computer its lock goes stale ` +
-    `${seconds(Math.max(0, left))} after its last renewal; to remove it now: cluster unlock --force ${id}`.trimEnd()
+    `wait for it${timeoutMs ? ' longer' : ''} (--lock-timeout 5m). If that run crashed on another computer, its lock goes stale ` +
+    `in ${seconds(Math.max(0, left))} and the next run takes it over; to remove it now: cluster unlock --force ${id}`.trimEnd()
   );
 }
 
@@ -191,7 +191,9 @@ function renewing(store: LockStore, mine: LockRecord, id: string, log: (line: st
       stopped = true;
       clearTimeout(timer);
       await inFlight;
-      if (!lost) await store.remove(mine);
+      if (lost) return;
+      // A failed removal must not fail a finished run: the lock goes stale and the next run takes it over.
+      await store.remove(mine).catch((err: unknown) => log(`warning: could not remove the cluster lock ${id} (${errorMessage(err)}); the next run takes it over once it is stale`));
     },
   };
 }
