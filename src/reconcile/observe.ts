@@ -60,6 +60,7 @@ function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
     ...f,
     containers: f.containers.filter((c) => c.name !== lock || !isLock(c.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     images: f.images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1)),
-    ...(f.networks ? { networks: f.networks.filter((n) => !isLock(n.labels)) } : {}),
+    // Engines list networks in no fixed order.
+    ...(f.networks ? { networks: f.networks.filter((n) => !isLock(n.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)) } : {}),
   };
 }
