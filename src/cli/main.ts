@@ -228,14 +228,29 @@ function buildProgram(exit: (code: number) => void): Command {
     .action(async (name, command, o) => exit(await sshCommand(name, command ?? [], o)));
 
   program
-    .command('unlock')
-    .description('remove the apply lock a crashed run left behind')
+    .command('unlock [id]')
+    .description("show the cluster's apply lock; with --force, remove a crashed run's lock (like terraform force-unlock)")
     .addOption(file())
     .addOption(compose())
     .addOption(profile())
-    .requiredOption('--force <id>', 'the lock id the error message names (refused if another lock holds now)')
-    .addHelpText('after', '\nExample:\n  cluster unlock --force 3f2a9c1d')
-    .action(async (o) => exit(await unlockCommand(o)));
+    .option('--force [id]', 'remove: a stale, unreadable or old-version lock always; a live lock only if ID is its id')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A run renews its lock every 5 s. A lock is stale when its process on this host is gone, or when it',
+        'was not renewed for 30 s (a run killed on another computer); the next apply takes a stale lock over',
+        'by itself, so unlock is rarely needed. Without --force this only shows the lock (exit 1 if locked).',
+        '--force removes stale and broken lock state, including lock networks of earlier versions, but',
+        'refuses a live lock unless given its id: that protects an apply that is still running.',
+        '',
+        'Examples:',
+        '  cluster unlock                  # who holds the lock, since when, live or stale',
+        '  cluster unlock --force          # clear a stale or broken lock',
+        '  cluster unlock --force 3f2a9c1d # also a live lock, when you know that run is gone',
+      ].join('\n'),
+    )
+    .action(async (id, o) => exit(await unlockCommand(id, o)));
 
   program
     .command('scp <from> <to>')

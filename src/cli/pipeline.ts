@@ -9,7 +9,8 @@ import { makePlan } from '../plan/index.js';
 import { targetPlan } from '../plan/target.js';
 import type { Plan } from '../plan/types.js';
 import { closeDrivers, openDrivers, stateDir, type Drivers } from '../providers/index.js';
-import { acquire, fileLockStore, type LockStore } from '../reconcile/lock.js';
+import { acquire, type LockHandle, type LockStore } from '../reconcile/lock.js';
+import { fileLockStore } from '../reconcile/lock-file.js';
 import { observe, type Observation } from '../reconcile/observe.js';
 import { place } from '../sched/index.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
@@ -36,9 +37,9 @@ export interface Session {
 /** With `lock`, the cluster's apply lock is taken before observing and released by close(). */
 export async function openSession(desired: Desired, lock?: { command: string; timeoutMs: number }): Promise<Session> {
   const drivers = await openDrivers(desired);
-  let release: (() => Promise<void>) | undefined;
+  let held: LockHandle | undefined;
   try {
-    if (lock) release = await acquire(lockStoreOf(desired, drivers), lock.command, lock.timeoutMs, (line) => process.stderr.write(`${line}\n`));
+    if (lock) held = await acquire(lockStoreOf(desired, drivers), lock.command, lock.timeoutMs, (line) => process.stderr.write(`${line}\n`));
     const observation = await observe(desired.name, drivers);
     const guarded = protectedMachines(desired);
     for (const m of observation.observed.machines) if (guarded.has(m.name)) m.protected = true;
@@ -48,12 +49,12 @@ export async function openSession(desired: Desired, lock?: { command: string; ti
       observation,
       close: async () => {
         await closeDrivers(drivers);
-        await release?.();
+        await held?.release();
       },
     };
   } catch (err) {
     await closeDrivers(drivers);
-    await release?.();
+    await held?.release();
     throw err;
   }
 }

@@ -19,7 +19,7 @@ import { ensureNodeImage, type NodeImage } from './docker-node.js';
 import { machineContainerName, machineFolder, machineVolumeName, socketUrl } from './docker-paths.js';
 import type { Driver, DriverContext, MachineRecord } from './types.js';
 import type { LockStore } from '../reconcile/lock.js';
-import { NetworkLockStore } from './network-lock.js';
+import { ContainerLockStore } from './container-lock.js';
 
 const KIND = 'io.cluster.kind';
 const READY_TIMEOUT_MS = 90_000;
@@ -142,7 +142,7 @@ export class DockerDriver implements Driver {
   }
 
   lockStore(): LockStore {
-    return new NetworkLockStore(this.host, `${this.ctx.cluster}-cluster-lock`, this.ctx.cluster, this.hostUrl);
+    return new ContainerLockStore(this.host, this.ctx.cluster, this.hostUrl);
   }
 
   hostEngine(): Engine {

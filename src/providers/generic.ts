@@ -8,7 +8,7 @@ import type { Engine } from '../engine/types.js';
 import type { DesiredMachine } from '../model/desired.js';
 import { dockerodeFor, type TlsFiles } from '../engine/docker-connection.js';
 import type { LockStore } from '../reconcile/lock.js';
-import { NetworkLockStore } from './network-lock.js';
+import { ContainerLockStore } from './container-lock.js';
 import type { Driver, DriverContext, MachineRecord } from './types.js';
 
 export class GenericDriver implements Driver {
@@ -51,7 +51,7 @@ export class GenericDriver implements Driver {
   /** The first machine's engine holds the lock: every run that can manage this cluster reaches it. */
   lockStore(): LockStore {
     const first = this.ctx.machines[0]!; // the driver is opened only for a manifest with generic machines
-    return new NetworkLockStore(dockerodeFor(urlOf(first), first.options.tls as TlsFiles | undefined), `${this.ctx.cluster}-cluster-lock`, this.ctx.cluster, urlOf(first));
+    return new ContainerLockStore(dockerodeFor(urlOf(first), first.options.tls as TlsFiles | undefined), this.ctx.cluster, urlOf(first));
   }
 
   async close(): Promise<void> {}

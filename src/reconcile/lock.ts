@@ -1,89 +1,215 @@
-// One apply at a time per cluster. The lock lives where every machine of the cluster can be
-// reached from: on the docker driver's host engine (a labelled network named after the cluster:
-// created atomically, no image needed) or, for sim and generic clusters, in the cluster's state
-// folder (a file created exclusively). Plan takes no lock.
+// One apply at a time per cluster. The lock is one object whose creation the store makes atomic
+// (a container name on the docker driver's host or a generic cluster's first engine; a hard link
+// in the state folder for sim), holding who took it. Its holder renews a lease while it runs, so a
+// crashed run's lock goes stale and the next run takes it over without a person: at once when the
+// holder was a process of this host that is gone, otherwise when the lease ran out. A lock object
+// is removed by its own identity (container id, file inode), never by name, so a run can only
+// remove the lock it looked at. Plan takes no lock.
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { errorMessage } from '../engine/errors.js';
+import { holderGone, thisProcess, userName, type Holder } from './lock-holder.js';
 
-export interface LockInfo {
+// The lock's objects on an engine; observe leaves them out (see isLockObject).
+export const LOCK_IMAGE = 'cluster-lock:1';
+export const LOCK_KIND = 'lock';
+export function lockObjectName(cluster: string): string {
+  return `${cluster}-cluster-lock`;
+}
+
+export interface LockInfo extends Partial<Holder> {
   id: string;
-  holder: string; // user@host pid N, command
-  since: string; // ISO time
+  /** For people: `user@host pid N (command)`. */
+  holder: string;
+  /** ISO time the lock was taken. */
+  since: string;
+  /** How long after its last renewal the lock counts as abandoned (absent in earlier versions' locks). */
+  ttlMs?: number;
+}
+
+/** One lock object as a store found it. */
+export interface LockRecord {
+  /** The object's own identity (container id, file inode): what removal goes by. */
+  ref: string;
+  /** What its holder wrote; undefined when it cannot be read (a crash mid-write of an earlier version). */
+  info?: LockInfo;
+  /** Last renewal (ms since the epoch; the holder's clock). */
+  renewedAt: number;
+}
+
+/** Something lock-shaped that is not the lock: an earlier version's lock network, a temp file. */
+export interface LockLeftover {
+  what: string;
+  remove(): Promise<void>;
 }
 
 export interface LockStore {
-  /** Create the lock; if someone holds it, return their lock instead. */
-  tryCreate(info: LockInfo): Promise<LockInfo | undefined>;
-  read(): Promise<LockInfo | undefined>;
-  remove(): Promise<void>;
+  /** Where the lock lives, for messages. */
   readonly where: string;
+  /** Create the lock atomically: `created`, or whoever holds it (undefined: it vanished meanwhile, try again). */
+  tryCreate(info: LockInfo): Promise<{ created: LockRecord } | { held: LockRecord | undefined }>;
+  read(): Promise<LockRecord | undefined>;
+  /** Extend the lease of our lock; false when that object is gone (removed or taken over). */
+  renew(mine: LockRecord): Promise<boolean>;
+  /** Remove exactly this object; false when it was no longer there. */
+  remove(record: LockRecord): Promise<boolean>;
+  leftovers(): Promise<LockLeftover[]>;
 }
 
-export class FileLockStore implements LockStore {
-  readonly where: string;
-  constructor(private readonly file: string) {
-    this.where = file;
-  }
-
-  async tryCreate(info: LockInfo): Promise<LockInfo | undefined> {
-    try {
-      writeFileSync(this.file, JSON.stringify(info) + '\n', { flag: 'wx' });
-      return undefined;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      return (await this.read()) ?? { id: '?', holder: 'unknown (unreadable lock file)', since: '?' };
-    }
-  }
-
-  async read(): Promise<LockInfo | undefined> {
-    try {
-      return JSON.parse(readFileSync(this.file, 'utf8')) as LockInfo;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async remove(): Promise<void> {
-    rmSync(this.file, { force: true });
-  }
+export interface LeaseTiming {
+  ttlMs: number;
+  renewMs: number;
+  pollMs: number;
 }
 
-export function fileLockStore(stateDir: string): FileLockStore {
-  return new FileLockStore(join(stateDir, 'lock.json'));
-}
-
-export function describeHolder(command: string): string {
-  return `${userInfo().username}@${hostname()} pid ${process.pid} (${command})`;
-}
+// Renewal is one small request every 5 s; a lease of 30 s survives several missed renewals (a busy
+// engine, a slow network) and assumes the hosts' clocks agree within that (NTP).
+export const LEASE: LeaseTiming = { ttlMs: 30_000, renewMs: 5_000, pollMs: 500 };
+const DEFAULT_TTL_MS = 30_000;
+// New versions never show a half-written lock; an earlier version wrote right after creating.
+const UNREADABLE_GRACE_MS = 2_000;
 
 export class LockedError extends Error {}
 
+export interface LockHandle {
+  readonly id: string;
+  /** Stop renewing and remove the lock if it is still ours (by its identity, never by name). Idempotent. */
+  release(): Promise<void>;
+}
+
+export function describeHolder(command: string): string {
+  return `${userName()}@${thisProcess().host} pid ${process.pid} (${command})`;
+}
+
+export function describeLock(r: LockRecord): string {
+  return r.info ? `lock ${r.info.id} of ${r.info.holder} since ${r.info.since}` : `unreadable lock (${r.ref})`;
+}
+
+function heldBy(r: LockRecord): string {
+  return r.info ? `${r.info.holder} since ${r.info.since} (lock ${r.info.id}` : `an unreadable lock (${r.ref}`;
+}
+
+/** Why this lock is abandoned, or undefined while its holder may still run. */
+export function staleness(r: LockRecord, now = Date.now()): string | undefined {
+  const age = now - r.renewedAt;
+  if (!r.info) return age > UNREADABLE_GRACE_MS ? 'it is empty or unreadable (left by a crash)' : undefined;
+  if (holderGone(r.info)) return `its process ${r.info.pid} on this host is gone`;
+  const ttl = r.info.ttlMs ?? DEFAULT_TTL_MS;
+  if (age > ttl) return `it was not renewed for ${seconds(age)} (lease ${seconds(ttl)})`;
+  return undefined;
+}
+
 /**
- * Take the lock, waiting up to `timeoutMs` for a holder to finish. Returns the release function.
- * A crashed holder's lock stays until `cluster unlock --force ID`.
+ * Take the lock, waiting up to `timeoutMs` for a live holder to finish; a stale lock is removed
+ * (by its identity: of several racers, one removes it and one creates the new lock) and replaced.
  */
-export async function acquire(store: LockStore, command: string, timeoutMs: number, log: (line: string) => void): Promise<() => Promise<void>> {
-  const mine: LockInfo = { id: randomUUID().slice(0, 8), holder: describeHolder(command), since: new Date().toISOString() };
+export async function acquire(
+  store: LockStore,
+  command: string,
+  timeoutMs: number,
+  log: (line: string) => void,
+  opts: { timing?: LeaseTiming; signal?: AbortSignal } = {},
+): Promise<LockHandle> {
+  const timing = opts.timing ?? LEASE;
+  const mine: LockInfo = { id: randomUUID().slice(0, 8), holder: describeHolder(command), since: new Date().toISOString(), ...thisProcess(), ttlMs: timing.ttlMs };
   const deadline = Date.now() + timeoutMs;
-  let said = false;
+  let waited = false;
   for (;;) {
-    const held = await store.tryCreate(mine);
-    if (!held) {
-      return async () => {
-        const now = await store.read();
-        if (now?.id === mine.id) await store.remove();
-      };
+    const attempt = await store.tryCreate(mine);
+    if ('created' in attempt) {
+      await sweep(store, log);
+      return renewing(store, attempt.created, mine.id, log, timing);
     }
-    if (Date.now() >= deadline) {
-      throw new LockedError(
-        `the cluster is locked by ${held.holder} since ${held.since} (lock ${held.id}, ${store.where}); ` +
-          `wait for it${timeoutMs ? ' longer' : ''} (--lock-timeout 5m), or if that run crashed: cluster unlock --force ${held.id}`,
-      );
+    const held = attempt.held;
+    if (!held) continue;
+    const stale = staleness(held);
+    if (stale) {
+      if (await store.remove(held)) log(`replaced the stale ${describeLock(held)} (${store.where}): ${stale}`);
+      continue;
     }
-    if (!said) log(`waiting for the lock held by ${held.holder} since ${held.since} (lock ${held.id})`);
-    said = true;
-    await new Promise((r) => setTimeout(r, 500));
+    if (Date.now() >= deadline) throw new LockedError(lockedMessage(store, held, timeoutMs));
+    if (opts.signal?.aborted) throw new LockedError(`stopped while waiting for the lock held by ${heldBy(held)}, ${store.where}): nothing was changed`);
+    if (!waited) log(`waiting for the lock held by ${heldBy(held)}, ${store.where})`);
+    waited = true;
+    await sleep(timing.pollMs * (0.75 + Math.random() / 2), opts.signal);
   }
+}
+
+function lockedMessage(store: LockStore, held: LockRecord, timeoutMs: number): string {
+  const id = held.info?.id ?? '';
+  const left = (held.info?.ttlMs ?? DEFAULT_TTL_MS) - (Date.now() - held.renewedAt);
+  return (
+    `the cluster is locked by ${heldBy(held)}, ${store.where}, renewed ${seconds(Date.now() - held.renewedAt)} ago); ` +
+    `wait for it${timeoutMs ? ' longer' : ''} (--lock-timeout 5m). If that run crashed on another computer, its lock goes stale ` +
+    `in ${seconds(Math.max(0, left))} and the next run takes it over; to remove it now: cluster unlock --force ${id}`.trimEnd()
+  );
+}
+
+/** Our lock holds; whatever lock-shaped debris is left (an earlier version's lock network) can go. */
+async function sweep(store: LockStore, log: (line: string) => void): Promise<void> {
+  try {
+    for (const l of await store.leftovers()) {
+      await l.remove();
+      log(`removed ${l.what}`);
+    }
+  } catch (err) {
+    log(`warning: could not remove old lock objects (${errorMessage(err)}); \`cluster unlock --force\` does it later`);
+  }
+}
+
+function renewing(store: LockStore, mine: LockRecord, id: string, log: (line: string) => void, timing: LeaseTiming): LockHandle {
+  let stopped = false;
+  let lost = false;
+  let failing = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  const renew = async () => {
+    try {
+      if (!(await store.renew(mine))) {
+        lost = true;
+        if (!stopped) log(`warning: the cluster lock ${id} is no longer ours (removed by \`cluster unlock --force\`, or taken over after its lease ran out): another run may change the cluster now`);
+        return;
+      }
+      if (failing) log(`the cluster lock ${id} is renewed again`);
+      failing = false;
+    } catch (err) {
+      if (!failing) log(`warning: could not renew the cluster lock ${id} (${errorMessage(err)}); trying again every ${seconds(timing.renewMs)}`);
+      failing = true;
+    }
+    schedule();
+  };
+  const schedule = () => {
+    if (stopped || lost) return;
+    // unref: a pending renewal never keeps the process alive after the run is done.
+    timer = setTimeout(() => (inFlight = renew()), timing.renewMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    id,
+    release: async () => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      await inFlight;
+      if (lost) return;
+      // A failed removal must not fail a finished run: the lock goes stale and the next run takes it over.
+      await store.remove(mine).catch((err: unknown) => log(`warning: could not remove the cluster lock ${id} (${errorMessage(err)}); the next run takes it over once it is stale`));
+    },
+  };
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -6,6 +6,7 @@ import { errorMessage, isTransient } from '../engine/errors.js';
 import type { EngineFacts, Observed, ObservedMachine } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
 import type { MachineRecord } from '../providers/types.js';
+import { LOCK_IMAGE, LOCK_KIND, lockObjectName } from './lock.js';
 import { withTimeout } from './timeout.js';
 
 export interface Observation {
@@ -28,7 +29,7 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
           if (record.address) m.address = record.address;
           if (record.state === 'running') {
             try {
-              m.engine = normalizeFacts(await withTimeout(retried(() => driver.engine(record).facts()), timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
+              m.engine = normalizeFacts(cluster, await withTimeout(retried(() => driver.engine(record).facts()), timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
             } catch (err) {
               m.problem = errorMessage(err);
             }
@@ -47,11 +48,19 @@ function retried<T>(fn: () => Promise<T>): Promise<T> {
   return pRetry(fn, { retries: 3, minTimeout: 100, maxTimeout: 1000, randomize: true, shouldRetry: ({ error }) => isTransient(error) });
 }
 
-/** Stable order, so the same cluster always observes (and digests, and plans) the same. */
-function normalizeFacts(f: EngineFacts): EngineFacts {
+/**
+ * Stable order, so the same cluster always observes (and digests, and plans) the same. The apply
+ * lock (a generic cluster's is on its first engine) is left out: a run holding it must see what a
+ * plan made without it saw. Containers are matched by name first: reading labels is costly in sim.
+ */
+function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
+  const lock = lockObjectName(cluster);
+  const isLock = (labels: Record<string, string> | undefined) => labels?.['io.cluster.kind'] === LOCK_KIND;
   return {
     ...f,
-    containers: [...f.containers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    images: [...f.images].map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    containers: f.containers.filter((c) => c.name !== lock || !isLock(c.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    images: f.images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    // Engines list networks in no fixed order.
+    ...(f.networks ? { networks: f.networks.filter((n) => !isLock(n.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)) } : {}),
   };
 }

@@ -165,14 +165,15 @@ describe('a real cluster on the docker driver', () => {
   });
 
   test('the apply lock lives on the host engine: a second apply is refused while the first runs', async () => {
-    writeFileSync(file, readFileSync(file, 'utf8').replace('scale: 2\n  db:', 'scale: 12\n  db:'));
+    // Enough work (22 new replicas) that the first apply still runs when the second, a new process, asks for the lock.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('scale: 2\n  db:', 'scale: 24\n  db:'));
     const first = background(['apply', '--auto-approve', '-f', file], { cwd: dir, env: { DOCKER_HOST } });
     await first.waitFor(/start /, 60_000);
     const second = run('apply', '--auto-approve');
-    expect(second.code).toBe(1);
-    expect(second.stderr).toContain(`network ${NAME}-cluster-lock on ${DOCKER_HOST}`);
+    expect(second.code, second.stderr + second.stdout + first.output()).toBe(1);
+    expect(second.stderr).toContain(`container ${NAME}-cluster-lock on ${DOCKER_HOST}`);
     expect(await first.exited()).toBe(0);
-    expect(await host.listNetworks({ filters: { name: [`${NAME}-cluster-lock`] } })).toEqual([]);
+    expect(await host.listContainers({ all: true, filters: { name: [`${NAME}-cluster-lock`] } })).toEqual([]);
     expect(run('plan', '--detailed-exitcode').code).toBe(0);
   });
 

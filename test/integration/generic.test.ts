@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
-import { NetworkLockStore } from '../../src/providers/network-lock.js';
+import { ContainerLockStore } from '../../src/providers/container-lock.js';
 import { cluster } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
@@ -49,16 +49,23 @@ describe('generic driver on an existing engine', () => {
   });
 
   test('the apply lock lives on the adopted engine: a run from another folder (another computer) sees it', async () => {
-    await new NetworkLockStore(host, `${NAME}-cluster-lock`, NAME, DOCKER_HOST).tryCreate({ id: 'elsewhere1', holder: 'ci@other-host (pid 1)', since: new Date().toISOString() });
+    await new ContainerLockStore(host, NAME, DOCKER_HOST).tryCreate({ id: 'elsewhere1', holder: 'ci@other-host (pid 1)', since: new Date().toISOString(), host: 'other-host', pid: 1, ttlMs: 600_000 });
     const other = mkdtempSync(join(tmpdir(), 'cl-gen-other-'));
     writeFileSync(join(other, 'cluster.yml'), readFileSync(file, 'utf8'));
     const runThere = (...args: string[]) => cluster([...args, '-f', join(other, 'cluster.yml')], { cwd: other, env: { DOCKER_HOST: undefined }, timeoutMs: 120_000 });
     const r = runThere('apply', '--auto-approve');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ci@other-host');
-    expect(r.stderr).toContain(`network ${NAME}-cluster-lock on ${DOCKER_HOST}`);
+    expect(r.stderr).toContain(`container ${NAME}-cluster-lock on ${DOCKER_HOST}`);
     expect(runThere('unlock', '--force', 'elsewhere1').code).toBe(0);
-    expect(await host.listNetworks({ filters: { name: [`${NAME}-cluster-lock`] } })).toEqual([]);
+    expect(await host.listContainers({ all: true, filters: { name: [`${NAME}-cluster-lock`] } })).toEqual([]);
     expect(runThere('plan').code).toBe(0); // plan takes no lock
+    // The lock container an apply holds on this engine is not part of the cluster it observes: a
+    // plan saved without it is not stale for the apply that holds it.
+    const saved = join(other, 'saved.plan');
+    expect(runThere('plan', '-o', saved).code).toBe(0);
+    const applied = runThere('apply', saved);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(runThere('destroy', '--auto-approve').code).toBe(0);
   });
 });
