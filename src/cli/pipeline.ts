@@ -35,11 +35,11 @@ export interface Session {
 }
 
 /** With `lock`, the cluster's apply lock is taken before observing and released by close(). */
-export async function openSession(desired: Desired, lock?: { command: string; timeoutMs: number }): Promise<Session> {
+export async function openSession(desired: Desired, lock?: { command: string; timeoutMs: number; signal?: AbortSignal }): Promise<Session> {
   const drivers = await openDrivers(desired);
   let held: LockHandle | undefined;
   try {
-    if (lock) held = await acquire(lockStoreOf(desired, drivers), lock.command, lock.timeoutMs, (line) => process.stderr.write(`${line}\n`));
+    if (lock) held = await acquire(lockStoreOf(desired, drivers), lock.command, lock.timeoutMs, (line) => process.stderr.write(`${line}\n`), { signal: lock.signal });
     const observation = await observe(desired.name, drivers);
     const guarded = protectedMachines(desired);
     for (const m of observation.observed.machines) if (guarded.has(m.name)) m.protected = true;

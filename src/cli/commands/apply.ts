@@ -33,7 +33,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   const desired = opts.destroy ? emptied(base) : base;
   const verb = opts.destroy ? 'destroy' : 'apply';
   const reporter = await applyReporter({ verb, desired, json: !!opts.json, live: !opts.json && isInteractive(process.stderr) });
-  const session = await openUnlessStopped(interrupts, openSession(base, { command: verb, timeoutMs: opts.lockTimeout ?? 0 }));
+  const session = await openUnlessStopped(interrupts, openSession(base, { command: verb, timeoutMs: opts.lockTimeout ?? 0, signal: interrupts.signal }));
   if (!session) return 1; // stopped while waiting for the lock or observing: nothing ran (exit 130/143)
   try {
     const plan: Plan = saved ? sealedPlanNow(saved, session.observation) : computePlan(desired, session.observation, opts).plan;

@@ -16,7 +16,7 @@ export async function watchCommand(opts: ApplyOptions, interrupts: Interrupts): 
   const file = resolve(opts.file);
   await watchCluster({
     load: () => loadManifestWithOptions(file),
-    open: (desired) => openUnlessStopped(interrupts, openSession(desired, { command: 'watch', timeoutMs: opts.lockTimeout ?? 300_000 })),
+    open: (desired) => openUnlessStopped(interrupts, openSession(desired, { command: 'watch', timeoutMs: opts.lockTimeout ?? 300_000, signal: interrupts.signal })),
     plan: (desired, observation) => computePlan(desired, observation, opts).plan,
     reporter: await watchReporter({ json: !!opts.json, live: !opts.json && isInteractive(process.stderr) }),
     signal: interrupts.signal,
