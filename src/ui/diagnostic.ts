@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { readUserFile } from '../manifest/user-file.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 
 /**
@@ -25,9 +25,6 @@ function displayPath(file: string, cwd: string): string {
 }
 
 function sourceLine(file: string, line: number): string | undefined {
-  try {
-    return readFileSync(file, 'utf8').split(/\r?\n/)[line - 1];
-  } catch {
-    return undefined;
-  }
+  const read = readUserFile(file, { what: 'the file' });
+  return read.ok ? read.bytes.toString('utf8').split(/\r?\n/)[line - 1] : undefined;
 }
