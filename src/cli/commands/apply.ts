@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readUserText, UserFileError } from '../../manifest/user-file.js';
 import { UserError } from '../../model/diagnostic.js';
 import type { Desired } from '../../model/desired.js';
 import { renderPlanText } from '../../plan/render-text.js';
@@ -12,7 +12,8 @@ import { formatMs, plainProgress } from '../../ui/progress-plain.js';
 import { renderStatusText, statusReport } from '../../ui/status.js';
 import { confirm, isInteractive } from '../../ui/terminal.js';
 import { watchCommand } from './watch.js';
-import { computePlan, emptied, loadDesired, openSession, recordProtected, type PlanChoices, type Session } from '../pipeline.js';
+import { recordProtected } from '../../reconcile/protection.js';
+import { computePlan, emptied, loadDesired, openSession, type PlanChoices, type Session } from '../pipeline.js';
 
 export interface ApplyOptions extends PlanChoices {
   file: string;
@@ -139,9 +140,11 @@ async function printAfter(desired: Desired, session: Session, plan: Plan, r: Wal
 function readSavedPlan(file: string): SavedPlan {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    // A plan of a million replicas is tens of MB: the limit only has to stop a device or a runaway file.
+    data = JSON.parse(readUserText(file, { what: 'the saved plan', maxBytes: 512 * 1024 * 1024 }));
   } catch (err) {
-    throw UserError.plain(`cannot read saved plan ${file}: ${(err as Error).message}`, 'make one with `cluster plan -o FILE`');
+    const message = err instanceof UserFileError ? err.message : `cannot read the saved plan ${file}: it is not JSON (${(err as Error).message})`;
+    throw UserError.plain(message, 'make one with `cluster plan -o FILE`');
   }
   if (!isSavedPlan(data)) throw UserError.plain(`${file} is not a saved plan of this tool (format_version 1.0)`, 'make one with `cluster plan -o FILE`');
   return data;
