@@ -37,7 +37,9 @@ export function readSource(file: string, given?: Buffer, keys: readonly string[]
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lines.addNewLine(i + 1);
   const at = (offset: number) => lines.linePos(offset);
 
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true, strict: true });
+  // uniqueKeys off: yaml checks each key against every earlier one of its map (a 10 MB map of labels
+  // took minutes); duplicateKeys() below does the same check with a set per map.
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, merge: true, strict: true });
   if (!Array.isArray(docs)) return fail(file, 1, 1, 'the manifest is empty', 'start with `name:` and `machines:` (see cluster.example.yml)');
   if (docs.length === 0) return fail(file, 1, 1, 'the manifest is empty', 'start with `name:` and `machines:` (see cluster.example.yml)');
   if (docs.length > 1) {
@@ -63,7 +65,7 @@ export function readSource(file: string, given?: Buffer, keys: readonly string[]
     const { line, col } = at(tab.index + tab[1]!.length);
     return fail(file, line, col, 'tab character in indentation', 'YAML indents with spaces only: replace the tab by spaces');
   }
-  const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'DUPLICATE_KEY')];
+  const problems = [...doc.errors, ...duplicateKeys(doc)].sort((a, b) => a.pos[0] - b.pos[0]);
   if (problems.length) {
     return {
       ok: false,
@@ -113,6 +115,23 @@ export function locate(source: Source, path: Path, part: 'key' | 'value' = 'valu
   }
   const target = (part === 'key' && keyNode ? keyNode : (node ?? keyNode)) as { range?: [number, number, number] } | undefined;
   return source.lines.linePos(target?.range?.[0] ?? 0);
+}
+
+/** Keys set twice in one map (as yaml's uniqueKeys: equal scalar values; `<<` merge keys may repeat), in linear time. */
+function duplicateKeys(doc: Document): { code: 'DUPLICATE_KEY'; message: string; pos: [number, number] }[] {
+  const out: { code: 'DUPLICATE_KEY'; message: string; pos: [number, number] }[] = [];
+  visit(doc, {
+    Map: (_, map) => {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || pair.key.value === '<<') continue;
+        const key = pair.key.value;
+        if (seen.has(key)) out.push({ code: 'DUPLICATE_KEY', message: 'Map keys must be unique', pos: [pair.key.range?.[0] ?? 0, pair.key.range?.[1] ?? 0] });
+        seen.add(key);
+      }
+    },
+  });
+  return out;
 }
 
 function fail(file: string, line: number, col: number, message: string, hint?: string): ReadResult {

@@ -9,12 +9,13 @@
 // never silently dropped: its names still guard the machines of that name of any cluster in the
 // folder (failing safe: a removal is refused rather than a protection lost), with a warning that
 // says how to retire it once each cluster has recorded its own list.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readUserFile } from '../manifest/user-file.js';
 import { UserError } from '../model/diagnostic.js';
 import type { Desired } from '../model/desired.js';
 import { stateDir } from '../providers/index.js';
-import { writeStateFile } from '../providers/state-file.js';
+import { backupOf, writeStateFile } from '../providers/state-file.js';
 
 interface Record {
   cluster: string;
@@ -59,7 +60,8 @@ function ownRecord(desired: Desired): Record | undefined {
   const file = protectionFile(desired);
   const read = readUserFile(file, { what: 'the protection record' });
   if (!read.ok && read.missing) return undefined;
-  const restore = `restore the previous one with \`cp ${file}.bak ${file}\`, or delete it and apply again (machines with protect: true in the manifest are recorded again)`;
+  const again = 'delete it and apply again (machines with protect: true in the manifest are recorded again)';
+  const restore = existsSync(backupOf(file)) ? `restore the previous one with \`cp ${backupOf(file)} ${file}\`, or ${again}` : again;
   if (!read.ok) throw UserError.plain(read.message, restore);
   let data: Partial<Record> | null;
   try {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, truncate
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { background } from '../support/background.js';
 import { cluster, type Run } from '../support/cli.js';
 
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
@@ -100,6 +101,20 @@ describe('only regular files are read, each failure a sentence naming the file',
     truncateSync(join(dir, 'cluster.yml'), 50 * 1024 * 1024);
     expect(refused(['plan'], dir).stderr).toContain(`error: cannot read the manifest ${join(dir, 'cluster.yml')}: it is 50 MB, more than the limit of 10 MB`);
   });
+
+  test('a big map under the size limit parses in linear time (yaml checked each key against all earlier ones)', async () => {
+    // 60,000 labels, 3.5 MB: about two seconds when idle; the quadratic check took over a minute.
+    // Run in a child process, so this test never holds the worker's event loop.
+    const dir = folder();
+    const labels = Array.from({ length: 60_000 }, (_, i) => `      label-${i}: "${'v'.repeat(40)}"\n`).join('');
+    writeFileSync(join(dir, 'cluster.yml'), manifest(`services:\n  web:\n    image: busybox\n    labels:\n${labels}      label-7: again\n`));
+    const run = background(['validate'], { cwd: dir });
+    const timer = setTimeout(() => run.child.kill('SIGKILL'), 40_000);
+    const code = await run.exited();
+    clearTimeout(timer);
+    expect(code, run.output()).toBe(1);
+    expect(run.output()).toContain(`cluster.yml:60009:7: error: duplicate key`);
+  }, 60_000);
 
   test('-c naming a FIFO; env_file, label_file and a secret file naming a FIFO or a device, at their entry', () => {
     const dir = folder();
