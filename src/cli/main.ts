@@ -280,13 +280,18 @@ function interval(value: string): number {
   return n;
 }
 
+const MAX_PRINTED = 50;
+
 /** The only place errors become text: diagnostics for user mistakes, one line for the rest. */
 function report(err: unknown): number {
   if (err instanceof CommanderError) {
     return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 1;
   }
   if (err instanceof UserError) {
-    for (const d of err.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+    // A file can hold thousands of mistakes; the first ones are what to fix, the count says the rest.
+    for (const d of err.diagnostics.slice(0, MAX_PRINTED)) process.stderr.write(formatDiagnostic(d) + '\n');
+    const more = err.diagnostics.length - MAX_PRINTED;
+    if (more > 0) process.stderr.write(`... and ${more} more error${more === 1 ? '' : 's'} (fix the ones above first)\n`);
     return 1;
   }
   process.stderr.write(`error: ${errorMessage(err)}\n`);

@@ -1,5 +1,5 @@
 // Bytes → YAML document with source positions. Every failure is a Diagnostic with a place in the file.
-import { Document, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
+import { Document, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { readUserFile } from './user-file.js';
 
@@ -104,7 +104,7 @@ export function locate(source: Source, path: Path, part: 'key' | 'value' = 'valu
   let keyNode: unknown;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === seg);
+      const pair = pairAt(node, seg);
       if (!pair) break;
       keyNode = pair.key;
       node = pair.value;
@@ -132,6 +132,24 @@ function duplicateKeys(doc: Document): { code: 'DUPLICATE_KEY'; message: string;
     },
   });
   return out;
+}
+
+/** Each map's pairs by key, built on first lookup: locating every one of n services must not cost n². */
+const pairsByKey = new WeakMap<object, { items: number; index: Map<unknown, Pair<unknown, unknown>> }>();
+
+function pairAt(map: YAMLMap<unknown, unknown>, key: unknown): Pair<unknown, unknown> | undefined {
+  if (map.items.length < 16) return map.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === key);
+  let cached = pairsByKey.get(map);
+  if (cached?.items !== map.items.length) {
+    // The first pair of a key wins, as find() would (a duplicate key is reported elsewhere).
+    const index = new Map<unknown, Pair<unknown, unknown>>();
+    for (const p of map.items) {
+      const k = isScalar(p.key) ? p.key.value : p.key;
+      if (!index.has(k)) index.set(k, p);
+    }
+    pairsByKey.set(map, (cached = { items: map.items.length, index }));
+  }
+  return cached.index.get(key);
 }
 
 function fail(file: string, line: number, col: number, message: string, hint?: string): ReadResult {
