@@ -45,17 +45,21 @@ export function validateWith(validate: ValidateFunction, source: Source, data: u
 const PRIORITY = ['additionalProperties', 'required', 'enum', 'pattern', 'const', 'type'];
 
 function pickErrors(errors: ErrorObject[]): ErrorObject[] {
-  const branchRoots = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath);
+  // A set of roots and a walk up each error's path: a file with thousands of errors must not cost
+  // thousands squared.
+  const branchRoots = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
   const families = new Map<string, ErrorObject[]>();
   for (const e of errors) {
     if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
-    const root = branchRoots.filter((r) => e.instancePath === r || e.instancePath.startsWith(r + '/')).sort((a, b) => a.length - b.length)[0];
+    const root = outermostRoot(e.instancePath, branchRoots);
     const key = root ?? `${e.instancePath}#${e.keyword}#${JSON.stringify(e.params)}`;
-    families.set(key, [...(families.get(key) ?? []), e]);
+    const family = families.get(key);
+    if (family) family.push(e);
+    else families.set(key, [e]);
   }
   const out: ErrorObject[] = [];
   for (const family of families.values()) {
-    const depth = Math.max(...family.map((e) => e.instancePath.split('/').length));
+    const depth = family.reduce((d, e) => Math.max(d, e.instancePath.split('/').length), 0);
     const deepest = family.filter((e) => e.instancePath.split('/').length === depth);
     deepest.sort((a, b) => PRIORITY.indexOf(a.keyword) - PRIORITY.indexOf(b.keyword));
     const best = deepest[0]!;
@@ -65,6 +69,17 @@ function pickErrors(errors: ErrorObject[]): ErrorObject[] {
     } else out.push(best);
   }
   return out;
+}
+
+/** The shortest of `roots` that is `path` or one of its ancestors. */
+function outermostRoot(path: string, roots: Set<string>): string | undefined {
+  if (roots.size === 0) return undefined;
+  if (roots.has('')) return '';
+  for (let i = path.indexOf('/', 1); ; i = path.indexOf('/', i + 1)) {
+    const prefix = i < 0 ? path : path.slice(0, i);
+    if (roots.has(prefix)) return prefix;
+    if (i < 0) return undefined;
+  }
 }
 
 function toDiagnostic(source: Source, e: ErrorObject): Diagnostic {
