@@ -4,11 +4,11 @@ import { dirname } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { interpolate, type Env } from '../manifest/interpolate.js';
 import { locate, readSource, type Source } from '../manifest/read.js';
-import { validateWith } from '../manifest/validate.js';
+import { validateSplit } from '../manifest/validate.js';
 import { castTypedFields } from './cast.js';
 import { isMap } from './merge.js';
 import { resolvePaths } from './paths.js';
-import { composeValidator } from './schema.js';
+import { composeValidators } from './schema.js';
 
 type Raw = Record<string, unknown>;
 
@@ -38,7 +38,8 @@ export function readComposeFile(path: string, env: Env, baseDir = dirname(path))
     return { ok: false, diagnostics: [{ severity: 'error', file: path, line: 1, col: 1, message: `cannot read the compose file: ${(err as Error).message}` }] };
   }
   castTypedFields(data, source);
-  const problems = validateWith(composeValidator(), source, data);
+  const validators = composeValidators();
+  const problems = validateSplit(validators.file, validators.service, 'services', source, data);
   if (problems.length) return { ok: false, diagnostics: problems };
   if (data.version !== undefined) warnings.push({ severity: 'warning', file: path, ...locate(source, ['version'], 'key'), message: 'the attribute `version` is obsolete and ignored', hint: 'remove it (as docker compose also warns)' });
   return { ok: true, file: { source, data: resolvePaths(dropExtensions(data), baseDir, env), dir: baseDir }, warnings, sensitive };
