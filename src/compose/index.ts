@@ -187,7 +187,12 @@ function includeProjects(files: ComposeFile[], opts: LoadOptions, read: string[]
       const sub = loadCompose(entry.files, { env: opts.env, profiles: opts.profiles, projectDir: entry.projectDir, envFiles: entry.envFiles, chain });
       for (const f of sub.files) if (!read.includes(f)) read.push(f);
       if (!sub.ok) {
-        errors.push(...sub.diagnostics); // each at its own place in the included files
+        // Each at its own place in the included files; one about a whole included file (not a
+        // compose file, unreadable) at the include entry that named it.
+        for (const d of sub.diagnostics) {
+          if (d.line === 0 && entry.files.includes(d.file)) report('error', file.source, entry.at, `include ${d.file}: ${d.message}`, d.hint);
+          else errors.push(d);
+        }
         continue;
       }
       warnings.push(...sub.warnings);
