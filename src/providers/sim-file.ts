@@ -94,12 +94,12 @@ export class SimStateFile {
   }
 
   private async load(): Promise<SimState> {
-    // Stat before reading: if the file is replaced in between, the next refresh reads it again.
     await removeStaleTempsAsync(this.path);
+    // Stat before reading: if the file is replaced in between, the next refresh reads it again.
     const stamp = await stampOf(this.path);
     let text: string | undefined;
     try {
-      // Stat first: a FIFO or device planted at this path would block or never end.
+      // Only a regular file: a FIFO or device planted at this path would block or never end.
       if (!(await stat(this.path)).isFile()) throw unreadable(this.path, 'it is not a regular file');
       text = await readFile(this.path, 'utf8');
     } catch (err) {
