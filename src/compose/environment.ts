@@ -24,7 +24,7 @@ export function applyEnvironment(raw: Raw, env: Env, read: string[], missing: (a
       const path = String(isMap(entry) ? entry.path : entry);
       const required = !isMap(entry) || entry.required !== false;
       if (!read.includes(path)) read.push(path);
-      if (existsSync(path)) Object.assign(fromFiles, readDotEnv(path, env, (message, hint) => unreadable(['env_file', i], message.replace('the env file', 'env_file'), hint)));
+      if (existsSync(path)) Object.assign(fromFiles, readDotEnv(path, env, (message, hint) => unreadable(['env_file', i], message, hint), 'env_file'));
       else if (required) missing(['env_file', i], path);
     }
     delete raw.env_file;

@@ -16,8 +16,8 @@ const PATTERN = /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{
  * file; single-quoted values are literal. A missing file is empty; an unreadable one (a directory, a
  * FIFO, too big) is told to `unreadable` and read as empty.
  */
-export function readDotEnv(file: string, lookup: Env = {}, unreadable: (message: string, hint?: string) => void): Env {
-  const read = readUserFile(file, { what: 'the env file' });
+export function readDotEnv(file: string, lookup: Env = {}, unreadable: (message: string, hint?: string) => void, what = 'the env file'): Env {
+  const read = readUserFile(file, { what });
   if (!read.ok) {
     if (!read.missing) unreadable(read.message, read.hint);
     return {};
