@@ -102,10 +102,10 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(compose())
     .addOption(profile())
     .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
-    .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
+    .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(positive).default(10))
     .option('--json', 'stream one JSON event per line')
     .option('-w, --watch', 'keep converging: re-plan and apply on every manifest edit and on drift')
-    .addOption(new Option('--interval <seconds>', 'watch: full re-observe period, catches drift').argParser(integer).default(30))
+    .addOption(new Option('--interval <seconds>', `watch: full re-observe period, catches drift (${MIN_INTERVAL_S} to ${MAX_INTERVAL_S})`).argParser(interval).default(30))
     .addOption(strategy())
     .addOption(seed())
     .addOption(target())
@@ -120,8 +120,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(file())
     .addOption(compose())
     .addOption(profile())
-    .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
-    .addOption(new Option('--interval <seconds>', 'full re-observe period, catches drift').argParser(integer).default(30))
+    .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(positive).default(10))
+    .addOption(new Option('--interval <seconds>', `full re-observe period, catches drift (${MIN_INTERVAL_S} to ${MAX_INTERVAL_S})`).argParser(interval).default(30))
     .option('--json', 'stream one JSON event per line')
     .addOption(lockTimeout())
     .addOption(gracePeriod())
@@ -145,7 +145,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(compose())
     .addOption(profile())
     .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
-    .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(integer).default(10))
+    .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(positive).default(10))
     .option('--json', 'stream one JSON event per line')
     .addOption(lockTimeout())
     .addOption(gracePeriod())
@@ -289,13 +289,37 @@ function integer(value: string): number {
   return n;
 }
 
+function positive(value: string): number {
+  const n = integer(value);
+  if (n < 1) throw new InvalidArgumentError('expected 1 or more');
+  return n;
+}
+
+/** Each re-observe lists every machine and container: under a second apart is a busy loop, not a watch. */
+const MIN_INTERVAL_S = 1;
+/** setTimeout holds at most 2^31-1 ms (24.8 days); a longer delay fires at once. A day is plenty. */
+const MAX_INTERVAL_S = 86_400;
+
+function interval(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < MIN_INTERVAL_S || n > MAX_INTERVAL_S) {
+    throw new InvalidArgumentError(`expected whole seconds from ${MIN_INTERVAL_S} to ${MAX_INTERVAL_S} (a re-observe lists the whole cluster; 0 would repeat it without pause)`);
+  }
+  return n;
+}
+
+const MAX_PRINTED = 50;
+
 /** The only place errors become text: diagnostics for user mistakes, one line for the rest. */
 function report(err: unknown): number {
   if (err instanceof CommanderError) {
     return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 1;
   }
   if (err instanceof UserError) {
-    for (const d of err.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+    // A file can hold thousands of mistakes; the first ones are what to fix, the count says the rest.
+    for (const d of err.diagnostics.slice(0, MAX_PRINTED)) process.stderr.write(formatDiagnostic(d) + '\n');
+    const more = err.diagnostics.length - MAX_PRINTED;
+    if (more > 0) process.stderr.write(`... and ${more} more error${more === 1 ? '' : 's'} (fix the ones above first)\n`);
     return 1;
   }
   process.stderr.write(`error: ${errorMessage(err)}\n`);

@@ -1,7 +1,6 @@
 // The one data flow every command shares: manifest → desired; drivers → observed; place; plan.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UserError, type Diagnostic } from '../model/diagnostic.js';
 import type { Desired, StrategyName } from '../model/desired.js';
 import type { Placement } from '../model/placement.js';
@@ -12,6 +11,7 @@ import { closeDrivers, openDrivers, stateDir, type Drivers } from '../providers/
 import { acquire, type LockHandle, type LockStore } from '../reconcile/lock.js';
 import { fileLockStore } from '../reconcile/lock-file.js';
 import { observe, type Observation } from '../reconcile/observe.js';
+import { protectedMachines } from '../reconcile/protection.js';
 import { place } from '../sched/index.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { loadManifestWithOptions } from './manifest-options.js';
@@ -41,7 +41,7 @@ export async function openSession(desired: Desired, lock?: { command: string; ti
   try {
     if (lock) held = await acquire(lockStoreOf(desired, drivers), lock.command, lock.timeoutMs, (line) => process.stderr.write(`${line}\n`), { signal: lock.signal });
     const observation = await observe(desired.name, drivers);
-    const guarded = protectedMachines(desired);
+    const guarded = protectedMachines(desired, observation.observed.machines.map((m) => m.name));
     for (const m of observation.observed.machines) if (guarded.has(m.name)) m.protected = true;
     return {
       desired,
@@ -84,25 +84,4 @@ export function emptied(desired: Desired): Desired {
   // Adopted generic hosts stay; what this cluster put on them (containers, networks) goes.
   const { networks: _networks, ...rest } = desired;
   return { ...rest, services: [], machines: desired.machines.filter((m) => m.driver === 'generic') };
-}
-
-// Protection outlives the manifest line that set it: the last apply records it beside the state, so
-// deleting a protected machine from the manifest is refused too (Terraform's prevent_destroy cannot).
-function protectedFile(desired: Desired): string {
-  return join(stateDir(desired), 'protected.json');
-}
-
-function protectedMachines(desired: Desired): Set<string> {
-  try {
-    return new Set(JSON.parse(readFileSync(protectedFile(desired), 'utf8')) as string[]);
-  } catch {
-    return new Set();
-  }
-}
-
-export function recordProtected(desired: Desired): void {
-  const names = desired.machines.filter((m) => m.protect).map((m) => m.name);
-  if (names.length === 0 && protectedMachines(desired).size === 0) return;
-  mkdirSync(stateDir(desired), { recursive: true });
-  writeFileAtomic.sync(protectedFile(desired), JSON.stringify(names) + '\n');
 }

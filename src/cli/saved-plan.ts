@@ -1,7 +1,7 @@
 // `plan -o FILE` and `apply FILE`: the file I/O and the command line around src/plan/saved.ts.
 // apply checks in two steps: before the lock (the file is well-formed, acyclic, sealed, and the command
 // line does not contradict it), then under the lock (not stale, and a plan made again now is identical).
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { readUserFile } from '../manifest/user-file.js';
 import { resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { UserError } from '../model/diagnostic.js';
@@ -99,13 +99,9 @@ function refused(planFile: string, why: string, problems: string[], hint: string
 }
 
 function readJson(planFile: string): unknown {
-  let text: string;
-  try {
-    text = readRegularFile(planFile);
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (err as Error).message;
-    throw UserError.plain(`cannot read the saved plan ${planFile}: ${why}`, 'make one with `cluster plan -o FILE`');
-  }
+  const read = readUserFile(planFile, { what: 'the saved plan', maxBytes: MAX_BYTES });
+  if (!read.ok) throw UserError.plain(read.message, read.hint ?? 'make one with `cluster plan -o FILE`');
+  const text = read.bytes.toString('utf8');
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -113,22 +109,3 @@ function readJson(planFile: string): unknown {
   }
 }
 
-/** Only a regular file of bounded size: a FIFO or a device named as the plan is an error, not a hang. */
-function readRegularFile(path: string): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO must not block the open
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new Error('it is not a regular file');
-    if (st.size > MAX_BYTES) throw new Error(`it is ${Math.round(st.size / 1e6)} MB, more than a saved plan can be`);
-    const buf = Buffer.alloc(st.size);
-    let at = 0;
-    while (at < st.size) {
-      const n = readSync(fd, buf, at, st.size - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    return buf.toString('utf8', 0, at);
-  } finally {
-    closeSync(fd);
-  }
-}

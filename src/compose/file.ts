@@ -4,11 +4,11 @@ import { dirname } from 'node:path';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { interpolate, type Env } from '../manifest/interpolate.js';
 import { locate, readSource, type Source } from '../manifest/read.js';
-import { validateWith } from '../manifest/validate.js';
+import { validateSplit } from '../manifest/validate.js';
 import { castTypedFields } from './cast.js';
 import { isMap } from './merge.js';
 import { resolvePaths } from './paths.js';
-import { composeValidator } from './schema.js';
+import { composeValidators } from './schema.js';
 
 type Raw = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ export type FileResult = { ok: true; file: ComposeFile; warnings: Diagnostic[] }
 
 /** `baseDir`: where relative paths resolve (an included project's directory); the file's own folder by default. */
 export function readComposeFile(path: string, env: Env, baseDir = dirname(path)): FileResult {
-  const read = readSource(path);
+  const read = readSource(path, undefined, COMPOSE_KEYS);
   if (!read.ok) return { ok: false, diagnostics: read.diagnostics.map(asComposeProblem) };
   const source = read.source;
   const interpolation = interpolate(source, env);
@@ -37,17 +37,22 @@ export function readComposeFile(path: string, env: Env, baseDir = dirname(path))
     return { ok: false, diagnostics: [{ severity: 'error', file: path, line: 1, col: 1, message: `cannot read the compose file: ${(err as Error).message}` }] };
   }
   castTypedFields(data, source);
-  const problems = validateWith(composeValidator(), source, data);
+  const validators = composeValidators();
+  const problems = validateSplit(validators.file, validators.service, 'services', source, data);
   if (problems.length) return { ok: false, diagnostics: problems };
   if (data.version !== undefined) warnings.push({ severity: 'warning', file: path, ...locate(source, ['version'], 'key'), message: 'the attribute `version` is obsolete and ignored', hint: 'remove it (as docker compose also warns)' });
   return { ok: true, file: { source, data: resolvePaths(dropExtensions(data), baseDir, env), dir: baseDir }, warnings };
 }
 
+/** The top-level keys of the compose-spec (plus `version`, obsolete but common). */
+const COMPOSE_KEYS = ['services', 'include', 'networks', 'volumes', 'secrets', 'configs', 'name', 'version', 'models'];
+
 /** readSource speaks of manifests; these files are compose files. */
 function asComposeProblem(d: Diagnostic): Diagnostic {
   if (d.message.startsWith('manifest not found')) return { ...d, message: `compose file not found: ${d.file}`, hint: 'check the path given with -c or under `compose:` (relative to the manifest)' };
   if (d.message === 'the manifest is empty') return { ...d, message: 'the compose file is empty', hint: 'start with `services:`' };
-  if (d.message.startsWith('the manifest must be a map')) return { ...d, message: 'a compose file must be a map of keys (services, networks, volumes, ...)', hint: 'start with `services:`' };
+  if (d.message.startsWith('not a manifest')) return { ...d, message: 'not a compose file: its top level is not a map of keys (services, include, networks, volumes, ...)', hint: 'start with `services:`' };
+  if (d.message.startsWith('cannot read the manifest')) return { ...d, message: d.message.replace('the manifest', 'the compose file'), hint: 'check the path given with -c, under `compose:` or under `include:`' };
   return { ...d, message: d.message.replace(/\bthe manifest\b/g, 'the compose file') };
 }
 

@@ -63,8 +63,9 @@ export function loadCompose(files: string[], opts: LoadOptions): ComposeResult {
   const dotEnvs = opts.envFiles ?? [join(opts.projectDir ?? dirname(paths[0] ?? '.'), '.env')];
   const read = [...paths, ...dotEnvs];
   // The shell's variables win over .env's, as in compose; one given as undefined is unset.
-  const env: Env = { ...Object.assign({}, ...dotEnvs.map((f) => readDotEnv(f, opts.env))), ...Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) };
   const errors: Diagnostic[] = [];
+  const unreadable = (file: string) => (message: string, hint?: string) => errors.push({ severity: 'error', file, line: 0, col: 0, message, hint });
+  const env: Env = { ...Object.assign({}, ...dotEnvs.map((f) => readDotEnv(f, opts.env, unreadable(f)))), ...Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) };
   const warnings: Diagnostic[] = [];
   const report = (severity: Diagnostic['severity'], source: Source, path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') =>
     (severity === 'error' ? errors : warnings).push({ severity, file: source.file, ...locate(source, path, part), message, hint });
@@ -126,8 +127,9 @@ export function loadCompose(files: string[], opts: LoadOptions): ComposeResult {
     for (const p of checkDependencies(service, raw, all, active)) report(p.severity, ...written(origins, p.at), p.message, p.hint, 'key');
     // A missing env_file is a warning here (the service runs without its variables), as the manifest
     // import has been relying on; docker compose itself refuses a missing required env_file.
-    applyEnvironment(raw, env, read, (at, path) => report('warning', ...written(origins, at), `env_file ${path} does not exist: its variables are left out`, 'create it, or write `env_file: [{ path: ..., required: false }]`'));
-    applyLabelFiles(raw, read, (at, path) => report('warning', ...written(origins, at), `label_file ${path} does not exist: its labels are left out`, 'create it, or remove the entry'));
+    const unreadableAt = (at: Path, message: string, hint?: string) => report('error', ...written(origins, at), message, hint);
+    applyEnvironment(raw, env, read, (at, path) => report('warning', ...written(origins, at), `env_file ${path} does not exist: its variables are left out`, 'create it, or write `env_file: [{ path: ..., required: false }]`'), unreadableAt);
+    applyLabelFiles(raw, read, (at, path) => report('warning', ...written(origins, at), `label_file ${path} does not exist: its labels are left out`, 'create it, or remove the entry'), unreadableAt);
     services.push({ name: service, raw, origin, origins, profiles: profilesOf(raw) });
   }
   if (errors.length) return { ok: false, diagnostics: errors, files: read };
@@ -182,7 +184,12 @@ function includeProjects(files: ComposeFile[], opts: LoadOptions, read: string[]
       const sub = loadCompose(entry.files, { env: opts.env, profiles: opts.profiles, projectDir: entry.projectDir, envFiles: entry.envFiles, chain });
       for (const f of sub.files) if (!read.includes(f)) read.push(f);
       if (!sub.ok) {
-        errors.push(...sub.diagnostics); // each at its own place in the included files
+        // Each at its own place in the included files; one about a whole included file (not a
+        // compose file, unreadable) at the include entry that named it.
+        for (const d of sub.diagnostics) {
+          if (d.line === 0 && entry.files.includes(d.file)) report('error', file.source, entry.at, `include ${d.file}: ${d.message}`, d.hint);
+          else errors.push(d);
+        }
         continue;
       }
       warnings.push(...sub.warnings);

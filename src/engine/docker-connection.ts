@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
+import { readUserFile } from '../manifest/user-file.js';
+import { UserError } from '../model/diagnostic.js';
 
 export interface TlsFiles {
   ca?: string;
@@ -18,7 +20,7 @@ export function dockerodeFor(url: string, tls?: TlsFiles, timeoutMs = 60_000): D
   if (u.protocol === 'unix:') return new Dockerode({ ...base, socketPath: u.pathname } as Dockerode.DockerOptions);
   if (u.protocol === 'tcp:' || u.protocol === 'http:' || u.protocol === 'https:') {
     const secure = u.protocol === 'https:' || Boolean(tls?.cert || tls?.ca);
-    const pem = (v?: string) => (v === undefined ? undefined : v.includes('-----BEGIN') ? v : readFileSync(v));
+    const pem = (v?: string) => (v === undefined ? undefined : v.includes('-----BEGIN') ? v : tlsFile(v));
     return new Dockerode({
       ...base,
       host: u.hostname,
@@ -45,6 +47,13 @@ export function dockerodeFor(url: string, tls?: TlsFiles, timeoutMs = 60_000): D
     } as Dockerode.DockerOptions);
   }
   throw new Error(`unsupported engine URL ${url}: use unix:///path, tcp://host:port or ssh://user@host`);
+}
+
+/** A certificate or key the manifest names: read like every user file (no FIFO, no device, bounded). */
+function tlsFile(path: string): Buffer {
+  const file = readUserFile(path, { what: 'the TLS file', maxBytes: 1024 * 1024 });
+  if (!file.ok) throw UserError.plain(file.message, file.hint ?? 'check the `tls:` paths of the machine (relative to the manifest)');
+  return file.bytes;
 }
 
 /** The host engine the docker driver runs machines on: the `host:` option, the engine the machines were made on, DOCKER_HOST, or the default socket. */

@@ -2,7 +2,6 @@
 // services beside the manifest's own. What cluster does not run yet is warned about by name and
 // left out, never silently dropped.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadCompose, type ComposeOrigin, type ComposeProject, type ComposeService } from '../compose/index.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -11,6 +10,7 @@ import type { Env } from './interpolate.js';
 import { rememberContent } from './mount-content.js';
 import type { DeclaredNetwork } from './networks.js';
 import { locate, type Path } from './read.js';
+import { readUserFile } from './user-file.js';
 import type { ServiceSource } from './index.js';
 
 type Raw = Record<string, unknown>;
@@ -66,7 +66,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
     };
     const error = (path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') =>
       diagnostics.push({ severity: 'error', ...at(s.origin.source, [...s.origin.path, ...path.slice(2)], part), message, hint });
-    const files = fileMounts(s, project, result.env, warn, (p, m, h) => diagnostics.push({ severity: 'warning', ...at(p.source, p.path, 'value'), message: m, hint: h }));
+    const files = fileMounts(s, project, result.env, warn, (p, m, h, severity = 'warning') => diagnostics.push({ severity, ...at(p.source, p.path, 'value'), message: m, hint: h }));
     const raw = adapt(s, opts.mode, volumes, cluster, warn, error);
     // Compose puts every service without networks on the project's `default` network.
     if (isMapLike(raw.networks) && 'default' in raw.networks && !networks.has('default')) networks.set('default', { raw: {}, position: at(s.origin.source, []) });
@@ -179,7 +179,7 @@ function isMapLike(v: unknown): v is Raw {
  * delivered at apply (into the container before it starts, or as swarm objects). A secret
  * read from a variable keeps its value out of the desired state (see mount-content.ts).
  */
-function fileMounts(s: ComposeService, project: ComposeProject, env: Env, warn: (p: Path, m: string, h?: string) => void, missing: (at: ComposeOrigin, m: string, h?: string) => void): FileMount[] {
+function fileMounts(s: ComposeService, project: ComposeProject, env: Env, warn: (p: Path, m: string, h?: string) => void, missing: (at: ComposeOrigin, m: string, h?: string, severity?: Diagnostic['severity']) => void): FileMount[] {
   const out: FileMount[] = [];
   const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
   for (const kind of ['secret', 'config'] as const) {
@@ -194,9 +194,11 @@ function fileMounts(s: ComposeService, project: ComposeProject, env: Env, warn: 
       const from = declared?.raw ?? {};
       if (typeof from.file === 'string') {
         // Missing now is a warning, as `docker compose config` does not check either; apply needs it.
-        const present = existsSync(from.file);
-        if (!present) missing(at('file'), `${kind} ${name}: file ${from.file} does not exist (yet); apply will fail until it does`, 'create it, or point `file:` at it (relative to the compose file)');
-        out.push({ kind, name, target, source: from.file, sha256: present ? sha256(readFileSync(from.file)) : 'missing', ...modeBits });
+        // A FIFO, a device or a directory is an error now: apply could never read it either.
+        const file = readUserFile(from.file, { what: `the file of ${kind} ${name}` });
+        if (!file.ok && file.missing) missing(at('file'), `${kind} ${name}: file ${from.file} does not exist (yet); apply will fail until it does`, 'create it, or point `file:` at it (relative to the compose file)');
+        else if (!file.ok) missing(at('file'), file.message, file.hint, 'error');
+        out.push({ kind, name, target, source: from.file, sha256: file.ok ? sha256(file.bytes) : 'missing', ...modeBits });
       } else if (typeof from.environment === 'string') {
         const value = env[from.environment];
         if (value === undefined) missing(at('environment'), `${kind} ${name}: variable ${from.environment} is not set; apply will fail until it is`, `set it in the environment or in .env`);

@@ -8,7 +8,7 @@ import { interpolate, readDotEnv, type Env } from './interpolate.js';
 import { importCompose, type ComposeImport, type ComposeOptions } from './compose-import.js';
 import { resolveNetworks, type NetworkUse } from './networks.js';
 import { locate, readSource, type Path, type Source } from './read.js';
-import { parseService, sortKeys, toStringMap } from './service.js';
+import { MAX_REPLICAS, parseService, sortKeys, toStringMap } from './service.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
 import { validateSchema } from './validate.js';
 import { isScalar, isSeq } from 'yaml';
@@ -19,7 +19,8 @@ export type LoadResult =
   | { ok: false; diagnostics: Diagnostic[]; files: string[] };
 
 const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
-const MAX_COUNT = 10_000;
+/** Machines per cluster (all `count:`s together): checked before a name is made, so 1e12 costs nothing. */
+export const MAX_MACHINES = 100_000;
 
 type Raw = Record<string, unknown>;
 
@@ -44,7 +45,9 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
   // Before anything is interpolated (.env included): which variables are secrets.
   declareSensitive(listedSensitive(source));
   const shell = opts.env ?? process.env;
-  const env = { ...readDotEnv(dotEnv, shell), ...shell };
+  const envProblems: Diagnostic[] = [];
+  const env = { ...readDotEnv(dotEnv, shell, (message, hint) => envProblems.push({ severity: 'error', file: dotEnv, line: 0, col: 0, message, hint })), ...shell };
+  if (envProblems.length) return { ok: false, diagnostics: envProblems, files };
   const interpolation = interpolate(source, env);
   const errors = interpolation.filter((d) => d.severity === 'error');
   const warnings = interpolation.filter((d) => d.severity === 'warning');
@@ -70,7 +73,12 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
 
   const problems: Diagnostic[] = [...composeErrors];
   const report = (p: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => problems.push({ severity: 'error', file: path, ...locate(source, p, part), message, hint });
+  const before = imported?.diagnostics.length ?? 0;
   const desired = build(source, data, report, env, imported);
+  // What the compose services' own checks (scale, ports, ...) found while building, at their place.
+  const late = imported?.diagnostics.slice(before) ?? [];
+  problems.push(...late.filter((d) => d.severity === 'error'));
+  warnings.push(...late.filter((d) => d.severity === 'warning'));
   if (problems.length) return { ok: false, diagnostics: sorted(dedupe(problems)), files };
   return { ok: true, desired, warnings, files };
 }
@@ -125,13 +133,14 @@ function build(source: Source, data: Raw, report: ReportAt, env: Env, imported?:
 function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'value') => SourcePosition, report: ReportAt): DesiredMachine[] {
   const out: DesiredMachine[] = [];
   const seen = new Map<string, string>();
+  let total = 0;
   for (const [group, value] of Object.entries(raw)) {
     const m = (value ?? {}) as Raw;
     const at = (...rest: string[]): Path => ['machines', group, ...rest];
     if (!NAME.test(group)) report(at(), `invalid machine name ${JSON.stringify(group)}`, 'lower-case letters, digits, - _ .', 'key');
     const driver = (m.driver as DriverName | undefined) ?? 'docker';
-    const count = m.count === undefined ? undefined : parseInteger(m.count);
-    if (m.count !== undefined && (count === undefined || count < 1 || count > MAX_COUNT)) report(at('count'), `count must be a whole number from 1 to ${MAX_COUNT} (got ${JSON.stringify(m.count)})`);
+    const count = machineCount(m.count, total, (message, hint) => report(at('count'), message, hint));
+    total += count ?? 1;
     const cpus = m.cpus === undefined ? undefined : parseCpus(m.cpus);
     if (m.cpus !== undefined && (cpus === undefined || cpus <= 0)) report(at('cpus'), `invalid cpus ${JSON.stringify(m.cpus)}`, 'a number of cores greater than 0, e.g. 2');
     const memory = m.memory === undefined ? undefined : parseBytes(m.memory);
@@ -168,6 +177,17 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
   return out;
 }
 
+/** A valid `count:`, else undefined (reported): one machine stands in, so nothing big is ever allocated. */
+function machineCount(v: unknown, before: number, report: (message: string, hint?: string) => void): number | undefined {
+  if (v === undefined) return undefined;
+  const count = parseInteger(v);
+  const limit = MAX_MACHINES.toLocaleString('en');
+  if (count === undefined || count < 1) return report(`count must be a whole number from 1 to ${limit} (got ${JSON.stringify(v)})`, 'e.g. `count: 3` makes <key>-1 .. <key>-3'), undefined;
+  if (count > MAX_MACHINES) return report(`count must be a whole number from 1 to ${limit} (got ${JSON.stringify(v)})`, 'check for a typo; a simulation of more machines than that is not supported'), undefined;
+  if (before + count > MAX_MACHINES) return report(`this count brings the cluster to ${(before + count).toLocaleString('en')} machines, more than the limit of ${limit}`, 'lower the counts of the machine groups'), undefined;
+  return count;
+}
+
 /** A service as written somewhere: in the manifest, or in a compose file it imports. */
 export interface ServiceSource {
   name: string;
@@ -184,10 +204,16 @@ function buildServices(sources: ServiceSource[], env: Record<string, string | un
   const names = sources.map((s) => s.name);
   const known = new Set(names);
   const services: DesiredService[] = [];
+  let replicas = 0;
   for (const { name, raw, dir, report, pos, files } of sources) {
     if (!NAME.test(name)) report(['services', name], `invalid service name ${JSON.stringify(name)}`, 'lower-case letters, digits, - _ .', 'key');
     const parsed = parseService(name, raw, dir, (p, message, hint) => report(p, message, hint), env);
     if (files) parsed.spec.files = files;
+    replicas += parsed.scale;
+    if (replicas > MAX_REPLICAS && replicas - parsed.scale <= MAX_REPLICAS) {
+      const where = raw.scale !== undefined || !(raw.deploy as Raw | undefined)?.replicas ? ['scale'] : ['deploy', 'replicas'];
+      report(['services', name, ...where], `this scale brings the cluster to ${replicas.toLocaleString('en')} replicas, more than the limit of ${MAX_REPLICAS.toLocaleString('en')}`, 'lower the scales of the services');
+    }
     for (const d of parsed.dependsOn) {
       if (known.has(d)) continue;
       report(dependencyPath(raw, name, d), `service ${name} depends on ${d}, which is not in the manifest`, didYouMean(d, names.filter((n) => n !== name)) ?? `services are: ${names.join(', ')}`);

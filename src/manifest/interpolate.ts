@@ -1,11 +1,11 @@
 // Compose-style interpolation of every string value: ${VAR}, $VAR, ${VAR:-default}, ${VAR-default},
 // ${VAR:?message}, ${VAR?message}, ${VAR:+alt}, ${VAR+alt}, and $$ for a literal $.
 // Variables come from the environment, then from a .env file beside the manifest (environment wins).
-import { existsSync, readFileSync } from 'node:fs';
 import { isPair, isScalar, visit } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { isSensitiveName, rememberSecret } from '../model/secrets.js';
 import type { Source } from './read.js';
+import { readUserFile } from './user-file.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -14,13 +14,18 @@ const PATTERN = /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{
 /**
  * A .env or env_file: KEY=VALUE lines, `#` comments. Unquoted and double-quoted values may use
  * ${VAR} and its compose forms, from `lookup` (the shell, which wins) or an earlier line of the
- * file; single-quoted values are literal.
+ * file; single-quoted values are literal. A missing file is empty; an unreadable one (a directory, a
+ * FIFO, too big) is told to `unreadable` and read as empty.
  */
-export function readDotEnv(file: string, lookup: Env = {}): Env {
-  if (!existsSync(file)) return {};
+export function readDotEnv(file: string, lookup: Env = {}, unreadable: (message: string, hint?: string) => void, what = 'the env file'): Env {
+  const read = readUserFile(file, { what });
+  if (!read.ok) {
+    if (!read.missing) unreadable(read.message, read.hint);
+    return {};
+  }
   const env: Env = {};
   const given = Object.fromEntries(Object.entries(lookup).filter(([, v]) => v !== undefined));
-  for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
+  for (const raw of read.bytes.toString('utf8').split(/\r?\n/)) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);

@@ -1,7 +1,7 @@
 // Bytes → YAML document with source positions. Every failure is a Diagnostic with a place in the file.
-import { readFileSync } from 'node:fs';
-import { Document, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
+import { Document, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
+import { readUserFile } from './user-file.js';
 
 export interface Source {
   file: string;
@@ -14,21 +14,46 @@ export type Path = readonly (string | number)[];
 
 export type ReadResult = { ok: true; source: Source } | { ok: false; diagnostics: Diagnostic[] };
 
-/** `given`: the bytes of a manifest that is not on disk (the default one `-c` uses without cluster.yml). */
-export function readSource(file: string, given?: Buffer): ReadResult {
+/** The top-level keys of a manifest: a map with none of them is some other file. */
+export const MANIFEST_KEYS = ['name', 'machines', 'services', 'networks', 'compose', 'scheduler', 'simulation', 'sensitive'] as const;
+
+/**
+ * `given`: the bytes of a manifest that is not on disk (the default one `-c` uses without cluster.yml).
+ * `keys`: the top-level keys a file of this kind may have (x- keys aside); a map with none of them
+ * is not such a file (say /etc/shadow, which YAML reads as a map), and is refused without showing a
+ * line of it, since a pull request's `include:` can name any file.
+ */
+export function readSource(file: string, given?: Buffer, keys: readonly string[] = MANIFEST_KEYS): ReadResult {
   let bytes: Buffer;
-  try {
-    bytes = given ?? readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? `manifest not found: ${file}` : code === 'EISDIR' ? `${file} is a directory, not a manifest` : `cannot read ${file}: ${(err as Error).message}`;
-    return fail(file, 0, 0, message, 'pass the manifest with -f FILE (default: cluster.yml in the current folder)');
+  if (given) bytes = given;
+  else {
+    const r = readUserFile(file, { what: 'the manifest' });
+    if (!r.ok) return fail(file, 0, 0, r.missing ? `manifest not found: ${file}` : r.message, r.missing ? 'pass the manifest with -f FILE (default: cluster.yml in the current folder)' : r.hint);
+    bytes = r.bytes;
   }
   const text = bytes.toString('utf8');
   const lines = new LineCounter();
   lines.addNewLine(0);
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lines.addNewLine(i + 1);
   const at = (offset: number) => lines.linePos(offset);
+
+  // uniqueKeys off: yaml checks each key against every earlier one of its map (a 10 MB map of labels
+  // took minutes); duplicateKeys() below does the same check with a set per map.
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, merge: true, strict: true });
+  if (!Array.isArray(docs)) return fail(file, 1, 1, 'the manifest is empty', 'start with `name:` and `machines:` (see cluster.example.yml)');
+  if (docs.length === 0) return fail(file, 1, 1, 'the manifest is empty', 'start with `name:` and `machines:` (see cluster.example.yml)');
+  if (docs.length > 1) {
+    const { line, col } = at(docs[1]!.range[0]);
+    return fail(file, line, col, 'the manifest holds more than one YAML document', 'remove the `---` separator: one manifest, one document');
+  }
+  const doc = docs[0]!;
+  // Not a map at the top: not a manifest at all (say /etc/passwd named by a pull request's include),
+  // so no position, and so no line of its content in the error.
+  if (doc.contents === null && doc.errors.length === 0) return fail(file, 1, 1, 'the manifest is empty', 'start with `name:` and `machines:` (see cluster.example.yml)');
+  const known = (k: unknown) => isScalar(k) && typeof k.value === 'string' && (keys.includes(k.value) || k.value.startsWith('x-'));
+  if (!isMap(doc.contents) || !doc.contents.items.some((p) => known(p.key))) {
+    return fail(file, 0, 0, `not a manifest: its top level is not a map of keys (${keys.slice(0, 4).join(', ')}, ...)`, 'start with `name:` and `machines:` (see cluster.example.yml)');
+  }
 
   const bad = text.indexOf('\uFFFD');
   if (bad >= 0 && !isValidUtf8(bytes)) {
@@ -40,16 +65,7 @@ export function readSource(file: string, given?: Buffer): ReadResult {
     const { line, col } = at(tab.index + tab[1]!.length);
     return fail(file, line, col, 'tab character in indentation', 'YAML indents with spaces only: replace the tab by spaces');
   }
-
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true, strict: true });
-  if (!Array.isArray(docs)) return fail(file, 1, 1, 'the manifest is empty', 'start with `name:` and `machines:` (see cluster.example.yml)');
-  if (docs.length === 0) return fail(file, 1, 1, 'the manifest is empty', 'start with `name:` and `machines:` (see cluster.example.yml)');
-  if (docs.length > 1) {
-    const { line, col } = at(docs[1]!.range[0]);
-    return fail(file, line, col, 'the manifest holds more than one YAML document', 'remove the `---` separator: one manifest, one document');
-  }
-  const doc = docs[0]!;
-  const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'DUPLICATE_KEY')];
+  const problems = [...doc.errors, ...duplicateKeys(doc)].sort((a, b) => a.pos[0] - b.pos[0]);
   if (problems.length) {
     return {
       ok: false,
@@ -66,10 +82,6 @@ export function readSource(file: string, given?: Buffer): ReadResult {
         };
       }),
     };
-  }
-  if (!isMap(doc.contents)) {
-    const { line, col } = at(doc.contents?.range?.[0] ?? 0);
-    return fail(file, line, col, 'the manifest must be a map of keys (name, machines, services, ...)', 'start with `name:` and `machines:` (see cluster.example.yml)');
   }
   // Alias bombs: yaml parses them fine and only blows up when converting; refuse them up front.
   let aliases = 0;
@@ -92,7 +104,7 @@ export function locate(source: Source, path: Path, part: 'key' | 'value' = 'valu
   let keyNode: unknown;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === seg);
+      const pair = pairAt(node, seg);
       if (!pair) break;
       keyNode = pair.key;
       node = pair.value;
@@ -103,6 +115,41 @@ export function locate(source: Source, path: Path, part: 'key' | 'value' = 'valu
   }
   const target = (part === 'key' && keyNode ? keyNode : (node ?? keyNode)) as { range?: [number, number, number] } | undefined;
   return source.lines.linePos(target?.range?.[0] ?? 0);
+}
+
+/** Keys set twice in one map (as yaml's uniqueKeys: equal scalar values; `<<` merge keys may repeat), in linear time. */
+function duplicateKeys(doc: Document): { code: 'DUPLICATE_KEY'; message: string; pos: [number, number] }[] {
+  const out: { code: 'DUPLICATE_KEY'; message: string; pos: [number, number] }[] = [];
+  visit(doc, {
+    Map: (_, map) => {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || pair.key.value === '<<') continue;
+        const key = pair.key.value;
+        if (seen.has(key)) out.push({ code: 'DUPLICATE_KEY', message: 'Map keys must be unique', pos: [pair.key.range?.[0] ?? 0, pair.key.range?.[1] ?? 0] });
+        seen.add(key);
+      }
+    },
+  });
+  return out;
+}
+
+/** Each map's pairs by key, built on first lookup: locating every one of n services must not cost n². */
+const pairsByKey = new WeakMap<object, { items: number; index: Map<unknown, Pair<unknown, unknown>> }>();
+
+function pairAt(map: YAMLMap<unknown, unknown>, key: unknown): Pair<unknown, unknown> | undefined {
+  if (map.items.length < 16) return map.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === key);
+  let cached = pairsByKey.get(map);
+  if (cached?.items !== map.items.length) {
+    // The first pair of a key wins, as find() would (a duplicate key is reported elsewhere).
+    const index = new Map<unknown, Pair<unknown, unknown>>();
+    for (const p of map.items) {
+      const k = isScalar(p.key) ? p.key.value : p.key;
+      if (!index.has(k)) index.set(k, p);
+    }
+    pairsByKey.set(map, (cached = { items: map.items.length, index }));
+  }
+  return cached.index.get(key);
 }
 
 function fail(file: string, line: number, col: number, message: string, hint?: string): ReadResult {

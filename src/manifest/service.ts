@@ -7,7 +7,9 @@ import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
 import type { Path } from './read.js';
 
+/** Replicas per service, and of all services together: a typo like 1e12 is refused before anything is allocated. */
 export const MAX_SCALE = 1_000_000;
+export const MAX_REPLICAS = 10_000_000;
 
 export type Report = (path: Path, message: string, hint?: string) => void;
 

@@ -42,20 +42,45 @@ export function validateWith(validate: ValidateFunction, source: Source, data: u
   return pickErrors(validate.errors ?? []).map((e) => toDiagnostic(source, e));
 }
 
+/**
+ * Validation with the entries of one map (compose `services`) checked one at a time against their
+ * own validator: ajv (allErrors) appends the errors of each failing $ref by copying every error so
+ * far into a new array, so a file of 20,000 broken services cost minutes. The rest of the file is
+ * checked with each entry as `{}`, which still reports names the map does not allow (and those
+ * entries are not checked further, as the whole-file validation would not).
+ */
+export function validateSplit(file: ValidateFunction, entry: ValidateFunction, key: string, source: Source, data: Record<string, unknown>): Diagnostic[] {
+  const entries = data[key];
+  if (!entries || typeof entries !== 'object' || Array.isArray(entries)) return validateWith(file, source, data);
+  const errors: ErrorObject[] = [];
+  if (!file({ ...data, [key]: Object.fromEntries(Object.keys(entries).map((k) => [k, {}])) })) errors.push(...(file.errors ?? []));
+  const refused = new Set(errors.filter((e) => e.instancePath === `/${key}` && e.keyword === 'additionalProperties').map((e) => String(e.params.additionalProperty)));
+  for (const [name, value] of Object.entries(entries)) {
+    if (refused.has(name) || entry(value)) continue;
+    const prefix = `/${key}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    for (const e of entry.errors ?? []) errors.push({ ...e, instancePath: prefix + e.instancePath });
+  }
+  return pickErrors(errors).map((e) => toDiagnostic(source, e));
+}
+
 const PRIORITY = ['additionalProperties', 'required', 'enum', 'pattern', 'const', 'type'];
 
 function pickErrors(errors: ErrorObject[]): ErrorObject[] {
-  const branchRoots = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath);
+  // A set of roots and a walk up each error's path: a file with thousands of errors must not cost
+  // thousands squared.
+  const branchRoots = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
   const families = new Map<string, ErrorObject[]>();
   for (const e of errors) {
     if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
-    const root = branchRoots.filter((r) => e.instancePath === r || e.instancePath.startsWith(r + '/')).sort((a, b) => a.length - b.length)[0];
+    const root = outermostRoot(e.instancePath, branchRoots);
     const key = root ?? `${e.instancePath}#${e.keyword}#${JSON.stringify(e.params)}`;
-    families.set(key, [...(families.get(key) ?? []), e]);
+    const family = families.get(key);
+    if (family) family.push(e);
+    else families.set(key, [e]);
   }
   const out: ErrorObject[] = [];
   for (const family of families.values()) {
-    const depth = Math.max(...family.map((e) => e.instancePath.split('/').length));
+    const depth = family.reduce((d, e) => Math.max(d, e.instancePath.split('/').length), 0);
     const deepest = family.filter((e) => e.instancePath.split('/').length === depth);
     deepest.sort((a, b) => PRIORITY.indexOf(a.keyword) - PRIORITY.indexOf(b.keyword));
     const best = deepest[0]!;
@@ -65,6 +90,17 @@ function pickErrors(errors: ErrorObject[]): ErrorObject[] {
     } else out.push(best);
   }
   return out;
+}
+
+/** The shortest of `roots` that is `path` or one of its ancestors. */
+function outermostRoot(path: string, roots: Set<string>): string | undefined {
+  if (roots.size === 0) return undefined;
+  if (roots.has('')) return '';
+  for (let i = path.indexOf('/', 1); ; i = path.indexOf('/', i + 1)) {
+    const prefix = i < 0 ? path : path.slice(0, i);
+    if (roots.has(prefix)) return prefix;
+    if (i < 0) return undefined;
+  }
 }
 
 function toDiagnostic(source: Source, e: ErrorObject): Diagnostic {

@@ -3,7 +3,7 @@
 // in a per-machine host folder (nothing on the network); /var/lib/docker is a named volume, so a
 // stopped machine keeps its images and containers. Engine labels live in daemon.json and change
 // live with SIGHUP. Everything found is found by ownership labels; nothing else is touched.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
@@ -11,6 +11,8 @@ import writeFileAtomic from 'write-file-atomic';
 import { connect, subscribeEvents } from '../engine/docker.js';
 import { errorMessage } from '../engine/errors.js';
 import type { Engine } from '../engine/types.js';
+import { readUserFile } from '../manifest/user-file.js';
+import { UserError } from '../model/diagnostic.js';
 import type { DesiredMachine, Role } from '../model/desired.js';
 import { LABEL, type MachineState } from '../model/observed.js';
 import { dockerodeFor, hostEngineUrl } from '../engine/docker-connection.js';
@@ -20,6 +22,7 @@ import { machineContainerName, machineFolder, machineVolumeName, socketUrl } fro
 import type { Driver, DriverContext, MachineRecord } from './types.js';
 import type { LockStore } from '../reconcile/lock.js';
 import { ContainerLockStore } from './container-lock.js';
+import { writeStateFile } from './state-file.js';
 
 const KIND = 'io.cluster.kind';
 const READY_TIMEOUT_MS = 90_000;
@@ -213,11 +216,13 @@ function hostFile(dir: string): string {
 }
 
 function recordedHost(dir: string): string | undefined {
-  return existsSync(hostFile(dir)) ? readFileSync(hostFile(dir), 'utf8').trim() || undefined : undefined;
+  const file = readUserFile(hostFile(dir), { what: 'the recorded docker host', maxBytes: 64 * 1024 });
+  if (!file.ok && !file.missing) throw UserError.plain(file.message, `it names the engine this folder's machines run on: delete it and run with DOCKER_HOST or \`host:\` set`);
+  return file.ok ? file.bytes.toString('utf8').trim() || undefined : undefined;
 }
 
 function recordHost(dir: string, url: string): void {
-  if (recordedHost(dir) !== url) writeFileAtomic.sync(hostFile(dir), `${url}\n`);
+  if (recordedHost(dir) !== url) writeStateFile(hostFile(dir), `${url}\n`);
 }
 
 function writeDaemonJson(folder: string, labels: Record<string, string>): void {

@@ -4,13 +4,17 @@
 // each would cost more than the simulation itself. Changes mark the state dirty; a timer writes it
 // at most every FLUSH_MS (longer when the file is big, so saving never takes more than about a
 // third of the time), one write at a time, and close() always writes what is left.
-// Why atomic (write-file-atomic: temp file + rename): a reader — a second process, `cluster plan`
+// Why atomic (temp file + rename, state-file.ts): a reader — a second process, `cluster plan`
 // next to a running `apply --watch` — always sees a whole file, old or new, never half of one.
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+// Every write keeps the previous version as `<file>.bak` (a corrupt file can be restored from it),
+// and the first load removes temp files a killed writer left.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { systemError } from '../manifest/user-file.js';
+import { UserError } from '../model/diagnostic.js';
 import { decodeSimState, encodeSimState } from './sim-format.js';
 import { SimState } from './sim-state.js';
+import { backupOf, removeStaleTempsAsync, writeStateFileAsync } from './state-file.js';
 
 const FLUSH_MS = 50;
 
@@ -20,8 +24,7 @@ export function simStatePath(dir: string, cluster: string): string {
 
 /** Writes a whole simulated cluster at once (benchmarks seed big clusters this way). */
 export async function writeSimState(file: string, state: SimState): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFileAtomic(file, encodeSimState(state));
+  await writeStateFileAsync(file, encodeSimState(state));
 }
 
 export class SimStateFile {
@@ -91,15 +94,19 @@ export class SimStateFile {
   }
 
   private async load(): Promise<SimState> {
+    await removeStaleTempsAsync(this.path);
     // Stat before reading: if the file is replaced in between, the next refresh reads it again.
     const stamp = await stampOf(this.path);
     let text: string | undefined;
     try {
+      // Only a regular file: a FIFO or device planted at this path would block or never end.
+      if (!(await stat(this.path)).isFile()) throw unreadable(this.path, 'it is not a regular file');
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (err instanceof UserError) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw unreadable(this.path, systemError(err));
     }
-    const state = text === undefined ? new SimState(this.cluster) : decodeSimState(text, this.path, this.cluster);
+    const state = text === undefined ? new SimState(this.cluster) : await decodeOrExplain(text, this.path, this.cluster);
     this.current = state;
     this.stamp = stamp;
     return state;
@@ -111,9 +118,7 @@ export class SimStateFile {
     this.failure = undefined;
     const started = performance.now();
     try {
-      const text = encodeSimState(state);
-      await mkdir(dirname(this.path), { recursive: true });
-      await writeFileAtomic(this.path, text);
+      await writeStateFileAsync(this.path, encodeSimState(state));
       this.stamp = await stampOf(this.path);
     } catch (err) {
       this.dirty = true;
@@ -131,4 +136,24 @@ async function stampOf(path: string): Promise<string> {
   } catch {
     return 'none';
   }
+}
+
+/** A state file that cannot be decoded is named, with the way back: its previous version, or a fresh start. */
+async function decodeOrExplain(text: string, file: string, cluster: string): Promise<SimState> {
+  try {
+    return decodeSimState(text, file, cluster);
+  } catch (err) {
+    const why = err instanceof UserError ? err.diagnostics[0]!.message : `cannot read the simulated cluster state ${file}: it is corrupt (${(err as Error).message})`;
+    throw UserError.plain(why, await restoreHint(file));
+  }
+}
+
+async function restoreHint(file: string): Promise<string> {
+  const bak = backupOf(file);
+  const fresh = 'delete the file to start the simulated cluster from scratch (it is simulation state only)';
+  return (await stat(bak).catch(() => undefined)) ? `restore the previous state with \`cp ${bak} ${file}\`, or ${fresh}` : fresh;
+}
+
+function unreadable(file: string, why: string): UserError {
+  return UserError.plain(`cannot read the simulated cluster state ${file}: ${why}`, 'this path holds the sim state file the tool writes: move what is there away and run again');
 }

@@ -91,6 +91,7 @@ export function decodeSimState(text: string, file: string, cluster: string): Sim
   } catch (err) {
     throw corrupt(file, `it is not valid JSON (${(err as Error).message})`);
   }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw corrupt(file, 'it is not a JSON object');
   if (!READABLE_FORMATS.has(doc.format as number)) throw corrupt(file, `its format is ${JSON.stringify(doc.format)}, this version reads formats ${[...READABLE_FORMATS].join(' and ')}`);
   if (doc.cluster !== cluster) throw corrupt(file, `it belongs to cluster ${JSON.stringify(doc.cluster)}, not ${JSON.stringify(cluster)}`);
   if (!doc.next || !Array.isArray(doc.templates) || !Array.isArray(doc.machines) || !Array.isArray(doc.swarms)) throw corrupt(file, 'a section is missing');

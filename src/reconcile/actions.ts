@@ -1,10 +1,10 @@
 // Runs one plan action against drivers and engines. Every action is idempotent, so a re-run after a
 // crash or a retry after a transient failure converges instead of duplicating.
-import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../engine/errors.js';
 import type { Engine, SwarmServiceRequest } from '../engine/types.js';
 import { canonicalJson } from '../manifest/hash.js';
 import { contentOf } from '../manifest/mount-content.js';
+import { readUserFile } from '../manifest/user-file.js';
 import type { Desired, DesiredMachine, DesiredService, DriverName, FileMount, Role } from '../model/desired.js';
 import { LABEL, type Observed } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
@@ -351,9 +351,9 @@ function engineSpec(desired: Desired, service: DesiredService): DesiredService['
 /** What a secret or config puts into the container: its file, its variable's value, or its inline content. */
 async function mountBytes(f: FileMount, container: string): Promise<Buffer> {
   if (f.source !== undefined) {
-    return readFile(f.source).catch((err: Error) => {
-      throw new Error(`${f.kind} ${f.name} for ${container}: cannot read ${f.source} (${err.message})`);
-    });
+    const file = readUserFile(f.source, { what: `the file of ${f.kind} ${f.name}` });
+    if (!file.ok) throw new Error(`${f.kind} ${f.name} for ${container}: ${file.message}`);
+    return file.bytes;
   }
   if (f.content !== undefined) return Buffer.from(f.content);
   const value = contentOf(f);

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { relative } from 'node:path';
+import { readUserFile } from '../manifest/user-file.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 
 /**
@@ -24,10 +25,23 @@ function displayPath(file: string, cwd: string): string {
   return rel && !rel.startsWith('..') ? rel : file;
 }
 
+/**
+ * Lines of the files diagnostics point into, read again only when the file changed (watch mode):
+ * a file with thousands of errors is read once, not once per error.
+ */
+const linesOf = new Map<string, { stamp: string; lines?: string[] }>();
+
 function sourceLine(file: string, line: number): string | undefined {
+  let stamp: string;
   try {
-    return readFileSync(file, 'utf8').split(/\r?\n/)[line - 1];
+    const s = statSync(file);
+    stamp = `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch {
     return undefined;
   }
+  if (linesOf.get(file)?.stamp !== stamp) {
+    const read = readUserFile(file, { what: 'the file' });
+    linesOf.set(file, { stamp, ...(read.ok ? { lines: read.bytes.toString('utf8').split(/\r?\n/) } : {}) });
+  }
+  return linesOf.get(file)!.lines?.[line - 1];
 }

@@ -24,6 +24,12 @@ function check(text: string): void {
   expect(r.files[0]).toBe(file);
   const lines = text.split('\n').length;
   for (const d of r.ok ? r.warnings : r.diagnostics) {
+    // A file that is not one at all (no known top-level key) has no place to point at, on purpose:
+    // pointing would print a line of whatever file it is.
+    if (/^not a (manifest|compose file):/.test(d.message)) {
+      expect([d.line, d.col]).toEqual([0, 0]);
+      continue;
+    }
     expect(d.message.length).toBeGreaterThan(0);
     expect(d.line).toBeGreaterThanOrEqual(1);
     expect(d.line).toBeLessThanOrEqual(lines + 1);

@@ -7,7 +7,8 @@ import { confirm, isInteractive } from '../../ui/terminal.js';
 import { openUnlessStopped, type Interrupts } from '../interrupts.js';
 import { watchCommand } from './watch.js';
 import { openSavedPlan, sealedPlanNow } from '../saved-plan.js';
-import { computePlan, emptied, loadDesired, openSession, recordProtected, type PlanChoices } from '../pipeline.js';
+import { recordProtected } from '../../reconcile/protection.js';
+import { computePlan, emptied, loadDesired, openSession, type PlanChoices } from '../pipeline.js';
 
 export interface ApplyOptions extends PlanChoices {
   file: string;

@@ -1,0 +1,47 @@
+// State files under .cluster/: the previous version kept as .bak, and the debris of a killed writer
+// (a temp file never renamed) removed by the next run — but never a live writer's temp file.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { backupOf, removeStaleTemps, writeStateFile, writeStateFileAsync } from '../../src/providers/state-file.js';
+
+function deadPid(): number {
+  // A process that has exited: its pid is free (reuse within this test is not a concern).
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
+}
+
+describe('state files', () => {
+  test('every write keeps the previous version beside the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'state-file-'));
+    const file = join(dir, 'x.json');
+    writeStateFile(file, 'one\n');
+    expect(existsSync(backupOf(file))).toBe(false);
+    writeStateFile(file, 'two\n');
+    expect(readFileSync(backupOf(file), 'utf8')).toBe('one\n');
+    await writeStateFileAsync(file, 'three\n');
+    expect(readFileSync(file, 'utf8')).toBe('three\n');
+    expect(readFileSync(backupOf(file), 'utf8')).toBe('two\n');
+    expect(readdirSync(dir).sort()).toEqual(['x.json', 'x.json.bak']);
+  });
+
+  test("temp files of dead writers and old write-file-atomic ones go; a live writer's and other files stay", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'state-file-'));
+    const file = join(dir, 'demo.sim.json');
+    const hourAgo = new Date(Date.now() - 3_600_000 + 60_000);
+    const names = {
+      dead: `demo.sim.json.${deadPid()}.1.tmp`,
+      deadBak: `demo.sim.json.bak.${deadPid()}.2.tmp`,
+      live: `demo.sim.json.${process.pid}.3.tmp`,
+      oldAtomic: 'demo.sim.json.3735928559',
+      freshAtomic: 'demo.sim.json.12345',
+      other: 'other.sim.json.12345',
+      bak: 'demo.sim.json.bak',
+    };
+    for (const n of Object.values(names)) writeFileSync(join(dir, n), 'x');
+    utimesSync(join(dir, names.oldAtomic), hourAgo, hourAgo);
+    expect(removeStaleTemps(file).sort()).toEqual([names.dead, names.deadBak, names.oldAtomic].sort());
+    expect(readdirSync(dir).sort()).toEqual([names.bak, names.freshAtomic, names.live, names.other].sort());
+  });
+});
