@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
+import { EngineError } from './errors.js';
 
 export interface TlsFiles {
   ca?: string;
@@ -44,7 +45,7 @@ export function dockerodeFor(url: string, tls?: TlsFiles, timeoutMs = 60_000): D
       },
     } as Dockerode.DockerOptions);
   }
-  throw new Error(`unsupported engine URL ${url}: use unix:///path, tcp://host:port or ssh://user@host`);
+  throw new EngineError('refused', `unsupported engine URL ${url}: use unix:///path, tcp://host:port or ssh://user@host`);
 }
 
 /** The host engine the docker driver runs machines on: the `host:` option, the engine the machines were made on, DOCKER_HOST, or the default socket. */
