@@ -1,6 +1,6 @@
 // Runs the real `cluster` binary (bin/cluster.js → dist/) as a user would, without a terminal.
 // Every run's output is scanned for the secrets it was given (test/support/secret-scan.ts).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { assertNoSecret, secretsGiven } from './secret-scan.js';
 
@@ -12,10 +12,35 @@ export interface Run {
   stderr: string;
 }
 
-export function cluster(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Run {
+type RunOptions = { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number };
+
+function environment(opts: RunOptions): Record<string, string> {
   const env: Record<string, string | undefined> = { ...process.env, CI: 'true', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env as Record<string, string>;
+}
+
+/** Blocks the test worker's event loop while the CLI runs: fine for a quick command (see clusterAsync). */
+export function cluster(args: string[], opts: RunOptions = {}): Run {
+  const env = environment(opts);
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000 });
   assertNoSecret(r.stdout + r.stderr, secretsGiven(env, opts.cwd), args.join(' '));
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** For a command that runs or waits for seconds: vitest's worker keeps serving its RPC meanwhile (test/support/turn.ts). */
+export function clusterAsync(args: string[], opts: RunOptions = {}): Promise<Run> {
+  const env = environment(opts);
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 120_000 });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      assertNoSecret(stdout + stderr, secretsGiven(env, opts.cwd), args.join(' '));
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
 }
