@@ -9,7 +9,8 @@ export { CLUSTER, context, machine, replicaRequest, spec } from './builders.js';
 const made: string[] = [];
 
 afterEach(async () => {
-  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  // A driver a test did not close may still land a coalesced state write while the folder goes (ENOTEMPTY): rm retries.
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5 })));
 });
 
 /** A fresh manifest folder, removed after the test. */
