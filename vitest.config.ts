@@ -21,6 +21,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/support/turn-between-tests.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
           // One real dockerd for all files: run them one after another.
