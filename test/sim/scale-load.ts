@@ -3,6 +3,7 @@
 // starves its RPC on a busy machine (`Timeout calling "onTaskUpdate"` with every test passing).
 // Usage: scale-load.ts DIR — prints one JSON line: what the test asserts, and the timings.
 import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { DesiredMachine } from '../../src/model/desired.js';
 import { seedSimState, SimDriver, simStatePath, writeSimState, type SeedContainer } from '../../src/providers/sim.js';
 import { context, machine, replicaRequest, spec } from './builders.js';
@@ -74,6 +75,6 @@ export async function loadAtScale(dir: string) {
   };
 }
 
-if (process.argv[1] === import.meta.filename) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.stdout.write(JSON.stringify(await loadAtScale(process.argv[2]!)) + '\n');
 }
