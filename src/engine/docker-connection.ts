@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { readUserFile } from '../manifest/user-file.js';
 import { UserError } from '../model/diagnostic.js';
+import { EngineError } from './errors.js';
 
 export interface TlsFiles {
   ca?: string;
@@ -46,7 +47,7 @@ export function dockerodeFor(url: string, tls?: TlsFiles, timeoutMs = 60_000): D
       },
     } as Dockerode.DockerOptions);
   }
-  throw new Error(`unsupported engine URL ${url}: use unix:///path, tcp://host:port or ssh://user@host`);
+  throw new EngineError('refused', `unsupported engine URL ${url}: use unix:///path, tcp://host:port or ssh://user@host`);
 }
 
 /** A certificate or key the manifest names: read like every user file (no FIFO, no device, bounded). */

@@ -2,6 +2,7 @@
 // body of POST /services/create (what `docker stack deploy` sends), and task states are read back.
 import type Dockerode from 'dockerode';
 import { toHealthcheck } from './docker-convert.js';
+import { tolerate } from './errors.js';
 import type { SwarmServiceRequest, SwarmServiceTasks } from './types.js';
 
 const NS_PER_MS = 1_000_000;
@@ -101,14 +102,9 @@ export async function ensureSwarmFiles(docker: Dockerode, req: SwarmServiceReque
       const objectName = `${req.name}_${f.name}_${f.sha256.slice(0, 12)}`;
       const body = { Name: objectName, Labels: { ...req.labels, [SERVICE_LABEL]: req.name }, Data: f.content.toString('base64') };
       const api = f.kind === 'secret' ? { create: () => docker.createSecret(body), get: () => docker.getSecret(objectName) } : { create: () => docker.createConfig(body), get: () => docker.getConfig(objectName) };
-      let id: string | undefined;
-      try {
-        id = ((await api.create()) as { id?: string; ID?: string }).id;
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 409) throw err;
-      }
-      id ??= ((await api.get().inspect()) as { ID: string }).ID;
-      return { kind: f.kind, id, objectName, target: f.target, ...(f.mode !== undefined ? { mode: f.mode } : {}) };
+      // Already made (same name, same content): a conflict, which is what we want.
+      const id = ((await api.create().catch(tolerate('conflict'))) as { id?: string; ID?: string } | undefined)?.id;
+      return { kind: f.kind, id: id ?? ((await api.get().inspect()) as { ID: string }).ID, objectName, target: f.target, ...(f.mode !== undefined ? { mode: f.mode } : {}) };
     }),
   );
 }

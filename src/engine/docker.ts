@@ -1,7 +1,7 @@
 // The Engine interface on a real dockerd, through dockerode. Semantics the core relies on, whatever
 // the engine's quirks: start of a running container and remove of a missing one succeed, joining a
-// swarm twice succeeds, a name conflict rejects with statusCode 409, dropped connections and 5xx
-// are TransientError (the walker retries them).
+// swarm twice succeeds, and every failure is an EngineError (errors.ts): a name conflict is kind
+// 'conflict', dropped connections and 5xx are 'unavailable' (the walker retries them).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
@@ -11,7 +11,7 @@ import type { Role } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
 import { dockerodeFor, type TlsFiles } from './docker-connection.js';
 import { toContainer, toCreateOptions, toFacts, toImage, toNetwork } from './docker-convert.js';
-import { errorMessage, isTransient, TransientError } from './errors.js';
+import { EngineError, errorMessage, progressError, toEngineError, tolerate, type EngineErrorKind } from './errors.js';
 import { ensureSwarmFiles, pruneSwarmFiles, serviceTasks, toSwarmServiceSpec } from './docker-service.js';
 import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from './types.js';
 
@@ -62,7 +62,7 @@ export class DockerEngine implements Engine {
       await this.importImage(await source.exportImage(image));
       if (await this.hasImage(image)) return 'copied';
     }
-    throw new Error(`image ${image} is not on ${this.url} and cannot be pulled (${pullError})${source ? '; the host engine does not have it either' : ''}`);
+    throw new EngineError('notFound', `image ${image} is not on ${this.url} and cannot be pulled (${pullError})${source ? '; the host engine does not have it either' : ''}`);
   }
 
   createContainer(req: ContainerCreateRequest): Promise<string> {
@@ -105,9 +105,7 @@ export class DockerEngine implements Engine {
   removeService(id: string): Promise<void> {
     return call(async () => {
       const name = ((await this.docker.getService(id).inspect().catch(() => undefined)) as { Spec?: { Name?: string } } | undefined)?.Spec?.Name;
-      await this.docker.getService(id).remove().catch((err: { statusCode?: number }) => {
-        if (err.statusCode !== 404) throw err;
-      });
+      await this.docker.getService(id).remove().catch(tolerate('notFound'));
       // Its secrets and configs go once its tasks stop mounting them (a few seconds), best effort.
       if (name) for (let i = 0; i < 20 && (await pruneSwarmFiles(this.docker, name)) > 0; i++) await sleep(250);
     });
@@ -121,15 +119,15 @@ export class DockerEngine implements Engine {
     return call(async () => {
       if ((await this.docker.listNetworks({ filters: { name: [req.name] } })).some((n) => n.Name === req.name)) return;
       await this.docker.createNetwork({ Name: req.name, Driver: req.driver, Attachable: req.driver === 'overlay', CheckDuplicate: true, Labels: req.labels });
-    }, [409]);
+    }, ['conflict']);
   }
 
   removeNetwork(name: string): Promise<void> {
-    return call(() => this.docker.getNetwork(name).remove(), [404]);
+    return call(() => this.docker.getNetwork(name).remove(), ['notFound']);
   }
 
   startContainer(id: string): Promise<void> {
-    return call(() => this.docker.getContainer(id).start(), [304]);
+    return call(() => this.docker.getContainer(id).start(), ['notModified']);
   }
 
   removeContainer(id: string): Promise<void> {
@@ -138,10 +136,11 @@ export class DockerEngine implements Engine {
         await this.docker.getContainer(id).remove({ force: true });
       } catch (err) {
         // Someone (swarm, another run) is already removing it: it is going, which is what we want.
-        if ((err as { statusCode?: number }).statusCode === 409 && /already in progress/.test(errorMessage(err))) return;
-        throw err;
+        const e = toEngineError(err);
+        if (e.kind === 'conflict' && /already in progress/.test(e.message)) return;
+        throw e;
       }
-    }, [404]);
+    }, ['notFound']);
   }
 
   swarmInit(advertiseAddr: string): Promise<void> {
@@ -150,10 +149,12 @@ export class DockerEngine implements Engine {
         await this.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: advertiseAddr });
       } catch (err) {
         // Already a manager of a swarm: that is what init wanted. A worker stays a worker: no retry cures that.
-        if ((err as { statusCode?: number }).statusCode !== 503) throw err;
+        // dockerd says 503 (unavailable) for "already part of a swarm".
+        const e = toEngineError(err);
+        if (e.kind !== 'unavailable') throw e;
         if (await this.isManager()) return;
-        if (/already part of a swarm/i.test(errorMessage(err))) throw new Error(`${this.url} is already part of a swarm as a worker: it cannot init one`);
-        throw err;
+        if (/already part of a swarm/i.test(e.message)) throw new EngineError('refused', `${this.url} is already part of a swarm as a worker: it cannot init one`, { cause: e });
+        throw e;
       }
     });
   }
@@ -170,7 +171,7 @@ export class DockerEngine implements Engine {
       try {
         await this.docker.swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: req.advertiseAddr, RemoteAddrs: req.remoteAddrs, JoinToken: req.token });
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 503 || !/already part of a swarm/i.test(errorMessage(err))) throw err;
+        if (!alreadySo(err, /already part of a swarm/i)) throw err;
       }
     });
   }
@@ -180,7 +181,7 @@ export class DockerEngine implements Engine {
       try {
         await this.docker.swarmLeave({ force });
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 503 || !/not part of a swarm/i.test(errorMessage(err))) throw err;
+        if (!alreadySo(err, /not part of a swarm/i)) throw err;
       }
     });
   }
@@ -210,7 +211,7 @@ export class DockerEngine implements Engine {
   }
 
   swarmNodeRemove(nodeId: string, force: boolean): Promise<void> {
-    return call(() => this.docker.getNode(nodeId).remove({ force }), [404]);
+    return call(() => this.docker.getNode(nodeId).remove({ force }), ['notFound']);
   }
 
   subscribe(cluster: string, onEvent: (what: string) => void): () => void {
@@ -231,7 +232,7 @@ export class DockerEngine implements Engine {
         out.on('error', reject);
       });
       const failed = loadError(text);
-      if (failed) throw new Error(`image load failed: ${failed}`);
+      if (failed) throw new EngineError('refused', `image load failed: ${failed}`);
     });
   }
 
@@ -239,7 +240,7 @@ export class DockerEngine implements Engine {
     return this.docker
       .getImage(image)
       .inspect()
-      .then(() => true, () => false);
+      .then(() => true, (err: unknown) => tolerate('notFound')(err) ?? false);
   }
 
   putFile(containerId: string, path: string, content: Buffer, mode = 0o444): Promise<void> {
@@ -258,17 +259,14 @@ export class DockerEngine implements Engine {
       this.docker.buildImage(context, { t: tag, ...(build.dockerfile ? { dockerfile: build.dockerfile } : {}), ...(build.args ? { buildargs: build.args } : {}), ...(build.target ? { target: build.target } : {}) }),
     );
     // Like a pull, a failed build ends the stream normally: the error is in an event.
-    const events = await new Promise<{ error?: string }[]>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : resolve(out))));
-    const failed = events.find((e) => e.error);
-    if (failed) throw new Error(`building ${tag} from ${build.context} failed: ${failed.error}`);
+    const failed = progressError(await followProgress(this.docker, stream));
+    if (failed) throw new EngineError('refused', `building ${tag} from ${build.context} failed: ${failed}`);
   }
 
   /** Undefined when pulled; else why not. A failed pull ends without an error, the error is in the last event. */
   private async pull(image: string): Promise<string | undefined> {
     try {
-      const stream = await this.docker.pull(image);
-      const events = await new Promise<{ error?: string }[]>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : resolve(out))));
-      return events.find((e) => e.error)?.error;
+      return progressError(await followProgress(this.docker, await this.docker.pull(image)));
     } catch (err) {
       return errorMessage(err);
     }
@@ -295,18 +293,23 @@ export function loadError(body: string): string | undefined {
   return undefined;
 }
 
-/** Run one API call: success codes pass, connection trouble becomes TransientError, the rest keeps statusCode and the engine's reason. */
-async function call<T>(fn: () => Promise<T>, okCodes: number[] = []): Promise<T> {
+/** Run one API call: failures of the `done` kinds mean "already so" (undefined); the rest is thrown as an EngineError. */
+async function call<T>(fn: () => Promise<T>, done: EngineErrorKind[] = []): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status !== undefined && okCodes.includes(status)) return undefined as T;
-    if (isTransient(err) || (status !== undefined && status >= 500 && status !== 503)) throw new TransientError(errorMessage(err));
-    const out = new Error(errorMessage(err)) as Error & { statusCode?: number };
-    if (status !== undefined) out.statusCode = status;
-    throw out;
+    return tolerate(...done)(err) as T;
   }
+}
+
+/** A swarm request refused because the node already is where it was asked to go (dockerd: 503 and a sentence). */
+function alreadySo(err: unknown, sentence: RegExp): boolean {
+  return toEngineError(err).kind === 'unavailable' && sentence.test(errorMessage(err));
+}
+
+/** All events of a progress stream (pull, build); a failure is in an event, not in `err` (see progressError). */
+function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<{ error?: string; errorDetail?: { message?: string } }[]> {
+  return new Promise((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : resolve(out))));
 }
 
 const DRIFT_EVENTS = ['die', 'stop', 'kill', 'oom', 'destroy'];

@@ -1,13 +1,12 @@
-// Errors of the simulated engine, shaped like dockerode's: a message and Docker's HTTP status, so
-// the core treats a simulated 409 or 404 exactly as a real one (and never retries them).
+// Errors of the simulated engine: EngineErrors made from Docker's HTTP status for the same failure,
+// so the core treats a simulated 409 or 404 exactly as a real one (and never retries them).
 import type { SimMachine, SimState } from '../providers/sim-state.js';
+import { EngineError, kindOfStatus } from './errors.js';
 
-export class SimEngineError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode?: number,
-  ) {
-    super(message);
+export class SimEngineError extends EngineError {
+  /** Without a status: a refusal no retry cures (the sim's swarm-state refusals, which dockerd sends as 503). */
+  constructor(message: string, status?: number) {
+    super(status === undefined ? 'refused' : kindOfStatus(status), message, status === undefined ? {} : { status });
     this.name = 'SimEngineError';
   }
 }
@@ -15,8 +14,8 @@ export class SimEngineError extends Error {
 /** The machine, when it exists and runs; otherwise the error a dead daemon's client would see. */
 export function runningMachine(state: SimState, name: string): SimMachine {
   const machine = existingMachine(state, name);
-  // No status code and not transient: retrying a stopped machine does not start it.
-  if (machine.state !== 'running') throw new SimEngineError(`${name}: machine is stopped`);
+  // Unavailable, as a real stopped engine, but not transient: retrying a stopped machine does not start it.
+  if (machine.state !== 'running') throw new EngineError('unavailable', `${name}: machine is stopped`, { transient: false });
   return machine;
 }
 

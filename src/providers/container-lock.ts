@@ -11,6 +11,7 @@ import type Dockerode from 'dockerode';
 import { pack } from 'tar-stream';
 import { LABEL } from '../model/observed.js';
 import { LOCK_IMAGE as IMAGE, LOCK_KIND, lockObjectName, type LockInfo, type LockLeftover, type LockRecord, type LockStore } from '../reconcile/lock.js';
+import { toEngineError, tolerate } from '../engine/errors.js';
 
 const KIND = 'io.cluster.kind';
 const INFO = 'io.cluster.lock';
@@ -39,13 +40,13 @@ export class ContainerLockStore implements LockStore {
     };
     try {
       const c = await this.docker.createContainer(spec).catch(async (err: unknown) => {
-        if (!hasStatus(err, 404)) throw err; // 404: no such image
+        if (toEngineError(err).kind !== 'notFound') throw err; // 404: no such image
         await importLockImage(this.docker);
         return this.docker.createContainer(spec);
       });
       return { created: { ref: c.id, info, renewedAt: Date.parse(info.since) } };
     } catch (err) {
-      if (!hasStatus(err, 409)) throw err;
+      if (toEngineError(err).kind !== 'conflict') throw err;
       return { held: await this.read() };
     }
   }
@@ -54,7 +55,7 @@ export class ContainerLockStore implements LockStore {
     const c = await this.docker
       .getContainer(this.name)
       .inspect()
-      .catch((err: unknown) => (hasStatus(err, 404) ? undefined : Promise.reject(err)));
+      .catch(tolerate('notFound'));
     if (!c) return undefined;
     const labels = c.Config.Labels ?? {};
     if (labels[KIND] !== LOCK_KIND || labels[LABEL.cluster] !== this.cluster) {
@@ -73,7 +74,7 @@ export class ContainerLockStore implements LockStore {
       await this.docker.getContainer(mine.ref).putArchive(tar as unknown as NodeJS.ReadableStream, { path: '/' });
       return true;
     } catch (err) {
-      if (hasStatus(err, 404)) return false;
+      if (toEngineError(err).kind === 'notFound') return false;
       throw err;
     }
   }
@@ -83,7 +84,7 @@ export class ContainerLockStore implements LockStore {
       await this.docker.getContainer(record.ref).remove({ force: true });
       return true;
     } catch (err) {
-      if (hasStatus(err, 404)) return false;
+      if (toEngineError(err).kind === 'notFound') return false;
       throw err;
     }
   }
@@ -92,7 +93,7 @@ export class ContainerLockStore implements LockStore {
   async leftovers(): Promise<LockLeftover[]> {
     const label = [`${LABEL.cluster}=${this.cluster}`, `${KIND}=${LOCK_KIND}`];
     const [networks, containers] = await Promise.all([this.docker.listNetworks({ filters: { label } }), this.docker.listContainers({ all: true, filters: { label } })]);
-    const gone = (err: unknown) => (hasStatus(err, 404) ? undefined : Promise.reject(err));
+    const gone = tolerate('notFound');
     return [
       ...networks.map((n) => ({
         what: `the lock network ${n.Name} (${n.Id.slice(0, 12)}) of an earlier version of cluster`,
@@ -112,7 +113,7 @@ export class ContainerLockStore implements LockStore {
     const res = (await this.docker
       .getContainer(id)
       .infoArchive({ path: `/${LEASE_FILE}` })
-      .catch((err: unknown) => (hasStatus(err, 404) ? undefined : Promise.reject(err)))) as { headers?: Record<string, string> } | undefined;
+      .catch(tolerate('notFound'))) as { headers?: Record<string, string> } | undefined;
     const stat = res?.headers?.['x-docker-container-path-stat'];
     if (!stat) return undefined;
     const mtime = Date.parse((JSON.parse(Buffer.from(stat, 'base64').toString('utf8')) as { mtime?: string }).mtime ?? '');
@@ -136,9 +137,4 @@ function parse(raw: string | undefined): LockInfo | undefined {
   } catch {
     return undefined;
   }
-}
-
-// dockerode rejects with the HTTP status on the error; typed engine errors come with src/engine/errors.ts.
-function hasStatus(err: unknown, code: number): boolean {
-  return typeof err === 'object' && err !== null && (err as { statusCode?: unknown }).statusCode === code;
 }

@@ -3,6 +3,7 @@
 // the host's own engine binaries.
 import type Dockerode from 'dockerode';
 import { buildNodeImage, nodeRecipeVersion } from './node-image.js';
+import { tolerate } from '../engine/errors.js';
 
 export const DEFAULT_NODE_IMAGE = 'docker:dind';
 
@@ -32,8 +33,7 @@ async function present(host: Dockerode, image: string): Promise<boolean> {
   return host
     .getImage(image)
     .inspect()
-    .then(() => true)
-    .catch(() => false);
+    .then(() => true, (err: unknown) => tolerate('notFound')(err) ?? false);
 }
 
 async function pull(host: Dockerode, image: string): Promise<boolean> {

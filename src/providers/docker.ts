@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import writeFileAtomic from 'write-file-atomic';
 import { connect, subscribeEvents } from '../engine/docker.js';
-import { errorMessage } from '../engine/errors.js';
+import { EngineError, toEngineError, tolerate } from '../engine/errors.js';
 import type { Engine } from '../engine/types.js';
 import { readUserFile } from '../manifest/user-file.js';
 import { UserError } from '../model/diagnostic.js';
@@ -43,7 +43,8 @@ export class DockerDriver implements Driver {
 
   async list(): Promise<MachineRecord[]> {
     const found = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`] } }).catch((err: unknown) => {
-      throw new Error(`the docker driver's host engine does not answer at ${this.hostUrl} (${errorMessage(err)}): set DOCKER_HOST or the machines' host: option, or start a private engine with \`bash scripts/docker-env.sh start\``);
+      const e = toEngineError(err);
+      throw new EngineError(e.kind, `the docker driver's host engine does not answer at ${this.hostUrl} (${e.message}): set DOCKER_HOST or the machines' host: option, or start a private engine with \`bash scripts/docker-env.sh start\``, { cause: e });
     });
     const records = await Promise.all(found.map((c) => this.record(c.Id)));
     return records.filter((r): r is MachineRecord => r !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -91,14 +92,14 @@ export class DockerDriver implements Driver {
   async start(name: string): Promise<void> {
     const c = await this.container(name);
     if (!c) throw new Error(`machine ${name} does not exist`);
-    await c.start().catch(ignore(304));
+    await c.start().catch(tolerate('notModified'));
     const info = await c.inspect();
     await this.waitReady(name, info.Config.Labels['io.cluster.folder'] ?? machineFolder(this.ctx.dir, this.ctx.cluster, name));
   }
 
   async stop(name: string): Promise<void> {
     const c = await this.container(name);
-    if (c) await c.stop({ t: 20 }).catch(ignore(304, 404));
+    if (c) await c.stop({ t: 20 }).catch(tolerate('notModified', 'notFound'));
   }
 
   async remove(name: string): Promise<void> {
@@ -106,9 +107,9 @@ export class DockerDriver implements Driver {
     let folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
     if (c) {
       folder = (await c.inspect()).Config.Labels['io.cluster.folder'] ?? folder;
-      await c.remove({ force: true, v: true }).catch(ignore(404));
+      await c.remove({ force: true, v: true }).catch(tolerate('notFound'));
     }
-    await this.host.getVolume(machineVolumeName(this.ctx.cluster, name)).remove().catch(ignore(404));
+    await this.host.getVolume(machineVolumeName(this.ctx.cluster, name)).remove().catch(tolerate('notFound'));
     rmSync(folder, { recursive: true, force: true });
     this.engines.delete(name);
   }
@@ -199,7 +200,7 @@ export class DockerDriver implements Driver {
   }
 
   private async record(id: string): Promise<MachineRecord | undefined> {
-    const info = await this.host.getContainer(id).inspect().catch(ignore(404));
+    const info = await this.host.getContainer(id).inspect().catch(tolerate('notFound'));
     if (!info) return undefined;
     const name = info.Config.Labels[LABEL.machine]!;
     const folder = info.Config.Labels['io.cluster.folder'] ?? machineFolder(this.ctx.dir, this.ctx.cluster, name);
@@ -234,13 +235,6 @@ function writeDaemonJson(folder: string, labels: Record<string, string>): void {
 
 function sorted(r: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-function ignore(...codes: number[]) {
-  return (err: unknown): undefined => {
-    if (codes.includes((err as { statusCode?: number }).statusCode ?? -1)) return undefined;
-    throw err;
-  };
 }
 
 function printable(b: Buffer): string {

@@ -4,6 +4,7 @@
 // already removed this cluster's containers from it), and its engine labels are read-only. The
 // apply lock lives on the first machine's engine.
 import { connect } from '../engine/docker.js';
+import { EngineError } from '../engine/errors.js';
 import type { Engine } from '../engine/types.js';
 import type { DesiredMachine } from '../model/desired.js';
 import { dockerodeFor, type TlsFiles } from '../engine/docker-connection.js';
@@ -24,12 +25,12 @@ export class GenericDriver implements Driver {
 
   async create(machine: DesiredMachine): Promise<MachineRecord> {
     const record = await this.probe(machine);
-    if (record.state !== 'running') throw new Error(`generic machine ${machine.name}: no engine answers at ${urlOf(machine)}`);
+    if (record.state !== 'running') throw new EngineError('unavailable', `generic machine ${machine.name}: no engine answers at ${urlOf(machine)}`);
     return record;
   }
 
   async start(name: string): Promise<void> {
-    throw new Error(`generic machine ${name} is not managed by this tool: start its engine on the host itself`);
+    throw new EngineError('refused', `generic machine ${name} is not managed by this tool: start its engine on the host itself`);
   }
 
   async stop(): Promise<void> {}
@@ -37,7 +38,7 @@ export class GenericDriver implements Driver {
   async remove(): Promise<void> {}
 
   async setEngineLabels(name: string): Promise<void> {
-    throw new Error(`generic machine ${name}: engine labels are set in the host's daemon.json, not from here`);
+    throw new EngineError('refused', `generic machine ${name}: engine labels are set in the host's daemon.json, not from here`);
   }
 
   engine(record: MachineRecord): Engine {

@@ -6,7 +6,7 @@
 // not depend on how parallel calls on other machines interleave, so the same seed fails the same
 // calls in every run, however p-queue schedules them (deterministic per process, per seed).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TransientError } from '../engine/errors.js';
+import { EngineError } from '../engine/errors.js';
 import type { SimulationConfig } from '../model/desired.js';
 import { UserError } from '../model/diagnostic.js';
 import type { ActionKind } from '../plan/types.js';
@@ -47,11 +47,11 @@ export class SimConditions {
     if (ms > 0) await sleep(ms);
   }
 
-  /** Throws a TransientError with the kind's probability. Call before changing anything, so a retry starts clean. */
+  /** Throws an 'unavailable' EngineError (a dropped connection; retried) with the kind's probability. Call before changing anything, so a retry starts clean. */
   fault(kind: SimKind, machine: string): void {
     const rate = this.failureRateOf(kind);
     if (rate <= 0) return;
-    if (rate >= 1 || this.draw(kind, machine) < rate) throw new TransientError(`simulated fault: ${kind} on ${machine}`);
+    if (rate >= 1 || this.draw(kind, machine) < rate) throw new EngineError('unavailable', `simulated fault: ${kind} on ${machine}`);
   }
 
   /** Uniform in [0, 1): the next number of the (seed, kind, machine) sequence. */

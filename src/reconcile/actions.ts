@@ -1,7 +1,7 @@
 // Runs one plan action against drivers and engines. Every action is idempotent, so a re-run after a
 // crash or a retry after a transient failure converges instead of duplicating.
-import { errorMessage } from '../engine/errors.js';
-import type { Engine, SwarmServiceRequest } from '../engine/types.js';
+import { errorMessage, isEngineError } from '../engine/errors.js';
+import type { ContainerCreateRequest, Engine, SwarmServiceRequest } from '../engine/types.js';
 import { canonicalJson } from '../manifest/hash.js';
 import { contentOf } from '../manifest/mount-content.js';
 import { readUserFile } from '../manifest/user-file.js';
@@ -132,11 +132,12 @@ export class ActionRunner {
     const engine = this.engine(machine);
     const labels = replicaLabels(this.desired, service, replica);
     const spec = engineSpec(this.desired, service);
+    const create = () => this.createContainer(machine, { name, spec, labels });
     let id: string;
     try {
-      id = await engine.createContainer({ name, spec, labels });
+      id = await create();
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+      if (!isEngineError(err, 'conflict')) throw err;
       // A run that crashed after create left our container behind: replace it. Someone else's: stop.
       const facts = await engine.facts();
       const clash = facts.containers.find((c) => c.name === name);
@@ -144,11 +145,23 @@ export class ActionRunner {
         throw new Error(`container name ${name} is taken on ${machine} by a container this cluster does not own: ${errorMessage(err)}`);
       }
       await engine.removeContainer(clash.id);
-      id = await engine.createContainer({ name, spec, labels });
+      id = await create();
     }
     for (const f of service.spec.files ?? []) await engine.putFile(id, f.target, await mountBytes(f, name), f.mode);
     await engine.startContainer(id);
     this.started.set(name, { machine, id, service: serviceName });
+  }
+
+  /** An image removed since image.ensure ran (dockerd: 404 "No such image") is fetched again, then the create is tried once more. */
+  private async createContainer(machine: string, req: ContainerCreateRequest): Promise<string> {
+    const engine = this.engine(machine);
+    try {
+      return await engine.createContainer(req);
+    } catch (err) {
+      if (!isEngineError(err, 'notFound') || !/no such image/i.test(err.message)) throw err;
+      await engine.ensureImage(req.spec.image, this.driver(machine).hostEngine?.());
+      return engine.createContainer(req);
+    }
   }
 
   /** On the docker driver's host engine, where image.ensure copies from; simulated clusters only pretend. */
@@ -242,7 +255,7 @@ export class ActionRunner {
     // A node that left still shows as "down" on the managers until it is removed from the list.
     if (leader && nodeId) {
       await leader.swarmNodeRemove(nodeId, true).catch((err) => {
-        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+        if (!isEngineError(err, 'notFound')) throw err;
       });
     }
   }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { background } from '../support/background.js';
-import { cluster } from '../support/cli.js';
+import { cluster, clusterAsync } from '../support/cli.js';
 
 const example = readFileSync(join(import.meta.dirname, '../../cluster.example.yml'), 'utf8').replaceAll('driver: docker', 'driver: sim');
 
@@ -50,7 +50,7 @@ describe('crash safety and locking', () => {
     expect(now.code).toBe(1);
     expect(now.stderr).toMatch(/the cluster is locked by .* since /);
     expect(run(['plan']).code).not.toBe(1); // plan takes no lock
-    const waited = run(['apply', '--auto-approve', '--lock-timeout', '60s']);
+    const waited = await clusterAsync(['apply', '--auto-approve', '--lock-timeout', '60s', '-f', file], { cwd: dir }); // waits seconds
     expect(waited.stderr).toContain('waiting for the lock');
     expect(waited.code).toBe(0);
     expect(await a.stop()).toBe(0);

@@ -33,6 +33,8 @@ const EXPECT: Record<string, string> = {
   'scale-fraction.yml': '11:12 scale must be a whole number ≥ 0',
   'scale-negative.yml': '11:12 scale must be a whole number ≥ 0',
   'scale-text.yml': '11:12 scale must be a whole number ≥ 0',
+  'ssh-host-option.yml': '5:10 invalid host "-oProxyCommand=touch " in the engine URL',
+  'ssh-user-option.yml': '5:10 invalid ssh user name "-oProxyCommand=x" in',
   'tab-indent.yml': '10:1 tab character in indentation',
   'unknown-machine-key.yml': '5:5 unknown key `lables` in machines.m1',
   'unknown-service-key.yml': '11:5 unknown key `enviroment` in services.web',

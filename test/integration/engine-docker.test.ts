@@ -1,10 +1,10 @@
 // DockerEngine against a real dockerd, beyond engine.test.ts: the whole create mapping accepted by
-// the engine, error classes (404, unreachable → TransientError), and copying an image from a source
+// the engine, error kinds (notFound, conflict, unreachable → transient 'unavailable'), and copying an image from a source
 // engine when pulling fails (no registry is reachable here). Only `enginetest-` objects are made.
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/engine/docker.js';
-import { TransientError } from '../../src/engine/errors.js';
+import { EngineError } from '../../src/engine/errors.js';
 import type { Engine } from '../../src/engine/types.js';
 import type { ServiceSpec } from '../../src/model/desired.js';
 import { LABEL } from '../../src/model/observed.js';
@@ -106,17 +106,26 @@ describe('DockerEngine (real dockerd): create mapping, errors, image copy', () =
     expect(c?.state).toBe('created');
   });
 
-  it('creating from a missing image rejects with 404 and “No such image”', async () => {
+  it('creating from a missing image rejects as notFound, with the engine’s “No such image”', async () => {
     const err = await engine.createContainer({ name: 'enginetest-noimage', spec: spec({ image: 'enginetest-missing:1' }), labels: {} }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect(err).not.toBeInstanceOf(TransientError);
-    expect((err as { statusCode?: number }).statusCode).toBe(404);
-    expect((err as Error).message).toMatch(/no such image/i);
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).toMatchObject({ kind: 'notFound', status: 404, transient: false, message: 'No such image: enginetest-missing:1' });
   });
 
-  it('an unreachable engine fails with a TransientError (the walker retries it)', async () => {
-    await expect(connect('unix:///run/cluster-test/nothing-here.sock').facts()).rejects.toBeInstanceOf(TransientError);
-    await expect(connect('tcp://127.0.0.1:1').facts()).rejects.toBeInstanceOf(TransientError);
+  it('a taken name is a conflict with the engine’s reason; a missing container is notFound', async () => {
+    const id = await engine.createContainer({ name: 'enginetest-taken', spec: spec(), labels: {} });
+    containers.push(id);
+    const taken = await engine.createContainer({ name: 'enginetest-taken', spec: spec(), labels: {} }).catch((e: unknown) => e);
+    expect(taken).toBeInstanceOf(EngineError);
+    expect(taken).toMatchObject({ kind: 'conflict', status: 409, transient: false });
+    expect((taken as Error).message).toMatch(/^Conflict\. The container name "\/enginetest-taken" is already in use/);
+    const missing = await engine.containerStatus('enginetest-no-such-container').catch((e: unknown) => e);
+    expect(missing).toMatchObject({ kind: 'notFound', status: 404, message: 'No such container: enginetest-no-such-container' });
+  });
+
+  it('an unreachable engine is unavailable and transient (the walker retries it)', async () => {
+    await expect(connect('unix:///run/cluster-test/nothing-here.sock').facts()).rejects.toMatchObject({ kind: 'unavailable', transient: true });
+    await expect(connect('tcp://127.0.0.1:1').facts()).rejects.toMatchObject({ kind: 'unavailable', transient: true });
   });
 
   it('ensureImage: present; missing without a source → clear message; missing with a source → copied', async () => {

@@ -51,11 +51,11 @@ describe('DockerEngine on a real dockerd', () => {
     expect((await engine.facts()).containers.some((x) => x.id === id)).toBe(false);
   });
 
-  test('a name conflict rejects with statusCode 409 and the engine’s reason', async () => {
+  test('a name conflict rejects as a conflict with the engine’s reason', async () => {
     const id = await engine.createContainer({ name: 'enginetest-dup', spec: spec({ ports: [] }), labels: owner });
     made.push(id);
     const err = await engine.createContainer({ name: 'enginetest-dup', spec: spec({ ports: [] }), labels: owner }).catch((e) => e);
-    expect(err.statusCode).toBe(409);
+    expect(err).toMatchObject({ kind: 'conflict', status: 409 });
     expect(err.message).toMatch(/already in use/);
   });
 

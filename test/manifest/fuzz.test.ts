@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { loadManifest } from '../../src/manifest/index.js';
+import { turn } from '../support/turn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'manifest-fuzz-'));
 const file = join(dir, 'cluster.yml');
@@ -35,12 +36,18 @@ function check(bytes: Uint8Array | string): void {
   }
 }
 
-test('random bytes, random YAML-ish text and mutations of a valid manifest never crash the loader', () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), check), { numRuns: 300 });
+/** check, then a turn of the event loop (test/support/turn.ts says why). */
+async function checkThenTurn(bytes: Uint8Array | string): Promise<void> {
+  check(bytes);
+  await turn();
+}
+
+test('random bytes, random YAML-ish text and mutations of a valid manifest never crash the loader', async () => {
+  await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), checkThenTurn), { numRuns: 300 });
   const token = fc.constantFrom('name:', 'machines:', 'services:', '  ', '    ', '- ', '{', '}', '[', ']', ':', ',', '&a', '*a', '<<: *a', '!!binary', '"', "'", '${X}', '${X:?}', '\t', '\n', 'scale: ', '1e9', '-1', 'null', '~', '?', '|', '>', '#', 'constraint:', '==', 'driver: sim', 'image: x');
-  fc.assert(fc.property(fc.array(token, { maxLength: 60 }), (ts) => check(ts.join(''))), { numRuns: 600 });
-  fc.assert(
-    fc.property(fc.nat(VALID.length), fc.nat(VALID.length), fc.string({ maxLength: 8 }), (a, b, ins) => check(VALID.slice(0, Math.min(a, b)) + ins + VALID.slice(Math.max(a, b)))),
+  await fc.assert(fc.asyncProperty(fc.array(token, { maxLength: 60 }), (ts) => checkThenTurn(ts.join(''))), { numRuns: 600 });
+  await fc.assert(
+    fc.asyncProperty(fc.nat(VALID.length), fc.nat(VALID.length), fc.string({ maxLength: 8 }), (a, b, ins) => checkThenTurn(VALID.slice(0, Math.min(a, b)) + ins + VALID.slice(Math.max(a, b)))),
     { numRuns: 600 },
   );
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { TransientError } from '../../src/engine/errors.js';
+import { EngineError } from '../../src/engine/errors.js';
 import type { Action } from '../../src/plan/types.js';
 import { walk, type WalkEvent, type WalkOptions } from '../../src/reconcile/walk.js';
 
@@ -88,8 +88,8 @@ describe('walk', () => {
       async (a) => {
         const n = (calls.get(a.id) ?? 0) + 1;
         calls.set(a.id, n);
-        if (a.id === 'flaky' && n < 3) throw new TransientError('simulated fault');
-        if (a.id === 'broken') throw Object.assign(new Error('conflict'), { statusCode: 409 });
+        if (a.id === 'flaky' && n < 3) throw new EngineError('unavailable', 'simulated fault');
+        if (a.id === 'broken') throw new EngineError('conflict', 'conflict', { status: 409 });
       },
       opts,
     );
@@ -103,7 +103,7 @@ describe('walk', () => {
     let calls = 0;
     const r = await walk([act('never')], async () => {
       calls++;
-      throw new TransientError('still down');
+      throw new EngineError('unavailable', 'still down');
     }, { ...opts, retries: 2 });
     expect(calls).toBe(3);
     expect(r.failed[0]?.error).toBe('still down');

@@ -7,6 +7,7 @@ import type { Observed, ObservedContainer, ObservedMachine } from '../../src/mod
 import { place } from '../../src/sched/index.js';
 import { desired, facts, machine, owned, service, spec } from '../support/build.js';
 import { referencePlace } from './reference.js';
+import { turn } from '../support/turn.js';
 
 const GiB = 1024 ** 3;
 const SIZES = ['small', 'xxl', 'medium'];
@@ -111,14 +112,15 @@ function build(sc: Scenario): { d: Desired; o: Observed } {
 }
 
 describe('scheduler against the reference', () => {
-  test('same placements, same unschedulable replicas, same first-refusing filter per machine', () => {
-    fc.assert(
-      fc.property(scenarioArb, (sc) => {
+  test('same placements, same unschedulable replicas, same first-refusing filter per machine', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async (sc) => {
         const { d, o } = build(sc);
         const fast = place(d, o);
         const ref = referencePlace(d, o);
         expect(fast.replicas.map((r) => ({ service: r.service, replica: r.replica, machine: r.machine, fate: r.fate }))).toEqual(ref.replicas);
         expect(fast.unschedulable.map((u) => ({ service: u.service, replicas: u.replicas, reasons: u.reasons.map((x) => ({ machine: x.machine, filter: x.filter })) }))).toEqual(ref.unschedulable);
+        await turn(); // test/support/turn.ts says why
       }),
       {
         numRuns: 600,

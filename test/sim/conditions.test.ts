@@ -1,7 +1,7 @@
-// Simulated latency and faults: real delays, TransientErrors before any change, a deterministic PRNG.
+// Simulated latency and faults: real delays, transient 'unavailable' errors before any change, a deterministic PRNG.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { TransientError, isTransient } from '../../src/engine/errors.js';
+import { isEngineError, isTransient } from '../../src/engine/errors.js';
 import { SimConditions, type SimKind } from '../../src/providers/sim-conditions.js';
 import { SimDriver } from '../../src/providers/sim.js';
 import { context, machine, manifestDir, replicaRequest } from './support.js';
@@ -39,7 +39,7 @@ describe('sim latency', () => {
 });
 
 describe('sim faults', () => {
-  it('rate 1 throws a TransientError naming kind and machine, and changes nothing', async () => {
+  it('rate 1 throws a transient unavailable error naming kind and machine, and changes nothing', async () => {
     const dir = await manifestDir();
     const setup = new SimDriver(context(dir));
     const record = await setup.create(machine('m1'));
@@ -50,12 +50,12 @@ describe('sim faults', () => {
     const failing = new SimDriver(context(dir, { failureRate: { 'container.create': 1, 'machine.create': 1, 'machine.remove': 1, 'machine.stop': 1 } }));
     const engine = failing.engine(record);
     const err = await engine.createContainer(replicaRequest('web', 1)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TransientError);
+    expect(isEngineError(err, 'unavailable')).toBe(true);
     expect(isTransient(err)).toBe(true);
     expect((err as Error).message).toBe('simulated fault: container.create on m1');
     await expect(failing.create(machine('m2'))).rejects.toThrow('simulated fault: machine.create on m2');
-    await expect(failing.stop('m1')).rejects.toBeInstanceOf(TransientError);
-    await expect(failing.remove('m1')).rejects.toBeInstanceOf(TransientError);
+    await expect(failing.stop('m1')).rejects.toMatchObject({ kind: 'unavailable', transient: true });
+    await expect(failing.remove('m1')).rejects.toMatchObject({ kind: 'unavailable', transient: true });
     expect((await engine.facts()).containers).toEqual([]); // observe is not faulted here
     expect((await failing.list()).map((m) => [m.name, m.state])).toEqual([['m1', 'running']]);
     await failing.close();
@@ -83,7 +83,7 @@ describe('sim faults', () => {
           try {
             conditions.fault('container.start' satisfies SimKind, m);
           } catch (err) {
-            failed = err instanceof TransientError;
+            failed = isEngineError(err, 'unavailable');
           }
           outcome.get(m)!.push(failed);
         }

@@ -66,8 +66,8 @@ describe('sim driver: machines', () => {
     const record = await driver.create(machine('m1', { labels: { size: 'small', zone: 'a' } }));
     await driver.setEngineLabels('m1', { size: 'xxl' });
     expect((await driver.engine(record).facts()).labels).toEqual({ size: 'xxl' });
-    await expect(driver.start('ghost')).rejects.toMatchObject({ statusCode: 404 });
-    await expect(driver.setEngineLabels('ghost', {})).rejects.toMatchObject({ statusCode: 404 });
+    await expect(driver.start('ghost')).rejects.toMatchObject({ kind: 'notFound', status: 404 });
+    await expect(driver.setEngineLabels('ghost', {})).rejects.toMatchObject({ kind: 'notFound', status: 404 });
     await driver.close();
   });
 });

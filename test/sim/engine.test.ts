@@ -22,7 +22,7 @@ describe('sim engine: images', () => {
   it('an image tagged :missing cannot be pulled (not transient), but can be copied from an engine that has it', async () => {
     const { driver, engine } = await oneMachine();
     const err = await engine.ensureImage('acme/app:missing').catch((e: unknown) => e);
-    expect(err).toMatchObject({ statusCode: 404, message: expect.stringContaining('pull access denied for acme/app') });
+    expect(err).toMatchObject({ kind: 'notFound', status: 404, message: expect.stringContaining('pull access denied for acme/app') });
     expect(isTransient(err)).toBe(false);
     expect((await engine.facts()).images).toEqual([]);
 
@@ -61,15 +61,15 @@ describe('sim engine: containers', () => {
     await engine.ensureImage('nginx:1.25');
     const id = await engine.createContainer(replicaRequest('web', 1));
     const err = await engine.createContainer(replicaRequest('web', 1)).catch((e: unknown) => e);
-    expect(err).toMatchObject({ statusCode: 409, message: expect.stringContaining(`"/demo-web-1" is already in use by container "${id}"`) });
+    expect(err).toMatchObject({ kind: 'conflict', status: 409, message: expect.stringContaining(`"/demo-web-1" is already in use by container "${id}"`) });
     expect(isTransient(err)).toBe(false);
     expect((await engine.facts()).containers).toHaveLength(1);
   });
 
   it('create without the image is a 404; starting a missing container is a 404', async () => {
     const { engine } = await oneMachine();
-    await expect(engine.createContainer(replicaRequest('web', 1))).rejects.toMatchObject({ statusCode: 404, message: 'No such image: nginx:1.25' });
-    await expect(engine.startContainer('nope')).rejects.toMatchObject({ statusCode: 404 });
+    await expect(engine.createContainer(replicaRequest('web', 1))).rejects.toMatchObject({ kind: 'notFound', status: 404, message: 'No such image: nginx:1.25' });
+    await expect(engine.startContainer('nope')).rejects.toMatchObject({ kind: 'notFound', status: 404 });
   });
 
   it('a published port held by a running container fails the second start', async () => {
@@ -145,6 +145,6 @@ describe('sim engine: a stopped machine', () => {
     const { driver, engine } = await oneMachine();
     await driver.remove('m1');
     expect(await engine.ping()).toBe(false);
-    await expect(engine.facts()).rejects.toMatchObject({ statusCode: 404 });
+    await expect(engine.facts()).rejects.toMatchObject({ kind: 'notFound', status: 404 });
   });
 });

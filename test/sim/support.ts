@@ -1,20 +1,16 @@
-// Builders for sim driver tests: a temporary manifest folder, driver contexts, machines, container requests.
+// A temporary manifest folder per test, removed afterwards; the builders live in builders.ts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { ContainerCreateRequest } from '../../src/engine/types.js';
-import type { DesiredMachine, ServiceSpec, SimulationConfig } from '../../src/model/desired.js';
-import { LABEL } from '../../src/model/observed.js';
-import type { DriverContext } from '../../src/providers/types.js';
 
-export const CLUSTER = 'demo';
-const at = { file: '/tmp/cluster.yml', line: 1, col: 1 };
+export { CLUSTER, context, machine, replicaRequest, spec } from './builders.js';
+
 const made: string[] = [];
-const specJson = new WeakMap<ServiceSpec, string>();
 
 afterEach(async () => {
-  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  // A driver a test did not close may still land a coalesced state write while the folder goes (ENOTEMPTY): rm retries.
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5 })));
 });
 
 /** A fresh manifest folder, removed after the test. */
@@ -22,27 +18,4 @@ export async function manifestDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cluster-sim-'));
   made.push(dir);
   return dir;
-}
-
-export function context(dir: string, simulation: Partial<SimulationConfig> = {}): DriverContext {
-  return { cluster: CLUSTER, dir, machines: [], simulation: { latencyMs: {}, failureRate: {}, seed: 1, ...simulation } };
-}
-
-export function machine(name: string, over: Partial<DesiredMachine> = {}): DesiredMachine {
-  return { name, group: name, driver: 'sim', labels: {}, options: {}, protect: false, position: at, ...over };
-}
-
-export function spec(over: Partial<ServiceSpec> = {}): ServiceSpec {
-  return { image: 'nginx:1.25', environment: {}, ports: [], volumes: [], labels: {}, reservations: { cpus: 0, memory: 0 }, limits: { cpus: 0, memory: 0 }, links: [], volumesFrom: [], ...over };
-}
-
-/** What the reconciler asks for replica `replica` of `service`: the deterministic name and ownership labels. */
-export function replicaRequest(service: string, replica: number, s: ServiceSpec = spec(), configHash = `hash-${service}`): ContainerCreateRequest {
-  let json = specJson.get(s);
-  if (json === undefined) specJson.set(s, (json = JSON.stringify(s)));
-  return {
-    name: `${CLUSTER}-${service}-${replica}`,
-    spec: s,
-    labels: { [LABEL.cluster]: CLUSTER, [LABEL.service]: service, [LABEL.replica]: String(replica), [LABEL.configHash]: configHash, [LABEL.spec]: json },
-  };
 }

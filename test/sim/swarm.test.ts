@@ -37,7 +37,7 @@ describe('sim swarm', () => {
 
   it('refuses a wrong token, an unreachable manager, a second init or join, and worker-side cluster calls', async () => {
     const { manager, tokens, join, w1, engine } = await threeMachines();
-    await expect(join(w1, 'SWMTKN-1-forged-token')).rejects.toMatchObject({ statusCode: 400, message: expect.stringContaining('valid join token') });
+    await expect(join(w1, 'SWMTKN-1-forged-token')).rejects.toMatchObject({ kind: 'refused', status: 400, message: expect.stringContaining('valid join token') });
     await expect(engine(w1).swarmJoin({ remoteAddrs: ['10.9.9.9:2377'], token: tokens.worker, advertiseAddr: w1.address! })).rejects.toThrow(/no running manager/);
     await expect(manager.swarmInit('10.0.0.1')).rejects.toThrow(/already part of a swarm/);
     await join(w1, tokens.worker);
@@ -71,7 +71,7 @@ describe('sim swarm', () => {
     await manager.swarmNodeUpdate(id, { labels: { zone: 'b' } }); // replaces, like Docker's spec update
     expect((await engine(w1).facts()).swarm.nodeLabels).toEqual({ zone: 'b' });
     await expect(manager.swarmNodeUpdate(await nodeId(m1), { role: 'worker' })).rejects.toThrow(/last manager/);
-    await expect(manager.swarmNodeUpdate('no-such-node', { labels: {} })).rejects.toMatchObject({ statusCode: 404 });
+    await expect(manager.swarmNodeUpdate('no-such-node', { labels: {} })).rejects.toMatchObject({ kind: 'notFound', status: 404 });
   });
 
   it('leave → down on the managers → node rm; a live node needs force, a manager a demotion first', async () => {

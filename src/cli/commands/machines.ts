@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { statusReport, table, type StatusReport } from '../../ui/status.js';
 import { loadDesired, openSession, type Session } from '../pipeline.js';
+import { dockerCpArgv, dockerExecArgv, sshArgv } from './shell-argv.js';
 
 type MachineReport = StatusReport['machines'][number];
 
@@ -101,12 +102,11 @@ export async function sshCommand(name: string, command: string[], opts: { file: 
     if (m.driver === 'sim') throw new Error(`machine ${name} is simulated (sim driver): it has no shell`);
     if (m.driver === 'docker') {
       const host = session.drivers.get('docker')?.hostEngine?.().url;
-      return { cmd: 'docker', args: ['exec', ...(process.stdin.isTTY && command.length === 0 ? ['-it'] : ['-i']), `${cluster}-${name}`, ...(command.length ? ['sh', '-c', command.join(' ')] : ['sh'])], env: { ...process.env, DOCKER_HOST: host } };
+      return { cmd: 'docker', args: dockerExecArgv(`${cluster}-${name}`, command, Boolean(process.stdin.isTTY)), env: { ...process.env, DOCKER_HOST: host } };
     }
     const url = m.engine?.url ?? '';
     if (!url.startsWith('ssh://')) throw new Error(`machine ${name} (${url || 'no engine url'}) is not reached over ssh: log in to that host yourself`);
-    const u = new URL(url);
-    return { cmd: 'ssh', args: [...(u.port ? ['-p', u.port] : []), `${u.username ? `${u.username}@` : ''}${u.hostname}`, ...command], env: process.env };
+    return { cmd: 'ssh', args: sshArgv(url, command), env: process.env };
   });
   const r = spawnSync(target.cmd, target.args, { stdio: 'inherit', env: target.env as NodeJS.ProcessEnv });
   if (r.error) throw new Error(`${target.cmd}: ${r.error.message}`);
@@ -133,9 +133,9 @@ export async function scpCommand(from: string, to: string, opts: { file: string 
     if (!('local' in a) && !('local' in b)) {
       // docker cp does not copy between containers: go through a folder on this host.
       const tmp = mkdtempSync(join(tmpdir(), 'cluster-scp-'));
-      return { host, cmds: [['cp', ref(a), tmp], ['cp', `${tmp}/${basename(a.path!)}`, ref(b)]] };
+      return { host, cmds: [dockerCpArgv(ref(a), tmp), dockerCpArgv(`${tmp}/${basename(a.path!)}`, ref(b))] };
     }
-    return { host, cmds: [['cp', ref(a), ref(b)]] };
+    return { host, cmds: [dockerCpArgv(ref(a), ref(b))] };
   });
   for (const args of steps.cmds) {
     const r = spawnSync('docker', args, { stdio: 'inherit', env: { ...process.env, DOCKER_HOST: steps.host } });
