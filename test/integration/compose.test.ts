@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { execIn } from '../support/exec.js';
 import { DOCKER_HOST } from './env.js';
 
@@ -66,10 +66,10 @@ const DOCKERFILE = 'FROM busybox:latest\nRUN echo built-by-cluster > /built.txt\
 describe('a compose app across machines', () => {
   let dir: string;
   let file: string;
-  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
   const socket = (m: string) => join(dir, '.cluster/machines', m, 'docker.sock');
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cl-compose-'));
     file = join(dir, 'cluster.yml');
     writeFileSync(file, MANIFEST);
@@ -84,12 +84,12 @@ describe('a compose app across machines', () => {
   });
 
   afterAll(async () => {
-    run('destroy', '--auto-approve');
+    await run('destroy', '--auto-approve');
     await dockerodeFor(DOCKER_HOST).getImage(`${NAME}-built:latest`).remove().catch(() => undefined);
   });
 
-  test('plan: the default network as an overlay, db and web on different machines, the profiled service left out', () => {
-    const p = run('plan');
+  test('plan: the default network as an overlay, db and web on different machines, the profiled service left out', async () => {
+    const p = await run('plan');
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout).toContain(`+   network ${NAME}_default (overlay) on manager`);
     expect(p.stdout).toContain(`+   db #1 ${NAME}-db-1 on manager`);
@@ -99,13 +99,13 @@ describe('a compose app across machines', () => {
   });
 
   test('apply: web on the worker reaches db on the manager by name, after db turned healthy', async () => {
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(await execIn(socket('worker'), `${NAME}-web-1`, ['wget', '-q', '-O-', 'http://db/'])).toContain('hello-over-the-overlay');
     const up = Number(await execIn(socket('manager'), `${NAME}-db-1`, ['cat', '/www/up']));
     const web = await dockerodeFor(`unix://${socket('worker')}`).getContainer(`${NAME}-web-1`).inspect();
     expect(Date.parse(web.State.StartedAt) / 1000).toBeGreaterThanOrEqual(up);
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
 
   test('secrets and configs (from a file, a variable, inline content) are files in the container before it starts', async () => {
@@ -115,9 +115,9 @@ describe('a compose app across machines', () => {
     expect(await execIn(socket('worker'), `${NAME}-web-1`, ['cat', '/etc/banner'])).toBe('banner for hello-over-the-overlay');
   });
 
-  test('a changed secret replaces the container that holds it, without showing the content', () => {
+  test('a changed secret replaces the container that holds it, without showing the content', async () => {
     writeFileSync(join(dir, 'token.txt'), 'rotated\n');
-    const p = run('plan');
+    const p = await run('plan');
     expect(p.stdout).toMatch(new RegExp(`-/\\+ web #1 ${NAME}-web-1`));
     expect(p.stdout + p.stderr).not.toContain('rotated');
   });
@@ -126,8 +126,8 @@ describe('a compose app across machines', () => {
     expect(await execIn(socket('worker'), `${NAME}-built-1`, ['cat', '/built.txt'])).toContain('built-by-cluster');
   });
 
-  test('--profile debug adds the profiled service', () => {
-    const p = cluster(['plan', '-f', file, '--profile', 'debug'], { cwd: dir, env: { DOCKER_HOST } });
+  test('--profile debug adds the profiled service', async () => {
+    const p = await clusterAsync(['plan', '-f', file, '--profile', 'debug'], { cwd: dir, env: { DOCKER_HOST } });
     expect(p.stdout).toMatch(new RegExp(`\\+   tools #1 ${NAME}-tools-1 on`));
   });
 });

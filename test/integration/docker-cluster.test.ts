@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { connect } from '../../src/engine/docker.js';
 import { background } from '../support/background.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `it${process.pid}`;
@@ -40,27 +40,27 @@ const ours = async () => host.listContainers({ all: true, filters: { label: [`io
 describe('a real cluster on the docker driver', () => {
   let dir: string;
   let file: string;
-  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
   const machineEngine = (m: string) => connect(`unix://${join(dir, '.cluster/machines', m, 'docker.sock')}`);
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cl-it-'));
     file = join(dir, 'cluster.yml');
     writeFileSync(file, MANIFEST);
   });
 
   afterAll(async () => {
-    run('destroy', '--auto-approve');
+    await run('destroy', '--auto-approve');
     for (const c of await ours()) await host.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
     for (const n of await host.listNetworks({ filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getNetwork(n.Id).remove().catch(() => undefined);
     for (const v of (await host.listVolumes()).Volumes ?? []) if (v.Name.startsWith(`${NAME}-`)) await host.getVolume(v.Name).remove().catch(() => undefined);
   });
 
-  test('apply builds machines, a swarm and containers; a second plan has no changes', () => {
-    const r = run('apply', '--auto-approve');
+  test('apply builds machines, a swarm and containers; a second plan has no changes', async () => {
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/Apply complete/);
-    const again = run('plan', '--detailed-exitcode');
+    const again = await run('plan', '--detailed-exitcode');
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain('No changes');
   });
@@ -97,27 +97,27 @@ describe('a real cluster on the docker driver', () => {
     expect(await res.text()).toContain('root:');
   });
 
-  test('env, ssh and scp reach a machine, like docker-machine', () => {
-    const env = run('env', 'worker-2');
+  test('env, ssh and scp reach a machine, like docker-machine', async () => {
+    const env = await run('env', 'worker-2');
     expect(env.code, env.stderr).toBe(0);
     expect(env.stdout).toContain(`export DOCKER_HOST="unix://${join(dir, '.cluster/machines/worker-2/docker.sock')}"`);
-    const ps = cluster(['ssh', 'worker-2', '-f', file, '--', 'docker', 'ps', '--format', '{{.Names}}'], { cwd: dir, env: { DOCKER_HOST } });
+    const ps = await clusterAsync(['ssh', 'worker-2', '-f', file, '--', 'docker', 'ps', '--format', '{{.Names}}'], { cwd: dir, env: { DOCKER_HOST } });
     expect(ps.code, ps.stderr).toBe(0);
     expect(ps.stdout).toContain(`${NAME}-db-1`);
     writeFileSync(join(dir, 'note.txt'), 'carried by scp\n');
-    const scp = (...args: string[]) => cluster(['scp', ...args, '-f', file], { cwd: dir, env: { DOCKER_HOST } });
-    expect(scp(join(dir, 'note.txt'), 'worker-1:/tmp/note.txt').code).toBe(0);
-    expect(scp('worker-1:/tmp/note.txt', 'manager:/tmp/').code).toBe(0);
-    expect(scp('manager:/tmp/note.txt', join(dir, 'back.txt')).code).toBe(0);
+    const scp = (...args: string[]) => clusterAsync(['scp', ...args, '-f', file], { cwd: dir, env: { DOCKER_HOST } });
+    expect((await scp(join(dir, 'note.txt'), 'worker-1:/tmp/note.txt')).code).toBe(0);
+    expect((await scp('worker-1:/tmp/note.txt', 'manager:/tmp/')).code).toBe(0);
+    expect((await scp('manager:/tmp/note.txt', join(dir, 'back.txt'))).code).toBe(0);
     expect(readFileSync(join(dir, 'back.txt'), 'utf8')).toBe('carried by scp\n');
   });
 
   test('an engine label change is applied live, without restarting the machine', async () => {
     const before = (await host.getContainer(`${NAME}-worker-1`).inspect()).State.StartedAt;
     writeFileSync(file, readFileSync(file, 'utf8').replace('worker-1: { driver: docker, role: worker, labels: { size: small } }', 'worker-1: { driver: docker, role: worker, labels: { size: xxl, zone: b } }'));
-    const p = run('plan');
+    const p = await run('plan');
     expect(p.stdout).toMatch(/engine labels .*worker-1|worker-1.*labels/);
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect((await machineEngine('worker-1').facts()).labels).toEqual({ size: 'xxl', zone: 'b' });
     expect((await host.getContainer(`${NAME}-worker-1`).inspect()).State.StartedAt).toBe(before);
@@ -127,14 +127,14 @@ describe('a real cluster on the docker driver', () => {
     const roles = async () => Object.fromEntries((await machineEngine('manager').swarmNodes()).map((n) => [n.hostname, `${n.role}/${n.state}`]));
     const worker1 = /worker-1: \{ driver: docker, role: worker,/;
     writeFileSync(file, readFileSync(file, 'utf8').replace(worker1, 'worker-1: { driver: docker, role: manager,'));
-    const p = run('plan');
+    const p = await run('plan');
     expect(p.stdout).toMatch(/promote.*worker-1|worker-1.*manager/);
-    expect(run('apply', '--auto-approve').code).toBe(0);
+    expect((await run('apply', '--auto-approve')).code).toBe(0);
     expect(await roles()).toMatchObject({ manager: 'manager/ready', 'worker-1': 'manager/ready', 'worker-2': 'worker/ready' });
     writeFileSync(file, readFileSync(file, 'utf8').replace('worker-1: { driver: docker, role: manager,', 'worker-1: { driver: docker, role: worker,'));
-    expect(run('apply', '--auto-approve').code).toBe(0);
+    expect((await run('apply', '--auto-approve')).code).toBe(0);
     expect(await roles()).toMatchObject({ manager: 'manager/ready', 'worker-1': 'worker/ready', 'worker-2': 'worker/ready' });
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
 
   test('drift: a container removed and a machine stopped behind the tool’s back are planned and repaired', async () => {
@@ -143,22 +143,22 @@ describe('a real cluster on the docker driver', () => {
     const id = (await machineEngine(holder).facts()).containers.find((c) => c.name === victim)!.id;
     await machineEngine(holder).removeContainer(id);
     await host.getContainer(`${NAME}-worker-1`).stop();
-    const p = run('plan', '--detailed-exitcode');
+    const p = await run('plan', '--detailed-exitcode');
     expect(p.code, p.stderr).toBe(2);
     expect(p.stdout).toMatch(/start\s+machine worker-1/);
     expect(p.stdout).toContain(`+   bird #2 ${victim}`);
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect((await host.getContainer(`${NAME}-worker-1`).inspect()).State.Running).toBe(true);
     const all = (await Promise.all(['manager', 'worker-1', 'worker-2'].map(async (m) => (await machineEngine(m).facts()).containers))).flat();
     expect(all.filter((c) => c.name === victim).map((c) => c.state)).toEqual(['running']);
     expect(all.every((c) => c.state === 'running')).toBe(true);
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
 
   test('scale down removes the highest replicas and nothing else', async () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('scale: 4', 'scale: 2'));
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const names = (await Promise.all(['manager', 'worker-1', 'worker-2'].map(async (m) => (await machineEngine(m).facts()).containers.map((c) => c.name)))).flat().sort();
     expect(names).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`, `${NAME}-db-1`, `${NAME}-web-1`, `${NAME}-web-2`].sort());
@@ -169,20 +169,20 @@ describe('a real cluster on the docker driver', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('scale: 2\n  db:', 'scale: 24\n  db:'));
     const first = background(['apply', '--auto-approve', '-f', file], { cwd: dir, env: { DOCKER_HOST } });
     await first.waitFor(/start /, 60_000);
-    const second = run('apply', '--auto-approve');
+    const second = await run('apply', '--auto-approve');
     expect(second.code, second.stderr + second.stdout + first.output()).toBe(1);
     expect(second.stderr).toContain(`container ${NAME}-cluster-lock on ${DOCKER_HOST}`);
     expect(await first.exited()).toBe(0);
     expect(await host.listContainers({ all: true, filters: { name: [`${NAME}-cluster-lock`] } })).toEqual([]);
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
 
   test('destroy removes machines, their volumes and folders; nothing of the cluster is left on the host', async () => {
-    const r = run('destroy', '--auto-approve');
+    const r = await run('destroy', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(await ours()).toEqual([]);
     const volumes = (await host.listVolumes()).Volumes ?? [];
     expect(volumes.filter((v) => v.Name.startsWith(`${NAME}-`))).toEqual([]);
-    expect(run('status', '--json').stdout).toContain('"machines": []');
+    expect((await run('status', '--json')).stdout).toContain('"machines": []');
   });
 });

@@ -8,18 +8,18 @@ import { afterAll, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { connect } from '../../src/engine/docker.js';
 import { background } from '../support/background.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `ft${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'cl-ft-'));
 const file = join(dir, 'cluster.yml');
 const host = dockerodeFor(DOCKER_HOST);
-const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
 const manifest = (scale: number) => `name: ${NAME}\nmachines:\n  a: { driver: docker }\n  b: { driver: docker }\nservices:\n  bird:\n    image: busybox:latest\n    command: [sleep, "86400"]\n    scale: ${scale}\n`;
 
 afterAll(async () => {
-  run('destroy', '--auto-approve');
+  await run('destroy', '--auto-approve');
   for (const c of await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getContainer(c.Id).remove({ force: true, v: true });
   for (const n of await host.listNetworks({ filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getNetwork(n.Id).remove().catch(() => undefined);
 });
@@ -42,12 +42,12 @@ test('kill -9 of the tool mid-apply: the next apply takes the dead run\'s lock o
   const first = background(['apply', '--auto-approve', '-f', file], { cwd: dir, env: { DOCKER_HOST } });
   await first.waitFor(/done {5}\+ bird/, 120_000);
   await first.stop('SIGKILL');
-  const again = run('apply', '--auto-approve');
+  const again = await run('apply', '--auto-approve');
   expect(again.code, again.stderr).toBe(0);
   expect(again.stderr).toContain(`pid ${first.child.pid} (apply)`);
   expect(again.stderr).toMatch(/replaced the stale lock \w+ .*: its process \d+ on this host is gone/);
   expect(await replicas()).toEqual(want(12));
-  expect(run('plan', '--detailed-exitcode').code).toBe(0);
+  expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
 });
 
 test('a machine killed mid-apply fails only what needs it; the next apply repairs everything', async () => {
@@ -58,10 +58,10 @@ test('a machine killed mid-apply fails only what needs it; the next apply repair
   const code = await first.exited();
   expect(code).toBe(1);
   expect(first.output()).toMatch(/Apply incomplete: .* failed/);
-  const again = run('apply', '--auto-approve');
+  const again = await run('apply', '--auto-approve');
   expect(again.code, again.stderr).toBe(0);
   expect(await replicas()).toEqual(want(24));
-  expect(run('plan', '--detailed-exitcode').code).toBe(0);
+  expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
 });
 
 test('an engine restarted mid-apply: the apply rides it out or fails cleanly; the next apply converges exactly', async () => {
@@ -73,8 +73,8 @@ test('an engine restarted mid-apply: the apply rides it out or fails cleanly; th
   const code = await first.exited();
   expect([0, 1]).toContain(code);
   if (code === 1) expect(first.output()).toMatch(/Apply incomplete: .* failed/);
-  const again = run('apply', '--auto-approve');
+  const again = await run('apply', '--auto-approve');
   expect(again.code, again.stderr).toBe(0);
   expect(await replicas()).toEqual(want(36));
-  expect(run('plan', '--detailed-exitcode').code).toBe(0);
+  expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
 });

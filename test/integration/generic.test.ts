@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { ContainerLockStore } from '../../src/providers/container-lock.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `gen${process.pid}`;
@@ -16,7 +16,7 @@ const host = dockerodeFor(DOCKER_HOST);
 describe('generic driver on an existing engine', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cl-gen-'));
   const file = join(dir, 'cluster.yml');
-  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST: undefined }, timeoutMs: 120_000 });
+  const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST: undefined }, timeoutMs: 120_000 });
   let foreign = '';
 
   afterAll(async () => {
@@ -30,17 +30,17 @@ describe('generic driver on an existing engine', () => {
       file,
       `name: ${NAME}\nmachines:\n  host1:\n    driver: generic\n    url: ${DOCKER_HOST}\nnetworks:\n  back: {}\nservices:\n  web:\n    image: busybox:latest\n    command: [sleep, "600"]\n    scale: 2\n    networks: [back]\n`,
     );
-    const plan = run('plan');
+    const plan = await run('plan');
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).not.toMatch(/machine host1/); // adopted, not created
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const ours = await host.listContainers({ filters: { label: [`io.cluster.name=${NAME}`] } });
     expect(ours.map((c) => c.Names[0]).sort()).toEqual([`/${NAME}-web-1`, `/${NAME}-web-2`]);
     expect((await host.listNetworks({ filters: { name: [`${NAME}_back`] } })).map((n) => n.Driver)).toEqual(['bridge']); // no swarm: a bridge
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
 
-    const d = run('destroy', '--auto-approve');
+    const d = await run('destroy', '--auto-approve');
     expect(d.code, d.stderr + d.stdout).toBe(0);
     expect(await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } })).toEqual([]);
     expect(await host.listNetworks({ filters: { name: [`${NAME}_back`] } })).toEqual([]);
@@ -52,20 +52,20 @@ describe('generic driver on an existing engine', () => {
     await new ContainerLockStore(host, NAME, DOCKER_HOST).tryCreate({ id: 'elsewhere1', holder: 'ci@other-host (pid 1)', since: new Date().toISOString(), host: 'other-host', pid: 1, ttlMs: 600_000 });
     const other = mkdtempSync(join(tmpdir(), 'cl-gen-other-'));
     writeFileSync(join(other, 'cluster.yml'), readFileSync(file, 'utf8'));
-    const runThere = (...args: string[]) => cluster([...args, '-f', join(other, 'cluster.yml')], { cwd: other, env: { DOCKER_HOST: undefined }, timeoutMs: 120_000 });
-    const r = runThere('apply', '--auto-approve');
+    const runThere = (...args: string[]) => clusterAsync([...args, '-f', join(other, 'cluster.yml')], { cwd: other, env: { DOCKER_HOST: undefined }, timeoutMs: 120_000 });
+    const r = await runThere('apply', '--auto-approve');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ci@other-host');
     expect(r.stderr).toContain(`container ${NAME}-cluster-lock on ${DOCKER_HOST}`);
-    expect(runThere('unlock', '--force', 'elsewhere1').code).toBe(0);
+    expect((await runThere('unlock', '--force', 'elsewhere1')).code).toBe(0);
     expect(await host.listContainers({ all: true, filters: { name: [`${NAME}-cluster-lock`] } })).toEqual([]);
-    expect(runThere('plan').code).toBe(0); // plan takes no lock
+    expect((await runThere('plan')).code).toBe(0); // plan takes no lock
     // The lock container an apply holds on this engine is not part of the cluster it observes: a
     // plan saved without it is not stale for the apply that holds it.
     const saved = join(other, 'saved.plan');
-    expect(runThere('plan', '-o', saved).code).toBe(0);
-    const applied = runThere('apply', saved);
+    expect((await runThere('plan', '-o', saved)).code).toBe(0);
+    const applied = await runThere('apply', saved);
     expect(applied.code, applied.stderr).toBe(0);
-    expect(runThere('destroy', '--auto-approve').code).toBe(0);
+    expect((await runThere('destroy', '--auto-approve')).code).toBe(0);
   });
 });

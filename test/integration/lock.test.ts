@@ -11,7 +11,7 @@ import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { connect } from '../../src/engine/docker.js';
 import { ContainerLockStore } from '../../src/providers/container-lock.js';
 import { background } from '../support/background.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { judge, race } from '../support/race.js';
 import { DOCKER_HOST } from './env.js';
 
@@ -37,19 +37,19 @@ describe('the apply lock on a real engine', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cl-lock-'));
   const file = join(dir, 'cluster.yml');
   const env = { DOCKER_HOST };
-  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env, timeoutMs: 300_000 });
+  const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env, timeoutMs: 300_000 });
   const replicas = async () => (await connect(`unix://${join(dir, '.cluster/machines/solo/docker.sock')}`).facts()).containers.map((c) => c.name).sort();
   const want = (n: number) => Array.from({ length: n }, (_, i) => `${NAME}-bird-${i + 1}`).sort();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     writeFileSync(file, manifest(1));
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr).toBe(0);
   });
 
   afterAll(async () => {
-    run('unlock', '--force');
-    run('destroy', '--auto-approve');
+    await run('unlock', '--force');
+    await run('destroy', '--auto-approve');
     for (const c of await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
     for (const n of await host.listNetworks({ filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getNetwork(n.Id).remove().catch(() => undefined);
     for (const v of (await host.listVolumes()).Volumes ?? []) if (v.Name.startsWith(`${NAME}-`)) await host.getVolume(v.Name).remove().catch(() => undefined);
@@ -82,12 +82,12 @@ describe('the apply lock on a real engine', () => {
       await first.stop('SIGKILL');
       expect((await lockObjects()).length).toBe(1); // the dead run's lock stays behind
 
-      const again = run('apply', '--lock-timeout', '2m', '--auto-approve');
+      const again = await run('apply', '--lock-timeout', '2m', '--auto-approve');
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).toMatch(new RegExp(`replaced the stale lock \\w+ of .* pid ${first.child.pid} \\(apply\\) .*: its process ${first.child.pid} on this host is gone`));
       expect(await replicas()).toEqual(want(scale));
       expect(await lockObjects()).toEqual([]);
-      expect(run('plan', '--detailed-exitcode').code).toBe(0);
+      expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
     });
   }
 
@@ -95,24 +95,24 @@ describe('the apply lock on a real engine', () => {
     const store = new ContainerLockStore(host, NAME, DOCKER_HOST);
     const other = { id: 'remote01', holder: 'ci@build-7 pid 42 (apply)', host: 'build-7', pid: 42, ttlMs: 30_000 };
     await store.tryCreate({ ...other, since: new Date().toISOString() });
-    const refused = run('apply', '--auto-approve');
+    const refused = await run('apply', '--auto-approve');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`the cluster is locked by ci@build-7 pid 42 (apply) since`);
     expect(refused.stderr).toContain(`container ${LOCK} on ${DOCKER_HOST}`);
-    const shown = run('unlock');
+    const shown = await run('unlock');
     expect(shown.code).toBe(1);
     expect(shown.stderr).toMatch(/lock remote01 of ci@build-7 .* live/);
-    expect(run('unlock', '--force').code).toBe(1);
-    expect(run('unlock', '--force', 'wrong123').code).toBe(1);
+    expect((await run('unlock', '--force')).code).toBe(1);
+    expect((await run('unlock', '--force', 'wrong123')).code).toBe(1);
     expect((await lockObjects()).length).toBe(1);
-    const forced = run('unlock', '--force', 'remote01');
+    const forced = await run('unlock', '--force', 'remote01');
     expect(forced.code, forced.stderr).toBe(0);
     expect(await lockObjects()).toEqual([]);
 
     // The same holder, last renewed 40 s ago: stale.
     await store.tryCreate({ ...other, since: new Date(Date.now() - 40_000).toISOString() });
     writeFileSync(file, manifest(1));
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/replaced the stale lock remote01 of ci@build-7 pid 42 \(apply\) .*: it was not renewed for 4\d s \(lease 30 s\)/);
     expect(await lockObjects()).toEqual([]);
@@ -120,16 +120,16 @@ describe('the apply lock on a real engine', () => {
 
   test('lock networks of earlier versions, duplicated: unlock --force removes them by id; an apply is not confused and cleans them', async () => {
     await legacyNetworks();
-    const shown = run('unlock');
+    const shown = await run('unlock');
     expect(shown.code).toBe(1);
     expect(shown.stderr.match(/lock network/g)).toHaveLength(2);
-    const forced = run('unlock', '--force');
+    const forced = await run('unlock', '--force');
     expect(forced.code, forced.stderr).toBe(0);
     expect(await lockObjects()).toEqual([]);
 
     await legacyNetworks();
     writeFileSync(file, manifest(2));
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr.match(/removed the lock network/g)).toHaveLength(2);
     expect(await lockObjects()).toEqual([]);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { execIn } from '../support/exec.js';
 import { DOCKER_HOST } from './env.js';
 
@@ -35,25 +35,25 @@ services:
 describe('networks across machines on the docker driver', () => {
   let dir: string;
   let file: string;
-  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
   const socket = (m: string) => join(dir, '.cluster/machines', m, 'docker.sock');
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cl-net-'));
     file = join(dir, 'cluster.yml');
     writeFileSync(file, MANIFEST);
   });
 
-  afterAll(() => {
-    run('destroy', '--auto-approve');
+  afterAll(async () => {
+    await run('destroy', '--auto-approve');
   });
 
-  test('the plan makes one overlay on the manager; apply converges', () => {
-    const p = run('plan');
+  test('the plan makes one overlay on the manager; apply converges', async () => {
+    const p = await run('plan');
     expect(p.stdout).toContain(`+   network ${NAME}_back (overlay) on manager`);
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    const again = run('plan', '--detailed-exitcode');
+    const again = await run('plan', '--detailed-exitcode');
     expect(again.code, again.stdout).toBe(0);
   });
 
@@ -70,12 +70,12 @@ describe('networks across machines on the docker driver', () => {
     expect(Date.parse(web.State.StartedAt) / 1000).toBeGreaterThanOrEqual(up);
   });
 
-  test('a network nothing uses any more is removed', () => {
+  test('a network nothing uses any more is removed', async () => {
     writeFileSync(file, MANIFEST.replace('    networks: [back]\n', '').replace('    networks: { back: { aliases: [frontend] } }\n', ''));
-    const p = run('plan');
+    const p = await run('plan');
     expect(p.stdout).toContain(`-   network ${NAME}_back on manager`);
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { planDigest, type SavedPlan } from '../../src/plan/saved.js';
 import type { Action } from '../../src/plan/types.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `sealed${process.pid}`;
@@ -30,7 +30,7 @@ async function engineState(): Promise<string[]> {
 describe('saved plans on a real engine', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cl-sealed-'));
   const file = join(dir, 'cluster.yml');
-  const run = (...args: string[]) => cluster(args, { cwd: dir, env: { DOCKER_HOST: undefined }, timeoutMs: 120_000 });
+  const run = (...args: string[]) => clusterAsync(args, { cwd: dir, env: { DOCKER_HOST: undefined }, timeoutMs: 120_000 });
 
   afterAll(async () => {
     for (const c of await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getContainer(c.Id).remove({ force: true });
@@ -38,10 +38,10 @@ describe('saved plans on a real engine', () => {
 
   test('a tampered plan is refused with nothing changed; the untouched one applies', async () => {
     writeFileSync(file, manifest(2));
-    expect(run('apply', '--auto-approve').code).toBe(0);
+    expect((await run('apply', '--auto-approve')).code).toBe(0);
     writeFileSync(file, manifest(3));
     const saved = join(dir, 'up.plan');
-    const p = run('plan', '-o', saved);
+    const p = await run('plan', '-o', saved);
     expect(p.code, p.stderr).toBe(0);
     const original = JSON.parse(readFileSync(saved, 'utf8')) as SavedPlan;
     expect(original.plan.actions.map((a) => a.id)).toEqual(['container.create:web:3']);
@@ -63,19 +63,19 @@ describe('saved plans on a real engine', () => {
     const before = await engineState();
     expect(before).toHaveLength(2);
     for (const f of tampered) {
-      const r = run('apply', f);
+      const r = await run('apply', f);
       expect(r.code, f).toBe(1);
       expect(r.stderr, f).toMatch(/refused: .*nothing was changed/);
       expect(r.stderr, f).toMatch(/action container\.(remove:web:1 is in the saved plan but not in a fresh plan|create:web:3: "replica" is 50)/);
       expect(await engineState(), f).toEqual(before);
     }
 
-    const ok = run('apply', saved);
+    const ok = await run('apply', saved);
     expect(ok.code, ok.stderr).toBe(0);
     const after = await engineState();
     expect(after).toHaveLength(3);
     expect(after.filter((line) => before.includes(line))).toEqual(before); // web-1 and web-2 untouched
-    expect(run('apply', saved).stderr).toMatch(/stale/);
+    expect((await run('apply', saved)).stderr).toMatch(/stale/);
     expect(await engineState()).toEqual(after);
   });
 });
@@ -85,28 +85,28 @@ describe('saved plans on docker-driver machines', () => {
   const DNAME = `sealedd${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'cl-sealed-docker-'));
   const file = join(dir, 'cluster.yml');
-  const run = (...args: string[]) => cluster(args, { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const run = (...args: string[]) => clusterAsync(args, { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
   const yml = (scale: number) => `name: ${DNAME}\nmachines:\n  m1:\n    driver: docker\n    role: manager\nservices:\n  web:\n    image: busybox:latest\n    command: [sleep, "600"]\n    scale: ${scale}\n`;
   /** The machine container on the host and every container inside it, with ids and states. */
   const state = async () => {
     const machines = await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${DNAME}`] } });
-    const status = JSON.parse(run('status', '--json').stdout) as { containers: { name: string; id: string; state: string }[] };
+    const status = JSON.parse((await run('status', '--json')).stdout) as { containers: { name: string; id: string; state: string }[] };
     return [...machines.map((c) => `${c.Names[0]} ${c.Id} ${c.State}`), ...status.containers.map((c) => `${c.name} ${c.id} ${c.state}`)].sort();
   };
 
   afterAll(async () => {
-    run('destroy', '--auto-approve');
+    await run('destroy', '--auto-approve');
     for (const c of await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${DNAME}`] } })) await host.getContainer(c.Id).remove({ force: true, v: true });
     for (const n of await host.listNetworks({ filters: { label: [`io.cluster.name=${DNAME}`] } })) await host.getNetwork(n.Id).remove().catch(() => undefined);
   });
 
   test('a machine.remove added to the plan is refused with the machine and its containers unchanged', async () => {
     writeFileSync(file, yml(1));
-    const first = run('apply', '--auto-approve');
+    const first = await run('apply', '--auto-approve');
     expect(first.code, first.stderr).toBe(0);
     writeFileSync(file, yml(2));
     const saved = join(dir, 'up.plan');
-    expect(run('plan', '-o', saved).code).toBe(0);
+    expect((await run('plan', '-o', saved)).code).toBe(0);
     const s = JSON.parse(readFileSync(saved, 'utf8')) as SavedPlan;
     s.plan.actions.push({ id: 'machine.remove:m1', kind: 'machine.remove', after: [], machine: 'm1' });
     writeFileSync(join(dir, 'kept.plan'), JSON.stringify(s));
@@ -115,12 +115,12 @@ describe('saved plans on docker-driver machines', () => {
     const before = await state();
     expect(before).toHaveLength(2);
     for (const f of ['kept.plan', 'resealed.plan']) {
-      const r = run('apply', join(dir, f));
+      const r = await run('apply', join(dir, f));
       expect(r.code, f).toBe(1);
       expect(r.stderr, f).toMatch(/action machine\.remove:m1 is in the saved plan but not in a fresh plan/);
       expect(await state(), f).toEqual(before);
     }
-    const ok = run('apply', saved);
+    const ok = await run('apply', saved);
     expect(ok.code, ok.stderr).toBe(0);
     expect(await state()).toHaveLength(3);
   });

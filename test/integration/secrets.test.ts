@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `sec${process.pid}`;
@@ -31,7 +31,7 @@ describe('secrets on a real engine', () => {
   let dir: string;
   let file: string;
   // DB_PASSWORD (from .env) and API_TOKEN: every run below is scanned for both (test/support/cli.ts).
-  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST, API_TOKEN: TOKEN }, timeoutMs: 180_000 });
+  const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST, API_TOKEN: TOKEN }, timeoutMs: 180_000 });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cl-secrets-'));
@@ -42,12 +42,12 @@ describe('secrets on a real engine', () => {
   });
 
   afterAll(async () => {
-    run('destroy', '--auto-approve');
+    await run('destroy', '--auto-approve');
     await docker.getImage(`busybox:${TOKEN}`).remove().catch(() => undefined);
   });
 
   test('the container gets the real values; no label on it has them', async () => {
-    const applied = run('apply', '--auto-approve');
+    const applied = await run('apply', '--auto-approve');
     expect(applied.code, applied.stderr + applied.stdout).toBe(0);
     const c = await docker.getContainer(`${NAME}-app-1`).inspect();
     expect(c.Config.Env).toContain(`DATABASE_URL=postgres://app:${PW}@db/app`);
@@ -62,17 +62,17 @@ describe('secrets on a real engine', () => {
     expect(labels.dsn).toBe('postgres://app:(sensitive)@db/app');
     expect(JSON.parse(labels['io.cluster.spec']!)).toMatchObject({ image: 'busybox:(sensitive)', environment: { DATABASE_URL: 'postgres://app:(sensitive)@db/app', MODE: 'plain-visible' } });
     expect(Object.keys(JSON.parse(labels['io.cluster.sensitive']!) as object).sort()).toEqual(['/command/2', '/environment/DATABASE_URL', '/image', '/labels/dsn']);
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
 
   test('a rotated password is named at each field it reaches, and the container is replaced with the new one', async () => {
     const rotated = 'rotated-engine-pw-9051';
     writeFileSync(join(dir, '.env'), `DB_PASSWORD=${rotated}\n`);
-    const p = run('plan');
+    const p = await run('plan');
     expect(p.stdout).toContain('~ labels.dsn: (sensitive value changed)');
     expect(p.stdout).toContain('~ environment.DATABASE_URL: (sensitive value changed)');
     expect(p.stdout + p.stderr).not.toContain(PW);
-    expect(run('apply', '--auto-approve').code).toBe(0);
+    expect((await run('apply', '--auto-approve')).code).toBe(0);
     const c = await docker.getContainer(`${NAME}-app-1`).inspect();
     expect(c.Config.Env).toContain(`DATABASE_URL=postgres://app:${rotated}@db/app`);
     expect(JSON.stringify(c.Config.Labels)).not.toContain(rotated);

@@ -9,7 +9,7 @@ import { afterAll, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { connect } from '../../src/engine/docker.js';
 import { background, type Background } from '../support/background.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `sg${process.pid}`;
@@ -17,12 +17,12 @@ const dir = mkdtempSync(join(tmpdir(), 'cl-sg-'));
 const file = join(dir, 'cluster.yml');
 const host = dockerodeFor(DOCKER_HOST);
 const manifest = (scale: number) => `name: ${NAME}\nmachines:\n  solo: { driver: docker }\nservices:\n  bird:\n    image: busybox:latest\n    command: [sleep, "3600"]\n    scale: ${scale}\n`;
-const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
 let child: Background | undefined;
 
 afterAll(async () => {
   await child?.stop('SIGKILL');
-  run('destroy', '--auto-approve');
+  await run('destroy', '--auto-approve');
   for (const c of await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
   for (const n of await host.listNetworks({ filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getNetwork(n.Id).remove().catch(() => undefined);
 });
@@ -57,12 +57,12 @@ for (const [signal, code, scale] of [
     expect(now.length).toBe(before + 1);
     expect(now.filter((b) => b.state !== 'running')).toEqual([]);
 
-    const again = run('apply', '--auto-approve');
+    const again = await run('apply', '--auto-approve');
     expect(again.stderr).not.toMatch(/locked/);
     expect(again.code, again.stderr).toBe(0);
     expect(statusRow(again.stdout)).toEqual([`1-${scale}`, `${scale}/${scale}`]);
     expect((await birds()).filter((b) => b.state === 'running')).toHaveLength(scale);
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   }, 300_000);
 }
 
@@ -77,7 +77,7 @@ test('a second SIGINT quits at once, still releasing the lock; apply again conve
   expect(performance.now() - second).toBeLessThan(3_000);
   expect(child.output()).toContain('SIGINT again: quitting now, releasing the lock');
 
-  const again = run('apply', '--auto-approve');
+  const again = await run('apply', '--auto-approve');
   expect(again.stderr).not.toMatch(/locked/);
   expect(again.code, again.stderr).toBe(0);
   expect(statusRow(again.stdout)).toEqual(['1-12', '12/12']);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { execIn } from '../support/exec.js';
 import { DOCKER_HOST } from './env.js';
 
@@ -32,7 +32,7 @@ configs:
 describe('secrets and configs of swarm-mode services', () => {
   let dir: string;
   let file: string;
-  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
   const sock = () => join(dir, '.cluster/machines/manager/docker.sock');
   const manager = () => dockerodeFor(`unix://${sock()}`);
   const task = async () => {
@@ -46,7 +46,7 @@ describe('secrets and configs of swarm-mode services', () => {
     return [...(secrets as { Spec: { Name: string } }[]), ...(configs as { Spec: { Name: string } }[])].map((x) => x.Spec.Name).sort();
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cl-swsec-'));
     file = join(dir, 'cluster.yml');
     writeFileSync(file, MANIFEST);
@@ -56,12 +56,12 @@ describe('secrets and configs of swarm-mode services', () => {
     writeFileSync(join(dir, '.env'), 'API_TOKEN=token-from-env-42\nSTACK_NAME=shop\n');
   });
 
-  afterAll(() => {
-    run('destroy', '--auto-approve');
+  afterAll(async () => {
+    await run('destroy', '--auto-approve');
   });
 
   test('apply: the task mounts the secrets (from a file, from a variable) and the config where the stack says', async () => {
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const id = await task();
     expect(await execIn(sock(), id, ['cat', '/run/secrets/db_password'])).toBe('first-password\n');
@@ -69,15 +69,15 @@ describe('secrets and configs of swarm-mode services', () => {
     expect(await execIn(sock(), id, ['stat', '-c', '%a', '/etc/api-token'])).toBe('400\n');
     expect(await execIn(sock(), id, ['cat', '/etc/motd'])).toBe('welcome to shop');
     expect(await ours()).toHaveLength(3);
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
 
   test('a changed secret file updates the service: its new task reads the new content, the old object goes', async () => {
     writeFileSync(join(dir, 'db_password.txt'), 'second-password\n');
-    const p = run('plan');
+    const p = await run('plan');
     expect(p.stdout).toMatch(/~\s+swarm service .*_app/);
     expect(p.stdout + p.stderr).not.toContain('second-password');
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     await expect.poll(async () => execIn(sock(), await task(), ['cat', '/run/secrets/db_password']), { timeout: 30_000 }).toBe('second-password\n');
     await expect.poll(ours, { timeout: 30_000 }).toHaveLength(3);
@@ -85,7 +85,7 @@ describe('secrets and configs of swarm-mode services', () => {
 
   test('a service gone from the stack takes its secrets and configs with it', async () => {
     writeFileSync(join(dir, 'stack.yml'), STACK(false));
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(await ours()).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `sw${process.pid}`;
@@ -37,30 +37,30 @@ const host = dockerodeFor(DOCKER_HOST);
 describe('swarm-mode services on the docker driver', () => {
   let dir: string;
   let file: string;
-  const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
   const manager = () => dockerodeFor(`unix://${join(dir, '.cluster/machines/manager/docker.sock')}`);
   const tasksOf = async (service: string) =>
     ((await manager().listTasks({ filters: { service: [`${NAME}_${service}`], 'desired-state': ['running'] } })) as { Status: { State: string }; NodeID: string }[]).filter((t) => t.Status.State === 'running');
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cl-swarm-'));
     file = join(dir, 'cluster.yml');
     writeFileSync(file, manifest(2));
   });
 
-  afterAll(() => {
-    run('destroy', '--auto-approve');
+  afterAll(async () => {
+    await run('destroy', '--auto-approve');
   });
 
   test('apply creates both services and waits until their tasks run; a second plan has no changes', async () => {
-    const p = run('plan');
+    const p = await run('plan');
     expect(p.stdout).toContain(`+   swarm service ${NAME}_edge on manager`);
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect((await tasksOf('edge')).length).toBe(2);
     expect((await tasksOf('api')).length).toBe(2);
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
-    expect(run('status').stdout).toMatch(new RegExp(`edge\\s+${NAME}_edge\\s+manager`));
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
+    expect((await run('status')).stdout).toMatch(new RegExp(`edge\\s+${NAME}_edge\\s+manager`));
   });
 
   test("a replicated service's published port is on the swarm's routing mesh (ingress), as docker stack deploy makes it", async () => {
@@ -82,18 +82,18 @@ describe('swarm-mode services on the docker driver', () => {
     const hostnameOf = (id: string) => nodes.find((n) => n.ID === id)?.Description.Hostname;
     expect(new Set((await tasksOf('api')).map((t) => hostnameOf(t.NodeID)))).toEqual(new Set(['worker']));
     writeFileSync(file, manifest(3));
-    const p = run('plan');
+    const p = await run('plan');
     expect(p.stdout).toMatch(/~\s+swarm service .*_api/);
     expect(p.stdout).toContain('replicas: 2 → 3');
-    expect(run('apply', '--auto-approve').code).toBe(0);
+    expect((await run('apply', '--auto-approve')).code).toBe(0);
     expect((await tasksOf('api')).length).toBe(3);
   });
 
   test('a service gone from the manifest is removed', async () => {
     writeFileSync(file, manifest(3, false));
-    const r = run('apply', '--auto-approve');
+    const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect((await manager().listServices()).map((s) => s.Spec?.Name)).toEqual([`${NAME}_edge`]);
-    expect(run('plan', '--detailed-exitcode').code).toBe(0);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
 });

@@ -48,7 +48,7 @@ beforeAll(async () => {
   url = `tcp://127.0.0.1:${(server.address() as { port: number }).port}`;
 });
 
-afterAll(() => {
+afterAll(async () => {
   server?.close();
 });
 

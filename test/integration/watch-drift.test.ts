@@ -7,7 +7,7 @@ import { afterAll, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { connect } from '../../src/engine/docker.js';
 import { background, type Background } from '../support/background.js';
-import { cluster } from '../support/cli.js';
+import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `wd${process.pid}`;
@@ -18,7 +18,7 @@ let watcher: Background | undefined;
 
 afterAll(async () => {
   await watcher?.stop('SIGKILL');
-  cluster(['destroy', '--auto-approve', '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 120_000 });
+  await clusterAsync(['destroy', '--auto-approve', '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 120_000 });
 });
 
 test('drift is repaired on engine events', async () => {
