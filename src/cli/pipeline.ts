@@ -47,14 +47,21 @@ export async function openSession(desired: Desired, lock?: { command: string; ti
       desired,
       drivers,
       observation,
+      // The lock goes even when saving driver state fails: a stuck lock would stop every later run.
       close: async () => {
-        await closeDrivers(drivers);
-        await held?.release();
+        try {
+          await closeDrivers(drivers);
+        } finally {
+          await held?.release();
+        }
       },
     };
   } catch (err) {
-    await closeDrivers(drivers);
-    await held?.release();
+    try {
+      await closeDrivers(drivers);
+    } finally {
+      await held?.release();
+    }
     throw err;
   }
 }
@@ -64,7 +71,7 @@ export function lockStoreOf(desired: Desired, drivers: Drivers): LockStore {
   const shared = [...drivers.values()].find((d) => d.lockStore);
   if (shared) return shared.lockStore!();
   mkdirSync(stateDir(desired), { recursive: true });
-  return fileLockStore(stateDir(desired));
+  return fileLockStore(stateDir(desired), desired.name);
 }
 
 export interface PlanChoices {

@@ -18,9 +18,9 @@ export type EngineErrorKind =
   | 'notFound'
   /** 304: already in the state asked for (start of a running container). */
   | 'notModified'
-  /** 5xx, connection refused or reset: the engine cannot answer now; a retry may cure it. */
+  /** 502/503, connection refused or reset: the engine cannot answer now; a retry may cure it. */
   | 'unavailable'
-  /** Any other 4xx (bad request, forbidden), or a failure no retry cures. */
+  /** Any other 4xx (bad request, forbidden), or a 500 (the engine tried and failed: port taken, OCI error): no retry cures it. */
   | 'refused'
   /** No answer in time. */
   | 'timeout';
@@ -46,7 +46,7 @@ export function kindOfStatus(status: number): EngineErrorKind {
   if (status === 404) return 'notFound';
   if (status === 409) return 'conflict';
   if (status === 408 || status === 504) return 'timeout';
-  if (status >= 500) return 'unavailable';
+  if (status === 502 || status === 503) return 'unavailable';
   return 'refused';
 }
 

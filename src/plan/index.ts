@@ -47,12 +47,24 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
  */
 function maskedPlan(plan: Plan): Plan {
   if (!hasSecrets()) return plan;
-  const imageId = (id: string) => (id.startsWith('image.') ? maskText(id) : id);
+  // An image step's id names its image: masked too. The machine part is an object name and stays;
+  // two images that differ only in a secret would mask to one id, so later ones are numbered.
+  const shownIds = new Map<string, string>();
+  const taken = new Set(plan.actions.map((a) => a.id));
+  for (const a of plan.actions) {
+    if (a.kind !== 'image.ensure' && a.kind !== 'image.build') continue;
+    const masked = a.kind === 'image.ensure' ? `${a.kind}:${a.machine}:${maskText(a.image)}` : maskText(a.id);
+    if (masked === a.id) continue;
+    let shown = masked;
+    for (let n = 2; taken.has(shown); n++) shown = `${masked}#${n}`;
+    taken.add(shown);
+    shownIds.set(a.id, shown);
+  }
+  const imageId = (id: string) => shownIds.get(id) ?? id;
   const actions = plan.actions.map((a): Action => {
     const shown = { ...a, id: imageId(a.id), after: a.after.map(imageId), ...(a.reason !== undefined ? { reason: maskText(a.reason) } : {}) } as Action;
     switch (shown.kind) {
       case 'machine.create':
-      case 'network.create':
         return { ...shown, labels: maskDeep(shown.labels) };
       case 'engine.labels':
         return { ...shown, labels: maskDeep(shown.labels), patch: maskDeep(shown.patch) };

@@ -143,6 +143,7 @@ function parse(text: string): LockInfo | undefined {
   }
 }
 
-export function fileLockStore(stateDir: string): FileLockStore {
-  return new FileLockStore(join(stateDir, 'lock.json'));
+/** One lock per cluster: two sim clusters sharing a folder never wait for, or unlock, each other. */
+export function fileLockStore(stateDir: string, cluster: string): FileLockStore {
+  return new FileLockStore(join(stateDir, `${cluster}.lock.json`));
 }

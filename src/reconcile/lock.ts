@@ -110,10 +110,12 @@ export async function acquire(
   opts: { timing?: LeaseTiming; signal?: AbortSignal } = {},
 ): Promise<LockHandle> {
   const timing = opts.timing ?? LEASE;
-  const mine: LockInfo = { id: randomUUID().slice(0, 8), holder: describeHolder(command), since: new Date().toISOString(), ...thisProcess(), ttlMs: timing.ttlMs };
+  const mine: LockInfo = { id: randomUUID().slice(0, 8), holder: describeHolder(command), since: '', ...thisProcess(), ttlMs: timing.ttlMs };
   const deadline = Date.now() + timeoutMs;
   let waited = false;
   for (;;) {
+    // The lease runs from creation, not from the first try: a lock won after a long wait is fresh.
+    mine.since = new Date().toISOString();
     const attempt = await store.tryCreate(mine);
     if ('created' in attempt) {
       await sweep(store, log);

@@ -56,6 +56,8 @@ export const DEFAULT_WALK: Omit<WalkOptions, 'signal' | 'graceMs' | 'onEvent' | 
 export async function walk(actions: Action[], run: (a: Action) => Promise<void>, options: WalkOptions): Promise<WalkResult> {
   const t0 = performance.now();
   const byId = new Map(actions.map((a) => [a.id, a]));
+  // The walk ends when every id has settled: a repeated id would never let it end.
+  if (byId.size !== actions.length) throw new Error(`the plan repeats an action id (${actions.find((a, i) => actions.findIndex((b) => b.id === a.id) !== i)?.id}): nothing was run`);
   const waitingFor = new Map(actions.map((a) => [a.id, a.after.filter((d) => byId.has(d)).length]));
   const dependents = new Map<string, string[]>();
   for (const a of actions) for (const d of a.after) if (byId.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), a.id]);

@@ -2,6 +2,7 @@
 import type { Desired } from '../model/desired.js';
 import { LABEL, type Observed } from '../model/observed.js';
 import { formatBytes } from '../plan/machines.js';
+import { maskDeep } from '../model/secrets.js';
 
 export interface StatusReport {
   format_version: '1.0';
@@ -28,7 +29,12 @@ export interface StatusReport {
   networks?: { name: string; driver: string; machine: string }[];
 }
 
+/** Observed images and labels are as the engine has them: masked here, so every caller shows them masked. */
 export function statusReport(desired: Desired, observed: Observed): StatusReport {
+  return maskDeep(unmaskedStatus(desired, observed));
+}
+
+function unmaskedStatus(desired: Desired, observed: Observed): StatusReport {
   const wanted = new Map(desired.machines.map((m) => [m.name, m]));
   const machines = observed.machines.map((m) => {
     const e = m.engine;

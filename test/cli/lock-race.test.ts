@@ -25,20 +25,20 @@ test('two applies at once, 10 times: one acts, the other is refused naming it or
     const { how } = judge(runs);
     seen.push(how);
     if (wait.length) expect(how).not.toBe('refused');
-    expect(existsSync(join(dir, '.cluster/lock.json'))).toBe(false);
+    expect(existsSync(join(dir, '.cluster/simrace.lock.json'))).toBe(false);
     const status = JSON.parse(cluster(['status', '--json', '-f', file], { cwd: dir }).stdout) as { containers: { name: string }[] };
     expect(status.containers.map((c) => c.name).sort()).toEqual(Array.from({ length: scale }, (_, n) => `simrace-bird-${n + 1}`).sort());
   }
   // The runs really overlapped: refusals without --lock-timeout, waits with it.
   expect(seen.slice(0, 5)).toContain('refused');
   expect(seen.slice(5)).toContain('waited');
-  expect(readdirSync(join(dir, '.cluster')).filter((f) => f.startsWith('lock.json'))).toEqual([]);
+  expect(readdirSync(join(dir, '.cluster')).filter((f) => f.startsWith('simrace.lock.json'))).toEqual([]);
 }, 120_000);
 
 test('an empty lock file (crash of an earlier version): unlock shows and removes it; apply replaces it, saying so', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cluster-lock-empty-'));
   const file = join(dir, 'cluster.yml');
-  const lock = join(dir, '.cluster/lock.json');
+  const lock = join(dir, '.cluster/simrace.lock.json');
   writeFileSync(file, manifest(1));
   const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir });
   const crashed = () => {

@@ -25,7 +25,7 @@ describe('toEngineError on real dockerode errors', () => {
     ['badContainerName', 'refused', 400, false, /^Invalid container name \(bad name!\)/],
     ['removePredefinedNetwork', 'refused', 403, false, 'bridge is a pre-defined network and cannot be removed'],
     ['notSwarmManager', 'unavailable', 503, true, /^This node is not a swarm manager\./],
-    ['pullUnreachableRegistry', 'unavailable', 500, true, /^Get "https:\/\/registry-1\.docker\.io\/v2\/": dial tcp: lookup registry-1\.docker\.io/],
+    ['pullUnreachableRegistry', 'refused', 500, false, /^Get "https:\/\/registry-1\.docker\.io\/v2\/": dial tcp: lookup registry-1\.docker\.io/],
     ['socketMissing', 'unavailable', undefined, true, 'connect ENOENT /run/cluster-test/wterr-nothing.sock'],
     ['tcpRefused', 'unavailable', undefined, true, 'connect ECONNREFUSED 127.0.0.1:1'],
     ['requestTimeout', 'unavailable', undefined, true, 'socket hang up'],
@@ -70,7 +70,7 @@ describe('toEngineError on real dockerode errors', () => {
   test('the sim makes the same kinds from the same statuses', () => {
     expect(new SimEngineError('Conflict. The container name "/x" is already in use', 409)).toMatchObject({ kind: 'conflict', status: 409, transient: false });
     expect(new SimEngineError('No such image: nginx', 404)).toMatchObject({ kind: 'notFound', transient: false });
-    expect(new SimEngineError('port is already allocated', 500)).toMatchObject({ kind: 'unavailable', transient: true });
+    expect(new SimEngineError('port is already allocated', 500)).toMatchObject({ kind: 'refused', transient: false });
     expect(new SimEngineError('This node is already part of a swarm')).toMatchObject({ kind: 'refused', transient: false });
   });
 });

@@ -84,6 +84,18 @@ describe('masking follows the value', () => {
     expect(maskText('web')).toBe('(sensitive)');
   });
 
+  test('two images that differ only in a secret keep distinct step ids; a short secret inside a machine name does not mask it', () => {
+    rememberSecret('1'); // e.g. PIN=1: it is also part of the machine name m1
+    const d = desired([machine('m1')], [service('a', { spec: spec({ image: `app:${OLD}` }) }), service('b', { spec: spec({ image: `app:${NEW}` }) })]);
+    const observed = { cluster: 'demo', machines: [running('m1')] };
+    const plan = makePlan(d, observed, place(d, observed));
+    const ids = plan.actions.map((a) => a.id);
+    expect(new Set(ids).size).toBe(ids.length); // a repeated id would never let the walk end
+    const ensures = plan.actions.filter((a) => a.kind === 'image.ensure');
+    expect(ensures.map((a) => a.id)).toEqual(['image.ensure:m1:app:(sensitive)', 'image.ensure:m1:app:(sensitive)#2']);
+    for (const c of plan.actions.filter((a) => a.kind === 'container.create')) expect(c.after.some((x) => ensures.some((e) => e.id === x))).toBe(true);
+  });
+
   test('a swarm-mode service: its labels hold the masked definition, a rotation is an update naming the field', () => {
     const api = (pw: string) => service('api', { mode: 'swarm', swarm: { mode: 'replicated', constraints: [], spread: [] }, spec: spec({ environment: { DSN: `pg://u:${pw}@db` } }) });
     const before = desired([machine('mgr', { role: 'manager' })], [api(OLD)]);

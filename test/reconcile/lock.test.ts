@@ -181,4 +181,20 @@ describe('file lock store', () => {
     expect(lines.join('\n')).toContain('left by an interrupted run');
     await lock.release();
   });
+
+  test('a lock won after a long wait starts its lease when it is created, not when the wait began', async () => {
+    const { store, log } = fresh();
+    const first = await acquire(store(), 'apply', 0, log, { timing: FAST });
+    const waitStarted = Date.now();
+    const second = acquire(store(), 'apply', 10_000, log, { timing: FAST });
+    await sleep(300);
+    const released = Date.now();
+    await first.release();
+    const lock = await second;
+    const held = await store().read();
+    // Stores that have no lease time of their own yet (a new lock container) read `since` as the lease:
+    // a `since` from before the wait would make a third run take a lock that was just won.
+    expect(Date.parse(held!.info!.since)).toBeGreaterThanOrEqual(Math.max(waitStarted + 250, released - 1000));
+    await lock.release();
+  });
 });

@@ -185,4 +185,10 @@ describe('walk', () => {
     expect(r.failed[0]?.error).toMatch(/did not finish within/);
     expect(r.done).toEqual(['fine']);
   });
+
+  test('a plan that repeats an action id is refused before anything runs (it could never finish)', async () => {
+    const ran: string[] = [];
+    await expect(walk([act('a'), act('b'), act('a')], async (a) => void ran.push(a.id), opts)).rejects.toThrow(/repeats an action id \(a\)/);
+    expect(ran).toEqual([]);
+  });
 });
