@@ -20,6 +20,8 @@ export type MachineState = 'running' | 'stopped' | 'error';
 export interface Observed {
   cluster: string;
   machines: ObservedMachine[]; // sorted by name
+  /** What claims to be this cluster's but is not (a planted or another folder's machine): left alone, said in the plan. */
+  foreign?: string[];
 }
 
 export interface ObservedMachine {

@@ -17,6 +17,7 @@ export type { Action, ActionKind, Plan } from './types.js';
 export function makePlan(desired: Desired, observed: Observed, placement: Placement): Plan {
   const list = new ActionList();
   const warnings: string[] = [];
+  for (const f of observed.foreign ?? []) warnings.push(`${f}: not adopted, not touched (remove it yourself if it is stale)`);
   const machines = planMachines(desired, observed, list, warnings);
   const networkSteps = planNetworks(desired, observed, placement, machines, list);
   planContainers(desired, observed, placement, machines, list, networkSteps);

@@ -25,6 +25,8 @@ import { ContainerLockStore } from './container-lock.js';
 import { writeStateFile } from './state-file.js';
 
 const KIND = 'io.cluster.kind';
+// The manifest's machine-name rule: no '/', never '.' or '..', so a name can never leave .cluster/machines/.
+const MACHINE_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 const READY_TIMEOUT_MS = 90_000;
 const SWARM_NODE_CERT = '/var/lib/docker/swarm/certificates/swarm-node.crt';
 
@@ -34,6 +36,7 @@ export class DockerDriver implements Driver {
   private readonly host: Dockerode;
   private readonly hostUrl: string;
   private readonly engines = new Map<string, Engine>();
+  private readonly strangers = new Set<string>();
   private image?: Promise<NodeImage>;
 
   constructor(private readonly ctx: DriverContext) {
@@ -46,8 +49,28 @@ export class DockerDriver implements Driver {
       const e = toEngineError(err);
       throw new EngineError(e.kind, `the docker driver's host engine does not answer at ${this.hostUrl} (${e.message}): set DOCKER_HOST or the machines' host: option, or start a private engine with \`bash scripts/docker-env.sh start\``, { cause: e });
     });
-    const records = await Promise.all(found.map((c) => this.record(c.Id)));
+    const records = await Promise.all(found.filter((c) => this.made(c)).map((c) => this.record(c.Id)));
     return records.filter((r): r is MachineRecord => r !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  foreign(): string[] {
+    return [...this.strangers].sort();
+  }
+
+  /**
+   * Labels are claims anyone who can `docker run` on the host engine can make. A machine container is
+   * this folder's only when its name, its machine label and its folder label are exactly what this
+   * folder would have made; anything else is reported (`strangers`) and never started, changed or
+   * removed, and no path or URL is ever taken from a label.
+   */
+  private made(c: Dockerode.ContainerInfo): boolean {
+    const name = c.Labels[LABEL.machine] ?? '';
+    const ours =
+      MACHINE_NAME.test(name) &&
+      c.Names.includes(`/${machineContainerName(this.ctx.cluster, name)}`) &&
+      c.Labels['io.cluster.folder'] === machineFolder(this.ctx.dir, this.ctx.cluster, name);
+    if (!ours) this.strangers.add(`container ${c.Names[0]?.slice(1) ?? c.Id.slice(0, 12)} (${c.Id.slice(0, 12)}) claims to be machine ${JSON.stringify(name)} of cluster ${this.ctx.cluster} but was not made from this folder (its folder label: ${JSON.stringify(c.Labels['io.cluster.folder'] ?? '')})`);
+    return ours;
   }
 
   async create(machine: DesiredMachine): Promise<MachineRecord> {
@@ -83,6 +106,11 @@ export class DockerDriver implements Driver {
           : // `--security-opt systempaths=unconfined` is CLI sugar for empty masked/read-only path lists.
             { CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'], MaskedPaths: [], ReadonlyPaths: [] }),
       },
+    }).catch((err: unknown) => {
+      const e = toEngineError(err);
+      // The name is taken by a container this folder did not make (list() left it out): never touched.
+      if (e.kind === 'conflict') throw new EngineError('conflict', `the host engine already has a container named ${machineContainerName(this.ctx.cluster, machine.name)} that this folder did not make (another checkout with cluster name "${this.ctx.cluster}", or a planted one): rename the cluster, or remove that container yourself`, { cause: e });
+      throw e;
     });
     await container.start();
     await this.waitReady(machine.name, folder);
@@ -94,7 +122,7 @@ export class DockerDriver implements Driver {
     if (!c) throw new Error(`machine ${name} does not exist`);
     await c.start().catch(tolerate('notModified'));
     const info = await c.inspect();
-    await this.waitReady(name, info.Config.Labels['io.cluster.folder'] ?? machineFolder(this.ctx.dir, this.ctx.cluster, name));
+    await this.waitReady(name, machineFolder(this.ctx.dir, this.ctx.cluster, name));
   }
 
   async stop(name: string): Promise<void> {
@@ -104,11 +132,8 @@ export class DockerDriver implements Driver {
 
   async remove(name: string): Promise<void> {
     const c = await this.container(name);
-    let folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
-    if (c) {
-      folder = (await c.inspect()).Config.Labels['io.cluster.folder'] ?? folder;
-      await c.remove({ force: true, v: true }).catch(tolerate('notFound'));
-    }
+    const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
+    if (c) await c.remove({ force: true, v: true }).catch(tolerate('notFound'));
     await this.host.getVolume(machineVolumeName(this.ctx.cluster, name)).remove().catch(tolerate('notFound'));
     rmSync(folder, { recursive: true, force: true });
     this.engines.delete(name);
@@ -117,7 +142,7 @@ export class DockerDriver implements Driver {
   async setEngineLabels(name: string, labels: Record<string, string>): Promise<void> {
     const c = await this.container(name);
     if (!c) throw new Error(`machine ${name} does not exist`);
-    const folder = (await c.inspect()).Config.Labels['io.cluster.folder'] ?? machineFolder(this.ctx.dir, this.ctx.cluster, name);
+    const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
     writeDaemonJson(folder, labels);
     // dockerd is PID 1 in the machine and reloads labels from its config file on SIGHUP.
     await c.kill({ signal: 'HUP' });
@@ -191,7 +216,8 @@ export class DockerDriver implements Driver {
 
   private async container(name: string): Promise<Dockerode.Container | undefined> {
     const found = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${LABEL.machine}=${name}`, `${KIND}=machine`] } });
-    return found[0] ? this.host.getContainer(found[0].Id) : undefined;
+    const mine = found.find((c) => this.made(c));
+    return mine ? this.host.getContainer(mine.Id) : undefined;
   }
 
   private async find(name: string): Promise<MachineRecord | undefined> {
@@ -203,7 +229,7 @@ export class DockerDriver implements Driver {
     const info = await this.host.getContainer(id).inspect().catch(tolerate('notFound'));
     if (!info) return undefined;
     const name = info.Config.Labels[LABEL.machine]!;
-    const folder = info.Config.Labels['io.cluster.folder'] ?? machineFolder(this.ctx.dir, this.ctx.cluster, name);
+    const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
     const state: MachineState = info.State.Running ? 'running' : info.State.Status === 'dead' ? 'error' : 'stopped';
     const address = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
     return { name, driver: 'docker', state, ...(address ? { address } : {}), engineUrl: socketUrl(folder) };

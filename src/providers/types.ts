@@ -50,6 +50,8 @@ export interface Driver {
    * with a stale manager certificate after a demotion can unseat the swarm's leader.
    */
   swarmCertificateRole?(name: string): Promise<Role | undefined>;
+  /** Objects that claim to be this cluster's machines but that this folder did not make: reported, never touched. */
+  foreign?(): string[];
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
 }

@@ -40,7 +40,8 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
     ),
   );
   machines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { observed: { cluster, machines }, records };
+  const foreign = [...drivers.values()].flatMap((d) => d.foreign?.() ?? []);
+  return { observed: { cluster, machines, ...(foreign.length ? { foreign } : {}) }, records };
 }
 
 /** A dropped connection or a busy engine is not a fact about the cluster: ask again, briefly. */
