@@ -5,7 +5,10 @@
 // SIGINT, 143 for SIGTERM (128 + signal number, as shells expect), never 0. A second signal ends the
 // process at once: what was registered with onForcedExit (the lock's release) gets at most
 // FORCED_RELEASE_MS, then exit.
-const EXIT_CODE = { SIGINT: 130, SIGTERM: 143 } as const;
+import { onBrokenOutput } from './broken-pipe.js';
+
+// A closed output pipe (`cluster apply | head`) stops the run like SIGTERM, with SIGPIPE's code.
+const EXIT_CODE = { SIGINT: 130, SIGTERM: 143, SIGPIPE: 141 } as const;
 type StopSignal = keyof typeof EXIT_CODE;
 
 /** A second signal waits this long for releases (the lock) before the process ends anyway. */
@@ -48,12 +51,16 @@ export async function interruptible(command: (i: Interrupts) => Promise<number>,
       return;
     }
     received = sig;
-    io.say(`\n${sig}: stopping; nothing new starts, running actions finish (${sig === 'SIGINT' ? 'Ctrl-C again' : 'send it again'} to quit at once)`);
+    const why = sig === 'SIGPIPE' ? 'the output was closed' : sig;
+    io.say(`\n${why}: stopping; nothing new starts, running actions finish (${sig === 'SIGINT' ? 'Ctrl-C again' : sig === 'SIGTERM' ? 'send it again' : 'Ctrl-C'} to quit at once)`);
     abort.abort(sig);
   };
   const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
   process.on('SIGINT', handlers.SIGINT);
   process.on('SIGTERM', handlers.SIGTERM);
+  const stopOnBrokenPipe = onBrokenOutput(() => {
+    if (!received) onSignal('SIGPIPE');
+  });
 
   try {
     let code: number;
@@ -78,6 +85,7 @@ export async function interruptible(command: (i: Interrupts) => Promise<number>,
   } finally {
     process.off('SIGINT', handlers.SIGINT);
     process.off('SIGTERM', handlers.SIGTERM);
+    stopOnBrokenPipe();
   }
 }
 

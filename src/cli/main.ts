@@ -7,6 +7,7 @@ import { redactOutput } from '../ui/redact.js';
 import { loadManifestWithOptions, setManifestOptions } from './manifest-options.js';
 import { applyCommand } from './commands/apply.js';
 import { interruptible } from './interrupts.js';
+import { watchOutputStreams } from './broken-pipe.js';
 import { completionScript } from './completion.js';
 import { unlockCommand } from './commands/unlock.js';
 import { parseDuration } from '../manifest/units.js';
@@ -23,6 +24,7 @@ const VERSION = '0.1.0';
 export async function main(argv: string[]): Promise<number> {
   redactOutput(process.stdout);
   redactOutput(process.stderr);
+  watchOutputStreams();
   let code = 0;
   const program = buildProgram((c) => (code = c));
   try {

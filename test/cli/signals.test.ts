@@ -152,6 +152,19 @@ describe('apply: bounds', () => {
   }, 90_000);
 });
 
+describe('apply: its output closed (`cluster apply --json | head -3`)', () => {
+  test('stops as on SIGTERM: nothing new starts, the lock is released, exit 141 (SIGPIPE), never a crash', async () => {
+    const t = fresh();
+    child = t.start(['apply', '--auto-approve', '--json'], 150);
+    await child.waitFor(/"type":"done"/, 30_000, 3);
+    child.child.stdout!.destroy(); // the reader went away: the next write meets EPIPE
+    expect(await child.exited()).toBe(141);
+    expect(child.output()).toContain('the output was closed: stopping');
+    expect(child.output()).not.toMatch(/Error: write EPIPE|at .*\.js:\d+/);
+    t.convergesAfter();
+  }, 90_000);
+});
+
 describe('watch', () => {
   for (const [signal, code] of [
     ['SIGINT', 130],

@@ -33,6 +33,8 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   const base = saved ? saved.desired : loadDesired(opts.file);
   const desired = opts.destroy ? emptied(base) : base;
   const verb = opts.destroy ? 'destroy' : 'apply';
+  // Before the lock and before any engine is asked: a run that could never be approved takes nothing.
+  if (!saved && !opts.autoApprove && !isInteractive()) throw notApprovable(verb);
   const reporter = await applyReporter({ verb, desired, json: !!opts.json, live: !opts.json && isInteractive(process.stderr) });
   const session = await openUnlessStopped(interrupts, openSession(base, { command: verb, timeoutMs: opts.lockTimeout ?? 0, signal: interrupts.signal }));
   if (!session) return 1; // stopped while waiting for the lock or observing: nothing ran (exit 130/143)
@@ -72,9 +74,11 @@ function exitCode(o: ApplyOutcome): number {
 
 /** Terraform's confirmation at a terminal; elsewhere --auto-approve is required. */
 async function approve(desired: Desired, verb: 'apply' | 'destroy', signal: AbortSignal): Promise<boolean> {
-  if (!isInteractive()) {
-    throw UserError.plain(`${verb} needs --auto-approve when not run at a terminal (CI, pipes)`, 'review the plan with `cluster plan`, then run again with --auto-approve, or save it with `cluster plan -o FILE` and `cluster apply FILE`');
-  }
+  if (!isInteractive()) throw notApprovable(verb);
   const question = verb === 'destroy' ? `\nDestroy every machine and container of cluster "${desired.name}"?` : '\nDo you want to perform these actions?';
   return confirm(question, signal);
+}
+
+function notApprovable(verb: 'apply' | 'destroy'): UserError {
+  return UserError.plain(`${verb} needs --auto-approve when not run at a terminal (CI, pipes)`, 'review the plan with `cluster plan`, then run again with --auto-approve, or save it with `cluster plan -o FILE` and `cluster apply FILE`');
 }
