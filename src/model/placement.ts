@@ -43,4 +43,6 @@ export interface Placement {
   unschedulable: Unschedulable[];
   /** Owned containers no replica uses any more (scaled away, duplicates, services gone): the plan removes them. */
   retired: Existing[];
+  /** Containers that copy a replica's labels but not its name while the real replica exists: reported, never touched. */
+  lookalikes?: Existing[];
 }

@@ -17,6 +17,10 @@ export type { Action, ActionKind, Plan } from './types.js';
 export function makePlan(desired: Desired, observed: Observed, placement: Placement): Plan {
   const list = new ActionList();
   const warnings: string[] = [];
+  for (const l of placement.lookalikes ?? []) {
+    const { service, replica } = l.container.owner!;
+    warnings.push(`${l.machine}: container ${l.container.name} carries the labels of ${service} replica ${replica} but not its name; the replica is the one named so, this one is left alone (remove it yourself)`);
+  }
   for (const f of observed.foreign ?? []) warnings.push(`${f}: not adopted, not touched (remove it yourself if it is stale)`);
   const machines = planMachines(desired, observed, list, warnings);
   const networkSteps = planNetworks(desired, observed, placement, machines, list);

@@ -12,22 +12,51 @@ import type { Check } from './filters/types.js';
 import { pushTo } from '../plan/multimap.js';
 import type { Node } from './node.js';
 
-/** One service's owned containers by replica number: the first seen (machine, then container name order) and, rarely, more. */
+/**
+ * One service's owned containers by replica number: the first seen (machine, then container name
+ * order) and, rarely, more. `lookalikes`: containers that copy a replica's labels but not its
+ * deterministic name while the real one exists (a hand-made impostor): never the replica, never removed.
+ */
 export interface Owned {
   count: number;
   first: (Existing | undefined)[];
   more?: Map<number, Existing[]>;
+  lookalikes?: Existing[];
 }
 
-/** Files an owned container (one with an `owner`) under its service and replica. */
-export function addOwned(owned: Map<string, Owned>, machine: string, container: ObservedContainer): void {
+/**
+ * Files an owned container (one with an `owner`) under its service and replica. When two claim one
+ * replica, the deterministic name decides (`named`, asked only then): the named one is the replica,
+ * an unnamed one is a lookalike. Two named ones (one per machine, after a crash) are duplicates.
+ */
+export function addOwned(owned: Map<string, Owned>, machine: string, container: ObservedContainer, named: (c: ObservedContainer) => boolean = () => true): void {
   const { service, replica } = container.owner!;
   let o = owned.get(service);
   if (!o) owned.set(service, (o = { count: 0, first: [] }));
-  o.count++;
   const e: Existing = { machine, container };
-  if (o.first[replica] === undefined) o.first[replica] = e;
-  else pushTo((o.more ??= new Map()), replica, e);
+  const first = o.first[replica];
+  if (first === undefined) {
+    o.first[replica] = e;
+    o.count++;
+    return;
+  }
+  const isNamed = named(container);
+  if (isNamed && !named(first.container)) {
+    o.first[replica] = e;
+    (o.lookalikes ??= []).push(first);
+    // Unnamed claimants filed earlier as duplicates are lookalikes too.
+    const rest = o.more?.get(replica) ?? [];
+    o.more?.delete(replica);
+    o.count -= rest.length;
+    o.lookalikes.push(...rest);
+    return;
+  }
+  if (!isNamed && named(first.container)) {
+    (o.lookalikes ??= []).push(e);
+    return;
+  }
+  o.count++;
+  pushTo((o.more ??= new Map()), replica, e);
 }
 
 /** A service's replicas before placement: staying ones are decided; `wanted` are to be placed (`from`: the container each replaces). */
@@ -82,5 +111,14 @@ export function retiredOf(owned: Map<string, Owned>, placed: (service: string) =
     });
     for (const [replica, list] of o.more ?? []) for (const e of list) if (p?.slots[replica - 1]?.existing !== e) out.push(e);
   }
-  return out.sort((a, b) => (a.machine < b.machine ? -1 : a.machine > b.machine ? 1 : a.container.name < b.container.name ? -1 : a.container.name > b.container.name ? 1 : 0));
+  return out.sort(byMachineThenName);
+}
+
+/** Containers that copy a replica's labels but not its name, while the real replica exists: reported, left alone. */
+export function lookalikesOf(owned: Map<string, Owned>): Existing[] {
+  return [...owned.values()].flatMap((o) => o.lookalikes ?? []).sort(byMachineThenName);
+}
+
+function byMachineThenName(a: Existing, b: Existing): number {
+  return a.machine < b.machine ? -1 : a.machine > b.machine ? 1 : a.container.name < b.container.name ? -1 : a.container.name > b.container.name ? 1 : 0;
 }

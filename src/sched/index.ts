@@ -2,12 +2,12 @@
 // Existing replicas keep their machine; new ones are placed one at a time, services in dependency
 // order, with the classic Swarm filters and strategies (see place-service.ts).
 import type { Desired, StrategyName } from '../model/desired.js';
-import type { Observed } from '../model/observed.js';
+import type { Observed, ObservedContainer } from '../model/observed.js';
 import type { Existing, Placement, ReplicaPlacement, Unschedulable } from '../model/placement.js';
 import { containerName } from '../plan/naming.js';
 import type { Keys } from './candidates.js';
 import { explain } from './explain.js';
-import { addOwned, fatesOf, retiredOf, type Fates, type Owned } from './fates.js';
+import { addOwned, fatesOf, lookalikesOf, retiredOf, type Fates, type Owned } from './fates.js';
 import { constraintFilter } from './filters/constraint.js';
 import { enabledFilters } from './filters/index.js';
 import type { Tracking } from './node.js';
@@ -38,10 +38,16 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   // One pass over what is observed: this cluster's replicas by service, everything else occupies its machine.
   // Sized up front: replicas arrive in machine order, and an array written far past its end turns into a slow dictionary.
   const owned = new Map<string, Owned>(desired.services.map((s) => [s.name, { count: 0, first: new Array<Existing | undefined>(s.scale + 1) }]));
+  // Asked only when two containers claim one replica: is this one named as the replica would be?
+  const services = new Map(desired.services.map((s) => [s.name, s]));
+  const named = (c: ObservedContainer) => {
+    const s = services.get(c.owner!.service);
+    return !s || c.name === containerName(desired.name, s.name, c.owner!.replica, s.spec.containerName);
+  };
   for (const m of observed.machines) {
     const node = byName.get(m.name);
     for (const c of m.engine?.containers ?? []) {
-      if (c.owner?.cluster === desired.name) addOwned(owned, m.name, c);
+      if (c.owner?.cluster === desired.name) addOwned(owned, m.name, c, named);
       else if (node) addResident(node, residentOfObserved(c, tracking), tracking);
     }
   }
@@ -100,7 +106,8 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
     const f = fates.get(name);
     return f && { slots: f.slots, using: using.get(name)! };
   });
-  return { placement: { replicas, unschedulable, retired }, ctx, tasks };
+  const lookalikes = lookalikesOf(owned);
+  return { placement: { replicas, unschedulable, retired, ...(lookalikes.length ? { lookalikes } : {}) }, ctx, tasks };
 }
 
 /** Which node contents any filter of this manifest can ask about (see Tracking). */
