@@ -35,16 +35,18 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
     const name = containerName(desired.name, rp.service, rp.replica, service.spec.containerName);
     const key = `${rp.service}:${rp.replica}`;
     const base = { machine: rp.machine, service: rp.service, replica: rp.replica, name };
-    const prerequisites = () => [
+    // A start waits for what a create waits for (its swarm join, its networks, what it depends on),
+    // all but the image its container already has.
+    const prerequisites = (image = true) => [
       machines.ready(rp.machine),
-      imageStep(present, machines, list, rp.machine, service),
+      image ? imageStep(present, machines, list, rp.machine, service) : undefined,
       ...(removalsOn.get(rp.machine) ?? []),
       ...service.dependsOn.flatMap((d) => upBy.get(d) ?? []),
       ...(service.spec.networks ?? []).flatMap((n) => networkSteps(rp.machine, n.network)),
     ];
     let id: string | undefined;
     if (rp.fate === 'kept') {
-      id = list.add(key, { kind: 'container.start', ...base, containerId: old!.id, after: [machines.ready(rp.machine)], reason: `container is ${old!.state}` });
+      id = list.add(key, { kind: 'container.start', ...base, containerId: old!.id, after: prerequisites(false), reason: `container is ${old!.state}` });
     } else if (rp.existing) {
       // Both sides masked: a changed secret shows as "(sensitive value changed)" at its field, never its value.
       const before = parseSpecLabel(old?.labels[LABEL.spec]);

@@ -6,6 +6,7 @@ import type { Observed } from '../../src/model/observed.js';
 import { makePlan } from '../../src/plan/index.js';
 import { place } from '../../src/sched/index.js';
 import { desiredOf, loadText } from '../support/manifest.js';
+import { owned, running } from '../support/build.js';
 
 const load = loadText;
 
@@ -34,6 +35,22 @@ describe('networks in the plan', () => {
     }
     expect(plan.actions.filter((a) => a.kind === 'container.create' && a.service === 'other').every((a) => !a.after.includes('network.create:t_back'))).toBe(true);
     expect(d.services.find((s) => s.name === 'web')!.spec.networks).toEqual([{ network: 't_back', aliases: ['web', 'front'] }]);
+  });
+
+  test('a stopped replica is started only after its machine re-joined the swarm and its network exists (issue 13, F11)', () => {
+    const d = desiredOf(`name: t\nmachines:\n  mgr: { driver: sim, role: manager, cpus: 2, memory: 2g }\n  w: { driver: sim, role: worker, cpus: 2, memory: 2g }\nnetworks:\n  back: {}\nservices:\n  web: { image: nginx:1.25, networks: [back], deploy: { placement: { constraints: [node.role == worker] } } }\n`);
+    const web = d.services.find((s) => s.name === 'web')!;
+    const stopped = owned('web', 1, web.configHash, { name: 't-web-1', state: 'exited', image: 'nginx:1.25', owner: { cluster: 't', service: 'web', replica: 1, configHash: web.configHash } });
+    const observed: Observed = {
+      cluster: 't',
+      machines: [
+        running('mgr', { swarm: { state: 'active', role: 'manager', nodeId: 'n1', clusterId: 'c1' } }),
+        running('w', { containers: [stopped], images: [{ id: 'i', tags: ['nginx:1.25'] }] }), // left the swarm: must join again
+      ],
+    };
+    const start = planOf(d, observed).actions.find((a) => a.kind === 'container.start')!;
+    expect(start).toMatchObject({ machine: 'w', name: 't-web-1' });
+    expect(start.after).toEqual(expect.arrayContaining(['swarm.join:w', 'network.create:t_back']));
   });
 
   test('without a swarm: a bridge on each machine that needs it, dependents kept with what they depend on, and a warning', () => {
