@@ -217,13 +217,18 @@ export class ActionRunner {
     const engine = this.engine(machine);
     const facts = await engine.facts();
     const { worker, manager, leader } = await this.joinTokens(machine);
-    if (facts.swarm.state === 'active') {
-      const leaderFacts = await this.engine(leader).facts();
-      if (facts.swarm.clusterId && leaderFacts.swarm.clusterId && facts.swarm.clusterId !== leaderFacts.swarm.clusterId) {
-        throw new Error(`${machine} is already in another swarm (${facts.swarm.clusterId}); run \`docker swarm leave --force\` on it or remove the machine`);
-      }
-    } else {
+    if (facts.swarm.state === 'inactive') {
       await engine.swarmJoin({ remoteAddrs: [`${this.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: this.address(machine) });
+    }
+    // "Already part of a swarm" (said by the engine, or by its facts) is success only if it is this
+    // swarm: a worker does not know its cluster id, so the leader is asked whether the node is its member.
+    const own = (await engine.facts()).swarm;
+    const members = await this.engine(leader).swarmNodes();
+    if (!own.nodeId || !members.some((n) => n.id === own.nodeId)) {
+      throw new Error(
+        `${machine} is part of another swarm (its node ${own.nodeId ?? '(none)'} is not a member of the swarm ${leader} leads; it is ${own.state}): ` +
+          `run \`cluster ssh ${machine} -- docker swarm leave --force\` and apply again, or remove the machine`,
+      );
     }
     await this.mirrorNodeLabels(machine);
   }
