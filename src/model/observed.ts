@@ -22,6 +22,8 @@ export interface Observed {
   machines: ObservedMachine[]; // sorted by name
   /** What claims to be this cluster's but is not (a planted or another folder's machine): left alone, said in the plan. */
   foreign?: string[];
+  /** Machines whose container is gone but whose volume or folder this folder made is still there. */
+  leftovers?: { name: string; driver: DriverName; what: string }[];
 }
 
 export interface ObservedMachine {

@@ -18,6 +18,7 @@ import { LABEL, type MachineState } from '../model/observed.js';
 import { dockerodeFor, hostEngineUrl } from '../engine/docker-connection.js';
 import { readContainerFile } from './docker-archive.js';
 import { ensureNodeImage, type NodeImage } from './docker-node.js';
+import { freshMachineVolume, machinesWithVolumes } from './docker-volume.js';
 import { machineContainerName, machineFolder, machineVolumeName, socketUrl } from './docker-paths.js';
 import type { Driver, DriverContext, MachineRecord } from './types.js';
 import type { LockStore } from '../reconcile/lock.js';
@@ -53,6 +54,12 @@ export class DockerDriver implements Driver {
     return records.filter((r): r is MachineRecord => r !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
+  async leftovers(): Promise<{ name: string; what: string }[]> {
+    const withContainer = new Set((await this.list()).map((r) => r.name));
+    const volumes = await machinesWithVolumes(this.host, this.ctx, (n) => MACHINE_NAME.test(n));
+    return volumes.filter((n) => !withContainer.has(n)).map((name) => ({ name, what: `its volume ${machineVolumeName(this.ctx.cluster, name)} and folder are` }));
+  }
+
   foreign(): string[] {
     return [...this.strangers].sort();
   }
@@ -80,6 +87,7 @@ export class DockerDriver implements Driver {
       return (await this.find(machine.name))!;
     }
     const node = await this.nodeImage(machine);
+    const volume = await freshMachineVolume(this.host, this.ctx, machine.name);
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, machine.name);
     mkdirSync(folder, { recursive: true });
     recordHost(this.ctx.dir, this.hostUrl);
@@ -94,7 +102,7 @@ export class DockerDriver implements Driver {
       Hostname: machine.name,
       Labels: { [LABEL.cluster]: this.ctx.cluster, [LABEL.machine]: machine.name, [KIND]: 'machine', 'io.cluster.folder': folder },
       HostConfig: <Dockerode.HostConfig>{
-        Binds: [`${folder}:/engine`, `${machineVolumeName(this.ctx.cluster, machine.name)}:/var/lib/docker`],
+        Binds: [`${folder}:/engine`, `${volume}:/var/lib/docker`],
         Tmpfs: { '/run': '' },
         // The declared size is enforced, so the scheduler's arithmetic matches what the machine gets.
         ...(machine.cpus ? { NanoCpus: Math.round(machine.cpus * 1e9) } : {}),

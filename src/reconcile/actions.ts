@@ -312,7 +312,11 @@ export class ActionRunner {
   }
 
   private driverName(machine: string): DriverName {
-    const name = this.machines.get(machine)?.driver ?? this.records.get(machine)?.driver ?? this.observed.machines.find((m) => m.name === machine)?.driver;
+    const name =
+      this.machines.get(machine)?.driver ??
+      this.records.get(machine)?.driver ??
+      this.observed.machines.find((m) => m.name === machine)?.driver ??
+      this.observed.leftovers?.find((l) => l.name === machine)?.driver;
     if (!name) throw new Error(`unknown machine ${machine}`);
     return name;
   }

@@ -41,7 +41,11 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
   );
   machines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const foreign = [...drivers.values()].flatMap((d) => d.foreign?.() ?? []);
-  return { observed: { cluster, machines, ...(foreign.length ? { foreign } : {}) }, records };
+  const leftovers = (await Promise.all([...drivers.values()].map(async (d) => (await (d.leftovers?.() ?? Promise.resolve([]))).map((l) => ({ ...l, driver: d.name })))))
+    .flat()
+    .filter((l) => !records.has(l.name))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { observed: { cluster, machines, ...(foreign.length ? { foreign } : {}), ...(leftovers.length ? { leftovers } : {}) }, records };
 }
 
 /** A dropped connection or a busy engine is not a fact about the cluster: ask again, briefly. */
