@@ -76,6 +76,6 @@ test('two checkouts with the same cluster name: each sees only the machines its 
   writeFileSync(join(folderB, 'cluster.yml'), manifest('solo'));
   const clash = await b('apply', '--auto-approve');
   expect(clash.code).toBe(1);
-  expect(clash.stdout + clash.stderr).toMatch(/already has a container named .*-solo that this folder did not make/);
+  expect(clash.stdout + clash.stderr).toMatch(/already has a (volume|container) named \S*-solo\S* that this folder did not make/);
   expect((await a('plan', '--detailed-exitcode')).code).toBe(0);
 });
