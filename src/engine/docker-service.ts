@@ -77,7 +77,8 @@ function restartCondition(restart: string): string {
 
 export async function serviceTasks(docker: Dockerode, id: string): Promise<SwarmServiceTasks> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const tasks = (await docker.listTasks({ filters: { service: [id] } })) as any[];
+  const [tasks, service] = (await Promise.all([docker.listTasks({ filters: { service: [id] } }), docker.getService(id).inspect()])) as [any[], any];
+  const update = service?.UpdateStatus as { State?: string; Message?: string; StartedAt?: string } | undefined;
   const wanted = tasks.filter((t) => t.DesiredState === 'running');
   const failed = tasks
     .filter((t) => t.Status?.Err)
@@ -86,6 +87,7 @@ export async function serviceTasks(docker: Dockerode, id: string): Promise<Swarm
     desired: wanted.length,
     running: wanted.filter((t) => t.Status?.State === 'running').length,
     ...(failed[0] ? { error: String(failed[0].Status.Err) } : {}),
+    ...(update?.State ? { rollout: { state: update.State, ...(update.Message ? { message: update.Message } : {}), ...(update.StartedAt ? { startedAt: update.StartedAt } : {}) } } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import { pack } from 'tar-fs';
 import { pack as packTar } from 'tar-stream';
 import type { BuildSpec } from '../model/desired.js';
 import type { Role } from '../model/desired.js';
-import type { EngineFacts } from '../model/observed.js';
+import type { EngineFacts, ObservedSwarmService } from '../model/observed.js';
 import { dockerodeFor, type TlsFiles } from './docker-connection.js';
 import { toContainer, toCreateOptions, toFacts, toImage, toNetwork } from './docker-convert.js';
 import { EngineError, errorMessage, progressError, toEngineError, tolerate, type EngineErrorKind } from './errors.js';
@@ -45,7 +45,7 @@ export class DockerEngine implements Engine {
       return {
         ...toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels),
         networks: networks.map(toNetwork),
-        ...(services ? { swarmServices: services.map((x) => ({ id: x.ID ?? '', name: x.Spec?.Name ?? '', labels: x.Spec?.Labels ?? {} })) } : {}),
+        ...(services ? { swarmServices: services.map(toObservedService) } : {}),
       };
     });
   }
@@ -92,12 +92,15 @@ export class DockerEngine implements Engine {
     });
   }
 
-  updateService(id: string, req: SwarmServiceRequest): Promise<void> {
+  updateService(id: string, req: SwarmServiceRequest, opts: { force?: boolean } = {}): Promise<void> {
     return call(async () => {
       const service = this.docker.getService(id);
-      const version = (await service.inspect()).Version.Index;
+      const current = await service.inspect();
       const files = await ensureSwarmFiles(this.docker, req);
-      await service.update({ ...toSwarmServiceSpec(req, files), version });
+      const spec = toSwarmServiceSpec(req, files);
+      // `docker service update --force`: a changed ForceUpdate counter is what makes the swarm roll again.
+      const forceUpdate = (current.Spec?.TaskTemplate?.ForceUpdate ?? 0) + (opts.force ? 1 : 0);
+      await service.update({ ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: forceUpdate }, version: current.Version.Index });
       await pruneSwarmFiles(this.docker, req.name, files);
     });
   }
@@ -344,5 +347,16 @@ export function subscribeEvents(docker: Dockerode, labels: string[], onEvent: (w
   return () => {
     closed = true;
     stream?.destroy?.();
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function toObservedService(x: any): ObservedSwarmService {
+  const update = x.UpdateStatus as { State?: string; Message?: string } | undefined;
+  return {
+    id: x.ID ?? '',
+    name: x.Spec?.Name ?? '',
+    labels: x.Spec?.Labels ?? {},
+    ...(update?.State ? { rollout: { state: update.State, ...(update.Message ? { message: update.Message } : {}) } } : {}),
   };
 }

@@ -45,6 +45,8 @@ export interface SwarmServiceTasks {
   running: number;
   /** The latest error of a task that failed, if any. */
   error?: string;
+  /** The swarm's latest rollout of the service (UpdateStatus), when there was one. */
+  rollout?: { state: string; message?: string; startedAt?: string };
 }
 
 export interface ContainerStatus {
@@ -91,7 +93,8 @@ export interface Engine {
   removeNetwork(name: string): Promise<void>;
   /** Swarm-mode services (on a manager). Create returns the id; update rolls to the new spec. */
   createService(req: SwarmServiceRequest): Promise<string>;
-  updateService(id: string, req: SwarmServiceRequest): Promise<void>;
+  /** `force`: roll every task again even if the definition is unchanged (a rollout the swarm paused). */
+  updateService(id: string, req: SwarmServiceRequest, opts?: { force?: boolean }): Promise<void>;
   /** Remove; already gone is success. */
   removeService(id: string): Promise<void>;
   serviceTasks(id: string): Promise<SwarmServiceTasks>;

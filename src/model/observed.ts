@@ -65,6 +65,8 @@ export interface ObservedSwarmService {
   id: string;
   name: string;
   labels: Record<string, string>;
+  /** The swarm's last rollout of it, when there was one: `paused` / `rollback_paused` mean it failed. */
+  rollout?: { state: string; message?: string };
 }
 
 export interface ObservedNetwork {

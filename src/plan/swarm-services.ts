@@ -27,6 +27,9 @@ export function swarmDefinitionHash(service: DesiredService): string {
   return sha256OfJson({ spec: service.spec, swarm: service.swarm, replicas: service.scale });
 }
 
+/** Rollout states in which the swarm has given up on the definition it was given (update_config failure_action). */
+export const STALLED = new Set(['paused', 'rollback_paused']);
+
 export const swarmServiceName = (cluster: string, service: string) => `${cluster}_${service}`;
 
 export function planSwarmServices(desired: Desired, observed: Observed, machines: MachineSteps, list: ActionList, networkSteps: NetworkSteps): void {
@@ -49,6 +52,10 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
         const masked = definitionPatch(found.labels[LABEL.spec], swarmDefinition(service, desired));
         const patch = [...masked, ...sensitiveChanges(parseDigests(found.labels[LABEL.sensitive]), swarmDefinitionDigests(service, desired), masked)];
         list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch, after, reason: patch.length ? 'definition changed: the swarm rolls its tasks' : 'definition changed (a sensitive value)' });
+      } else if (found.rollout && STALLED.has(found.rollout.state)) {
+        // The definition was accepted but the swarm stopped rolling it out: not converged, whatever the labels say.
+        const why = `the swarm's rollout is ${found.rollout.state.replace('_', ' ')}${found.rollout.message ? ` (${found.rollout.message})` : ''}`;
+        list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch: [], after, reason: `${why}: rolled out again` });
       }
     }
   }

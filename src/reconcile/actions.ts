@@ -6,7 +6,7 @@ import { canonicalJson } from '../manifest/hash.js';
 import { contentOf } from '../manifest/mount-content.js';
 import { readUserFile } from '../manifest/user-file.js';
 import type { Desired, DesiredMachine, DesiredService, DriverName, FileMount, Role } from '../model/desired.js';
-import { LABEL, type Observed } from '../model/observed.js';
+import { LABEL, type Observed, type ObservedSwarmService } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
 import type { Driver, MachineRecord } from '../providers/types.js';
 import { maskedView } from '../plan/sensitive.js';
@@ -15,7 +15,7 @@ import { maskText } from '../model/secrets.js';
 import { unreachable } from '../plan/summary.js';
 import type { Action } from '../plan/types.js';
 import { untilConditionHolds, untilTasksRun, type Replica } from './conditions.js';
-import { swarmDefinition, swarmDefinitionDigests, swarmDefinitionHash } from '../plan/swarm-services.js';
+import { STALLED, swarmDefinition, swarmDefinitionDigests, swarmDefinitionHash } from '../plan/swarm-services.js';
 
 export class ActionRunner {
   private readonly machines: Map<string, DesiredMachine>;
@@ -94,7 +94,8 @@ export class ActionRunner {
       case 'service.update': {
         const engine = this.engine(a.machine);
         const req = await this.withFiles(this.swarmServiceRequest(a.service, a.name), a.name);
-        const id = a.kind === 'service.create' ? await engine.createService(req) : (await engine.updateService(a.serviceId, req), a.serviceId);
+        const stalled = a.kind === 'service.update' && STALLED.has(this.observedService(a.serviceId)?.rollout?.state ?? '');
+        const id = a.kind === 'service.create' ? await engine.createService(req) : (await engine.updateService(a.serviceId, req, { force: stalled }), a.serviceId);
         return req.swarm.mode === 'replicated' && req.replicas === 0 ? undefined : untilTasksRun(engine, a.name, id);
       }
       case 'service.remove':
@@ -309,6 +310,11 @@ export class ActionRunner {
     // lags behind a demotion (and outlives it across a restart).
     const leader = m.role === 'manager' && facts.swarm.role === 'manager' ? this.engine(machine) : await this.leader(machine);
     await leader.swarmNodeUpdate(facts.swarm.nodeId, { labels: m.labels });
+  }
+
+  private observedService(id: string): ObservedSwarmService | undefined {
+    for (const m of this.observed.machines) for (const s of m.engine?.swarmServices ?? []) if (s.id === id) return s;
+    return undefined;
   }
 
   private driverName(machine: string): DriverName {

@@ -1,6 +1,7 @@
 // depends_on conditions, as compose honours them: before a service's container starts, the
 // containers of the services it names are healthy (service_healthy) or have exited 0
 // (service_completed_successfully). service_started needs nothing: the plan orders that already.
+import { STALLED } from '../plan/swarm-services.js';
 import type { DependencyCondition } from '../model/desired.js';
 import type { ContainerStatus, Engine } from '../engine/types.js';
 
@@ -48,9 +49,14 @@ const TASKS_TIMEOUT_MS = 180_000;
 /** A swarm service is done when every task the swarm wants running runs (as `docker stack deploy --wait` would have it). */
 export async function untilTasksRun(engine: Engine, name: string, id: string, timeoutMs = TASKS_TIMEOUT_MS): Promise<void> {
   let last = { desired: 0, running: 0 } as Awaited<ReturnType<Engine['serviceTasks']>>;
+  const since = Date.now() - 2_000; // a rollout the swarm paused before this update is not this update's verdict
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((res) => setTimeout(res, POLL_MS))) {
     last = await engine.serviceTasks(id);
-    if (last.running >= last.desired && last.desired > 0) return;
+    const r = last.rollout;
+    if (r && STALLED.has(r.state) && (!r.startedAt || Date.parse(r.startedAt) >= since)) {
+      throw new Error(`swarm service ${name}: the swarm's rollout is ${r.state.replace('_', ' ')}${r.message ? ` (${r.message})` : ''}${last.error ? `; last task error: ${last.error}` : ''}`);
+    }
+    if (last.running >= last.desired && last.desired > 0 && !(r && r.state === 'updating')) return;
   }
   throw new Error(`swarm service ${name}: ${last.running} of ${last.desired} tasks running after ${timeoutMs / 1000} s${last.error ? ` (last task error: ${last.error})` : ''}`);
 }

@@ -10,7 +10,7 @@ import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `sw${process.pid}`;
-const manifest = (replicas: number, withWorker = true) => `name: ${NAME}
+const manifest = (replicas: number, withWorker = true, command = '[sleep, "3600"]') => `name: ${NAME}
 machines:
   manager: { driver: docker, role: manager }
   worker: { driver: docker, role: worker, labels: { size: xxl } }
@@ -24,7 +24,7 @@ services:
 ${withWorker ? `  api:
     mode: swarm
     image: busybox:latest
-    command: [sleep, "3600"]
+    command: ${command}
     ports: ["8091:80"]
     scale: ${replicas}
     deploy:
@@ -87,6 +87,22 @@ describe('swarm-mode services on the docker driver', () => {
     expect(p.stdout).toContain('replicas: 2 → 3');
     expect((await run('apply', '--auto-approve')).code).toBe(0);
     expect((await tasksOf('api')).length).toBe(3);
+  });
+
+  test('a rollout the swarm pauses (the new command exits 3) fails the apply and stays drift until fixed (issue 13, F5)', async () => {
+    writeFileSync(file, manifest(3, true, '[sh, -c, "exit 3"]'));
+    const failed = await run('apply', '--auto-approve');
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    expect(failed.stdout + failed.stderr).toMatch(/rollout is paused/);
+    // The labels say the new definition; the swarm says it gave up: the plan must not say "No changes".
+    const drift = await run('plan', '--detailed-exitcode');
+    expect(drift.code, drift.stdout + drift.stderr).toBe(2);
+    expect(drift.stdout).toMatch(/rollout is paused.*rolled out again/);
+    writeFileSync(file, manifest(3));
+    const fixed = await run('apply', '--auto-approve');
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+    expect((await tasksOf('api')).length).toBe(3);
+    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
 
   test('a service gone from the manifest is removed', async () => {

@@ -53,6 +53,22 @@ describe('swarm-mode services in the plan', () => {
     expect(plan.actions).toMatchObject([{ kind: 'service.update', serviceId: 'svc1', patch: [{ op: 'test', path: '/replicas', value: 3 }, { op: 'replace', path: '/replicas', value: 5 }] }]);
   });
 
+  test('a rollout the swarm paused is not converged: an update that rolls it out again, saying why (issue 13, F5)', () => {
+    const made = desiredOf(MACHINES + API(3));
+    const observed = observedWith(made);
+    const svc = observed.machines[0]!.engine!.swarmServices![0]!;
+    for (const state of ['completed', 'updating', 'rollback_completed']) {
+      svc.rollout = { state };
+      expect(planOf(made, observed).actions).toEqual([]);
+    }
+    for (const state of ['paused', 'rollback_paused']) {
+      svc.rollout = { state, message: 'update paused due to failure or early termination of task x' };
+      const plan = planOf(made, observed);
+      expect(plan.actions).toMatchObject([{ kind: 'service.update', serviceId: 'svc1', patch: [] }]);
+      expect(plan.actions[0]!.reason).toMatch(new RegExp(`rollout is ${state.replace('_', ' ')} \\(update paused due to failure.*\\): rolled out again`));
+    }
+  });
+
   test('gone from the manifest: removed', () => {
     const made = desiredOf(MACHINES + API(3));
     const plan = planOf(desiredOf(MACHINES + 'services: {}\n'), observedWith(made));
