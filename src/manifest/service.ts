@@ -7,9 +7,13 @@ import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
 import type { Path } from './read.js';
 
-/** Replicas per service, and of all services together: a typo like 1e12 is refused before anything is allocated. */
+/**
+ * Replicas per service, and of all services together: a typo like 1e12 is refused before anything is
+ * allocated. The total is what one process plans within Node's heap: measured, a plan of 2,000,000 new
+ * replicas on 1,000 sim machines took 40 s and 3.4 GB; 10,000,000 ran out of memory.
+ */
 export const MAX_SCALE = 1_000_000;
-export const MAX_REPLICAS = 10_000_000;
+export const MAX_REPLICAS = 2_000_000;
 
 export type Report = (path: Path, message: string, hint?: string) => void;
 

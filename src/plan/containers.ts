@@ -97,7 +97,7 @@ function planRemovals(desired: Desired, placement: Placement, machines: MachineS
   for (const r of out) pushTo(byService, r.service, r.id);
   for (const a of list.actions) {
     if (a.kind !== 'container.remove') continue;
-    for (const dependent of dependents.get(a.service) ?? []) a.after.push(...(byService.get(dependent) ?? []));
+    for (const dependent of dependents.get(a.service) ?? []) for (const id of byService.get(dependent) ?? []) a.after.push(id);
   }
   return out;
 }

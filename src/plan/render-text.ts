@@ -25,7 +25,8 @@ export function renderPlanText(plan: Plan): string {
     ...[...groups].filter(([g]) => g !== 'machines' && g !== 'swarm' && g !== 'networks'),
   ];
   for (const [group, lines] of ordered) {
-    out.push('', `  # ${['machines', 'swarm', 'networks', 'images'].includes(group) ? group : `service ${group}${placementNote(plan, group)}`}`, ...lines);
+    out.push('', `  # ${['machines', 'swarm', 'networks', 'images'].includes(group) ? group : `service ${group}${placementNote(plan, group)}`}`);
+    for (const line of lines) out.push(line); // not push(...lines): a group of 130,000 lines overflows the call stack
   }
   if (plan.unschedulable.length) {
     out.push('', '  # unschedulable');

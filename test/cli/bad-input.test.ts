@@ -58,11 +58,11 @@ describe('machine count and scale limits, at the offending value, before anythin
     expect(refused(['validate'], dir).stderr).toContain('cluster.yml:4:28: error: this count brings the cluster to 120,000 machines, more than the limit of 100,000');
   });
 
-  test('scales adding up past 10,000,000 replicas', () => {
+  test('scales adding up past 2,000,000 replicas (ten services of a million each ran Node out of memory)', () => {
     const dir = folder();
-    const services = Array.from({ length: 11 }, (_, i) => `  s${i}: { image: busybox, scale: 1000000 }\n`).join('');
+    const services = Array.from({ length: 10 }, (_, i) => `  s${i}: { image: busybox, scale: 1000000 }\n`).join('');
     writeFileSync(join(dir, 'cluster.yml'), manifest(`services:\n${services}`));
-    expect(refused(['validate'], dir).stderr).toContain('cluster.yml:16:33: error: this scale brings the cluster to 11,000,000 replicas, more than the limit of 10,000,000');
+    expect(refused(['validate'], dir).stderr).toContain('cluster.yml:8:32: error: this scale brings the cluster to 3,000,000 replicas, more than the limit of 2,000,000');
   });
 
   for (const [line, message] of [
