@@ -6,12 +6,14 @@
 // the inode is the one it meant, and puts anything else back: a stale lock is never confused with
 // the fresh one a racer has just created.
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, futimesSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, futimesSync, linkSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { LockInfo, LockLeftover, LockRecord, LockStore } from './lock.js';
 
 // Temp files of a run killed between write and link; older than this they belong to nobody.
 const DEBRIS_AGE_MS = 60_000;
+// A lock file is a line of JSON; anything much bigger is not one (and is not read).
+const MAX_LOCK_BYTES = 64 * 1024;
 
 export class FileLockStore implements LockStore {
   readonly where: string;
@@ -76,7 +78,7 @@ export class FileLockStore implements LockStore {
       rmSync(aside, { force: true });
       return false;
     }
-    rmSync(aside, { force: true });
+    rmSync(aside, { recursive: true, force: true }); // whatever stood at the lock's path, a directory included
     if (this.own?.ref === record.ref) {
       closeSync(this.own.fd);
       this.own = undefined;
@@ -118,9 +120,19 @@ function refOf(ino: bigint, text: string): string {
 }
 
 function readLock(path: string): { ref: string; text: string; mtimeMs: number } | undefined {
+  // Never open what is not a regular file: a FIFO would block the open for good, a link could lead
+  // anywhere. Such a thing at the lock's path reads as an unreadable lock, which is taken over once old.
+  let st: BigIntStats;
+  try {
+    st = lstatSync(path, { bigint: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  if (!st.isFile() || st.size > MAX_LOCK_BYTES) return { ref: `special/${st.ino}`, text: '', mtimeMs: Number(st.mtimeMs) };
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

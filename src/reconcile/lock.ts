@@ -65,6 +65,7 @@ export interface LeaseTiming {
 // engine, a slow network) and assumes the hosts' clocks agree within that (NTP).
 export const LEASE: LeaseTiming = { ttlMs: 30_000, renewMs: 5_000, pollMs: 500 };
 const DEFAULT_TTL_MS = 30_000;
+const MAX_TTL_MS = 10 * 60_000;
 // New versions never show a half-written lock; an earlier version wrote right after creating.
 const UNREADABLE_GRACE_MS = 2_000;
 
@@ -93,8 +94,11 @@ export function staleness(r: LockRecord, now = Date.now()): string | undefined {
   const age = now - r.renewedAt;
   if (!r.info) return age > UNREADABLE_GRACE_MS ? 'it is empty or unreadable (left by a crash)' : undefined;
   if (holderGone(r.info)) return `its process ${r.info.pid} on this host is gone`;
-  const ttl = r.info.ttlMs ?? DEFAULT_TTL_MS;
+  // The lease is read from the lock itself: bounded, so a lock claiming a lease of years cannot block for good.
+  const ttl = Math.min(Math.max(Number(r.info.ttlMs) || DEFAULT_TTL_MS, 1_000), MAX_TTL_MS);
   if (age > ttl) return `it was not renewed for ${seconds(age)} (lease ${seconds(ttl)})`;
+  // Renewed "in the future" by more than a lease: a clock far ahead or a forged lock, never a live holder's renewal.
+  if (-age > ttl) return `its renewal time is ${seconds(-age)} in the future (a clock far ahead, or a forged lock)`;
   return undefined;
 }
 

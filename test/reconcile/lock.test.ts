@@ -2,7 +2,7 @@
 // processes: exclusive creation, no moment where the lock file is visible but empty, stale by a dead
 // pid or a reused one, stale by an expired lease, release that removes only our own lock.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -196,5 +196,39 @@ describe('file lock store', () => {
     // a `since` from before the wait would make a third run take a lock that was just won.
     expect(Date.parse(held!.info!.since)).toBeGreaterThanOrEqual(Math.max(waitStarted + 250, released - 1000));
     await lock.release();
+  });
+
+  for (const [what, make] of [
+    ['a named pipe (opening it would block for good)', (path: string) => spawnSync('mkfifo', [path])],
+    ['a directory', (path: string) => mkdirSync(path)],
+    ['a link to /dev/zero', (path: string) => symlinkSync('/dev/zero', path)],
+  ] as const) {
+    test(`${what} at the lock's path reads as an unreadable lock and is taken over, never opened`, async () => {
+      const { file, store, lines, log } = fresh();
+      make(file);
+      const old = new Date(Date.now() - 60_000);
+      lutimesSync(file, old, old);
+      const lock = await acquire(store(), 'apply', 5_000, log, { timing: FAST });
+      expect(lines.join('\n')).toMatch(/replaced the stale .*empty or unreadable/);
+      expect(lstatSync(file).isFile()).toBe(true);
+      await lock.release();
+      expect(existsSync(file)).toBe(false);
+    });
+  }
+
+  test('a lock renewed "in the future" or claiming an endless lease cannot block for good', async () => {
+    const { file, store, lines, log } = fresh();
+    writeFileSync(file, JSON.stringify(info({ id: 'ahead111', host: 'elsewhere' })) + '\n');
+    const ahead = new Date(Date.now() + 3_600_000);
+    utimesSync(file, ahead, ahead);
+    const a = await acquire(store(), 'apply', 0, log, { timing: FAST });
+    expect(lines.join('\n')).toMatch(/ahead111.*in the future/);
+    await a.release();
+    writeFileSync(file, JSON.stringify(info({ id: 'endless1', host: 'elsewhere', ttlMs: 1e308 })) + '\n');
+    const old = new Date(Date.now() - 11 * 60_000);
+    utimesSync(file, old, old);
+    const b = await acquire(store(), 'apply', 0, log, { timing: FAST });
+    expect(lines.join('\n')).toMatch(/endless1.*not renewed for/);
+    await b.release();
   });
 });
