@@ -1,6 +1,7 @@
 // `plan -o FILE` and `apply FILE`: the file I/O and the command line around src/plan/saved.ts.
 // apply checks in two steps: before the lock (the file is well-formed, acyclic, sealed, and the command
 // line does not contradict it), then under the lock (not stale, and a plan made again now is identical).
+import { realpathSync } from 'node:fs';
 import { readUserFile } from '../manifest/user-file.js';
 import { resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -49,7 +50,7 @@ export async function openSavedPlan(file: string, given: PlanChoices & { file: s
   const saved = verified.saved;
   const o = manifestOptions();
   const conflicts = invocationConflicts(saved, {
-    file: o.fileGiven ? resolve(given.file) : undefined,
+    file: o.fileGiven ? sameFileAs(resolve(given.file), saved.manifest.file) : undefined,
     compose: o.compose.length ? o.compose.map((f) => resolve(f)) : undefined,
     profiles: o.profiles.length ? o.profiles : undefined,
     strategy: given.strategy,
@@ -109,3 +110,12 @@ function readJson(planFile: string): unknown {
   }
 }
 
+
+/** `-f link.yml` names the plan's manifest when both lead to one file (a symlink, `./` or `..` in the path). */
+function sameFileAs(given: string, recorded: string): string {
+  try {
+    return realpathSync(given) === realpathSync(recorded) ? recorded : given;
+  } catch {
+    return given;
+  }
+}

@@ -57,6 +57,8 @@ export function parseEngineUrl(url: string): { ok: true; address?: EngineAddress
     port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
     if (!(port >= 1 && port <= 65535)) return fail(`invalid port ${JSON.stringify(portText)} in the engine URL ${JSON.stringify(url)}`, 'a port from 1 to 65535');
   }
+  // Nothing follows the host and port of a tcp:// or ssh:// engine (a path, ?query or #fragment would be dropped unseen).
+  if (m[3] && m[3] !== '/') return fail(`the engine URL ${JSON.stringify(url)} has ${JSON.stringify(m[3])} after its host`, `host and port only, e.g. ${scheme}://${scheme === 'ssh' ? 'user@' : ''}host${scheme === 'tcp' ? ':2376' : ''}`);
   return { ok: true, address: { scheme, ...(userinfo !== undefined ? { user: userinfo } : {}), host: bracketed ? `[${host}]` : host, ...(port !== undefined ? { port } : {}) } };
 }
 

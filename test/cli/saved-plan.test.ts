@@ -1,7 +1,7 @@
 // Sealed saved plans through the real binary on the sim driver: an edited, cyclic, stale or
 // contradicted plan file is refused with exit 1 and the cluster's state files byte-identical;
 // an untouched one applies.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -108,8 +108,9 @@ describe('apply of a saved plan (sim)', () => {
     expect(refusedUnchanged(up, '--target', 'service.web')).toMatch(/--target service\.web is not what the plan was made with \(none\)/);
   });
 
-  test('the untouched plan applies (with the same -f); applied again it is stale and refused', () => {
-    const r = run('apply', '-f', 'cluster.yml', up);
+  test('the untouched plan applies (with the same -f, here through a symlink); applied again it is stale and refused', () => {
+    symlinkSync(join(dir, 'cluster.yml'), join(dir, 'link.yml'));
+    const r = run('apply', '-f', 'link.yml', up);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Apply complete: 2 actions/);
     const birds = JSON.parse(run('status', '--json').stdout).containers.filter((c: { service: string }) => c.service === 'bird');
