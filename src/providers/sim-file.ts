@@ -14,7 +14,7 @@ import { systemError } from '../manifest/user-file.js';
 import { UserError } from '../model/diagnostic.js';
 import { decodeSimState, encodeSimState } from './sim-format.js';
 import { SimState } from './sim-state.js';
-import { backupOf, removeStaleTempsAsync, writeStateFileAsync } from './state-file.js';
+import { backupOf, removeStaleTemps, writeStateFileAsync } from './state-file.js';
 
 const FLUSH_MS = 50;
 
@@ -94,7 +94,7 @@ export class SimStateFile {
   }
 
   private async load(): Promise<SimState> {
-    await removeStaleTempsAsync(this.path);
+    removeStaleTemps(this.path);
     // Stat before reading: if the file is replaced in between, the next refresh reads it again.
     const stamp = await stampOf(this.path);
     let text: string | undefined;

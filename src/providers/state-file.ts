@@ -10,7 +10,7 @@
 // missing, as they would if it were renamed away first. A corrupt file can then be restored with
 // `cp <file>.bak <file>`.
 import { closeSync, copyFileSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink, link, copyFile } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 let serial = 0;
@@ -37,7 +37,7 @@ export function writeStateFile(file: string, text: string): void {
     closeSync(fd);
   }
   try {
-    keepPreviousSync(file);
+    keepPrevious(file);
     renameSync(temp, file);
   } catch (err) {
     unlinkQuiet(temp);
@@ -56,7 +56,7 @@ export async function writeStateFileAsync(file: string, text: string): Promise<v
     await handle.close();
   }
   try {
-    await keepPrevious(file);
+    keepPrevious(file); // a hard link and a rename: metadata only, nothing worth awaiting
     await rename(temp, file);
   } catch (err) {
     await unlink(temp).catch(() => {});
@@ -64,7 +64,7 @@ export async function writeStateFileAsync(file: string, text: string): Promise<v
   }
 }
 
-function keepPreviousSync(file: string): void {
+function keepPrevious(file: string): void {
   const bak = backupOf(file);
   const staged = `${bak}.${process.pid}.${++serial}.tmp`;
   try {
@@ -74,18 +74,6 @@ function keepPreviousSync(file: string): void {
     copyFileSync(file, staged); // a file system without hard links
   }
   renameSync(staged, bak);
-}
-
-async function keepPrevious(file: string): Promise<void> {
-  const bak = backupOf(file);
-  const staged = `${bak}.${process.pid}.${++serial}.tmp`;
-  try {
-    await link(file, staged);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    await copyFile(file, staged);
-  }
-  await rename(staged, bak);
 }
 
 /** A temp file of ours whose writer is gone, or one write-file-atomic (earlier versions) left, older than a minute. */
@@ -124,26 +112,6 @@ export function removeStaleTemps(file: string): string[] {
       }
     } catch {
       // gone already, or not ours to remove: either way nothing to do
-    }
-  }
-  return removed;
-}
-
-export async function removeStaleTempsAsync(file: string): Promise<string[]> {
-  const dir = dirname(file);
-  const base = basename(file);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const now = Date.now();
-  const removed: string[] = [];
-  for (const name of names) {
-    if (!name.startsWith(base + '.') || name === `${base}.bak`) continue;
-    try {
-      if (isStale(name, base, (await stat(join(dir, name))).mtimeMs, now)) {
-        await unlink(join(dir, name));
-        removed.push(name);
-      }
-    } catch {
-      // as above
     }
   }
   return removed;
