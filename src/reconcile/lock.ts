@@ -94,8 +94,7 @@ export function staleness(r: LockRecord, now = Date.now()): string | undefined {
   const age = now - r.renewedAt;
   if (!r.info) return age > UNREADABLE_GRACE_MS ? 'it is empty or unreadable (left by a crash)' : undefined;
   if (holderGone(r.info)) return `its process ${r.info.pid} on this host is gone`;
-  // The lease is read from the lock itself: bounded, so a lock claiming a lease of years cannot block for good.
-  const ttl = Math.min(Math.max(Number(r.info.ttlMs) || DEFAULT_TTL_MS, 1_000), MAX_TTL_MS);
+  const ttl = leaseMs(r.info);
   if (age > ttl) return `it was not renewed for ${seconds(age)} (lease ${seconds(ttl)})`;
   // Renewed "in the future" by more than a lease: a clock far ahead or a forged lock, never a live holder's renewal.
   if (-age > ttl) return `its renewal time is ${seconds(-age)} in the future (a clock far ahead, or a forged lock)`;
@@ -142,7 +141,7 @@ export async function acquire(
 
 function lockedMessage(store: LockStore, held: LockRecord, timeoutMs: number): string {
   const id = held.info?.id ?? '';
-  const left = (held.info?.ttlMs ?? DEFAULT_TTL_MS) - (Date.now() - held.renewedAt);
+  const left = leaseMs(held.info) - (Date.now() - held.renewedAt);
   return (
     `the cluster is locked by ${heldBy(held)}, ${store.where}, renewed ${seconds(Date.now() - held.renewedAt)} ago); ` +
     `wait for it${timeoutMs ? ' longer' : ''} (--lock-timeout 5m). If that run crashed on another computer, its lock goes stale ` +
@@ -202,6 +201,11 @@ function renewing(store: LockStore, mine: LockRecord, id: string, log: (line: st
       await store.remove(mine).catch((err: unknown) => log(`warning: could not remove the cluster lock ${id} (${errorMessage(err)}); the next run takes it over once it is stale`));
     },
   };
+}
+
+/** The lease a lock claims, read from the lock itself: bounded, so a lock claiming a lease of years cannot block for good. */
+function leaseMs(info: LockInfo | undefined): number {
+  return Math.min(Math.max(Number(info?.ttlMs) || DEFAULT_TTL_MS, 1_000), MAX_TTL_MS);
 }
 
 function seconds(ms: number): string {
