@@ -10,8 +10,8 @@
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-stream';
 import { LABEL } from '../model/observed.js';
-import { LOCK_IMAGE as IMAGE, LOCK_KIND, lockObjectName, type LockInfo, type LockLeftover, type LockRecord, type LockStore } from '../reconcile/lock.js';
-import { toEngineError, tolerate } from '../engine/errors.js';
+import { LOCK_IMAGE as IMAGE, LOCK_KIND, lockObjectName, parseLockInfo, type LockInfo, type LockLeftover, type LockRecord, type LockStore } from '../reconcile/lock.js';
+import { progressError, toEngineError, tolerate } from '../engine/errors.js';
 
 const KIND = 'io.cluster.kind';
 const INFO = 'io.cluster.lock';
@@ -61,7 +61,7 @@ export class ContainerLockStore implements LockStore {
     if (labels[KIND] !== LOCK_KIND || labels[LABEL.cluster] !== this.cluster) {
       throw new Error(`a container named ${this.name} that is not this cluster's lock is in the way (${this.where}): rename or remove it`);
     }
-    const info = parse(labels[INFO]);
+    const info = parseLockInfo(labels[INFO]);
     const lease = await this.leaseTime(c.Id);
     return { ref: c.Id, ...(info ? { info } : {}), renewedAt: lease ?? (info ? Date.parse(info.since) : Date.parse(c.Created)) };
   }
@@ -125,16 +125,8 @@ async function importLockImage(docker: Dockerode): Promise<void> {
   const empty = pack();
   empty.finalize();
   const stream = await docker.importImage(empty as unknown as string, { repo: IMAGE.split(':')[0], tag: IMAGE.split(':')[1], changes: [`LABEL ${KIND}=lock-image`] } as object);
-  const events = await new Promise<{ error?: string }[]>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : resolve(out))));
-  const failed = events.find((e) => e.error);
-  if (failed) throw new Error(`making the lock image ${IMAGE} failed: ${failed.error}`);
+  const events = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null, out: { error?: string; errorDetail?: { message?: string } }[]) => (err ? reject(err) : resolve(out))));
+  const failed = progressError(events);
+  if (failed) throw new Error(`making the lock image ${IMAGE} failed: ${failed}`);
 }
 
-function parse(raw: string | undefined): LockInfo | undefined {
-  try {
-    const info = JSON.parse(raw ?? '') as LockInfo;
-    return info && typeof info.id === 'string' && typeof info.holder === 'string' ? info : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, constants, fstatSync, futimesSync, linkSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { LockInfo, LockLeftover, LockRecord, LockStore } from './lock.js';
+import { parseLockInfo, type LockInfo, type LockLeftover, type LockRecord, type LockStore } from './lock.js';
 
 // Temp files of a run killed between write and link; older than this they belong to nobody.
 const DEBRIS_AGE_MS = 60_000;
@@ -46,7 +46,7 @@ export class FileLockStore implements LockStore {
 
   async read(): Promise<LockRecord | undefined> {
     const found = readLock(this.file);
-    return found && { ref: found.ref, info: parse(found.text), renewedAt: found.mtimeMs };
+    return found && { ref: found.ref, info: parseLockInfo(found.text), renewedAt: found.mtimeMs };
   }
 
   async renew(mine: LockRecord): Promise<boolean> {
@@ -146,14 +146,6 @@ function readLock(path: string): { ref: string; text: string; mtimeMs: number } 
   }
 }
 
-function parse(text: string): LockInfo | undefined {
-  try {
-    const info = JSON.parse(text) as LockInfo;
-    return info && typeof info.id === 'string' && typeof info.holder === 'string' ? info : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** One lock per cluster: two sim clusters sharing a folder never wait for, or unlock, each other. */
 export function fileLockStore(stateDir: string, cluster: string): FileLockStore {

@@ -26,6 +26,16 @@ export interface LockInfo extends Partial<Holder> {
   ttlMs?: number;
 }
 
+/** What a store read back as the lock's info; undefined when it is not (a crash mid-write, a foreign object). */
+export function parseLockInfo(raw: string | undefined): LockInfo | undefined {
+  try {
+    const info = JSON.parse(raw ?? '') as LockInfo;
+    return info && typeof info.id === 'string' && typeof info.holder === 'string' ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One lock object as a store found it. */
 export interface LockRecord {
   /** The object's own identity (container id, file inode): what removal goes by. */
