@@ -15,6 +15,15 @@ export const LABEL = {
   network: 'io.cluster.network',
 } as const;
 
+/**
+ * The apply lock's objects (its container; an earlier version's lock network) are labelled
+ * `io.cluster.kind=lock` with the holder in `io.cluster.lock`. They are never a cluster's own
+ * objects: observe, the plan and saved-plan digests all leave them out by this one test.
+ */
+export function isLockObject(labels: Record<string, string> | undefined): boolean {
+  return labels !== undefined && (labels['io.cluster.kind'] === 'lock' || 'io.cluster.lock' in labels);
+}
+
 export type MachineState = 'running' | 'stopped' | 'error';
 
 export interface Observed {

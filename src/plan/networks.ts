@@ -2,7 +2,7 @@
 // leader, and a container waits for it and for its machine to be in the swarm. Without, each
 // machine that runs an attached container gets its own bridge of that name.
 import type { Desired } from '../model/desired.js';
-import { LABEL, type Observed } from '../model/observed.js';
+import { isLockObject, LABEL, type Observed } from '../model/observed.js';
 import type { Placement } from '../model/placement.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
@@ -54,7 +54,7 @@ export function planNetworkRemovals(desired: Desired, observed: Observed, machin
     const manager = m.engine.swarm.role === 'manager';
     for (const n of m.engine.networks ?? []) {
       if (n.labels[LABEL.cluster] !== desired.name || wanted.has(n.name)) continue;
-      if (n.labels['io.cluster.kind'] === 'lock') continue; // the apply lock of the run making this plan, not a service's network
+      if (isLockObject(n.labels)) continue; // the apply lock of the run making this plan, not a service's network
       if (n.driver === 'overlay' && !manager) continue; // a worker's view of a swarm overlay: removed on a manager
       list.add(`${m.name}:${n.name}`, { kind: 'network.remove', machine: m.name, network: n.name, after: containerSteps, reason: 'no service uses it any more' });
     }

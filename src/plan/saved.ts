@@ -4,7 +4,7 @@
 // makes the plan again from the same inputs and applies it only when it is identical to the saved one,
 // so an edited file (an added removal, a changed `after`) or a stale one is refused before anything runs.
 import type { Desired, StrategyName } from '../model/desired.js';
-import type { Observed, ObservedMachine } from '../model/observed.js';
+import { isLockObject, type Observed, type ObservedMachine } from '../model/observed.js';
 import { sha256OfJson } from '../manifest/hash.js';
 import type { Plan } from './types.js';
 
@@ -87,10 +87,7 @@ function withoutListOrder(m: ObservedMachine): ObservedMachine {
   };
 }
 
-/** The apply lock (a network or container of the cluster labelled as its lock), whatever object the lock store uses. */
-const notLock = (o: { labels: Record<string, string> }) => o.labels[LOCK_KIND] !== 'lock' && !(LOCK_INFO in o.labels);
-const LOCK_KIND = 'io.cluster.kind';
-const LOCK_INFO = 'io.cluster.lock';
+const notLock = (o: { labels: Record<string, string> }) => !isLockObject(o.labels);
 
 function sortedBy<T>(xs: readonly T[], key: (x: T) => string): T[] {
   return xs.map((x) => [key(x), x] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, x]) => x);

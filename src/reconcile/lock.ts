@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../engine/errors.js';
 import { holderGone, thisProcess, userName, type Holder } from './lock-holder.js';
 
-// The lock's objects on an engine; observe leaves them out (see isLockObject).
+// The lock's objects on an engine; observe leaves them out (isLockObject in src/model/observed.ts).
 export const LOCK_IMAGE = 'cluster-lock:1';
 export const LOCK_KIND = 'lock';
 export function lockObjectName(cluster: string): string {

@@ -3,10 +3,10 @@
 import PQueue from 'p-queue';
 import pRetry from 'p-retry';
 import { errorMessage, isTransient } from '../engine/errors.js';
-import type { EngineFacts, Observed, ObservedMachine } from '../model/observed.js';
+import { isLockObject, type EngineFacts, type Observed, type ObservedMachine } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
 import type { MachineRecord } from '../providers/types.js';
-import { LOCK_IMAGE, LOCK_KIND, lockObjectName } from './lock.js';
+import { LOCK_IMAGE, lockObjectName } from './lock.js';
 import { withTimeout } from './timeout.js';
 
 export interface Observation {
@@ -60,12 +60,11 @@ function retried<T>(fn: () => Promise<T>): Promise<T> {
  */
 function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
   const lock = lockObjectName(cluster);
-  const isLock = (labels: Record<string, string> | undefined) => labels?.['io.cluster.kind'] === LOCK_KIND;
   return {
     ...f,
-    containers: f.containers.filter((c) => c.name !== lock || !isLock(c.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    containers: f.containers.filter((c) => c.name !== lock || !isLockObject(c.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     images: f.images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1)),
     // Engines list networks in no fixed order.
-    ...(f.networks ? { networks: f.networks.filter((n) => !isLock(n.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)) } : {}),
+    ...(f.networks ? { networks: f.networks.filter((n) => !isLockObject(n.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)) } : {}),
   };
 }
