@@ -20,8 +20,9 @@ export const LABEL = {
  * `io.cluster.kind=lock` with the holder in `io.cluster.lock`. They are never a cluster's own
  * objects: observe, the plan and saved-plan digests all leave them out by this one test.
  */
-export function isLockObject(labels: Record<string, string> | undefined): boolean {
-  return labels !== undefined && (labels['io.cluster.kind'] === 'lock' || 'io.cluster.lock' in labels);
+export function isLockObject(labels: Record<string, string> | null | undefined): boolean {
+  // Engines report an object without labels as null, not {}.
+  return !!labels && (labels['io.cluster.kind'] === 'lock' || 'io.cluster.lock' in labels);
 }
 
 export type MachineState = 'running' | 'stopped' | 'error';

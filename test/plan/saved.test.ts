@@ -1,7 +1,7 @@
 // The pure part of sealed saved plans: structure, digest, cycles, comparison with a plan made again,
 // and the command line that must not contradict the file. Each tamper kind is refused, by name.
 import { describe, expect, test } from 'vitest';
-import type { Observed } from '../../src/model/observed.js';
+import { isLockObject, type Observed } from '../../src/model/observed.js';
 import { makePlan } from '../../src/plan/index.js';
 import { checkSavedPlan, comparePlans, findCycle, firstFew, invocationConflicts, observedDigest, planDigest, savePlan, sealedBody, verifySavedPlan, type SavedPlan } from '../../src/plan/saved.js';
 import type { Action } from '../../src/plan/types.js';
@@ -157,6 +157,14 @@ describe('stale plans and the command line', () => {
     const moved: Observed = { ...observed, machines: [observed.machines[0]!, { ...observed.machines[1]!, state: 'stopped', engine: null }] };
     expect(checkSavedPlan(s, d, moved)).toMatchObject({ stale: true, why: expect.stringMatching(/cluster changed/) });
     expect(checkSavedPlan(s, { ...d, services: [service('web', { scale: 5 }), service('db')] }, observed)).toMatchObject({ stale: true, why: expect.stringMatching(/manifest/) });
+  });
+
+  test('an object without labels (the engine says null) is not the lock, and digests like any other', () => {
+    expect(isLockObject(null)).toBe(false);
+    expect(isLockObject(undefined)).toBe(false);
+    const m1 = observed.machines[0]!;
+    const bare = { id: 'id-none', name: 'none', driver: 'null', labels: null as unknown as Record<string, string> };
+    expect(() => observedDigest({ ...observed, machines: [{ ...m1, engine: { ...m1.engine!, networks: [bare] } }, observed.machines[1]!] })).not.toThrow();
   });
 
   test('the observed digest ignores list order and the apply lock object, not a real change', () => {
