@@ -54,10 +54,10 @@ export class DockerDriver implements Driver {
     return records.filter((r): r is MachineRecord => r !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
+  /** Every machine with a volume this folder made; observe keeps those whose container list() did not find. */
   async leftovers(): Promise<{ name: string; what: string }[]> {
-    const withContainer = new Set((await this.list()).map((r) => r.name));
     const volumes = await machinesWithVolumes(this.host, this.ctx, (n) => MACHINE_NAME.test(n));
-    return volumes.filter((n) => !withContainer.has(n)).map((name) => ({ name, what: `its volume ${machineVolumeName(this.ctx.cluster, name)} and folder are` }));
+    return volumes.map((name) => ({ name, what: `its volume ${machineVolumeName(this.ctx.cluster, name)} and folder are` }));
   }
 
   foreign(): string[] {

@@ -52,7 +52,7 @@ export interface Driver {
   swarmCertificateRole?(name: string): Promise<Role | undefined>;
   /** Objects that claim to be this cluster's machines but that this folder did not make: reported, never touched. */
   foreign?(): string[];
-  /** Machines of this cluster whose container is gone while their volume or folder is left (`what`: which). */
+  /** Machines of this cluster that left something behind (`what`); observe keeps those list() did not find. */
   leftovers?(): Promise<{ name: string; what: string }[]>;
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
