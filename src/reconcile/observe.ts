@@ -58,6 +58,10 @@ function retried<T>(fn: () => Promise<T>): Promise<T> {
  * lock (a generic cluster's is on its first engine) is left out: a run holding it must see what a
  * plan made without it saw. Containers are matched by name first: reading labels is costly in sim.
  */
+// The engine's own networks are no cluster's state, and appear at the engine's pace: docker_gwbridge
+// and ingress come seconds after `swarm init`, so a plan saved just after an apply read as stale.
+const ENGINE_NETWORKS = new Set(['bridge', 'host', 'none', 'docker_gwbridge', 'ingress']);
+
 function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
   const lock = lockObjectName(cluster);
   return {
@@ -65,6 +69,6 @@ function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
     containers: f.containers.filter((c) => c.name !== lock || !isLockObject(c.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     images: f.images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1)),
     // Engines list networks in no fixed order.
-    ...(f.networks ? { networks: f.networks.filter((n) => !isLockObject(n.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)) } : {}),
+    ...(f.networks ? { networks: f.networks.filter((n) => !isLockObject(n.labels) && !ENGINE_NETWORKS.has(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)) } : {}),
   };
 }
