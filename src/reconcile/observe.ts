@@ -28,12 +28,16 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
           const m: ObservedMachine = { name: record.name, driver: driver.name, state: record.state, engine: null };
           if (record.address) m.address = record.address;
           if (record.state === 'running') {
+            // The limit ends the retries too: an engine that stalls is asked again only until then.
+            const limit = new AbortController();
             try {
-              m.engine = normalizeFacts(cluster, await withTimeout(retried(() => driver.engine(record).facts()), timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
+              m.engine = normalizeFacts(cluster, await withTimeout(retried(() => driver.engine(record).facts(), limit.signal), timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
             } catch (err) {
               m.problem = errorMessage(err);
+            } finally {
+              limit.abort();
             }
-          }
+          } else if (record.state === 'paused') m.problem = 'machine is paused: its engine cannot answer';
           machines.push(m);
         }),
       ),
@@ -49,8 +53,8 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
 }
 
 /** A dropped connection or a busy engine is not a fact about the cluster: ask again, briefly. */
-function retried<T>(fn: () => Promise<T>): Promise<T> {
-  return pRetry(fn, { retries: 3, minTimeout: 100, maxTimeout: 1000, randomize: true, shouldRetry: ({ error }) => isTransient(error) });
+function retried<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  return pRetry(fn, { retries: 3, minTimeout: 100, maxTimeout: 1000, randomize: true, signal, shouldRetry: ({ error }) => isTransient(error) });
 }
 
 /**
