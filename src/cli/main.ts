@@ -65,6 +65,12 @@ function buildProgram(exit: (code: number) => void): Command {
       if (ms === undefined) throw new InvalidArgumentError('a duration like 30s, 5m or 1h');
       return ms;
     });
+  const unreachableGrace = () =>
+    new Option('--unreachable-grace <duration>', 'replicas that may be on a machine whose engine does not answer are kept this long, then placed elsewhere').default(300_000, '5m').argParser((v: string) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) throw new InvalidArgumentError('a duration like 30s, 5m or 1h');
+      return ms;
+    });
   const target = () =>
     new Option('--target <object>', 'limit to machine.NAME or service.NAME and what it needs (repeatable)').argParser((v: string, prev: string[] = []) => {
       if (!parseTarget(v)) throw new InvalidArgumentError('write machine.NAME or service.NAME');
@@ -93,6 +99,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(strategy())
     .addOption(seed())
     .addOption(target())
+    .addOption(unreachableGrace())
     .addHelpText('after', '\nExamples:\n  cluster plan\n  cluster plan --target service.web\n  cluster plan --json > plan.json\n  cluster plan -o saved.plan && cluster apply saved.plan')
     .action(async (o) => exit(await planCommand(o)));
 
@@ -113,6 +120,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(target())
     .addOption(lockTimeout())
     .addOption(gracePeriod())
+    .addOption(unreachableGrace())
     .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --target machine.worker-2 --auto-approve\n  cluster apply --auto-approve -f cluster.example.yml\n  cluster apply --watch')
     .action(async (planfile, o) => exit(await interruptible((stop) => applyCommand(planfile, o, stop), report)));
 
@@ -127,6 +135,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--json', 'stream one JSON event per line')
     .addOption(lockTimeout())
     .addOption(gracePeriod())
+    .addOption(unreachableGrace())
     .addHelpText('after', '\nExample:\n  cluster watch -f cluster.yml --interval 10')
     .action(async (o) => exit(await interruptible((stop) => applyCommand(undefined, { ...o, watch: true }, stop), report)));
 

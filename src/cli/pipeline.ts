@@ -12,6 +12,7 @@ import { acquire, type LockHandle, type LockStore } from '../reconcile/lock.js';
 import { fileLockStore } from '../reconcile/lock-file.js';
 import { observe, type Observation } from '../reconcile/observe.js';
 import { protectedMachines } from '../reconcile/protection.js';
+import { applySilence, silenceFile } from '../reconcile/silence.js';
 import { place } from '../sched/index.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { loadManifestWithOptions } from './manifest-options.js';
@@ -40,9 +41,7 @@ export async function openSession(desired: Desired, lock?: { command: string; ti
   let held: LockHandle | undefined;
   try {
     if (lock) held = await acquire(lockStoreOf(desired, drivers), lock.command, lock.timeoutMs, (line) => process.stderr.write(`${line}\n`), { signal: lock.signal });
-    const observation = await observe(desired.name, drivers);
-    const guarded = protectedMachines(desired, observation.observed.machines.map((m) => m.name));
-    for (const m of observation.observed.machines) if (guarded.has(m.name)) m.protected = true;
+    const observation = await observeCluster(desired, drivers, !!lock);
     return {
       desired,
       drivers,
@@ -66,6 +65,18 @@ export async function openSession(desired: Desired, lock?: { command: string; ti
   }
 }
 
+/**
+ * Observe, plus what this folder remembers about what was seen: protected machines, and since when
+ * silent engines have been silent. `locked`: this run holds the apply lock and may update the record.
+ */
+export async function observeCluster(desired: Desired, drivers: Drivers, locked: boolean): Promise<Observation> {
+  const observation = await observe(desired.name, drivers);
+  const guarded = protectedMachines(desired, observation.observed.machines.map((m) => m.name));
+  for (const m of observation.observed.machines) if (guarded.has(m.name)) m.protected = true;
+  applySilence(silenceFile(stateDir(desired), desired.name), observation.observed, new Date(), locked);
+  return observation;
+}
+
 /** The docker driver's host engine when the cluster has docker machines, else the state folder. */
 export function lockStoreOf(desired: Desired, drivers: Drivers): LockStore {
   const shared = [...drivers.values()].find((d) => d.lockStore);
@@ -78,10 +89,12 @@ export interface PlanChoices {
   strategy?: StrategyName;
   seed?: number;
   target?: string[];
+  /** How long replicas that may be on a silent engine are kept before they are placed elsewhere (ms). */
+  unreachableGrace?: number;
 }
 
 export function computePlan(desired: Desired, observation: Observation, choices: PlanChoices = {}): { placement: Placement; plan: Plan } {
-  const placement = place(desired, observation.observed, { strategy: choices.strategy, seed: choices.seed });
+  const placement = place(desired, observation.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace });
   const plan = makePlan(desired, observation.observed, placement);
   return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target) : plan };
 }

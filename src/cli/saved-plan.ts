@@ -26,7 +26,7 @@ export function writeSavedPlan(out: string, desired: Desired, observed: Observed
       observed,
       compose: o.compose.map((f) => resolve(f)),
       profiles: o.profiles,
-      choices: { strategy: choices.strategy ?? null, seed: choices.seed ?? null, target: choices.target ?? [] },
+      choices: { strategy: choices.strategy ?? null, seed: choices.seed ?? null, target: choices.target ?? [], ...(choices.unreachableGrace !== undefined ? { unreachable_grace_ms: choices.unreachableGrace } : {}) },
     },
     plan,
   );
@@ -73,7 +73,7 @@ export function sealedPlanNow(run: SavedPlanRun, observation: Observation): Plan
 }
 
 function planChoices(c: SavedChoices): PlanChoices {
-  return { strategy: c.strategy ?? undefined, seed: c.seed ?? undefined, target: c.target.length ? c.target : undefined };
+  return { strategy: c.strategy ?? undefined, seed: c.seed ?? undefined, target: c.target.length ? c.target : undefined, unreachableGrace: c.unreachable_grace_ms };
 }
 
 /** For an edited file: what differs from the plan made now, observed without the lock (nothing is changed). */

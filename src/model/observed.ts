@@ -25,7 +25,8 @@ export function isLockObject(labels: Record<string, string> | null | undefined):
   return !!labels && (labels['io.cluster.kind'] === 'lock' || 'io.cluster.lock' in labels);
 }
 
-export type MachineState = 'running' | 'stopped' | 'error';
+/** `paused`: the machine's processes are frozen (docker pause): its engine cannot answer until it is unpaused. */
+export type MachineState = 'running' | 'paused' | 'stopped' | 'error';
 
 export interface Observed {
   cluster: string;
@@ -46,6 +47,12 @@ export interface ObservedMachine {
   engine: EngineFacts | null;
   /** Why the engine is missing or unhealthy, for explanations. */
   problem?: string;
+  /**
+   * When its engine was first seen not answering (while the machine runs, or is in error), as an
+   * ISO time, from the runs before this one: replicas that may be on it are kept for a grace period
+   * from then, and only then placed elsewhere. Absent: it answers, or this run is the first to see it silent.
+   */
+  silentSince?: string;
   /** Marked `protect: true` by the last apply: no plan may remove or replace it. */
   protected?: boolean;
 }

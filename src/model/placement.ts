@@ -45,4 +45,8 @@ export interface Placement {
   retired: Existing[];
   /** Containers that copy a replica's labels but not its name while the real replica exists: reported, never touched. */
   lookalikes?: Existing[];
+  /** Replicas not seen while a machine that may hold them cannot be seen: kept as they are, never placed elsewhere (src/sched/held.ts). */
+  held?: { service: string; replicas: number[]; machines: string[] }[];
+  /** The machines that shield `held`: started by this plan (`starts`), or silent until the grace period ends. */
+  unseen?: { machine: string; state: string; starts: boolean; until?: string }[];
 }

@@ -27,7 +27,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   planContainers(desired, observed, placement, machines, list, networkSteps);
   planSwarmServices(desired, observed, machines, list, networkSteps);
   planNetworkRemovals(desired, observed, machines, list);
-  if (desired.networks?.length && !machines.swarmLeader && placement.replicas.length) {
+  if (desired.networks?.length && !machines.swarmLeader && !machines.swarmUnseen && placement.replicas.length) {
     warnings.push('no swarm roles: networks do not reach across machines, so services that depend on each other over one are kept on one machine');
   }
   removeMachinesLast(list.actions);
@@ -41,6 +41,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     unschedulable: placement.unschedulable,
     warnings,
     blocked: blockedChanges(desired, observed, list.actions),
+    ...(placement.held ? { unseen: { machines: placement.unseen ?? [], replicas: placement.held } } : {}),
   });
 }
 

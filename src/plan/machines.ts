@@ -11,6 +11,8 @@ export interface MachineSteps {
   leaving: Set<string>;
   /** The manager that leads the swarm after this plan (swarm-wide objects are made there). */
   swarmLeader?: string;
+  /** The swarm may live on managers that cannot be seen now: swarm-wide objects wait until they are. */
+  swarmUnseen?: boolean;
 }
 
 export function planMachines(desired: Desired, observed: Observed, list: ActionList, warnings: string[]): MachineSteps {
@@ -37,12 +39,13 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
       ready.set(m.name, list.add(m.name, { kind: 'machine.create', machine: m.name, driver: m.driver, labels: m.labels, after, reason: describeMachine(m) }));
       continue;
     }
-    if (o.state === 'stopped') ready.set(m.name, list.add(m.name, { kind: 'machine.start', machine: m.name, after: [], reason: 'machine is stopped' }));
+    if (o.state === 'stopped' || o.state === 'paused') ready.set(m.name, list.add(m.name, { kind: 'machine.start', machine: m.name, after: [], reason: `machine is ${o.state}` }));
     if (o.state === 'error' || (o.state === 'running' && !o.engine)) warnings.push(`${m.name}: engine unreachable${o.problem ? ` (${o.problem})` : ''}; nothing on it can be changed now`);
     planEngineLabels(m, o, list);
   }
 
-  const swarmLeader = planSwarm(desired, seen, leaving, ready, list, warnings);
+  const swarm = planSwarm(desired, seen, leaving, ready, list, warnings);
+  const swarmLeader = swarm === UNSEEN ? undefined : swarm;
 
   for (const [name, reason] of removals) {
     list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], reason });
@@ -52,7 +55,7 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
   for (const l of observed.leftovers ?? []) {
     if (!wanted.has(l.name) && !seen.has(l.name)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], reason: `its container is gone; ${l.what} left behind` });
   }
-  return { ready: (name) => ready.get(name), leaving, ...(swarmLeader ? { swarmLeader } : {}) };
+  return { ready: (name) => ready.get(name), leaving, ...(swarmLeader ? { swarmLeader } : {}), ...(swarm === UNSEEN ? { swarmUnseen: true } : {}) };
 }
 
 function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionList): void {
@@ -73,6 +76,8 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
   });
 }
 
+const UNSEEN = Symbol('swarm unseen');
+
 function planSwarm(
   desired: Desired,
   seen: Map<string, ObservedMachine>,
@@ -80,16 +85,22 @@ function planSwarm(
   ready: Map<string, string>,
   list: ActionList,
   warnings: string[],
-): string | undefined {
+): string | typeof UNSEEN | undefined {
   const swarmOf = (name: string) => (leaving.has(name) ? undefined : seen.get(name)?.engine?.swarm);
   const active = (name: string) => swarmOf(name)?.state === 'active';
+  // A machine that exists but cannot be seen (stopped, paused, silent engine) is in whatever swarm it
+  // was in: nothing is planned for it until it is seen (an apply that starts it plans again then).
+  const unseen = (name: string) => !leaving.has(name) && seen.has(name) && !seen.get(name)!.engine;
   const managers = desired.machines.filter((m) => m.role === 'manager');
   if (managers.length > 0 && managers.length % 2 === 0) {
     warnings.push(`${managers.length} managers: an even count tolerates no more failures than ${managers.length - 1}; use an odd number`);
   }
 
   // The swarm is led by a machine that is already an active manager, else the first desired manager inits it.
-  const leader = managers.find((m) => active(m.name) && swarmOf(m.name)?.role === 'manager') ?? managers[0];
+  // No seen manager leads, and some manager is unseen: the swarm may well be on it; it is planned once seen.
+  const seenLeader = managers.find((m) => active(m.name) && swarmOf(m.name)?.role === 'manager');
+  if (!seenLeader && managers.some((m) => unseen(m.name))) return UNSEEN;
+  const leader = seenLeader ?? managers[0];
   let leaderReady: string | undefined;
   if (leader) {
     if (!active(leader.name)) {
@@ -101,7 +112,7 @@ function planSwarm(
 
   const managerSteps: string[] = [];
   for (const m of desired.machines) {
-    if (m === leader) continue;
+    if (m === leader || unseen(m.name)) continue;
     const swarm = swarmOf(m.name);
     if (m.role) {
       if (!swarm || swarm.state !== 'active') {

@@ -18,6 +18,7 @@ export function planNetworks(desired: Desired, observed: Observed, placement: Pl
   const labels = (key: string) => ({ [LABEL.cluster]: desired.name, [LABEL.network]: key });
   const ownedNames = new Set(owned.map((n) => n.engineName));
 
+  if (machines.swarmUnseen) return () => []; // overlays or bridges: decided once the managers are seen
   const leader = machines.swarmLeader;
   if (leader) {
     const created = new Map<string, string | undefined>();

@@ -35,6 +35,7 @@ export function renderPlanText(plan: Plan): string {
       for (const r of u.reasons) out.push(`      ${r.machine}: ${r.reason}`);
     }
   }
+  if (plan.unseen) out.push('', '  # not seen', ...unseenLines(plan.unseen));
   if (plan.warnings.length) out.push('', 'Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
   if (plan.blocked.length) out.push('', 'Error: this plan cannot be applied:', ...plan.blocked.map((b) => `  - ${b}`));
   const destructive = destructiveSummary(plan);
@@ -43,6 +44,17 @@ export function renderPlanText(plan: Plan): string {
   const unplaced = plan.unschedulable.reduce((n, u) => n + u.replicas.length, 0);
   if (unplaced) out.push(`${unplaced} replica${unplaced === 1 ? '' : 's'} cannot be placed (see "unschedulable" above).`);
   return out.join('\n') + '\n';
+}
+
+/** Machines whose contents are unknown, and the replicas kept (not placed elsewhere) because they may be there. */
+function unseenLines(u: NonNullable<Plan['unseen']>): string[] {
+  const lines = u.machines.map((m) =>
+    m.starts
+      ? `  ? ${m.machine} is ${m.state}: apply starts it, then sees what it holds and plans that`
+      : `  ? ${m.machine}: ${m.state === 'error' ? 'the machine is in error' : 'its engine does not answer'}; what may be on it is kept until ${m.until ?? 'it answers'} (--unreachable-grace), then placed elsewhere`,
+  );
+  for (const r of u.replicas) lines.push(`  ? ${r.service} ${replicaRange(r.replicas)}: not seen, kept as they are (may be on ${r.machines.join(', ')})`);
+  return lines;
 }
 
 function groupOf(a: Action): string {

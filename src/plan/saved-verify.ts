@@ -99,6 +99,7 @@ function headerProblems(data: Record<string, unknown>): string[] {
     if (c.strategy !== null && !['spread', 'binpack', 'random'].includes(c.strategy as string)) out.push('"choices.strategy" is not spread, binpack, random or null');
     if (c.seed !== null && !Number.isInteger(c.seed)) out.push('"choices.seed" is not an integer or null');
     if (!isStrings(c.target)) out.push('"choices.target" is not a list');
+    if (c.unreachable_grace_ms !== undefined && !(Number.isInteger(c.unreachable_grace_ms) && (c.unreachable_grace_ms as number) >= 0)) out.push('"choices.unreachable_grace_ms" is not a whole number of ms');
   }
   if (!isSha256(data.observed_digest)) out.push('"observed_digest" is not a sha256');
   if (!isSha256(data.plan_digest)) out.push('"plan_digest" is not a sha256');

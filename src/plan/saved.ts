@@ -15,6 +15,8 @@ export interface SavedChoices {
   strategy: StrategyName | null;
   seed: number | null;
   target: string[];
+  /** --unreachable-grace in ms; absent in plans saved before it existed (the default then). */
+  unreachable_grace_ms?: number;
 }
 
 export interface SavedPlan {

@@ -59,7 +59,12 @@ export function hasChanges(plan: Plan): boolean {
 
 export function summaryLine(plan: Plan): string {
   const c = countEffects(plan.actions);
-  if (c.add + c.change + c.destroy === 0) return 'No changes. The cluster matches the manifest.';
+  if (c.add + c.change + c.destroy === 0) {
+    const unseen = plan.unseen?.replicas.reduce((n, r) => n + r.replicas.length, 0) ?? 0;
+    // Nothing to do is not the same as converged: replicas that could not be seen may not be running.
+    if (unseen) return `No changes can be made now; ${unseen} replica${unseen === 1 ? '' : 's'} could not be seen (see "not seen" above).`;
+    return 'No changes. The cluster matches the manifest.';
+  }
   return `Plan: ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy.`;
 }
 

@@ -58,4 +58,9 @@ export interface Plan {
   warnings: string[];
   /** Changes the manifest forbids (a protected machine would be removed): apply refuses the whole plan. */
   blocked: string[];
+  /**
+   * Machines whose contents could not be seen (stopped, paused, silent) and the replicas kept as
+   * they are because they may be there (src/sched/held.ts). Absent when every machine was seen.
+   */
+  unseen?: { machines: { machine: string; state: string; starts: boolean; until?: string }[]; replicas: { service: string; replicas: number[]; machines: string[] }[] };
 }

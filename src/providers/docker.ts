@@ -128,8 +128,9 @@ export class DockerDriver implements Driver {
   async start(name: string): Promise<void> {
     const c = await this.container(name);
     if (!c) throw new Error(`machine ${name} does not exist`);
-    await c.start().catch(tolerate('notModified'));
-    const info = await c.inspect();
+    // A paused machine is running with its processes frozen: starting it means thawing them.
+    if ((await c.inspect()).State.Paused) await c.unpause().catch(tolerate('notModified'));
+    else await c.start().catch(tolerate('notModified'));
     await this.waitReady(name, machineFolder(this.ctx.dir, this.ctx.cluster, name));
   }
 
@@ -238,7 +239,7 @@ export class DockerDriver implements Driver {
     if (!info) return undefined;
     const name = info.Config.Labels[LABEL.machine]!;
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
-    const state: MachineState = info.State.Running ? 'running' : info.State.Status === 'dead' ? 'error' : 'stopped';
+    const state: MachineState = info.State.Paused ? 'paused' : info.State.Running ? 'running' : info.State.Status === 'dead' ? 'error' : 'stopped';
     const address = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
     return { name, driver: 'docker', state, ...(address ? { address } : {}), engineUrl: socketUrl(folder) };
   }

@@ -23,6 +23,7 @@ export const DEFAULT_GRACE_MS = 60_000;
 export interface OpenCluster {
   desired: Desired;
   drivers: Drivers;
+  /** What was observed when it was opened; replaced when an apply observes again under the same lock. */
   observation: Observation;
   close(): Promise<void>;
 }
@@ -54,6 +55,8 @@ export interface ProgressReporter {
 export interface ApplyReporter extends ProgressReporter {
   /** The plan, before anything is asked or runs. */
   plan(plan: Plan): void;
+  /** The plan made after the first one started machines that could not be seen: it runs next, without asking again. */
+  replanned(plan: Plan, why: string): void;
   /** What was done and what was not; after a run that was not stopped, the state after it. */
   finished(outcome: ApplyOutcome): void;
 }
@@ -101,6 +104,12 @@ export interface ApplyRequest extends Omit<RunOptions, 'reporter' | 'observeAfte
   approve?: (plan: Plan) => Promise<boolean>;
   /** Show the state after the apply (not after destroy: nothing is left to show). */
   observeAfter: boolean;
+  /**
+   * Observe again and plan again, with the lock still held. Given, it runs after a plan that started
+   * machines it could not see into (their replicas were kept as unseen): what they hold is seen
+   * now, and the rest of the way is planned and run in the same apply, as the first plan said.
+   */
+  replan?: () => Promise<{ observation: Observation; plan: Plan }>;
 }
 
 /** `cluster apply` / `destroy` once the cluster is open: show the plan, ask, run, report. */
@@ -117,7 +126,41 @@ async function decideAndRun(cluster: OpenCluster, r: ApplyRequest): Promise<Appl
   if (!hasChanges(plan)) return { kind: 'unchanged', plan };
   if (r.approve && !(await r.approve(plan))) return { kind: 'cancelled', plan, why: r.signal.aborted ? 'stopped' : 'declined' };
   if (r.signal.aborted) return { kind: 'cancelled', plan, why: 'stopped' };
-  return { kind: 'applied', plan, ...(await runPlan(cluster, r.desired, plan, r)) };
+  const starting = startedUnseen(plan);
+  const first = await runPlan(cluster, r.desired, plan, { ...r, observeAfter: r.observeAfter && !(starting.length && r.replan) });
+  if (!starting.length || !r.replan || first.stopped || !clean(first.walk) || r.signal.aborted) return { kind: 'applied', plan, ...first };
+  const { observation, plan: next } = await r.replan();
+  cluster.observation = observation;
+  if (next.blocked.length || !hasChanges(next)) return { kind: 'applied', plan, ...first, ...(r.observeAfter ? { after: observation.observed } : {}) };
+  r.reporter.replanned(next, `${starting.join(', ')} ${starting.length === 1 ? 'is' : 'are'} up: planned what ${starting.length === 1 ? 'it holds' : 'they hold'}`);
+  const second = await runPlan(cluster, r.desired, next, r);
+  return { kind: 'applied', plan: joined(plan, next), ...second, walk: joinedWalks(first.walk, second.walk) };
+}
+
+/** Machines the plan starts whose contents could not be seen: the run plans again once they are up. */
+function startedUnseen(plan: Plan): string[] {
+  return (plan.unseen?.machines ?? []).filter((m) => m.starts).map((m) => m.machine);
+}
+
+function clean(w: WalkResult): boolean {
+  return !w.failed.length && !w.skipped.length && !w.notStarted.length && !w.abandoned.length;
+}
+
+/** One apply that ran two plans reports as one: every action, the second plan's view of the result. */
+function joined(first: Plan, second: Plan): Plan {
+  return { ...second, actions: [...first.actions, ...second.actions], warnings: [...new Set([...first.warnings, ...second.warnings])] };
+}
+
+function joinedWalks(a: WalkResult, b: WalkResult): WalkResult {
+  return {
+    ...b,
+    done: [...a.done, ...b.done],
+    failed: [...a.failed, ...b.failed],
+    skipped: [...a.skipped, ...b.skipped],
+    notStarted: [...a.notStarted, ...b.notStarted],
+    abandoned: [...a.abandoned, ...b.abandoned],
+    ms: a.ms + b.ms,
+  };
 }
 
 function stopReason(signal: AbortSignal): string {

@@ -174,6 +174,8 @@ export async function watchCluster(w: WatchSession): Promise<void> {
     }
     // Only now: the state is saved and the lock released, so whoever reads the report sees the result.
     say.ran(desired, run);
+    // Machines it started could not be seen into before: look at what they hold now, not at the next interval.
+    if (run.kind === 'applied' && !run.stopped && run.plan.unseen?.machines.some((m) => m.starts)) trigger('started machines: seeing what they hold');
   };
 
   try {

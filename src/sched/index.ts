@@ -8,6 +8,7 @@ import { containerName } from '../plan/naming.js';
 import type { Keys } from './candidates.js';
 import { explain } from './explain.js';
 import { addOwned, fatesOf, lookalikesOf, retiredOf, type Fates, type Owned } from './fates.js';
+import { holdUnseen, unseenMachines, type HeldReplicas } from './held.js';
 import { constraintFilter } from './filters/constraint.js';
 import { enabledFilters } from './filters/index.js';
 import type { Tracking } from './node.js';
@@ -20,7 +21,14 @@ import { makeTask, residentOf, type Task } from './task.js';
 export interface PlaceOptions {
   strategy?: StrategyName;
   seed?: number;
+  /** Now (ms since the epoch), for the silent-engine grace period; the caller's clock keeps this pure. */
+  now?: number;
+  /** How long replicas that may be on a silent engine are kept before they are placed elsewhere. */
+  silentGraceMs?: number;
 }
+
+/** Five minutes, as Kubernetes waits for an unreachable node (default-unreachable-toleration-seconds). */
+export const DEFAULT_SILENT_GRACE_MS = 300_000;
 
 export function place(desired: Desired, observed: Observed, options: PlaceOptions = {}): Placement {
   return schedule(desired, observed, options).placement;
@@ -55,10 +63,15 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   // Fates next, for every service: what stays occupies its machine before anything is placed.
   const constrained = desired.scheduler.filters.includes('constraint');
   const fates = new Map<string, Fates>();
+  const unseen = unseenMachines(desired, observed, { now: options.now ?? Date.now(), graceMs: options.silentGraceMs ?? DEFAULT_SILENT_GRACE_MS });
+  const held: HeldReplicas[] = [];
   for (const s of desired.services) {
     const task = tasks.get(s.name)!;
     const hard = constrained ? [constraintFilter.prepare(task, false)].filter((c) => c !== undefined) : [];
     const f = fatesOf(s, owned.get(s.name), byName, hard);
+    const kept = holdUnseen(s.name, f.wanted, f.from, unseen, byName, hard);
+    f.wanted = kept.wanted;
+    if (kept.held) held.push(kept.held);
     fates.set(s.name, f);
     for (const rp of f.slots) {
       if (!rp) continue;
@@ -107,7 +120,12 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
     return f && { slots: f.slots, using: using.get(name)! };
   });
   const lookalikes = lookalikesOf(owned);
-  return { placement: { replicas, unschedulable, retired, ...(lookalikes.length ? { lookalikes } : {}) }, ctx, tasks };
+  const unseenOut = [...unseen].map(([machine, u]) => ({ machine, state: u.state, starts: u.starts, ...(u.until !== undefined ? { until: new Date(u.until).toISOString() } : {}) }));
+  return {
+    placement: { replicas, unschedulable, retired, ...(lookalikes.length ? { lookalikes } : {}), ...(held.length ? { held, unseen: unseenOut } : {}) },
+    ctx,
+    tasks,
+  };
 }
 
 /** Which node contents any filter of this manifest can ask about (see Tracking). */

@@ -35,6 +35,9 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
     };
     if (o && (o.state === 'error' || (o.state === 'running' && !facts))) {
       node.problem = o.problem ? `engine unreachable (${o.problem})` : o.state === 'error' ? 'machine is in error state' : 'engine unreachable';
+    } else if (o && !facts) {
+      // What runs on it, its ports and its reservations are unknown until it starts: nothing new goes there before.
+      node.problem = `machine is ${o.state}: what it holds is seen once it starts`;
     }
     return node;
   });

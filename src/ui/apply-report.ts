@@ -54,6 +54,11 @@ export async function applyReporter(c: ReportChoices & { verb: 'apply' | 'destro
   return {
     ...progress,
     plan: (plan) => (c.json ? out(JSON.stringify({ type: 'plan', plan })) : process.stdout.write(renderPlanText(plan))),
+    replanned: (plan, why) => {
+      if (c.json) return out(JSON.stringify({ type: 'plan', follow_up: true, why, plan }));
+      err(`\n${why}; the rest runs now:`);
+      process.stdout.write(renderPlanText(plan));
+    },
     finished: (o) => {
       if (c.json) return reportJson(o, c.desired);
       for (const line of summaryLines(Verb, o)) err(line);

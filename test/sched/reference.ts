@@ -64,7 +64,8 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
       return {
         name: dm.name,
         id: f?.id ?? '',
-        healthy: !(om && (om.state === 'error' || (om.state === 'running' && !f))),
+        // Seen, or not there yet: a machine that exists and cannot be seen into takes nothing new (issue 13, F6/F7).
+        healthy: !(om && !f),
         labels: dm.driver === 'generic' && f ? f.labels : dm.labels,
         facts: (f ? { storagedriver: f.storageDriver, executiondriver: f.executionDriver, kernelversion: f.kernelVersion, operatingsystem: f.operatingSystem } : {}) as Record<string, string>,
         role: dm.role ?? '',
@@ -169,6 +170,10 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
     order.push(pending.splice(i, 1)[0]!);
   }
 
+  // A replica seen nowhere may be on a machine that exists but cannot be seen (the scenarios' silent
+  // engines are all within their grace period): it is kept, not placed, while such a machine could hold it.
+  const unseen = machines.filter((m) => o.machines.some((x) => x.name === m.name && !x.engine));
+  const seenSomewhere = (s: DesiredService, r: number) => o.machines.some((m) => (m.engine?.containers ?? []).some((c) => c.owner?.service === s.name && c.owner.replica === r && c.labels['io.cluster.name'] === d.name));
   const result: RefResult = { replicas: [], unschedulable: [] };
   for (const s of order) {
     const failed: number[] = [];
@@ -179,6 +184,7 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
         result.replicas.push({ service: s.name, replica: r, machine: f.machine, fate: f.fate });
         continue;
       }
+      if (!seenSomewhere(s, r) && unseen.some((m) => !on.has('constraint') || constraintOk(m, s, false))) continue;
       let chosen: Mach | undefined;
       for (const soft of [true, false]) {
         const cands = machines.filter((m) => !refuse(m, s, soft) && weight(m, s) !== undefined).map((m) => ({ m, w: weight(m, s)!, n: world.filter((b) => b.machine === m.name).length }));

@@ -70,8 +70,8 @@ describe('filters', () => {
     expect(where(p)).toEqual(['db#1@m3', 'near#1@m3', 'near#2@m3', 'away#1@big', 'away#2@little', 'label#1@m3']);
   });
 
-  test('health: an unreachable engine the plan does not start takes nothing; stopped and missing machines do', () => {
-    const observed: Observed = { cluster: 'demo', machines: [{ name: 'big', driver: 'sim', state: 'running', engine: null, problem: 'timeout' }, { name: 'little', driver: 'sim', state: 'stopped', engine: null }] };
+  test('health: an engine silent past its grace period takes nothing, nor does a stopped machine (what it holds is unknown until it starts)', () => {
+    const observed: Observed = { cluster: 'demo', machines: [{ name: 'big', driver: 'sim', state: 'running', engine: null, problem: 'timeout', silentSince: '2000-01-01T00:00:00Z' }, { name: 'little', driver: 'sim', state: 'stopped', engine: null }] };
     const p = place(desired(three(), [service('bird', { scale: 4, placement: { constraints: [e('size==xxl')], affinities: [] } })]), observed);
     expect(p.replicas).toEqual([]);
     expect(p.unschedulable[0]!.reasons[0]).toEqual({ machine: 'big', filter: 'health', reason: 'unhealthy: engine unreachable (timeout)' });

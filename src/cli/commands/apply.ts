@@ -8,7 +8,7 @@ import { openUnlessStopped, type Interrupts } from '../interrupts.js';
 import { watchCommand } from './watch.js';
 import { openSavedPlan, sealedPlanNow } from '../saved-plan.js';
 import { recordProtected } from '../../reconcile/protection.js';
-import { computePlan, emptied, loadDesired, openSession, type PlanChoices } from '../pipeline.js';
+import { computePlan, emptied, loadDesired, observeCluster, openSession, type PlanChoices } from '../pipeline.js';
 
 export interface ApplyOptions extends PlanChoices {
   file: string;
@@ -49,6 +49,13 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       graceMs: opts.gracePeriod,
       observeAfter: !opts.destroy,
       approve: saved || opts.autoApprove ? undefined : () => approve(desired, verb, interrupts.signal),
+      // A saved plan is exactly what runs: what a started machine holds is for the next plan.
+      replan: saved
+        ? undefined
+        : async () => {
+            const observation = await observeCluster(base, session.drivers, true);
+            return { observation, plan: computePlan(desired, observation, opts).plan };
+          },
     });
     if (outcome.kind === 'unchanged' || outcome.kind === 'applied') recordProtected(desired);
     return exitCode(outcome);

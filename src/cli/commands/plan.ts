@@ -22,7 +22,8 @@ export async function planCommand(opts: PlanOptions): Promise<number> {
       process.stderr.write(`Saved the plan to ${opts.out}. Apply exactly it with: cluster apply ${opts.out}\n`);
     }
     if (plan.unschedulable.length || plan.blocked.length) return 1;
-    return opts.detailedExitcode && hasChanges(plan) ? 2 : 0;
+    // Replicas that could not be seen are not known to match: a pipeline must not read that as converged.
+    return opts.detailedExitcode && (hasChanges(plan) || plan.unseen) ? 2 : 0;
   } finally {
     await session.close();
   }
