@@ -31,6 +31,8 @@ export interface OpenCluster {
 /** What one walk of a plan did. */
 export interface PlanRun {
   walk: WalkResult;
+  /** The run started machines it could not see into, and observed and planned again after (runWithFollowUp). */
+  followedUp?: boolean;
   /** Why the run stopped early (the AbortSignal's reason, e.g. "SIGINT"); undefined when it was not stopped. */
   stopped?: string;
   /** The cluster after the run, observed with the run's own drivers before the lock is released. */
@@ -126,15 +128,29 @@ async function decideAndRun(cluster: OpenCluster, r: ApplyRequest): Promise<Appl
   if (!hasChanges(plan)) return { kind: 'unchanged', plan };
   if (r.approve && !(await r.approve(plan))) return { kind: 'cancelled', plan, why: r.signal.aborted ? 'stopped' : 'declined' };
   if (r.signal.aborted) return { kind: 'cancelled', plan, why: 'stopped' };
+  return { kind: 'applied', ...(await runWithFollowUp(cluster, r.desired, plan, { ...r, onReplanned: (next, why) => r.reporter.replanned(next, why) })) };
+}
+
+export interface FollowUpOptions extends RunOptions {
+  replan?: () => Promise<{ observation: Observation; plan: Plan }>;
+  onReplanned: (plan: Plan, why: string) => void;
+}
+
+/**
+ * Runs the plan; when it started machines it could not see into (their replicas were kept as
+ * unseen) and `replan` is given, observes again under the same lock and runs what they need, as
+ * the plan said it would. One run as far as the caller can tell: every action, the final view.
+ */
+export async function runWithFollowUp(cluster: OpenCluster, desired: Desired, plan: Plan, o: FollowUpOptions): Promise<{ plan: Plan } & PlanRun> {
   const starting = startedUnseen(plan);
-  const first = await runPlan(cluster, r.desired, plan, { ...r, observeAfter: r.observeAfter && !(starting.length && r.replan) });
-  if (!starting.length || !r.replan || first.stopped || !clean(first.walk) || r.signal.aborted) return { kind: 'applied', plan, ...first };
-  const { observation, plan: next } = await r.replan();
+  const first = await runPlan(cluster, desired, plan, { ...o, observeAfter: o.observeAfter && !(starting.length && o.replan) });
+  if (!starting.length || !o.replan || first.stopped || !clean(first.walk) || o.signal.aborted) return { plan, ...first };
+  const { observation, plan: next } = await o.replan();
   cluster.observation = observation;
-  if (next.blocked.length || !hasChanges(next)) return { kind: 'applied', plan, ...first, ...(r.observeAfter ? { after: observation.observed } : {}) };
-  r.reporter.replanned(next, `${starting.join(', ')} ${starting.length === 1 ? 'is' : 'are'} up: planned what ${starting.length === 1 ? 'it holds' : 'they hold'}`);
-  const second = await runPlan(cluster, r.desired, next, r);
-  return { kind: 'applied', plan: joined(plan, next), ...second, walk: joinedWalks(first.walk, second.walk) };
+  if (next.blocked.length || !hasChanges(next)) return { plan, ...first, followedUp: true, ...(o.observeAfter ? { after: observation.observed } : {}) };
+  o.onReplanned(next, `${starting.join(', ')} ${starting.length === 1 ? 'is' : 'are'} up: planned what ${starting.length === 1 ? 'it holds' : 'they hold'}`);
+  const second = await runPlan(cluster, desired, next, o);
+  return { plan: joined(plan, next), ...second, followedUp: true, walk: joinedWalks(first.walk, second.walk) };
 }
 
 /** Machines the plan starts whose contents could not be seen: the run plans again once they are up. */

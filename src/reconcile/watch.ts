@@ -13,7 +13,7 @@ import type { Desired } from '../model/desired.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
 import type { Observation } from './observe.js';
-import { runPlan, type OpenCluster, type PlanRun, type ProgressReporter } from './session.js';
+import { runWithFollowUp, type OpenCluster, type PlanRun, type ProgressReporter } from './session.js';
 
 export type Loaded = { ok: true; desired: Desired; files: string[] } | { ok: false; diagnostics: Diagnostic[]; files: string[] };
 
@@ -109,7 +109,7 @@ export async function watchLoop(o: WatchOptions): Promise<void> {
 /** One run of the watch loop, for the reporter: `why` is what triggered it. */
 export type WatchRun =
   | { kind: 'refused'; why: string; blocked: string[] }
-  | { kind: 'unchanged'; why: string }
+  | { kind: 'unchanged'; why: string; unseen?: NonNullable<Plan['unseen']> }
   | ({ kind: 'applied'; why: string; plan: Plan } & PlanRun);
 
 export interface WatchReporter extends ProgressReporter {
@@ -129,6 +129,8 @@ export interface WatchSession {
    */
   open: (desired: Desired) => Promise<OpenCluster | undefined>;
   plan: (desired: Desired, observation: Observation) => Plan;
+  /** Observe the open cluster again and plan (after a run started machines it could not see into). */
+  replan?: (desired: Desired, open: OpenCluster) => Promise<{ observation: Observation; plan: Plan }>;
   reporter: WatchReporter;
   signal: AbortSignal;
   intervalMs: number;
@@ -162,11 +164,19 @@ export async function watchCluster(w: WatchSession): Promise<void> {
     try {
       const plan = w.plan(desired, open.observation);
       if (plan.blocked.length) run = { kind: 'refused', why, blocked: plan.blocked };
-      else if (!hasChanges(plan)) run = { kind: 'unchanged', why };
+      else if (!hasChanges(plan)) run = { kind: 'unchanged', why, ...(plan.unseen ? { unseen: plan.unseen } : {}) };
       else {
         say.plan(why, plan);
-        const r = await runPlan(open, desired, plan, { signal: w.signal, reporter: say, parallelism: w.parallelism, graceMs: w.graceMs, observeAfter: true });
-        run = { kind: 'applied', why, plan, ...r };
+        const r = await runWithFollowUp(open, desired, plan, {
+          signal: w.signal,
+          reporter: say,
+          parallelism: w.parallelism,
+          graceMs: w.graceMs,
+          observeAfter: true,
+          ...(w.replan ? { replan: () => w.replan!(desired, open) } : {}),
+          onReplanned: (next, what) => say.plan(what, next),
+        });
+        run = { kind: 'applied', why, ...r };
       }
       if (!w.signal.aborted) follow(desired.name, open);
     } finally {
@@ -174,8 +184,6 @@ export async function watchCluster(w: WatchSession): Promise<void> {
     }
     // Only now: the state is saved and the lock released, so whoever reads the report sees the result.
     say.ran(desired, run);
-    // Machines it started could not be seen into before: look at what they hold now, not at the next interval.
-    if (run.kind === 'applied' && !run.stopped && run.plan.unseen?.machines.some((m) => m.starts)) trigger('started machines: seeing what they hold');
   };
 
   try {

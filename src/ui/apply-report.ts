@@ -83,7 +83,7 @@ export function summaryLines(Verb: string, o: ApplyOutcome): string[] {
     case 'cancelled':
       return [o.why === 'stopped' ? `${Verb} stopped before anything ran: nothing was changed.` : `${Verb} cancelled.`];
     case 'applied':
-      return [...walkSummary(Verb, o.plan, o.walk, o.stopped), ...unplaced(o.plan)];
+      return [...walkSummary(Verb, o.plan, o.walk, o.stopped), ...unplaced(o.plan), ...notFollowed(o)];
   }
 }
 
@@ -103,6 +103,13 @@ function walkSummary(Verb: string, plan: Plan, r: WalkResult, stopped: string | 
   } else if (r.notStarted.length) lines.push(`  not started: ${listed(r.notStarted)}`);
   lines.push(`What finished stays; run \`cluster ${Verb.toLowerCase()}\` again to finish the rest.`);
   return lines;
+}
+
+/** A saved plan runs exactly what it says: what the machines it started hold is for the next plan. */
+function notFollowed(o: ApplyOutcome & { kind: 'applied' }): string[] {
+  const started = (o.plan.unseen?.machines ?? []).filter((m) => m.starts).map((m) => m.machine);
+  if (!started.length || o.followedUp || o.stopped || o.walk.failed.length) return [];
+  return [`Started ${started.join(', ')}; what ${started.length === 1 ? 'it holds' : 'they hold'} was not planned by this saved plan: run \`cluster plan\` again.`];
 }
 
 function unplaced(plan: Plan): string[] {

@@ -33,8 +33,15 @@ export function runLine(run: WatchRun): string | undefined {
   switch (run.kind) {
     case 'refused':
       return `refused: ${run.blocked.join('; ')}`;
-    case 'unchanged':
+    case 'unchanged': {
+      if (run.unseen) {
+        // Said on every run while it lasts: nothing changes, and nothing is known to be converged either.
+        const n = run.unseen.replicas.reduce((k, r) => k + r.replicas.length, 0);
+        const machines = run.unseen.machines.map((m) => (m.until ? `${m.machine} silent, kept until ${m.until}` : `${m.machine} ${m.state}`));
+        return `${run.why}: no changes can be made now; ${n} replica${n === 1 ? '' : 's'} not seen (${machines.join(', ')}), kept as they are`;
+      }
       return run.why === 'periodic re-observe' || run.why.startsWith('drift') ? undefined : `${run.why}: converged, no changes`;
+    }
     case 'applied': {
       const w = run.walk;
       if (run.stopped) {

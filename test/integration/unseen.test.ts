@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type Dockerode from 'dockerode';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
@@ -110,5 +111,31 @@ describe('replicas on a machine that cannot be seen', () => {
     const all = [...(await replicasOn('m1')), ...(await replicasOn('m2'))];
     expect(all.map((c) => c.name).sort()).toEqual([1, 2, 3, 4].map((n) => `${NAME}-keep-${n}`));
     expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
+  }, 600_000);
+
+  test('watch: a stalled engine moves nothing within the grace period; a paused machine is thawed, its replicas untouched', async () => {
+    const ids = async () => [...(await replicasOn('m1')), ...(await replicasOn('m2'))].map((c) => `${c.name}@${c.id}`).sort();
+    const before = await ids();
+    const watcher = background(['watch', '-f', file, '--interval', '1'], { cwd: dir, env: { DOCKER_HOST } });
+    try {
+      await watcher.waitFor(/converged, no changes/, 120_000);
+      const onM1 = (await replicasOn('m1')).map((c) => `${c.name}@${c.id}`);
+      const pid = (await host.getContainer(await machineId('m2')).inspect()).State.Pid;
+      process.kill(pid, 'SIGSTOP');
+      try {
+        // Two re-observes that could not see m2 (each waits out the 15 s observe limit): nothing moved.
+        await watcher.waitFor(/periodic re-observe: no changes can be made now; 2 replicas not seen \(m2 silent, kept until/, 120_000, 2);
+        expect((await replicasOn('m1')).map((c) => `${c.name}@${c.id}`)).toEqual(onM1);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      await host.getContainer(await machineId('m2')).pause();
+      await watcher.waitFor(/start machine m2 \(machine is paused\)/, 60_000);
+      await watcher.waitFor(/converged in/, 120_000);
+      expect((await host.getContainer(await machineId('m2')).inspect()).State.Paused).toBe(false);
+      expect(await ids()).toEqual(before);
+    } finally {
+      expect(await watcher.stop('SIGINT')).toBe(130);
+    }
   }, 600_000);
 });
