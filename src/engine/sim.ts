@@ -7,6 +7,7 @@
 // it serves (SIM_KINDS below), and the stopped-machine check, before anything changes.
 import type { Role } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
+import { hostPortsClash } from '../model/host-port.js';
 import type { SimKind } from '../providers/sim-conditions.js';
 import { imageRef, type SimContainer, type SimMachine, type SimState } from '../providers/sim-state.js';
 import { simEngineUrl, type SimWorld } from '../providers/sim-world.js';
@@ -232,7 +233,7 @@ function portClash(state: SimState, machine: SimMachine, c: SimContainer): numbe
   for (const other of machine.containers) {
     if (other === c || other.state !== 'running') continue;
     for (const p of state.templates[other.template]!.ports) {
-      if (wanted.some((w) => w.published === p.published && w.protocol === p.protocol)) return p.published;
+      if (wanted.some((w) => hostPortsClash(w, p))) return p.published;
     }
   }
   return undefined;
