@@ -156,6 +156,20 @@ describe('host ports clash by address (filter/port.go compare, bindsAllInterface
   });
 });
 
+describe('container references resolve as classic resolves them (cluster/container.go Containers.Get)', () => {
+  test('volumes_from container: takes the id, its 12-character short form, the name, or <machine>/<name>', () => {
+    const id = 'a'.repeat(12) + 'b'.repeat(52);
+    const refs = [id, id.slice(0, 12), 'db', 'a/db', id.slice(0, 11)];
+    const services = refs.map((r, i) => `  s${i}:\n    image: nginx\n    volumes_from: ["container:${r}"]\n`).join('');
+    const d = manifest('  a: { driver: sim }\n  b: { driver: sim }\n', services);
+    const db: ObservedContainer = { ...owned('x', 1), owner: undefined, labels: {}, id, name: 'db' };
+    const observed: Observed = { cluster: 't', machines: [{ name: 'a', driver: 'sim', state: 'running', engine: facts({ id: 'ENGINE-A', containers: [db] }) }] };
+    const p = place(d, observed);
+    expect(where(p)).toEqual(['s0#1@a', 's1#1@a', 's2#1@a', 's3#1@a']);
+    expect(p.unschedulable.map((u) => u.summary)).toEqual([`0/2 machines can take s4-1: 2 dependency ${id.slice(0, 11)}`]);
+  });
+});
+
 describe('scheduler.overcommit (cluster/engine.go TotalCpus/TotalMemory: total + total × int64(overcommit × 100) / 100)', () => {
   const big = (cpus: number, memory: string) => `  web:\n    image: nginx\n    deploy: { resources: { reservations: { cpus: "${cpus}", memory: ${memory} } } }\n`;
 

@@ -148,7 +148,7 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
       const ctrDeps = sp.volumesFrom.filter((v) => v.startsWith('container:')).map((v) => v.split(':')[1]!);
       if (sp.networkMode?.startsWith('container:')) ctrDeps.push(sp.networkMode.slice(10));
       if (svcDeps.some((dep) => !here.some((b) => b.service === dep))) return 'dependency';
-      if (ctrDeps.some((n) => !here.some((b) => b.name === n || b.id === n))) return 'dependency';
+      if (ctrDeps.some((n) => !here.some((b) => b.name === n || b.id === n || (n.length === 12 && b.id?.length === 64 && b.id.startsWith(n)) || n === `${m.name}/${b.name}` || (m.id !== '' && n === `${m.id}/${b.name}`)))) return 'dependency';
     }
     if (on.has('affinity')) {
       for (const e of s.placement.affinities) {
