@@ -65,6 +65,14 @@ describe('values are Go regular expressions (filter/expr.go Match: ^value$ with 
     expect(errors('name: t\ncompose: compose.yml\nmachines:\n  m: { driver: sim }\n', { 'compose.yml': compose })).toEqual([expect.stringMatching(/^compose\.yml:5:\d+ invalid regular expression a\*\* .*/)]);
   });
 
+  test('com.docker.swarm.constraints / .affinities labels are expressions too (cluster/config.go BuildContainerConfig)', () => {
+    const d = manifest('  a: { driver: sim, labels: { zone: eu } }\n  b: { driver: sim, labels: { zone: us } }\n', `  web:\n    image: nginx\n    labels: { com.docker.swarm.constraints: '["zone==e.*"]' }\n  api:\n    image: nginx\n    labels: ['com.docker.swarm.affinities=["container!=t-web-*"]']\n`);
+    expect(where(place(d, none))).toEqual(['web#1@a', 'api#1@b']);
+    expect(errors("name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: nginx\n    labels: { com.docker.swarm.constraints: 'zone==eu' }\n")).toEqual([
+      expect.stringMatching(/^cluster\.yml:7:45 com\.docker\.swarm\.constraints must be a JSON list of expressions/),
+    ]);
+  });
+
   test("'/' alone is refused (classic's Match slices value[1:0] and fails the request)", () => {
     expect(errors('name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: nginx\n    environment: ["constraint:zone==/"]\n')).toEqual([expect.stringContaining("'/' alone is not a value")]);
   });
