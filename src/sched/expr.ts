@@ -92,18 +92,24 @@ export function matches(expr: Expression, candidates: readonly string[]): boolea
   return expr.op === '==' ? hit : !hit;
 }
 
+/** `matches(expr, [value])` without the array. */
+export function matchesValue(expr: Expression, value: string): boolean {
+  return matcherOf(expr)(value) === (expr.op === '==');
+}
+
 type Matcher = (s: string) => boolean;
-const matchers = new Map<string, Matcher>();
+const byExpression = new WeakMap<Expression, Matcher>();
+const byValue = new Map<string, Matcher>();
 const never: Matcher = () => false;
 
 /** The test one value is put to; compiled once per distinct value. */
 export function matcherOf(expr: Expression): Matcher {
+  let m = byExpression.get(expr);
+  if (m) return m;
   const id = (expr.literal ? 'L' : 'R') + expr.value;
-  let m = matchers.get(id);
-  if (!m) {
-    m = expr.literal ? literalMatcher(expr.value) : regexMatcher(expr.value);
-    matchers.set(id, m);
-  }
+  m = byValue.get(id);
+  if (!m) byValue.set(id, (m = expr.literal ? literalMatcher(expr.value) : regexMatcher(expr.value)));
+  byExpression.set(expr, m);
   return m;
 }
 

@@ -62,7 +62,8 @@ export interface Tracking {
 }
 
 export function labelOf(c: Resident, key: string): string | undefined {
-  return key === REPLICA_LABEL && c.replica !== undefined ? String(c.replica) : c.labels[key];
+  if (key === REPLICA_LABEL && c.replica !== undefined) return String(c.replica);
+  return Object.hasOwn(c.labels, key) ? c.labels[key] : undefined;
 }
 
 const REPLICA_LABEL = 'io.cluster.replica';

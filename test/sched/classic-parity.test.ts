@@ -104,6 +104,11 @@ describe('a missing label is the empty string (constraint.go: node.Labels[key]; 
     expect(p.unschedulable.map((u) => u.summary)).toEqual(['0/2 machines can take gate-1: 2 affinity tier!=/^$/']);
   });
 
+  test('a key named like an object property (constructor, toString) is a label like any other', () => {
+    const d = manifest('  a: { driver: sim, labels: { toString: x } }\n  b: { driver: sim }\n', web('constraint:toString==x') + '  ctor:\n    image: nginx\n    environment: ["constraint:constructor==/^$/", "affinity:hasOwnProperty!=*"]\n');
+    expect(where(place(d, none))).toEqual(['web#1@a', 'ctor#1@b']);
+  });
+
   test('the explanation is never empty: a refused literal value names the constraint', () => {
     const p = place(manifest('  m: { driver: sim, labels: { ver: "1x2" } }\n', web('constraint:ver==1-2')), none);
     expect(p.unschedulable[0]!.summary).toBe('0/1 machines can take web-1: 1 constraint ver==1-2');

@@ -54,10 +54,10 @@ function hit(e: Expression, values: string[]): boolean {
 function constraintValues(m: Mach, key: string): string[] {
   if (key === 'node') return m.id ? [m.id, m.name] : [m.name];
   if (key === 'node.role') return [m.role];
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.facts)) if (v) labels[k] = v;
-  for (const [k, v] of Object.entries(m.labels)) if (k !== 'node' && !(k in labels)) labels[k] = v;
-  return [labels[key] ?? ''];
+  const labels = new Map<string, string>();
+  for (const [k, v] of Object.entries(m.facts)) if (v) labels.set(k, v);
+  for (const [k, v] of Object.entries(m.labels)) if (k !== 'node' && !labels.has(k)) labels.set(k, v);
+  return [labels.get(key) ?? ''];
 }
 
 interface Bind {
@@ -154,7 +154,7 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
       for (const e of s.placement.affinities) {
         if (e.soft && !soft) continue;
         const values =
-          e.key === 'container' ? here.flatMap((b) => (b.id ? [b.name, b.id] : [b.name])) : e.key === 'image' ? [...m.images, ...here.flatMap((b) => b.images)] : here.map((b) => b.labels[e.key] ?? '');
+          e.key === 'container' ? here.flatMap((b) => (b.id ? [b.name, b.id] : [b.name])) : e.key === 'image' ? [...m.images, ...here.flatMap((b) => b.images)] : here.map((b) => new Map(Object.entries(b.labels)).get(e.key) ?? '');
         if (!hit(e, values)) return 'affinity';
       }
     }

@@ -4,15 +4,20 @@
 // `zone!=*` refuses it and `zone==/^$/` takes it. `node.role` (the swarm role after the plan, '' when
 // none) is ours: classic had no roles.
 import type { Expression } from '../../model/desired.js';
-import { formatExpression, matches } from '../expr.js';
+import { formatExpression, matches, matchesValue } from '../expr.js';
 import type { Node } from '../node.js';
 import type { Filter } from './types.js';
 
 /** The values a constraint key has on a machine. */
 export function constraintValues(node: Node, key: string): string[] {
   if (key === 'node') return node.id ? [node.id, node.name] : [node.name];
-  if (key === 'node.role') return [node.role];
-  return [node.labels[key] ?? ''];
+  return [valueOf(node, key)];
+}
+
+/** The one value of any key but `node`. */
+function valueOf(node: Node, key: string): string {
+  // Own keys only: a label key like `constructor` or `__proto__` is a key like any other.
+  return key === 'node.role' ? node.role : Object.hasOwn(node.labels, key) ? node.labels[key]! : '';
 }
 
 export function activeExpressions(exprs: readonly Expression[], soft: boolean): Expression[] {
@@ -27,9 +32,9 @@ export const constraintFilter: Filter = {
     return {
       refuse(node) {
         for (const e of exprs) {
-          const values = constraintValues(node, e.key);
-          if (matches(e, values)) continue;
-          const shown = e.key === 'node' ? `node=${node.name}` : values[0] ? `${e.key}=${values[0]}` : `no ${e.key}`;
+          if (e.key === 'node' ? matches(e, constraintValues(node, e.key)) : matchesValue(e, valueOf(node, e.key))) continue;
+          const value = valueOf(node, e.key);
+          const shown = e.key === 'node' ? `node=${node.name}` : value ? `${e.key}=${value}` : `no ${e.key}`;
           return { reason: `constraint ${formatExpression(e)} not met (${shown})`, group: `constraint ${formatExpression(e)}` };
         }
         return undefined;
