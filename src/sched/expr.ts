@@ -37,9 +37,11 @@ export function parseExpression(text: string): ParseResult {
       // classic slices value[1:0] here and fails the request; say so before anything runs.
       return { ok: false, message: `'/' alone is not a value in expression '${text}'`, hint: 'write /regex/ for a regular expression, e.g. zone==/^eu-/' };
     }
-    const compiled = compile(patternOf(value));
+    const pattern = patternOf(value);
+    const compiled = compile(pattern);
     if (typeof compiled === 'string') {
-      return { ok: false, message: `invalid regular expression ${patternOf(value)} in '${text}'`, hint: `${compiled} (values are Go/RE2 regular expressions, as in classic Swarm)` };
+      const as = value.startsWith('/') ? '' : `, read as the pattern ${pattern}`;
+      return { ok: false, message: `invalid regular expression ${value} in '${text}'`, hint: `${compiled} (values are Go/RE2 regular expressions, as in classic Swarm${as})` };
     }
     return { ok: true, expr: { key, op, value, soft, text } };
   }

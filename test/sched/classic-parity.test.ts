@@ -57,12 +57,12 @@ describe('values are Go regular expressions (filter/expr.go Match: ^value$ with 
 
   test('an expression RE2 cannot compile is a manifest error at its line and column, in compose files too', () => {
     expect(errors('name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: nginx\n    environment:\n      - "constraint:zone==/a|\\\\1/"\n')).toEqual([
-      expect.stringMatching(/^cluster\.yml:8:9 invalid regular expression a\|\\1 in 'zone==\/a\|\\1\/'/),
+      expect.stringMatching(/^cluster\.yml:8:9 invalid regular expression \/a\|\\1\/ in 'zone==\/a\|\\1\/'/),
     ]);
     // A plain value is a pattern too: ^eu($ does not compile.
-    expect(errors('name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: nginx\n    placement: { affinities: ["image==eu("] }\n')).toEqual([expect.stringMatching(/^cluster\.yml:7:31 invalid regular expression \^eu\(\$/)]);
+    expect(errors('name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: nginx\n    placement: { affinities: ["image==eu("] }\n')).toEqual([expect.stringMatching(/^cluster\.yml:7:31 invalid regular expression eu\( in 'image==eu\('/)]);
     const compose = 'services:\n  web:\n    image: nginx\n    environment:\n      - constraint:zone==/a**/\n';
-    expect(errors('name: t\ncompose: compose.yml\nmachines:\n  m: { driver: sim }\n', { 'compose.yml': compose })).toEqual([expect.stringMatching(/^compose\.yml:5:\d+ invalid regular expression a\*\* .*/)]);
+    expect(errors('name: t\ncompose: compose.yml\nmachines:\n  m: { driver: sim }\n', { 'compose.yml': compose })).toEqual([expect.stringMatching(/^compose\.yml:5:\d+ invalid regular expression \/a\*\*\/ in/)]);
   });
 
   test('com.docker.swarm.constraints / .affinities labels are expressions too (cluster/config.go BuildContainerConfig)', () => {
