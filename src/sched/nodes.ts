@@ -64,13 +64,17 @@ function overcommitted(total: number, ratio: number, unit: number): number {
  * labels, which cannot override a built-in key; a label `node` is dropped (that key means the machine).
  */
 function classicLabels(labels: Record<string, string>, f: EngineFacts | undefined): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
+  const out: Record<string, string> = {}; // not Object.create(null): V8 keeps those as slow dictionaries
   if (f?.storageDriver) out.storagedriver = f.storageDriver;
   if (f?.executionDriver) out.executiondriver = f.executionDriver; // older engines and classic releases had it
   if (f?.kernelVersion) out.kernelversion = f.kernelVersion;
   if (f?.operatingSystem) out.operatingsystem = f.operatingSystem;
   if (f?.osType) out.ostype = f.osType;
-  for (const [k, v] of Object.entries(labels)) if (k !== 'node' && !Object.hasOwn(out, k)) out[k] = v;
+  for (const [k, v] of Object.entries(labels)) {
+    if (k === 'node' || Object.hasOwn(out, k)) continue;
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
   return out;
 }
 

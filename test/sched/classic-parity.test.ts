@@ -10,7 +10,7 @@ import type { Desired } from '../../src/model/desired.js';
 import type { Observed, ObservedContainer } from '../../src/model/observed.js';
 import { explainService } from '../../src/sched/explain-service.js';
 import { place } from '../../src/sched/index.js';
-import { facts, owned } from '../support/build.js';
+import { desired, facts, machine, owned, service } from '../support/build.js';
 
 const none: Observed = { cluster: 't', machines: [] };
 
@@ -107,6 +107,13 @@ describe('a missing label is the empty string (constraint.go: node.Labels[key]; 
   test('a key named like an object property (constructor, toString) is a label like any other', () => {
     const d = manifest('  a: { driver: sim, labels: { toString: x } }\n  b: { driver: sim }\n', web('constraint:toString==x') + '  ctor:\n    image: nginx\n    environment: ["constraint:constructor==/^$/", "affinity:hasOwnProperty!=*"]\n');
     expect(where(place(d, none))).toEqual(['web#1@a', 'ctor#1@b']);
+  });
+
+  test('even __proto__ is a label key (classic keys allow it)', () => {
+    const labels = JSON.parse('{"__proto__": "x"}') as Record<string, string>; // an own key, as a YAML map gives it
+    const c = { key: '__proto__', op: '==' as const, value: 'x', soft: false, text: '__proto__==x' };
+    const d = desired([machine('a'), machine('b', { labels })], [service('web', { placement: { constraints: [c], affinities: [] } })]);
+    expect(where(place(d, none))).toEqual(['web#1@b']);
   });
 
   test('the explanation is never empty: a refused literal value names the constraint', () => {
