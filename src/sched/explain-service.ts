@@ -28,9 +28,9 @@ export interface ServiceExplanation {
 
 // Where we knowingly differ from classic Swarm, the rule says so (README.md, Scheduler).
 const RULES: Record<string, string> = {
-  spread: 'lowest weight first, then fewest containers, then machine name (classic leaves such ties to an unstable sort)',
-  binpack: 'highest weight first, then most containers, then machine name (classic leaves such ties to an unstable sort)',
-  random: "uniformly at random (seeded) among the machines that pass and have room for the reservations (classic's random also picks full machines)",
+  spread: 'lowest weight first, then fewest containers, then machine name; classic leaves such ties to an unstable sort',
+  binpack: 'highest weight first, then most containers, then machine name; classic leaves such ties to an unstable sort',
+  random: "uniformly at random (seeded) among the machines that pass and have room for the reservations; classic's random also picks full machines",
 };
 
 export function explainService(desired: Desired, observed: Observed, name: string, options: PlaceOptions = {}): ServiceExplanation | undefined {

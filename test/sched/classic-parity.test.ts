@@ -173,6 +173,7 @@ describe('host ports clash by address (filter/port.go compare, bindsAllInterface
   test('deliberate: 8080/udp beside 8080/tcp is allowed (classic compares the host port only; engines run both)', () => {
     const d = manifest('  m: { driver: sim }\n', svc('tcp', '8080:80') + svc('udp', '8080:80/udp'));
     expect(where(place(d, none))).toEqual(['tcp#1@m', 'udp#1@m']);
+    expect(explainService(d, none, 'udp')!.notes).toEqual([expect.stringContaining('8080/udp beside 8080/tcp is allowed (classic refuses it')]);
   });
 });
 
@@ -196,7 +197,9 @@ describe('scheduler.overcommit (cluster/engine.go TotalCpus/TotalMemory: total +
   test('0.05 lets a reservation 5% over the memory in; 0 (the default) does not', () => {
     const machines = '  m: { driver: sim, cpus: 20, memory: 1000MiB }\n';
     expect(place(manifest(machines, big(0, '1050MiB')), none).unschedulable[0]!.summary).toBe('0/1 machines can take web-1: 1 not enough memory');
-    expect(where(place(manifest(machines, big(0, '1050MiB'), 'scheduler: { overcommit: 0.05 }\n'), none))).toEqual(['web#1@m']);
+    const over = manifest(machines, big(0, '1050MiB'), 'scheduler: { overcommit: 0.05 }\n');
+    expect(where(place(over, none))).toEqual(['web#1@m']);
+    expect(explainService(over, none, 'web')!.notes).toEqual([expect.stringContaining('scheduler.overcommit 0.05')]);
     expect(where(place(manifest(machines, big(0, '1051MiB'), 'scheduler: { overcommit: 0.05 }\n'), none))).toEqual([]);
   });
 
