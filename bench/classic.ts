@@ -20,7 +20,7 @@ function ok(e: Expression, v: string | undefined): boolean {
   const val = e.value;
   let re = compiled.get(val);
   if (!re) compiled.set(val, (re = val.length > 1 && val.startsWith('/') && val.endsWith('/') ? new RegExp(val.slice(1, -1)) : new RegExp(`^${val.replaceAll('*', '.*')}$`)));
-  const hit = v !== undefined && re.test(v);
+  const hit = re.test(v ?? ''); // a missing label is '' (filter/constraint.go: node.Labels[key])
   return e.op === '==' ? hit : !hit;
 }
 

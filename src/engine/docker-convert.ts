@@ -4,6 +4,7 @@ import type Dockerode from 'dockerode';
 import type { HealthcheckSpec, ServiceSpec } from '../model/desired.js';
 import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedImage, type ObservedNetwork, type SwarmFacts } from '../model/observed.js';
 import type { ContainerCreateRequest } from './types.js';
+import { hostPortKey, specificIp, type HostPort } from '../model/host-port.js';
 
 const NS_PER_MS = 1_000_000;
 
@@ -86,9 +87,13 @@ function reservationsOf(labels: Record<string, string>): { cpus: number; memory:
 
 export function toContainer(c: Dockerode.ContainerInfo): ObservedContainer {
   const labels = c.Labels ?? {};
-  const ports = new Map<string, { published: number; protocol: 'tcp' | 'udp' }>();
+  // An engine lists a binding on all interfaces once per family (0.0.0.0 and ::): one port here.
+  const ports = new Map<string, HostPort>();
   for (const p of c.Ports ?? []) {
-    if (p.PublicPort) ports.set(`${p.PublicPort}/${p.Type}`, { published: p.PublicPort, protocol: p.Type === 'udp' ? 'udp' : 'tcp' });
+    if (!p.PublicPort) continue;
+    const hostIp = specificIp(p.IP);
+    const port: HostPort = { published: p.PublicPort, protocol: p.Type === 'udp' ? 'udp' : 'tcp', ...(hostIp ? { hostIp } : {}) };
+    ports.set(hostPortKey(port), port);
   }
   const cluster = labels[LABEL.cluster];
   const service = labels[LABEL.service];
@@ -131,6 +136,7 @@ export function toFacts(url: string, info: any, containers: ObservedContainer[],
     memory: info.MemTotal ?? 0,
     kernelVersion: info.KernelVersion ?? '',
     operatingSystem: info.OperatingSystem ?? '',
+    ...(info.OSType ? { osType: info.OSType } : {}),
     storageDriver: info.Driver ?? '',
     executionDriver: info.ExecutionDriver ?? '',
     containers,

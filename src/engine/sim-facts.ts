@@ -18,6 +18,7 @@ export function engineFacts(state: SimState, machine: SimMachine, url: string): 
     memory: machine.memory,
     kernelVersion: 'sim',
     operatingSystem: 'Simulated Linux',
+    osType: 'linux',
     storageDriver: 'sim',
     executionDriver: 'sim',
     containers: containerFacts(state, machine),

@@ -7,6 +7,7 @@
 // it serves (SIM_KINDS below), and the stopped-machine check, before anything changes.
 import type { Role } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
+import { hostPortsClash, type HostPort } from '../model/host-port.js';
 import type { SimKind } from '../providers/sim-conditions.js';
 import { imageRef, type SimContainer, type SimMachine, type SimState } from '../providers/sim-state.js';
 import { simEngineUrl, type SimWorld } from '../providers/sim-world.js';
@@ -160,7 +161,8 @@ export class SimEngine implements Engine {
     if (c.state === 'running') return;
     const clash = portClash(state, machine, c);
     if (clash) {
-      throw new SimEngineError(`driver failed programming external connectivity on endpoint ${c.name}: Bind for 0.0.0.0:${clash} failed: port is already allocated`, 500);
+      const at = clash.hostIp ? (clash.hostIp.includes(':') ? `[${clash.hostIp}]` : clash.hostIp) : '0.0.0.0';
+      throw new SimEngineError(`driver failed programming external connectivity on endpoint ${c.name}: Bind for ${at}:${clash.published} failed: port is already allocated`, 500);
     }
     c.state = 'running';
     this.world.changed();
@@ -225,14 +227,15 @@ export class SimEngine implements Engine {
   }
 }
 
-/** The first published port of `c` that a running container on the same machine holds already. */
-function portClash(state: SimState, machine: SimMachine, c: SimContainer): number | undefined {
+/** The first published port of `c` that a running container on the same machine holds already (same rule as the scheduler's). */
+function portClash(state: SimState, machine: SimMachine, c: SimContainer): HostPort | undefined {
   const wanted = state.templates[c.template]!.ports;
   if (wanted.length === 0) return undefined;
   for (const other of machine.containers) {
     if (other === c || other.state !== 'running') continue;
     for (const p of state.templates[other.template]!.ports) {
-      if (wanted.some((w) => w.published === p.published && w.protocol === p.protocol)) return p.published;
+      const w = wanted.find((x) => hostPortsClash(x, p));
+      if (w) return w;
     }
   }
   return undefined;

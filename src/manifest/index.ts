@@ -289,7 +289,22 @@ function scheduler(raw: Raw | undefined, report: ReportAt): SchedulerConfig {
   const seed = raw?.seed === undefined ? 0 : parseInteger(raw.seed);
   if (seed === undefined) report(['scheduler', 'seed'], `seed must be a whole number (got ${JSON.stringify(raw?.seed)})`);
   const wanted = new Set((raw?.filters as FilterName[] | undefined) ?? ALL_FILTERS);
-  return { strategy: (raw?.strategy as SchedulerConfig['strategy']) ?? 'spread', seed: seed ?? 0, filters: ALL_FILTERS.filter((f) => wanted.has(f)) };
+  // classic refuses swarm.overcommit <= -1 (cluster/swarm/cluster.go NewCluster); anything above it counts.
+  const overcommit = raw?.overcommit === undefined ? 0 : parseNumber(raw.overcommit);
+  if (overcommit === undefined || overcommit <= -1) {
+    report(['scheduler', 'overcommit'], `overcommit must be a number greater than -1 (got ${JSON.stringify(raw?.overcommit)})`, 'a fraction of each machine, e.g. 0.05 for the 5% classic Swarm added by default');
+  }
+  return {
+    strategy: (raw?.strategy as SchedulerConfig['strategy']) ?? 'spread',
+    seed: seed ?? 0,
+    filters: ALL_FILTERS.filter((f) => wanted.has(f)),
+    ...(overcommit ? { overcommit } : {}),
+  };
+}
+
+function parseNumber(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function simulation(raw: Raw | undefined, report: ReportAt): SimulationConfig {

@@ -61,6 +61,8 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
     // `- NAME` without a value passes NAME through from where `cluster` runs (unset: left out), as compose does.
     else if (hostEnv[key] !== undefined) environment[key] = hostEnv[key]!;
   }
+  // classic's other spelling (cluster/config.go BuildContainerConfig): labels holding JSON lists, read before the environment's.
+  swarmLabelExprs(raw.labels, at, report, addExpr);
   for (const [i, c] of ((raw.placement as Raw | undefined)?.constraints as string[] | undefined ?? []).entries()) addExpr('constraint', c, at('placement', 'constraints', i));
   for (const [i, c] of ((raw.placement as Raw | undefined)?.affinities as string[] | undefined ?? []).entries()) addExpr('affinity', c, at('placement', 'affinities', i));
   for (const [i, c] of ((deploy.placement as Raw | undefined)?.constraints as string[] | undefined ?? []).entries()) addExpr('constraint', c, at('deploy', 'placement', 'constraints', i), true);
@@ -107,11 +109,31 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
 
   const mode = (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers';
   if (mode === 'swarm') {
-    for (const e of [...constraints, ...affinities].filter((x) => x.path[2] === 'environment')) {
+    for (const e of [...constraints, ...affinities].filter((x) => x.path[2] === 'environment' || x.path[2] === 'labels')) {
       report(e.path, `${e.text} places containers; the swarm places a \`mode: swarm\` service`, 'use deploy.placement.constraints, e.g. node.labels.size == xxl');
     }
   }
   return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
+}
+
+/** `com.docker.swarm.constraints='["zone==eu"]'` and `com.docker.swarm.affinities`: each entry an expression. */
+function swarmLabelExprs(labels: unknown, at: (...r: (string | number)[]) => Path, report: Report, add: (list: 'constraint' | 'affinity', text: string, path: Path) => void): void {
+  for (const [list, key] of [['constraint', 'com.docker.swarm.constraints'], ['affinity', 'com.docker.swarm.affinities']] as const) {
+    const value = toStringMap(labels)[key];
+    if (value === undefined) continue;
+    const path = Array.isArray(labels) ? at('labels', labels.findIndex((e) => String(e).startsWith(`${key}=`))) : at('labels', key);
+    let exprs: unknown;
+    try {
+      exprs = JSON.parse(value);
+    } catch {
+      exprs = undefined;
+    }
+    if (!Array.isArray(exprs) || !exprs.every((e) => typeof e === 'string')) {
+      report(path, `${key} must be a JSON list of expressions (got ${JSON.stringify(value)})`, `e.g. ${key}: '["zone==eu"]', or write them in placement:`);
+      continue;
+    }
+    for (const e of exprs as string[]) add(list, e, path);
+  }
 }
 
 /** docker stack deploy's `deploy:` keys, for a service the swarm runs. */

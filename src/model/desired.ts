@@ -50,6 +50,11 @@ export interface SchedulerConfig {
   /** Seed of the random strategy, so plans stay reproducible. */
   seed: number;
   filters: FilterName[];
+  /**
+   * classic's swarm.overcommit: each machine counts as this fraction larger (cluster/engine.go
+   * TotalCpus/TotalMemory). 0 when not set; classic's own default was 0.05.
+   */
+  overcommit?: number;
 }
 
 /** Sim driver knobs: latency (ms) and failure probability per action kind, `default` for the rest. */
@@ -83,9 +88,11 @@ export type ExpressionOp = '==' | '!=';
 export interface Expression {
   key: string;
   op: ExpressionOp;
-  /** Exact text, glob with `*`, or `/regex/`. */
+  /** A Go regular expression: `/regex/` searched for, else `^value$` with `*` → `.*` (classic expr.go). */
   value: string;
   soft: boolean;
+  /** Compose-style (`node.labels.k == v`): the value is compared literally, ignoring case, as swarmkit does. */
+  literal?: true;
   /** As the user wrote it, for explanations. */
   text: string;
   position?: SourcePosition;

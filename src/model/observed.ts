@@ -1,5 +1,6 @@
 // Observed state: what the drivers and engines report. Plain JSON-serialisable data.
 import type { DriverName, Role } from './desired.js';
+import type { HostPort } from './host-port.js';
 
 /** Ownership labels: the tool never touches an object without them. */
 export const LABEL = {
@@ -67,6 +68,8 @@ export interface EngineFacts {
   memory: number; // bytes
   kernelVersion: string;
   operatingSystem: string;
+  /** `linux` or `windows` (/info OSType); classic's constraint key `ostype`. */
+  osType?: string;
   storageDriver: string;
   executionDriver: string;
   containers: ObservedContainer[]; // ALL containers, ours and others' (ports and reservations count)
@@ -106,8 +109,8 @@ export interface ObservedContainer {
   image: string;
   state: ContainerState;
   labels: Record<string, string>;
-  /** Published host ports. */
-  ports: { published: number; protocol: 'tcp' | 'udp' }[];
+  /** Published host ports; `hostIp` only when bound to one address (see host-port.ts). */
+  ports: HostPort[];
   reservations: { cpus: number; memory: number };
   /** Set when the container carries a cluster's ownership labels; `cluster` says whose (a generic host may hold several). */
   owner?: { cluster: string; service: string; replica: number; configHash: string };

@@ -3,7 +3,7 @@
 // Format 2 — one JSON document, one line per template, machine and swarm (diffable, greppable):
 //   {"format":2,"simulated":true,"cluster":"demo","next":{"machine":4,"object":812},
 //    "templates":[                       what a service's containers share, stored once
-//      {"image":"nginx:1.25","labels":{…all but io.cluster.replica…},"ports":[[80,"tcp"]],
+//      {"image":"nginx:1.25","labels":{…all but io.cluster.replica…},"ports":[[80,"tcp"],[81,"tcp","127.0.0.1"]],
 //       "reservations":[0.5,268435456],"restart":"always"}],
 //    "machines":[
 //      {"name":"worker-1","serial":2,"state":"running","cpus":2,"memory":2147483648,"labels":{"size":"small"},
@@ -28,7 +28,7 @@ import { SimState, type SimContainer, type SimNetwork, type SimNode } from './si
 export const SIM_FORMAT = 2;
 const READABLE_FORMATS = new Set([1, SIM_FORMAT]);
 
-type TemplateV1 = { image: string; labels: Record<string, string>; ports: [number, 'tcp' | 'udp'][]; reservations: [number, number]; restart?: string };
+type TemplateV1 = { image: string; labels: Record<string, string>; ports: ([number, 'tcp' | 'udp'] | [number, 'tcp' | 'udp', string])[]; reservations: [number, number]; restart?: string };
 type ContainerV1 = [serial: number, name: string, state: ContainerState, template: number, replica: number];
 type ContainersV2 = { serial: number[]; name: string[]; state: ContainerState[]; template: number[]; replica: number[] };
 type MachineV1 = {
@@ -69,7 +69,7 @@ export function encodeSimState(state: SimState): string {
   }
   const templates = [...renumber.keys()].map((i) => {
     const t = state.templates[i]!;
-    const v1: TemplateV1 = { image: t.image, labels: t.labels, ports: t.ports.map((p) => [p.published, p.protocol]), reservations: [t.reservations.cpus, t.reservations.memory] };
+    const v1: TemplateV1 = { image: t.image, labels: t.labels, ports: t.ports.map((p) => (p.hostIp ? [p.published, p.protocol, p.hostIp] : [p.published, p.protocol])), reservations: [t.reservations.cpus, t.reservations.memory] };
     if (t.restart) v1.restart = t.restart;
     return JSON.stringify(v1);
   });
@@ -101,7 +101,8 @@ export function decodeSimState(text: string, file: string, cluster: string): Sim
     state.restoreTemplate({
       image: t.image,
       labels: t.labels,
-      ports: t.ports.map(([published, protocol]) => ({ published, protocol })),
+      // A third element is the one host address the port is bound to (absent: all interfaces).
+      ports: t.ports.map(([published, protocol, hostIp]) => ({ published, protocol, ...(hostIp ? { hostIp } : {}) })),
       reservations: { cpus: t.reservations[0], memory: t.reservations[1] },
       ...(t.restart ? { restart: t.restart } : {}),
     }),

@@ -6,15 +6,13 @@
 import { createHash } from 'node:crypto';
 import type { Role } from '../model/desired.js';
 import { LABEL, type ContainerState } from '../model/observed.js';
+import { specificIp, type HostPort } from '../model/host-port.js';
 import type { ContainerCreateRequest } from '../engine/types.js';
 
 export const SIM_DEFAULT_CPUS = 2;
 export const SIM_DEFAULT_MEMORY = 2 * 1024 ** 3;
 
-export interface SimPort {
-  published: number;
-  protocol: 'tcp' | 'udp';
-}
+export type SimPort = HostPort;
 
 /** What the containers of one service have in common, stored once. */
 export interface SimTemplate {
@@ -216,7 +214,7 @@ export class SimState {
     const i = this.intern({
       image: spec.image,
       labels,
-      ports: spec.ports.flatMap((p) => (p.published === undefined ? [] : [{ published: p.published, protocol: p.protocol }])),
+      ports: spec.ports.flatMap((p) => (p.published === undefined ? [] : [{ published: p.published, protocol: p.protocol, ...(specificIp(p.hostIp) ? { hostIp: p.hostIp! } : {}) }])),
       reservations: { cpus: spec.reservations.cpus, memory: spec.reservations.memory },
       ...(spec.restart ? { restart: spec.restart } : {}),
     });
@@ -243,7 +241,7 @@ export class SimState {
   }
 
   private intern(t: SimTemplate): number {
-    t.ports = Object.freeze(t.ports.map((p) => Object.freeze({ published: p.published, protocol: p.protocol })));
+    t.ports = Object.freeze(t.ports.map((p) => Object.freeze({ published: p.published, protocol: p.protocol, ...(p.hostIp ? { hostIp: p.hostIp } : {}) })));
     t.reservations = Object.freeze({ cpus: t.reservations.cpus, memory: t.reservations.memory });
     t.labels = Object.freeze({ ...t.labels });
     const key = JSON.stringify([t.image, Object.entries(t.labels).sort(byKey), t.ports, t.reservations, t.restart ?? null]);

@@ -20,14 +20,17 @@ export interface ServiceExplanation {
   strategy: string;
   rule: string;
   expressions: string[];
+  /** Rules of ours that differ from classic Swarm and bear on this service; absent when none. */
+  notes?: string[];
   machines: MachineVerdict[];
   unschedulable?: Unschedulable;
 }
 
+// Where we knowingly differ from classic Swarm, the rule says so (README.md, Scheduler).
 const RULES: Record<string, string> = {
-  spread: 'lowest weight first, then fewest containers, then machine name',
-  binpack: 'highest weight first, then most containers, then machine name',
-  random: 'uniformly at random (seeded) among the machines that pass',
+  spread: 'lowest weight first, then fewest containers, then machine name; classic leaves such ties to an unstable sort',
+  binpack: 'highest weight first, then most containers, then machine name; classic leaves such ties to an unstable sort',
+  random: "uniformly at random (seeded) among the machines that pass and have room for the reservations; classic's random also picks full machines",
 };
 
 export function explainService(desired: Desired, observed: Observed, name: string, options: PlaceOptions = {}): ServiceExplanation | undefined {
@@ -49,11 +52,16 @@ export function explainService(desired: Desired, observed: Observed, name: strin
   });
   const strategy = options.strategy ?? desired.scheduler.strategy;
   const unschedulable = placement.unschedulable.find((u) => u.service === name);
+  const notes: string[] = [];
+  if (task.ports.length) notes.push('a host port is taken per protocol and address: 8080/udp beside 8080/tcp is allowed (classic refuses it; engines allow it)');
+  const overcommit = desired.scheduler.overcommit ?? 0;
+  if (overcommit) notes.push(`machine sizes include scheduler.overcommit ${overcommit}, counted as classic counts it (whole cpus, whole percent)`);
   return {
     service: name,
     strategy,
     rule: RULES[strategy]!,
     expressions: [...service.placement.constraints.map((e) => `constraint ${formatExpression(e)}`), ...service.placement.affinities.map((e) => `affinity ${formatExpression(e)}`)],
+    ...(notes.length ? { notes } : {}),
     machines,
     ...(unschedulable ? { unschedulable } : {}),
   };

@@ -27,6 +27,7 @@ export function explain(nodes: readonly Node[], task: Task, checks: readonly Nam
     groups.set(refusal.group, (groups.get(refusal.group) ?? 0) + 1);
   }
   const counted = [...groups].sort((a, b) => b[1] - a[1]).map(([g, n]) => `${n} ${g}`);
-  const why = nodes.length === 0 ? 'no machines are declared' : counted.join(', ');
+  // Never an empty reason: should the placement and this account ever disagree, say that instead.
+  const why = nodes.length === 0 ? 'no machines are declared' : counted.length ? counted.join(', ') : `no machine was left after filtering, yet none refuses ${replicaName} on its own (a scheduler bug: please report it)`;
   return { reasons, summary: `0/${nodes.length} machines can take ${replicaName}: ${why}` };
 }

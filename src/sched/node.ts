@@ -1,5 +1,6 @@
 // What the scheduler knows about one machine, updated incrementally as replicas land on it
 // (swarmkit's NodeInfo): no recomputation per decision.
+import { portOfKey } from '../model/host-port.js';
 
 export interface Node {
   /** Position in machine-name order: the final tie-break and the random strategy's index. */
@@ -7,10 +8,11 @@ export interface Node {
   name: string;
   /** Engine id, when the engine exists (constraint `node` matches name or id). */
   id: string;
-  /** Engine labels as they will be after the plan (generic machines: as observed). */
+  /**
+   * Engine labels as they will be after the plan (generic machines: as observed), with the engine's
+   * storagedriver, executiondriver, kernelversion, operatingsystem, ostype under those keys (nodes.ts).
+   */
   labels: Record<string, string>;
-  /** storagedriver, executiondriver, kernelversion, operatingsystem: from the engine where known. */
-  facts: Record<string, string>;
   /** Swarm role after the plan, '' when not in a swarm. */
   role: string;
   /** Why the machine is unhealthy (health filter), undefined when it is or will be healthy. */
@@ -21,13 +23,15 @@ export interface Node {
   cpuUsed: number;
   memUsed: number;
   containers: number;
-  /** Published host ports ("8080/tcp") → the container holding it. */
+  /** Published host bindings (hostPortKey: "8080/tcp" on all interfaces, "127.0.0.1:8080/tcp") → the container holding it. */
   ports: Map<string, string>;
+  /** Port and protocol ("8080/tcp") → a container holding it on one address (absent until one does). */
+  portsOnOneIp?: Map<string, string>;
   /** Container names and ids on the machine (affinity `container`). */
   containerNames: string[];
   /** Image ids, repo:tag and repo names present or planned (affinity `image`). */
   images: Set<string>;
-  /** Container label key → values, one per container (affinity on any other key). */
+  /** Container label key → values, one per container, '' where it lacks the label (affinity on any other key). */
   containerLabels: Map<string, string[]>;
   /** Service → replicas of it here (dependency filter). */
   services: Map<string, number>;
@@ -41,7 +45,7 @@ export interface Resident {
   /** Shared between the replicas of a service; the replica label comes from `replica`. */
   labels: Readonly<Record<string, string>>;
   replica?: number;
-  ports: string[];
+  ports: readonly string[]; // hostPortKey of each binding
   cpu: number; // millicpus
   memory: number;
   service?: string;
@@ -58,7 +62,8 @@ export interface Tracking {
 }
 
 export function labelOf(c: Resident, key: string): string | undefined {
-  return key === REPLICA_LABEL && c.replica !== undefined ? String(c.replica) : c.labels[key];
+  if (key === REPLICA_LABEL && c.replica !== undefined) return String(c.replica);
+  return Object.hasOwn(c.labels, key) ? c.labels[key] : undefined;
 }
 
 const REPLICA_LABEL = 'io.cluster.replica';
@@ -67,15 +72,19 @@ export function addResident(node: Node, c: Resident, track: Tracking): void {
   node.containers++;
   node.cpuUsed += c.cpu;
   node.memUsed += c.memory;
-  for (const p of c.ports) if (!node.ports.has(p)) node.ports.set(p, c.name);
+  for (const p of c.ports) {
+    if (!node.ports.has(p)) node.ports.set(p, c.name);
+    const port = portOfKey(p);
+    if (port !== undefined && !node.portsOnOneIp?.has(port)) (node.portsOnOneIp ??= new Map()).set(port, c.name);
+  }
   if (track.names) {
     node.containerNames.push(c.name);
     if (c.id) node.containerNames.push(c.id);
   }
   if (track.images) for (const i of c.images) node.images.add(i);
+  // classic's affinity filter reads `container.Labels[key]` of every container: a missing label is ''.
   for (const k of track.labelKeys) {
-    const v = labelOf(c, k);
-    if (v === undefined) continue;
+    const v = labelOf(c, k) ?? '';
     const values = node.containerLabels.get(k);
     if (values) values.push(v);
     else node.containerLabels.set(k, [v]);

@@ -2,12 +2,14 @@
 // from the observation, capacity from the engine (or the manifest for machines not created yet),
 // and what stays on them (others' containers and the replicas that keep their place).
 import type { Desired } from '../model/desired.js';
+import { hostPortKey, type HostPort } from '../model/host-port.js';
 import type { EngineFacts, Observed, ObservedContainer } from '../model/observed.js';
 import { addResident, imageNames, type Node, type Resident, type Tracking } from './node.js';
 import { toMilli } from './task.js';
 
 export function buildNodes(desired: Desired, observed: Observed): Node[] {
   const seen = new Map(observed.machines.map((m) => [m.name, m]));
+  const ratio = overcommitRatio(desired.scheduler.overcommit ?? 0);
   const machines = [...desired.machines].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return machines.map((m, index) => {
     const o = seen.get(m.name);
@@ -17,13 +19,12 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
       name: m.name,
       id: facts?.id ?? '',
       // The plan sets engine labels first; generic machines keep the labels their engine has.
-      labels: m.driver === 'generic' && facts ? facts.labels : m.labels,
-      facts: factsOf(facts),
+      labels: classicLabels(m.driver === 'generic' && facts ? facts.labels : m.labels, facts),
       role: m.role ?? '',
       // A declared size is the machine's size (the docker driver enforces it; a nested engine
       // reports its host's); the engine's report counts where nothing was declared.
-      cpuTotal: m.cpus ? toMilli(m.cpus) : toMilli(facts?.cpus ?? 0),
-      memTotal: m.memory ? m.memory : (facts?.memory ?? 0),
+      cpuTotal: overcommitted(m.cpus ? toMilli(m.cpus) : toMilli(facts?.cpus ?? 0), ratio, 1000),
+      memTotal: overcommitted(m.memory ? m.memory : (facts?.memory ?? 0), ratio, 1),
       cpuUsed: 0,
       memUsed: 0,
       containers: 0,
@@ -43,9 +44,41 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
   });
 }
 
-function factsOf(f: EngineFacts | undefined): Record<string, string> {
-  if (!f) return {};
-  return { storagedriver: f.storageDriver, executiondriver: f.executionDriver, kernelversion: f.kernelVersion, operatingsystem: f.operatingSystem };
+/** classic keeps the overcommit as a whole percentage: int64(overcommit × 100) (cluster/engine.go NewEngine). */
+function overcommitRatio(overcommit: number): number {
+  return Math.trunc(overcommit * 100);
+}
+
+/**
+ * A machine's size with the overcommit added as classic adds it (engine.go TotalCpus/TotalMemory):
+ * total + total × ratio / 100 in integer arithmetic, over whole cpus and bytes. A 4-cpu machine
+ * at 5% stays 4 cpus (4 × 5 / 100 = 0); a 20-cpu one gets 21. A fractional cpu count (ours; classic
+ * counts whole cpus) is overcommitted in millicpus.
+ */
+function overcommitted(total: number, ratio: number, unit: number): number {
+  if (ratio === 0 || total === 0) return total;
+  const whole = total / unit;
+  return Number.isInteger(whole) ? total + unit * Math.trunc((whole * ratio) / 100) : total + Math.trunc((total * ratio) / 100);
+}
+
+/**
+ * The labels constraints see, built as classic builds an engine's (cluster/engine.go updateSpecs):
+ * the engine's facts under their built-in lower-case keys (when the engine reports them), then its own
+ * labels, which cannot override a built-in key; a label `node` is dropped (that key means the machine).
+ */
+function classicLabels(labels: Record<string, string>, f: EngineFacts | undefined): Record<string, string> {
+  const out: Record<string, string> = {}; // not Object.create(null): V8 keeps those as slow dictionaries
+  if (f?.storageDriver) out.storagedriver = f.storageDriver;
+  if (f?.executionDriver) out.executiondriver = f.executionDriver; // older engines and classic releases had it
+  if (f?.kernelVersion) out.kernelversion = f.kernelVersion;
+  if (f?.operatingSystem) out.operatingsystem = f.operatingSystem;
+  if (f?.osType) out.ostype = f.osType;
+  for (const [k, v] of Object.entries(labels)) {
+    if (k === 'node' || Object.hasOwn(out, k)) continue;
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
 }
 
 /**
@@ -64,13 +97,21 @@ export function residentOfObserved(c: ObservedContainer, track: Tracking): Resid
     name: c.name,
     images,
     labels: track.labelKeys.length ? c.labels : NO_LABELS,
-    ports: c.ports.length ? c.ports.map((p) => `${p.published}/${p.protocol}`) : NO_PORTS,
+    ports: c.ports.length ? portKeys(c.ports) : NO_PORTS,
     cpu: toMilli(c.reservations.cpus),
     memory: c.reservations.memory,
   };
   if (track.names) resident.id = c.id;
   if (c.owner) resident.service = c.owner.service;
   return resident;
+}
+
+/** Bindings as keys, computed once per ports array: a simulated engine hands every replica of a service the same one. */
+const keysOfPorts = new WeakMap<readonly HostPort[], string[]>();
+function portKeys(ports: readonly HostPort[]): string[] {
+  let keys = keysOfPorts.get(ports);
+  if (!keys) keysOfPorts.set(ports, (keys = ports.map(hostPortKey)));
+  return keys;
 }
 
 export { addResident };

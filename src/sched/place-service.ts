@@ -3,6 +3,7 @@
 // resources), filter again without them; the strategy ranks what remains. Only the machine that
 // received a replica changes, so only it is re-checked: O(log n) per replica.
 import type { FilterName, StrategyName } from '../model/desired.js';
+import { isPlainLiteral } from './expr.js';
 import { candidateSet, type CandidateSet, type Keys } from './candidates.js';
 import type { Check, Filter } from './filters/types.js';
 import { addResident, type Node, type Tracking } from './node.js';
@@ -102,11 +103,13 @@ function admit(ctx: Context, task: Task, tier: Tier, node: Node): void {
   tier.set.add(node.index);
 }
 
-const NOT_LABELS = new Set(['node', 'node.role', 'storagedriver', 'executiondriver', 'kernelversion', 'operatingsystem']);
-
-/** Machines with label key=value for the first hard `key==value` (plain value) constraint: an index lookup, not a scan. */
+/**
+ * Machines whose label `key` equals `value` for the first hard `key==value` constraint whose value
+ * means only itself (no regexp character, so `^value$` is equality, and a missing label's '' never
+ * equals it): an index lookup, not a scan. Anything else is checked machine by machine.
+ */
 function indexedCandidates(ctx: Context, task: Task): number[] | undefined {
-  const e = task.constraints.find((c) => !c.soft && c.op === '==' && !NOT_LABELS.has(c.key) && /^[\w.\-:]+$/.test(c.value));
+  const e = task.constraints.find((c) => !c.soft && !c.literal && c.op === '==' && c.key !== 'node' && c.key !== 'node.role' && isPlainLiteral(c.value));
   if (!e) return undefined;
   if (!ctx.labelIndex) {
     ctx.labelIndex = new Map();

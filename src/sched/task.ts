@@ -1,5 +1,6 @@
 // One service as the scheduler places it: its requests, ports and expressions, computed once.
 import type { DesiredService, Expression } from '../model/desired.js';
+import { hostPortKey } from '../model/host-port.js';
 import { LABEL } from '../model/observed.js';
 import type { Resident } from './node.js';
 import { imageNames } from './node.js';
@@ -9,7 +10,7 @@ export interface Task {
   cluster: string;
   cpu: number; // millicpus requested per replica
   memory: number; // bytes requested per replica
-  ports: string[]; // published host ports, "8080/tcp"
+  ports: string[]; // published host ports as hostPortKey writes them: "8080/tcp", "127.0.0.1:8080/tcp"
   constraints: Expression[];
   affinities: Expression[];
   /** Shared by every replica's bookkeeping entry. */
@@ -36,7 +37,7 @@ export function toMilli(cpus: number): number {
 }
 
 function publishedPorts(service: DesiredService): string[] {
-  return [...new Set(service.spec.ports.filter((p) => p.published !== undefined).map((p) => `${p.published}/${p.protocol}`))];
+  return [...new Set(service.spec.ports.flatMap((p) => (p.published === undefined ? [] : [hostPortKey({ published: p.published, protocol: p.protocol, ...(p.hostIp ? { hostIp: p.hostIp } : {}) })])))];
 }
 
 /** The container a replica of `task` becomes, for the bookkeeping of the node it lands on. */

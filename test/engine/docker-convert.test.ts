@@ -151,6 +151,25 @@ describe('toContainer', () => {
     ]);
   });
 
+  it('keeps the host address of a port bound to one address, as classic port.go compares it (all interfaces: none)', () => {
+    const c = toContainer(
+      info({
+        Ports: [
+          { IP: '127.0.0.1', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+          { IP: '127.0.0.2', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+          { IP: '::1', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+          { IP: '::', PrivatePort: 53, PublicPort: 53, Type: 'udp' },
+        ],
+      }),
+    );
+    expect(c.ports).toEqual([
+      { published: 8080, protocol: 'tcp', hostIp: '127.0.0.1' },
+      { published: 8080, protocol: 'tcp', hostIp: '127.0.0.2' },
+      { published: 8080, protocol: 'tcp', hostIp: '::1' },
+      { published: 53, protocol: 'udp' },
+    ]);
+  });
+
   it('sets owner only with cluster, service, replica and config-hash labels, and reads reservations from the spec label', () => {
     const s = spec({ reservations: { cpus: 0.5, memory: 128 } });
     const c = toContainer(info({ Labels: { [LABEL.cluster]: 'demo', [LABEL.service]: 'web', [LABEL.replica]: '2', [LABEL.configHash]: 'abc', [LABEL.spec]: JSON.stringify(s) } }));

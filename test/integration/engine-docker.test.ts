@@ -89,13 +89,32 @@ describe('DockerEngine (real dockerd): create mapping, errors, image copy', () =
     expect(c!.owner).toEqual({ cluster: 'enginetest', service: 'probe', replica: 3, configHash: 'h3' });
     expect(c!.reservations).toEqual({ cpus: 0.25, memory: 16 * 1024 ** 2 });
     expect([...c!.ports].sort((a, b) => a.published - b.published)).toEqual([
-      { published: 18153, protocol: 'udp' },
+      { published: 18153, protocol: 'udp', hostIp: '127.0.0.1' },
       { published: 18180, protocol: 'tcp' },
     ]);
 
     await engine.removeContainer(id);
     await engine.removeContainer(id); // 404: already gone
     expect((await engine.facts()).containers.some((x) => x.id === id)).toBe(false);
+  });
+
+  it('one host port on two addresses runs twice; on all interfaces it clashes (what classic port.go and our scheduler assume)', async () => {
+    const on = (hostIp?: string) => spec({ ports: [{ target: 80, published: 18190, protocol: 'tcp', ...(hostIp ? { hostIp } : {}) }] });
+    const started: string[] = [];
+    for (const [name, ip] of [['enginetest-port-a', '127.0.0.1'], ['enginetest-port-b', '127.0.0.2']] as const) {
+      const id = await engine.createContainer({ name, spec: on(ip), labels: {} });
+      containers.push(id);
+      await engine.startContainer(id);
+      started.push(id);
+    }
+    const all = await engine.createContainer({ name: 'enginetest-port-all', spec: on(), labels: {} });
+    containers.push(all);
+    await expect(engine.startContainer(all)).rejects.toThrow(/port is already allocated|address already in use/);
+    const facts = await engine.facts();
+    expect(started.map((id) => facts.containers.find((c) => c.id === id)!.ports)).toEqual([
+      [{ published: 18190, protocol: 'tcp', hostIp: '127.0.0.1' }],
+      [{ published: 18190, protocol: 'tcp', hostIp: '127.0.0.2' }],
+    ]);
   });
 
   it('a container without ownership labels has no owner', async () => {

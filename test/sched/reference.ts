@@ -3,6 +3,7 @@
 // code is shared with src/sched; property tests hold the fast scheduler to this one.
 import type { Desired, DesiredService, Expression } from '../../src/model/desired.js';
 import type { Observed } from '../../src/model/observed.js';
+import { RE2JS } from 're2js';
 
 interface Box {
   machine: string;
@@ -10,7 +11,7 @@ interface Box {
   id?: string;
   images: string[];
   labels: Record<string, string>;
-  ports: string[];
+  ports: Bind[];
   cpu: number;
   mem: number;
   service?: string;
@@ -36,23 +37,43 @@ export interface RefResult {
 const milli = (c: number) => Math.round(c * 1000);
 const names = (image: string) => (image.lastIndexOf(':') > image.lastIndexOf('/') ? [image, image.slice(0, image.lastIndexOf(':'))] : [image, `${image}:latest`]);
 
+// classic expr.go Match, written out again: `/re/` searched for, else ^value$ with * → .*; Go (RE2) syntax.
 function hit(e: Expression, values: string[]): boolean {
   const v = e.value;
-  const re = v.length > 1 && v[0] === '/' && v[v.length - 1] === '/' ? new RegExp(v.slice(1, -1)) : new RegExp(`^${v.split('*').join('.*')}$`);
-  const any = values.some((x) => re.test(x));
+  let any: boolean;
+  if (e.literal) any = values.some((x) => x.toLowerCase() === v.toLowerCase()); // swarmkit's EqualFold
+  else {
+    const re = RE2JS.compile(v.length > 1 && v[0] === '/' && v[v.length - 1] === '/' ? v.slice(1, -1) : `^${v.split('*').join('.*')}$`);
+    any = values.some((x) => re.test(x));
+  }
   return e.op === '==' ? any : !any;
 }
 
+// classic constraint.go: `node` is id or name, anything else a label ('' when missing); built-in keys from
+// the engine's facts win over its labels (cluster/engine.go), a label `node` does not count.
 function constraintValues(m: Mach, key: string): string[] {
-  if (key === 'node') return m.id ? [m.name, m.id] : [m.name];
-  if (key === 'node.role') return m.role ? [m.role] : [];
-  if (['storagedriver', 'executiondriver', 'kernelversion', 'operatingsystem'].includes(key)) return m.facts[key] ? [m.facts[key]!] : [];
-  return key in m.labels ? [m.labels[key]!] : [];
+  if (key === 'node') return m.id ? [m.id, m.name] : [m.name];
+  if (key === 'node.role') return [m.role];
+  const labels = new Map<string, string>();
+  for (const [k, v] of Object.entries(m.facts)) if (v) labels.set(k, v);
+  for (const [k, v] of Object.entries(m.labels)) if (k !== 'node' && !labels.has(k)) labels.set(k, v);
+  return [labels.get(key) ?? ''];
 }
 
-function ports(s: DesiredService): string[] {
-  return [...new Set(s.spec.ports.filter((p) => p.published !== undefined).map((p) => `${p.published}/${p.protocol}`))];
+interface Bind {
+  port: number;
+  proto: string;
+  ip: string; // '' = all interfaces
 }
+
+const anyIp = (ip: string | undefined) => !ip || ip === '0.0.0.0' || ip === '::';
+
+function ports(s: DesiredService): Bind[] {
+  return s.spec.ports.filter((p) => p.published !== undefined).map((p) => ({ port: p.published!, proto: p.protocol, ip: anyIp(p.hostIp) ? '' : p.hostIp! }));
+}
+
+// classic port.go compare: same host port and (same IP or either on all interfaces); ours also needs the same protocol.
+const clash = (a: Bind, b: Bind) => a.port === b.port && a.proto === b.proto && (a.ip === b.ip || a.ip === '' || b.ip === '');
 
 export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.strategy, seed = d.scheduler.seed): RefResult {
   const on = new Set(d.scheduler.filters);
@@ -67,7 +88,7 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
         // Seen, or not there yet: a machine that exists and cannot be seen into takes nothing new (issue 13, F6/F7).
         healthy: !(om && !f),
         labels: dm.driver === 'generic' && f ? f.labels : dm.labels,
-        facts: (f ? { storagedriver: f.storageDriver, executiondriver: f.executionDriver, kernelversion: f.kernelVersion, operatingsystem: f.operatingSystem } : {}) as Record<string, string>,
+        facts: (f ? { storagedriver: f.storageDriver, executiondriver: f.executionDriver, kernelversion: f.kernelVersion, operatingsystem: f.operatingSystem, ostype: f.osType ?? '' } : {}) as Record<string, string>,
         role: dm.role ?? '',
         cpu: dm.cpus ? milli(dm.cpus) : milli(f?.cpus ?? 0),
         mem: dm.memory ? dm.memory : (f?.memory ?? 0),
@@ -112,7 +133,7 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
       const f = ours ? fate.get(`${c.owner!.service}#${c.owner!.replica}`) : undefined;
       const svc = ours ? d.services.find((s) => s.name === c.owner!.service) : undefined;
       if (f?.fate === 'replaced' && svc) world.push({ ...boxOf(svc, om.name, c.name, c.owner!.replica), id: c.id });
-      else world.push({ machine: om.name, name: c.name, id: c.id, images: names(c.image), labels: c.labels, ports: c.ports.map((p) => `${p.published}/${p.protocol}`), cpu: milli(c.reservations.cpus), mem: c.reservations.memory, ...(ours ? { service: c.owner!.service } : {}) });
+      else world.push({ machine: om.name, name: c.name, id: c.id, images: names(c.image), labels: c.labels, ports: c.ports.map((p) => ({ port: p.published, proto: p.protocol, ip: anyIp(p.hostIp) ? '' : p.hostIp! })), cpu: milli(c.reservations.cpus), mem: c.reservations.memory, ...(ours ? { service: c.owner!.service } : {}) });
     }
   }
 
@@ -120,7 +141,7 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
   const refuse = (m: Mach, s: DesiredService, soft: boolean): string | undefined => {
     const here = world.filter((b) => b.machine === m.name);
     if (on.has('health') && !m.healthy) return 'health';
-    if (on.has('port') && ports(s).some((p) => here.some((b) => b.ports.includes(p)))) return 'port';
+    if (on.has('port') && ports(s).some((p) => here.some((b) => b.ports.some((q) => clash(p, q))))) return 'port';
     if (on.has('dependency')) {
       const sp = s.spec;
       const svcDeps = [...sp.links.map((l) => l.split(':')[0]!), ...sp.volumesFrom.filter((v) => !v.startsWith('container:')).map((v) => v.split(':')[0]!)];
@@ -128,13 +149,13 @@ export function referencePlace(d: Desired, o: Observed, strategy = d.scheduler.s
       const ctrDeps = sp.volumesFrom.filter((v) => v.startsWith('container:')).map((v) => v.split(':')[1]!);
       if (sp.networkMode?.startsWith('container:')) ctrDeps.push(sp.networkMode.slice(10));
       if (svcDeps.some((dep) => !here.some((b) => b.service === dep))) return 'dependency';
-      if (ctrDeps.some((n) => !here.some((b) => b.name === n || b.id === n))) return 'dependency';
+      if (ctrDeps.some((n) => !here.some((b) => b.name === n || b.id === n || (n.length === 12 && b.id?.length === 64 && b.id.startsWith(n)) || n === `${m.name}/${b.name}` || (m.id !== '' && n === `${m.id}/${b.name}`)))) return 'dependency';
     }
     if (on.has('affinity')) {
       for (const e of s.placement.affinities) {
         if (e.soft && !soft) continue;
         const values =
-          e.key === 'container' ? here.flatMap((b) => (b.id ? [b.name, b.id] : [b.name])) : e.key === 'image' ? [...m.images, ...here.flatMap((b) => b.images)] : here.flatMap((b) => (e.key in b.labels ? [b.labels[e.key]!] : []));
+          e.key === 'container' ? here.flatMap((b) => (b.id ? [b.name, b.id] : [b.name])) : e.key === 'image' ? [...m.images, ...here.flatMap((b) => b.images)] : here.map((b) => new Map(Object.entries(b.labels)).get(e.key) ?? '');
         if (!hit(e, values)) return 'affinity';
       }
     }

@@ -81,6 +81,18 @@ describe('sim engine: containers', () => {
     await expect(engine.startContainer(second)).rejects.toThrow(/Bind for 0.0.0.0:80 failed: port is already allocated/);
   });
 
+  it('ports on different host addresses run side by side; one on all interfaces clashes with them (as dockerd binds)', async () => {
+    const { engine } = await oneMachine();
+    await engine.ensureImage('nginx:1.25');
+    const on = (hostIp?: string) => spec({ ports: [{ target: 80, published: 8080, protocol: 'tcp', ...(hostIp ? { hostIp } : {}) }] });
+    await engine.startContainer(await engine.createContainer(replicaRequest('one', 1, on('127.0.0.1'))));
+    await engine.startContainer(await engine.createContainer(replicaRequest('two', 1, on('127.0.0.2'))));
+    await expect(engine.startContainer(await engine.createContainer(replicaRequest('again', 1, on('127.0.0.1'))))).rejects.toThrow(/Bind for 127.0.0.1:8080 failed: port is already allocated/);
+    await expect(engine.startContainer(await engine.createContainer(replicaRequest('all', 1, on())))).rejects.toThrow(/Bind for 0.0.0.0:8080 failed/);
+    const ports = (await engine.facts()).containers.filter((c) => c.state === 'running').map((c) => c.ports);
+    expect(ports).toEqual([[{ published: 8080, protocol: 'tcp', hostIp: '127.0.0.1' }], [{ published: 8080, protocol: 'tcp', hostIp: '127.0.0.2' }]]);
+  });
+
   it('reports ports, reservations, labels and owner as the observe step expects', async () => {
     const { engine } = await oneMachine();
     await engine.ensureImage('nginx:1.25');

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { backupOf, removeStaleTemps, writeStateFile, writeStateFileAsync } from '../../src/providers/state-file.js';
+import { decodeSimState, encodeSimState } from '../../src/providers/sim-format.js';
+import { seedSimState } from '../../src/providers/sim-seed.js';
+import { CLUSTER, machine, replicaRequest, spec } from './support.js';
 
 function deadPid(): number {
   // A process that has exited: its pid is free (reuse within this test is not a concern).
@@ -43,5 +46,16 @@ describe('state files', () => {
     utimesSync(join(dir, names.oldAtomic), hourAgo, hourAgo);
     expect(removeStaleTemps(file).sort()).toEqual([names.dead, names.deadBak, names.oldAtomic].sort());
     expect(readdirSync(dir).sort()).toEqual([names.bak, names.freshAtomic, names.live, names.other].sort());
+  });
+});
+
+describe('sim state format', () => {
+  test('a port bound to one host address keeps it through a write and a read (third element of the port tuple)', () => {
+    const web = spec({ ports: [{ target: 80, published: 8080, protocol: 'tcp', hostIp: '127.0.0.2' }, { target: 53, published: 53, protocol: 'udp' }] });
+    const state = seedSimState(CLUSTER, [machine('m1')], [{ machine: 'm1', request: replicaRequest('web', 1, web) }]);
+    const text = encodeSimState(state);
+    expect(text).toContain('"ports":[[8080,"tcp","127.0.0.2"],[53,"udp"]]');
+    const back = decodeSimState(text, 'x.sim.json', CLUSTER);
+    expect(back.templates.map((t) => t.ports)).toEqual([[{ published: 8080, protocol: 'tcp', hostIp: '127.0.0.2' }, { published: 53, protocol: 'udp' }]]);
   });
 });

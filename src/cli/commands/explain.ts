@@ -27,7 +27,9 @@ export async function explainCommand(service: string, opts: PlanChoices & { file
 }
 
 function renderExplanation(x: ServiceExplanation): string {
-  const out = [`service ${x.service}: strategy ${x.strategy} (${x.rule})`, `placement: ${x.expressions.length ? x.expressions.join(', ') : 'no constraints or affinities'}`, ''];
+  const out = [`service ${x.service}: strategy ${x.strategy} (${x.rule})`, `placement: ${x.expressions.length ? x.expressions.join(', ') : 'no constraints or affinities'}`];
+  for (const n of x.notes ?? []) out.push(`note: ${n}`);
+  out.push('');
   const rows = x.machines.map((m) => {
     const held = m.replicas.length ? m.replicas.map((r) => `#${r.replica}${r.fate === 'new' ? ' (new)' : r.fate === 'replaced' ? ' (replaced)' : ''}`).join(' ') : '-';
     const next = 'reason' in m.next ? `refused by ${m.next.filter}: ${m.next.reason}` : `fits: weight ${m.next.weight}, ${m.next.containers} containers${m.next.preferred ? '' : ' (only when no machine meets the soft expressions)'}`;

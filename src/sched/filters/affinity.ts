@@ -1,6 +1,8 @@
-// Affinity: expressions over what a machine holds: `container` (names and ids), `image` (ids,
-// repo:tag, repo), any other key = a label of its containers. Placing a replica only adds, so after
-// a placement only the new container can change the answer.
+// Affinity: expressions over what a machine holds (classic filter/affinity.go): `container` (names and
+// ids), `image` (ids, repo:tag, repo), any other key = that label of each of its containers, '' for a
+// container without it (so `tier!=*` refuses a machine running anything). A machine with no
+// containers offers no value at all: `==` fails there and `!=` holds. Placing a replica only adds,
+// so after a placement only the new container can change the answer.
 import type { Expression } from '../../model/desired.js';
 import { formatExpression, matches } from '../expr.js';
 import { labelOf, type Node, type Resident } from '../node.js';
@@ -16,8 +18,7 @@ function heldValues(node: Node, key: string): readonly string[] {
 function residentValues(c: Resident, key: string): string[] {
   if (key === 'container') return c.id ? [c.name, c.id] : [c.name];
   if (key === 'image') return [...c.images];
-  const v = labelOf(c, key);
-  return v === undefined ? [] : [v];
+  return [labelOf(c, key) ?? ''];
 }
 
 function refusal(e: Expression): Refusal {

@@ -1,22 +1,23 @@
-// Constraint: expressions over what a machine is: its engine labels, `node` (name or engine id),
-// `node.role`, and the engine's storagedriver, executiondriver, kernelversion, operatingsystem.
+// Constraint: expressions over what a machine is (classic filter/constraint.go): `node` is its name or
+// engine id; every other key is a label (nodes.ts puts storagedriver, kernelversion, operatingsystem,
+// ostype among them, as classic does), and a label the machine lacks is the empty string, so
+// `zone!=*` refuses it and `zone==/^$/` takes it. `node.role` (the swarm role after the plan, '' when
+// none) is ours: classic had no roles.
 import type { Expression } from '../../model/desired.js';
-import { formatExpression, matches } from '../expr.js';
+import { formatExpression, matches, matchesValue } from '../expr.js';
 import type { Node } from '../node.js';
 import type { Filter } from './types.js';
 
-const FACT_KEYS = new Set(['storagedriver', 'executiondriver', 'kernelversion', 'operatingsystem']);
-
-/** The values a constraint key has on a machine (none: the key is absent, which only `!=` accepts). */
+/** The values a constraint key has on a machine. */
 export function constraintValues(node: Node, key: string): string[] {
-  if (key === 'node') return node.id ? [node.name, node.id] : [node.name];
-  if (key === 'node.role') return node.role ? [node.role] : [];
-  if (FACT_KEYS.has(key)) {
-    const v = node.facts[key];
-    return v ? [v] : [];
-  }
-  const v = node.labels[key];
-  return v === undefined ? [] : [v];
+  if (key === 'node') return node.id ? [node.id, node.name] : [node.name];
+  return [valueOf(node, key)];
+}
+
+/** The one value of any key but `node`. */
+function valueOf(node: Node, key: string): string {
+  // Own keys only: a label key like `constructor` or `__proto__` is a key like any other.
+  return key === 'node.role' ? node.role : Object.hasOwn(node.labels, key) ? node.labels[key]! : '';
 }
 
 export function activeExpressions(exprs: readonly Expression[], soft: boolean): Expression[] {
@@ -31,9 +32,9 @@ export const constraintFilter: Filter = {
     return {
       refuse(node) {
         for (const e of exprs) {
-          const values = constraintValues(node, e.key);
-          if (matches(e, values)) continue;
-          const shown = values.length ? `${e.key}=${values[0]}` : `no ${e.key}`;
+          if (e.key === 'node' ? matches(e, constraintValues(node, e.key)) : matchesValue(e, valueOf(node, e.key))) continue;
+          const value = valueOf(node, e.key);
+          const shown = e.key === 'node' ? `node=${node.name}` : value ? `${e.key}=${value}` : `no ${e.key}`;
           return { reason: `constraint ${formatExpression(e)} not met (${shown})`, group: `constraint ${formatExpression(e)}` };
         }
         return undefined;

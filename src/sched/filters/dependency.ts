@@ -2,6 +2,7 @@
 // across a shared network) pin a replica to machines already holding what it depends on. Services
 // are placed in dependency order, so the answer for a machine does not change while one service is
 // being placed.
+import type { Node } from '../node.js';
 import type { Task } from '../task.js';
 import type { Filter } from './types.js';
 
@@ -27,6 +28,17 @@ function needsOf(task: Task): Needs {
   return { services: [...services].sort(), containers: [...containers].sort() };
 }
 
+/**
+ * A container reference as classic resolves it (cluster/container.go Containers.Get): the id, its
+ * 12-character short form, the name, or the name after `<machine>/` or `<engine id>/`.
+ */
+function holdsContainer(node: Node, ref: string): boolean {
+  for (const prefix of [`${node.name}/`, node.id ? `${node.id}/` : undefined]) {
+    if (prefix && ref.startsWith(prefix) && node.containerNames.includes(ref.slice(prefix.length))) return true;
+  }
+  return node.containerNames.some((n) => n === ref || (ref.length === 12 && n.length === 64 && n.startsWith(ref)));
+}
+
 export const dependencyFilter: Filter = {
   name: 'dependency',
   prepare(task) {
@@ -38,7 +50,7 @@ export const dependencyFilter: Filter = {
           if (!node.services.get(s)) return { reason: `no replica of ${s} here (dependency)`, group: `dependency ${s}` };
         }
         for (const c of needs.containers) {
-          if (!node.containerNames.includes(c)) return { reason: `no container ${c} here (dependency)`, group: `dependency ${c}` };
+          if (!holdsContainer(node, c)) return { reason: `no container ${c} here (dependency)`, group: `dependency ${c}` };
         }
         return undefined;
       },
