@@ -1,7 +1,7 @@
 // Pure mapping between the core's data and the Docker Engine API (v1.41+): a ServiceSpec becomes a
 // create body; /info, /containers/json and /images/json become EngineFacts.
 import type Dockerode from 'dockerode';
-import type { HealthcheckSpec, ServiceSpec } from '../model/desired.js';
+import type { HealthcheckSpec, PortProtocol, ServiceSpec } from '../model/desired.js';
 import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedImage, type ObservedNetwork, type SwarmFacts } from '../model/observed.js';
 import type { ContainerCreateRequest } from './types.js';
 
@@ -14,7 +14,9 @@ export function toCreateOptions(req: ContainerCreateRequest): Dockerode.Containe
   for (const p of s.ports) {
     const key = `${p.target}/${p.protocol}`;
     exposed[key] = {};
-    if (p.published !== undefined) (bindings[key] ??= []).push({ HostPort: String(p.published), ...(p.hostIp ? { HostIp: p.hostIp } : {}) });
+    // As docker compose binds (buildContainerPortBindingOptions): every port, an empty HostPort being one the engine picks.
+    const hostPort = p.published === undefined ? '' : p.publishedEnd === undefined ? String(p.published) : `${p.published}-${p.publishedEnd}`;
+    (bindings[key] ??= []).push({ HostPort: hostPort, ...(p.hostIp ? { HostIp: p.hostIp } : {}) });
   }
   const primary = s.networks?.[0];
   const networkMode = primary?.network ?? (s.networkMode && !/^(service|container):/.test(s.networkMode) ? s.networkMode : undefined);
@@ -86,9 +88,9 @@ function reservationsOf(labels: Record<string, string>): { cpus: number; memory:
 
 export function toContainer(c: Dockerode.ContainerInfo): ObservedContainer {
   const labels = c.Labels ?? {};
-  const ports = new Map<string, { published: number; protocol: 'tcp' | 'udp' }>();
+  const ports = new Map<string, { published: number; protocol: PortProtocol }>();
   for (const p of c.Ports ?? []) {
-    if (p.PublicPort) ports.set(`${p.PublicPort}/${p.Type}`, { published: p.PublicPort, protocol: p.Type === 'udp' ? 'udp' : 'tcp' });
+    if (p.PublicPort) ports.set(`${p.PublicPort}/${p.Type}`, { published: p.PublicPort, protocol: p.Type === 'udp' || p.Type === 'sctp' ? p.Type : 'tcp' });
   }
   const cluster = labels[LABEL.cluster];
   const service = labels[LABEL.service];

@@ -2,9 +2,10 @@
 // normalises them, so equal intent gives an equal spec (and an equal config hash).
 import { isAbsolute, resolve } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
-import type { BuildSpec, DependencyCondition, Expression, HealthcheckSpec, PortSpec, Resources, ServiceSpec, SwarmServiceSpec, VolumeSpec } from '../model/desired.js';
+import type { BuildSpec, DependencyCondition, Expression, HealthcheckSpec, Resources, ServiceSpec, SwarmServiceSpec, VolumeSpec } from '../model/desired.js';
 import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
+import { parsePort } from './ports.js';
 import type { Path } from './read.js';
 
 /**
@@ -72,7 +73,7 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
     ...optional('command', parseCommand(raw.command)),
     ...optional('entrypoint', parseCommand(raw.entrypoint)),
     environment: sortKeys(environment),
-    ports: ((raw.ports ?? []) as unknown[]).flatMap((p, i) => parsePort(p, (msg, hint) => report(at('ports', i), msg, hint))),
+    ports: ((raw.ports ?? []) as unknown[]).flatMap((p, i) => servicePorts(p, raw.mode === 'swarm', (msg, hint) => report(at('ports', i), msg, hint))),
     volumes: ((raw.volumes ?? []) as unknown[]).flatMap((v, i) => parseVolume(v, dir, (msg, hint) => report(at('volumes', i), msg, hint))),
     labels: sortKeys(toStringMap(raw.labels)),
     ...optional('restart', raw.restart as string | undefined),
@@ -195,40 +196,13 @@ function parseCommand(v: unknown): string[] | undefined {
 
 type Problem = (message: string, hint?: string) => void;
 
-/** Compose's short port syntax: [host_ip:][published[-end]:]target[-end][/protocol], or the long map. */
-export function parsePort(p: unknown, problem: Problem): PortSpec[] {
-  if (typeof p === 'number') return [{ target: p, protocol: 'tcp' }];
-  if (p && typeof p === 'object') {
-    const o = p as Raw;
-    const target = parseInteger(o.target);
-    const published = o.published === undefined ? undefined : parseInteger(o.published);
-    if (target === undefined || !validPort(target) || (o.published !== undefined && (published === undefined || !validPort(published)))) {
-      problem(`invalid port ${JSON.stringify(p)}`, 'ports are 1-65535');
-      return [];
-    }
-    return [{ target, ...optional('published', published), protocol: (o.protocol as 'tcp' | 'udp') ?? 'tcp', ...optional('hostIp', o.host_ip as string | undefined), ...optional('mode', o.mode as PortSpec['mode']) }];
-  }
-  const m = /^(?:(\[[^\]]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp))?$/.exec(String(p).trim());
-  if (!m) {
-    problem(`invalid port ${JSON.stringify(p)}`, 'write TARGET, PUBLISHED:TARGET or HOST_IP:PUBLISHED:TARGET, optionally /udp');
-    return [];
-  }
-  const [, hostIp, pub, pubEnd, target, targetEnd, protocol] = m;
-  const targets = range(Number(target), targetEnd ? Number(targetEnd) : Number(target));
-  const publishes = pub ? range(Number(pub), pubEnd ? Number(pubEnd) : Number(pub)) : undefined;
-  if (targets.length === 0 || [...targets, ...(publishes ?? [])].some((n) => !validPort(n)) || (publishes && publishes.length !== targets.length)) {
-    problem(`invalid port ${JSON.stringify(p)}`, 'ports are 1-65535 and ranges must have the same length on both sides');
-    return [];
-  }
-  return targets.map((t, i) => ({ target: t, ...optional('published', publishes?.[i]), protocol: (protocol as 'tcp' | 'udp') ?? 'tcp', ...optional('hostIp', hostIp?.replace(/^\[|\]$/g, '')) }));
-}
-
-function validPort(n: number): boolean {
-  return Number.isInteger(n) && n >= 1 && n <= 65535;
-}
-
-function range(a: number, b: number): number[] {
-  return b < a || b - a > 1000 ? [] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
+/** A swarm publishes one port per target on every node (docker stack deploy's convertEndpointSpec has no host IP): the rest is an error, not dropped. */
+function servicePorts(p: unknown, swarm: boolean, problem: (message: string, hint?: string) => void) {
+  const ports = parsePort(p, problem);
+  if (!swarm) return ports;
+  if (ports.some((x) => x.hostIp !== undefined)) return problem(`a \`mode: swarm\` service cannot publish on a host IP (${JSON.stringify(p)})`, 'the swarm publishes on every node: leave the IP out'), [];
+  if (ports.some((x) => x.publishedEnd !== undefined)) return problem(`a \`mode: swarm\` service publishes one port per target, not a range to pick from (${JSON.stringify(p)})`, 'give as many published ports as targets, e.g. 8000-8001:80-81'), [];
+  return ports;
 }
 
 /** `name:/path[:ro]` is a named volume, `./dir:/path` or `/dir:/path` a bind mount (resolved), `/path` anonymous. */

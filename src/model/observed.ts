@@ -1,5 +1,5 @@
 // Observed state: what the drivers and engines report. Plain JSON-serialisable data.
-import type { DriverName, Role } from './desired.js';
+import type { DriverName, PortProtocol, Role } from './desired.js';
 
 /** Ownership labels: the tool never touches an object without them. */
 export const LABEL = {
@@ -100,7 +100,7 @@ export interface ObservedContainer {
   state: ContainerState;
   labels: Record<string, string>;
   /** Published host ports. */
-  ports: { published: number; protocol: 'tcp' | 'udp' }[];
+  ports: { published: number; protocol: PortProtocol }[];
   reservations: { cpus: number; memory: number };
   /** Set when the container carries a cluster's ownership labels; `cluster` says whose (a generic host may hold several). */
   owner?: { cluster: string; service: string; replica: number; configHash: string };

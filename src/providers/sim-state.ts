@@ -4,7 +4,7 @@
 // Built for 10,000 machines and 1,000,000 containers: what the replicas of one service share (image,
 // labels, ports, reservations) is one interned SimTemplate; a container is five small fields.
 import { createHash } from 'node:crypto';
-import type { Role } from '../model/desired.js';
+import type { PortProtocol, Role } from '../model/desired.js';
 import { LABEL, type ContainerState } from '../model/observed.js';
 import type { ContainerCreateRequest } from '../engine/types.js';
 
@@ -13,7 +13,7 @@ export const SIM_DEFAULT_MEMORY = 2 * 1024 ** 3;
 
 export interface SimPort {
   published: number;
-  protocol: 'tcp' | 'udp';
+  protocol: PortProtocol;
 }
 
 /** What the containers of one service have in common, stored once. */
