@@ -12,6 +12,7 @@ import { locate, readSource, type Path, type Source } from './read.js';
 import { MAX_REPLICAS, parseService, sortKeys, toStringMap } from './service.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
 import { validateSchema } from './validate.js';
+import { castTypedFields } from '../compose/cast.js';
 import { isScalar, isSeq } from 'yaml';
 import { declareSensitive } from '../model/secrets.js';
 
@@ -60,6 +61,8 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
   } catch (err) {
     return { ok: false, diagnostics: [{ severity: 'error', file: path, line: 1, col: 1, message: `cannot read the manifest: ${(err as Error).message}` }], files };
   }
+  // `replicas: ${N}`, `read_only: ${RO}`: typed as compose-go types them, as in a compose file.
+  castTypedFields(data, source);
   const schemaErrors = validateSchema(source, data);
   if (schemaErrors.length) return { ok: false, diagnostics: sorted(schemaErrors), files };
 

@@ -166,25 +166,40 @@ function parseScale(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Pa
   return scale ?? replicas ?? 1;
 }
 
+/**
+ * Limits and reservations from `cpus`, `mem_limit`, `mem_reservation` and deploy.resources, each
+ * error at its own value. Both spellings of one setting must agree, as compose-go's checkConsistency
+ * (loader/validate.go) requires ("can't set distinct values on 'cpus' and 'deploy.resources.limits.cpus'").
+ */
 function resources(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): { reservations: Resources; limits: Resources } {
   const res = (deploy.resources ?? {}) as Raw;
-  const read = (cpus: unknown, memory: unknown, path: Path): Resources => {
-    const c = cpus === undefined ? 0 : parseCpus(cpus);
-    const m = memory === undefined ? 0 : parseBytes(memory);
-    if (c === undefined) report([...path, 'cpus'], `invalid cpus ${JSON.stringify(cpus)}`, 'a number of cores, e.g. 0.5');
-    if (m === undefined) report([...path, 'memory'], `invalid memory size ${JSON.stringify(memory)}`, 'bytes or a size with a unit: 512m, 2g, 256MiB');
-    return { cpus: c ?? 0, memory: m ?? 0 };
-  };
   const r = (res.reservations ?? {}) as Raw;
   const l = (res.limits ?? {}) as Raw;
-  const limits = read(l.cpus ?? raw.cpus, l.memory ?? raw.mem_limit, l.cpus !== undefined || l.memory !== undefined ? at('deploy', 'resources', 'limits') : at());
+  const cpus = (v: unknown, path: Path) => {
+    const c = parseCpus(v);
+    if (c === undefined) report(path, `invalid cpus ${JSON.stringify(v)}`, 'a number of cores, e.g. 0.5 or "1.5"');
+    return c;
+  };
+  const bytes = (v: unknown, path: Path) => {
+    const m = parseBytes(v);
+    if (m === undefined) report(path, `invalid memory size ${JSON.stringify(v)}`, 'bytes, or a size with a unit: 512m, 1.5g, 256MiB');
+    return m;
+  };
+  /** The one value of a setting written under a service key and/or under deploy.resources. */
+  const one = (parse: (v: unknown, path: Path) => number | undefined, key: string, deployPath: string[], deployValue: unknown): number | undefined => {
+    const own = raw[key] === undefined ? undefined : parse(raw[key], at(key));
+    const fromDeploy = deployValue === undefined ? undefined : parse(deployValue, at('deploy', 'resources', ...deployPath));
+    if (own !== undefined && fromDeploy !== undefined && own !== fromDeploy) {
+      report(at('deploy', 'resources', ...deployPath), `\`${key}\` (${JSON.stringify(raw[key])}) and deploy.resources.${deployPath.join('.')} (${JSON.stringify(deployValue)}) differ`, 'keep one of them, as docker compose requires');
+    }
+    return fromDeploy ?? own;
+  };
+  const limits = { cpus: one(cpus, 'cpus', ['limits', 'cpus'], l.cpus) ?? 0, memory: one(bytes, 'mem_limit', ['limits', 'memory'], l.memory) ?? 0 };
   // Classic Swarm reserves what the container asks for: an explicit reservation, else the limit.
-  const reservations =
-    r.cpus !== undefined || r.memory !== undefined
-      ? read(r.cpus, r.memory, at('deploy', 'resources', 'reservations'))
-      : { cpus: limits.cpus, memory: raw.mem_reservation !== undefined ? read(undefined, raw.mem_reservation, at()).memory : limits.memory };
-  if (raw.mem_reservation !== undefined && parseBytes(raw.mem_reservation) === undefined) report(at('mem_reservation'), `invalid memory size ${JSON.stringify(raw.mem_reservation)}`, 'e.g. 256m');
-  return { reservations, limits };
+  const reservedCpus = r.cpus === undefined ? undefined : cpus(r.cpus, at('deploy', 'resources', 'reservations', 'cpus'));
+  const reservedMemory = one(bytes, 'mem_reservation', ['reservations', 'memory'], r.memory);
+  const explicit = r.cpus !== undefined || r.memory !== undefined;
+  return { reservations: explicit ? { cpus: reservedCpus ?? 0, memory: reservedMemory ?? 0 } : { cpus: limits.cpus, memory: reservedMemory ?? limits.memory }, limits };
 }
 
 function parseCommand(v: unknown): string[] | undefined {
