@@ -75,6 +75,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
       raw,
       dir: dirname(s.origin.source.file),
       report: error,
+      warn: (p, message, hint) => diagnostics.push({ severity: 'warning', ...at(s.origin.source, [...s.origin.path, ...p.slice(2)], 'value'), message, hint }),
       pos: (p, part) => at(s.origin.source, [...s.origin.path, ...p.slice(2)], part),
       ...(files.length ? { files } : {}),
     };

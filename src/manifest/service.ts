@@ -33,7 +33,8 @@ export interface ParsedService {
   affinities: (Expression & { path: Path })[];
 }
 
-export function parseService(name: string, raw: Raw, dir: string, report: Report, hostEnv: Record<string, string | undefined> = {}): ParsedService {
+/** `warn`: what is read but not honoured (a volume option), by name, as a warning at its place. */
+export function parseService(name: string, raw: Raw, dir: string, report: Report, hostEnv: Record<string, string | undefined> = {}, warn: Report = () => {}): ParsedService {
   const at = (...rest: (string | number)[]): Path => ['services', name, ...rest];
   const deploy = (raw.deploy ?? {}) as Raw;
   const constraints: ParsedService['constraints'] = [];
@@ -74,7 +75,7 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
     ...optional('entrypoint', parseCommand(raw.entrypoint)),
     environment: sortKeys(environment),
     ports: ((raw.ports ?? []) as unknown[]).flatMap((p, i) => servicePorts(p, raw.mode === 'swarm', (msg, hint) => report(at('ports', i), msg, hint))),
-    volumes: ((raw.volumes ?? []) as unknown[]).flatMap((v, i) => parseVolume(v, dir, (msg, hint) => report(at('volumes', i), msg, hint))),
+    volumes: ((raw.volumes ?? []) as unknown[]).flatMap((v, i) => parseVolume(v, dir, (msg, hint) => report(at('volumes', i), msg, hint), (msg, hint) => warn(at('volumes', i), msg, hint))),
     labels: sortKeys(toStringMap(raw.labels)),
     ...optional('restart', raw.restart as string | undefined),
     ...optional('healthcheck', parseHealthcheck(raw.healthcheck as Raw | undefined, (p, msg) => report(at('healthcheck', p), msg))),
@@ -220,24 +221,42 @@ function servicePorts(p: unknown, swarm: boolean, problem: (message: string, hin
   return ports;
 }
 
-/** `name:/path[:ro]` is a named volume, `./dir:/path` or `/dir:/path` a bind mount (resolved), `/path` anonymous. */
-export function parseVolume(v: unknown, dir: string, problem: Problem): VolumeSpec[] {
+const VOLUME_KEYS = new Set(['type', 'source', 'target', 'read_only']);
+
+/**
+ * Short syntax as compose-go's format.ParseVolume reads it: SOURCE:TARGET[:OPTIONS], or TARGET alone
+ * (anonymous); a source starting with . / ~ is a bind mount (resolved), else a named volume; options
+ * are comma-separated. `ro`/`rw` are honoured; the others (nocopy, z, Z, propagation, cached...) are
+ * told to `notice` by name rather than dropped. Long syntax: type, source, target, read_only; other
+ * keys (bind:, volume:, tmpfs:, consistency) are told to `notice` the same way.
+ */
+export function parseVolume(v: unknown, dir: string, problem: Problem, notice: Problem = () => {}): VolumeSpec[] {
   if (v && typeof v === 'object') {
     const o = v as Raw;
-    const type = (o.type as VolumeSpec['type']) ?? 'volume';
+    const type = o.type === undefined ? 'volume' : String(o.type);
+    if (type !== 'volume' && type !== 'bind' && type !== 'tmpfs') return problem(`volume type ${JSON.stringify(type)} is not supported by cluster`, 'volume, bind or tmpfs'), [];
+    if (typeof o.target !== 'string' || o.target === '') return problem(`volume ${JSON.stringify(v)} has no target`, 'the path inside the container, e.g. `target: /data`'), [];
+    for (const key of Object.keys(o)) if (!VOLUME_KEYS.has(key) && !key.startsWith('x-')) notice(`\`${key}\` of volume ${o.target} is not supported by cluster yet and is ignored`);
     const source = o.source === undefined ? undefined : type === 'bind' ? resolvePath(String(o.source), dir) : String(o.source);
-    return [{ type, ...optional('source', source), target: String(o.target), readOnly: o.read_only === true }];
+    return [{ type, ...optional('source', source), target: o.target, readOnly: o.read_only === true }];
   }
-  const parts = String(v).split(':');
-  const mode = parts.length > 1 && /^(ro|rw|z|Z|ro,z|ro,Z|rw,z|rw,Z)$/.test(parts[parts.length - 1]!) ? parts.pop()! : undefined;
-  if (parts.length === 1) return [{ type: 'volume', target: parts[0]!, readOnly: mode?.startsWith('ro') ?? false }];
-  if (parts.length !== 2 || !parts[1]!.startsWith('/')) {
-    problem(`invalid volume ${JSON.stringify(v)}`, 'write NAME:/path, ./dir:/path or /path, optionally :ro');
-    return [];
+  const spec = String(v);
+  const bad = (why: string) => (problem(`invalid volume ${JSON.stringify(spec)}: ${why}`, 'write NAME:/path, ./dir:/path or /path, optionally :ro'), [] as VolumeSpec[]);
+  if (spec === '') return bad('empty');
+  const parts = spec.length <= 2 ? [spec] : spec.split(':');
+  if (parts.some((p) => p === '')) return bad('an empty section between colons');
+  if (parts.length > 3) return bad('too many colons');
+  const [first, second, options] = parts as [string, string | undefined, string | undefined];
+  const target = second ?? first;
+  if (!target.startsWith('/')) return bad(`the target ${target} is not an absolute path`);
+  let readOnly = false;
+  for (const option of (options ?? '').split(',').filter(Boolean)) {
+    if (option === 'ro' || option === 'rw') readOnly = option === 'ro';
+    else notice(`volume option \`${option}\` of ${target} is not supported by cluster yet and is ignored`);
   }
-  const [source, target] = parts as [string, string];
-  const bind = source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
-  return [{ type: bind ? 'bind' : 'volume', source: bind ? resolvePath(source, dir) : source, target, readOnly: mode?.startsWith('ro') ?? false }];
+  if (second === undefined) return [{ type: 'volume', target, readOnly }];
+  const bind = /^[./~]/.test(first);
+  return [{ type: bind ? 'bind' : 'volume', source: bind ? resolvePath(first, dir) : first, target, readOnly }];
 }
 
 function resolvePath(p: string, dir: string): string {
