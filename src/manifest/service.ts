@@ -90,6 +90,8 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
     ...optional('capDrop', raw.cap_drop === undefined ? undefined : (raw.cap_drop as unknown[]).map(String).sort()),
     ...optional('stopSignal', raw.stop_signal as string | undefined),
   };
+  // The engine's restart policies (the manifest schema's pattern), checked here for compose files too.
+  if (spec.restart !== undefined && !/^(no|always|unless-stopped|on-failure(:[0-9]+)?)$/.test(spec.restart)) report(at('restart'), `invalid restart policy ${JSON.stringify(spec.restart)}`, 'no, always, on-failure[:N] or unless-stopped');
   if (spec.containerName !== undefined && scale > 1) report(at('container_name'), `container_name ${spec.containerName} allows one replica, but scale is ${scale}`, 'remove container_name or set scale: 1');
 
   const dependsOn = new Set<string>();
@@ -267,6 +269,8 @@ function resolvePath(p: string, dir: string): string {
 function parseHealthcheck(h: Raw | undefined, report: (path: string, message: string) => void): HealthcheckSpec | undefined {
   if (!h || h.disable === true) return h?.disable ? { test: ['NONE'] } : undefined;
   const test = h.test === undefined ? [] : Array.isArray(h.test) ? h.test.map(String) : ['CMD-SHELL', String(h.test)];
+  // compose-go checkConsistency: a list names how the engine runs it.
+  if (Array.isArray(h.test) && test.length && !['CMD', 'CMD-SHELL', 'NONE'].includes(test[0]!)) report('test', `healthcheck.test must start with "CMD", "CMD-SHELL" or "NONE" (got ${JSON.stringify(test[0])})`);
   const out: HealthcheckSpec = { test };
   for (const [key, field] of [['interval', 'intervalMs'], ['timeout', 'timeoutMs'], ['start_period', 'startPeriodMs']] as const) {
     if (h[key] === undefined) continue;

@@ -52,6 +52,13 @@ describe('value errors of a compose service reach the user', () => {
     expect(r.ok ? [] : r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['5:46 `mem_limit` ("1g") and deploy.resources.limits.memory ("512m") differ']);
   });
 
+  test('a healthcheck test list starts with CMD, CMD-SHELL or NONE (checkConsistency); a restart policy is one the engine knows', () => {
+    const service = 'services:\n  web:\n    image: nginx\n    restart: sometimes\n    healthcheck: { test: [curl, -f, localhost] }\n';
+    const dir = folder({ 'compose.yml': service, 'cluster.yml': `name: t\nmachines:\n  m: { driver: sim }\ncompose: compose.yml\n` });
+    const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['4:14 invalid restart policy "sometimes"', '5:26 healthcheck.test must start with "CMD", "CMD-SHELL" or "NONE" (got "curl")']);
+  });
+
   test('typed fields from variables are cast in cluster.yml as in a compose file (loader/interpolate.go)', () => {
     const dir = folder({ 'cluster.yml': 'name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: nginx\n    volumes: [{ type: volume, source: d, target: /d, read_only: "${RO}" }]\n    healthcheck: { test: [CMD, "true"], disable: "${OFF}" }\n' });
     const r = loadManifest(join(dir, 'cluster.yml'), { env: { RO: 'yes', OFF: 'false' } });
