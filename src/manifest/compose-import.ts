@@ -118,6 +118,23 @@ function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<str
       }
     }
   }
+  // Keys below supported ones that cluster does not send anywhere: named, not dropped.
+  const deploy = (raw.deploy ?? {}) as Raw;
+  const nested: [Path, Set<string>][] = [
+    [['deploy', 'placement'], new Set(['constraints', 'preferences'])],
+    [['deploy', 'update_config'], new Set(['parallelism', 'delay', 'order', 'failure_action'])],
+  ];
+  for (const [path, known] of nested) {
+    const value = path.slice(1).reduce<unknown>((o, k) => (isMapLike(o) ? o[k as string] : undefined), deploy);
+    for (const key of Object.keys(isMapLike(value) ? value : {})) {
+      if (!known.has(key)) warn([...path, key], `\`${path.join('.')}.${key}\` of service ${s.name} is not supported by cluster yet and is ignored`);
+    }
+  }
+  for (const [network, how] of Object.entries(isMapLike(raw.networks) ? raw.networks : {})) {
+    for (const key of Object.keys(isMapLike(how) ? how : {})) {
+      if (key !== 'aliases') warn(['networks', network, key], `\`networks.${network}.${key}\` of service ${s.name} is not supported by cluster yet and is ignored`);
+    }
+  }
   const health = raw.healthcheck as Raw | undefined;
   if (health?.start_interval !== undefined) warn(['healthcheck', 'start_interval'], `\`healthcheck.start_interval\` of service ${s.name} is not supported by cluster yet and is ignored`);
   for (const [dep, how] of Object.entries(isMapLike(raw.depends_on) ? raw.depends_on : {})) {

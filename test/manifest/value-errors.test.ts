@@ -59,6 +59,18 @@ describe('value errors of a compose service reach the user', () => {
     expect(r.ok ? [] : r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['4:14 invalid restart policy "sometimes"', '5:26 healthcheck.test must start with "CMD", "CMD-SHELL" or "NONE" (got "curl")']);
   });
 
+  test('keys below supported ones that cluster does not honour are warnings naming them at file:line', () => {
+    const service = 'services:\n  web:\n    image: nginx\n    networks:\n      back: { aliases: [w], ipv4_address: 10.0.0.5 }\n    deploy:\n      placement: { max_replicas_per_node: 2 }\n      update_config: { monitor: 5s }\nnetworks:\n  back: {}\n';
+    const dir = folder({ 'compose.yml': service, 'cluster.yml': `name: t\nmachines:\n  m: { driver: sim }\ncompose: compose.yml\n` });
+    const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
+    if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+    expect(r.warnings.map((w) => `${w.line}:${w.col} ${w.message}`)).toEqual([
+      '7:20 `deploy.placement.max_replicas_per_node` of service web is not supported by cluster yet and is ignored',
+      '8:24 `deploy.update_config.monitor` of service web is not supported by cluster yet and is ignored',
+      '5:29 `networks.back.ipv4_address` of service web is not supported by cluster yet and is ignored',
+    ]);
+  });
+
   test('typed fields from variables are cast in cluster.yml as in a compose file (loader/interpolate.go)', () => {
     const dir = folder({ 'cluster.yml': 'name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: nginx\n    volumes: [{ type: volume, source: d, target: /d, read_only: "${RO}" }]\n    healthcheck: { test: [CMD, "true"], disable: "${OFF}" }\n' });
     const r = loadManifest(join(dir, 'cluster.yml'), { env: { RO: 'yes', OFF: 'false' } });
