@@ -46,6 +46,20 @@ describe('value errors of a compose service reach the user', () => {
     expect(r.stdout).not.toContain('valid');
   });
 
+  test('with two compose files merged, each error is in the file that wrote the value', () => {
+    const dir = folder({
+      'a.yml': 'services:\n  web:\n    image: nginx\n    ports: ["99999:80"]\n    mem_limit: lots\n',
+      'b.yml': 'services:\n  web:\n    image: nginx:2\n    ports: ["70000:81"]\n',
+      'cluster.yml': 'name: t\nmachines:\n  m: { driver: sim }\ncompose: [a.yml, b.yml]\n',
+    });
+    const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.file.slice(dir.length + 1)}:${d.line}:${d.col} ${d.message.split(': ')[0]}`)).toEqual([
+      'a.yml:4:13 invalid port "99999:80"',
+      'a.yml:5:16 invalid memory size "lots"',
+      'b.yml:4:13 invalid port "70000:81"',
+    ]);
+  });
+
   test('mem_limit and deploy.resources.limits.memory must agree, as compose-go checkConsistency requires', () => {
     const dir = folder({ 'compose.yml': 'services:\n  web:\n    image: nginx\n    mem_limit: 1g\n    deploy: { resources: { limits: { memory: 512m } } }\n', 'cluster.yml': 'name: t\nmachines:\n  m: { driver: sim }\ncompose: compose.yml\n' });
     const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
