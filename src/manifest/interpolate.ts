@@ -13,7 +13,7 @@ export type Env = Record<string, string | undefined>;
  * A .env or env_file: KEY=VALUE lines, `#` comments. Unquoted and double-quoted values may use
  * ${VAR} and its compose forms, from `lookup` (the shell, which wins) or an earlier line of the
  * file; single-quoted values are literal. A missing file is empty; an unreadable one (a directory, a
- * FIFO, too big) is told to `unreadable` and read as empty.
+ * FIFO, too big) is told to `unreadable` and read as empty; so is a substitution error (naming its line).
  */
 export function readDotEnv(file: string, lookup: Env = {}, unreadable: (message: string, hint?: string) => void, what = 'the env file'): Env {
   const read = readUserFile(file, { what });
@@ -23,7 +23,7 @@ export function readDotEnv(file: string, lookup: Env = {}, unreadable: (message:
   }
   const env: Env = {};
   const given = Object.fromEntries(Object.entries(lookup).filter(([, v]) => v !== undefined));
-  for (const raw of read.bytes.toString('utf8').split(/\r?\n/)) {
+  for (const [n, raw] of read.bytes.toString('utf8').split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
@@ -35,7 +35,12 @@ export function readDotEnv(file: string, lookup: Env = {}, unreadable: (message:
     }
     if (/^".*"$/.test(value)) value = value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"');
     else value = value.replace(/\s+#.*$/, '');
-    env[m[1]!] = substitute(value, { ...env, ...given }, () => undefined);
+    // As compose-go's dotenv (expandVariables → template.Substitute): a malformed ${ or a missing
+    // required variable is an error naming its line (no excerpt: an env file holds secrets); an
+    // unset variable is quietly empty.
+    env[m[1]!] = substitute(value, { ...env, ...given }, (severity, message, hint) => {
+      if (severity === 'error') unreadable(`${what} ${file}, line ${n + 1}: ${message}`, hint);
+    });
   }
   return env;
 }

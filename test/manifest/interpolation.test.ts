@@ -88,3 +88,24 @@ describe('cluster.yml and compose files interpolate alike', () => {
     expect(compose.ok ? [] : compose.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['3:18 invalid interpolation: "${TAG:x}"']);
   });
 });
+
+describe('.env is substituted by the same rules (compose-go dotenv expandVariables → template.Substitute)', () => {
+  test('a missing required variable or a malformed ${ in .env is an error naming the line, not an empty value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'interp-'));
+    writeFileSync(join(dir, 'cluster.yml'), 'name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: "nginx:${TAG}"\n');
+    writeFileSync(join(dir, '.env'), 'A=1\nTAG=${NOPE:?set NOPE}\nB=${\n');
+    const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
+    expect(r.ok ? [] : r.diagnostics.map((d) => d.message.replace(dir, '.'))).toEqual([
+      'the env file ./.env, line 2: required variable NOPE is not set: set NOPE',
+      'the env file ./.env, line 3: invalid interpolation: "${"',
+    ]);
+  });
+
+  test('nested defaults in .env', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'interp-'));
+    writeFileSync(join(dir, 'cluster.yml'), 'name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: "nginx:${TAG}"\n');
+    writeFileSync(join(dir, '.env'), 'TAG=${T1:-${T2:-1.27}}\n');
+    const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
+    expect(r.ok && r.desired.services[0]!.spec.image).toBe('nginx:1.27');
+  });
+});
