@@ -334,7 +334,7 @@ function composeOptions(value: unknown, dir: string, opts: LoadOptions): Compose
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return ds.filter((d) => {
-    const k = `${d.line}:${d.col}:${d.message}`;
+    const k = `${d.file}:${d.line}:${d.col}:${d.message}`;
     return !seen.has(k) && (seen.add(k), true);
   });
 }

@@ -60,6 +60,16 @@ describe('value errors of a compose service reach the user', () => {
     ]);
   });
 
+  test('the same error at the same line:col of two files is reported for each file', () => {
+    const dir = folder({
+      'a.yml': 'services:\n  web:\n    image: nginx\n    ports: ["99999:80"]\n',
+      'b.yml': 'services:\n  api:\n    image: nginx\n    ports: ["99999:80"]\n',
+      'cluster.yml': 'name: t\nmachines:\n  m: { driver: sim }\ncompose: [a.yml, b.yml]\n',
+    });
+    const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.file.slice(dir.length + 1)}:${d.line}:${d.col}`)).toEqual(['a.yml:4:13', 'b.yml:4:13']);
+  });
+
   test('mem_limit and deploy.resources.limits.memory must agree, as compose-go checkConsistency requires', () => {
     const dir = folder({ 'compose.yml': 'services:\n  web:\n    image: nginx\n    mem_limit: 1g\n    deploy: { resources: { limits: { memory: 512m } } }\n', 'cluster.yml': 'name: t\nmachines:\n  m: { driver: sim }\ncompose: compose.yml\n' });
     const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
