@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
 import type { BuildSpec, DependencyCondition, Expression, HealthcheckSpec, Resources, ServiceSpec, SwarmServiceSpec, VolumeSpec } from '../model/desired.js';
 import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
-import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
+import { parseBytes, parseComposeDuration, parseCpus, parseInteger } from './units.js';
 import { parsePort } from './ports.js';
 import type { Path } from './read.js';
 
@@ -78,7 +78,7 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
     volumes: ((raw.volumes ?? []) as unknown[]).flatMap((v, i) => parseVolume(v, dir, (msg, hint) => report(at('volumes', i), msg, hint), (msg, hint) => warn(at('volumes', i), msg, hint))),
     labels: sortKeys(toStringMap(raw.labels)),
     ...optional('restart', raw.restart as string | undefined),
-    ...optional('healthcheck', parseHealthcheck(raw.healthcheck as Raw | undefined, (p, msg) => report(at('healthcheck', p), msg))),
+    ...optional('healthcheck', parseHealthcheck(raw.healthcheck as Raw | undefined, (p, msg, hint) => report(at('healthcheck', p), msg, hint))),
     ...resources(raw, deploy, at, report),
     links: ((raw.links ?? []) as string[]).map(String),
     volumesFrom: ((raw.volumes_from ?? []) as string[]).map(String),
@@ -124,7 +124,7 @@ function swarmSpec(deploy: Raw, at: (...r: (string | number)[]) => Path, report:
   const u = deploy.update_config as Raw | undefined;
   const update: NonNullable<SwarmServiceSpec['update']> = {};
   if (u?.parallelism !== undefined) update.parallelism = parseInteger(u.parallelism) ?? (report(at('deploy', 'update_config', 'parallelism'), `parallelism must be a whole number (got ${JSON.stringify(u.parallelism)})`), 1);
-  if (u?.delay !== undefined) update.delayMs = parseDuration(u.delay) ?? (report(at('deploy', 'update_config', 'delay'), `invalid duration ${JSON.stringify(u.delay)}`, 'e.g. 10s'), 0);
+  if (u?.delay !== undefined) update.delayMs = parseComposeDuration(u.delay) ?? (report(at('deploy', 'update_config', 'delay'), `invalid duration ${JSON.stringify(u.delay)}`, DURATION_HINT), 0);
   if (u?.order !== undefined) update.order = u.order as 'stop-first' | 'start-first';
   if (u?.failure_action !== undefined) update.failureAction = String(u.failure_action);
   return {
@@ -266,7 +266,10 @@ function resolvePath(p: string, dir: string): string {
   return isAbsolute(p) ? p : resolve(dir, p);
 }
 
-function parseHealthcheck(h: Raw | undefined, report: (path: string, message: string) => void): HealthcheckSpec | undefined {
+/** Service durations are compose's (types.Duration): a number needs its unit, as docker compose refuses `interval: 30`. */
+const DURATION_HINT = 'a number with a unit: 500ms, 10s, 1m30s, 1h (0 alone is 0)';
+
+function parseHealthcheck(h: Raw | undefined, report: (path: string, message: string, hint?: string) => void): HealthcheckSpec | undefined {
   if (!h || h.disable === true) return h?.disable ? { test: ['NONE'] } : undefined;
   const test = h.test === undefined ? [] : Array.isArray(h.test) ? h.test.map(String) : ['CMD-SHELL', String(h.test)];
   // compose-go checkConsistency: a list names how the engine runs it.
@@ -274,8 +277,8 @@ function parseHealthcheck(h: Raw | undefined, report: (path: string, message: st
   const out: HealthcheckSpec = { test };
   for (const [key, field] of [['interval', 'intervalMs'], ['timeout', 'timeoutMs'], ['start_period', 'startPeriodMs']] as const) {
     if (h[key] === undefined) continue;
-    const ms = parseDuration(h[key]);
-    if (ms === undefined) report(key, `invalid duration ${JSON.stringify(h[key])} for ${key}`);
+    const ms = parseComposeDuration(h[key]);
+    if (ms === undefined) report(key, `invalid duration ${JSON.stringify(h[key])} for ${key}`, DURATION_HINT);
     else out[field] = ms;
   }
   if (h.retries !== undefined) {

@@ -95,6 +95,15 @@ describe('value errors of a compose service reach the user', () => {
     ]);
   });
 
+  test('a service duration needs its unit in cluster.yml as in a compose file (interval: 30 is refused, 0 is 0)', () => {
+    const dir = folder({ 'cluster.yml': 'name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: nginx\n    healthcheck: { test: [CMD, "true"], interval: 30, timeout: 0, start_period: 1m30s }\n' });
+    const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
+    expect(r.ok ? [] : r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['7:51 invalid duration 30 for interval']);
+    const fixed = folder({ 'cluster.yml': 'name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: nginx\n    healthcheck: { test: [CMD, "true"], interval: 30s, timeout: 0, start_period: 1m30s }\n' });
+    const ok = loadManifest(join(fixed, 'cluster.yml'), { env: {} });
+    expect(ok.ok && ok.desired.services[0]!.spec.healthcheck).toEqual({ test: ['CMD', 'true'], intervalMs: 30_000, timeoutMs: 0, startPeriodMs: 90_000 });
+  });
+
   test('typed fields from variables are cast in cluster.yml as in a compose file (loader/interpolate.go)', () => {
     const dir = folder({ 'cluster.yml': 'name: t\nmachines:\n  m: { driver: sim }\nservices:\n  web:\n    image: nginx\n    volumes: [{ type: volume, source: d, target: /d, read_only: "${RO}" }]\n    healthcheck: { test: [CMD, "true"], disable: "${OFF}" }\n' });
     const r = loadManifest(join(dir, 'cluster.yml'), { env: { RO: 'yes', OFF: 'false' } });
