@@ -9,9 +9,10 @@ import { isMap } from './merge.js';
 type Raw = Record<string, unknown>;
 type Cast = (s: string) => unknown;
 
-const toInt: Cast = (s) => (/^[-+]?\d+$/.test(s.trim()) ? Number(s) : s);
-const toFloat: Cast = (s) => (s.trim() !== '' && Number.isFinite(Number(s)) ? Number(s) : s);
-const toBool: Cast = (s) => (/^(true|yes|y|on)$/i.test(s.trim()) ? true : /^(false|no|n|off)$/i.test(s.trim()) ? false : s);
+// strconv.Atoi, strconv.ParseFloat (decimal), and loader/interpolate.go's toBoolean: exactly, no trimming.
+const toInt: Cast = (s) => (/^[-+]?\d+$/.test(s) ? Number(s) : s);
+const toFloat: Cast = (s) => (/^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(s) ? Number(s) : s);
+const toBool: Cast = (s) => (/^(true|yes|y|on)$/i.test(s) ? true : /^(false|no|n|off)$/i.test(s) ? false : s);
 
 /** Paths below `services.<name>`; `*` is any key or list index. */
 const SERVICE: [string, Cast][] = [
@@ -26,6 +27,8 @@ const SERVICE: [string, Cast][] = [
   ['deploy.restart_policy.max_attempts', toInt],
   ['deploy.placement.max_replicas_per_node', toInt],
   ['healthcheck.retries', toInt],
+  ['depends_on.*.required', toBool],
+  ['depends_on.*.restart', toBool],
   ['healthcheck.disable', toBool],
   ['ports.*.target', toInt],
   ['ports.*.published', toInt],
@@ -38,7 +41,7 @@ const SERVICE: [string, Cast][] = [
 ];
 const TOP: [string, Cast][] = [
   ...['networks', 'volumes', 'secrets', 'configs'].map((s): [string, Cast] => [`${s}.*.external`, toBool]),
-  ...['internal', 'attachable', 'enable_ipv6'].map((k): [string, Cast] => [`networks.*.${k}`, toBool]),
+  ...['internal', 'attachable', 'enable_ipv4', 'enable_ipv6'].map((k): [string, Cast] => [`networks.*.${k}`, toBool]),
 ];
 
 export function castTypedFields(data: Raw, source: Source): void {

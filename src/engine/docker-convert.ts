@@ -15,7 +15,9 @@ export function toCreateOptions(req: ContainerCreateRequest): Dockerode.Containe
   for (const p of s.ports) {
     const key = `${p.target}/${p.protocol}`;
     exposed[key] = {};
-    if (p.published !== undefined) (bindings[key] ??= []).push({ HostPort: String(p.published), ...(p.hostIp ? { HostIp: p.hostIp } : {}) });
+    // As docker compose binds (buildContainerPortBindingOptions): every port, an empty HostPort being one the engine picks.
+    const hostPort = p.published === undefined ? '' : p.publishedEnd === undefined ? String(p.published) : `${p.published}-${p.publishedEnd}`;
+    (bindings[key] ??= []).push({ HostPort: hostPort, ...(p.hostIp ? { HostIp: p.hostIp } : {}) });
   }
   const primary = s.networks?.[0];
   const networkMode = primary?.network ?? (s.networkMode && !/^(service|container):/.test(s.networkMode) ? s.networkMode : undefined);
@@ -92,7 +94,7 @@ export function toContainer(c: Dockerode.ContainerInfo): ObservedContainer {
   for (const p of c.Ports ?? []) {
     if (!p.PublicPort) continue;
     const hostIp = specificIp(p.IP);
-    const port: HostPort = { published: p.PublicPort, protocol: p.Type === 'udp' ? 'udp' : 'tcp', ...(hostIp ? { hostIp } : {}) };
+    const port: HostPort = { published: p.PublicPort, protocol: p.Type === 'udp' || p.Type === 'sctp' ? p.Type : 'tcp', ...(hostIp ? { hostIp } : {}) };
     ports.set(hostPortKey(port), port);
   }
   const cluster = labels[LABEL.cluster];

@@ -2,6 +2,7 @@
 // services beside the manifest's own. What cluster does not run yet is warned about by name and
 // left out, never silently dropped.
 import { createHash } from 'node:crypto';
+import { isSeq } from 'yaml';
 import { dirname } from 'node:path';
 import { loadCompose, type ComposeOrigin, type ComposeProject, type ComposeService } from '../compose/index.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -64,8 +65,12 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
       const origin = [...s.origins].reverse().find((o) => hasPath(o, path)) ?? s.origin;
       diagnostics.push({ severity: 'warning', ...at(origin.source, [...origin.path, ...path]), message, hint });
     };
-    const error = (path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') =>
-      diagnostics.push({ severity: 'error', ...at(s.origin.source, [...s.origin.path, ...path.slice(2)], part), message, hint });
+    // Paths are the manifest's (services.<name>...): placed in the file that wrote that value.
+    const place = (path: Path, part: 'key' | 'value') => {
+      const [origin, below] = writtenBy(s, path.slice(2));
+      return at(origin.source, [...origin.path, ...below], part);
+    };
+    const error = (path: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => diagnostics.push({ severity: 'error', ...place(path, part), message, hint });
     const files = fileMounts(s, project, result.env, warn, (p, m, h, severity = 'warning') => diagnostics.push({ severity, ...at(p.source, p.path, 'value'), message: m, hint: h }));
     const raw = adapt(s, opts.mode, volumes, cluster, warn, error);
     // Compose puts every service without networks on the project's `default` network.
@@ -75,6 +80,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
       raw,
       dir: dirname(s.origin.source.file),
       report: error,
+      warn: (p, message, hint) => diagnostics.push({ severity: 'warning', ...place(p, 'value'), message, hint }),
       pos: (p, part) => at(s.origin.source, [...s.origin.path, ...p.slice(2)], part),
       ...(files.length ? { files } : {}),
     };
@@ -115,6 +121,23 @@ function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<str
       for (const key of Object.keys(r)) {
         if (key !== 'cpus' && key !== 'memory') warn(['deploy', 'resources', kind, key], `\`deploy.resources.${kind}.${key}\` of service ${s.name} is not supported by cluster yet and is ignored`);
       }
+    }
+  }
+  // Keys below supported ones that cluster does not send anywhere: named, not dropped.
+  const deploy = (raw.deploy ?? {}) as Raw;
+  const nested: [Path, Set<string>][] = [
+    [['deploy', 'placement'], new Set(['constraints', 'preferences'])],
+    [['deploy', 'update_config'], new Set(['parallelism', 'delay', 'order', 'failure_action'])],
+  ];
+  for (const [path, known] of nested) {
+    const value = path.slice(1).reduce<unknown>((o, k) => (isMapLike(o) ? o[k as string] : undefined), deploy);
+    for (const key of Object.keys(isMapLike(value) ? value : {})) {
+      if (!known.has(key)) warn([...path, key], `\`${path.join('.')}.${key}\` of service ${s.name} is not supported by cluster yet and is ignored`);
+    }
+  }
+  for (const [network, how] of Object.entries(isMapLike(raw.networks) ? raw.networks : {})) {
+    for (const key of Object.keys(isMapLike(how) ? how : {})) {
+      if (key !== 'aliases') warn(['networks', network, key], `\`networks.${network}.${key}\` of service ${s.name} is not supported by cluster yet and is ignored`);
     }
   }
   const health = raw.healthcheck as Raw | undefined;
@@ -163,6 +186,31 @@ function volumeName(v: unknown, i: number, volumes: Map<string, Raw>, cluster: (
 
 function at(source: { file: string } & Parameters<typeof locate>[0], path: Path, part: 'key' | 'value' = 'key'): SourcePosition {
   return { file: source.file, ...locate(source, path, part) };
+}
+
+/**
+ * The file that wrote this value of a merged service, and the path in it. An item of a list the files
+ * append to (ports, expose) is found by counting each file's items in merge order; when the counts do
+ * not add up (a list one file replaced, deduplicated entries), the last file that has the path.
+ */
+function writtenBy(s: ComposeService, path: Path): [ComposeOrigin, Path] {
+  const [key, index, ...rest] = path;
+  const merged = key === undefined ? undefined : s.raw[key as string];
+  if (typeof index === 'number' && Array.isArray(merged)) {
+    const counts = s.origins.map((o) => {
+      const list = o.source.doc.getIn([...o.path, key], true);
+      return isSeq(list) ? list.items.length : 0;
+    });
+    if (counts.reduce((a, b) => a + b, 0) === merged.length) {
+      let i = index;
+      for (const [n, o] of s.origins.entries()) {
+        if (i < counts[n]!) return [o, [key!, i, ...rest]];
+        i -= counts[n]!;
+      }
+    }
+  }
+  const last = [...s.origins].reverse();
+  return [last.find((o) => hasPath(o, path)) ?? last.find((o) => key !== undefined && hasPath(o, [key])) ?? s.origin, path];
 }
 
 function hasPath(origin: ComposeOrigin, path: Path): boolean {

@@ -12,6 +12,7 @@ import { locate, readSource, type Path, type Source } from './read.js';
 import { MAX_REPLICAS, parseService, sortKeys, toStringMap } from './service.js';
 import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
 import { validateSchema } from './validate.js';
+import { castTypedFields } from '../compose/cast.js';
 import { isScalar, isSeq } from 'yaml';
 import { declareSensitive } from '../model/secrets.js';
 
@@ -60,6 +61,8 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
   } catch (err) {
     return { ok: false, diagnostics: [{ severity: 'error', file: path, line: 1, col: 1, message: `cannot read the manifest: ${(err as Error).message}` }], files };
   }
+  // `replicas: ${N}`, `read_only: ${RO}`: typed as compose-go types them, as in a compose file.
+  castTypedFields(data, source);
   const schemaErrors = validateSchema(source, data);
   if (schemaErrors.length) return { ok: false, diagnostics: sorted(schemaErrors), files };
 
@@ -75,7 +78,8 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
   const problems: Diagnostic[] = [...composeErrors];
   const report = (p: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => problems.push({ severity: 'error', file: path, ...locate(source, p, part), message, hint });
   const before = imported?.diagnostics.length ?? 0;
-  const desired = build(source, data, report, env, imported);
+  const warn = (p: Path, message: string, hint?: string) => warnings.push({ severity: 'warning', file: path, ...locate(source, p, 'value'), message, hint });
+  const desired = build(source, data, report, warn, env, imported);
   // What the compose services' own checks (scale, ports, ...) found while building, at their place.
   const late = imported?.diagnostics.slice(before) ?? [];
   problems.push(...late.filter((d) => d.severity === 'error'));
@@ -92,7 +96,7 @@ function listedSensitive(source: Source): string[] {
 
 type ReportAt = (p: Path, message: string, hint?: string, part?: 'key' | 'value') => void;
 
-function build(source: Source, data: Raw, report: ReportAt, env: Env, imported?: ComposeImport): Desired {
+function build(source: Source, data: Raw, report: ReportAt, warn: ReportAt, env: Env, imported?: ComposeImport): Desired {
   const dir = dirname(source.file);
   const pos = (p: Path, part: 'key' | 'value' = 'key'): SourcePosition => ({ file: source.file, ...locate(source, p, part) });
   const name = String(data.name);
@@ -100,7 +104,7 @@ function build(source: Source, data: Raw, report: ReportAt, env: Env, imported?:
 
   const machines = buildMachines((data.machines ?? {}) as Raw, dir, pos, report);
   const uses: NetworkUse[] = [];
-  const own: ServiceSource[] = Object.entries((data.services ?? {}) as Raw).map(([n, raw]) => ({ name: n, raw: (raw ?? {}) as Raw, dir, report, pos }));
+  const own: ServiceSource[] = Object.entries((data.services ?? {}) as Raw).map(([n, raw]) => ({ name: n, raw: (raw ?? {}) as Raw, dir, report, warn, pos }));
   for (const s of imported?.sources ?? []) {
     const clash = own.find((o) => o.name === s.name);
     if (clash) {
@@ -197,6 +201,8 @@ export interface ServiceSource {
   dir: string;
   /** Paths are the manifest's (`services.<name>...`); a compose source maps them into its own file. */
   report: ReportAt;
+  /** What is read but not honoured, named at its place. */
+  warn: ReportAt;
   pos: (p: Path, part?: 'key' | 'value') => SourcePosition;
   /** compose secrets and configs, resolved to files. */
   files?: FileMount[];
@@ -207,9 +213,9 @@ function buildServices(sources: ServiceSource[], env: Record<string, string | un
   const known = new Set(names);
   const services: DesiredService[] = [];
   let replicas = 0;
-  for (const { name, raw, dir, report, pos, files } of sources) {
+  for (const { name, raw, dir, report, warn, pos, files } of sources) {
     if (!NAME.test(name)) report(['services', name], `invalid service name ${JSON.stringify(name)}`, 'lower-case letters, digits, - _ .', 'key');
-    const parsed = parseService(name, raw, dir, (p, message, hint) => report(p, message, hint), env);
+    const parsed = parseService(name, raw, dir, (p, message, hint) => report(p, message, hint), env, (p, message, hint) => warn(p, message, hint));
     if (files) parsed.spec.files = files;
     replicas += parsed.scale;
     if (replicas > MAX_REPLICAS && replicas - parsed.scale <= MAX_REPLICAS) {
@@ -343,7 +349,7 @@ function composeOptions(value: unknown, dir: string, opts: LoadOptions): Compose
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return ds.filter((d) => {
-    const k = `${d.line}:${d.col}:${d.message}`;
+    const k = `${d.file}:${d.line}:${d.col}:${d.message}`;
     return !seen.has(k) && (seen.add(k), true);
   });
 }

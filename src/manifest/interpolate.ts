@@ -9,13 +9,11 @@ import { readUserFile } from './user-file.js';
 
 export type Env = Record<string, string | undefined>;
 
-const PATTERN = /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*)|(\{[^}]*\}?))/g;
-
 /**
  * A .env or env_file: KEY=VALUE lines, `#` comments. Unquoted and double-quoted values may use
  * ${VAR} and its compose forms, from `lookup` (the shell, which wins) or an earlier line of the
  * file; single-quoted values are literal. A missing file is empty; an unreadable one (a directory, a
- * FIFO, too big) is told to `unreadable` and read as empty.
+ * FIFO, too big) is told to `unreadable` and read as empty; so is a substitution error (naming its line).
  */
 export function readDotEnv(file: string, lookup: Env = {}, unreadable: (message: string, hint?: string) => void, what = 'the env file'): Env {
   const read = readUserFile(file, { what });
@@ -25,7 +23,7 @@ export function readDotEnv(file: string, lookup: Env = {}, unreadable: (message:
   }
   const env: Env = {};
   const given = Object.fromEntries(Object.entries(lookup).filter(([, v]) => v !== undefined));
-  for (const raw of read.bytes.toString('utf8').split(/\r?\n/)) {
+  for (const [n, raw] of read.bytes.toString('utf8').split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
@@ -37,7 +35,12 @@ export function readDotEnv(file: string, lookup: Env = {}, unreadable: (message:
     }
     if (/^".*"$/.test(value)) value = value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"');
     else value = value.replace(/\s+#.*$/, '');
-    env[m[1]!] = substitute(value, { ...env, ...given }, () => undefined);
+    // As compose-go's dotenv (expandVariables → template.Substitute): a malformed ${ or a missing
+    // required variable is an error naming its line (no excerpt: an env file holds secrets); an
+    // unset variable is quietly empty.
+    env[m[1]!] = substitute(value, { ...env, ...given }, (severity, message, hint) => {
+      if (severity === 'error') unreadable(`${what} ${file}, line ${n + 1}: ${message}`, hint);
+    });
   }
   return env;
 }
@@ -50,8 +53,12 @@ export function readDotEnv(file: string, lookup: Env = {}, unreadable: (message:
 export function interpolate(source: Source, env: Env): Diagnostic[] {
   const out: Diagnostic[] = [];
   const substituteIn = (scalar: { value: unknown; range?: [number, number, number] | null }) => {
-    scalar.value = substitute(scalar.value as string, env, (severity, message, hint) => {
-      const { line, col } = source.lines.linePos(scalar.range?.[0] ?? 0);
+    const value = scalar.value as string;
+    const start = scalar.range?.[0] ?? 0;
+    // Written as read (plain, or quoted without escapes, on one line): the column of the `$` itself.
+    const written = value.includes('\n') ? -1 : source.text.slice(start, scalar.range?.[1] ?? start).indexOf(value);
+    scalar.value = substitute(value, env, (severity, message, hint, at = 0) => {
+      const { line, col } = source.lines.linePos(written < 0 ? start : start + written + at);
       out.push({ severity, file: source.file, line, col, message, hint });
     });
   };
@@ -66,40 +73,104 @@ export function interpolate(source: Source, env: Env): Diagnostic[] {
   return out;
 }
 
-type Report = (severity: 'error' | 'warning', message: string, hint?: string) => void;
+/** `at`: where in the text being substituted the problem starts (a UTF-16 offset). */
+type Report = (severity: 'error' | 'warning', message: string, hint?: string, at?: number) => void;
 
-export function substitute(text: string, env: Env, report: Report): string {
+/**
+ * compose-go's template.DefaultPattern, read the same way (template/template.go): `$$`, `$NAME`,
+ * `${NAME}` / `${NAME<op>...}` greedy to the last `}` of the line, else `${` alone is invalid. Names
+ * are case-insensitive [_a-z][_a-z0-9]*; `$` before anything else (`$1`, `$-`, a trailing `$`) is text.
+ */
+const PATTERN = /\$(?:(\$)|([_a-z][_a-z0-9]*)|\{(?:([_a-z][_a-z0-9]*(?::?[-+?][^\n]*)?)\}|()))/gi;
+const BRACED = /^([_a-z][_a-z0-9]*)(:?[-+?])?/i;
+const HINT = 'write ${VAR}, ${VAR:-default}, ${VAR:?message} or $VAR; use $$ for a literal $';
+
+/**
+ * One substitution for the manifest, compose files, .env and env_file, as compose-go's
+ * template.Substitute does it (template/template.go, DefaultReplacementAppliedFunc): a braced match
+ * runs to its own closing brace (getFirstBraceClosingIndex), what follows on the line is substituted
+ * after it, and a default, alternative or error message is itself substituted, only when it is used:
+ * `${A:-${B:-x}}` nests to any depth. `base` is the offset of `text` in the value it came from.
+ */
+export function substitute(text: string, env: Env, report: Report, base = 0): string {
   if (!text.includes('$')) return text;
-  return text.replace(PATTERN, (whole, dollar, name, op, arg, bare, broken) => {
-    if (dollar) return '$';
-    if (broken !== undefined) {
-      report('error', `invalid interpolation ${whole}`, 'write ${VAR}, ${VAR:-default} or ${VAR:?message}; use $$ for a literal $');
-      return whole;
-    }
-    const key = (name ?? bare) as string;
-    const value = env[key];
-    if (isSensitiveName(key)) rememberSecret(value);
-    const set = value !== undefined;
-    const nonEmpty = set && value !== '';
-    const nested = (s: string) => substitute(s ?? '', env, report);
-    switch (op as string | undefined) {
-      case ':-':
-        return nonEmpty ? value : nested(arg);
-      case '-':
-        return set ? value : nested(arg);
-      case ':?':
-        if (!nonEmpty) report('error', `required variable ${key} is ${set ? 'empty' : 'not set'}${arg ? `: ${arg}` : ''}`, `set ${key} in the environment or in .env beside the manifest`);
-        return value ?? '';
-      case '?':
-        if (!set) report('error', `required variable ${key} is not set${arg ? `: ${arg}` : ''}`, `set ${key} in the environment or in .env beside the manifest`);
-        return value ?? '';
-      case ':+':
-        return nonEmpty ? nested(arg) : '';
-      case '+':
-        return set ? nested(arg) : '';
-      default:
-        if (!set) report('warning', `variable ${key} is not set: using an empty string`, `set ${key}, or write \${${key}:-default}`);
-        return value ?? '';
-    }
+  return text.replace(PATTERN, (match: string, ...groups: unknown[]) => {
+    const offset = groups[groups.length - 2] as number;
+    return replace(match, base + offset, env, report, () => text.slice(offset).split('\n')[0]!);
   });
+}
+
+function replace(match: string, at: number, env: Env, report: Report, written: () => string): string {
+  if (match === '$$') return '$';
+  const close = closingBrace(match);
+  const own = close >= 0 ? match.slice(0, close + 1) : match;
+  const rest = close >= 0 ? match.slice(close + 1) : '';
+  if (!own.startsWith('${')) return lookup(own.slice(1), env, report, at);
+  const inner = own.endsWith('}') ? own.slice(2, -1) : '';
+  const m = BRACED.exec(inner);
+  if (!m || !(m[2] !== undefined || m[1] === inner)) {
+    report('error', `invalid interpolation: ${JSON.stringify(cut(written()))}`, HINT, at);
+    return '';
+  }
+  const [, name, op] = m as unknown as [string, string, string | undefined];
+  if (op === undefined) return lookup(name, env, report, at);
+  const arg = inner.slice(name.length + op.length);
+  const argAt = at + 2 + name.length + op.length;
+  const value = env[name];
+  if (isSensitiveName(name)) rememberSecret(value);
+  const set = value !== undefined;
+  const nonEmpty = set && value !== '';
+  const nested = () => substitute(arg, env, report, argAt);
+  let out: string;
+  switch (op) {
+    case ':-':
+      out = nonEmpty ? value : nested();
+      break;
+    case '-':
+      out = set ? value : nested();
+      break;
+    case ':+':
+      out = nonEmpty ? nested() : (value ?? '');
+      break;
+    case '+':
+      out = set ? nested() : '';
+      break;
+    case ':?':
+    case '?':
+      if (op === ':?' ? nonEmpty : set) out = value!;
+      else {
+        const reason = nested();
+        report('error', `required variable ${name} is ${set ? 'empty' : 'not set'}${reason ? `: ${reason}` : ''}`, `set ${name} in the environment or in .env beside the manifest`, at);
+        return '';
+      }
+      break;
+    default:
+      throw new Error(`unreachable operator ${op}`);
+  }
+  return out + substitute(rest, env, report, at + close + 1);
+}
+
+function lookup(name: string, env: Env, report: Report, at: number): string {
+  const value = env[name];
+  if (isSensitiveName(name)) rememberSecret(value);
+  if (value === undefined) report('warning', `variable ${name} is not set: using an empty string`, `set ${name}, or write \${${name}:-default}`, at);
+  return value ?? '';
+}
+
+/** The `}` closing the first `{`, counted as compose-go's getFirstBraceClosingIndex counts (the character after a `{` is skipped). */
+function closingBrace(s: string): number {
+  let open = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '}' && --open === 0) return i;
+    if (s[i] === '{') {
+      open++;
+      i++;
+    }
+  }
+  return -1;
+}
+
+/** A template shown in a message: long ones cut. */
+function cut(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

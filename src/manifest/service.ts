@@ -2,9 +2,10 @@
 // normalises them, so equal intent gives an equal spec (and an equal config hash).
 import { isAbsolute, resolve } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
-import type { BuildSpec, DependencyCondition, Expression, HealthcheckSpec, PortSpec, Resources, ServiceSpec, SwarmServiceSpec, VolumeSpec } from '../model/desired.js';
+import type { BuildSpec, DependencyCondition, Expression, HealthcheckSpec, Resources, ServiceSpec, SwarmServiceSpec, VolumeSpec } from '../model/desired.js';
 import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
-import { parseBytes, parseCpus, parseDuration, parseInteger } from './units.js';
+import { parseBytes, parseComposeDuration, parseCpus, parseInteger } from './units.js';
+import { parsePort } from './ports.js';
 import type { Path } from './read.js';
 
 /**
@@ -32,7 +33,8 @@ export interface ParsedService {
   affinities: (Expression & { path: Path })[];
 }
 
-export function parseService(name: string, raw: Raw, dir: string, report: Report, hostEnv: Record<string, string | undefined> = {}): ParsedService {
+/** `warn`: what is read but not honoured (a volume option), by name, as a warning at its place. */
+export function parseService(name: string, raw: Raw, dir: string, report: Report, hostEnv: Record<string, string | undefined> = {}, warn: Report = () => {}): ParsedService {
   const at = (...rest: (string | number)[]): Path => ['services', name, ...rest];
   const deploy = (raw.deploy ?? {}) as Raw;
   const constraints: ParsedService['constraints'] = [];
@@ -74,11 +76,11 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
     ...optional('command', parseCommand(raw.command)),
     ...optional('entrypoint', parseCommand(raw.entrypoint)),
     environment: sortKeys(environment),
-    ports: ((raw.ports ?? []) as unknown[]).flatMap((p, i) => parsePort(p, (msg, hint) => report(at('ports', i), msg, hint))),
-    volumes: ((raw.volumes ?? []) as unknown[]).flatMap((v, i) => parseVolume(v, dir, (msg, hint) => report(at('volumes', i), msg, hint))),
+    ports: ((raw.ports ?? []) as unknown[]).flatMap((p, i) => servicePorts(p, raw.mode === 'swarm', (msg, hint) => report(at('ports', i), msg, hint))),
+    volumes: ((raw.volumes ?? []) as unknown[]).flatMap((v, i) => parseVolume(v, dir, (msg, hint) => report(at('volumes', i), msg, hint), (msg, hint) => warn(at('volumes', i), msg, hint))),
     labels: sortKeys(toStringMap(raw.labels)),
     ...optional('restart', raw.restart as string | undefined),
-    ...optional('healthcheck', parseHealthcheck(raw.healthcheck as Raw | undefined, (p, msg) => report(at('healthcheck', p), msg))),
+    ...optional('healthcheck', parseHealthcheck(raw.healthcheck as Raw | undefined, (p, msg, hint) => report(at('healthcheck', p), msg, hint))),
     ...resources(raw, deploy, at, report),
     links: ((raw.links ?? []) as string[]).map(String),
     volumesFrom: ((raw.volumes_from ?? []) as string[]).map(String),
@@ -90,6 +92,8 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
     ...optional('capDrop', raw.cap_drop === undefined ? undefined : (raw.cap_drop as unknown[]).map(String).sort()),
     ...optional('stopSignal', raw.stop_signal as string | undefined),
   };
+  // The engine's restart policies (the manifest schema's pattern), checked here for compose files too.
+  if (spec.restart !== undefined && !/^(no|always|unless-stopped|on-failure(:[0-9]+)?)$/.test(spec.restart)) report(at('restart'), `invalid restart policy ${JSON.stringify(spec.restart)}`, 'no, always, on-failure[:N] or unless-stopped');
   if (spec.containerName !== undefined && scale > 1) report(at('container_name'), `container_name ${spec.containerName} allows one replica, but scale is ${scale}`, 'remove container_name or set scale: 1');
 
   const dependsOn = new Set<string>();
@@ -142,7 +146,7 @@ function swarmSpec(deploy: Raw, at: (...r: (string | number)[]) => Path, report:
   const u = deploy.update_config as Raw | undefined;
   const update: NonNullable<SwarmServiceSpec['update']> = {};
   if (u?.parallelism !== undefined) update.parallelism = parseInteger(u.parallelism) ?? (report(at('deploy', 'update_config', 'parallelism'), `parallelism must be a whole number (got ${JSON.stringify(u.parallelism)})`), 1);
-  if (u?.delay !== undefined) update.delayMs = parseDuration(u.delay) ?? (report(at('deploy', 'update_config', 'delay'), `invalid duration ${JSON.stringify(u.delay)}`, 'e.g. 10s'), 0);
+  if (u?.delay !== undefined) update.delayMs = parseComposeDuration(u.delay) ?? (report(at('deploy', 'update_config', 'delay'), `invalid duration ${JSON.stringify(u.delay)}`, DURATION_HINT), 0);
   if (u?.order !== undefined) update.order = u.order as 'stop-first' | 'start-first';
   if (u?.failure_action !== undefined) update.failureAction = String(u.failure_action);
   return {
@@ -187,25 +191,40 @@ function parseScale(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Pa
   return scale ?? replicas ?? 1;
 }
 
+/**
+ * Limits and reservations from `cpus`, `mem_limit`, `mem_reservation` and deploy.resources, each
+ * error at its own value. Both spellings of one setting must agree, as compose-go's checkConsistency
+ * (loader/validate.go) requires ("can't set distinct values on 'cpus' and 'deploy.resources.limits.cpus'").
+ */
 function resources(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): { reservations: Resources; limits: Resources } {
   const res = (deploy.resources ?? {}) as Raw;
-  const read = (cpus: unknown, memory: unknown, path: Path): Resources => {
-    const c = cpus === undefined ? 0 : parseCpus(cpus);
-    const m = memory === undefined ? 0 : parseBytes(memory);
-    if (c === undefined) report([...path, 'cpus'], `invalid cpus ${JSON.stringify(cpus)}`, 'a number of cores, e.g. 0.5');
-    if (m === undefined) report([...path, 'memory'], `invalid memory size ${JSON.stringify(memory)}`, 'bytes or a size with a unit: 512m, 2g, 256MiB');
-    return { cpus: c ?? 0, memory: m ?? 0 };
-  };
   const r = (res.reservations ?? {}) as Raw;
   const l = (res.limits ?? {}) as Raw;
-  const limits = read(l.cpus ?? raw.cpus, l.memory ?? raw.mem_limit, l.cpus !== undefined || l.memory !== undefined ? at('deploy', 'resources', 'limits') : at());
+  const cpus = (v: unknown, path: Path) => {
+    const c = parseCpus(v);
+    if (c === undefined) report(path, `invalid cpus ${JSON.stringify(v)}`, 'a number of cores, e.g. 0.5 or "1.5"');
+    return c;
+  };
+  const bytes = (v: unknown, path: Path) => {
+    const m = parseBytes(v);
+    if (m === undefined) report(path, `invalid memory size ${JSON.stringify(v)}`, 'bytes, or a size with a unit: 512m, 1.5g, 256MiB');
+    return m;
+  };
+  /** The one value of a setting written under a service key and/or under deploy.resources. */
+  const one = (parse: (v: unknown, path: Path) => number | undefined, key: string, deployPath: string[], deployValue: unknown): number | undefined => {
+    const own = raw[key] === undefined ? undefined : parse(raw[key], at(key));
+    const fromDeploy = deployValue === undefined ? undefined : parse(deployValue, at('deploy', 'resources', ...deployPath));
+    if (own !== undefined && fromDeploy !== undefined && own !== fromDeploy) {
+      report(at('deploy', 'resources', ...deployPath), `\`${key}\` (${JSON.stringify(raw[key])}) and deploy.resources.${deployPath.join('.')} (${JSON.stringify(deployValue)}) differ`, 'keep one of them, as docker compose requires');
+    }
+    return fromDeploy ?? own;
+  };
+  const limits = { cpus: one(cpus, 'cpus', ['limits', 'cpus'], l.cpus) ?? 0, memory: one(bytes, 'mem_limit', ['limits', 'memory'], l.memory) ?? 0 };
   // Classic Swarm reserves what the container asks for: an explicit reservation, else the limit.
-  const reservations =
-    r.cpus !== undefined || r.memory !== undefined
-      ? read(r.cpus, r.memory, at('deploy', 'resources', 'reservations'))
-      : { cpus: limits.cpus, memory: raw.mem_reservation !== undefined ? read(undefined, raw.mem_reservation, at()).memory : limits.memory };
-  if (raw.mem_reservation !== undefined && parseBytes(raw.mem_reservation) === undefined) report(at('mem_reservation'), `invalid memory size ${JSON.stringify(raw.mem_reservation)}`, 'e.g. 256m');
-  return { reservations, limits };
+  const reservedCpus = r.cpus === undefined ? undefined : cpus(r.cpus, at('deploy', 'resources', 'reservations', 'cpus'));
+  const reservedMemory = one(bytes, 'mem_reservation', ['reservations', 'memory'], r.memory);
+  const explicit = r.cpus !== undefined || r.memory !== undefined;
+  return { reservations: explicit ? { cpus: reservedCpus ?? 0, memory: reservedMemory ?? 0 } : { cpus: limits.cpus, memory: reservedMemory ?? limits.memory }, limits };
 }
 
 function parseCommand(v: unknown): string[] | undefined {
@@ -217,60 +236,51 @@ function parseCommand(v: unknown): string[] | undefined {
 
 type Problem = (message: string, hint?: string) => void;
 
-/** Compose's short port syntax: [host_ip:][published[-end]:]target[-end][/protocol], or the long map. */
-export function parsePort(p: unknown, problem: Problem): PortSpec[] {
-  if (typeof p === 'number') return [{ target: p, protocol: 'tcp' }];
-  if (p && typeof p === 'object') {
-    const o = p as Raw;
-    const target = parseInteger(o.target);
-    const published = o.published === undefined ? undefined : parseInteger(o.published);
-    if (target === undefined || !validPort(target) || (o.published !== undefined && (published === undefined || !validPort(published)))) {
-      problem(`invalid port ${JSON.stringify(p)}`, 'ports are 1-65535');
-      return [];
-    }
-    return [{ target, ...optional('published', published), protocol: (o.protocol as 'tcp' | 'udp') ?? 'tcp', ...optional('hostIp', o.host_ip as string | undefined), ...optional('mode', o.mode as PortSpec['mode']) }];
-  }
-  const m = /^(?:(\[[^\]]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp))?$/.exec(String(p).trim());
-  if (!m) {
-    problem(`invalid port ${JSON.stringify(p)}`, 'write TARGET, PUBLISHED:TARGET or HOST_IP:PUBLISHED:TARGET, optionally /udp');
-    return [];
-  }
-  const [, hostIp, pub, pubEnd, target, targetEnd, protocol] = m;
-  const targets = range(Number(target), targetEnd ? Number(targetEnd) : Number(target));
-  const publishes = pub ? range(Number(pub), pubEnd ? Number(pubEnd) : Number(pub)) : undefined;
-  if (targets.length === 0 || [...targets, ...(publishes ?? [])].some((n) => !validPort(n)) || (publishes && publishes.length !== targets.length)) {
-    problem(`invalid port ${JSON.stringify(p)}`, 'ports are 1-65535 and ranges must have the same length on both sides');
-    return [];
-  }
-  return targets.map((t, i) => ({ target: t, ...optional('published', publishes?.[i]), protocol: (protocol as 'tcp' | 'udp') ?? 'tcp', ...optional('hostIp', hostIp?.replace(/^\[|\]$/g, '')) }));
+/** A swarm publishes one port per target on every node (docker stack deploy's convertEndpointSpec has no host IP): the rest is an error, not dropped. */
+function servicePorts(p: unknown, swarm: boolean, problem: (message: string, hint?: string) => void) {
+  const ports = parsePort(p, problem);
+  if (!swarm) return ports;
+  if (ports.some((x) => x.hostIp !== undefined)) return problem(`a \`mode: swarm\` service cannot publish on a host IP (${JSON.stringify(p)})`, 'the swarm publishes on every node: leave the IP out'), [];
+  if (ports.some((x) => x.publishedEnd !== undefined)) return problem(`a \`mode: swarm\` service publishes one port per target, not a range to pick from (${JSON.stringify(p)})`, 'give as many published ports as targets, e.g. 8000-8001:80-81'), [];
+  return ports;
 }
 
-function validPort(n: number): boolean {
-  return Number.isInteger(n) && n >= 1 && n <= 65535;
-}
+const VOLUME_KEYS = new Set(['type', 'source', 'target', 'read_only']);
 
-function range(a: number, b: number): number[] {
-  return b < a || b - a > 1000 ? [] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
-}
-
-/** `name:/path[:ro]` is a named volume, `./dir:/path` or `/dir:/path` a bind mount (resolved), `/path` anonymous. */
-export function parseVolume(v: unknown, dir: string, problem: Problem): VolumeSpec[] {
+/**
+ * Short syntax as compose-go's format.ParseVolume reads it: SOURCE:TARGET[:OPTIONS], or TARGET alone
+ * (anonymous); a source starting with . / ~ is a bind mount (resolved), else a named volume; options
+ * are comma-separated. `ro`/`rw` are honoured; the others (nocopy, z, Z, propagation, cached...) are
+ * told to `notice` by name rather than dropped. Long syntax: type, source, target, read_only; other
+ * keys (bind:, volume:, tmpfs:, consistency) are told to `notice` the same way.
+ */
+export function parseVolume(v: unknown, dir: string, problem: Problem, notice: Problem = () => {}): VolumeSpec[] {
   if (v && typeof v === 'object') {
     const o = v as Raw;
-    const type = (o.type as VolumeSpec['type']) ?? 'volume';
+    const type = o.type === undefined ? 'volume' : String(o.type);
+    if (type !== 'volume' && type !== 'bind' && type !== 'tmpfs') return problem(`volume type ${JSON.stringify(type)} is not supported by cluster`, 'volume, bind or tmpfs'), [];
+    if (typeof o.target !== 'string' || o.target === '') return problem(`volume ${JSON.stringify(v)} has no target`, 'the path inside the container, e.g. `target: /data`'), [];
+    for (const key of Object.keys(o)) if (!VOLUME_KEYS.has(key) && !key.startsWith('x-')) notice(`\`${key}\` of volume ${o.target} is not supported by cluster yet and is ignored`);
     const source = o.source === undefined ? undefined : type === 'bind' ? resolvePath(String(o.source), dir) : String(o.source);
-    return [{ type, ...optional('source', source), target: String(o.target), readOnly: o.read_only === true }];
+    return [{ type, ...optional('source', source), target: o.target, readOnly: o.read_only === true }];
   }
-  const parts = String(v).split(':');
-  const mode = parts.length > 1 && /^(ro|rw|z|Z|ro,z|ro,Z|rw,z|rw,Z)$/.test(parts[parts.length - 1]!) ? parts.pop()! : undefined;
-  if (parts.length === 1) return [{ type: 'volume', target: parts[0]!, readOnly: mode?.startsWith('ro') ?? false }];
-  if (parts.length !== 2 || !parts[1]!.startsWith('/')) {
-    problem(`invalid volume ${JSON.stringify(v)}`, 'write NAME:/path, ./dir:/path or /path, optionally :ro');
-    return [];
+  const spec = String(v);
+  const bad = (why: string) => (problem(`invalid volume ${JSON.stringify(spec)}: ${why}`, 'write NAME:/path, ./dir:/path or /path, optionally :ro'), [] as VolumeSpec[]);
+  if (spec === '') return bad('empty');
+  const parts = spec.length <= 2 ? [spec] : spec.split(':');
+  if (parts.some((p) => p === '')) return bad('an empty section between colons');
+  if (parts.length > 3) return bad('too many colons');
+  const [first, second, options] = parts as [string, string | undefined, string | undefined];
+  const target = second ?? first;
+  if (!target.startsWith('/')) return bad(`the target ${target} is not an absolute path`);
+  let readOnly = false;
+  for (const option of (options ?? '').split(',').filter(Boolean)) {
+    if (option === 'ro' || option === 'rw') readOnly = option === 'ro';
+    else notice(`volume option \`${option}\` of ${target} is not supported by cluster yet and is ignored`);
   }
-  const [source, target] = parts as [string, string];
-  const bind = source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
-  return [{ type: bind ? 'bind' : 'volume', source: bind ? resolvePath(source, dir) : source, target, readOnly: mode?.startsWith('ro') ?? false }];
+  if (second === undefined) return [{ type: 'volume', target, readOnly }];
+  const bind = /^[./~]/.test(first);
+  return [{ type: bind ? 'bind' : 'volume', source: bind ? resolvePath(first, dir) : first, target, readOnly }];
 }
 
 function resolvePath(p: string, dir: string): string {
@@ -278,14 +288,19 @@ function resolvePath(p: string, dir: string): string {
   return isAbsolute(p) ? p : resolve(dir, p);
 }
 
-function parseHealthcheck(h: Raw | undefined, report: (path: string, message: string) => void): HealthcheckSpec | undefined {
+/** Service durations are compose's (types.Duration): a number needs its unit, as docker compose refuses `interval: 30`. */
+const DURATION_HINT = 'a number with a unit: 500ms, 10s, 1m30s, 1h (0 alone is 0)';
+
+function parseHealthcheck(h: Raw | undefined, report: (path: string, message: string, hint?: string) => void): HealthcheckSpec | undefined {
   if (!h || h.disable === true) return h?.disable ? { test: ['NONE'] } : undefined;
   const test = h.test === undefined ? [] : Array.isArray(h.test) ? h.test.map(String) : ['CMD-SHELL', String(h.test)];
+  // compose-go checkConsistency: a list names how the engine runs it.
+  if (Array.isArray(h.test) && test.length && !['CMD', 'CMD-SHELL', 'NONE'].includes(test[0]!)) report('test', `healthcheck.test must start with "CMD", "CMD-SHELL" or "NONE" (got ${JSON.stringify(test[0])})`);
   const out: HealthcheckSpec = { test };
   for (const [key, field] of [['interval', 'intervalMs'], ['timeout', 'timeoutMs'], ['start_period', 'startPeriodMs']] as const) {
     if (h[key] === undefined) continue;
-    const ms = parseDuration(h[key]);
-    if (ms === undefined) report(key, `invalid duration ${JSON.stringify(h[key])} for ${key}`);
+    const ms = parseComposeDuration(h[key]);
+    if (ms === undefined) report(key, `invalid duration ${JSON.stringify(h[key])} for ${key}`, DURATION_HINT);
     else out[field] = ms;
   }
   if (h.retries !== undefined) {

@@ -98,10 +98,15 @@ export interface Expression {
   position?: SourcePosition;
 }
 
+export type PortProtocol = 'tcp' | 'udp' | 'sctp';
+
+/** One container port (ranges are expanded); no `published` is a host port the engine picks, as compose binds it. */
 export interface PortSpec {
   target: number;
   published?: number;
-  protocol: 'tcp' | 'udp';
+  /** `8000-8010:80`: the engine picks a free host port from published..publishedEnd. */
+  publishedEnd?: number;
+  protocol: PortProtocol;
   hostIp?: string;
   /** Swarm-mode services: `host` publishes on the node running the task, else the routing mesh. */
   mode?: 'host' | 'ingress';

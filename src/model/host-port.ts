@@ -4,9 +4,11 @@
 // side, as real engines allow. One deliberate difference: the protocol counts too (classic refuses
 // `8080/udp` beside `8080/tcp`; engines run both).
 
+import type { PortProtocol } from './desired.js';
+
 export interface HostPort {
   published: number;
-  protocol: 'tcp' | 'udp';
+  protocol: PortProtocol;
   /** Absent: all interfaces. */
   hostIp?: string;
 }

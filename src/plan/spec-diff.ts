@@ -17,7 +17,7 @@ export function comparable(spec: ServiceSpec): Record<string, unknown> {
   const { ports, volumes, ...rest } = spec;
   return {
     ...rest,
-    ports: Object.fromEntries(ports.map((p) => [`${p.hostIp ? `${p.hostIp}:` : ''}${p.published ?? ''}:${p.target}/${p.protocol}`, p])),
+    ports: Object.fromEntries(ports.map((p) => [`${p.hostIp ? `${p.hostIp}:` : ''}${p.published ?? ''}${p.publishedEnd === undefined ? '' : `-${p.publishedEnd}`}:${p.target}/${p.protocol}`, p])),
     volumes: Object.fromEntries(volumes.map((v) => [v.target, v])),
   };
 }

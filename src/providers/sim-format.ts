@@ -20,7 +20,7 @@
 // column: parsing five arrays per machine instead of one array per container halves the time a
 // million-container cluster takes to load (format 1, a row per container, is still read).
 // 10k machines with 1M containers take about 43 bytes per container (43 MB).
-import type { Role } from '../model/desired.js';
+import type { PortProtocol, Role } from '../model/desired.js';
 import type { ContainerState } from '../model/observed.js';
 import { UserError } from '../model/diagnostic.js';
 import { SimState, type SimContainer, type SimNetwork, type SimNode } from './sim-state.js';
@@ -28,7 +28,7 @@ import { SimState, type SimContainer, type SimNetwork, type SimNode } from './si
 export const SIM_FORMAT = 2;
 const READABLE_FORMATS = new Set([1, SIM_FORMAT]);
 
-type TemplateV1 = { image: string; labels: Record<string, string>; ports: ([number, 'tcp' | 'udp'] | [number, 'tcp' | 'udp', string])[]; reservations: [number, number]; restart?: string };
+type TemplateV1 = { image: string; labels: Record<string, string>; ports: ([number, PortProtocol] | [number, PortProtocol, string])[]; reservations: [number, number]; restart?: string };
 type ContainerV1 = [serial: number, name: string, state: ContainerState, template: number, replica: number];
 type ContainersV2 = { serial: number[]; name: string[]; state: ContainerState[]; template: number[]; replica: number[] };
 type MachineV1 = {

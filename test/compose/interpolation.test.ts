@@ -51,9 +51,9 @@ describe('interpolation', () => {
     expect(maskText('pg://u:s3cret@db')).toBe('pg://u:(sensitive)@db');
   });
 
-  test('an unset variable without a default is a warning at its value, and becomes empty', () => {
+  test('an unset variable without a default is a warning at the variable, and becomes empty', () => {
     const r = loaded([fixture('interpolation', 'unset.yml')]);
-    expect(r.warnings.map(where)).toEqual(['interpolation/unset.yml:3:12 variable NGINX_TAG is not set: using an empty string']);
+    expect(r.warnings.map(where)).toEqual(['interpolation/unset.yml:3:18 variable NGINX_TAG is not set: using an empty string']);
     expect(service(r.project, 'web').raw.image).toBe('nginx:');
   });
 

@@ -48,7 +48,9 @@ describe('toCreateOptions', () => {
     expect(o.ExposedPorts).toEqual({});
   });
 
-  it('exposes every port and binds the published ones (host IP kept, several bindings per port)', () => {
+  // docker compose's buildContainerPortBindingOptions (pkg/compose/create.go): a binding per port entry,
+  // an empty HostPort being one the engine picks ("80", "127.0.0.1::80"), a host range one to pick from.
+  it('binds every port as docker compose does: host IP kept, no published port is one the engine picks, a host range passed on', () => {
     const o = toCreateOptions({
       name: 'x',
       spec: spec({
@@ -57,14 +59,19 @@ describe('toCreateOptions', () => {
           { target: 80, published: 8081, protocol: 'tcp', hostIp: '127.0.0.1' },
           { target: 53, published: 5353, protocol: 'udp' },
           { target: 9000, protocol: 'tcp' },
+          { target: 82, protocol: 'tcp', hostIp: '127.0.0.1' },
+          { target: 90, published: 8000, publishedEnd: 8010, protocol: 'sctp' },
         ],
       }),
       labels: {},
     });
-    expect(o.ExposedPorts).toEqual({ '80/tcp': {}, '53/udp': {}, '9000/tcp': {} });
+    expect(o.ExposedPorts).toEqual({ '80/tcp': {}, '53/udp': {}, '9000/tcp': {}, '82/tcp': {}, '90/sctp': {} });
     expect(o.HostConfig?.PortBindings).toEqual({
       '80/tcp': [{ HostPort: '8080' }, { HostPort: '8081', HostIp: '127.0.0.1' }],
       '53/udp': [{ HostPort: '5353' }],
+      '9000/tcp': [{ HostPort: '' }],
+      '82/tcp': [{ HostPort: '', HostIp: '127.0.0.1' }],
+      '90/sctp': [{ HostPort: '8000-8010' }],
     });
   });
 

@@ -47,6 +47,8 @@ describe('DockerEngine (real dockerd): create mapping, errors, image copy', () =
         { target: 53, published: 18153, protocol: 'udp', hostIp: '127.0.0.1' },
         { target: 80, published: 18180, protocol: 'tcp' },
         { target: 9000, protocol: 'tcp' },
+        { target: 82, protocol: 'tcp', hostIp: '127.0.0.1' },
+        { target: 90, published: 18190, publishedEnd: 18199, protocol: 'tcp' },
       ],
       volumes: [
         { type: 'volume', target: '/anon', readOnly: false },
@@ -74,7 +76,15 @@ describe('DockerEngine (real dockerd): create mapping, errors, image copy', () =
     expect(ins.HostConfig.Memory).toBe(64 * 1024 ** 2);
     expect(ins.HostConfig.MemoryReservation).toBe(16 * 1024 ** 2);
     expect(ins.Config.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'true'], Interval: 2e9, Timeout: 5e8, Retries: 2, StartPeriod: 1e8 });
-    expect(ins.HostConfig.PortBindings).toEqual({ '53/udp': [{ HostIp: '127.0.0.1', HostPort: '18153' }], '80/tcp': [{ HostIp: '', HostPort: '18180' }] });
+    // Every port is bound, as docker compose binds them (buildContainerPortBindingOptions): an empty
+    // HostPort is one the engine picks, a range one it picks from.
+    expect(ins.HostConfig.PortBindings).toEqual({
+      '53/udp': [{ HostIp: '127.0.0.1', HostPort: '18153' }],
+      '80/tcp': [{ HostIp: '', HostPort: '18180' }],
+      '9000/tcp': [{ HostIp: '', HostPort: '' }],
+      '82/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }],
+      '90/tcp': [{ HostIp: '', HostPort: '18190-18199' }],
+    });
     expect(ins.Mounts.map((m) => [m.Type, m.Destination, m.RW]).sort()).toEqual([
       ['bind', '/host-tmp', false],
       ['tmpfs', '/scratch', true],
@@ -88,10 +98,10 @@ describe('DockerEngine (real dockerd): create mapping, errors, image copy', () =
     expect(c!.labels).toMatchObject({ team: 'engine-docker', [LABEL.cluster]: 'enginetest' });
     expect(c!.owner).toEqual({ cluster: 'enginetest', service: 'probe', replica: 3, configHash: 'h3' });
     expect(c!.reservations).toEqual({ cpus: 0.25, memory: 16 * 1024 ** 2 });
-    expect([...c!.ports].sort((a, b) => a.published - b.published)).toEqual([
-      { published: 18153, protocol: 'udp', hostIp: '127.0.0.1' },
-      { published: 18180, protocol: 'tcp' },
-    ]);
+    expect(c!.ports).toEqual(expect.arrayContaining([{ published: 18153, protocol: 'udp', hostIp: '127.0.0.1' }, { published: 18180, protocol: 'tcp' }]));
+    // 9000 and 82 on ports the engine picked, 90 on one of 18190-18199.
+    expect(c!.ports.some((p) => p.published >= 18190 && p.published <= 18199)).toBe(true);
+    expect(c!.ports.length).toBeGreaterThanOrEqual(5);
 
     await engine.removeContainer(id);
     await engine.removeContainer(id); // 404: already gone
