@@ -1,6 +1,6 @@
 // The Engine interface on a real dockerd, through dockerode. Semantics the core relies on, whatever
-// the engine's quirks: start of a running container and remove of a missing one succeed, joining a
-// swarm twice succeeds, and every failure is an EngineError (errors.ts): a name conflict is kind
+// the engine's quirks: start of a running container and remove of a missing one succeed, a join of a
+// node already in a swarm is a 'conflict' (the caller compares which swarm), and every failure is an EngineError (errors.ts): a name conflict is kind
 // 'conflict', dropped connections and 5xx are 'unavailable' (the walker retries them).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
@@ -192,7 +192,10 @@ export class DockerEngine implements Engine {
       try {
         await this.docker.swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: req.advertiseAddr, RemoteAddrs: req.remoteAddrs, JoinToken: req.token });
       } catch (err) {
-        if (!alreadySo(err, /already part of a swarm/i)) throw err;
+        // Which swarm it is part of is for the caller to compare (by cluster id, or by the leader's node
+        // list for a worker, which knows no cluster id): an earlier attempt's, or another one.
+        if (alreadySo(err, /already part of a swarm/i)) throw new EngineError('conflict', `${this.url} is already part of a swarm`, { cause: err });
+        throw err;
       }
     });
   }

@@ -3,6 +3,7 @@ import fjp from 'fast-json-patch';
 import type { Desired, DesiredMachine, Role } from '../model/desired.js';
 import type { Observed, ObservedMachine } from '../model/observed.js';
 import type { ActionList } from './builder.js';
+import { swarmHealth } from './swarm-health.js';
 
 export interface MachineSteps {
   /** Id of the action that brings a machine up in this plan (create or start), if any. */
@@ -13,7 +14,7 @@ export interface MachineSteps {
   swarmLeader?: string;
 }
 
-export function planMachines(desired: Desired, observed: Observed, list: ActionList, warnings: string[]): MachineSteps {
+export function planMachines(desired: Desired, observed: Observed, list: ActionList, warnings: string[], unhealthy: string[] = []): MachineSteps {
   const seen = new Map(observed.machines.map((m) => [m.name, m]));
   const wanted = new Map(desired.machines.map((m) => [m.name, m]));
   const ready = new Map<string, string>();
@@ -42,7 +43,7 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     planEngineLabels(m, o, list);
   }
 
-  const swarmLeader = planSwarm(desired, seen, leaving, ready, list, warnings);
+  const swarmLeader = planSwarm(desired, observed, seen, leaving, ready, list, { warnings, unhealthy });
 
   for (const [name, reason] of removals) {
     list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], reason });
@@ -73,14 +74,21 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
   });
 }
 
+/**
+ * The swarm's actions, from its observed health (src/plan/swarm-health.ts): a swarm without quorum
+ * accepts no change, so none is planned (the plan says why and what to do); a swarm that exists is
+ * never initialised again; node entries a re-joined machine left behind are forgotten after its join.
+ */
 function planSwarm(
   desired: Desired,
+  observed: Observed,
   seen: Map<string, ObservedMachine>,
   leaving: Set<string>,
   ready: Map<string, string>,
   list: ActionList,
-  warnings: string[],
+  notes: { warnings: string[]; unhealthy: string[] },
 ): string | undefined {
+  const { warnings, unhealthy } = notes;
   const swarmOf = (name: string) => (leaving.has(name) ? undefined : seen.get(name)?.engine?.swarm);
   const active = (name: string) => swarmOf(name)?.state === 'active';
   const managers = desired.machines.filter((m) => m.role === 'manager');
@@ -90,6 +98,20 @@ function planSwarm(
 
   // The swarm is led by a machine that is already an active manager, else the first desired manager inits it.
   const leader = managers.find((m) => active(m.name) && swarmOf(m.name)?.role === 'manager') ?? managers[0];
+  const health = swarmHealth(desired, observed);
+  if (health) warnings.push(...health.problems);
+  if (health?.lostQuorum) {
+    unhealthy.push(health.lostQuorum);
+    return leader?.name;
+  }
+  if (leader && active(leader.name) && swarmOf(leader.name)?.role !== 'manager') {
+    // dockerd refuses `swarm init` on a member ("already part of a swarm"): no manager of the manifest manages the swarm it is in.
+    unhealthy.push(
+      `${leader.name} is in a swarm as a worker and no manager of the manifest manages it, so the swarm cannot be initialised or joined: ` +
+        `start the swarm's managers, promote ${leader.name} from one of them, or make it leave (\`cluster ssh ${leader.name} -- docker swarm leave --force\`) and apply again`,
+    );
+    return leader.name;
+  }
   let leaderReady: string | undefined;
   if (leader) {
     if (!active(leader.name)) {
@@ -126,6 +148,17 @@ function planSwarm(
     if (seen.get(name)?.engine?.swarm.state === 'active') {
       list.add(name, { kind: 'swarm.leave', machine: name, after: [leaderReady, ...managerSteps], reason: 'machine is removed' });
     }
+  }
+  // After the machine's join (a re-joined manager first raises the raft to full strength), so the swarm never has fewer managers than it had.
+  for (const s of health?.stale ?? []) {
+    const joined = list.has(`swarm.join:${s.machine}`) ? `swarm.join:${s.machine}` : undefined;
+    list.add(`${s.machine}:${s.node.id}`, {
+      kind: 'swarm.forget',
+      machine: s.machine,
+      nodeId: s.node.id,
+      after: [leaderReady, joined, ...managerSteps],
+      reason: `an entry ${s.machine} left behind (${s.node.state}${s.node.reachability ? `, ${s.node.reachability} ${s.node.role}` : ''})`,
+    });
   }
   if (!leader && desired.machines.some((m) => m.role)) warnings.push('workers without a manager cannot form a swarm');
   return leader?.name;

@@ -25,6 +25,7 @@ export function effectOf(action: Action): Effect {
     case 'machine.remove':
     case 'container.remove':
     case 'swarm.leave':
+    case 'swarm.forget':
     case 'network.remove':
     case 'service.remove':
       return 'destroy';
@@ -57,9 +58,14 @@ export function hasChanges(plan: Plan): boolean {
   return plan.actions.some((a) => effectOf(a) !== 'none');
 }
 
+/** Changes, or a cluster the plan cannot mend (a swarm without quorum): either is drift for `plan --detailed-exitcode`. */
+export function hasDrift(plan: Plan): boolean {
+  return hasChanges(plan) || !!plan.unhealthy?.length;
+}
+
 export function summaryLine(plan: Plan): string {
   const c = countEffects(plan.actions);
-  if (c.add + c.change + c.destroy === 0) return 'No changes. The cluster matches the manifest.';
+  if (c.add + c.change + c.destroy === 0) return plan.unhealthy?.length ? 'No changes this plan can make, but the cluster is unhealthy (see above).' : 'No changes. The cluster matches the manifest.';
   return `Plan: ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy.`;
 }
 

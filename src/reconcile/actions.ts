@@ -79,6 +79,8 @@ export class ActionRunner {
       }
       case 'swarm.leave':
         return this.leave(a.machine);
+      case 'swarm.forget':
+        return this.forget(a.machine, a.nodeId);
       case 'image.ensure': {
         const driver = this.driver(a.machine);
         await this.engine(a.machine).ensureImage(this.realImage(a.image), driver.hostEngine?.());
@@ -214,24 +216,69 @@ export class ActionRunner {
     return [...byName].filter(([, c]) => this.records.has(c.machine)).map(([name, c]) => ({ engine: this.engine(c.machine), id: c.id, name }));
   }
 
+  /**
+   * Joins `machine` to the swarm the manifest's managers lead, as `role`. "Already part of a swarm"
+   * (the engine's refusal, or its facts) is compared, never taken for success: a manager's cluster id
+   * must be the leader's, and the leader must list the node (a worker knows no cluster id). A member
+   * with another role (a manager that `swarm init --force-new-cluster` elsewhere made a worker) gets
+   * the manifest's role.
+   */
   private async join(machine: string, role: Role): Promise<void> {
     const engine = this.engine(machine);
     const facts = await engine.facts();
     const { worker, manager, leader } = await this.joinTokens(machine);
+    const leaderEngine = this.engine(leader);
     if (facts.swarm.state === 'inactive') {
-      await engine.swarmJoin({ remoteAddrs: [`${this.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: this.address(machine) });
+      const req = { remoteAddrs: [`${this.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: this.address(machine) };
+      // An earlier attempt whose answer was lost may have joined already: compared below like any member.
+      await engine.swarmJoin(req).catch((err: unknown) => {
+        if (!/already part of a swarm/i.test(errorMessage(err))) throw err;
+      });
     }
-    // "Already part of a swarm" (said by the engine, or by its facts) is success only if it is this
-    // swarm: a worker does not know its cluster id, so the leader is asked whether the node is its member.
     const own = (await engine.facts()).swarm;
-    const members = await this.engine(leader).swarmNodes();
-    if (!own.nodeId || !members.some((n) => n.id === own.nodeId)) {
+    const leaderCluster = (await leaderEngine.facts()).swarm.clusterId;
+    const members = await leaderEngine.swarmNodes();
+    const node = members.find((n) => n.id === own.nodeId);
+    const otherCluster = own.clusterId && leaderCluster && own.clusterId !== leaderCluster;
+    if (otherCluster || !own.nodeId || !node) {
       throw new Error(
-        `${machine} is part of another swarm (its node ${own.nodeId ?? '(none)'} is not a member of the swarm ${leader} leads; it is ${own.state}): ` +
+        `${machine} is part of another swarm (${otherCluster ? `cluster ${own.clusterId}, not ${leaderCluster} that ${leader} leads` : `its node ${own.nodeId ?? '(none)'} is not a member of the swarm ${leader} leads; it is ${own.state}`}): ` +
           `run \`cluster ssh ${machine} -- docker swarm leave --force\` and apply again, or remove the machine`,
       );
     }
+    if (node.role !== role) {
+      await leaderEngine.swarmNodeUpdate(node.id, { role });
+      await this.untilRoleSettled(machine, leaderEngine, node.id, role);
+    }
     await this.mirrorNodeLabels(machine);
+  }
+
+  /**
+   * Removes a node entry `machine` left behind (src/plan/swarm-health.ts staleNodes), checked again
+   * now: it must still carry the machine's hostname and must not be the node of any machine the plan
+   * knows. A manager's entry is demoted first (swarm removes no raft member); the raft drops an
+   * unreachable member in the background, so removal is retried until it has.
+   */
+  private async forget(machine: string, nodeId: string): Promise<void> {
+    const leader = await this.leader('');
+    const node = (await leader.swarmNodes()).find((n) => n.id === nodeId);
+    if (!node) return; // gone already (a re-run after a crash)
+    const now = this.records.has(machine) ? await this.engine(machine).facts().catch(() => undefined) : undefined;
+    const hostname = now?.hostname ?? this.observed.machines.find((m) => m.name === machine)?.engine?.hostname ?? machine;
+    const live = new Set([now?.swarm.nodeId, ...this.observed.machines.map((m) => m.engine?.swarm.nodeId)].filter(Boolean));
+    if (node.hostname !== hostname || live.has(nodeId)) {
+      throw new Error(`node ${nodeId} is not an entry ${machine} left behind (hostname ${node.hostname}${live.has(nodeId) ? ', and it is a machine’s live node' : ''}): left alone`);
+    }
+    if (node.role === 'manager' || node.raftMember) await leader.swarmNodeUpdate(nodeId, { role: 'worker' });
+    for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 500))) {
+      try {
+        await leader.swarmNodeRemove(nodeId, true);
+        return;
+      } catch (err) {
+        if (isEngineError(err, 'notFound')) return;
+        if (!/raft|demoted|manager/i.test(errorMessage(err)) || Date.now() > deadline) throw err;
+      }
+    }
   }
 
   private async untilRoleSettled(machine: string, leader: Engine, nodeId: string, role: Role): Promise<void> {
