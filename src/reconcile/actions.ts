@@ -269,7 +269,9 @@ export class ActionRunner {
     if (node.hostname !== hostname || live.has(nodeId)) {
       throw new Error(`node ${nodeId} is not an entry ${machine} left behind (hostname ${node.hostname}${live.has(nodeId) ? ', and it is a machine’s live node' : ''}): left alone`);
     }
-    if (node.role === 'manager' || node.raftMember) await leader.swarmNodeUpdate(nodeId, { role: 'worker' });
+    // Only a raft member needs the demotion; an entry whose role says manager but that the raft dropped
+    // already (after --force-new-cluster) is refused one ("can't find manager in raft memberlist").
+    if (node.raftMember) await leader.swarmNodeUpdate(nodeId, { role: 'worker' });
     for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 500))) {
       try {
         await leader.swarmNodeRemove(nodeId, true);
