@@ -246,10 +246,10 @@ export class ActionRunner {
           `run \`cluster ssh ${machine} -- docker swarm leave --force\` and apply again, or remove the machine`,
       );
     }
-    if (node.role !== role) {
-      await leaderEngine.swarmNodeUpdate(node.id, { role });
-      await this.untilRoleSettled(machine, leaderEngine, node.id, role);
-    }
+    if (node.role !== role) await leaderEngine.swarmNodeUpdate(node.id, { role });
+    // A member that is to be what it already is on paper may not be yet (a manager whose raft membership
+    // a forced new cluster took: swarm gives it back in the background); a joiner settles too.
+    await this.untilRoleSettled(machine, leaderEngine, node.id, role);
     await this.mirrorNodeLabels(machine);
   }
 
