@@ -92,9 +92,13 @@ function staleNodes(observed: Observed, nodes: SwarmNodeFacts[], ownIds: Set<str
   const out: StaleNode[] = [];
   for (const node of nodes) {
     const machines = byHostname.get(node.hostname);
-    if (!machines || machines.some((m) => !m.engine)) continue;
+    // A machine that did not answer, or whose swarm node is in error or pending, cannot say which node it is.
+    if (!machines || machines.some((m) => !m.engine || !['active', 'inactive'].includes(m.engine.swarm.state))) continue;
     if (ownIds.has(node.id)) continue;
-    if (node.state === 'ready' && node.reachability !== 'unreachable') continue;
+    // Live is ready and, for a raft member, reachable; an entry whose role says manager but that is no
+    // raft member (a forced new cluster dropped it) is no live manager either.
+    const orphanManager = node.role === 'manager' && node.reachability === undefined;
+    if (node.state === 'ready' && node.reachability !== 'unreachable' && !orphanManager) continue;
     out.push({ machine: machines[0]!.name, node });
   }
   return out.sort((a, b) => (a.machine === b.machine ? (a.node.id < b.node.id ? -1 : 1) : a.machine < b.machine ? -1 : 1));

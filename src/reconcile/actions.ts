@@ -225,9 +225,16 @@ export class ActionRunner {
    */
   private async join(machine: string, role: Role): Promise<void> {
     const engine = this.engine(machine);
-    const facts = await engine.facts();
+    let facts = await engine.facts();
     const { worker, manager, leader } = await this.joinTokens(machine);
     const leaderEngine = this.engine(leader);
+    if (facts.swarm.state === 'error') {
+      // Its swarm node cannot start (e.g. "can't initialize raft node": its address changed, or a forced
+      // new cluster dropped it) and has no node id: it is in no working swarm. It leaves, then joins
+      // afresh; the entry it leaves behind is forgotten by the next plan (swarm.forget).
+      await engine.swarmLeave(true);
+      facts = await engine.facts();
+    }
     if (facts.swarm.state === 'inactive') {
       const req = { remoteAddrs: [`${this.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: this.address(machine) };
       // An earlier attempt whose answer was lost may have joined already: compared below like any member.
@@ -246,9 +253,11 @@ export class ActionRunner {
           `run \`cluster ssh ${machine} -- docker swarm leave --force\` and apply again, or remove the machine`,
       );
     }
-    if (node.role !== role) await leaderEngine.swarmNodeUpdate(node.id, { role });
-    // A member that is to be what it already is on paper may not be yet (a manager whose raft membership
-    // a forced new cluster took: swarm gives it back in the background); a joiner settles too.
+    // A member can be a manager on paper and not in the raft: a forced new cluster drops the other
+    // managers from the raft but not their role, and swarm's role manager acts only on a node update
+    // (seen on real engines: the node stays a worker until one comes). So the role is written whenever
+    // the node is not what it should be, even if the spec says so already.
+    if (node.role !== role || own.role !== role || Boolean(node.raftMember) !== (role === 'manager')) await leaderEngine.swarmNodeUpdate(node.id, { role });
     await this.untilRoleSettled(machine, leaderEngine, node.id, role);
     await this.mirrorNodeLabels(machine);
   }
