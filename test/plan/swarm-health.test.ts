@@ -11,6 +11,7 @@ import { hasChanges, hasDrift } from '../../src/plan/summary.js';
 import { swarmHealth } from '../../src/plan/swarm-health.js';
 import type { Action } from '../../src/plan/types.js';
 import { place } from '../../src/sched/index.js';
+import { renderStatusText, statusReport } from '../../src/ui/status.js';
 import { desired, machine, running } from '../support/build.js';
 
 const NO_LEADER = "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
@@ -101,4 +102,19 @@ test('a manifest manager that is a worker of a swarm no manifest manager manages
   const plan = planOf([worker, running('m2', { swarm: { state: 'inactive' } }), running('m3', { swarm: { state: 'inactive' } })]);
   expect(plan.actions.filter((a) => a.kind.startsWith('swarm.'))).toEqual([]);
   expect(plan.unhealthy?.[0]).toMatch(/^m1 is in a swarm as a worker and no manager of the manifest manages it/);
+});
+
+test('a machine whose swarm node is in error (it cannot say which node it is) never has its entry taken for a stale one', () => {
+  const nodes = [node('n1', 'm1', { leader: true }), node('n2', 'm2'), node('n3', 'm3', { state: 'down', reachability: 'unreachable' })];
+  const broken = running('m3', { hostname: 'm3', swarm: { state: 'error' } });
+  expect(swarmHealth(d, { cluster: 'demo', machines: [manager('m1', 'n1', nodes), manager('m2', 'n2', nodes), broken] })!.stale).toEqual([]);
+});
+
+test('cluster status shows the swarm: no leader, N of M managers reachable, the quorum, and what to do', () => {
+  const leaderless = running('m1', { hostname: 'm1', swarm: { state: 'active', role: 'manager', nodeId: 'n1', error: NO_LEADER, managers: ['n1', 'n2', 'n3'] } });
+  const report = statusReport(d, { cluster: 'demo', machines: [leaderless, stopped('m2'), stopped('m3')] });
+  expect(report.swarm).toMatchObject({ leader: null, hasQuorum: false, managers: { raft: 3, reachable: 1, quorum: 2 }, nodes: [] });
+  const text = renderStatusText(report);
+  expect(text).toContain('Swarm: NO LEADER, 1 of 3 managers reachable (a quorum needs 2)');
+  expect(text).toMatch(/Unhealthy:\n(.*\n)*  swarm: swarm quorum lost: .*cluster repair --force-new-cluster/);
 });
