@@ -225,13 +225,15 @@ export class ActionRunner {
    */
   private async join(machine: string, role: Role): Promise<void> {
     const engine = this.engine(machine);
-    let facts = await engine.facts();
     const { worker, manager, leader } = await this.joinTokens(machine);
     const leaderEngine = this.engine(leader);
-    if (facts.swarm.state === 'error') {
+    let facts = await engine.facts();
+    // A node that just started is 'pending' while it reaches its managers: what it becomes decides.
+    for (const until = Date.now() + 60_000; facts.swarm.state === 'pending' && Date.now() < until; facts = await engine.facts()) await new Promise((r) => setTimeout(r, 500));
+    if (facts.swarm.state === 'error' || facts.swarm.state === 'pending') {
       // Its swarm node cannot start (e.g. "can't initialize raft node": its address changed, or a forced
-      // new cluster dropped it) and has no node id: it is in no working swarm. It leaves, then joins
-      // afresh; the entry it leaves behind is forgotten by the next plan (swarm.forget).
+      // new cluster dropped it): it is in no working swarm. It leaves, then joins afresh; the entry it
+      // leaves behind is forgotten by the next plan (swarm.forget).
       await engine.swarmLeave(true);
       facts = await engine.facts();
     }
