@@ -259,8 +259,10 @@ export class ActionRunner {
     // managers from the raft but not their role, and swarm's role manager acts only on a node update
     // (seen on real engines: the node stays a worker until one comes). So the role is written whenever
     // the node is not what it should be, even if the spec says so already.
-    if (node.role !== role || own.role !== role || Boolean(node.raftMember) !== (role === 'manager')) await leaderEngine.swarmNodeUpdate(node.id, { role });
-    await this.untilRoleSettled(machine, leaderEngine, node.id, role);
+    if (node.role !== role || own.role !== role || Boolean(node.raftMember) !== (role === 'manager')) {
+      await leaderEngine.swarmNodeUpdate(node.id, { role });
+      await this.untilRoleSettled(machine, leaderEngine, node.id, role);
+    }
     await this.mirrorNodeLabels(machine);
   }
 
