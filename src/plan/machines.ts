@@ -76,8 +76,9 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
 
 /**
  * The swarm's actions, from its observed health (src/plan/swarm-health.ts): a swarm without quorum
- * accepts no change, so none is planned (the plan says why and what to do); a swarm that exists is
- * never initialised again; node entries a re-joined machine left behind are forgotten after its join.
+ * accepts no change, so none is planned (the plan says why and what to do); a manager of the manifest
+ * that is a worker of a swarm is not initialised (dockerd refuses); node entries a re-joined machine
+ * left behind are forgotten after its join.
  */
 function planSwarm(
   desired: Desired,
