@@ -122,9 +122,26 @@ function planSwarm(
     }
   }
 
+  // A member of another swarm (another cluster id, or a node the leader does not list) is said, not
+  // changed: making it leave would lose that swarm's state, which is not this plan's to decide.
+  const members = new Set(health?.nodes.map((n) => n.id) ?? []);
+  const leaderCluster = leader ? swarmOf(leader.name)?.clusterId : undefined;
+  const elsewhere = new Set<string>();
+  for (const m of desired.machines) {
+    const s = swarmOf(m.name);
+    if (m === leader || !m.role || s?.state !== 'active' || !members.size) continue;
+    const otherCluster = !!s.clusterId && !!leaderCluster && s.clusterId !== leaderCluster;
+    if (!otherCluster && (!s.nodeId || members.has(s.nodeId))) continue;
+    elsewhere.add(m.name);
+    unhealthy.push(
+      `${m.name} is part of another swarm (${otherCluster ? `cluster ${s.clusterId}, not ${leaderCluster} that ${leader!.name} leads` : `its node ${s.nodeId} is not one ${leader!.name} lists`}): ` +
+        `make it leave (\`cluster ssh ${m.name} -- docker swarm leave --force\`) and apply again, or remove the machine`,
+    );
+  }
+
   const managerSteps: string[] = [];
   for (const m of desired.machines) {
-    if (m === leader) continue;
+    if (m === leader || elsewhere.has(m.name)) continue;
     const swarm = swarmOf(m.name);
     if (m.role) {
       if (!swarm || swarm.state !== 'active') {
@@ -138,7 +155,7 @@ function planSwarm(
   // Demotions and leaves run after new managers joined, so the swarm never loses its last manager.
   for (const m of desired.machines) {
     const swarm = swarmOf(m.name);
-    if (m === leader || swarm?.state !== 'active') continue;
+    if (m === leader || swarm?.state !== 'active' || elsewhere.has(m.name)) continue;
     if (m.role === 'worker' && swarm.role === 'manager') {
       list.add(m.name, { kind: 'swarm.demote', machine: m.name, after: [leaderReady, ...managerSteps], reason: 'manager → worker' });
     } else if (!m.role) {

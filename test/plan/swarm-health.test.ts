@@ -118,3 +118,12 @@ test('cluster status shows the swarm: no leader, N of M managers reachable, the 
   expect(text).toContain('Swarm: NO LEADER, 1 of 3 managers reachable (a quorum needs 2)');
   expect(text).toMatch(/Unhealthy:\n(.*\n)*  swarm: swarm quorum lost: .*cluster repair --force-new-cluster/);
 });
+
+test('a manifest machine that is part of another swarm (another cluster id) is said as unhealthy and left alone, never joined or changed', () => {
+  const nodes = [node('n1', 'm1', { leader: true }), node('n2', 'm2')];
+  const own = running('m3', { hostname: 'm3', swarm: { state: 'active', role: 'manager', nodeId: 'x3', clusterId: 'c2', nodes: [node('x3', 'm3', { leader: true })] } });
+  const plan = planOf([manager('m1', 'n1', nodes), manager('m2', 'n2', nodes), own]);
+  expect(plan.actions).toEqual([]);
+  expect(plan.unhealthy).toEqual([expect.stringMatching(/^m3 is part of another swarm \(cluster c2, not c1 that m1 leads\): make it leave/)]);
+  expect(hasDrift(plan)).toBe(true);
+});
