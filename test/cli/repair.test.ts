@@ -1,11 +1,12 @@
 // `cluster repair --force-new-cluster` through the real binary on the sim driver (whose swarm needs more
 // than half of its raft members for a leader, as swarmkit's raft does): its refusals, and a swarm that
 // lost two of three managers given a leader again (test/integration/swarm-health.test.ts: real engines).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { SimDriver } from '../../src/providers/sim.js';
+import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
 
 const MANIFEST = `name: demo
@@ -64,4 +65,25 @@ describe('cluster repair on the sim driver', () => {
     ]);
     expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
   });
+
+  test('Ctrl-C during the apply that follows the forced new cluster: nothing new starts, exit 130, the lock is released, the next apply converges', async () => {
+    const driver = new SimDriver({ cluster: 'demo', dir, machines: [], simulation: { latencyMs: {}, failureRate: {}, seed: 1 } });
+    await driver.stop('m2');
+    await driver.stop('m3');
+    await driver.close();
+    const child = background(['repair', '--force-new-cluster', '--auto-approve', '-f', file], { cwd: dir, env: { CLUSTER_SIM_LATENCY_MS: '1500' } });
+    try {
+      await child.waitFor(/start +~ start machine m2/, 60_000);
+      expect(await child.stop('SIGINT')).toBe(130);
+      expect(child.output()).toContain('m1: forced a new swarm cluster');
+      expect(child.output()).not.toMatch(/start +\+ swarm join/);
+    } finally {
+      await child.stop('SIGKILL');
+    }
+    expect(readdirSync(join(dir, '.cluster')).filter((f) => /lock/.test(f))).toEqual([]);
+    const apply = await run('apply', '--auto-approve');
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    const status = JSON.parse((await run('status', '--json')).stdout);
+    expect(status.swarm).toMatchObject({ leader: 'm1', hasQuorum: true, managers: { raft: 3, reachable: 3, quorum: 2 } });
+  }, 120_000);
 });
