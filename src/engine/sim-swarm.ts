@@ -42,9 +42,8 @@ function raftMembers(swarm: SimSwarm): SimNode[] {
   return [...swarm.nodes.values()].filter((n) => n.role === 'manager');
 }
 
-function reachable(state: SimState, n: { id: string }): boolean {
-  const found = state.findNode(n.id)?.node;
-  return !!found && !found.left && state.machines.get(found.machine)?.state === 'running';
+function reachable(state: SimState, n: SimNode): boolean {
+  return !n.left && state.machines.get(n.machine)?.state === 'running';
 }
 
 /** Raft elects a leader among reachable members only while more than half of them are reachable; the sim's is the first in join order. */
