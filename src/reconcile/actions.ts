@@ -271,6 +271,8 @@ export class ActionRunner {
    * now: it must still carry the machine's hostname and must not be the node of any machine the plan
    * knows. A manager's entry is demoted first (swarm removes no raft member); the raft drops an
    * unreachable member in the background, so removal is retried until it has.
+   * kill -9 between demotion and removal: the entry stays, down, and the next plan forgets it again;
+   * Ctrl-C: it finishes within the grace period like any running action; two runs: the apply lock.
    */
   private async forget(machine: string, nodeId: string): Promise<void> {
     const leader = await this.leader('');
