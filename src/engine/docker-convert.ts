@@ -133,6 +133,7 @@ export function toFacts(url: string, info: any, containers: ObservedContainer[],
   const sw = info.Swarm ?? {};
   const swarm: SwarmFacts = { state: (sw.LocalNodeState || 'inactive') as SwarmFacts['state'] };
   if (sw.NodeID) swarm.nodeId = sw.NodeID;
+  if (sw.NodeAddr && swarm.state !== 'inactive') swarm.nodeAddr = String(sw.NodeAddr);
   if (sw.Cluster?.ID) swarm.clusterId = sw.Cluster.ID;
   if (swarm.state === 'active') swarm.role = sw.ControlAvailable ? 'manager' : 'worker';
   if (nodeLabels) swarm.nodeLabels = nodeLabels;

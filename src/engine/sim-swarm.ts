@@ -12,10 +12,10 @@ export function swarmFacts(state: SimState, machine: SimMachine): SwarmFacts {
   const member = state.membership.get(machine.name);
   if (!member) return { state: 'inactive' };
   const { swarm, node } = member;
-  const facts: SwarmFacts = { state: 'active', nodeId: node.id, clusterId: swarm.id, role: node.role, nodeLabels: { ...node.labels } };
+  const facts: SwarmFacts = { state: 'active', nodeId: node.id, nodeAddr: state.address(machine), clusterId: swarm.id, role: node.role, nodeLabels: { ...node.labels } };
   if (node.role !== 'manager') return facts;
   // Like dockerd: a manager of a swarm without a leader knows the raft members but not the cluster.
-  if (!leaderOf(state, swarm)) return { state: 'active', nodeId: node.id, role: node.role, error: NO_LEADER, managers: raftMembers(swarm).map((n) => n.id).sort() };
+  if (!leaderOf(state, swarm)) return { state: 'active', nodeId: node.id, nodeAddr: facts.nodeAddr!, role: node.role, error: NO_LEADER, managers: raftMembers(swarm).map((n) => n.id).sort() };
   return { ...facts, nodes: nodeFacts(state, swarm) };
 }
 

@@ -112,6 +112,8 @@ export interface SwarmFacts {
   state: 'inactive' | 'pending' | 'active' | 'error' | 'locked';
   nodeId?: string;
   clusterId?: string;
+  /** The address this node advertises to its swarm (`docker info` Swarm.NodeAddr), while it is in one. */
+  nodeAddr?: string;
   /** Role of this node as the engine reports it (ControlAvailable → manager). */
   role?: Role;
   /** Node labels (swarm), when this node is known to a manager. */

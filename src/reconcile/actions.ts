@@ -1,5 +1,6 @@
 // Runs one plan action against drivers and engines. Every action is idempotent, so a re-run after a
 // crash or a retry after a transient failure converges instead of duplicating.
+import { isIP } from 'node:net';
 import { errorMessage, isEngineError } from '../engine/errors.js';
 import type { ContainerCreateRequest, Engine, SwarmServiceRequest } from '../engine/types.js';
 import { canonicalJson } from '../manifest/hash.js';
@@ -230,10 +231,15 @@ export class ActionRunner {
     let facts = await engine.facts();
     // A node that just started is 'pending' while it reaches its managers: what it becomes decides.
     for (const until = Date.now() + 60_000; facts.swarm.state === 'pending' && Date.now() < until; facts = await engine.facts()) await new Promise((r) => setTimeout(r, 500));
-    if (facts.swarm.state === 'error' || facts.swarm.state === 'pending') {
+    // A node bound to an address the machine no longer has (a restart gave it another one) is reached
+    // by nobody there; promoting it would add an unreachable raft member and cost the quorum (seen on
+    // real engines after a forced new cluster). Compared only for IP addresses: an adopted host's
+    // address may be a name its node does not advertise.
+    const movedFrom = facts.swarm.state === 'active' && facts.swarm.nodeAddr && isIP(this.address(machine)) && facts.swarm.nodeAddr !== this.address(machine) ? facts.swarm.nodeAddr : undefined;
+    if (facts.swarm.state === 'error' || facts.swarm.state === 'pending' || movedFrom) {
       // Its swarm node cannot start (e.g. "can't initialize raft node": its address changed, or a forced
-      // new cluster dropped it): it is in no working swarm. It leaves, then joins afresh; the entry it
-      // leaves behind is forgotten by the next plan (swarm.forget).
+      // new cluster dropped it), or cannot be reached: it leaves, then joins afresh; the entry it leaves
+      // behind is forgotten by the next plan (swarm.forget).
       await engine.swarmLeave(true);
       facts = await engine.facts();
     }
