@@ -16,6 +16,7 @@ import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
 import { envCommand, inspectCommand, ipCommand, lsCommand, scpCommand, SHELLS, sshCommand } from './commands/machines.js';
 import { planCommand } from './commands/plan.js';
+import { repairCommand } from './commands/repair.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -162,6 +163,21 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(gracePeriod())
     .addHelpText('after', '\nExample:\n  cluster destroy --auto-approve')
     .action(async (o) => exit(await interruptible((stop) => applyCommand(undefined, { ...o, destroy: true }, stop), report)));
+
+  program
+    .command('repair')
+    .description('give a swarm that lost its quorum a leader again: force a new cluster on one reachable manager, then apply the rest')
+    .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
+    .option('--force-new-cluster', 'docker swarm init --force-new-cluster on a reachable manager (required; refused while the swarm has a quorum)')
+    .option('--on <machine>', 'the manager to force the new cluster on (default: the first manager of the manifest that answers)')
+    .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
+    .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(positive).default(10))
+    .addOption(lockTimeout())
+    .addOption(gracePeriod())
+    .addHelpText('after', '\nExample:\n  cluster plan   # says "swarm quorum lost: 1 of 3 managers reachable, a quorum needs 2"\n  cluster repair --force-new-cluster')
+    .action(async (o) => exit(await interruptible((stop) => repairCommand(o, stop), report)));
 
   program
     .command('graph')

@@ -2,7 +2,7 @@
 // create body; /info, /containers/json and /images/json become EngineFacts.
 import type Dockerode from 'dockerode';
 import type { HealthcheckSpec, ServiceSpec } from '../model/desired.js';
-import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedImage, type ObservedNetwork, type SwarmFacts } from '../model/observed.js';
+import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedImage, type ObservedNetwork, type SwarmFacts, type SwarmNodeFacts } from '../model/observed.js';
 import type { ContainerCreateRequest } from './types.js';
 import { hostPortKey, specificIp, type HostPort } from '../model/host-port.js';
 
@@ -121,17 +121,37 @@ export function toImage(i: Dockerode.ImageInfo): ObservedImage {
   return { id: i.Id, tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>') };
 }
 
+/** A node of `GET /nodes`: what the plan needs, nothing that changes with every heartbeat (a saved plan digests it). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function toSwarmNode(n: any): SwarmNodeFacts {
+  const manager = n.ManagerStatus as { Reachability?: string; Leader?: boolean } | undefined;
+  return {
+    id: n.ID ?? '',
+    hostname: n.Description?.Hostname ?? '',
+    role: n.Spec?.Role === 'manager' ? 'manager' : 'worker',
+    state: n.Status?.State ?? 'unknown',
+    ...(manager ? { reachability: manager.Reachability ?? 'unknown' } : {}),
+    ...(manager?.Leader ? { leader: true } : {}),
+  };
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function toFacts(url: string, info: any, containers: ObservedContainer[], images: ObservedImage[], nodeLabels?: Record<string, string>): EngineFacts {
   const sw = info.Swarm ?? {};
   const swarm: SwarmFacts = { state: (sw.LocalNodeState || 'inactive') as SwarmFacts['state'] };
   if (sw.NodeID) swarm.nodeId = sw.NodeID;
+  if (sw.NodeAddr && swarm.state !== 'inactive') swarm.nodeAddr = String(sw.NodeAddr);
   if (sw.Cluster?.ID) swarm.clusterId = sw.Cluster.ID;
   if (swarm.state === 'active') swarm.role = sw.ControlAvailable ? 'manager' : 'worker';
   if (nodeLabels) swarm.nodeLabels = nodeLabels;
+  if (swarm.state === 'active' && sw.Error) {
+    swarm.error = String(sw.Error);
+    swarm.managers = ((sw.RemoteManagers ?? []) as { NodeID?: string }[]).map((p) => p.NodeID ?? '').filter(Boolean).sort();
+  }
   return {
     url,
     id: info.ID ?? '',
+    ...(info.Name ? { hostname: String(info.Name) } : {}),
     version: info.ServerVersion ?? '',
     labels: labelsOf(info.Labels),
     cpus: info.NCPU ?? 0,

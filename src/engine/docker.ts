@@ -1,6 +1,6 @@
 // The Engine interface on a real dockerd, through dockerode. Semantics the core relies on, whatever
-// the engine's quirks: start of a running container and remove of a missing one succeed, joining a
-// swarm twice succeeds, and every failure is an EngineError (errors.ts): a name conflict is kind
+// the engine's quirks: start of a running container and remove of a missing one succeed, a join of a
+// node already in a swarm is a 'conflict' (the caller compares which swarm), and every failure is an EngineError (errors.ts): a name conflict is kind
 // 'conflict', dropped connections and 5xx are 'unavailable' (the walker retries them).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
@@ -8,9 +8,9 @@ import { pack } from 'tar-fs';
 import { pack as packTar } from 'tar-stream';
 import type { BuildSpec } from '../model/desired.js';
 import type { Role } from '../model/desired.js';
-import type { EngineFacts, ObservedSwarmService } from '../model/observed.js';
+import type { EngineFacts, ObservedSwarmService, SwarmFacts } from '../model/observed.js';
 import { dockerodeFor, type TlsFiles } from './docker-connection.js';
-import { toContainer, toCreateOptions, toFacts, toImage, toNetwork } from './docker-convert.js';
+import { toContainer, toCreateOptions, toFacts, toImage, toNetwork, toSwarmNode } from './docker-convert.js';
 import { EngineError, errorMessage, progressError, toEngineError, tolerate, type EngineErrorKind } from './errors.js';
 import { ensureSwarmFiles, pruneSwarmFiles, serviceTasks, toSwarmServiceSpec } from './docker-service.js';
 import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from './types.js';
@@ -42,12 +42,30 @@ export class DockerEngine implements Engine {
       // the node labels are then unknown, not an error.
       const nodeLabels = sw.ControlAvailable && sw.NodeID ? await this.nodeLabels(sw.NodeID).catch(() => undefined) : undefined;
       const services = sw.ControlAvailable ? await this.docker.listServices().catch(() => undefined) : undefined;
+      const facts = toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels);
+      if (facts.swarm.role === 'manager' && !facts.swarm.error) await this.addSwarmNodes(facts.swarm, info);
       return {
-        ...toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels),
+        ...facts,
         networks: networks.map(toNetwork),
         ...(services ? { swarmServices: services.map(toObservedService) } : {}),
       };
     });
+  }
+
+  /**
+   * The node list, from a manager. A swarm that lost its leader between /info and /nodes says so in
+   * the error of the list: that is its state, not a failure to observe.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private async addSwarmNodes(swarm: SwarmFacts, info: any): Promise<void> {
+    try {
+      swarm.nodes = ((await this.docker.listNodes()) as unknown[]).map(toSwarmNode).sort((a, b) => (a.id < b.id ? -1 : 1));
+    } catch (err) {
+      // No answer at all (a dropped connection) is not the swarm's state: observe asks again.
+      if (toEngineError(err).status === undefined) throw err;
+      swarm.error = errorMessage(err);
+      swarm.managers = ((info.Swarm?.RemoteManagers ?? []) as { NodeID?: string }[]).map((p) => p.NodeID ?? '').filter(Boolean).sort();
+    }
   }
 
   private async nodeLabels(nodeId: string): Promise<Record<string, string>> {
@@ -146,10 +164,10 @@ export class DockerEngine implements Engine {
     }, ['notFound']);
   }
 
-  swarmInit(advertiseAddr: string): Promise<void> {
+  swarmInit(advertiseAddr: string, opts: { forceNewCluster?: boolean } = {}): Promise<void> {
     return call(async () => {
       try {
-        await this.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: advertiseAddr });
+        await this.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: advertiseAddr, ...(opts.forceNewCluster ? { ForceNewCluster: true } : {}) });
       } catch (err) {
         // Already a manager of a swarm: that is what init wanted. A worker stays a worker: no retry cures that.
         // dockerd says 503 (unavailable) for "already part of a swarm".
@@ -174,7 +192,10 @@ export class DockerEngine implements Engine {
       try {
         await this.docker.swarmJoin({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: req.advertiseAddr, RemoteAddrs: req.remoteAddrs, JoinToken: req.token });
       } catch (err) {
-        if (!alreadySo(err, /already part of a swarm/i)) throw err;
+        // Which swarm it is part of is for the caller to compare (by cluster id, or by the leader's node
+        // list for a worker, which knows no cluster id): an earlier attempt's, or another one.
+        if (alreadySo(err, /already part of a swarm/i)) throw new EngineError('conflict', `${this.url} is already part of a swarm`, { cause: err });
+        throw err;
       }
     });
   }

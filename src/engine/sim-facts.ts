@@ -12,6 +12,7 @@ export function engineFacts(state: SimState, machine: SimMachine, url: string): 
   return {
     url,
     id: state.engineId(machine),
+    hostname: machine.name,
     version: SIM_ENGINE_VERSION,
     labels: { ...machine.labels },
     cpus: machine.cpus,

@@ -3,8 +3,8 @@
 // Where dockerd answers 503 (already in a swarm, not a manager) the sim gives no status code: the
 // retry policy counts 503 as transient, and these refusals never cure themselves.
 import type { Role } from '../model/desired.js';
-import type { SwarmFacts } from '../model/observed.js';
-import type { SimMachine, SimState, SimSwarm } from '../providers/sim-state.js';
+import type { SwarmFacts, SwarmNodeFacts } from '../model/observed.js';
+import type { SimMachine, SimNode, SimState, SimSwarm } from '../providers/sim-state.js';
 import type { SwarmJoinRequest, SwarmNode } from './types.js';
 import { SimEngineError } from './sim-errors.js';
 
@@ -12,10 +12,57 @@ export function swarmFacts(state: SimState, machine: SimMachine): SwarmFacts {
   const member = state.membership.get(machine.name);
   if (!member) return { state: 'inactive' };
   const { swarm, node } = member;
-  return { state: 'active', nodeId: node.id, clusterId: swarm.id, role: node.role, nodeLabels: { ...node.labels } };
+  const facts: SwarmFacts = { state: 'active', nodeId: node.id, nodeAddr: state.address(machine), clusterId: swarm.id, role: node.role, nodeLabels: { ...node.labels } };
+  if (node.role !== 'manager') return facts;
+  // Like dockerd: a manager of a swarm without a leader knows the raft members but not the cluster.
+  if (!leaderOf(state, swarm)) return { state: 'active', nodeId: node.id, nodeAddr: facts.nodeAddr!, role: node.role, error: NO_LEADER, managers: raftMembers(swarm).map((n) => n.id).sort() };
+  return { ...facts, nodes: nodeFacts(state, swarm) };
 }
 
-export function swarmInit(state: SimState, machine: SimMachine): void {
+/** The node list as a real manager's facts give it (src/engine/docker-convert.ts toSwarmNode), sorted by id. */
+function nodeFacts(state: SimState, swarm: SimSwarm): SwarmNodeFacts[] {
+  const leader = leaderOf(state, swarm);
+  return [...swarm.nodes.values()]
+    .map((n) => ({
+      id: n.id,
+      hostname: n.machine,
+      role: n.role,
+      state: reachable(state, n) ? 'ready' : 'down',
+      ...(n.role === 'manager' ? { reachability: reachable(state, n) ? 'reachable' : 'unreachable' } : {}),
+      ...(n === leader ? { leader: true } : {}),
+    }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** dockerd's words (daemon/cluster/errors.go errNoLeader) for a swarm that lost its quorum. */
+export const NO_LEADER = "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
+
+/** A node that left stays a raft member until it is demoted, as a manager that left with --force does. */
+function raftMembers(swarm: SimSwarm): SimNode[] {
+  return [...swarm.nodes.values()].filter((n) => n.role === 'manager');
+}
+
+function reachable(state: SimState, n: SimNode): boolean {
+  return !n.left && state.machines.get(n.machine)?.state === 'running';
+}
+
+/** Raft elects a leader among reachable members only while more than half of them are reachable; the sim's is the first in join order. */
+function leaderOf(state: SimState, swarm: SimSwarm): SimNode | undefined {
+  const members = raftMembers(swarm);
+  const up = members.filter((n) => reachable(state, n));
+  return up.length > members.length / 2 ? up[0] : undefined;
+}
+
+/**
+ * `forceNewCluster` (docker swarm init --force-new-cluster) on a manager of a swarm keeps the swarm
+ * and its nodes but makes this node its only raft member: every other manager becomes a worker.
+ */
+export function swarmInit(state: SimState, machine: SimMachine, opts: { forceNewCluster?: boolean } = {}): void {
+  const member = state.membership.get(machine.name);
+  if (opts.forceNewCluster && member?.node.role === 'manager') {
+    for (const n of member.swarm.nodes.values()) if (n !== member.node) n.role = 'worker';
+    return;
+  }
   refuseMember(state, machine);
   state.createSwarm(machine.name);
 }
@@ -52,6 +99,7 @@ export function swarmLeave(state: SimState, machine: SimMachine, force: boolean)
 
 export function swarmNodes(state: SimState, machine: SimMachine): SwarmNode[] {
   const swarm = managedSwarm(state, machine);
+  if (!leaderOf(state, swarm)) throw new SimEngineError(`rpc error: code = Unknown desc = ${NO_LEADER}`);
   return [...swarm.nodes.values()]
     .map((n) => ({
       id: n.id,

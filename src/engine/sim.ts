@@ -176,9 +176,9 @@ export class SimEngine implements Engine {
     this.world.changed();
   }
 
-  async swarmInit(_advertiseAddr: string): Promise<void> {
+  async swarmInit(_advertiseAddr: string, opts: { forceNewCluster?: boolean } = {}): Promise<void> {
     const { state, machine } = await this.on(SIM_KINDS.swarmInit);
-    swarm.swarmInit(state, machine);
+    swarm.swarmInit(state, machine, opts);
     this.world.changed();
   }
 

@@ -104,7 +104,11 @@ export interface Engine {
   startContainer(id: string): Promise<void>;
   /** Force-remove; already gone is success. */
   removeContainer(id: string): Promise<void>;
-  swarmInit(advertiseAddr: string): Promise<void>;
+  /**
+   * Start a swarm. `forceNewCluster` (docker swarm init --force-new-cluster) on a manager of a swarm
+   * that lost its quorum: the swarm keeps its state, this node becomes its only manager.
+   */
+  swarmInit(advertiseAddr: string, opts?: { forceNewCluster?: boolean }): Promise<void>;
   swarmJoinTokens(): Promise<{ worker: string; manager: string }>;
   swarmJoin(req: SwarmJoinRequest): Promise<void>;
   swarmLeave(force: boolean): Promise<void>;

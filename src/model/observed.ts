@@ -62,6 +62,8 @@ export interface EngineFacts {
   /** How the tool reaches this engine: unix:///..., tcp://..., ssh://..., sim://cluster/machine */
   url: string;
   id: string;
+  /** The host's name (`docker info` Name): what its swarm node is listed as. */
+  hostname?: string;
   version: string;
   labels: Record<string, string>;
   cpus: number;
@@ -120,8 +122,34 @@ export interface SwarmFacts {
   state: 'inactive' | 'pending' | 'active' | 'error' | 'locked';
   nodeId?: string;
   clusterId?: string;
+  /** The address this node advertises to its swarm (`docker info` Swarm.NodeAddr), while it is in one. */
+  nodeAddr?: string;
   /** Role of this node as the engine reports it (ControlAvailable → manager). */
   role?: Role;
   /** Node labels (swarm), when this node is known to a manager. */
   nodeLabels?: Record<string, string>;
+  /** The swarm's nodes as this manager lists them (`docker node ls`); absent on a worker and when the swarm cannot answer (`error`). */
+  nodes?: SwarmNodeFacts[];
+  /**
+   * Why this manager's swarm cannot answer (dockerd's Swarm.Error, e.g. "The swarm does not have a
+   * leader…": quorum lost). Then `managers` holds the raft members the node last knew of.
+   */
+  error?: string;
+  /** Node ids of the managers this node knows of (`docker info` RemoteManagers), sorted; only given with `error`. */
+  managers?: string[];
+}
+
+/**
+ * One node of a swarm, as a manager lists it: only what stays put between a plan and its apply (no
+ * heartbeat times, no versions), since a saved plan digests it.
+ */
+export interface SwarmNodeFacts {
+  id: string;
+  hostname: string;
+  role: Role;
+  /** ready | down | unknown | disconnected */
+  state: string;
+  /** A raft member's reachability (reachable | unreachable | unknown); absent for a node that is not one. */
+  reachability?: string;
+  leader?: boolean;
 }

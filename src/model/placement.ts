@@ -47,6 +47,6 @@ export interface Placement {
   lookalikes?: Existing[];
   /** Replicas not seen while a machine that may hold them cannot be seen: kept as they are, never placed elsewhere (src/sched/held.ts). */
   held?: { service: string; replicas: number[]; machines: string[] }[];
-  /** The machines that shield `held`: started by this plan (`starts`), or silent until the grace period ends. */
+  /** Present when replicas are held or a machine is started: the unseen machines, started by this plan (`starts`) or silent until the grace period ends. */
   unseen?: { machine: string; state: string; starts: boolean; until?: string }[];
 }

@@ -22,7 +22,8 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     warnings.push(`${l.machine}: container ${l.container.name} carries the labels of ${service} replica ${replica} but not its name; the replica is the one named so, this one is left alone (remove it yourself)`);
   }
   for (const f of observed.foreign ?? []) warnings.push(`${f}: not adopted, not touched (remove it yourself if it is stale)`);
-  const machines = planMachines(desired, observed, list, warnings);
+  const unhealthy: string[] = [];
+  const machines = planMachines(desired, observed, list, warnings, unhealthy);
   const networkSteps = planNetworks(desired, observed, placement, machines, list);
   planContainers(desired, observed, placement, machines, list, networkSteps);
   planSwarmServices(desired, observed, machines, list, networkSteps);
@@ -41,7 +42,9 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     unschedulable: placement.unschedulable,
     warnings,
     blocked: blockedChanges(desired, observed, list.actions),
-    ...(placement.held ? { unseen: { machines: placement.unseen ?? [], replicas: placement.held } } : {}),
+    // Machines the plan starts are always said: what they hold (and their swarm) is planned once they are up.
+    ...(placement.unseen ? { unseen: { machines: placement.unseen, replicas: placement.held ?? [] } } : {}),
+    ...(unhealthy.length ? { unhealthy } : {}),
   });
 }
 
@@ -85,7 +88,7 @@ function maskedPlan(plan: Plan): Plan {
         return shown;
     }
   });
-  return { ...plan, actions, unschedulable: maskDeep(plan.unschedulable), warnings: maskDeep(plan.warnings), blocked: maskDeep(plan.blocked) };
+  return { ...plan, actions, unschedulable: maskDeep(plan.unschedulable), warnings: maskDeep(plan.warnings), blocked: maskDeep(plan.blocked), ...(plan.unhealthy ? { unhealthy: maskDeep(plan.unhealthy) } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import fjp from 'fast-json-patch';
 import type { Desired, DesiredMachine, Role } from '../model/desired.js';
 import type { Observed, ObservedMachine } from '../model/observed.js';
 import type { ActionList } from './builder.js';
+import { swarmHealth } from './swarm-health.js';
 
 export interface MachineSteps {
   /** Id of the action that brings a machine up in this plan (create or start), if any. */
@@ -15,7 +16,7 @@ export interface MachineSteps {
   swarmUnseen?: boolean;
 }
 
-export function planMachines(desired: Desired, observed: Observed, list: ActionList, warnings: string[]): MachineSteps {
+export function planMachines(desired: Desired, observed: Observed, list: ActionList, warnings: string[], unhealthy: string[] = []): MachineSteps {
   const seen = new Map(observed.machines.map((m) => [m.name, m]));
   const wanted = new Map(desired.machines.map((m) => [m.name, m]));
   const ready = new Map<string, string>();
@@ -44,7 +45,7 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     planEngineLabels(m, o, list);
   }
 
-  const swarm = planSwarm(desired, seen, leaving, ready, list, warnings);
+  const swarm = planSwarm(desired, observed, seen, leaving, ready, list, { warnings, unhealthy });
   const swarmLeader = swarm === UNSEEN ? undefined : swarm;
 
   for (const [name, reason] of removals) {
@@ -78,14 +79,22 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
 
 const UNSEEN = Symbol('swarm unseen');
 
+/**
+ * The swarm's actions, from its observed health (src/plan/swarm-health.ts): a swarm without quorum
+ * accepts no change, so none is planned (the plan says why and what to do); a manager of the manifest
+ * that is a worker of a swarm is not initialised (dockerd refuses); node entries a re-joined machine
+ * left behind are forgotten after its join.
+ */
 function planSwarm(
   desired: Desired,
+  observed: Observed,
   seen: Map<string, ObservedMachine>,
   leaving: Set<string>,
   ready: Map<string, string>,
   list: ActionList,
-  warnings: string[],
+  notes: { warnings: string[]; unhealthy: string[] },
 ): string | typeof UNSEEN | undefined {
+  const { warnings, unhealthy } = notes;
   const swarmOf = (name: string) => (leaving.has(name) ? undefined : seen.get(name)?.engine?.swarm);
   const active = (name: string) => swarmOf(name)?.state === 'active';
   // A machine that exists but cannot be seen (stopped, paused, silent engine) is in whatever swarm it
@@ -101,6 +110,20 @@ function planSwarm(
   const seenLeader = managers.find((m) => active(m.name) && swarmOf(m.name)?.role === 'manager');
   if (!seenLeader && managers.some((m) => unseen(m.name))) return UNSEEN;
   const leader = seenLeader ?? managers[0];
+  const health = swarmHealth(desired, observed);
+  if (health) warnings.push(...health.problems);
+  if (health?.lostQuorum) {
+    unhealthy.push(health.lostQuorum);
+    return leader?.name;
+  }
+  if (leader && active(leader.name) && swarmOf(leader.name)?.role !== 'manager') {
+    // dockerd refuses `swarm init` on a member ("already part of a swarm"): no manager of the manifest manages the swarm it is in.
+    unhealthy.push(
+      `${leader.name} is in a swarm as a worker and no manager of the manifest manages it, so the swarm cannot be initialised or joined: ` +
+        `start the swarm's managers, promote ${leader.name} from one of them, or make it leave (\`cluster ssh ${leader.name} -- docker swarm leave --force\`) and apply again`,
+    );
+    return leader.name;
+  }
   let leaderReady: string | undefined;
   if (leader) {
     if (!active(leader.name)) {
@@ -110,9 +133,26 @@ function planSwarm(
     }
   }
 
+  // A member of another swarm (another cluster id, or a node the leader does not list) is said, not
+  // changed: making it leave would lose that swarm's state, which is not this plan's to decide.
+  const members = new Set(health?.nodes.map((n) => n.id) ?? []);
+  const leaderCluster = leader ? swarmOf(leader.name)?.clusterId : undefined;
+  const elsewhere = new Set<string>();
+  for (const m of desired.machines) {
+    const s = swarmOf(m.name);
+    if (m === leader || !m.role || s?.state !== 'active' || !members.size) continue;
+    const otherCluster = !!s.clusterId && !!leaderCluster && s.clusterId !== leaderCluster;
+    if (!otherCluster && (!s.nodeId || members.has(s.nodeId))) continue;
+    elsewhere.add(m.name);
+    unhealthy.push(
+      `${m.name} is part of another swarm (${otherCluster ? `cluster ${s.clusterId}, not ${leaderCluster} that ${leader!.name} leads` : `its node ${s.nodeId} is not one ${leader!.name} lists`}): ` +
+        `make it leave (\`cluster ssh ${m.name} -- docker swarm leave --force\`) and apply again, or remove the machine`,
+    );
+  }
+
   const managerSteps: string[] = [];
   for (const m of desired.machines) {
-    if (m === leader || unseen(m.name)) continue;
+    if (m === leader || unseen(m.name) || elsewhere.has(m.name)) continue;
     const swarm = swarmOf(m.name);
     if (m.role) {
       if (!swarm || swarm.state !== 'active') {
@@ -126,7 +166,7 @@ function planSwarm(
   // Demotions and leaves run after new managers joined, so the swarm never loses its last manager.
   for (const m of desired.machines) {
     const swarm = swarmOf(m.name);
-    if (m === leader || swarm?.state !== 'active') continue;
+    if (m === leader || swarm?.state !== 'active' || elsewhere.has(m.name)) continue;
     if (m.role === 'worker' && swarm.role === 'manager') {
       list.add(m.name, { kind: 'swarm.demote', machine: m.name, after: [leaderReady, ...managerSteps], reason: 'manager → worker' });
     } else if (!m.role) {
@@ -137,6 +177,17 @@ function planSwarm(
     if (seen.get(name)?.engine?.swarm.state === 'active') {
       list.add(name, { kind: 'swarm.leave', machine: name, after: [leaderReady, ...managerSteps], reason: 'machine is removed' });
     }
+  }
+  // After the machine's join (a re-joined manager first raises the raft to full strength), so the swarm never has fewer managers than it had.
+  for (const s of health?.stale ?? []) {
+    const joined = list.has(`swarm.join:${s.machine}`) ? `swarm.join:${s.machine}` : undefined;
+    list.add(`${s.machine}:${s.node.id}`, {
+      kind: 'swarm.forget',
+      machine: s.machine,
+      nodeId: s.node.id,
+      after: [leaderReady, joined, ...managerSteps],
+      reason: `an entry ${s.machine} left behind (${s.node.state}${s.node.reachability ? `, ${s.node.reachability} ${s.node.role}` : ''})`,
+    });
   }
   if (!leader && desired.machines.some((m) => m.role)) warnings.push('workers without a manager cannot form a swarm');
   return leader?.name;

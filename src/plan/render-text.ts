@@ -36,6 +36,7 @@ export function renderPlanText(plan: Plan): string {
     }
   }
   if (plan.unseen) out.push('', '  # not seen', ...unseenLines(plan.unseen));
+  if (plan.unhealthy?.length) out.push('', 'Unhealthy (this plan cannot mend it):', ...plan.unhealthy.map((u) => `  - ${u}`));
   if (plan.warnings.length) out.push('', 'Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
   if (plan.blocked.length) out.push('', 'Error: this plan cannot be applied:', ...plan.blocked.map((b) => `  - ${b}`));
   const destructive = destructiveSummary(plan);
@@ -94,6 +95,8 @@ export function renderAction(a: Action): string[] {
       return [`  ${sym} swarm demote ${a.machine}${why}`];
     case 'swarm.leave':
       return [`  ${sym} swarm leave ${a.machine}${why}`];
+    case 'swarm.forget':
+      return [`  ${sym} swarm node ${a.nodeId} of ${a.machine}${why}`];
     case 'image.ensure':
       return [`  ${sym} image ${a.image} on ${a.machine}`];
     case 'image.build':

@@ -19,6 +19,7 @@ const FIELDS: Record<ActionKind, Fields> = {
   'swarm.promote': { machine: 'string' },
   'swarm.demote': { machine: 'string' },
   'swarm.leave': { machine: 'string' },
+  'swarm.forget': { machine: 'string', nodeId: 'string' },
   'image.ensure': { machine: 'string', image: 'string' },
   'image.build': { machine: 'string', service: 'string', image: 'string', context: 'string' },
   'network.create': { machine: 'string', network: 'string', driver: 'string', labels: 'labels' },
@@ -113,6 +114,7 @@ function planProblems(plan: Record<string, unknown>): string[] {
   if (typeof plan.simulated !== 'boolean') out.push('"plan.simulated" is not true or false');
   if (!isObject(plan.placements)) out.push('"plan.placements" is not an object');
   for (const key of ['unschedulable', 'warnings', 'blocked']) if (!Array.isArray(plan[key])) out.push(`"plan.${key}" is not a list`);
+  if (plan.unhealthy !== undefined && !isStrings(plan.unhealthy)) out.push('"plan.unhealthy" is not a list of sentences');
   if (!Array.isArray(plan.actions)) return [...out, '"plan.actions" is not a list'];
   const actions = plan.actions as unknown[];
   const ids = new Set<string>();

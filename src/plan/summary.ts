@@ -25,6 +25,7 @@ export function effectOf(action: Action): Effect {
     case 'machine.remove':
     case 'container.remove':
     case 'swarm.leave':
+    case 'swarm.forget':
     case 'network.remove':
     case 'service.remove':
       return 'destroy';
@@ -57,9 +58,16 @@ export function hasChanges(plan: Plan): boolean {
   return plan.actions.some((a) => effectOf(a) !== 'none');
 }
 
+/** Changes, or a cluster the plan cannot mend (a swarm without quorum): either is drift for `plan --detailed-exitcode`. */
+export function hasDrift(plan: Plan): boolean {
+  // Replicas that could not be seen are not known to match either: a pipeline must not read that as converged.
+  return hasChanges(plan) || !!plan.unhealthy?.length || !!plan.unseen;
+}
+
 export function summaryLine(plan: Plan): string {
   const c = countEffects(plan.actions);
   if (c.add + c.change + c.destroy === 0) {
+    if (plan.unhealthy?.length) return 'No changes this plan can make, but the cluster is unhealthy (see above).';
     const unseen = plan.unseen?.replicas.reduce((n, r) => n + r.replicas.length, 0) ?? 0;
     // Nothing to do is not the same as converged: replicas that could not be seen may not be running.
     if (unseen) return `No changes can be made now; ${unseen} replica${unseen === 1 ? '' : 's'} could not be seen (see "not seen" above).`;

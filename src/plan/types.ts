@@ -22,6 +22,8 @@ export type Action =
   | (Base & { kind: 'swarm.promote'; machine: string })
   | (Base & { kind: 'swarm.demote'; machine: string })
   | (Base & { kind: 'swarm.leave'; machine: string })
+  /** Remove a node entry `machine` left behind when it re-joined as a new node (demoted first if it is a manager). */
+  | (Base & { kind: 'swarm.forget'; machine: string; nodeId: string })
   | (Base & { kind: 'image.ensure'; machine: string; image: string })
   /** Built on the docker driver's host engine (`machine` is empty), then copied to machines by image.ensure. */
   | (Base & { kind: 'image.build'; machine: ''; service: string; image: string; context: string })
@@ -63,4 +65,9 @@ export interface Plan {
    * they are because they may be there (src/sched/held.ts). Absent when every machine was seen.
    */
   unseen?: { machines: { machine: string; state: string; starts: boolean; until?: string }[]; replicas: { service: string; replicas: number[]; machines: string[] }[] };
+  /**
+   * What is wrong with the cluster that this plan cannot mend (a swarm that lost its quorum), each with
+   * what to do. `plan --detailed-exitcode` exits 2 while there is any, even with no action. Absent when none.
+   */
+  unhealthy?: string[];
 }

@@ -1,5 +1,6 @@
 // Runs one plan action against drivers and engines. Every action is idempotent, so a re-run after a
 // crash or a retry after a transient failure converges instead of duplicating.
+import { isIP } from 'node:net';
 import { errorMessage, isEngineError } from '../engine/errors.js';
 import type { ContainerCreateRequest, Engine, SwarmServiceRequest } from '../engine/types.js';
 import { canonicalJson } from '../manifest/hash.js';
@@ -79,6 +80,8 @@ export class ActionRunner {
       }
       case 'swarm.leave':
         return this.leave(a.machine);
+      case 'swarm.forget':
+        return this.forget(a.machine, a.nodeId);
       case 'image.ensure': {
         const driver = this.driver(a.machine);
         await this.engine(a.machine).ensureImage(this.realImage(a.image), driver.hostEngine?.());
@@ -214,24 +217,91 @@ export class ActionRunner {
     return [...byName].filter(([, c]) => this.records.has(c.machine)).map(([name, c]) => ({ engine: this.engine(c.machine), id: c.id, name }));
   }
 
+  /**
+   * Joins `machine` to the swarm the manifest's managers lead, as `role`. "Already part of a swarm"
+   * (the engine's refusal, or its facts) is compared, never taken for success: a manager's cluster id
+   * must be the leader's, and the leader must list the node (a worker knows no cluster id). A member
+   * with another role (a manager that `swarm init --force-new-cluster` elsewhere made a worker) gets
+   * the manifest's role.
+   */
   private async join(machine: string, role: Role): Promise<void> {
     const engine = this.engine(machine);
-    const facts = await engine.facts();
     const { worker, manager, leader } = await this.joinTokens(machine);
-    if (facts.swarm.state === 'inactive') {
-      await engine.swarmJoin({ remoteAddrs: [`${this.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: this.address(machine) });
+    const leaderEngine = this.engine(leader);
+    let facts = await engine.facts();
+    // A node that just started is 'pending' while it reaches its managers: what it becomes decides.
+    for (const until = Date.now() + 60_000; facts.swarm.state === 'pending' && Date.now() < until; facts = await engine.facts()) await new Promise((r) => setTimeout(r, 500));
+    // A node bound to an address the machine no longer has (a restart gave it another one) is reached
+    // by nobody there; promoting it would add an unreachable raft member and cost the quorum (seen on
+    // real engines after a forced new cluster). Compared only for IP addresses: an adopted host's
+    // address may be a name its node does not advertise.
+    const movedFrom = facts.swarm.state === 'active' && facts.swarm.nodeAddr && isIP(this.address(machine)) && facts.swarm.nodeAddr !== this.address(machine) ? facts.swarm.nodeAddr : undefined;
+    if (facts.swarm.state === 'error' || facts.swarm.state === 'pending' || movedFrom) {
+      // Its swarm node cannot start (e.g. "can't initialize raft node": its address changed, or a forced
+      // new cluster dropped it), or cannot be reached: it leaves, then joins afresh; the entry it leaves
+      // behind is forgotten by the next plan (swarm.forget).
+      await engine.swarmLeave(true);
+      facts = await engine.facts();
     }
-    // "Already part of a swarm" (said by the engine, or by its facts) is success only if it is this
-    // swarm: a worker does not know its cluster id, so the leader is asked whether the node is its member.
+    if (facts.swarm.state === 'inactive') {
+      const req = { remoteAddrs: [`${this.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: this.address(machine) };
+      // An earlier attempt whose answer was lost may have joined already: compared below like any member.
+      await engine.swarmJoin(req).catch((err: unknown) => {
+        if (!/already part of a swarm/i.test(errorMessage(err))) throw err;
+      });
+    }
     const own = (await engine.facts()).swarm;
-    const members = await this.engine(leader).swarmNodes();
-    if (!own.nodeId || !members.some((n) => n.id === own.nodeId)) {
+    const leaderCluster = (await leaderEngine.facts()).swarm.clusterId;
+    const members = await leaderEngine.swarmNodes();
+    const node = members.find((n) => n.id === own.nodeId);
+    const otherCluster = own.clusterId && leaderCluster && own.clusterId !== leaderCluster;
+    if (otherCluster || !own.nodeId || !node) {
       throw new Error(
-        `${machine} is part of another swarm (its node ${own.nodeId ?? '(none)'} is not a member of the swarm ${leader} leads; it is ${own.state}): ` +
+        `${machine} is part of another swarm (${otherCluster ? `cluster ${own.clusterId}, not ${leaderCluster} that ${leader} leads` : `its node ${own.nodeId ?? '(none)'} is not a member of the swarm ${leader} leads; it is ${own.state}`}): ` +
           `run \`cluster ssh ${machine} -- docker swarm leave --force\` and apply again, or remove the machine`,
       );
     }
+    // A member can be a manager on paper and not in the raft: a forced new cluster drops the other
+    // managers from the raft but not their role, and swarm's role manager acts only on a node update
+    // (seen on real engines: the node stays a worker until one comes). So the role is written whenever
+    // the node is not what it should be, even if the spec says so already.
+    if (node.role !== role || own.role !== role || Boolean(node.raftMember) !== (role === 'manager')) {
+      await leaderEngine.swarmNodeUpdate(node.id, { role });
+      await this.untilRoleSettled(machine, leaderEngine, node.id, role);
+    }
     await this.mirrorNodeLabels(machine);
+  }
+
+  /**
+   * Removes a node entry `machine` left behind (src/plan/swarm-health.ts staleNodes), checked again
+   * now: it must still carry the machine's hostname and must not be the node of any machine the plan
+   * knows. A manager's entry is demoted first (swarm removes no raft member); the raft drops an
+   * unreachable member in the background, so removal is retried until it has.
+   * kill -9 between demotion and removal: the entry stays, down, and the next plan forgets it again;
+   * Ctrl-C: it finishes within the grace period like any running action; two runs: the apply lock.
+   */
+  private async forget(machine: string, nodeId: string): Promise<void> {
+    const leader = await this.leader('');
+    const node = (await leader.swarmNodes()).find((n) => n.id === nodeId);
+    if (!node) return; // gone already (a re-run after a crash)
+    const now = this.records.has(machine) ? await this.engine(machine).facts().catch(() => undefined) : undefined;
+    const hostname = now?.hostname ?? this.observed.machines.find((m) => m.name === machine)?.engine?.hostname ?? machine;
+    const live = new Set([now?.swarm.nodeId, ...this.observed.machines.map((m) => m.engine?.swarm.nodeId)].filter(Boolean));
+    if (node.hostname !== hostname || live.has(nodeId)) {
+      throw new Error(`node ${nodeId} is not an entry ${machine} left behind (hostname ${node.hostname}${live.has(nodeId) ? ', and it is a machine’s live node' : ''}): left alone`);
+    }
+    // Only a raft member needs the demotion; an entry whose role says manager but that the raft dropped
+    // already (after --force-new-cluster) is refused one ("can't find manager in raft memberlist").
+    if (node.raftMember) await leader.swarmNodeUpdate(nodeId, { role: 'worker' });
+    for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 500))) {
+      try {
+        await leader.swarmNodeRemove(nodeId, true);
+        return;
+      } catch (err) {
+        if (isEngineError(err, 'notFound')) return;
+        if (!/raft|demoted|manager/i.test(errorMessage(err)) || Date.now() > deadline) throw err;
+      }
+    }
   }
 
   private async untilRoleSettled(machine: string, leader: Engine, nodeId: string, role: Role): Promise<void> {

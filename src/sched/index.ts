@@ -122,7 +122,7 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   const lookalikes = lookalikesOf(owned);
   const unseenOut = [...unseen].map(([machine, u]) => ({ machine, state: u.state, starts: u.starts, ...(u.until !== undefined ? { until: new Date(u.until).toISOString() } : {}) }));
   return {
-    placement: { replicas, unschedulable, retired, ...(lookalikes.length ? { lookalikes } : {}), ...(held.length ? { held, unseen: unseenOut } : {}) },
+    placement: { replicas, unschedulable, retired, ...(lookalikes.length ? { lookalikes } : {}), ...(held.length || unseenOut.some((u) => u.starts) ? { held, unseen: unseenOut } : {}) },
     ctx,
     tasks,
   };

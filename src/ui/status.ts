@@ -2,6 +2,7 @@
 import type { Desired } from '../model/desired.js';
 import { LABEL, type Observed } from '../model/observed.js';
 import { formatBytes } from '../plan/machines.js';
+import { swarmHealth } from '../plan/swarm-health.js';
 import { maskDeep } from '../model/secrets.js';
 
 export interface StatusReport {
@@ -27,6 +28,15 @@ export interface StatusReport {
   swarmServices?: { name: string; id: string; service: string; manager: string }[];
   /** Networks this cluster made. */
   networks?: { name: string; driver: string; machine: string }[];
+  /** The swarm as its managers report it (src/plan/swarm-health.ts); absent when no manager answered. */
+  swarm?: {
+    leader: string | null;
+    managers: { raft: number; reachable: number; quorum: number };
+    hasQuorum: boolean;
+    nodes: { id: string; hostname: string; role: string; state: string; reachability: string | null; leader: boolean }[];
+    /** What is wrong with it, each with what to do. */
+    problems: string[];
+  };
 }
 
 /** Observed images and labels are as the engine has them: masked here, so every caller shows them masked. */
@@ -80,7 +90,17 @@ function unmaskedStatus(desired: Desired, observed: Observed): StatusReport {
     containers,
     ...(swarmServices.size ? { swarmServices: [...swarmServices.values()] } : {}),
     ...(networks.size ? { networks: [...networks.values()] } : {}),
+    ...swarmSection(desired, observed),
   };
+}
+
+function swarmSection(desired: Desired, observed: Observed): Pick<StatusReport, 'swarm'> {
+  const h = swarmHealth(desired, observed);
+  if (!h) return {};
+  const nodes = [...h.nodes]
+    .sort((a, b) => (a.hostname === b.hostname ? (a.id < b.id ? -1 : 1) : a.hostname < b.hostname ? -1 : 1))
+    .map((n) => ({ id: n.id, hostname: n.hostname, role: n.role, state: n.state, reachability: n.reachability ?? null, leader: !!n.leader }));
+  return { swarm: { leader: h.leader ?? null, managers: h.managers, hasQuorum: h.hasQuorum, nodes, problems: [...(h.lostQuorum ? [h.lostQuorum] : []), ...h.problems] } };
 }
 
 export function renderStatusText(r: StatusReport): string {
@@ -117,7 +137,14 @@ export function renderStatusText(r: StatusReport): string {
   }
   if (r.swarmServices?.length) out.push('', table([['SWARM SERVICE', 'NAME', 'MANAGED ON'], ...r.swarmServices.map((x) => [x.service, x.name, x.manager])]));
   if (r.networks?.length) out.push('', table([['NETWORK', 'DRIVER', 'MACHINE'], ...r.networks.map((n) => [n.name, n.driver, n.machine])]));
-  const problems = r.machines.filter((m) => m.problem).map((m) => `  ${m.name}: ${m.problem}`);
+  if (r.swarm) {
+    const { leader, managers: m } = r.swarm;
+    out.push('', `Swarm: ${leader ? `leader ${leader}` : 'NO LEADER'}, ${m.reachable} of ${m.raft} manager${m.raft === 1 ? '' : 's'} reachable (a quorum needs ${m.quorum})`);
+    if (r.swarm.nodes.length) {
+      out.push(table([['NODE', 'HOSTNAME', 'ROLE', 'STATUS', 'MANAGER STATUS'], ...r.swarm.nodes.map((n) => [n.id, n.hostname, n.role, n.state, n.leader ? 'leader' : (n.reachability ?? '-')])]));
+    }
+  }
+  const problems = [...r.machines.filter((m) => m.problem).map((m) => `  ${m.name}: ${m.problem}`), ...(r.swarm?.problems ?? []).map((p) => `  swarm: ${p}`)];
   const notRunning = r.containers.filter((c) => c.state !== 'running').map((c) => `  ${c.name} on ${c.machine}: ${c.state}`);
   if (problems.length || notRunning.length) out.push('', 'Unhealthy:', ...problems, ...notRunning);
   return out.join('\n') + '\n';

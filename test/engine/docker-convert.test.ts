@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
 import { loadError } from '../../src/engine/docker.js';
-import { toContainer, toCreateOptions, toFacts, toImage } from '../../src/engine/docker-convert.js';
+import { toContainer, toCreateOptions, toFacts, toImage, toSwarmNode } from '../../src/engine/docker-convert.js';
 import type { ServiceSpec } from '../../src/model/desired.js';
 import { LABEL } from '../../src/model/observed.js';
 
@@ -244,4 +244,19 @@ describe('loadError', () => {
     expect(loadError('{"errorDetail":{"message":"archive/tar: invalid tar header"},"error":"archive/tar: invalid tar header"}\n')).toBe('archive/tar: invalid tar header');
     expect(loadError('not json\n{"error":"boom"}')).toBe('boom');
   });
+});
+
+it('swarm health from /info and /nodes (dockerd 20.10 as measured): a leaderless manager gives its error and the raft members it knows; a node keeps only what a plan needs', () => {
+  const noLeader = "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
+  const info = {
+    Name: 'm1',
+    Swarm: { LocalNodeState: 'active', NodeID: 'n1', NodeAddr: '172.17.0.6', ControlAvailable: true, Error: noLeader, Cluster: { ID: '' }, RemoteManagers: [{ NodeID: 'n3', Addr: '172.17.0.4:2377' }, { NodeID: 'n1', Addr: '172.17.0.6:2377' }] },
+  };
+  const f = toFacts('u', info, [], []);
+  expect(f.hostname).toBe('m1');
+  expect(f.swarm).toEqual({ state: 'active', nodeId: 'n1', nodeAddr: '172.17.0.6', role: 'manager', error: noLeader, managers: ['n1', 'n3'] });
+  const down = { ID: 'n3', Version: { Index: 24 }, UpdatedAt: '2026-11-26T02:14:59Z', Description: { Hostname: 'm3' }, Spec: { Role: 'manager', Availability: 'active' }, Status: { State: 'down', Message: 'heartbeat failure', Addr: '172.17.0.4' }, ManagerStatus: { Reachability: 'unreachable', Addr: '172.17.0.4:2377' } };
+  expect(toSwarmNode(down)).toEqual({ id: 'n3', hostname: 'm3', role: 'manager', state: 'down', reachability: 'unreachable' });
+  expect(toSwarmNode({ ID: 'n1', Description: { Hostname: 'm1' }, Spec: { Role: 'manager' }, Status: { State: 'ready' }, ManagerStatus: { Leader: true, Reachability: 'reachable' } })).toEqual({ id: 'n1', hostname: 'm1', role: 'manager', state: 'ready', reachability: 'reachable', leader: true });
+  expect(toSwarmNode({ ID: 'w', Description: { Hostname: 'w' }, Spec: { Role: 'worker' }, Status: { State: 'ready' } })).toEqual({ id: 'w', hostname: 'w', role: 'worker', state: 'ready' });
 });

@@ -63,7 +63,8 @@ describe('replicas on a machine that cannot be seen', () => {
   test('a service whose hard constraints exclude the unseen machine is placed as usual', () => {
     const w = desired([machine('m1', { labels: { zone: 'a' } }), machine('m2', { labels: { zone: 'b' } })], [service('web', { scale: 2, placement: { constraints: [{ key: 'zone', op: '==', value: 'a', soft: false, text: 'zone==a' }], affinities: [] } })]);
     const placement = place(w, { cluster: 'demo', machines: [running('m1'), unseen('stopped')] }, { now: NOW });
-    expect(placement.held).toBeUndefined();
+    expect(placement.held).toEqual([]);
+    expect(placement.unseen).toEqual([{ machine: 'm2', state: 'stopped', starts: true }]); // still said: the plan starts it
     expect(placement.replicas.map((r) => r.machine)).toEqual(['m1', 'm1']);
   });
 

@@ -109,4 +109,36 @@ describe('sim swarm', () => {
     await join(w1, tokens.worker);
     expect(await nodeId(w1)).not.toBe(before);
   });
+
+  it('reports health as a real manager does: the node list with reachability and leader; without quorum the error and the raft members; force-new-cluster makes the others workers', async () => {
+    // swarmkit: a leader needs more than half of the raft members; dockerd's facts then say
+    // "The swarm does not have a leader" (daemon/cluster/errors.go) and list RemoteManagers.
+    const { driver, manager, tokens, join, w1, w2, m1, engine, nodeId } = await threeMachines();
+    await join(w1, tokens.manager);
+    await join(w2, tokens.manager);
+    const ids = { m1: await nodeId(m1), w1: await nodeId(w1), w2: await nodeId(w2) };
+    const healthy = (await manager.facts()).swarm;
+    expect(healthy.nodes?.map((n) => [n.hostname, n.role, n.state, n.reachability, !!n.leader]).sort()).toEqual([
+      ['manager-1', 'manager', 'ready', 'reachable', true],
+      ['worker-1', 'manager', 'ready', 'reachable', false],
+      ['worker-2', 'manager', 'ready', 'reachable', false],
+    ]);
+    await driver.stop('worker-1');
+    expect((await manager.facts()).swarm.nodes?.find((n) => n.hostname === 'worker-1')).toMatchObject({ state: 'down', reachability: 'unreachable' });
+    await driver.stop('worker-2');
+    const lost = (await manager.facts()).swarm;
+    expect(lost).toMatchObject({ state: 'active', role: 'manager', error: expect.stringContaining('does not have a leader'), managers: [ids.m1, ids.w1, ids.w2].sort() });
+    expect(lost.nodes).toBeUndefined();
+    await expect(manager.swarmNodes()).rejects.toThrow(/does not have a leader/);
+    await manager.swarmInit(m1.address!, { forceNewCluster: true });
+    const forced = (await manager.facts()).swarm;
+    expect(forced.error).toBeUndefined();
+    expect(forced.nodes?.map((n) => [n.hostname, n.role, n.state, n.reachability ?? '-', !!n.leader]).sort()).toEqual([
+      ['manager-1', 'manager', 'ready', 'reachable', true],
+      ['worker-1', 'worker', 'down', '-', false],
+      ['worker-2', 'worker', 'down', '-', false],
+    ]);
+    await driver.start('worker-1');
+    expect((await engine(w1).facts()).swarm).toMatchObject({ state: 'active', role: 'worker', nodeId: ids.w1 });
+  });
 });

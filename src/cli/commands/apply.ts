@@ -58,14 +58,14 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
           },
     });
     if (outcome.kind === 'unchanged' || outcome.kind === 'applied') recordProtected(desired);
-    return exitCode(outcome);
+    return applyExitCode(outcome);
   } finally {
     await session.close();
   }
 }
 
 /** 0 only when everything planned was done; an interrupted run's 130/143 is interruptible()'s. */
-function exitCode(o: ApplyOutcome): number {
+export function applyExitCode(o: ApplyOutcome): number {
   switch (o.kind) {
     case 'refused':
     case 'cancelled':

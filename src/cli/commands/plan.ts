@@ -1,5 +1,5 @@
 import { renderPlanText } from '../../plan/render-text.js';
-import { hasChanges } from '../../plan/summary.js';
+import { hasDrift } from '../../plan/summary.js';
 import { computePlan, loadDesired, openSession, type PlanChoices } from '../pipeline.js';
 import { writeSavedPlan } from '../saved-plan.js';
 
@@ -10,7 +10,7 @@ export interface PlanOptions extends PlanChoices {
   detailedExitcode?: boolean;
 }
 
-/** Exit: 1 when a replica cannot be placed; with --detailed-exitcode 2 when there are changes. */
+/** Exit: 1 when a replica cannot be placed; with --detailed-exitcode 2 when there are changes or the cluster is unhealthy (lost quorum). */
 export async function planCommand(opts: PlanOptions): Promise<number> {
   const desired = loadDesired(opts.file);
   const session = await openSession(desired);
@@ -22,8 +22,7 @@ export async function planCommand(opts: PlanOptions): Promise<number> {
       process.stderr.write(`Saved the plan to ${opts.out}. Apply exactly it with: cluster apply ${opts.out}\n`);
     }
     if (plan.unschedulable.length || plan.blocked.length) return 1;
-    // Replicas that could not be seen are not known to match: a pipeline must not read that as converged.
-    return opts.detailedExitcode && (hasChanges(plan) || plan.unseen) ? 2 : 0;
+    return opts.detailedExitcode && hasDrift(plan) ? 2 : 0;
   } finally {
     await session.close();
   }
