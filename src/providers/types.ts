@@ -52,8 +52,12 @@ export interface Driver {
   swarmCertificateRole?(name: string): Promise<Role | undefined>;
   /** Objects that claim to be this cluster's machines but that this folder did not make: reported, never touched. */
   foreign?(): string[];
-  /** Machines of this cluster that left something behind (`what`); observe keeps those list() did not find. */
-  leftovers?(): Promise<{ name: string; what: string }[]>;
+  /**
+   * Machines of this cluster that left something behind (`what`); observe keeps those list() did not
+   * find. `reason` replaces the plan's "its container is gone" for what is no machine's (docker: the
+   * machines network), under a name no machine can have.
+   */
+  leftovers?(): Promise<{ name: string; what: string; reason?: string }[]>;
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
 }

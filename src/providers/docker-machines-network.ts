@@ -1,0 +1,137 @@
+// The network a docker-driver cluster's machines live on, on the host engine: a user-defined bridge
+// with a subnet chosen here, so each machine keeps a fixed address across restarts. On Docker's
+// default bridge a container gets whatever address is free when it starts: machines restarted in
+// another order (a host reboot, then an apply that starts them in parallel) swap addresses, while
+// their swarm still advertises the old ones and a 3-manager swarm never finds a leader again.
+//
+// Like the machines' volumes it is labelled with the cluster and the folder that made it; one that
+// only carries the name is reported, never used nor removed.
+import type Dockerode from 'dockerode';
+import { EngineError, toEngineError } from '../engine/errors.js';
+import { LABEL } from '../model/observed.js';
+import { chooseAddress, chooseSubnet, defaultGateway } from './machine-subnet.js';
+
+const KIND = 'io.cluster.kind';
+const FOLDER = 'io.cluster.folder';
+export const MACHINES_NETWORK_KIND = 'machines-network';
+/** On a machine container: the fixed address it was given at create, so it is known while the machine is stopped. */
+export const ADDRESS_LABEL = 'io.cluster.address';
+/** How many subnets to try when another network takes the chosen one between our look and our create. */
+const SUBNET_ATTEMPTS = 8;
+
+export interface NetworkOwner {
+  cluster: string;
+  /** The manifest's folder: the identity of whoever made the network. */
+  dir: string;
+}
+
+export interface MachinesNetwork {
+  id: string;
+  name: string;
+  subnet: string;
+}
+
+export function machinesNetworkName(cluster: string): string {
+  return `${cluster}-machines`;
+}
+
+/** This folder's machines network, if any; networks of that name it did not make are described in `foreign`. */
+export async function findMachinesNetwork(host: Dockerode, owner: NetworkOwner): Promise<{ network?: MachinesNetwork; foreign: string[] }> {
+  const name = machinesNetworkName(owner.cluster);
+  // The name filter matches substrings: keep the exact name only.
+  const same = (await host.listNetworks({ filters: { name: [name] } })).filter((n) => n.Name === name);
+  const ours = same.filter((n) => isOurs(n.Labels, owner));
+  const foreign = same
+    .filter((n) => !isOurs(n.Labels, owner))
+    .map((n) => `network ${name} (${n.Id.slice(0, 12)}) on the host engine has the name of this cluster's machines network but was not made from this folder (its folder label: ${JSON.stringify(n.Labels?.[FOLDER] ?? '')})`);
+  // Docker does not keep network names unique (two creates at one instant both succeed): the oldest wins, every time.
+  const first = ours.sort((a, b) => (a.Created < b.Created ? -1 : a.Created > b.Created ? 1 : a.Id < b.Id ? -1 : 1)).find((n) => subnetOf(n));
+  return { ...(first ? { network: { id: first.Id, name, subnet: subnetOf(first)! } } : {}), foreign };
+}
+
+/**
+ * This folder's machines network, made if missing. Idempotent: a run killed after the create finds
+ * it next time. The subnet overlaps none of the host engine's networks; one taken in between
+ * ("Pool overlaps") is skipped and the next tried.
+ */
+export async function ensureMachinesNetwork(host: Dockerode, owner: NetworkOwner): Promise<MachinesNetwork> {
+  const name = machinesNetworkName(owner.cluster);
+  const rejected: string[] = [];
+  for (let attempt = 0; attempt < SUBNET_ATTEMPTS; attempt++) {
+    const found = await findMachinesNetwork(host, owner);
+    if (found.network) return found.network;
+    if (found.foreign.length) throw new EngineError('conflict', `${found.foreign[0]}: its machines cannot join it; rename the cluster, or remove that network yourself (docker network rm ${name}) if it is stale`);
+    const taken = (await host.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ''));
+    const subnet = chooseSubnet([...taken, ...rejected], `${owner.cluster}\0${owner.dir}`);
+    if (!subnet) throw new EngineError('refused', `no free /24 subnet left in 10.200.0.0-10.254.255.255 on the host engine for network ${name}`);
+    try {
+      const created = await host.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+        Labels: { [LABEL.cluster]: owner.cluster, [KIND]: MACHINES_NETWORK_KIND, [FOLDER]: owner.dir },
+      });
+      return { id: created.id, name, subnet };
+    } catch (err) {
+      const e = toEngineError(err);
+      // Someone made the name meanwhile: the next look says whether it is ours (reused) or not (refused).
+      if (e.kind === 'conflict') continue;
+      if (/pool overlaps/i.test(e.message)) {
+        rejected.push(subnet);
+        continue;
+      }
+      throw e;
+    }
+  }
+  throw new EngineError('refused', `could not create network ${name} on the host engine in ${SUBNET_ATTEMPTS} attempts (its subnets kept being taken)`);
+}
+
+/**
+ * The lowest free address in the network for a new machine: not the gateway, not an address any
+ * container attached to it has or was given (running or not: a stopped machine keeps its claim).
+ */
+export async function freeMachineAddress(host: Dockerode, network: MachinesNetwork): Promise<string> {
+  const info = (await host.getNetwork(network.id).inspect()) as { IPAM?: { Config?: { Gateway?: string }[] }; Containers?: Record<string, { IPv4Address?: string }> };
+  const attached = await host.listContainers({ all: true, filters: { network: [network.id] } });
+  const used = [
+    info.IPAM?.Config?.[0]?.Gateway || defaultGateway(network.subnet) || '',
+    ...Object.values(info.Containers ?? {}).map((c) => c.IPv4Address ?? ''),
+    ...attached.flatMap((c) => {
+      const endpoint = c.NetworkSettings?.Networks?.[network.name] as { IPAddress?: string; IPAMConfig?: { IPv4Address?: string } | null } | undefined;
+      return [c.Labels?.[ADDRESS_LABEL] ?? '', endpoint?.IPAMConfig?.IPv4Address ?? '', endpoint?.IPAddress ?? ''];
+    }),
+  ].filter(Boolean);
+  const address = chooseAddress(network.subnet, used);
+  if (!address) throw new EngineError('refused', `network ${network.name} (${network.subnet}) has no free address left for another machine`);
+  return address;
+}
+
+/**
+ * Removes this folder's machines network once no container is attached to it. Docker itself would
+ * remove a network whose containers are merely stopped, and they could then never start again, so
+ * every container configured on it counts, whatever its state.
+ */
+export async function removeMachinesNetworkIfUnused(host: Dockerode, owner: NetworkOwner): Promise<void> {
+  const { network } = await findMachinesNetwork(host, owner);
+  if (!network) return;
+  const attached = await host.listContainers({ all: true, filters: { network: [network.id] } });
+  if (attached.length) return;
+  await host
+    .getNetwork(network.id)
+    .remove()
+    .catch((err: unknown) => {
+      const e = toEngineError(err);
+      // Gone already, or something attached itself in between ("has active endpoints"): it keeps the network.
+      if (e.kind === 'notFound' || e.kind === 'conflict' || /active endpoints/i.test(e.message)) return;
+      throw e;
+    });
+}
+
+function isOurs(labels: Record<string, string> | null | undefined, owner: NetworkOwner): boolean {
+  return !!labels && labels[LABEL.cluster] === owner.cluster && labels[KIND] === MACHINES_NETWORK_KIND && labels[FOLDER] === owner.dir;
+}
+
+function subnetOf(n: Dockerode.NetworkInspectInfo): string | undefined {
+  return (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').find((s) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s));
+}
