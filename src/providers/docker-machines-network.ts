@@ -93,7 +93,7 @@ export async function ensureMachinesNetwork(host: Dockerode, owner: NetworkOwner
  */
 export async function freeMachineAddress(host: Dockerode, network: MachinesNetwork): Promise<string> {
   const info = (await host.getNetwork(network.id).inspect()) as { IPAM?: { Config?: { Gateway?: string }[] }; Containers?: Record<string, { IPv4Address?: string }> };
-  const attached = await host.listContainers({ all: true, filters: { network: [network.id] } });
+  const attached = await attachedContainers(host, network);
   const used = [
     info.IPAM?.Config?.[0]?.Gateway || defaultGateway(network.subnet) || '',
     ...Object.values(info.Containers ?? {}).map((c) => c.IPv4Address ?? ''),
@@ -115,8 +115,7 @@ export async function freeMachineAddress(host: Dockerode, network: MachinesNetwo
 export async function removeMachinesNetworkIfUnused(host: Dockerode, owner: NetworkOwner): Promise<void> {
   const { network } = await findMachinesNetwork(host, owner);
   if (!network) return;
-  const attached = await host.listContainers({ all: true, filters: { network: [network.id] } });
-  if (attached.length) return;
+  if ((await attachedContainers(host, network)).length) return;
   await host
     .getNetwork(network.id)
     .remove()
@@ -126,6 +125,14 @@ export async function removeMachinesNetworkIfUnused(host: Dockerode, owner: Netw
       if (e.kind === 'notFound' || e.kind === 'conflict' || /active endpoints/i.test(e.message)) return;
       throw e;
     });
+}
+
+/**
+ * Every container configured on the network, in any state. By name as well as by id: a container
+ * created but never started has no endpoint yet, so the engine knows its network only by name.
+ */
+export async function attachedContainers(host: Dockerode, network: MachinesNetwork): Promise<Dockerode.ContainerInfo[]> {
+  return host.listContainers({ all: true, filters: { network: [network.id, network.name] } });
 }
 
 function isOurs(labels: Record<string, string> | null | undefined, owner: NetworkOwner): boolean {

@@ -19,7 +19,7 @@ import { dockerodeFor, hostEngineUrl } from '../engine/docker-connection.js';
 import { readContainerFile } from './docker-archive.js';
 import { ensureNodeImage, type NodeImage } from './docker-node.js';
 import { freshMachineVolume, machinesWithVolumes } from './docker-volume.js';
-import { ADDRESS_LABEL, ensureMachinesNetwork, findMachinesNetwork, freeMachineAddress, machinesNetworkName, removeMachinesNetworkIfUnused } from './docker-machines-network.js';
+import { ADDRESS_LABEL, attachedContainers, ensureMachinesNetwork, findMachinesNetwork, freeMachineAddress, machinesNetworkName, removeMachinesNetworkIfUnused } from './docker-machines-network.js';
 import { machineContainerName, machineFolder, machineVolumeName, socketUrl } from './docker-paths.js';
 import type { Driver, DriverContext, MachineRecord } from './types.js';
 import type { LockStore } from '../reconcile/lock.js';
@@ -61,15 +61,15 @@ export class DockerDriver implements Driver {
   /**
    * Every machine with a volume this folder made; observe keeps those whose container list() did not
    * find. Their removal also drops the machines network once nothing is on it; when no machine and no
-   * volume is left and the manifest wants no docker machine, the network itself is the leftover.
+   * volume is left, the network itself is the leftover (the plan drops it unless machines are wanted).
    */
-  async leftovers(): Promise<{ name: string; what: string; reason?: string }[]> {
+  async leftovers(): Promise<{ name: string; what: string; shared?: { reason: string } }[]> {
     const volumes = await machinesWithVolumes(this.host, this.ctx, (n) => MACHINE_NAME.test(n));
     const found = volumes.map((name) => ({ name, what: `its volume ${machineVolumeName(this.ctx.cluster, name)} and folder are` }));
-    if (found.length || this.ctx.machines.length) return found;
+    if (found.length) return found;
     const { network } = await findMachinesNetwork(this.host, this.ctx);
-    if (!network || (await this.host.listContainers({ all: true, filters: { network: [network.id] } })).length) return found;
-    return [{ name: networkLeftover(this.ctx.cluster), what: `network ${network.name} is`, reason: `no machine of this cluster is left on its network ${network.name}` }];
+    if (!network || (await attachedContainers(this.host, network)).length) return found;
+    return [{ name: networkLeftover(this.ctx.cluster), what: `network ${network.name}`, shared: { reason: `no machine of this cluster is left on its network ${network.name}` } }];
   }
 
   foreign(): string[] {

@@ -54,10 +54,11 @@ export interface Driver {
   foreign?(): string[];
   /**
    * Machines of this cluster that left something behind (`what`); observe keeps those list() did not
-   * find. `reason` replaces the plan's "its container is gone" for what is no machine's (docker: the
-   * machines network), under a name no machine can have.
+   * find. A `shared` leftover is no machine's but all of them (docker: the machines' network), under
+   * a name no machine can have: kept while the manifest wants a machine of the driver, and `reason`
+   * says why it goes otherwise.
    */
-  leftovers?(): Promise<{ name: string; what: string; reason?: string }[]>;
+  leftovers?(): Promise<{ name: string; what: string; shared?: { reason: string } }[]>;
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
 }
