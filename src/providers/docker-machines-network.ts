@@ -6,6 +6,7 @@
 //
 // Like the machines' volumes it is labelled with the cluster and the folder that made it; one that
 // only carries the name is reported, never used nor removed.
+import { createHash } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { EngineError, toEngineError } from '../engine/errors.js';
 import { LABEL } from '../model/observed.js';
@@ -31,13 +32,17 @@ export interface MachinesNetwork {
   subnet: string;
 }
 
-export function machinesNetworkName(cluster: string): string {
-  return `${cluster}-machines`;
+/**
+ * `<cluster>-machines-<8 hex of the folder>`: two checkouts with one cluster name each keep their
+ * machines apart (as their machines' names already do) instead of one refusing the other's network.
+ */
+export function machinesNetworkName(owner: NetworkOwner): string {
+  return `${owner.cluster}-machines-${createHash('sha256').update(`${owner.dir}\0${owner.cluster}`).digest('hex').slice(0, 8)}`;
 }
 
 /** This folder's machines network, if any; networks of that name it did not make are described in `foreign`. */
 export async function findMachinesNetwork(host: Dockerode, owner: NetworkOwner): Promise<{ network?: MachinesNetwork; foreign: string[] }> {
-  const name = machinesNetworkName(owner.cluster);
+  const name = machinesNetworkName(owner);
   // The name filter matches substrings: keep the exact name only.
   const same = (await host.listNetworks({ filters: { name: [name] } })).filter((n) => n.Name === name);
   const ours = same.filter((n) => isOurs(n.Labels, owner));
@@ -55,7 +60,7 @@ export async function findMachinesNetwork(host: Dockerode, owner: NetworkOwner):
  * ("Pool overlaps") is skipped and the next tried.
  */
 export async function ensureMachinesNetwork(host: Dockerode, owner: NetworkOwner): Promise<MachinesNetwork> {
-  const name = machinesNetworkName(owner.cluster);
+  const name = machinesNetworkName(owner);
   const rejected: string[] = [];
   for (let attempt = 0; attempt < SUBNET_ATTEMPTS; attempt++) {
     const found = await findMachinesNetwork(host, owner);

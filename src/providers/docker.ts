@@ -69,7 +69,7 @@ export class DockerDriver implements Driver {
     if (found.length) return found;
     const { network } = await findMachinesNetwork(this.host, this.ctx);
     if (!network || (await attachedContainers(this.host, network)).length) return found;
-    return [{ name: networkLeftover(this.ctx.cluster), what: `network ${network.name}`, shared: { reason: `no machine of this cluster is left on its network ${network.name}` } }];
+    return [{ name: networkLeftover(this.ctx), what: `network ${network.name}`, shared: { reason: `no machine of this cluster is left on its network ${network.name}` } }];
   }
 
   foreign(): string[] {
@@ -157,7 +157,7 @@ export class DockerDriver implements Driver {
   async remove(name: string): Promise<void> {
     const c = await this.container(name);
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
-    if (name === networkLeftover(this.ctx.cluster)) return this.inNetworkStep(() => removeMachinesNetworkIfUnused(this.host, this.ctx));
+    if (name === networkLeftover(this.ctx)) return this.inNetworkStep(() => removeMachinesNetworkIfUnused(this.host, this.ctx));
     if (c) await c.remove({ force: true, v: true }).catch(tolerate('notFound'));
     // Before the volume: a run killed here leaves the volume, whose removal next time retries this.
     await this.inNetworkStep(() => removeMachinesNetworkIfUnused(this.host, this.ctx));
@@ -247,7 +247,7 @@ export class DockerDriver implements Driver {
    * a machine on another bridge could not reach them, and its swarm join would fail.
    */
   private async placement(): Promise<{ network: string; address: string } | undefined> {
-    const name = machinesNetworkName(this.ctx.cluster);
+    const name = machinesNetworkName(this.ctx);
     const machines = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`] } });
     if (machines.filter((c) => this.made(c)).some((c) => c.HostConfig?.NetworkMode !== name)) return undefined;
     const network = await ensureMachinesNetwork(this.host, this.ctx);
@@ -306,8 +306,8 @@ export class DockerDriver implements Driver {
 }
 
 /** The leftovers() entry for a machines network nothing is on: never a machine's name (those have no spaces). */
-function networkLeftover(cluster: string): string {
-  return `network ${machinesNetworkName(cluster)}`;
+function networkLeftover(ctx: DriverContext): string {
+  return `network ${machinesNetworkName(ctx)}`;
 }
 
 // The machines live on the engine they were created on: later runs find it there even when

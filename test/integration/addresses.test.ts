@@ -1,5 +1,5 @@
 // Machines keep their identity across restarts (issue 13, point 2): a docker-driver cluster's machines
-// live on a user-defined bridge of their own (<cluster>-machines) with a fixed address each, so a host
+// live on a user-defined bridge of their own (<cluster>-machines-<folder hash>) with a fixed address each, so a host
 // reboot that starts them in another order gives none of them another address, and the swarm their
 // managers advertised those addresses in finds its leader again. On Docker's default bridge the
 // addresses are handed out again at every start (moby libnetwork/ipam: the next free address after the
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { machinesNetworkName } from '../../src/providers/docker-machines-network.js';
 import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
@@ -20,19 +21,20 @@ const names: string[] = [];
 
 function cluster(tag: string, manifest: (name: string) => string) {
   const name = `ad${tag}${process.pid}`;
-  names.push(name);
+  if (!names.includes(name)) names.push(name);
   const dir = mkdtempSync(join(tmpdir(), 'cl-addresses-'));
   const file = join(dir, 'cluster.yml');
   writeFileSync(file, manifest(name));
   const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+  const network = machinesNetworkName({ cluster: name, dir });
   const container = async (machine: string) => (await host.listContainers({ all: true, filters: { name: [`^/${name}-${machine}$`] } }))[0];
-  const networks = async () => (await host.listNetworks({ filters: { name: [`${name}-machines`] } })).filter((n) => n.Name === `${name}-machines`);
+  const networks = async () => (await host.listNetworks({ filters: { name: [network] } })).filter((n) => n.Name === network);
   /** The machine's address on the host engine: its endpoint on the machines network. */
   const address = async (machine: string) => {
     const info = await host.getContainer((await container(machine))!.Id).inspect();
-    return info.NetworkSettings.Networks[`${name}-machines`]?.IPAddress;
+    return info.NetworkSettings.Networks[network]?.IPAddress;
   };
-  return { name, dir, file, run, container, networks, address };
+  return { name, dir, file, network, run, container, networks, address };
 }
 
 afterAll(async () => {
@@ -74,11 +76,11 @@ describe('three managers restarted in reverse order', () => {
     expect(subnet).toMatch(/^10\.(2[0-4]\d|25[0-4])\.\d+\.0\/24$/);
     for (const m of machines) {
       const info = await host.getContainer((await c.container(m))!.Id).inspect();
-      const endpoint = info.NetworkSettings.Networks[`${c.name}-machines`];
+      const endpoint = info.NetworkSettings.Networks[c.network];
       // Asked for at create (what makes Docker give it back at every start), and recorded on the machine.
       expect(endpoint?.IPAMConfig?.IPv4Address).toBe(endpoint?.IPAddress);
       expect(info.Config.Labels['io.cluster.address']).toBe(endpoint?.IPAddress);
-      expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`${c.name}-machines`]);
+      expect(Object.keys(info.NetworkSettings.Networks)).toEqual([c.network]);
       // `cluster ip` is the machine record's address: the one swarm init/join advertised.
       const ip = await c.run('ip', m);
       expect(ip.stdout.trim()).toBe(endpoint!.IPAddress);
@@ -135,7 +137,7 @@ test('kill -9 after the network is made: the next apply reuses it; a network lef
   await host.getVolume(`${c.name}-solo-var-lib-docker`).remove();
   const destroy = await c.run('destroy', '--auto-approve');
   expect(destroy.code, destroy.stdout + destroy.stderr).toBe(0);
-  expect(destroy.stdout).toMatch(new RegExp(`- +machine network ${c.name}-machines \\(no machine of this cluster is left on its network`));
+  expect(destroy.stdout).toMatch(new RegExp(`- +machine network ${c.network} \\(no machine of this cluster is left on its network`));
   expect(await c.networks()).toEqual([]);
   expect((await c.run('destroy', '--auto-approve')).stdout).toMatch(/No changes/);
 });
@@ -155,12 +157,30 @@ test('two applies at once: one network, distinct addresses', async () => {
 
 test('a network of that name this folder did not make is never joined nor removed', async () => {
   const c = cluster('f', (name) => `name: ${name}\nmachines:\n  solo: { driver: docker }\n`);
-  const planted = await host.createNetwork({ Name: `${c.name}-machines`, Labels: { 'io.cluster.name': c.name, 'io.cluster.kind': 'machines-network', 'io.cluster.folder': '/somewhere/else' } });
+  const planted = await host.createNetwork({ Name: c.network, Labels: { 'io.cluster.name': c.name, 'io.cluster.kind': 'machines-network', 'io.cluster.folder': '/somewhere/else' } });
   const r = await c.run('apply', '--auto-approve');
   expect(r.code).toBe(1);
-  expect(r.stdout + r.stderr).toMatch(new RegExp(`network ${c.name}-machines \\([0-9a-f]{12}\\) on the host engine has the name of this cluster's machines network but was not made from this folder`));
+  expect(r.stdout + r.stderr).toMatch(new RegExp(`network ${c.network} \\([0-9a-f]{12}\\) on the host engine has the name of this cluster's machines network but was not made from this folder`));
   expect(await c.container('solo')).toBeUndefined();
   const destroy = await c.run('destroy', '--auto-approve');
   expect(destroy.code, destroy.stdout + destroy.stderr).toBe(0);
   expect((await c.networks()).map((n) => n.Id)).toEqual([planted.id]);
+});
+
+test('two checkouts with one cluster name: each folder its own network, neither refuses the other', async () => {
+  const a = cluster('s', (name) => `name: ${name}\nmachines:\n  one: { driver: docker }\n`);
+  const b = cluster('s', (name) => `name: ${name}\nmachines:\n  two: { driver: docker }\n`);
+  expect(a.network).not.toBe(b.network);
+  for (const c of [a, b]) {
+    const r = await c.run('apply', '--auto-approve');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await c.networks()).toHaveLength(1);
+  }
+  expect(await a.address('one')).toBeDefined();
+  expect(await b.address('two')).toBeDefined();
+  expect((await b.run('destroy', '--auto-approve')).code).toBe(0);
+  expect(await b.networks()).toEqual([]);
+  expect(await a.networks()).toHaveLength(1);
+  expect((await a.run('plan', '--detailed-exitcode')).code).toBe(0);
+  expect((await a.run('destroy', '--auto-approve')).code).toBe(0);
 });
