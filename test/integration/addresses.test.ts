@@ -143,6 +143,31 @@ test('kill -9 after the network is made: the next apply reuses it; a network lef
   expect((await c.run('destroy', '--auto-approve')).stdout).toMatch(/No changes/);
 });
 
+test('Ctrl-C while the first machine is made: it is finished, nothing else starts; the next apply adds the rest on the same network', async () => {
+  const c = cluster('i', (name) => `name: ${name}\nmachines:\n  a: { driver: docker, role: manager }\n  b: { driver: docker, role: worker }\n`);
+  // One action at a time: when the signal comes, the create that made the network runs, the rest wait.
+  const child = background(['apply', '--auto-approve', '--parallelism', '1', '-f', c.file], { cwd: c.dir, env: { DOCKER_HOST } });
+  let made: string | undefined;
+  for (const deadline = Date.now() + 240_000; !made && Date.now() < deadline && child.child.exitCode === null; ) {
+    made = (await c.networks())[0]?.Id;
+    if (!made) await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(made, child.output()).toBeDefined();
+  expect(await child.stop('SIGINT'), child.output()).toBe(130);
+  // The running create finished (its machine runs); the other never started.
+  const machines = (await Promise.all(['a', 'b'].map(c.container))).filter((x) => x !== undefined);
+  expect(machines.map((x) => x.State), child.output()).toEqual(['running']);
+
+  const r = await c.run('apply', '--auto-approve');
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  expect((await c.networks()).map((n) => n.Id)).toEqual([made]);
+  const addresses = [await c.address('a'), await c.address('b')].sort();
+  expect(addresses.map((a) => a?.replace(/^.*\./, ''))).toEqual(['2', '3']);
+  expect((await c.run('plan', '--detailed-exitcode')).code).toBe(0);
+  expect((await c.run('destroy', '--auto-approve')).code).toBe(0);
+  expect(await c.networks()).toEqual([]);
+});
+
 test('two applies at once: one network, distinct addresses', async () => {
   const c = cluster('t', (name) => `name: ${name}\nmachines:\n  a: { driver: docker }\n  b: { driver: docker }\n`);
   const [one, two] = await Promise.all([c.run('apply', '--auto-approve', '--lock-timeout', '5m'), c.run('apply', '--auto-approve', '--lock-timeout', '5m')]);
