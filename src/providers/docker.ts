@@ -155,9 +155,9 @@ export class DockerDriver implements Driver {
   }
 
   async remove(name: string): Promise<void> {
+    if (name === networkLeftover(this.ctx)) return this.inNetworkStep(() => removeMachinesNetworkIfUnused(this.host, this.ctx));
     const c = await this.container(name);
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
-    if (name === networkLeftover(this.ctx)) return this.inNetworkStep(() => removeMachinesNetworkIfUnused(this.host, this.ctx));
     if (c) await c.remove({ force: true, v: true }).catch(tolerate('notFound'));
     // Before the volume: a run killed here leaves the volume, whose removal next time retries this.
     await this.inNetworkStep(() => removeMachinesNetworkIfUnused(this.host, this.ctx));

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { machinesNetworkName } from '../../src/providers/docker-machines-network.js';
+import { chooseSubnet } from '../../src/providers/machine-subnet.js';
 import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
@@ -168,12 +169,21 @@ test('Ctrl-C while the first machine is made: it is finished, nothing else start
   expect(await c.networks()).toEqual([]);
 });
 
-test('two applies at once: one network, distinct addresses', async () => {
+test('two applies at once: one network, distinct addresses, on a subnet clear of the host engine’s networks', async () => {
   const c = cluster('t', (name) => `name: ${name}\nmachines:\n  a: { driver: docker }\n  b: { driver: docker }\n`);
+  // Someone else's network already holds the subnet this cluster would pick first.
+  const subnets = async () => (await host.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((x) => x.Subnet ?? ''));
+  const first = chooseSubnet(await subnets(), `${c.name}\0${c.dir}`)!;
+  const blocker = await host.createNetwork({ Name: `${c.name}-blocker`, Labels: { 'io.cluster.name': c.name }, IPAM: { Driver: 'default', Config: [{ Subnet: first }] } });
   const [one, two] = await Promise.all([c.run('apply', '--auto-approve', '--lock-timeout', '5m'), c.run('apply', '--auto-approve', '--lock-timeout', '5m')]);
   expect(one.code, one.stdout + one.stderr).toBe(0);
   expect(two.code, two.stdout + two.stderr).toBe(0);
-  expect(await c.networks()).toHaveLength(1);
+  const networks = await c.networks();
+  expect(networks).toHaveLength(1);
+  const subnet = networks[0]!.IPAM?.Config?.[0]?.Subnet;
+  expect(subnet).not.toBe(first);
+  expect(subnet).toMatch(/^10\.\d+\.\d+\.0\/24$/);
+  await host.getNetwork(blocker.id).remove();
   const addresses = [await c.address('a'), await c.address('b')];
   expect(addresses.every((a) => /^10\.\d+\.\d+\.\d+$/.test(a ?? ''))).toBe(true);
   expect(new Set(addresses).size).toBe(2);
