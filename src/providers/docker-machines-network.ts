@@ -17,6 +17,7 @@ const FOLDER = 'io.cluster.folder';
 export const MACHINES_NETWORK_KIND = 'machines-network';
 /** On a machine container: the fixed address it was given at create, so it is known while the machine is stopped. */
 export const ADDRESS_LABEL = 'io.cluster.address';
+const MTU = 'com.docker.network.driver.mtu';
 /** How many subnets to try when another network takes the chosen one between our look and our create. */
 const SUBNET_ATTEMPTS = 8;
 
@@ -66,7 +67,11 @@ export async function ensureMachinesNetwork(host: Dockerode, owner: NetworkOwner
     const found = await findMachinesNetwork(host, owner);
     if (found.network) return found.network;
     if (found.foreign.length) throw new EngineError('conflict', `${found.foreign[0]}: its machines cannot join it; rename the cluster, or remove that network yourself (docker network rm ${name}) if it is stale`);
-    const taken = (await host.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ''));
+    const all = await host.listNetworks();
+    const taken = all.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ''));
+    // The engine's --mtu shapes its default bridge only; a machine on a link with a smaller MTU (a
+    // cloud VM, a VPN) would drop its nested overlays' large packets. Take the default bridge's.
+    const mtu = all.find((n) => n.Name === 'bridge')?.Options?.[MTU];
     const subnet = chooseSubnet([...taken, ...rejected], `${owner.cluster}\0${owner.dir}`);
     if (!subnet) throw new EngineError('refused', `no free /24 subnet left in 10.200.0.0-10.254.255.255 on the host engine for network ${name}`);
     try {
@@ -75,6 +80,7 @@ export async function ensureMachinesNetwork(host: Dockerode, owner: NetworkOwner
         Driver: 'bridge',
         CheckDuplicate: true,
         IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+        ...(mtu ? { Options: { [MTU]: mtu } } : {}),
         Labels: { [LABEL.cluster]: owner.cluster, [KIND]: MACHINES_NETWORK_KIND, [FOLDER]: owner.dir },
       });
       return { id: created.id, name, subnet };

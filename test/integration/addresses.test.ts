@@ -75,6 +75,9 @@ describe('three managers restarted in reverse order', () => {
     const [network] = await c.networks();
     expect(network?.Labels).toMatchObject({ 'io.cluster.name': c.name, 'io.cluster.kind': 'machines-network', 'io.cluster.folder': c.dir });
     const subnet = network!.IPAM?.Config?.[0]?.Subnet;
+    // The host engine's MTU (its default bridge's) holds on the machines' network too.
+    const bridge = (await host.listNetworks({ filters: { name: ['bridge'] } })).find((n) => n.Name === 'bridge');
+    expect(network!.Options?.['com.docker.network.driver.mtu']).toBe(bridge?.Options?.['com.docker.network.driver.mtu']);
     expect(subnet).toMatch(/^10\.(2[0-4]\d|25[0-4])\.\d+\.0\/24$/);
     for (const m of machines) {
       const info = await host.getContainer((await c.container(m))!.Id).inspect();
