@@ -35,7 +35,7 @@ export interface Observed {
   /** What claims to be this cluster's but is not (a planted or another folder's machine): left alone, said in the plan. */
   foreign?: string[];
   /** Machines whose container is gone but whose volume or folder this folder made is still there. */
-  leftovers?: { name: string; driver: DriverName; what: string }[];
+  leftovers?: { name: string; driver: DriverName; what: string; shared?: { reason: string } }[];
 }
 
 export interface ObservedMachine {

@@ -53,8 +53,11 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
   }
   // What a machine whose container is gone left behind (an interrupted removal, a container removed by
   // hand): removed unless the manifest still wants the machine, whose create then starts afresh.
+  // What all of a driver's machines share (the docker driver's network) goes once none is wanted.
   for (const l of observed.leftovers ?? []) {
-    if (!wanted.has(l.name) && !seen.has(l.name)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], reason: `its container is gone; ${l.what} left behind` });
+    if (l.shared) {
+      if (!desired.machines.some((m) => m.driver === l.driver)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], reason: l.shared.reason });
+    } else if (!wanted.has(l.name) && !seen.has(l.name)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], reason: `its container is gone; ${l.what} left behind` });
   }
   return { ready: (name) => ready.get(name), leaving, ...(swarmLeader ? { swarmLeader } : {}), ...(swarm === UNSEEN ? { swarmUnseen: true } : {}) };
 }

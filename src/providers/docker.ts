@@ -19,6 +19,7 @@ import { dockerodeFor, hostEngineUrl } from '../engine/docker-connection.js';
 import { readContainerFile } from './docker-archive.js';
 import { ensureNodeImage, type NodeImage } from './docker-node.js';
 import { freshMachineVolume, machinesWithVolumes } from './docker-volume.js';
+import { ADDRESS_LABEL, attachedContainers, ensureMachinesNetwork, findMachinesNetwork, freeMachineAddress, machinesNetworkName, removeMachinesNetworkIfUnused } from './docker-machines-network.js';
 import { machineContainerName, machineFolder, machineVolumeName, socketUrl } from './docker-paths.js';
 import type { Driver, DriverContext, MachineRecord } from './types.js';
 import type { LockStore } from '../reconcile/lock.js';
@@ -39,6 +40,8 @@ export class DockerDriver implements Driver {
   private readonly engines = new Map<string, Engine>();
   private readonly strangers = new Set<string>();
   private image?: Promise<NodeImage>;
+  /** Network steps (make or drop the machines network, pick an address and claim it by a create) run one at a time. */
+  private networkSteps: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly ctx: DriverContext) {
     this.hostUrl = hostEngineUrl(ctx.machines.find((m) => m.options.host)?.options.host, recordedHost(ctx.dir));
@@ -51,13 +54,22 @@ export class DockerDriver implements Driver {
       throw new EngineError(e.kind, `the docker driver's host engine does not answer at ${this.hostUrl} (${e.message}): set DOCKER_HOST or the machines' host: option, or start a private engine with \`bash scripts/docker-env.sh start\``, { cause: e });
     });
     const records = await Promise.all(found.filter((c) => this.made(c)).map((c) => this.record(c.Id)));
+    for (const f of (await findMachinesNetwork(this.host, this.ctx)).foreign) this.strangers.add(f);
     return records.filter((r): r is MachineRecord => r !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
-  /** Every machine with a volume this folder made; observe keeps those whose container list() did not find. */
-  async leftovers(): Promise<{ name: string; what: string }[]> {
+  /**
+   * Every machine with a volume this folder made; observe keeps those whose container list() did not
+   * find. Their removal also drops the machines network once nothing is on it; when no machine and no
+   * volume is left, the network itself is the leftover (the plan drops it unless machines are wanted).
+   */
+  async leftovers(): Promise<{ name: string; what: string; shared?: { reason: string } }[]> {
     const volumes = await machinesWithVolumes(this.host, this.ctx, (n) => MACHINE_NAME.test(n));
-    return volumes.map((name) => ({ name, what: `its volume ${machineVolumeName(this.ctx.cluster, name)} and folder are` }));
+    const found = volumes.map((name) => ({ name, what: `its volume ${machineVolumeName(this.ctx.cluster, name)} and folder are` }));
+    if (found.length) return found;
+    const { network } = await findMachinesNetwork(this.host, this.ctx);
+    if (!network || (await attachedContainers(this.host, network)).length) return found;
+    return [{ name: networkLeftover(this.ctx), what: `network ${network.name}`, shared: { reason: `no machine of this cluster is left on its network ${network.name}` } }];
   }
 
   foreign(): string[] {
@@ -93,6 +105,7 @@ export class DockerDriver implements Driver {
     recordHost(this.ctx.dir, this.hostUrl);
     writeDaemonJson(folder, machine.labels);
     const privileged = machine.options.privileged === true;
+    const { placed, release } = await this.claimPlacement();
     const container = await this.host.createContainer({
       name: machineContainerName(this.ctx.cluster, machine.name),
       Image: node.image,
@@ -100,8 +113,10 @@ export class DockerDriver implements Driver {
       Env: ['DOCKER_HOST=unix:///engine/docker.sock', ...(node.cmd ? ['DOCKER_TLS_CERTDIR='] : [])],
       ...(node.cmd ? { Cmd: node.cmd } : {}),
       Hostname: machine.name,
-      Labels: { [LABEL.cluster]: this.ctx.cluster, [LABEL.machine]: machine.name, [KIND]: 'machine', 'io.cluster.folder': folder },
+      Labels: { [LABEL.cluster]: this.ctx.cluster, [LABEL.machine]: machine.name, [KIND]: 'machine', 'io.cluster.folder': folder, ...(placed ? { [ADDRESS_LABEL]: placed.address } : {}) },
+      ...(placed ? { NetworkingConfig: { EndpointsConfig: { [placed.network]: { IPAMConfig: { IPv4Address: placed.address } } } } } : {}),
       HostConfig: <Dockerode.HostConfig>{
+        ...(placed ? { NetworkMode: placed.network } : {}),
         Binds: [`${folder}:/engine`, `${volume}:/var/lib/docker`],
         Tmpfs: { '/run': '' },
         // The declared size is enforced, so the scheduler's arithmetic matches what the machine gets.
@@ -119,7 +134,7 @@ export class DockerDriver implements Driver {
       // The name is taken by a container this folder did not make (list() left it out): never touched.
       if (e.kind === 'conflict') throw new EngineError('conflict', `the host engine already has a container named ${machineContainerName(this.ctx.cluster, machine.name)} that this folder did not make (another checkout with cluster name "${this.ctx.cluster}", or a planted one): rename the cluster, or remove that container yourself`, { cause: e });
       throw e;
-    });
+    }).finally(release);
     await container.start();
     await this.waitReady(machine.name, folder);
     return (await this.find(machine.name))!;
@@ -140,9 +155,12 @@ export class DockerDriver implements Driver {
   }
 
   async remove(name: string): Promise<void> {
+    if (name === networkLeftover(this.ctx)) return this.inNetworkStep(() => removeMachinesNetworkIfUnused(this.host, this.ctx));
     const c = await this.container(name);
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
     if (c) await c.remove({ force: true, v: true }).catch(tolerate('notFound'));
+    // Before the volume: a run killed here leaves the volume, whose removal next time retries this.
+    await this.inNetworkStep(() => removeMachinesNetworkIfUnused(this.host, this.ctx));
     await this.host.getVolume(machineVolumeName(this.ctx.cluster, name)).remove().catch(tolerate('notFound'));
     rmSync(folder, { recursive: true, force: true });
     this.engines.delete(name);
@@ -223,6 +241,46 @@ export class DockerDriver implements Driver {
     throw new Error(`machine ${name}: engine not ready after ${READY_TIMEOUT_MS / 1000} s`);
   }
 
+  /**
+   * Where a new machine goes: the machines network and its lowest free address. A cluster that still
+   * has machines of an earlier version on the default bridge keeps adding machines there (undefined):
+   * a machine on another bridge could not reach them, and its swarm join would fail.
+   */
+  private async placement(): Promise<{ network: string; address: string } | undefined> {
+    const name = machinesNetworkName(this.ctx);
+    const machines = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`] } });
+    if (machines.filter((c) => this.made(c)).some((c) => c.HostConfig?.NetworkMode !== name)) return undefined;
+    const network = await ensureMachinesNetwork(this.host, this.ctx);
+    return { network: name, address: await freeMachineAddress(this.host, network) };
+  }
+
+  /**
+   * Runs `step` after every earlier network step of this process: two creates must not pick the
+   * same address, and a removal must not drop the network a create is about to use. (Two processes
+   * never run these at once: both hold the cluster's apply lock.)
+   */
+  private inNetworkStep<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.networkSteps.then(step);
+    this.networkSteps = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A network step that lasts until `release`: the address picked is claimed only once the create that uses it is done. */
+  private async claimPlacement(): Promise<{ placed?: { network: string; address: string }; release: () => void }> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.networkSteps;
+    this.networkSteps = previous.then(() => held);
+    await previous;
+    try {
+      const placed = await this.placement();
+      return { ...(placed ? { placed } : {}), release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
   private async container(name: string): Promise<Dockerode.Container | undefined> {
     const found = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${LABEL.machine}=${name}`, `${KIND}=machine`] } });
     const mine = found.find((c) => this.made(c));
@@ -240,9 +298,16 @@ export class DockerDriver implements Driver {
     const name = info.Config.Labels[LABEL.machine]!;
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
     const state: MachineState = info.State.Paused ? 'paused' : info.State.Running ? 'running' : info.State.Status === 'dead' ? 'error' : 'stopped';
-    const address = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
+    // The fixed address it was given on the machines network; machines made before that network
+    // existed have only the default bridge's address of the moment.
+    const address = info.Config.Labels[ADDRESS_LABEL] || Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
     return { name, driver: 'docker', state, ...(address ? { address } : {}), engineUrl: socketUrl(folder) };
   }
+}
+
+/** The leftovers() entry for a machines network nothing is on: never a machine's name (those have no spaces). */
+function networkLeftover(ctx: DriverContext): string {
+  return `network ${machinesNetworkName(ctx)}`;
 }
 
 // The machines live on the engine they were created on: later runs find it there even when

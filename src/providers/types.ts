@@ -52,8 +52,13 @@ export interface Driver {
   swarmCertificateRole?(name: string): Promise<Role | undefined>;
   /** Objects that claim to be this cluster's machines but that this folder did not make: reported, never touched. */
   foreign?(): string[];
-  /** Machines of this cluster that left something behind (`what`); observe keeps those list() did not find. */
-  leftovers?(): Promise<{ name: string; what: string }[]>;
+  /**
+   * Machines of this cluster that left something behind (`what`); observe keeps those list() did not
+   * find. A `shared` leftover is no machine's but all of them (docker: the machines' network), under
+   * a name no machine can have: kept while the manifest wants a machine of the driver, and `reason`
+   * says why it goes otherwise.
+   */
+  leftovers?(): Promise<{ name: string; what: string; shared?: { reason: string } }[]>;
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
 }

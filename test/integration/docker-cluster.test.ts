@@ -146,9 +146,13 @@ describe('a real cluster on the docker driver', () => {
     const p = await run('plan', '--detailed-exitcode');
     expect(p.code, p.stderr).toBe(2);
     expect(p.stdout).toMatch(/start\s+machine worker-1/);
-    expect(p.stdout).toContain(`+   bird #2 ${victim}`);
+    // bird #2 is seen nowhere, and worker-1 cannot be seen into while stopped: it may be there, so it is
+    // kept, not created again (issue 13, F7); the apply starts worker-1, looks, and creates it then.
+    expect(p.stdout).toMatch(/bird (#\d+, )*#2(, #\d+)*: not seen, kept as they are \(may be on worker-1\)/);
     const r = await run('apply', '--auto-approve');
     expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stderr).toMatch(/worker-1 is up: planned what it holds/);
+    expect(r.stdout).toContain(`+   bird #2 ${victim}`);
     expect((await host.getContainer(`${NAME}-worker-1`).inspect()).State.Running).toBe(true);
     const all = (await Promise.all(['manager', 'worker-1', 'worker-2'].map(async (m) => (await machineEngine(m).facts()).containers))).flat();
     expect(all.filter((c) => c.name === victim).map((c) => c.state)).toEqual(['running']);
