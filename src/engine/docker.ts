@@ -41,7 +41,8 @@ export class DockerEngine implements Engine {
       // A node restarted soon after a demotion says ControlAvailable while its manager is not up;
       // the node labels are then unknown, not an error.
       const nodeLabels = sw.ControlAvailable && sw.NodeID ? await this.nodeLabels(sw.NodeID).catch(() => undefined) : undefined;
-      const services = sw.ControlAvailable ? await this.docker.listServices().catch(() => undefined) : undefined;
+      // status=true (API 1.41) adds each service's running and desired task counts.
+      const services = sw.ControlAvailable ? await this.docker.listServices({ status: true } as Dockerode.ServiceListOptions).catch(() => undefined) : undefined;
       const facts = toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels);
       if (facts.swarm.role === 'manager' && !facts.swarm.error) await this.addSwarmNodes(facts.swarm, info);
       return {
@@ -379,5 +380,6 @@ function toObservedService(x: any): ObservedSwarmService {
     name: x.Spec?.Name ?? '',
     labels: x.Spec?.Labels ?? {},
     ...(update?.State ? { rollout: { state: update.State, ...(update.Message ? { message: update.Message } : {}) } } : {}),
+    ...(x.ServiceStatus ? { tasks: { running: x.ServiceStatus.RunningTasks ?? 0, desired: x.ServiceStatus.DesiredTasks ?? 0 } } : {}),
   };
 }

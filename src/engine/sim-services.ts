@@ -9,7 +9,10 @@ import type { SwarmServiceRequest, SwarmServiceTasks } from './types.js';
 export function serviceFacts(state: SimState, machine: SimMachine): ObservedSwarmService[] | undefined {
   const member = state.membership.get(machine.name);
   if (member?.node.role !== 'manager') return undefined;
-  return member.swarm.services.map((s) => ({ id: s.id, name: s.name, labels: { ...s.labels } }));
+  return member.swarm.services.map((s) => {
+    const n = taskCount(member.swarm, s);
+    return { id: s.id, name: s.name, labels: { ...s.labels }, tasks: { running: n, desired: n } };
+  });
 }
 
 export function createService(state: SimState, machine: SimMachine, req: SwarmServiceRequest): string {
@@ -38,8 +41,12 @@ export function serviceTasks(state: SimState, machine: SimMachine, id: string): 
   const swarm = managed(state, machine);
   const s = swarm.services.find((x) => x.id === id);
   if (!s) throw new SimEngineError(`service ${id} not found`, 404);
-  const n = s.global ? [...swarm.nodes.values()].filter((node) => !node.left).length : s.replicas;
+  const n = taskCount(swarm, s);
   return { desired: n, running: n };
+}
+
+function taskCount(swarm: SimSwarm, s: SimService): number {
+  return s.global ? [...swarm.nodes.values()].filter((node) => !node.left).length : s.replicas;
 }
 
 function toSimService(id: string, req: SwarmServiceRequest): SimService {

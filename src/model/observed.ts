@@ -89,6 +89,8 @@ export interface ObservedSwarmService {
   labels: Record<string, string>;
   /** The swarm's last rollout of it, when there was one: `paused` / `rollback_paused` mean it failed. */
   rollout?: { state: string; message?: string };
+  /** Tasks running and wanted, as the manager counts them (not in saved-plan digests: they move as tasks start). */
+  tasks?: { running: number; desired: number };
 }
 
 export interface ObservedNetwork {

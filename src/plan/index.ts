@@ -26,7 +26,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   const machines = planMachines(desired, observed, list, warnings, unhealthy);
   const networkSteps = planNetworks(desired, observed, placement, machines, list);
   planContainers(desired, observed, placement, machines, list, networkSteps);
-  planSwarmServices(desired, observed, machines, list, networkSteps);
+  planSwarmServices(desired, observed, machines, list, networkSteps, warnings);
   planNetworkRemovals(desired, observed, machines, list);
   if (desired.networks?.length && !machines.swarmLeader && !machines.swarmUnseen && placement.replicas.length) {
     warnings.push('no swarm roles: networks do not reach across machines, so services that depend on each other over one are kept on one machine');

@@ -84,7 +84,8 @@ function withoutListOrder(m: ObservedMachine): ObservedMachine {
       containers: sortedBy(e.containers.filter(notLock), (c) => `${c.name}\0${c.id}`),
       images: sortedBy(e.images, (i) => i.id),
       ...(e.networks ? { networks: sortedBy(e.networks.filter(notLock), (n) => `${n.name}\0${n.id}`) } : {}),
-      ...(e.swarmServices ? { swarmServices: sortedBy(e.swarmServices, (s) => `${s.name}\0${s.id}`) } : {}),
+      // Task counts move while tasks start: a plan saved just after an apply must not read as stale.
+      ...(e.swarmServices ? { swarmServices: sortedBy(e.swarmServices, (s) => `${s.name}\0${s.id}`).map(({ tasks: _tasks, ...s }) => s) } : {}),
     },
   };
 }

@@ -32,7 +32,7 @@ export const STALLED = new Set(['paused', 'rollback_paused']);
 
 export const swarmServiceName = (cluster: string, service: string) => `${cluster}_${service}`;
 
-export function planSwarmServices(desired: Desired, observed: Observed, machines: MachineSteps, list: ActionList, networkSteps: NetworkSteps): void {
+export function planSwarmServices(desired: Desired, observed: Observed, machines: MachineSteps, list: ActionList, networkSteps: NetworkSteps, warnings: string[] = []): void {
   const wanted = desired.services.filter((s) => s.mode === 'swarm');
   const leader = machines.swarmLeader;
   const existing = leader ? (observed.machines.find((m) => m.name === leader && !machines.leaving.has(m.name))?.engine?.swarmServices ?? []) : [];
@@ -56,6 +56,9 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
         // The definition was accepted but the swarm stopped rolling it out: not converged, whatever the labels say.
         const why = `the swarm's rollout is ${found.rollout.state.replace('_', ' ')}${found.rollout.message ? ` (${found.rollout.message})` : ''}`;
         list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch: [], after, reason: `${why}: rolled out again` });
+      } else if (found.tasks && found.tasks.running < found.tasks.desired) {
+        // Its definition is current and the swarm keeps trying: nothing to apply, but not converged either.
+        warnings.push(`swarm service ${name}: ${found.tasks.running} of ${found.tasks.desired} tasks running (see \`cluster ssh ${leader} -- docker service ps ${name}\`)`);
       }
     }
   }

@@ -25,7 +25,7 @@ export interface StatusReport {
   }[];
   containers: { name: string; id: string; service: string; replica: number; machine: string; state: string; image: string }[];
   /** Swarm-mode services of this cluster, as its managers list them. */
-  swarmServices?: { name: string; id: string; service: string; manager: string }[];
+  swarmServices?: { name: string; id: string; service: string; manager: string; tasks?: { running: number; desired: number }; rollout?: string }[];
   /** Networks this cluster made. */
   networks?: { name: string; driver: string; machine: string }[];
   /** The swarm as its managers report it (src/plan/swarm-health.ts); absent when no manager answered. */
@@ -73,10 +73,10 @@ function unmaskedStatus(desired: Desired, observed: Observed): StatusReport {
   containers.sort((a, b) => (a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1));
   const simulated = observed.machines.some((m) => m.driver === 'sim') || desired.machines.some((m) => m.driver === 'sim');
   const ours = (labels: Record<string, string>) => labels[LABEL.cluster] === observed.cluster;
-  const swarmServices = new Map<string, { name: string; id: string; service: string; manager: string }>();
+  const swarmServices = new Map<string, NonNullable<StatusReport['swarmServices']>[number]>();
   const networks = new Map<string, { name: string; driver: string; machine: string }>();
   for (const m of observed.machines) {
-    for (const x of m.engine?.swarmServices ?? []) if (ours(x.labels) && !swarmServices.has(x.id)) swarmServices.set(x.id, { name: x.name, id: x.id, service: x.labels[LABEL.service] ?? x.name, manager: m.name });
+    for (const x of m.engine?.swarmServices ?? []) if (ours(x.labels) && !swarmServices.has(x.id)) swarmServices.set(x.id, { name: x.name, id: x.id, service: x.labels[LABEL.service] ?? x.name, manager: m.name, ...(x.tasks ? { tasks: x.tasks } : {}), ...(x.rollout ? { rollout: x.rollout.state } : {}) });
     for (const n of m.engine?.networks ?? []) {
       const key = n.driver === 'overlay' ? n.name : `${m.name}:${n.name}`;
       if (ours(n.labels) && !networks.has(key)) networks.set(key, { name: n.name, driver: n.driver, machine: n.driver === 'overlay' ? '(swarm)' : m.name });
@@ -135,7 +135,10 @@ export function renderStatusText(r: StatusReport): string {
   if (byService.size) {
     out.push('', table([['SERVICE', 'MACHINE', 'REPLICAS', 'RUNNING'], ...[...byService].flatMap(([s, ms]) => [...ms].sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, c]) => [s, m, compactRanges(c.replicas), `${c.running}/${c.replicas.length}`]))]));
   }
-  if (r.swarmServices?.length) out.push('', table([['SWARM SERVICE', 'NAME', 'MANAGED ON'], ...r.swarmServices.map((x) => [x.service, x.name, x.manager])]));
+  if (r.swarmServices?.length) {
+    const tasks = (x: NonNullable<StatusReport['swarmServices']>[number]) => (x.tasks ? `${x.tasks.running}/${x.tasks.desired}` : '?');
+    out.push('', table([['SWARM SERVICE', 'NAME', 'TASKS RUNNING', 'ROLLOUT', 'MANAGED ON'], ...r.swarmServices.map((x) => [x.service, x.name, tasks(x), x.rollout ?? '-', x.manager])]));
+  }
   if (r.networks?.length) out.push('', table([['NETWORK', 'DRIVER', 'MACHINE'], ...r.networks.map((n) => [n.name, n.driver, n.machine])]));
   if (r.swarm) {
     const { leader, managers: m } = r.swarm;

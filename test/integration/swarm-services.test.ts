@@ -60,7 +60,8 @@ describe('swarm-mode services on the docker driver', () => {
     expect((await tasksOf('edge')).length).toBe(2);
     expect((await tasksOf('api')).length).toBe(2);
     expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
-    expect((await run('status')).stdout).toMatch(new RegExp(`edge\\s+${NAME}_edge\\s+manager`));
+    // Task counts come from the manager (GET /services?status=true), as `docker service ls` shows them.
+    expect((await run('status')).stdout).toMatch(new RegExp(`edge\\s+${NAME}_edge\\s+2/2\\s+\\S+\\s+manager`));
   });
 
   test("a replicated service's published port is on the swarm's routing mesh (ingress), as docker stack deploy makes it", async () => {
@@ -98,6 +99,7 @@ describe('swarm-mode services on the docker driver', () => {
     const drift = await run('plan', '--detailed-exitcode');
     expect(drift.code, drift.stdout + drift.stderr).toBe(2);
     expect(drift.stdout).toMatch(/rollout is paused.*rolled out again/);
+    expect((await run('status')).stdout).toMatch(new RegExp(`api\\s+${NAME}_api\\s+\\d+/3\\s+paused\\s+manager`));
     writeFileSync(file, manifest(3));
     const fixed = await run('apply', '--auto-approve');
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);

@@ -69,6 +69,18 @@ describe('swarm-mode services in the plan', () => {
     }
   });
 
+  test('tasks below the wanted count with a current definition: no action (the swarm keeps trying), said as a warning (issue 13, point 4)', () => {
+    const made = desiredOf(MACHINES + API(3));
+    const observed = observedWith(made);
+    const svc = observed.machines[0]!.engine!.swarmServices![0]!;
+    svc.tasks = { running: 3, desired: 3 };
+    expect(planOf(made, observed).warnings.join('\n')).not.toMatch(/tasks running/);
+    svc.tasks = { running: 1, desired: 3 };
+    const plan = planOf(made, observed);
+    expect(plan.actions).toEqual([]);
+    expect(plan.warnings).toContain('swarm service t_api: 1 of 3 tasks running (see `cluster ssh mgr -- docker service ps t_api`)');
+  });
+
   test('gone from the manifest: removed', () => {
     const made = desiredOf(MACHINES + API(3));
     const plan = planOf(desiredOf(MACHINES + 'services: {}\n'), observedWith(made));
