@@ -99,7 +99,7 @@ export class DockerDriver implements Driver {
       return (await this.find(machine.name))!;
     }
     const node = await this.nodeImage(machine);
-    const idLabel = identity === undefined ? {} : { [LABEL.id]: identity };
+    const idLabel: Record<string, string> = identity === undefined ? {} : { [LABEL.id]: identity };
     const volume = await freshMachineVolume(this.host, this.ctx, machine.name, idLabel);
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, machine.name);
     mkdirSync(folder, { recursive: true });
