@@ -49,7 +49,8 @@ export function otherCheckouts(observed: Pick<Observed, 'cluster' | 'machines'>,
     if (!e) continue;
     for (const c of e.containers) {
       const o = c.owner;
-      if (o !== undefined && o.id !== undefined && other(o.cluster, o.id)) at(o.id, m.name).containers++;
+      // Inline, not other(): this line runs once per container, ours included.
+      if (o !== undefined && o.id !== identity && o.id !== undefined && o.cluster === observed.cluster) at(o.id, m.name).containers++;
     }
     for (const n of e.networks ?? []) if (other(n.labels[LABEL.cluster], n.labels[LABEL.id])) at(n.labels[LABEL.id]!, m.name).networks++;
     for (const s of e.swarmServices ?? []) if (other(s.labels[LABEL.cluster], s.labels[LABEL.id])) at(s.labels[LABEL.id]!, m.name).services++;
