@@ -59,7 +59,7 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
     const node = byName.get(m.name);
     for (const c of m.engine?.containers ?? []) {
       if (ownsContainer(viewer, c)) addOwned(owned, m.name, c, named);
-      else if (node) addResident(node, residentOfObserved(c, tracking), tracking);
+      else if (node) addResident(node, residentOfObserved(c, tracking, false), tracking);
     }
   }
 

@@ -61,6 +61,14 @@ describe("another checkout's containers", () => {
     expect(placement.replicas.map((r) => r.machine)).toEqual(['h2']);
   });
 
+  test("their replicas are no replica of ours: a service linked to db goes where our db is, not theirs", () => {
+    const want = desired([machine('h1'), machine('h2')], [service('db'), service('web', { spec: spec({ links: ['db'] }) })]);
+    const seen: Observed = { cluster: 'demo', identity: A, machines: [running('h1', { containers: [of(B, 'db', 1)] }), running('h2')] };
+    const placement = place(want, seen);
+    const where = Object.fromEntries(placement.replicas.map((r) => [r.service, r.machine]));
+    expect(where.web).toBe(where.db);
+  });
+
   test('counts by kind, in one sentence per checkout and machine', () => {
     const net = (id: string, name: string) => ({ id: `n-${name}`, name, driver: 'bridge', labels: { [LABEL.cluster]: 'demo', [LABEL.network]: name, [LABEL.id]: id } });
     const seen: Observed = {
