@@ -23,7 +23,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     warnings.push(`${l.machine}: container ${l.container.name} carries the labels of ${service} replica ${replica} but not its name; the replica is the one named so, this one is left alone (remove it yourself)`);
   }
   for (const f of observed.foreign ?? []) warnings.push(`${f}: not adopted, not touched (remove it yourself if it is stale)`);
-  warnings.push(...checkoutWarnings(observed));
+  warnings.push(...checkoutWarnings(desired, observed));
   const unhealthy: string[] = [];
   const machines = planMachines(desired, observed, list, warnings, unhealthy);
   const networkSteps = planNetworks(desired, observed, placement, machines, list);

@@ -86,6 +86,17 @@ describe("another checkout's containers", () => {
     ]);
   });
 
+  test("a network this cluster wants that another checkout made is joined, not made twice, and the plan says so", () => {
+    const theirs = { id: 'n-back', name: 'demo_back', driver: 'bridge', labels: { [LABEL.cluster]: 'demo', [LABEL.network]: 'back', [LABEL.id]: B } };
+    const seen: Observed = { cluster: 'demo', identity: A, machines: [running('h1', { networks: [theirs], images: [{ id: 'i', tags: ['busybox:latest'] }] })] };
+    const want = desired([machine('h1')], [service('web', { spec: spec({ networks: [{ network: 'demo_back', aliases: ['web'] }] }) })], {
+      networks: [{ name: 'back', engineName: 'demo_back', external: false, position: { file: '/tmp/cluster.yml', line: 1, col: 1 } }],
+    });
+    const plan = makePlan(want, seen, place(want, seen));
+    expect(plan.actions.map((a) => a.kind)).toEqual(['container.create']);
+    expect(plan.warnings).toContain(`network demo_back on machine h1 is another checkout's (id bbbbbbbbbbbb…): this cluster's containers join it, and that checkout cannot remove it while they do; give one cluster another name`);
+  });
+
   test("a swarm service of another checkout is not removed", () => {
     const svc = (id: string, name: string) => ({ id: `s-${name}`, name: `demo_${name}`, labels: { [LABEL.cluster]: 'demo', [LABEL.service]: name, [LABEL.id]: id } });
     const swarm = { state: 'active' as const, role: 'manager' as const, nodeId: 'n1', clusterId: 'c1' };
