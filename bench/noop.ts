@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadManifest } from '../src/manifest/index.js';
 import { containerName } from '../src/plan/naming.js';
 import { replicaLabels } from '../src/reconcile/actions.js';
+import { ensureIdentity } from '../src/reconcile/identity-file.js';
 import { place } from '../src/sched/index.js';
 import { seedSimState, simStatePath, writeSimState, type SeedContainer } from '../src/providers/sim.js';
 import { BIN } from './engines.js';
@@ -36,10 +37,13 @@ export async function noopBench(opts: { machines: number; replicas: number; runs
   const desired = loaded.desired;
   const placement = place(desired, { cluster: desired.name, machines: [] });
   const services = new Map(desired.services.map((s) => [s.name, s]));
+  // As an apply of this version leaves it: the folder's identity on every replica (the plan then reads
+  // it on each and looks for other checkouts' objects).
+  const identity = ensureIdentity(join(dir, '.cluster'), desired.name).id;
   function* containers(): Generator<SeedContainer> {
     for (const r of placement.replicas) {
       const s = services.get(r.service)!;
-      yield { machine: r.machine, request: { name: containerName(desired.name, r.service, r.replica), spec: s.spec, labels: replicaLabels(desired, s, r.replica) } };
+      yield { machine: r.machine, request: { name: containerName(desired.name, r.service, r.replica), spec: s.spec, labels: replicaLabels(desired, s, r.replica, identity) } };
     }
   }
   const statePath = simStatePath(dir, desired.name);

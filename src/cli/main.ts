@@ -72,6 +72,7 @@ function buildProgram(exit: (code: number) => void): Command {
       if (ms === undefined) throw new InvalidArgumentError('a duration like 30s, 5m or 1h');
       return ms;
     });
+  const adopt = () => new Option('--adopt [id]', "take over another checkout's objects of this cluster (same name, another identity): this folder becomes that checkout; with several, give the id");
   const target = () =>
     new Option('--target <object>', 'limit to machine.NAME or service.NAME and what it needs (repeatable)').argParser((v: string, prev: string[] = []) => {
       if (!parseTarget(v)) throw new InvalidArgumentError('write machine.NAME or service.NAME');
@@ -101,6 +102,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(seed())
     .addOption(target())
     .addOption(unreachableGrace())
+    .addOption(adopt())
     .addHelpText('after', '\nExamples:\n  cluster plan\n  cluster plan --target service.web\n  cluster plan --json > plan.json\n  cluster plan -o saved.plan && cluster apply saved.plan')
     .action(async (o) => exit(await planCommand(o)));
 
@@ -119,6 +121,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(strategy())
     .addOption(seed())
     .addOption(target())
+    .addOption(adopt())
     .addOption(lockTimeout())
     .addOption(gracePeriod())
     .addOption(unreachableGrace())
@@ -159,6 +162,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(positive).default(10))
     .option('--json', 'stream one JSON event per line')
+    .addOption(adopt())
     .addOption(lockTimeout())
     .addOption(gracePeriod())
     .addHelpText('after', '\nExample:\n  cluster destroy --auto-approve')

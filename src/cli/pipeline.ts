@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError, type Diagnostic } from '../model/diagnostic.js';
 import type { Desired, StrategyName } from '../model/desired.js';
+import type { Observed } from '../model/observed.js';
 import type { Placement } from '../model/placement.js';
 import { makePlan } from '../plan/index.js';
 import { targetPlan } from '../plan/target.js';
@@ -11,6 +12,8 @@ import { closeDrivers, openDrivers, stateDir, type Drivers } from '../providers/
 import { acquire, type LockHandle, type LockStore } from '../reconcile/lock.js';
 import { fileLockStore } from '../reconcile/lock-file.js';
 import { observe, type Observation } from '../reconcile/observe.js';
+import { ensureIdentity, readIdentity } from '../reconcile/identity-file.js';
+import { chooseAdoption } from './adopt.js';
 import { protectedMachines } from '../reconcile/protection.js';
 import { applySilence, silenceFile } from '../reconcile/silence.js';
 import { place } from '../sched/index.js';
@@ -32,20 +35,32 @@ export interface Session {
   desired: Desired;
   drivers: Drivers;
   observation: Observation;
+  /** This folder's identity, and whether this run made it (a first apply). */
+  identity: { id?: string; created: boolean };
   close(): Promise<void>;
 }
 
-/** With `lock`, the cluster's apply lock is taken before observing and released by close(). */
-export async function openSession(desired: Desired, lock?: { command: string; timeoutMs: number; signal?: AbortSignal }): Promise<Session> {
+/**
+ * With `lock`, the cluster's apply lock is taken before observing and released by close(), and the
+ * folder's identity is made if it has none (a run that changes things labels them with it); without,
+ * nothing is written. `adopt`: observe as the checkout chosen by --adopt (src/cli/adopt.ts).
+ */
+export async function openSession(desired: Desired, lock?: { command: string; timeoutMs: number; signal?: AbortSignal }, opts: { adopt?: string | true } = {}): Promise<Session> {
   const drivers = await openDrivers(desired);
   let held: LockHandle | undefined;
   try {
     if (lock) held = await acquire(lockStoreOf(desired, drivers), lock.command, lock.timeoutMs, (line) => process.stderr.write(`${line}\n`), { signal: lock.signal });
-    const observation = await observeCluster(desired, drivers, !!lock);
+    const identity = lock ? ensureIdentity(stateDir(desired), desired.name) : { id: readIdentity(stateDir(desired), desired.name), created: false };
+    const observation = await observeCluster(desired, drivers, !!lock, { identity: identity.id });
+    if (opts.adopt !== undefined) {
+      const id = chooseAdoption(observation.observed, opts.adopt);
+      if (id !== observation.observed.identity) Object.assign(observation.observed, { identity: id, adopted: true });
+    }
     return {
       desired,
       drivers,
       observation,
+      identity,
       // The lock goes even when saving driver state fails: a stuck lock would stop every later run.
       close: async () => {
         try {
@@ -69,8 +84,9 @@ export async function openSession(desired: Desired, lock?: { command: string; ti
  * Observe, plus what this folder remembers about what was seen: protected machines, and since when
  * silent engines have been silent. `locked`: this run holds the apply lock and may update the record.
  */
-export async function observeCluster(desired: Desired, drivers: Drivers, locked: boolean): Promise<Observation> {
-  const observation = await observe(desired.name, drivers);
+export async function observeCluster(desired: Desired, drivers: Drivers, locked: boolean, as: Pick<Observed, 'identity' | 'adopted'> = {}): Promise<Observation> {
+  const observation = await observe(desired.name, drivers, { identity: as.identity });
+  if (as.adopted) observation.observed.adopted = true;
   const guarded = protectedMachines(desired, observation.observed.machines.map((m) => m.name));
   for (const m of observation.observed.machines) if (guarded.has(m.name)) m.protected = true;
   applySilence(silenceFile(stateDir(desired), desired.name), observation.observed, new Date(), locked);

@@ -41,7 +41,7 @@ export interface SavedPlanRun {
 }
 
 /** Step 1, before the lock: refuse a malformed, cyclic, edited or contradicted plan file; load its manifest. */
-export async function openSavedPlan(file: string, given: PlanChoices & { file: string }): Promise<SavedPlanRun> {
+export async function openSavedPlan(file: string, given: PlanChoices & { file: string; adopt?: string | true }): Promise<SavedPlanRun> {
   const verified = verifySavedPlan(readJson(file));
   if (!verified.ok) {
     const differences = verified.edited ? await differencesNow(verified.edited) : [];
@@ -56,15 +56,23 @@ export async function openSavedPlan(file: string, given: PlanChoices & { file: s
     strategy: given.strategy,
     seed: given.seed,
     target: given.target?.length ? given.target : undefined,
+    adopt: given.adopt,
   });
   if (conflicts.length) throw refused(file, 'the command line contradicts this saved plan', conflicts, `run \`cluster apply ${file}\` without them to apply the plan as it was made, or make a new plan with these options`);
   setManifestOptions({ ...o, compose: saved.manifest.compose, profiles: saved.manifest.profiles });
   return { file, saved, desired: loadDesired(saved.manifest.file) };
 }
 
+/** The `--adopt` a saved plan was made with: apply FILE observes as the same checkout. */
+export function savedAdoption(run: SavedPlanRun): string | undefined {
+  const id = run.saved.identity;
+  return id?.adopted && id.id !== null ? id.id : undefined;
+}
+
 /** Step 2, under the lock: the plan made again from the same inputs, or a refusal saying why it is not the saved one. */
-export function sealedPlanNow(run: SavedPlanRun, observation: Observation): Plan {
-  const staleness = checkSavedPlan(run.saved, run.desired, observation.observed);
+/** `identityCreated`: this run made the folder's identity (its first apply). */
+export function sealedPlanNow(run: SavedPlanRun, observation: Observation, identityCreated = false): Plan {
+  const staleness = checkSavedPlan(run.saved, run.desired, observation.observed, identityCreated);
   if (staleness.stale) throw UserError.plain(`the saved plan ${run.file} is stale: ${staleness.why}; nothing was changed`, 'run `cluster plan -o FILE` again and apply the new file');
   const fresh = computePlan(run.desired, observation, planChoices(run.saved.choices)).plan;
   const differences = comparePlans(run.saved.plan, fresh);
@@ -81,7 +89,7 @@ async function differencesNow(saved: SavedPlan): Promise<string[]> {
   try {
     setManifestOptions({ ...manifestOptions(), compose: saved.manifest.compose, profiles: saved.manifest.profiles });
     const desired = loadDesired(saved.manifest.file);
-    const session = await openSession(desired);
+    const session = await openSession(desired, undefined, { adopt: savedAdoption({ file: '', saved, desired }) });
     try {
       const fresh = computePlan(desired, session.observation, planChoices(saved.choices)).plan;
       const differences = comparePlans(saved.plan, fresh);

@@ -101,6 +101,7 @@ export function toContainer(c: Dockerode.ContainerInfo): ObservedContainer {
   const service = labels[LABEL.service];
   const replica = Number(labels[LABEL.replica]);
   const configHash = labels[LABEL.configHash];
+  const id = labels[LABEL.id];
   return {
     id: c.Id,
     name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
@@ -109,7 +110,7 @@ export function toContainer(c: Dockerode.ContainerInfo): ObservedContainer {
     labels,
     ports: [...ports.values()],
     reservations: reservationsOf(labels),
-    ...(cluster && service && configHash && Number.isInteger(replica) ? { owner: { cluster, service, replica, configHash } } : {}),
+    ...(cluster && service && configHash && Number.isInteger(replica) ? { owner: id === undefined ? { cluster, service, replica, configHash } : { cluster, service, replica, configHash, id } } : {}),
   };
 }
 

@@ -64,7 +64,10 @@ class SimObservedContainer implements ObservedContainer {
     this.state = container.state;
     this.ports = t.ports as ObservedContainer['ports'];
     this.reservations = t.reservations;
-    if (t.owner && container.replica) this.owner = { cluster: sim.cluster, service: t.owner.service, replica: container.replica, configHash: t.owner.configHash };
+    const o = t.owner;
+    if (o && container.replica) {
+      this.owner = o.id === undefined ? { cluster: sim.cluster, service: o.service, replica: container.replica, configHash: o.configHash } : { cluster: sim.cluster, service: o.service, replica: container.replica, configHash: o.configHash, id: o.id };
+    }
   }
 
   get id(): string {

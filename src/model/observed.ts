@@ -14,6 +14,12 @@ export const LABEL = {
   /** Digests of the spec's masked (sensitive) fields, by path: a rotation is seen without the value. */
   sensitive: 'io.cluster.sensitive',
   network: 'io.cluster.network',
+  /**
+   * The identity of the checkout (folder) that made the object, kept in its `.cluster/`: two folders
+   * with one cluster name on one engine tell their objects apart by it. Objects without it were made
+   * by earlier versions and count as any checkout's of that name.
+   */
+  id: 'io.cluster.id',
 } as const;
 
 /**
@@ -31,6 +37,14 @@ export type MachineState = 'running' | 'paused' | 'stopped' | 'error';
 
 export interface Observed {
   cluster: string;
+  /**
+   * The identity of the checkout observing (`.cluster/<cluster>.identity`): objects of this cluster's
+   * name that carry another id are someone else's. Absent: this folder has none yet (plan never makes
+   * one), and every object of the name is ours, as before identities existed.
+   */
+  identity?: string;
+  /** `--adopt`: `identity` was another checkout's and this one takes its objects over (apply records it). */
+  adopted?: boolean;
   machines: ObservedMachine[]; // sorted by name
   /** What claims to be this cluster's but is not (a planted or another folder's machine): left alone, said in the plan. */
   foreign?: string[];
@@ -117,7 +131,7 @@ export interface ObservedContainer {
   ports: HostPort[];
   reservations: { cpus: number; memory: number };
   /** Set when the container carries a cluster's ownership labels; `cluster` says whose (a generic host may hold several). */
-  owner?: { cluster: string; service: string; replica: number; configHash: string };
+  owner?: { cluster: string; service: string; replica: number; configHash: string; id?: string };
 }
 
 export interface SwarmFacts {

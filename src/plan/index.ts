@@ -8,6 +8,7 @@ import { topologicalOrder } from './graph.js';
 import { planMachines } from './machines.js';
 import { planNetworkRemovals, planNetworks } from './networks.js';
 import { pushTo } from './multimap.js';
+import { checkoutWarnings } from './others.js';
 import { planSwarmServices } from './swarm-services.js';
 import type { Action, Plan } from './types.js';
 import { hasSecrets, maskDeep, maskText } from '../model/secrets.js';
@@ -22,6 +23,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     warnings.push(`${l.machine}: container ${l.container.name} carries the labels of ${service} replica ${replica} but not its name; the replica is the one named so, this one is left alone (remove it yourself)`);
   }
   for (const f of observed.foreign ?? []) warnings.push(`${f}: not adopted, not touched (remove it yourself if it is stale)`);
+  warnings.push(...checkoutWarnings(desired, observed));
   const unhealthy: string[] = [];
   const machines = planMachines(desired, observed, list, warnings, unhealthy);
   const networkSteps = planNetworks(desired, observed, placement, machines, list);

@@ -3,6 +3,7 @@
 // machine that runs an attached container gets its own bridge of that name.
 import type { Desired } from '../model/desired.js';
 import { isLockObject, LABEL, type Observed } from '../model/observed.js';
+import { ownsLabels } from '../model/ownership.js';
 import type { Placement } from '../model/placement.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
@@ -49,12 +50,13 @@ export function planNetworks(desired: Desired, observed: Observed, placement: Pl
 /** Networks this cluster made that nothing wants any more go last, after the containers on them. */
 export function planNetworkRemovals(desired: Desired, observed: Observed, machines: MachineSteps, list: ActionList): void {
   const wanted = new Set((desired.networks ?? []).map((n) => n.engineName));
+  const viewer = { cluster: desired.name, identity: observed.identity };
   const containerSteps = list.actions.filter((a) => a.kind === 'container.remove' || a.kind === 'container.replace' || a.kind === 'service.remove' || a.kind === 'service.update').map((a) => a.id);
   for (const m of observed.machines) {
     if (!m.engine || machines.leaving.has(m.name)) continue;
     const manager = m.engine.swarm.role === 'manager';
     for (const n of m.engine.networks ?? []) {
-      if (n.labels[LABEL.cluster] !== desired.name || wanted.has(n.name)) continue;
+      if (!ownsLabels(viewer, n.labels) || wanted.has(n.name)) continue;
       if (isLockObject(n.labels)) continue; // the apply lock of the run making this plan, not a service's network
       if (n.driver === 'overlay' && !manager) continue; // a worker's view of a swarm overlay: removed on a manager
       list.add(`${m.name}:${n.name}`, { kind: 'network.remove', machine: m.name, network: n.name, after: containerSteps, reason: 'no service uses it any more' });

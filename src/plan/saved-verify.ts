@@ -102,6 +102,8 @@ function headerProblems(data: Record<string, unknown>): string[] {
     if (!isStrings(c.target)) out.push('"choices.target" is not a list');
     if (c.unreachable_grace_ms !== undefined && !(Number.isInteger(c.unreachable_grace_ms) && (c.unreachable_grace_ms as number) >= 0)) out.push('"choices.unreachable_grace_ms" is not a whole number of ms');
   }
+  const id = data.identity;
+  if (id !== undefined && !(isObject(id) && (id.id === null || typeof id.id === 'string') && typeof id.adopted === 'boolean')) out.push('"identity" is not {id: string or null, adopted: true or false}');
   if (!isSha256(data.observed_digest)) out.push('"observed_digest" is not a sha256');
   if (!isSha256(data.plan_digest)) out.push('"plan_digest" is not a sha256');
   return out;

@@ -25,6 +25,12 @@ export interface SavedPlan {
   /** Absolute paths; `compose` and `profiles` are the CLI's -c and --profile (the manifest's own are in its digest). */
   manifest: { file: string; compose: string[]; profiles: string[]; digest: string };
   choices: SavedChoices;
+  /**
+   * The checkout the plan was made as (`.cluster/<cluster>.identity`, or the id `--adopt` chose);
+   * null: the folder had none yet. Absent in files of earlier versions (read as null, not adopted).
+   * `apply FILE` as another checkout is refused: the plan's idea of which objects are ours would be wrong.
+   */
+  identity?: { id: string | null; adopted: boolean };
   observed_digest: string;
   /** sha256 of the canonical JSON (sorted keys) of `plan`. */
   plan_digest: string;
@@ -46,6 +52,7 @@ export function savePlan(source: SavedPlanSource, plan: Plan): SavedPlan {
     kind: 'cluster.saved-plan',
     manifest: { file: source.desired.file, compose: source.compose, profiles: source.profiles, digest: desiredDigest(source.desired) },
     choices: source.choices,
+    identity: { id: source.observed.identity ?? null, adopted: source.observed.adopted === true },
     observed_digest: observedDigest(source.observed),
     plan_digest: planDigest(body),
     plan: body,
@@ -71,7 +78,9 @@ export function desiredDigest(desired: Desired): string {
  * which `apply FILE` itself holds while it observes but `plan -o` did not.
  */
 export function observedDigest(observed: Observed): string {
-  return sha256OfJson({ ...observed, machines: sortedBy(observed.machines, (m) => m.name).map(withoutListOrder) });
+  // Who observes is not what is observed: the identity is checked on its own (checkSavedPlan), with its own message.
+  const { identity: _identity, adopted: _adopted, ...cluster } = observed;
+  return sha256OfJson({ ...cluster, machines: sortedBy(observed.machines, (m) => m.name).map(withoutListOrder) });
 }
 
 function withoutListOrder(m: ObservedMachine): ObservedMachine {
@@ -98,7 +107,16 @@ function sortedBy<T>(xs: readonly T[], key: (x: T) => string): T[] {
 
 export type Staleness = { stale: false } | { stale: true; why: string };
 
-export function checkSavedPlan(saved: SavedPlan, desired: Desired, observed: Observed): Staleness {
+/** `identityCreated`: this run made the folder's identity just now (the plan was saved before the first apply). */
+export function checkSavedPlan(saved: SavedPlan, desired: Desired, observed: Observed, identityCreated = false): Staleness {
+  const planned = saved.identity?.id ?? null;
+  const now = observed.identity ?? null;
+  if (planned !== now && !(planned === null && identityCreated)) {
+    return {
+      stale: true,
+      why: `it was made as checkout ${planned ?? '(none: the folder had no identity yet)'} of cluster "${saved.plan.cluster}", and this folder is now checkout ${now ?? '(none)'}: which objects are this checkout's differs`,
+    };
+  }
   if (saved.manifest.digest !== desiredDigest(desired)) {
     return { stale: true, why: `the manifest ${saved.manifest.file} (or a file it includes, its .env or the environment) changed since the plan was saved` };
   }

@@ -5,6 +5,7 @@ import fjp, { type Operation } from 'fast-json-patch';
 import { sha256OfJson } from '../manifest/hash.js';
 import type { Desired, DesiredService } from '../model/desired.js';
 import { LABEL, type Observed } from '../model/observed.js';
+import { ownsLabels } from '../model/ownership.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
 import { normalizeImage } from './naming.js';
@@ -36,7 +37,7 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
   const wanted = desired.services.filter((s) => s.mode === 'swarm');
   const leader = machines.swarmLeader;
   const existing = leader ? (observed.machines.find((m) => m.name === leader && !machines.leaving.has(m.name))?.engine?.swarmServices ?? []) : [];
-  const ours = existing.filter((s) => s.labels[LABEL.cluster] === desired.name);
+  const ours = existing.filter((s) => ownsLabels({ cluster: desired.name, identity: observed.identity }, s.labels));
   const present: ImagePresent = (machine, ref) => Boolean(observed.machines.find((m) => m.name === machine)?.engine?.images.some((i) => i.tags.map(normalizeImage).includes(ref)));
   if (leader && wanted.length) {
     const members = desired.machines.filter((m) => m.role).map((m) => m.name);

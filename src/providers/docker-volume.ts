@@ -19,7 +19,7 @@ export interface VolumeOwner {
 }
 
 /** A new, empty, labelled volume for `machine`; a leftover of ours is removed first, anyone else's refused. */
-export async function freshMachineVolume(host: Dockerode, owner: VolumeOwner, machine: string): Promise<string> {
+export async function freshMachineVolume(host: Dockerode, owner: VolumeOwner, machine: string, extraLabels: Record<string, string> = {}): Promise<string> {
   const name = machineVolumeName(owner.cluster, machine);
   const folder = machineFolder(owner.dir, owner.cluster, machine);
   const existing = (await host.getVolume(name).inspect().catch(tolerate('notFound'))) as { Labels?: Record<string, string> | null } | undefined;
@@ -31,7 +31,7 @@ export async function freshMachineVolume(host: Dockerode, owner: VolumeOwner, ma
     }
     await host.getVolume(name).remove().catch(tolerate('notFound'));
   }
-  await host.createVolume({ Name: name, Labels: { [LABEL.cluster]: owner.cluster, [LABEL.machine]: machine, [KIND]: VOLUME_KIND, [FOLDER]: folder } });
+  await host.createVolume({ Name: name, Labels: { [LABEL.cluster]: owner.cluster, [LABEL.machine]: machine, [KIND]: VOLUME_KIND, [FOLDER]: folder, ...extraLabels } });
   return name;
 }
 

@@ -92,14 +92,15 @@ export class DockerDriver implements Driver {
     return ours;
   }
 
-  async create(machine: DesiredMachine): Promise<MachineRecord> {
+  async create(machine: DesiredMachine, identity?: string): Promise<MachineRecord> {
     const existing = (await this.list()).find((r) => r.name === machine.name);
     if (existing) {
       if (existing.state !== 'running') await this.start(machine.name);
       return (await this.find(machine.name))!;
     }
     const node = await this.nodeImage(machine);
-    const volume = await freshMachineVolume(this.host, this.ctx, machine.name);
+    const idLabel: Record<string, string> = identity === undefined ? {} : { [LABEL.id]: identity };
+    const volume = await freshMachineVolume(this.host, this.ctx, machine.name, idLabel);
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, machine.name);
     mkdirSync(folder, { recursive: true });
     recordHost(this.ctx.dir, this.hostUrl);
@@ -113,7 +114,7 @@ export class DockerDriver implements Driver {
       Env: ['DOCKER_HOST=unix:///engine/docker.sock', ...(node.cmd ? ['DOCKER_TLS_CERTDIR='] : [])],
       ...(node.cmd ? { Cmd: node.cmd } : {}),
       Hostname: machine.name,
-      Labels: { [LABEL.cluster]: this.ctx.cluster, [LABEL.machine]: machine.name, [KIND]: 'machine', 'io.cluster.folder': folder, ...(placed ? { [ADDRESS_LABEL]: placed.address } : {}) },
+      Labels: { [LABEL.cluster]: this.ctx.cluster, [LABEL.machine]: machine.name, [KIND]: 'machine', 'io.cluster.folder': folder, ...idLabel, ...(placed ? { [ADDRESS_LABEL]: placed.address } : {}) },
       ...(placed ? { NetworkingConfig: { EndpointsConfig: { [placed.network]: { IPAMConfig: { IPv4Address: placed.address } } } } } : {}),
       HostConfig: <Dockerode.HostConfig>{
         ...(placed ? { NetworkMode: placed.network } : {}),

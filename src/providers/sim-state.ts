@@ -25,7 +25,7 @@ export interface SimTemplate {
   /** Decides which containers come back when a stopped machine starts again. */
   restart?: string;
   /** Derived, not stored: the ownership labels when they name this cluster (service, config hash). */
-  owner?: { service: string; configHash: string };
+  owner?: { service: string; configHash: string; id?: string };
 }
 
 export interface SimContainer {
@@ -249,7 +249,8 @@ export class SimState {
     if (known !== undefined) return known;
     const service = t.labels[LABEL.service];
     const configHash = t.labels[LABEL.configHash];
-    if (t.labels[LABEL.cluster] === this.cluster && service && configHash !== undefined) t.owner = { service, configHash };
+    const id = t.labels[LABEL.id];
+    if (t.labels[LABEL.cluster] === this.cluster && service && configHash !== undefined) t.owner = id === undefined ? { service, configHash } : { service, configHash, id };
     this.templates.push(t);
     this.labelCounts.push(Object.keys(t.labels).length);
     this.templateByKey.set(key, this.templates.length - 1);

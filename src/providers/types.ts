@@ -29,7 +29,8 @@ export interface Driver {
   readonly name: DriverName;
   /** This cluster's machines of this driver, found by ownership labels; nothing else. */
   list(): Promise<MachineRecord[]>;
-  create(machine: DesiredMachine): Promise<MachineRecord>;
+  /** `identity`: the checkout's id, labelled on what the driver makes (io.cluster.id), when it has one. */
+  create(machine: DesiredMachine, identity?: string): Promise<MachineRecord>;
   start(name: string): Promise<void>;
   stop(name: string): Promise<void>;
   remove(name: string): Promise<void>;

@@ -8,6 +8,7 @@ import { contentOf } from '../manifest/mount-content.js';
 import { readUserFile } from '../manifest/user-file.js';
 import type { Desired, DesiredMachine, DesiredService, DriverName, FileMount, Role } from '../model/desired.js';
 import { LABEL, type Observed, type ObservedSwarmService } from '../model/observed.js';
+import { ownsContainer, ownsLabels, shortId } from '../model/ownership.js';
 import type { Drivers } from '../providers/index.js';
 import type { Driver, MachineRecord } from '../providers/types.js';
 import { maskedView } from '../plan/sensitive.js';
@@ -37,11 +38,20 @@ export class ActionRunner {
     this.services = new Map(desired.services.map((s) => [s.name, s]));
   }
 
+  /** Whose objects are ours: this cluster's name and the checkout's identity (another checkout's objects are never touched). */
+  private get viewer(): { cluster: string; identity?: string } {
+    return { cluster: this.desired.name, identity: this.observed.identity };
+  }
+
+  private idLabel(): Record<string, string> {
+    return this.observed.identity === undefined ? {} : { [LABEL.id]: this.observed.identity };
+  }
+
   run = async (a: Action): Promise<void> => {
     switch (a.kind) {
       case 'machine.create': {
         const m = this.machines.get(a.machine)!;
-        this.records.set(a.machine, await this.driver(a.machine).create(m));
+        this.records.set(a.machine, await this.driver(a.machine).create(m, this.observed.identity));
         return;
       }
       case 'machine.start':
@@ -90,7 +100,7 @@ export class ActionRunner {
       case 'image.build':
         return this.build(a.service);
       case 'network.create':
-        return this.engine(a.machine).createNetwork({ name: a.network, driver: a.driver, labels: a.labels });
+        return this.engine(a.machine).createNetwork({ name: a.network, driver: a.driver, labels: { ...a.labels, ...this.idLabel() } });
       case 'network.remove':
         return this.engine(a.machine).removeNetwork(a.network);
       case 'service.create':
@@ -134,7 +144,7 @@ export class ActionRunner {
       await untilConditionHolds(serviceName, dependency, condition, this.replicasOf(dependency));
     }
     const engine = this.engine(machine);
-    const labels = replicaLabels(this.desired, service, replica);
+    const labels = replicaLabels(this.desired, service, replica, this.observed.identity);
     const spec = engineSpec(this.desired, service);
     const create = () => this.createContainer(machine, { name, spec, labels });
     let id: string;
@@ -145,7 +155,11 @@ export class ActionRunner {
       // A run that crashed after create left our container behind: replace it. Someone else's: stop.
       const facts = await engine.facts();
       const clash = facts.containers.find((c) => c.name === name);
-      if (!clash || clash.labels[LABEL.cluster] !== this.desired.name) {
+      if (!clash || !ownsLabels(this.viewer, clash.labels)) {
+        const other = clash?.labels[LABEL.cluster] === this.desired.name ? clash.labels[LABEL.id] : undefined;
+        if (other !== undefined) {
+          throw new Error(`container name ${name} is taken on ${machine} by another checkout of cluster "${this.desired.name}" (id ${shortId(other)}): two folders with one cluster name cannot run the same service on one engine; rename one cluster, or take that checkout's objects over with --adopt`);
+        }
         throw new Error(`container name ${name} is taken on ${machine} by a container this cluster does not own: ${errorMessage(err)}`);
       }
       await engine.removeContainer(clash.id);
@@ -203,6 +217,8 @@ export class ActionRunner {
       [LABEL.configHash]: swarmDefinitionHash(service),
       [LABEL.spec]: canonicalJson(swarmDefinition(service, this.desired)),
       ...(Object.keys(digests).length ? { [LABEL.sensitive]: canonicalJson(digests) } : {}),
+      // Its secrets and configs take these labels too.
+      ...this.idLabel(),
     };
     return { name, spec: engineSpec(this.desired, service), swarm: service.swarm, replicas: service.scale, labels };
   }
@@ -211,7 +227,7 @@ export class ActionRunner {
   private replicasOf(service: string): Replica[] {
     const byName = new Map<string, { machine: string; id: string }>();
     for (const m of this.observed.machines) {
-      for (const c of m.engine?.containers ?? []) if (c.owner?.cluster === this.desired.name && c.owner.service === service) byName.set(c.name, { machine: m.name, id: c.id });
+      for (const c of m.engine?.containers ?? []) if (c.owner?.service === service && ownsContainer(this.viewer, c)) byName.set(c.name, { machine: m.name, id: c.id });
     }
     for (const [name, c] of this.started) if (c.service === service) byName.set(name, c);
     return [...byName].filter(([, c]) => this.records.has(c.machine)).map(([name, c]) => ({ engine: this.engine(c.machine), id: c.id, name }));
@@ -427,7 +443,7 @@ export class ActionRunner {
  * rotated secret replaces it), the masked spec it was made from and digests of its masked fields.
  * Labels are read by anyone who can list containers: the user's own are masked too.
  */
-export function replicaLabels(desired: Desired, service: DesiredService, replica: number): Record<string, string> {
+export function replicaLabels(desired: Desired, service: DesiredService, replica: number, identity?: string): Record<string, string> {
   const view = maskedView(service.spec, desired.sensitive, `${desired.name}/${service.name}`);
   return {
     ...view.spec.labels,
@@ -437,6 +453,7 @@ export function replicaLabels(desired: Desired, service: DesiredService, replica
     [LABEL.configHash]: service.configHash,
     [LABEL.spec]: canonicalJson(view.spec),
     ...(Object.keys(view.digests).length ? { [LABEL.sensitive]: canonicalJson(view.digests) } : {}),
+    ...(identity === undefined ? {} : { [LABEL.id]: identity }),
   };
 }
 

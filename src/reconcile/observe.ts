@@ -14,7 +14,8 @@ export interface Observation {
   records: Map<string, MachineRecord>;
 }
 
-export async function observe(cluster: string, drivers: Drivers, opts: { timeoutMs?: number; concurrency?: number } = {}): Promise<Observation> {
+/** `identity`: the observing checkout's (src/reconcile/identity-file.ts), recorded in what is observed; it decides which objects of the name are ours. */
+export async function observe(cluster: string, drivers: Drivers, opts: { timeoutMs?: number; concurrency?: number; identity?: string } = {}): Promise<Observation> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const lists = await Promise.all([...drivers.values()].map(async (d) => ({ driver: d, records: await retried(() => d.list()) })));
   const queue = new PQueue({ concurrency: opts.concurrency ?? 32 });
@@ -49,7 +50,7 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
     .flat()
     .filter((l) => !records.has(l.name))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { observed: { cluster, machines, ...(foreign.length ? { foreign } : {}), ...(leftovers.length ? { leftovers } : {}) }, records };
+  return { observed: { cluster, ...(opts.identity !== undefined ? { identity: opts.identity } : {}), machines, ...(foreign.length ? { foreign } : {}), ...(leftovers.length ? { leftovers } : {}) }, records };
 }
 
 /** A dropped connection or a busy engine is not a fact about the cluster: ask again, briefly. */

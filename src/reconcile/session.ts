@@ -94,7 +94,7 @@ export async function runPlan(cluster: OpenCluster, desired: Desired, plan: Plan
   if (o.signal.aborted) run.stopped = stopReason(o.signal);
   // Same drivers, same lock: this sees exactly what the run left (a sim driver's unsaved state
   // included), and no other apply can have changed it in between.
-  else if (o.observeAfter) run.after = (await observe(desired.name, cluster.drivers)).observed;
+  else if (o.observeAfter) run.after = (await observe(desired.name, cluster.drivers, { identity: cluster.observation.observed.identity })).observed;
   return run;
 }
 

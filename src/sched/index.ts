@@ -3,6 +3,7 @@
 // order, with the classic Swarm filters and strategies (see place-service.ts).
 import type { Desired, StrategyName } from '../model/desired.js';
 import type { Observed, ObservedContainer } from '../model/observed.js';
+import { ownsContainer } from '../model/ownership.js';
 import type { Existing, Placement, ReplicaPlacement, Unschedulable } from '../model/placement.js';
 import { containerName } from '../plan/naming.js';
 import type { Keys } from './candidates.js';
@@ -52,11 +53,13 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
     const s = services.get(c.owner!.service);
     return !s || c.name === containerName(desired.name, s.name, c.owner!.replica, s.spec.containerName);
   };
+  // Another checkout's containers (same cluster name, another identity) are residents like any stranger's.
+  const viewer = { cluster: desired.name, identity: observed.identity };
   for (const m of observed.machines) {
     const node = byName.get(m.name);
     for (const c of m.engine?.containers ?? []) {
-      if (c.owner?.cluster === desired.name) addOwned(owned, m.name, c, named);
-      else if (node) addResident(node, residentOfObserved(c, tracking), tracking);
+      if (ownsContainer(viewer, c)) addOwned(owned, m.name, c, named);
+      else if (node) addResident(node, residentOfObserved(c, tracking, false), tracking);
     }
   }
 

@@ -90,7 +90,8 @@ const namesOfImage = new Map<string, string[]>();
 const NO_PORTS: string[] = [];
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
-export function residentOfObserved(c: ObservedContainer, track: Tracking): Resident {
+/** `ours`: one of this cluster's replicas (a stranger's container, or another checkout's, is no replica of any service here). */
+export function residentOfObserved(c: ObservedContainer, track: Tracking, ours = true): Resident {
   let images = namesOfImage.get(c.image);
   if (!images) namesOfImage.set(c.image, (images = imageNames(c.image)));
   const resident: Resident = {
@@ -102,7 +103,7 @@ export function residentOfObserved(c: ObservedContainer, track: Tracking): Resid
     memory: c.reservations.memory,
   };
   if (track.names) resident.id = c.id;
-  if (c.owner) resident.service = c.owner.service;
+  if (ours && c.owner) resident.service = c.owner.service;
   return resident;
 }
 

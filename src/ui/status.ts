@@ -1,6 +1,7 @@
 // `cluster status`: what exists, from observation only. Pure: observed (+ desired for context) → report.
 import type { Desired } from '../model/desired.js';
 import { LABEL, type Observed } from '../model/observed.js';
+import { ownsContainer, ownsLabels } from '../model/ownership.js';
 import { formatBytes } from '../plan/machines.js';
 import { swarmHealth } from '../plan/swarm-health.js';
 import { maskDeep } from '../model/secrets.js';
@@ -48,7 +49,7 @@ function unmaskedStatus(desired: Desired, observed: Observed): StatusReport {
   const wanted = new Map(desired.machines.map((m) => [m.name, m]));
   const machines = observed.machines.map((m) => {
     const e = m.engine;
-    const owned = e?.containers.filter((c) => c.owner?.cluster === observed.cluster) ?? [];
+    const owned = e?.containers.filter((c) => ownsContainer(observed, c)) ?? [];
     const reserved = (e?.containers ?? []).reduce((r, c) => ({ cpus: r.cpus + c.reservations.cpus, memory: r.memory + c.reservations.memory }), { cpus: 0, memory: 0 });
     return {
       name: m.name,
@@ -67,12 +68,12 @@ function unmaskedStatus(desired: Desired, observed: Observed): StatusReport {
   });
   const containers = observed.machines.flatMap((m) =>
     (m.engine?.containers ?? []).flatMap((c) =>
-      c.owner?.cluster === observed.cluster ? [{ name: c.name, id: c.id, service: c.owner.service, replica: c.owner.replica, machine: m.name, state: c.state, image: c.image }] : [],
+      c.owner && ownsContainer(observed, c) ? [{ name: c.name, id: c.id, service: c.owner.service, replica: c.owner.replica, machine: m.name, state: c.state, image: c.image }] : [],
     ),
   );
   containers.sort((a, b) => (a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1));
   const simulated = observed.machines.some((m) => m.driver === 'sim') || desired.machines.some((m) => m.driver === 'sim');
-  const ours = (labels: Record<string, string>) => labels[LABEL.cluster] === observed.cluster;
+  const ours = (labels: Record<string, string>) => ownsLabels(observed, labels);
   const swarmServices = new Map<string, NonNullable<StatusReport['swarmServices']>[number]>();
   const networks = new Map<string, { name: string; driver: string; machine: string }>();
   for (const m of observed.machines) {

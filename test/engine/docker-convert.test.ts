@@ -182,6 +182,9 @@ describe('toContainer', () => {
     const c = toContainer(info({ Labels: { [LABEL.cluster]: 'demo', [LABEL.service]: 'web', [LABEL.replica]: '2', [LABEL.configHash]: 'abc', [LABEL.spec]: JSON.stringify(s) } }));
     expect(c.owner).toEqual({ cluster: 'demo', service: 'web', replica: 2, configHash: 'abc' });
     expect(c.reservations).toEqual({ cpus: 0.5, memory: 128 });
+    // The checkout's identity, when the object carries one (earlier versions' objects do not).
+    const withId = toContainer(info({ Labels: { [LABEL.cluster]: 'demo', [LABEL.service]: 'web', [LABEL.replica]: '2', [LABEL.configHash]: 'abc', [LABEL.id]: 'f00d' } }));
+    expect(withId.owner).toEqual({ cluster: 'demo', service: 'web', replica: 2, configHash: 'abc', id: 'f00d' });
 
     const foreign = toContainer(info({ Labels: { [LABEL.service]: 'web' } }));
     expect(foreign.owner).toBeUndefined();

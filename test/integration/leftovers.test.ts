@@ -2,7 +2,7 @@
 // destroy killed half-way) leaves a volume and a folder. The next apply starts that machine afresh
 // (never on the old /var/lib/docker: it would boot inside a dead swarm); a destroy removes them even
 // though the container is gone; a volume this folder did not make is never booted on, nor removed.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -28,6 +28,10 @@ test('a machine container removed by hand: apply makes the machine afresh, destr
   writeFileSync(file, `name: ${NAME}\nmachines:\n  solo: { driver: docker }\n`);
   expect((await run('apply', '--auto-approve')).code).toBe(0);
   const first = await machineContainer('solo');
+  // Both carry the folder's identity (io.cluster.id, .cluster/<cluster>.identity).
+  const identity = readFileSync(join(dir, `.cluster/${NAME}.identity`), 'utf8').trim();
+  expect(first!.Labels['io.cluster.id']).toBe(identity);
+  expect((await host.getVolume(volume('solo')).inspect()).Labels?.['io.cluster.id']).toBe(identity);
   // Something only the old /var/lib/docker has.
   const exec = await host.getContainer(first!.Id).exec({ Cmd: ['sh', '-c', ': > /var/lib/docker/from-the-old-machine'], AttachStdout: true, AttachStderr: true });
   await new Promise<void>((resolve, reject) => exec.start({}, (err, stream) => (err ? reject(err) : (stream!.on('end', () => resolve()), stream!.resume()))));

@@ -159,6 +159,31 @@ describe('stale plans and the command line', () => {
     expect(checkSavedPlan(s, { ...d, services: [service('web', { scale: 5 }), service('db')] }, observed)).toMatchObject({ stale: true, why: expect.stringMatching(/manifest/) });
   });
 
+  test('a plan made as one checkout is refused as another; one made before the folder had an identity passes only for the run that makes it', () => {
+    const A = 'a'.repeat(32);
+    const B = 'b'.repeat(32);
+    const asA = savePlan({ desired: d, observed: { ...observed, identity: A }, compose: [], profiles: [], choices }, freshPlan());
+    expect(asA.identity).toEqual({ id: A, adopted: false });
+    expect(checkSavedPlan(asA, d, { ...observed, identity: A })).toEqual({ stale: false });
+    expect(checkSavedPlan(asA, d, { ...observed, identity: B })).toMatchObject({ stale: true, why: expect.stringMatching(new RegExp(`made as checkout ${A}.*now checkout ${B}`)) });
+    expect(checkSavedPlan(asA, d, observed)).toMatchObject({ stale: true });
+    const before = saved();
+    expect(before.identity).toEqual({ id: null, adopted: false });
+    expect(checkSavedPlan(before, d, { ...observed, identity: B }, true)).toEqual({ stale: false });
+    expect(checkSavedPlan(before, d, { ...observed, identity: B }, false)).toMatchObject({ stale: true });
+    // Adopted: recorded, and --adopt on apply FILE must agree with it.
+    const adopted = savePlan({ desired: d, observed: { ...observed, identity: B, adopted: true }, compose: [], profiles: [], choices }, freshPlan());
+    expect(adopted.identity).toEqual({ id: B, adopted: true });
+    expect(invocationConflicts(adopted, { adopt: true })).toEqual([]);
+    expect(invocationConflicts(adopted, { adopt: 'bbb' })).toEqual([]);
+    expect(invocationConflicts(adopted, { adopt: 'aaa' })).toHaveLength(1);
+    expect(invocationConflicts(asA, { adopt: true })).toEqual([`--adopt is not what the plan was made with (no --adopt)`]);
+    // Files of earlier versions have no identity: still well-formed; a malformed one is not.
+    const { identity: _dropped, ...older } = asA;
+    expect(problems(older)).toEqual([]);
+    expect(problems({ ...asA, identity: { id: 7, adopted: 'no' } })).toEqual(['"identity" is not {id: string or null, adopted: true or false}']);
+  });
+
   test('an object without labels (the engine says null) is not the lock, and digests like any other', () => {
     expect(isLockObject(null)).toBe(false);
     expect(isLockObject(undefined)).toBe(false);

@@ -6,7 +6,10 @@ import { applyReporter } from '../../ui/apply-report.js';
 import { confirm, isInteractive } from '../../ui/terminal.js';
 import { openUnlessStopped, type Interrupts } from '../interrupts.js';
 import { watchCommand } from './watch.js';
-import { openSavedPlan, sealedPlanNow } from '../saved-plan.js';
+import { openSavedPlan, savedAdoption, sealedPlanNow } from '../saved-plan.js';
+import type { Observed } from '../../model/observed.js';
+import { adoptIdentity } from '../../reconcile/identity-file.js';
+import { stateDir } from '../../providers/index.js';
 import { recordProtected } from '../../reconcile/protection.js';
 import { computePlan, emptied, loadDesired, observeCluster, openSession, type PlanChoices } from '../pipeline.js';
 
@@ -22,6 +25,8 @@ export interface ApplyOptions extends PlanChoices {
   lockTimeout?: number;
   /** After Ctrl-C/SIGTERM: how long running actions may take to finish (ms). */
   gracePeriod?: number;
+  /** Take over another checkout's objects (true: the only one seen; a string: that id or prefix). */
+  adopt?: string | true;
 }
 
 export async function applyCommand(planFile: string | undefined, opts: ApplyOptions, interrupts: Interrupts): Promise<number> {
@@ -36,10 +41,13 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   // Before the lock and before any engine is asked: a run that could never be approved takes nothing.
   if (!saved && !opts.autoApprove && !isInteractive()) throw notApprovable(verb);
   const reporter = await applyReporter({ verb, desired, json: !!opts.json, live: !opts.json && isInteractive(process.stderr) });
-  const session = await openUnlessStopped(interrupts, openSession(base, { command: verb, timeoutMs: opts.lockTimeout ?? 0, signal: interrupts.signal }));
+  const adopt = saved ? savedAdoption(saved) : opts.adopt;
+  const session = await openUnlessStopped(interrupts, openSession(base, { command: verb, timeoutMs: opts.lockTimeout ?? 0, signal: interrupts.signal }, { adopt }));
   if (!session) return 1; // stopped while waiting for the lock or observing: nothing ran (exit 130/143)
   try {
-    const plan: Plan = saved ? sealedPlanNow(saved, session.observation) : computePlan(desired, session.observation, opts).plan;
+    const plan: Plan = saved ? sealedPlanNow(saved, session.observation, session.identity.created) : computePlan(desired, session.observation, opts).plan;
+    const adoption = adoptionOf(base, session.observation.observed);
+    const ask = saved || opts.autoApprove ? undefined : () => approve(desired, verb, interrupts.signal);
     const outcome = await applySession(session, {
       desired,
       plan,
@@ -48,20 +56,41 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       parallelism: opts.parallelism,
       graceMs: opts.gracePeriod,
       observeAfter: !opts.destroy,
-      approve: saved || opts.autoApprove ? undefined : () => approve(desired, verb, interrupts.signal),
       // A saved plan is exactly what runs: what a started machine holds is for the next plan.
       replan: saved
         ? undefined
         : async () => {
-            const observation = await observeCluster(base, session.drivers, true);
+            const observation = await observeCluster(base, session.drivers, true, session.observation.observed);
             return { observation, plan: computePlan(desired, observation, opts).plan };
           },
+      // An adopted identity is recorded once the run is approved, before anything is made with it.
+      approve: async () => {
+        const ok = ask ? await ask() : true;
+        if (ok) adoption?.();
+        return ok;
+      },
     });
+    if (outcome.kind === 'unchanged') adoption?.();
     if (outcome.kind === 'unchanged' || outcome.kind === 'applied') recordProtected(desired);
     return applyExitCode(outcome);
   } finally {
     await session.close();
   }
+}
+
+/**
+ * `--adopt`: writes the chosen id as this folder's identity (once). Kill -9 before it: nothing was made
+ * with it yet, and the next run adopts again; after it: the folder is that checkout, as asked.
+ */
+function adoptionOf(desired: Desired, observed: Observed): (() => void) | undefined {
+  if (!observed.adopted || observed.identity === undefined) return undefined;
+  const id = observed.identity;
+  let done = false;
+  return () => {
+    if (done) return;
+    adoptIdentity(stateDir(desired), desired.name, id);
+    done = true;
+  };
 }
 
 /** 0 only when everything planned was done; an interrupted run's 130/143 is interruptible()'s. */

@@ -8,12 +8,14 @@ export interface PlanOptions extends PlanChoices {
   json?: boolean;
   out?: string;
   detailedExitcode?: boolean;
+  /** Plan as the checkout --adopt chooses (nothing is written: apply records it). */
+  adopt?: string | true;
 }
 
 /** Exit: 1 when a replica cannot be placed; with --detailed-exitcode 2 when there are changes or the cluster is unhealthy (lost quorum). */
 export async function planCommand(opts: PlanOptions): Promise<number> {
   const desired = loadDesired(opts.file);
-  const session = await openSession(desired);
+  const session = await openSession(desired, undefined, { adopt: opts.adopt });
   try {
     const { plan } = computePlan(desired, session.observation, opts);
     process.stdout.write(opts.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlanText(plan));

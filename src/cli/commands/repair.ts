@@ -72,7 +72,7 @@ export async function repairCommand(opts: RepairOptions, interrupts: Interrupts)
     if (interrupts.signal.aborted) return 1;
 
     // The rest is an ordinary apply of the manifest, under the same lock, from the swarm as it is now.
-    const observation = await observe(desired.name, session.drivers);
+    const observation = await observe(desired.name, session.drivers, { identity: observed.identity });
     for (const m of observation.observed.machines) if (observed.machines.find((o) => o.name === m.name)?.protected) m.protected = true;
     const { plan } = computePlan(desired, observation);
     const reporter = await applyReporter({ verb: 'apply', desired, json: false, live: isInteractive(process.stderr) });

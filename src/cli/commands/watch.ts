@@ -19,7 +19,7 @@ export async function watchCommand(opts: ApplyOptions, interrupts: Interrupts): 
     open: (desired) => openUnlessStopped(interrupts, openSession(desired, { command: 'watch', timeoutMs: opts.lockTimeout ?? 300_000, signal: interrupts.signal })),
     plan: (desired, observation) => computePlan(desired, observation, opts).plan,
     replan: async (desired, open) => {
-      const observation = await observeCluster(desired, open.drivers, true);
+      const observation = await observeCluster(desired, open.drivers, true, open.observation.observed);
       return { observation, plan: computePlan(desired, observation, opts).plan };
     },
     reporter: await watchReporter({ json: !!opts.json, live: !opts.json && isInteractive(process.stderr) }),
