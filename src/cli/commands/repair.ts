@@ -12,12 +12,11 @@ import { UserError } from '../../model/diagnostic.js';
 import type { Desired } from '../../model/desired.js';
 import type { Observed } from '../../model/observed.js';
 import { swarmHealth, type SwarmHealth } from '../../plan/swarm-health.js';
-import { observe } from '../../reconcile/observe.js';
 import { applySession } from '../../reconcile/session.js';
 import { applyReporter } from '../../ui/apply-report.js';
 import { confirm, isInteractive } from '../../ui/terminal.js';
 import { openUnlessStopped, type Interrupts } from '../interrupts.js';
-import { computePlan, loadDesired, openSession } from '../pipeline.js';
+import { computePlan, loadDesired, observeCluster, openSession } from '../pipeline.js';
 import { applyExitCode } from './apply.js';
 
 export interface RepairOptions {
@@ -72,8 +71,7 @@ export async function repairCommand(opts: RepairOptions, interrupts: Interrupts)
     if (interrupts.signal.aborted) return 1;
 
     // The rest is an ordinary apply of the manifest, under the same lock, from the swarm as it is now.
-    const observation = await observe(desired.name, session.drivers, { identity: observed.identity });
-    for (const m of observation.observed.machines) if (observed.machines.find((o) => o.name === m.name)?.protected) m.protected = true;
+    const observation = await observeCluster(desired, session.drivers, true, { identity: observed.identity });
     const { plan } = computePlan(desired, observation);
     const reporter = await applyReporter({ verb: 'apply', desired, json: false, live: isInteractive(process.stderr) });
     const outcome = await applySession(
@@ -87,6 +85,11 @@ export async function repairCommand(opts: RepairOptions, interrupts: Interrupts)
         graceMs: opts.gracePeriod,
         observeAfter: true,
         approve: opts.autoApprove ? undefined : () => confirm('\nDo you want to perform these actions?', interrupts.signal),
+        // Stopped managers are started first; their swarm is planned once they are up, in this same run.
+        replan: async () => {
+          const again = await observeCluster(desired, session.drivers, true, { identity: observed.identity });
+          return { observation: again, plan: computePlan(desired, again).plan };
+        },
       },
     );
     return applyExitCode(outcome);
