@@ -2,6 +2,7 @@
 // running container action finishes (no container is left created-but-not-started), nothing else
 // starts, the lock is released, exit 130/143; the next apply converges and the status it prints is
 // the cluster after the apply. A second SIGINT quits at once and still releases the lock.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { afterAll, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/engine/docker-connection.js';
 import { connect } from '../../src/engine/docker.js';
 import { background, type Background } from '../support/background.js';
-import { clusterAsync } from '../support/cli.js';
+import { BIN, clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `sg${process.pid}`;
@@ -85,3 +86,22 @@ test('a second SIGINT quits at once, still releasing the lock; apply again conve
   expect(now.map((b) => b.replica).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   expect(now.every((b) => b.state === 'running')).toBe(true);
 }, 300_000);
+
+test('`cluster apply --json | head -2` (F8): the closed output stops the run as SIGTERM would, exit 141, the lock released; the next apply converges', async () => {
+  writeFileSync(file, manifest(9));
+  const out = await new Promise<{ code: number | null; pipe: string }>((resolve) => {
+    const sh = spawn('bash', ['-c', `set -o pipefail; node "$BIN" apply --auto-approve --json -f "$FILE" | head -2 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+      cwd: dir,
+      env: { ...process.env, DOCKER_HOST, BIN, FILE: file },
+    });
+    let pipe = '';
+    sh.stdout.on('data', (c: Buffer) => (pipe += c.toString()));
+    sh.on('close', (code) => resolve({ code, pipe }));
+  });
+  expect(out.pipe.trim()).toBe('141');
+  // No container was left created but never started, and nothing holds the lock.
+  expect((await birds()).filter((b) => b.state === 'created')).toEqual([]);
+  const again = await run('apply', '--auto-approve');
+  expect(again.code, again.stderr).toBe(0);
+  expect((await birds()).filter((b) => b.state === 'running').length).toBe(9);
+}, 600_000);

@@ -79,3 +79,26 @@ test('two checkouts with the same cluster name: each sees only the machines its 
   expect(clash.stdout + clash.stderr).toMatch(/already has a (volume|container) named \S*-solo\S* that this folder did not make/);
   expect((await a('plan', '--detailed-exitcode')).code).toBe(0);
 });
+
+test('an impostor with a replica\'s copied labels (F10) is reported and left alone; the real replica stays', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cl-trust-c-'));
+  const run = runIn(dir);
+  writeFileSync(join(dir, 'cluster.yml'), `name: ${NAME}c\nmachines:\n  m: { driver: docker }\nservices:\n  web:\n    image: busybox:latest\n    command: [sleep, "3600"]\n    scale: 2\n`);
+  try {
+    expect((await run('apply', '--auto-approve')).code).toBe(0);
+    const engine = dockerodeFor(`unix://${join(dir, '.cluster/machines/m/docker.sock')}`);
+    const real = (await engine.listContainers({ all: true, filters: { name: [`^/${NAME}c-web-2$`] } }))[0]!;
+    // What the issue's attacker did inside the machine: the same image and labels, another name.
+    const fake = await engine.createContainer({ name: 'advs-impostor', Image: 'busybox:latest', Cmd: ['sleep', '3600'], Labels: real.Labels });
+    await fake.start();
+    const plan = await run('plan', '--detailed-exitcode');
+    expect(plan.code, plan.stdout).toBe(0); // the real replica is the replica: nothing to change
+    expect(plan.stdout).toMatch(/container advs-impostor carries the labels of web replica 2 but not its name; the replica is the one named so, this one is left alone/);
+    expect((await run('apply', '--auto-approve')).code).toBe(0);
+    const after = await engine.listContainers({ all: true });
+    expect(after.find((c) => c.Id === real.Id)?.State).toBe('running');
+    expect(after.find((c) => c.Id === fake.id)?.State).toBe('running');
+  } finally {
+    await run('destroy', '--auto-approve');
+  }
+});
