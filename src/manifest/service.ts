@@ -59,6 +59,13 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
     // The seeds' syntax: `-e constraint:size==xxl`, `-e affinity:container!=db`.
     const m = /^(constraint|affinity):(.*)$/.exec(key);
     if (m) addExpr(m[1] as 'constraint' | 'affinity', `${m[2]}=${value ?? ''}`.replace(/=$/, ''), path);
+    // classic's rescheduling directive (cluster/config.go): read, not sent to the container, and said.
+    else if (/^reschedule:/.test(key))
+      warn(
+        path,
+        `${key}${value !== undefined ? `=${value}` : ''} is classic Swarm's rescheduling policy: cluster places the replicas of a machine whose engine stays silent elsewhere for every service, after --unreachable-grace (default 5m); this entry is not passed to the container`,
+        'remove it, or set --unreachable-grace',
+      );
     else if (value !== undefined) environment[key] = value;
     // `- NAME` without a value passes NAME through from where `cluster` runs (unset: left out), as compose does.
     else if (hostEnv[key] !== undefined) environment[key] = hostEnv[key]!;
