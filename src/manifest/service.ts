@@ -29,6 +29,8 @@ export interface ParsedService {
   /** `networks:` keys as written, with their aliases; the caller resolves them to engine names. */
   networks: { name: string; aliases: string[]; path: Path }[];
   swarm?: SwarmServiceSpec;
+  /** A container service with `deploy.mode: global` (then `scale` is 0). */
+  global?: boolean;
   constraints: (Expression & { path: Path })[];
   affinities: (Expression & { path: Path })[];
 }
@@ -76,7 +78,12 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
   for (const [i, c] of ((raw.placement as Raw | undefined)?.affinities as string[] | undefined ?? []).entries()) addExpr('affinity', c, at('placement', 'affinities', i));
   for (const [i, c] of ((deploy.placement as Raw | undefined)?.constraints as string[] | undefined ?? []).entries()) addExpr('constraint', c, at('deploy', 'placement', 'constraints', i), true);
 
-  const scale = parseScale(raw, deploy, at, report);
+  const mode = (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers';
+  const global = mode === 'containers' && deploy.mode === 'global';
+  const scale = global ? globalScale(raw, deploy, at, report) : parseScale(raw, deploy, at, report);
+  if (mode === 'containers' && (deploy.placement as Raw | undefined)?.preferences !== undefined) {
+    warn(at('deploy', 'placement', 'preferences'), 'deploy.placement.preferences is not honoured for a container service yet: its replicas are placed by the strategy alone', 'remove it, or use `mode: swarm`');
+  }
   const spec: ServiceSpec = {
     image: String(raw.image),
     ...optional('build', parseBuild(raw.build, dir)),
@@ -118,13 +125,12 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
   for (const v of spec.volumesFrom) if (!v.startsWith('container:')) dependsOn.add(v.split(':')[0]!);
   if (spec.networkMode?.startsWith('service:')) dependsOn.add(spec.networkMode.slice('service:'.length));
 
-  const mode = (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers';
   if (mode === 'swarm') {
     for (const e of [...constraints, ...affinities].filter((x) => x.path[2] === 'environment' || x.path[2] === 'labels')) {
       report(e.path, `${e.text} places containers; the swarm places a \`mode: swarm\` service`, 'use deploy.placement.constraints, e.g. node.labels.size == xxl');
     }
   }
-  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
+  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(global ? { global } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
 }
 
 /** `com.docker.swarm.constraints='["zone==eu"]'` and `com.docker.swarm.affinities`: each entry an expression. */
@@ -180,6 +186,17 @@ function parseBuild(v: unknown, dir: string): BuildSpec | undefined {
 function parseNetworks(v: unknown, at: (...r: (string | number)[]) => Path): ParsedService['networks'] {
   if (Array.isArray(v)) return v.map((n, i) => ({ name: String(n), aliases: [], path: at('networks', i) }));
   return Object.entries((v ?? {}) as Raw).map(([name, o]) => ({ name, aliases: (((o as Raw | null)?.aliases ?? []) as unknown[]).map(String), path: at('networks', name) }));
+}
+
+/**
+ * A global service runs one replica per eligible machine: a replica count contradicts it, so it is an
+ * error where it is written (swarmkit's GlobalService has no replica count: api/specs.proto).
+ */
+function globalScale(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): number {
+  for (const [value, path] of [[raw.scale, at('scale')], [deploy.replicas, at('deploy', 'replicas')]] as const) {
+    if (value !== undefined) report(path, `${path.slice(2).join('.')} sets a replica count, but deploy.mode is global: one replica runs on each eligible machine`, 'remove it, or remove deploy.mode: global');
+  }
+  return 0;
 }
 
 function parseScale(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): number {

@@ -215,6 +215,8 @@ export interface DesiredService {
   together?: string[];
   /** `mode: swarm`: the swarm schedules it; `scale` is its replica count (replicated mode). */
   swarm?: SwarmServiceSpec;
+  /** A container service with `deploy.mode: global`: one replica on each eligible machine (`scale` is 0, unused). */
+  global?: true;
   placement: {
     constraints: Expression[];
     affinities: Expression[];

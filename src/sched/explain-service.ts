@@ -53,6 +53,7 @@ export function explainService(desired: Desired, observed: Observed, name: strin
   const strategy = options.strategy ?? desired.scheduler.strategy;
   const unschedulable = placement.unschedulable.find((u) => u.service === name);
   const notes: string[] = [];
+  if (service.global) notes.push('deploy.mode global: one replica on each machine meeting its constraints, as swarmkit places a global service; the strategy does not choose, and a machine already holding one takes no other');
   if (task.ports.length) notes.push('a host port is taken per protocol and address: 8080/udp beside 8080/tcp is allowed (classic refuses it; engines allow it)');
   const overcommit = desired.scheduler.overcommit ?? 0;
   if (overcommit) notes.push(`machine sizes include scheduler.overcommit ${overcommit}, counted as classic counts it (whole cpus, whole percent)`);
