@@ -31,6 +31,8 @@ export interface ParsedService {
   swarm?: SwarmServiceSpec;
   /** A container service with `deploy.mode: global` (then `scale` is 0). */
   global?: boolean;
+  /** deploy.placement.max_replicas_per_node of a container service, when it limits (> 0). */
+  maxPerMachine?: number;
   constraints: (Expression & { path: Path })[];
   affinities: (Expression & { path: Path })[];
 }
@@ -81,6 +83,7 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
   const mode = (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers';
   const global = mode === 'containers' && deploy.mode === 'global';
   const scale = global ? globalScale(raw, deploy, at, report) : parseScale(raw, deploy, at, report);
+  const maxPerMachine = maxReplicasPerNode(deploy, mode, at, report, warn);
   if (mode === 'containers' && (deploy.placement as Raw | undefined)?.preferences !== undefined) {
     warn(at('deploy', 'placement', 'preferences'), 'deploy.placement.preferences is not honoured for a container service yet: its replicas are placed by the strategy alone', 'remove it, or use `mode: swarm`');
   }
@@ -130,7 +133,7 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
       report(e.path, `${e.text} places containers; the swarm places a \`mode: swarm\` service`, 'use deploy.placement.constraints, e.g. node.labels.size == xxl');
     }
   }
-  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(global ? { global } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
+  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(global ? { global } : {}), ...(maxPerMachine ? { maxPerMachine } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
 }
 
 /** `com.docker.swarm.constraints='["zone==eu"]'` and `com.docker.swarm.affinities`: each entry an expression. */
@@ -186,6 +189,17 @@ function parseBuild(v: unknown, dir: string): BuildSpec | undefined {
 function parseNetworks(v: unknown, at: (...r: (string | number)[]) => Path): ParsedService['networks'] {
   if (Array.isArray(v)) return v.map((n, i) => ({ name: String(n), aliases: [], path: at('networks', i) }));
   return Object.entries((v ?? {}) as Raw).map(([name, o]) => ({ name, aliases: (((o as Raw | null)?.aliases ?? []) as unknown[]).map(String), path: at('networks', name) }));
+}
+
+/** swarmkit's Placement.MaxReplicas: a whole number, 0 = no limit (filter.go MaxReplicasFilter.SetTask). */
+function maxReplicasPerNode(deploy: Raw, mode: 'containers' | 'swarm', at: (...r: (string | number)[]) => Path, report: Report, warn: Report): number | undefined {
+  const value = (deploy.placement as Raw | undefined)?.max_replicas_per_node;
+  if (value === undefined) return undefined;
+  const path = at('deploy', 'placement', 'max_replicas_per_node');
+  const n = parseInteger(value);
+  if (n === undefined || n < 0) return report(path, `max_replicas_per_node must be a whole number ≥ 0 (got ${JSON.stringify(value)})`, 'e.g. 2; 0 means no limit'), undefined;
+  if (mode === 'swarm') return warn(path, 'max_replicas_per_node is not sent to the swarm yet: the swarm places this service without it', 'remove it, or use mode: containers'), undefined;
+  return n;
 }
 
 /**

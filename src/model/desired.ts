@@ -10,7 +10,8 @@ export interface SourcePosition {
 export type Role = 'manager' | 'worker';
 export type DriverName = 'docker' | 'generic' | 'sim';
 export type StrategyName = 'spread' | 'binpack' | 'random';
-export type FilterName = 'health' | 'port' | 'dependency' | 'affinity' | 'constraint';
+export type FilterName = 'health' | 'port' | 'dependency' | 'affinity' | 'constraint' | 'max_replicas_per_node';
+/** The filters scheduler.filters chooses from (classic's); max_replicas_per_node applies wherever a service sets it. */
 export const ALL_FILTERS: readonly FilterName[] = ['health', 'port', 'dependency', 'affinity', 'constraint'];
 
 export interface Desired {
@@ -220,6 +221,8 @@ export interface DesiredService {
   placement: {
     constraints: Expression[];
     affinities: Expression[];
+    /** deploy.placement.max_replicas_per_node: at most this many replicas on one machine. */
+    maxPerMachine?: number;
   };
   position: SourcePosition;
 }

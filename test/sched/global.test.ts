@@ -131,11 +131,9 @@ describe('compose files: deploy.mode global read, the placement keys not honoure
     expect(place(r.desired, { cluster: 't', machines: [] }).replicas.map((x) => `${x.replica}@${x.machine}`)).toEqual(['1@m-1', '2@m-2', '3@m-3']);
   });
 
-  test('preferences and max_replicas_per_node are warned about by name at their line', () => {
+  test('preferences are warned about by name at their line; max_replicas_per_node is read', () => {
     const r = compose('services:\n  web:\n    image: nginx\n    deploy:\n      placement:\n        preferences: [{ spread: node.labels.zone }]\n        max_replicas_per_node: 2\n');
-    expect(r.ok && r.warnings.map((w) => `${w.file.split('/').pop()}:${w.line} ${w.message.split(':')[0]}`)).toEqual([
-      'app.yml:7 `deploy.placement.max_replicas_per_node` of service web is not supported by cluster yet and is ignored',
-      'app.yml:6 deploy.placement.preferences is not honoured for a container service yet',
-    ]);
+    expect(r.ok && r.warnings.map((w) => `${w.file.split('/').pop()}:${w.line} ${w.message.split(':')[0]}`)).toEqual(['app.yml:6 deploy.placement.preferences is not honoured for a container service yet']);
+    expect(r.ok && r.desired.services[0]!.placement.maxPerMachine).toBe(2);
   });
 });
