@@ -33,6 +33,8 @@ export interface ParsedService {
   global?: boolean;
   /** deploy.placement.max_replicas_per_node of a container service, when it limits (> 0). */
   maxPerMachine?: number;
+  /** deploy.placement.preferences of a container service: the machine labels to spread over, outermost first. */
+  spread?: string[];
   constraints: (Expression & { path: Path })[];
   affinities: (Expression & { path: Path })[];
 }
@@ -84,9 +86,7 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
   const global = mode === 'containers' && deploy.mode === 'global';
   const scale = global ? globalScale(raw, deploy, at, report) : parseScale(raw, deploy, at, report);
   const maxPerMachine = maxReplicasPerNode(deploy, mode, at, report, warn);
-  if (mode === 'containers' && (deploy.placement as Raw | undefined)?.preferences !== undefined) {
-    warn(at('deploy', 'placement', 'preferences'), 'deploy.placement.preferences is not honoured for a container service yet: its replicas are placed by the strategy alone', 'remove it, or use `mode: swarm`');
-  }
+  const spread = mode === 'containers' ? spreadPreferences(deploy, at, report) : [];
   const spec: ServiceSpec = {
     image: String(raw.image),
     ...optional('build', parseBuild(raw.build, dir)),
@@ -133,7 +133,7 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
       report(e.path, `${e.text} places containers; the swarm places a \`mode: swarm\` service`, 'use deploy.placement.constraints, e.g. node.labels.size == xxl');
     }
   }
-  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(global ? { global } : {}), ...(maxPerMachine ? { maxPerMachine } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
+  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(global ? { global } : {}), ...(maxPerMachine ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
 }
 
 /** `com.docker.swarm.constraints='["zone==eu"]'` and `com.docker.swarm.affinities`: each entry an expression. */
@@ -189,6 +189,24 @@ function parseBuild(v: unknown, dir: string): BuildSpec | undefined {
 function parseNetworks(v: unknown, at: (...r: (string | number)[]) => Path): ParsedService['networks'] {
   if (Array.isArray(v)) return v.map((n, i) => ({ name: String(n), aliases: [], path: at('networks', i) }));
   return Object.entries((v ?? {}) as Raw).map(([name, o]) => ({ name, aliases: (((o as Raw | null)?.aliases ?? []) as unknown[]).map(String), path: at('networks', name) }));
+}
+
+/**
+ * `preferences: [{ spread: node.labels.zone }]` → ['zone']. swarmkit spreads over node.labels.KEY and
+ * engine.labels.KEY (prefixes in any case) and skips any other descriptor (nodeset.go tree); here
+ * both name the machine's labels, and another descriptor is an error rather than skipped.
+ */
+function spreadPreferences(deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): string[] {
+  const prefs = (deploy.placement as Raw | undefined)?.preferences;
+  if (!Array.isArray(prefs)) return [];
+  const out: string[] = [];
+  prefs.forEach((p, i) => {
+    const d = (p as Raw | null)?.spread;
+    const m = typeof d === 'string' ? /^(?:node|engine)\.labels\.(.+)$/i.exec(d) : null;
+    if (m) out.push(m[1]!);
+    else report(at('deploy', 'placement', 'preferences', i, ...(d === undefined ? [] : ['spread'])), `cannot spread over ${JSON.stringify(d)}: a machine label is spread over, written node.labels.KEY`, 'e.g. spread: node.labels.zone');
+  });
+  return out;
 }
 
 /** swarmkit's Placement.MaxReplicas: a whole number, 0 = no limit (filter.go MaxReplicasFilter.SetTask). */

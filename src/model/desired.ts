@@ -223,6 +223,8 @@ export interface DesiredService {
     affinities: Expression[];
     /** deploy.placement.max_replicas_per_node: at most this many replicas on one machine. */
     maxPerMachine?: number;
+    /** deploy.placement.preferences spread, outermost first: the machine label each spreads over (`zone` for node.labels.zone). */
+    spread?: string[];
   };
   position: SourcePosition;
 }

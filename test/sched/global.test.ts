@@ -117,7 +117,7 @@ describe('the manifest: deploy.mode: global', () => {
   });
 });
 
-describe('compose files: deploy.mode global read, the placement keys not honoured yet named at their line', () => {
+describe('compose files: deploy.mode global and the placement keys read', () => {
   const compose = (text: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'global-compose-'));
     writeFileSync(join(dir, 'app.yml'), text);
@@ -131,9 +131,9 @@ describe('compose files: deploy.mode global read, the placement keys not honoure
     expect(place(r.desired, { cluster: 't', machines: [] }).replicas.map((x) => `${x.replica}@${x.machine}`)).toEqual(['1@m-1', '2@m-2', '3@m-3']);
   });
 
-  test('preferences are warned about by name at their line; max_replicas_per_node is read', () => {
+  test('preferences and max_replicas_per_node are read, with no warning', () => {
     const r = compose('services:\n  web:\n    image: nginx\n    deploy:\n      placement:\n        preferences: [{ spread: node.labels.zone }]\n        max_replicas_per_node: 2\n');
-    expect(r.ok && r.warnings.map((w) => `${w.file.split('/').pop()}:${w.line} ${w.message.split(':')[0]}`)).toEqual(['app.yml:6 deploy.placement.preferences is not honoured for a container service yet']);
-    expect(r.ok && r.desired.services[0]!.placement.maxPerMachine).toBe(2);
+    expect(r.ok && r.warnings).toEqual([]);
+    expect(r.ok && r.desired.services[0]!.placement).toMatchObject({ maxPerMachine: 2, spread: ['zone'] });
   });
 });
