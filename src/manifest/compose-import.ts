@@ -126,7 +126,7 @@ function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<str
   // Keys below supported ones that cluster does not send anywhere: named, not dropped.
   const deploy = (raw.deploy ?? {}) as Raw;
   const nested: [Path, Set<string>][] = [
-    [['deploy', 'placement'], new Set(['constraints', 'preferences'])],
+    [['deploy', 'placement'], new Set(['constraints', 'preferences', 'max_replicas_per_node'])],
     [['deploy', 'update_config'], new Set(['parallelism', 'delay', 'order', 'failure_action'])],
   ];
   for (const [path, known] of nested) {

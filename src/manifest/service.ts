@@ -29,6 +29,12 @@ export interface ParsedService {
   /** `networks:` keys as written, with their aliases; the caller resolves them to engine names. */
   networks: { name: string; aliases: string[]; path: Path }[];
   swarm?: SwarmServiceSpec;
+  /** A container service with `deploy.mode: global` (then `scale` is 0). */
+  global?: boolean;
+  /** deploy.placement.max_replicas_per_node of a container service, when it limits (> 0). */
+  maxPerMachine?: number;
+  /** deploy.placement.preferences of a container service: the machine labels to spread over, outermost first. */
+  spread?: string[];
   constraints: (Expression & { path: Path })[];
   affinities: (Expression & { path: Path })[];
 }
@@ -76,7 +82,11 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
   for (const [i, c] of ((raw.placement as Raw | undefined)?.affinities as string[] | undefined ?? []).entries()) addExpr('affinity', c, at('placement', 'affinities', i));
   for (const [i, c] of ((deploy.placement as Raw | undefined)?.constraints as string[] | undefined ?? []).entries()) addExpr('constraint', c, at('deploy', 'placement', 'constraints', i), true);
 
-  const scale = parseScale(raw, deploy, at, report);
+  const mode = (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers';
+  const global = mode === 'containers' && deploy.mode === 'global';
+  const scale = global ? globalScale(raw, deploy, at, report) : parseScale(raw, deploy, at, report);
+  const maxPerMachine = maxReplicasPerNode(deploy, mode, at, report, warn);
+  const spread = mode === 'containers' ? spreadPreferences(deploy, at, report) : [];
   const spec: ServiceSpec = {
     image: String(raw.image),
     ...optional('build', parseBuild(raw.build, dir)),
@@ -118,13 +128,12 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
   for (const v of spec.volumesFrom) if (!v.startsWith('container:')) dependsOn.add(v.split(':')[0]!);
   if (spec.networkMode?.startsWith('service:')) dependsOn.add(spec.networkMode.slice('service:'.length));
 
-  const mode = (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers';
   if (mode === 'swarm') {
     for (const e of [...constraints, ...affinities].filter((x) => x.path[2] === 'environment' || x.path[2] === 'labels')) {
       report(e.path, `${e.text} places containers; the swarm places a \`mode: swarm\` service`, 'use deploy.placement.constraints, e.g. node.labels.size == xxl');
     }
   }
-  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
+  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(global ? { global } : {}), ...(maxPerMachine ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
 }
 
 /** `com.docker.swarm.constraints='["zone==eu"]'` and `com.docker.swarm.affinities`: each entry an expression. */
@@ -180,6 +189,46 @@ function parseBuild(v: unknown, dir: string): BuildSpec | undefined {
 function parseNetworks(v: unknown, at: (...r: (string | number)[]) => Path): ParsedService['networks'] {
   if (Array.isArray(v)) return v.map((n, i) => ({ name: String(n), aliases: [], path: at('networks', i) }));
   return Object.entries((v ?? {}) as Raw).map(([name, o]) => ({ name, aliases: (((o as Raw | null)?.aliases ?? []) as unknown[]).map(String), path: at('networks', name) }));
+}
+
+/**
+ * `preferences: [{ spread: node.labels.zone }]` → ['zone']. swarmkit spreads over node.labels.KEY and
+ * engine.labels.KEY (prefixes in any case) and skips any other descriptor (nodeset.go tree); here
+ * both name the machine's labels, and another descriptor is an error rather than skipped.
+ */
+function spreadPreferences(deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): string[] {
+  const prefs = (deploy.placement as Raw | undefined)?.preferences;
+  if (!Array.isArray(prefs)) return [];
+  const out: string[] = [];
+  prefs.forEach((p, i) => {
+    const d = (p as Raw | null)?.spread;
+    const m = typeof d === 'string' ? /^(?:node|engine)\.labels\.(.+)$/i.exec(d) : null;
+    if (m) out.push(m[1]!);
+    else report(at('deploy', 'placement', 'preferences', i, ...(d === undefined ? [] : ['spread'])), `cannot spread over ${JSON.stringify(d)}: a machine label is spread over, written node.labels.KEY`, 'e.g. spread: node.labels.zone');
+  });
+  return out;
+}
+
+/** swarmkit's Placement.MaxReplicas: a whole number, 0 = no limit (filter.go MaxReplicasFilter.SetTask). */
+function maxReplicasPerNode(deploy: Raw, mode: 'containers' | 'swarm', at: (...r: (string | number)[]) => Path, report: Report, warn: Report): number | undefined {
+  const value = (deploy.placement as Raw | undefined)?.max_replicas_per_node;
+  if (value === undefined) return undefined;
+  const path = at('deploy', 'placement', 'max_replicas_per_node');
+  const n = parseInteger(value);
+  if (n === undefined || n < 0) return report(path, `max_replicas_per_node must be a whole number ≥ 0 (got ${JSON.stringify(value)})`, 'e.g. 2; 0 means no limit'), undefined;
+  if (mode === 'swarm') return warn(path, 'max_replicas_per_node is not sent to the swarm yet: the swarm places this service without it', 'remove it, or use mode: containers'), undefined;
+  return n;
+}
+
+/**
+ * A global service runs one replica per eligible machine: a replica count contradicts it, so it is an
+ * error where it is written (swarmkit's GlobalService has no replica count: api/specs.proto).
+ */
+function globalScale(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): number {
+  for (const [value, path] of [[raw.scale, at('scale')], [deploy.replicas, at('deploy', 'replicas')]] as const) {
+    if (value !== undefined) report(path, `${path.slice(2).join('.')} sets a replica count, but deploy.mode is global: one replica runs on each eligible machine`, 'remove it, or remove deploy.mode: global');
+  }
+  return 0;
 }
 
 function parseScale(raw: Raw, deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): number {

@@ -10,7 +10,8 @@ export interface SourcePosition {
 export type Role = 'manager' | 'worker';
 export type DriverName = 'docker' | 'generic' | 'sim';
 export type StrategyName = 'spread' | 'binpack' | 'random';
-export type FilterName = 'health' | 'port' | 'dependency' | 'affinity' | 'constraint';
+export type FilterName = 'health' | 'port' | 'dependency' | 'affinity' | 'constraint' | 'max_replicas_per_node';
+/** The filters scheduler.filters chooses from (classic's); max_replicas_per_node applies wherever a service sets it. */
 export const ALL_FILTERS: readonly FilterName[] = ['health', 'port', 'dependency', 'affinity', 'constraint'];
 
 export interface Desired {
@@ -215,9 +216,15 @@ export interface DesiredService {
   together?: string[];
   /** `mode: swarm`: the swarm schedules it; `scale` is its replica count (replicated mode). */
   swarm?: SwarmServiceSpec;
+  /** A container service with `deploy.mode: global`: one replica on each eligible machine (`scale` is 0, unused). */
+  global?: true;
   placement: {
     constraints: Expression[];
     affinities: Expression[];
+    /** deploy.placement.max_replicas_per_node: at most this many replicas on one machine. */
+    maxPerMachine?: number;
+    /** deploy.placement.preferences spread, outermost first: the machine label each spreads over (`zone` for node.labels.zone). */
+    spread?: string[];
   };
   position: SourcePosition;
 }

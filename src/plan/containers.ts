@@ -86,7 +86,11 @@ function planRemovals(desired: Desired, placement: Placement, machines: MachineS
     if (machines.leaving.has(machine)) continue;
     const { service: name, replica } = c.owner!;
     const service = services.get(name);
-    const reason = !service ? 'service not in the manifest' : replica > service.scale ? `scale ${service.scale}: replica ${replica} goes` : 'duplicate replica';
+    const reason = !service
+      ? 'service not in the manifest'
+      : service.global
+        ? 'global: one replica per machine meeting its constraints'
+        : replica > service.scale ? `scale ${service.scale}: replica ${replica} goes` : 'duplicate replica';
     const id = list.add(`${name}:${replica}:${machine}`, { kind: 'container.remove', machine, service: name, replica, name: c.name, containerId: c.id, reason, after: [] });
     out.push({ id, machine, service: name });
   }
@@ -103,5 +107,6 @@ function planRemovals(desired: Desired, placement: Placement, machines: MachineS
 }
 
 function replicaReason(service: DesiredService, replica: number): string {
+  if (service.global) return `global: replica ${replica}, one per machine`;
   return replica === 1 && service.scale === 1 ? 'new service' : `replica ${replica} of ${service.scale}`;
 }

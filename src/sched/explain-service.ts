@@ -5,6 +5,7 @@ import type { Observed } from '../model/observed.js';
 import type { ReplicaPlacement, Unschedulable } from '../model/placement.js';
 import { formatExpression } from './expr.js';
 import { prepareChecks } from './place-service.js';
+import { labelValue } from './spread.js';
 import { FULL, resourceRefusal, weigh } from './resources.js';
 import { schedule, type PlaceOptions } from './index.js';
 
@@ -53,6 +54,15 @@ export function explainService(desired: Desired, observed: Observed, name: strin
   const strategy = options.strategy ?? desired.scheduler.strategy;
   const unschedulable = placement.unschedulable.find((u) => u.service === name);
   const notes: string[] = [];
+  for (const key of service.placement.spread ?? []) {
+    // What the spread evened out: replicas per value of the label after the plan ("" = machines without it).
+    const per = new Map<string, number>();
+    for (const node of ctx.nodes) per.set(labelValue(node, key), (per.get(labelValue(node, key)) ?? 0) + (node.services.get(name) ?? 0));
+    const counts = [...per].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([v, n]) => `${v === '' ? '(no label)' : v} ${n}`);
+    notes.push(`spread over node.labels.${key} (swarmkit's placement preference): the group of machines with the fewest replicas takes the next, then the strategy inside it; replicas per value: ${counts.join(', ')}`);
+  }
+  if (service.placement.maxPerMachine) notes.push(`max_replicas_per_node ${service.placement.maxPerMachine}: a machine holding that many replicas takes no more (swarmkit's MaxReplicasFilter)`);
+  if (service.global) notes.push('deploy.mode global: one replica on each machine meeting its constraints, as swarmkit places a global service; the strategy does not choose, and a machine already holding one takes no other');
   if (task.ports.length) notes.push('a host port is taken per protocol and address: 8080/udp beside 8080/tcp is allowed (classic refuses it; engines allow it)');
   const overcommit = desired.scheduler.overcommit ?? 0;
   if (overcommit) notes.push(`machine sizes include scheduler.overcommit ${overcommit}, counted as classic counts it (whole cpus, whole percent)`);

@@ -72,9 +72,13 @@ export function fatesOf(service: DesiredService, owned: Owned | undefined, nodes
   const from = new Map<number, Existing>();
   // Hard constraints are asked once per machine, not once per replica on it.
   const verdict = new Int8Array(nodes.size); // by node index: 0 not asked yet, 1 stays, 2 refused
+  // max_replicas_per_node: the lowest-numbered replicas on a machine stay, those past the limit are placed anew.
+  const cap = service.placement.maxPerMachine;
+  const staying = cap === undefined ? undefined : new Int32Array(nodes.size);
   const staysOn = (e: Existing): boolean => {
     const node = nodes.get(e.machine);
     if (node === undefined) return false;
+    if (staying && staying[node.index]! >= cap!) return false;
     if (hard.length === 0) return true;
     if (verdict[node.index] === 0) verdict[node.index] = hard.every((c) => c.refuse(node) === undefined) ? 1 : 2;
     return verdict[node.index] === 1;
@@ -87,6 +91,7 @@ export function fatesOf(service: DesiredService, owned: Owned | undefined, nodes
     }
     const stay = staysOn(first) ? first : owned!.more?.get(replica)?.find(staysOn);
     if (stay) {
+      if (staying) staying[nodes.get(stay.machine)!.index]!++;
       const fate = stay.container.owner!.configHash === service.configHash ? 'kept' : 'replaced';
       slots[replica - 1] = { service: service.name, replica, machine: stay.machine, fate, existing: stay };
     } else {

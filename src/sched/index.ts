@@ -9,6 +9,7 @@ import { containerName } from '../plan/naming.js';
 import type { Keys } from './candidates.js';
 import { explain } from './explain.js';
 import { addOwned, fatesOf, lookalikesOf, retiredOf, type Fates, type Owned } from './fates.js';
+import { globalFates, placePinned } from './global.js';
 import { holdUnseen, unseenMachines, type HeldReplicas } from './held.js';
 import { constraintFilter } from './filters/constraint.js';
 import { enabledFilters } from './filters/index.js';
@@ -46,7 +47,7 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
 
   // One pass over what is observed: this cluster's replicas by service, everything else occupies its machine.
   // Sized up front: replicas arrive in machine order, and an array written far past its end turns into a slow dictionary.
-  const owned = new Map<string, Owned>(desired.services.map((s) => [s.name, { count: 0, first: new Array<Existing | undefined>(s.scale + 1) }]));
+  const owned = new Map<string, Owned>(desired.services.map((s) => [s.name, { count: 0, first: new Array<Existing | undefined>((s.global ? nodes.length : s.scale) + 1) }]));
   // Asked only when two containers claim one replica: is this one named as the replica would be?
   const services = new Map(desired.services.map((s) => [s.name, s]));
   const named = (c: ObservedContainer) => {
@@ -66,22 +67,34 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   // Fates next, for every service: what stays occupies its machine before anything is placed.
   const constrained = desired.scheduler.filters.includes('constraint');
   const fates = new Map<string, Fates>();
+  const pinned = new Map<string, [number, number][]>();
   const unseen = unseenMachines(desired, observed, { now: options.now ?? Date.now(), graceMs: options.silentGraceMs ?? DEFAULT_SILENT_GRACE_MS });
   const held: HeldReplicas[] = [];
-  for (const s of desired.services) {
-    const task = tasks.get(s.name)!;
-    const hard = constrained ? [constraintFilter.prepare(task, false)].filter((c) => c !== undefined) : [];
-    const f = fatesOf(s, owned.get(s.name), byName, hard);
-    const kept = holdUnseen(s.name, f.wanted, f.from, unseen, byName, hard);
-    f.wanted = kept.wanted;
-    if (kept.held) held.push(kept.held);
-    fates.set(s.name, f);
-    for (const rp of f.slots) {
+  const addStaying = (slots: Fates['slots'], task: Task) => {
+    for (const rp of slots) {
       if (!rp) continue;
       const c = rp.existing!.container;
       // A kept container counts as it is; a replaced one as its new config will be.
       addResident(byName.get(rp.machine)!, rp.fate === 'kept' ? residentOfObserved(c, tracking) : { ...residentOf(task, c.name, rp.replica), id: c.id }, tracking);
     }
+  };
+  for (const s of desired.services) {
+    const task = tasks.get(s.name)!;
+    const hard = constrained ? [constraintFilter.prepare(task, false)].filter((c) => c !== undefined) : [];
+    if (s.global) {
+      // One per eligible machine (global.ts): nothing to hold, an unseen machine's replica is found when it is back.
+      const g = globalFates(s, owned.get(s.name), nodes, byName, hard);
+      fates.set(s.name, { slots: g.slots, wanted: [], from: new Map() });
+      pinned.set(s.name, g.pinned);
+      addStaying(g.slots, task);
+      continue;
+    }
+    const f = fatesOf(s, owned.get(s.name), byName, hard);
+    const kept = holdUnseen(s.name, f.wanted, f.from, unseen, byName, hard);
+    f.wanted = kept.wanted;
+    if (kept.held) held.push(kept.held);
+    fates.set(s.name, f);
+    addStaying(f.slots, task);
   }
 
   const fixedNames = new Map(desired.services.flatMap((s) => (s.spec.containerName ? [[s.name, s.spec.containerName] as const] : [])));
@@ -101,7 +114,13 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   for (const service of placementOrder(desired.services)) {
     const task = tasks.get(service.name)!;
     const { slots, wanted, from } = fates.get(service.name)!;
-    const outcome = placeService(ctx, task, wanted);
+    const pins = pinned.get(service.name);
+    const outcome = pins ? { placed: new Map<number, number>(), unplaced: [], explainWith: [] } : placeService(ctx, task, wanted);
+    if (pins) {
+      const p = placePinned(ctx, task, pins);
+      for (const [replica, at] of p.placed) outcome.placed.set(replica, at);
+      unschedulable.push(...p.unschedulable);
+    }
     if (outcome.unplaced.length) {
       const { reasons, summary } = explain(nodes, task, outcome.explainWith, `${service.name}-${outcome.unplaced[0]}`);
       unschedulable.push({ service: service.name, replicas: outcome.unplaced, reasons, summary });

@@ -8,6 +8,7 @@ import { candidateSet, type CandidateSet, type Keys } from './candidates.js';
 import type { Check, Filter } from './filters/types.js';
 import { addResident, type Node, type Tracking } from './node.js';
 import { FULL, weigh } from './resources.js';
+import { placeSpread } from './spread.js';
 import { residentOf, type Task } from './task.js';
 
 export interface NamedCheck {
@@ -43,12 +44,13 @@ export function prepareChecks(filters: readonly Filter[], task: Task, soft: bool
   return out;
 }
 
-interface Tier {
+export interface Tier {
   checks: NamedCheck[];
   set: CandidateSet;
 }
 
 export function placeService(ctx: Context, task: Task, replicas: readonly number[]): ServiceOutcome {
+  if (task.service.placement.spread?.length) return placeSpread(ctx, task, replicas);
   const enabled = new Set(ctx.filters.map((f) => f.name));
   const hasSoft =
     (enabled.has('constraint') && task.constraints.some((e) => e.soft)) || (enabled.has('affinity') && task.affinities.some((e) => e.soft));
@@ -66,29 +68,35 @@ export function placeService(ctx: Context, task: Task, replicas: readonly number
       return { placed, unplaced: replicas.slice(k), explainWith: relaxedChecks };
     }
     const i = tier.set.pick();
-    const node = ctx.nodes[i]!;
     placed.set(replica, i);
-    const resident = residentOf(task, ctx.containerName(task.service.name, replica), replica);
-    addResident(node, resident, ctx.tracking);
-    ctx.keys.containers[i] = node.containers;
-    for (const t of relaxed === strict || !relaxed ? [strict] : [strict, relaxed]) {
-      if (t.set.has(i)) {
-        const broken = t.checks.some((c) => c.check.recheck?.(node, resident) !== undefined);
-        const w = broken ? FULL : weigh(node, task);
-        if (w === FULL) t.set.remove(i);
-        else {
-          ctx.keys.weight[i] = w;
-          t.set.update(i);
-        }
-      } else admit(ctx, task, t, node);
-    }
+    landed(ctx, task, replica, i, relaxed === strict || !relaxed ? [strict] : [strict, relaxed]);
   }
   return { placed, unplaced: [], explainWith: relaxedChecks };
 }
 
-function buildTier(ctx: Context, task: Task, checks: NamedCheck[]): Tier {
+/** Replica `replica` goes to node `i`: its bookkeeping, and node `i` re-checked in each tier (only it changed). */
+export function landed(ctx: Context, task: Task, replica: number, i: number, tiers: Tier[]): void {
+  const node = ctx.nodes[i]!;
+  const resident = residentOf(task, ctx.containerName(task.service.name, replica), replica);
+  addResident(node, resident, ctx.tracking);
+  ctx.keys.containers[i] = node.containers;
+  for (const t of tiers) {
+    if (t.set.has(i)) {
+      const broken = t.checks.some((c) => c.check.recheck?.(node, resident) !== undefined);
+      const w = broken ? FULL : weigh(node, task);
+      if (w === FULL) t.set.remove(i);
+      else {
+        ctx.keys.weight[i] = w;
+        t.set.update(i);
+      }
+    } else admit(ctx, task, t, node);
+  }
+}
+
+/** The machines passing `checks` with room, as the strategy ranks them; `within`: only those machines. */
+export function buildTier(ctx: Context, task: Task, checks: NamedCheck[], within?: readonly number[]): Tier {
   const tier: Tier = { checks, set: candidateSet(ctx.strategy, ctx.nodes.length, ctx.keys, ctx.random) };
-  const indexed = ctx.filters.some((f) => f.name === 'constraint') ? indexedCandidates(ctx, task) : undefined;
+  const indexed = within ?? (ctx.filters.some((f) => f.name === 'constraint') ? indexedCandidates(ctx, task) : undefined);
   if (indexed) for (const i of indexed) admit(ctx, task, tier, ctx.nodes[i]!);
   else for (const node of ctx.nodes) admit(ctx, task, tier, node);
   return tier;

@@ -89,7 +89,7 @@ describe('value errors of a compose service reach the user', () => {
     const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
     if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
     expect(r.warnings.map((w) => `${w.line}:${w.col} ${w.message}`)).toEqual([
-      '7:20 `deploy.placement.max_replicas_per_node` of service web is not supported by cluster yet and is ignored',
+      // max_replicas_per_node is read now (test/sched/max-replicas.test.ts): no warning.
       '8:24 `deploy.update_config.monitor` of service web is not supported by cluster yet and is ignored',
       '5:29 `networks.back.ipv4_address` of service web is not supported by cluster yet and is ignored',
     ]);
