@@ -21,10 +21,11 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
       // The plan sets engine labels first; generic machines keep the labels their engine has.
       labels: classicLabels(m.driver === 'generic' && facts ? facts.labels : m.labels, facts),
       role: m.role ?? '',
-      // A declared size is the machine's size (the docker driver enforces it; a nested engine
-      // reports its host's); the engine's report counts where nothing was declared.
-      cpuTotal: overcommitted(m.cpus ? toMilli(m.cpus) : toMilli(facts?.cpus ?? 0), ratio, 1000),
-      memTotal: overcommitted(m.memory ? m.memory : (facts?.memory ?? 0), ratio, 1),
+      // The size the machine has (recorded by its driver: a resize not applied yet does not count),
+      // else the declared one for a machine not made yet (a nested engine reports its host's); the
+      // engine's report where neither says.
+      cpuTotal: overcommitted(toMilli((o?.spec ? o.spec.cpus : m.cpus) || facts?.cpus || 0), ratio, 1000),
+      memTotal: overcommitted((o?.spec ? o.spec.memory : m.memory) || facts?.memory || 0, ratio, 1),
       cpuUsed: 0,
       memUsed: 0,
       containers: 0,
