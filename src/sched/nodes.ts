@@ -21,11 +21,8 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
       // The plan sets engine labels first; generic machines keep the labels their engine has.
       labels: classicLabels(m.driver === 'generic' && facts ? facts.labels : m.labels, facts),
       role: m.role ?? '',
-      // The size the machine has (recorded by its driver: a resize not applied yet does not count),
-      // else the declared one for a machine not made yet (a nested engine reports its host's); the
-      // engine's report where neither says.
-      cpuTotal: overcommitted(toMilli((o?.spec ? o.spec.cpus : m.cpus) || facts?.cpus || 0), ratio, 1000),
-      memTotal: overcommitted((o?.spec ? o.spec.memory : m.memory) || facts?.memory || 0, ratio, 1),
+      cpuTotal: overcommitted(toMilli(sizeOf(o?.spec && { had: o.spec.cpus }, m.cpus, facts?.cpus)), ratio, 1000),
+      memTotal: overcommitted(sizeOf(o?.spec && { had: o.spec.memory }, m.memory, facts?.memory), ratio, 1),
       cpuUsed: 0,
       memUsed: 0,
       containers: 0,
@@ -43,6 +40,19 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
     }
     return node;
   });
+}
+
+/**
+ * A machine's cpus or memory for placement. A machine its driver recorded a size for has that size
+ * (absent: unlimited, so what its engine reports) until a resize has run: a pending growth does not
+ * count yet, a pending shrink counts at once, so neither over-commits the machine. A machine not made
+ * yet has its declared size; the engine's report (a nested engine reports its host's) counts where
+ * nothing is declared or recorded.
+ */
+function sizeOf(recorded: { had?: number } | undefined, declared: number | undefined, reported: number | undefined): number {
+  if (!recorded) return declared || reported || 0;
+  const real = recorded.had || reported || 0;
+  return declared ? Math.min(real, declared) : real;
 }
 
 /** classic keeps the overcommit as a whole percentage: int64(overcommit × 100) (cluster/engine.go NewEngine). */
