@@ -172,6 +172,8 @@ export class DockerDriver implements Driver {
    * restarts. Swap stays twice the memory, as at create (no MemorySwap given: dockerd doubles it);
    * giving it also lets memory grow past the old swap limit, which dockerd would refuse otherwise.
    * An absent field is left as it is: dockerd cannot lift a limit in place (the plan says so).
+   * One engine call: a run killed around it leaves the old size or the new one, and the next plan
+   * compares the container's HostConfig again (resize twice to one size is one change).
    */
   async resize(name: string, size: { cpus?: number; memory?: number }): Promise<void> {
     const c = await this.container(name);
