@@ -90,7 +90,19 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
  */
 function planMachineSpec(m: DesiredMachine, o: ObservedMachine, list: ActionList, warnings: string[]): void {
   const had = o.spec;
-  if (!had) return;
+  if (!had) {
+    // An adopted engine (generic) has the size its host has; nothing here can change it.
+    const facts = o.engine;
+    for (const k of ['cpus', 'memory'] as const) {
+      const declared = m[k];
+      const has = facts?.[k];
+      if (declared && has && declared > has) {
+        const show = (v: number) => (k === 'memory' ? formatBytes(v) : String(v));
+        warnings.push(`${m.name}: declares ${k} ${show(declared)} but its engine has ${show(has)}; the ${m.driver} driver cannot change a host's size, so replicas are placed against ${show(has)}`);
+      }
+    }
+    return;
+  }
   // A simulated machine always has a size: an absent one is the sim default, never "unlimited".
   const want = m.driver === 'sim' ? { cpus: m.cpus ?? SIM_DEFAULT_CPUS, memory: m.memory ?? SIM_DEFAULT_MEMORY } : { cpus: m.cpus, memory: m.memory };
   const recreate = `to change it, recreate the machine: take it out of the manifest and apply, then put it back and apply (its replicas are placed again)`;

@@ -50,7 +50,8 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
  * nothing is declared or recorded.
  */
 function sizeOf(recorded: { had?: number } | undefined, declared: number | undefined, reported: number | undefined): number {
-  if (!recorded) return declared || reported || 0;
+  // Nothing recorded (generic: an engine the tool did not make): its report is what it has; a smaller declared size is a share of it.
+  if (!recorded) return declared && reported ? Math.min(declared, reported) : declared || reported || 0;
   const real = recorded.had || reported || 0;
   return declared ? Math.min(real, declared) : real;
 }

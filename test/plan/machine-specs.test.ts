@@ -49,6 +49,15 @@ describe('machine specs', () => {
     expect(planOf(desired([generic], []), seen).actions.filter((a) => a.kind === 'machine.resize')).toEqual([]);
   });
 
+  test('a generic machine declaring more than its engine has: a warning, and placement against the engine', () => {
+    const generic = machine('host1', { driver: 'generic', cpus: 8, memory: GiB, options: { url: 'tcp://h:2376' } });
+    const seen: Observed = { cluster: 'demo', machines: [running('host1', { cpus: 2, memory: 2 * GiB }, { driver: 'generic' })] };
+    const d = desired([generic], [service('web', { scale: 3, spec: spec({ reservations: { cpus: 1, memory: 0 } }) })]);
+    const plan = planOf(d, seen);
+    expect(plan.warnings).toEqual(["host1: declares cpus 8 but its engine has 2; the generic driver cannot change a host's size, so replicas are placed against 2"]);
+    expect(Object.values(plan.placements.web ?? {}).flat()).toEqual([1, 2]);
+  });
+
   test('a limit added to an unlimited machine is a resize from "unlimited"', () => {
     const plan = planOf(desired([docker({ cpus: 2, memory: undefined })], []), madeSmall({ cpus: undefined, memory: undefined }));
     expect(plan.actions.map((a) => a.reason)).toEqual(['cpus unlimited → 2']);
