@@ -228,3 +228,7 @@ export interface DesiredService {
   };
   position: SourcePosition;
 }
+
+/** A sim machine's size when its manifest entry gives none (a simulated machine always has one). */
+export const SIM_DEFAULT_CPUS = 2;
+export const SIM_DEFAULT_MEMORY = 2 * 1024 ** 3;

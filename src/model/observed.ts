@@ -70,6 +70,20 @@ export interface ObservedMachine {
   silentSince?: string;
   /** Marked `protect: true` by the last apply: no plan may remove or replace it. */
   protected?: boolean;
+  /**
+   * What the machine was made with, as its driver reports it (docker: the machine container's
+   * HostConfig and image; sim: its state file). An absent cpus/memory is unlimited. Absent as a whole:
+   * the driver cannot say (generic: the engine's own figures are in `engine`).
+   */
+  spec?: MachineSpec;
+}
+
+/** A machine's size and node image as made (or last resized). */
+export interface MachineSpec {
+  cpus?: number;
+  /** Bytes. */
+  memory?: number;
+  image?: string;
 }
 
 export interface EngineFacts {

@@ -34,6 +34,11 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     warnings.push('no swarm roles: networks do not reach across machines, so services that depend on each other over one are kept on one machine');
   }
   removeMachinesLast(list.actions);
+  const resized = list.actions.filter((a) => a.kind === 'machine.resize').map((a) => a.machine);
+  if (resized.length && placement.unschedulable.length) {
+    // Placed against the size machines have (src/sched/nodes.ts), never the one a pending resize promises.
+    warnings.push(`replicas were placed against the present size of ${resized.join(', ')}: once the resize has run, plan or apply again to place the rest`);
+  }
   const simulated = desired.machines.some((m) => m.driver === 'sim') || observed.machines.some((m) => m.driver === 'sim');
   return maskedPlan({
     format_version: '1.0',

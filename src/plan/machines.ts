@@ -1,6 +1,6 @@
 // Machine and swarm actions: create/start/remove, engine labels, swarm init/join/promote/demote/leave.
 import fjp from 'fast-json-patch';
-import type { Desired, DesiredMachine, Role } from '../model/desired.js';
+import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY, type Desired, type DesiredMachine, type Role } from '../model/desired.js';
 import type { Observed, ObservedMachine } from '../model/observed.js';
 import type { ActionList } from './builder.js';
 import { swarmHealth } from './swarm-health.js';
@@ -43,6 +43,7 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     if (o.state === 'stopped' || o.state === 'paused') ready.set(m.name, list.add(m.name, { kind: 'machine.start', machine: m.name, after: [], reason: `machine is ${o.state}` }));
     if (o.state === 'error' || (o.state === 'running' && !o.engine)) warnings.push(`${m.name}: engine unreachable${o.problem ? ` (${o.problem})` : ''}; nothing on it can be changed now`);
     planEngineLabels(m, o, list);
+    planMachineSpec(m, o, list, warnings);
   }
 
   const swarm = planSwarm(desired, observed, seen, leaving, ready, list, { warnings, unhealthy });
@@ -78,6 +79,51 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
     readOnly: readOnly || undefined,
     reason: readOnly ? 'generic driver: engine labels cannot be changed from here; set them in the engine’s daemon.json' : patch.length ? 'labels differ' : 'swarm node labels differ',
   });
+}
+
+/**
+ * The machine's size as recorded by its driver against the manifest's. cpus and memory change in
+ * place (`docker update` of the machine container): a resize action. What cannot change in place is
+ * said as a warning with the way to do it: another node image, and lifting a limit (dockerd's update
+ * takes 0 as "unchanged" and refuses -1: measured on 20.10, test/integration/machine-specs.test.ts).
+ * A driver that records nothing (generic) is not compared: its engine's figures are what it has.
+ */
+function planMachineSpec(m: DesiredMachine, o: ObservedMachine, list: ActionList, warnings: string[]): void {
+  const had = o.spec;
+  if (!had) {
+    // An adopted engine (generic) has the size its host has; nothing here can change it.
+    const facts = o.engine;
+    for (const k of ['cpus', 'memory'] as const) {
+      const declared = m[k];
+      const has = facts?.[k];
+      if (declared && has && declared > has) {
+        const show = (v: number) => (k === 'memory' ? formatBytes(v) : String(v));
+        warnings.push(`${m.name}: declares ${k} ${show(declared)} but its engine has ${show(has)}; the ${m.driver} driver cannot change a host's size, so replicas are placed against ${show(has)}`);
+      }
+    }
+    return;
+  }
+  // A simulated machine always has a size: an absent one is the sim default, never "unlimited".
+  const want = m.driver === 'sim' ? { cpus: m.cpus ?? SIM_DEFAULT_CPUS, memory: m.memory ?? SIM_DEFAULT_MEMORY } : { cpus: m.cpus, memory: m.memory };
+  const recreate = `to change it, recreate the machine: take it out of the manifest and apply, then put it back and apply (its replicas are placed again)`;
+  const wantedImage = typeof m.options.image === 'string' ? m.options.image : undefined;
+  if (wantedImage && had.image && wantedImage !== had.image) warnings.push(`${m.name}: node image ${had.image} → ${wantedImage} cannot change in place; ${recreate}`);
+  const lifted = (['cpus', 'memory'] as const).filter((k) => had[k] !== undefined && want[k] === undefined);
+  if (lifted.length) warnings.push(`${m.name}: removing its ${lifted.join(' and ')} limit cannot be done in place (the engine keeps a limit once set); ${recreate}`);
+  const changes: string[] = [];
+  const from: { cpus?: number; memory?: number } = {};
+  const to: { cpus?: number; memory?: number } = {};
+  for (const k of ['cpus', 'memory'] as const) {
+    const before = had[k];
+    const after = want[k];
+    if (after === undefined || before === after) continue;
+    if (before !== undefined) from[k] = before;
+    to[k] = after;
+    const show = (v: number | undefined) => (v === undefined ? 'unlimited' : k === 'memory' ? formatBytes(v) : String(v));
+    changes.push(`${k} ${show(before)} → ${show(after)}`);
+  }
+  if (!changes.length) return;
+  list.add(m.name, { kind: 'machine.resize', machine: m.name, patch: fjp.compare(from, to, true), after: [], reason: changes.join(', ') });
 }
 
 const UNSEEN = Symbol('swarm unseen');

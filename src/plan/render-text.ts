@@ -83,6 +83,8 @@ export function renderAction(a: Action): string[] {
       return [`  ${sym} start machine ${a.machine}${why}`];
     case 'machine.remove':
       return [`  ${sym} machine ${a.machine}${why}`];
+    case 'machine.resize':
+      return [`  ${sym} machine ${a.machine}: ${a.reason ?? 'resize'}`];
     case 'engine.labels':
       return [`  ${sym} engine labels of ${a.machine}${why}`, ...renderPatch(a.patch)];
     case 'swarm.init':

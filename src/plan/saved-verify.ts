@@ -13,6 +13,7 @@ const FIELDS: Record<ActionKind, Fields> = {
   'machine.create': { machine: 'string', driver: 'string', labels: 'labels' },
   'machine.start': { machine: 'string' },
   'machine.remove': { machine: 'string' },
+  'machine.resize': { machine: 'string', patch: 'patch' },
   'engine.labels': { machine: 'string', labels: 'labels', patch: 'patch' },
   'swarm.init': { machine: 'string' },
   'swarm.join': { machine: 'string', role: 'string' },

@@ -15,6 +15,7 @@ export function effectOf(action: Action): Effect {
     case 'service.create':
       return 'add';
     case 'machine.start':
+    case 'machine.resize':
     case 'container.start':
     case 'swarm.promote':
     case 'swarm.demote':

@@ -16,6 +16,8 @@ export type Action =
   | (Base & { kind: 'machine.create'; machine: string; driver: string; labels: Record<string, string> })
   | (Base & { kind: 'machine.start'; machine: string })
   | (Base & { kind: 'machine.remove'; machine: string })
+  /** Give a machine the manifest's cpus/memory in place; `patch` goes from its recorded size to the manifest's. */
+  | (Base & { kind: 'machine.resize'; machine: string; patch: Operation[] })
   | (Base & { kind: 'engine.labels'; machine: string; labels: Record<string, string>; patch: Operation[]; readOnly?: boolean })
   | (Base & { kind: 'swarm.init'; machine: string })
   | (Base & { kind: 'swarm.join'; machine: string; role: Role })

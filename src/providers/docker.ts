@@ -167,6 +167,23 @@ export class DockerDriver implements Driver {
     this.engines.delete(name);
   }
 
+  /**
+   * `docker update --cpus --memory` of the machine container: its cgroup changes at once, nothing
+   * restarts. Swap stays twice the memory, as at create (no MemorySwap given: dockerd doubles it);
+   * giving it also lets memory grow past the old swap limit, which dockerd would refuse otherwise.
+   * An absent field is left as it is: dockerd cannot lift a limit in place (the plan says so).
+   * One engine call: a run killed around it leaves the old size or the new one, and the next plan
+   * compares the container's HostConfig again (resize twice to one size is one change).
+   */
+  async resize(name: string, size: { cpus?: number; memory?: number }): Promise<void> {
+    const c = await this.container(name);
+    if (!c) throw new Error(`machine ${name} does not exist`);
+    await c.update({
+      ...(size.cpus !== undefined ? { NanoCpus: Math.round(size.cpus * 1e9) } : {}),
+      ...(size.memory !== undefined ? { Memory: size.memory, MemorySwap: 2 * size.memory } : {}),
+    });
+  }
+
   async setEngineLabels(name: string, labels: Record<string, string>): Promise<void> {
     const c = await this.container(name);
     if (!c) throw new Error(`machine ${name} does not exist`);
@@ -302,7 +319,13 @@ export class DockerDriver implements Driver {
     // The fixed address it was given on the machines network; machines made before that network
     // existed have only the default bridge's address of the moment.
     const address = info.Config.Labels[ADDRESS_LABEL] || Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
-    return { name, driver: 'docker', state, ...(address ? { address } : {}), engineUrl: socketUrl(folder) };
+    // The container's limits are the machine's real size (0 = unlimited); the image it runs is its node image.
+    const spec = {
+      ...(info.HostConfig.NanoCpus ? { cpus: info.HostConfig.NanoCpus / 1e9 } : {}),
+      ...(info.HostConfig.Memory ? { memory: info.HostConfig.Memory } : {}),
+      image: info.Config.Image,
+    };
+    return { name, driver: 'docker', state, ...(address ? { address } : {}), engineUrl: socketUrl(folder), spec };
   }
 }
 

@@ -9,8 +9,8 @@ import { LABEL, type ContainerState } from '../model/observed.js';
 import { specificIp, type HostPort } from '../model/host-port.js';
 import type { ContainerCreateRequest } from '../engine/types.js';
 
-export const SIM_DEFAULT_CPUS = 2;
-export const SIM_DEFAULT_MEMORY = 2 * 1024 ** 3;
+export { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY } from '../model/desired.js';
+import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY } from '../model/desired.js';
 
 export type SimPort = HostPort;
 

@@ -7,7 +7,7 @@
 // driver call serves the plan action kind in SIM_DRIVER_KINDS. Every call is idempotent: creating an
 // existing machine returns it as it is (stopped stays stopped: start() starts), removing a missing
 // one succeeds, so a re-run after a crash converges.
-import type { DesiredMachine } from '../model/desired.js';
+import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY, type DesiredMachine } from '../model/desired.js';
 import { SimEngine } from '../engine/sim.js';
 import { existingMachine } from '../engine/sim-errors.js';
 import type { Driver, DriverContext, MachineRecord } from './types.js';
@@ -26,6 +26,7 @@ export const SIM_DRIVER_KINDS = {
   start: 'machine.start',
   stop: 'machine.stop',
   remove: 'machine.remove',
+  resize: 'machine.resize',
   setEngineLabels: 'engine.labels',
 } as const;
 
@@ -90,6 +91,14 @@ export class SimDriver implements Driver {
     this.world.changed();
   }
 
+  /** A simulated machine always has a size: an absent one is the sim default, as at create. */
+  async resize(name: string, size: { cpus?: number; memory?: number }): Promise<void> {
+    const { machine } = await this.machine(SIM_DRIVER_KINDS.resize, name);
+    machine.cpus = size.cpus ?? SIM_DEFAULT_CPUS;
+    machine.memory = size.memory ?? SIM_DEFAULT_MEMORY;
+    this.world.changed();
+  }
+
   async setEngineLabels(name: string, labels: Record<string, string>): Promise<void> {
     const { machine } = await this.machine(SIM_DRIVER_KINDS.setEngineLabels, name);
     machine.labels = { ...labels };
@@ -111,7 +120,7 @@ export class SimDriver implements Driver {
   }
 
   private record(state: SimState, m: SimMachine): MachineRecord {
-    const record: MachineRecord = { name: m.name, driver: 'sim', state: m.state, engineUrl: simEngineUrl(this.world.cluster, m.name) };
+    const record: MachineRecord = { name: m.name, driver: 'sim', state: m.state, engineUrl: simEngineUrl(this.world.cluster, m.name), spec: { cpus: m.cpus, memory: m.memory } };
     if (m.state === 'running') record.address = state.address(m);
     return record;
   }

@@ -2,7 +2,7 @@
 // Every method is idempotent (create of an existing machine, remove of a missing one succeed) so a
 // re-run after a crash converges.
 import type { DesiredMachine, DriverName, Role, SimulationConfig } from '../model/desired.js';
-import type { MachineState } from '../model/observed.js';
+import type { MachineSpec, MachineState } from '../model/observed.js';
 import type { Engine } from '../engine/types.js';
 import type { LockStore } from '../reconcile/lock.js';
 
@@ -14,6 +14,8 @@ export interface MachineRecord {
   address?: string;
   /** URL of its engine, when known. */
   engineUrl?: string;
+  /** What it was made with (or last resized to), where the driver records it. */
+  spec?: MachineSpec;
 }
 
 export interface DriverContext {
@@ -34,6 +36,11 @@ export interface Driver {
   start(name: string): Promise<void>;
   stop(name: string): Promise<void>;
   remove(name: string): Promise<void>;
+  /**
+   * Give a running or stopped machine this many cpus and this much memory, in place (absent =
+   * unlimited). Idempotent: the same size twice is one change. Absent: the driver cannot resize.
+   */
+  resize?(name: string, size: { cpus?: number; memory?: number }): Promise<void>;
   /** Replace the engine labels of a machine (live where the driver can). */
   setEngineLabels(name: string, labels: Record<string, string>): Promise<void>;
   /** False when labels can only be read (generic driver): the plan says so. */

@@ -62,6 +62,14 @@ export class ActionRunner {
         await this.driver(a.machine).remove(a.machine);
         this.records.delete(a.machine);
         return;
+      case 'machine.resize': {
+        // The manifest's size, not the patch's: a plan applied later still gives what the manifest says.
+        const m = this.machines.get(a.machine)!;
+        const driver = this.driver(a.machine);
+        if (!driver.resize) throw new Error(`machine ${a.machine}: the ${driver.name} driver cannot resize a machine`);
+        await driver.resize(a.machine, { ...(m.cpus !== undefined ? { cpus: m.cpus } : {}), ...(m.memory !== undefined ? { memory: m.memory } : {}) });
+        return;
+      }
       case 'engine.labels':
         if (a.readOnly) return; // the plan said so: out of reach for this driver
         await this.driver(a.machine).setEngineLabels(a.machine, this.machines.get(a.machine)?.labels ?? a.labels);

@@ -28,6 +28,7 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
           records.set(record.name, record);
           const m: ObservedMachine = { name: record.name, driver: driver.name, state: record.state, engine: null };
           if (record.address) m.address = record.address;
+          if (record.spec) m.spec = record.spec;
           if (record.state === 'running') {
             // The limit ends the retries too: an engine that stalls is asked again only until then.
             const limit = new AbortController();

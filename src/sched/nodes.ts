@@ -21,10 +21,8 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
       // The plan sets engine labels first; generic machines keep the labels their engine has.
       labels: classicLabels(m.driver === 'generic' && facts ? facts.labels : m.labels, facts),
       role: m.role ?? '',
-      // A declared size is the machine's size (the docker driver enforces it; a nested engine
-      // reports its host's); the engine's report counts where nothing was declared.
-      cpuTotal: overcommitted(m.cpus ? toMilli(m.cpus) : toMilli(facts?.cpus ?? 0), ratio, 1000),
-      memTotal: overcommitted(m.memory ? m.memory : (facts?.memory ?? 0), ratio, 1),
+      cpuTotal: overcommitted(toMilli(sizeOf(o?.spec && { had: o.spec.cpus }, m.cpus, facts?.cpus)), ratio, 1000),
+      memTotal: overcommitted(sizeOf(o?.spec && { had: o.spec.memory }, m.memory, facts?.memory), ratio, 1),
       cpuUsed: 0,
       memUsed: 0,
       containers: 0,
@@ -42,6 +40,20 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
     }
     return node;
   });
+}
+
+/**
+ * A machine's cpus or memory for placement. A machine its driver recorded a size for has that size
+ * (absent: unlimited, so what its engine reports) until a resize has run: a pending growth does not
+ * count yet, a pending shrink counts at once, so neither over-commits the machine. A machine not made
+ * yet has its declared size; the engine's report (a nested engine reports its host's) counts where
+ * nothing is declared or recorded.
+ */
+function sizeOf(recorded: { had?: number } | undefined, declared: number | undefined, reported: number | undefined): number {
+  // Nothing recorded (generic: an engine the tool did not make): its report is what it has; a smaller declared size is a share of it.
+  if (!recorded) return declared && reported ? Math.min(declared, reported) : declared || reported || 0;
+  const real = recorded.had || reported || 0;
+  return declared ? Math.min(real, declared) : real;
 }
 
 /** classic keeps the overcommit as a whole percentage: int64(overcommit × 100) (cluster/engine.go NewEngine). */

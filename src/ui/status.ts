@@ -59,8 +59,9 @@ function unmaskedStatus(desired: Desired, observed: Observed): StatusReport {
       labels: e?.labels ?? wanted.get(m.name)?.labels ?? {},
       address: m.address ?? null,
       engine: e ? { url: e.url, version: e.version } : null,
-      cpus: wanted.get(m.name)?.cpus ?? e?.cpus ?? null,
-      memory: wanted.get(m.name)?.memory ?? e?.memory ?? null,
+      // The size the machine has (its driver's record), not the manifest's until a resize gives it.
+      cpus: (m.spec ? m.spec.cpus : wanted.get(m.name)?.cpus) || e?.cpus || null,
+      memory: (m.spec ? m.spec.memory : wanted.get(m.name)?.memory) || e?.memory || null,
       reserved: { cpus: round(reserved.cpus), memory: reserved.memory },
       containers: owned.length,
       problem: m.problem ?? (m.state === 'running' && !e ? 'engine unreachable' : null),
