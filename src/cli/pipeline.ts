@@ -93,6 +93,16 @@ export async function observeCluster(desired: Desired, drivers: Drivers, locked:
   return observation;
 }
 
+/**
+ * Observe again under the lock this run holds, as the same checkout, and plan: what apply, watch and
+ * repair do after a plan that started machines it could not see into. `base` is the manifest as
+ * written (protection, state folder); `desired` what is planned towards (emptied for destroy).
+ */
+export async function observeAndPlan(base: Desired, desired: Desired, drivers: Drivers, as: Pick<Observed, 'identity' | 'adopted'>, choices: PlanChoices = {}): Promise<{ observation: Observation; plan: Plan }> {
+  const observation = await observeCluster(base, drivers, true, as);
+  return { observation, plan: computePlan(desired, observation, choices).plan };
+}
+
 /** The docker driver's host engine when the cluster has docker machines, else the state folder. */
 export function lockStoreOf(desired: Desired, drivers: Drivers): LockStore {
   const shared = [...drivers.values()].find((d) => d.lockStore);

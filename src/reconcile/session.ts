@@ -14,7 +14,7 @@ import { hasChanges } from '../plan/summary.js';
 import type { Action, Plan } from '../plan/types.js';
 import { ActionRunner } from './actions.js';
 import { observe, type Observation } from './observe.js';
-import { DEFAULT_WALK, walk, type WalkEvent, type WalkResult } from './walk.js';
+import { DEFAULT_WALK, walk, walkedAll, type WalkEvent, type WalkResult } from './walk.js';
 
 /** How long running actions may take to finish after a stop, unless the caller says otherwise. */
 export const DEFAULT_GRACE_MS = 60_000;
@@ -144,7 +144,7 @@ export interface FollowUpOptions extends RunOptions {
 export async function runWithFollowUp(cluster: OpenCluster, desired: Desired, plan: Plan, o: FollowUpOptions): Promise<{ plan: Plan } & PlanRun> {
   const starting = startedUnseen(plan);
   const first = await runPlan(cluster, desired, plan, { ...o, observeAfter: o.observeAfter && !(starting.length && o.replan) });
-  if (!starting.length || !o.replan || first.stopped || !clean(first.walk) || o.signal.aborted) return { plan, ...first };
+  if (!starting.length || !o.replan || first.stopped || !walkedAll(first.walk) || o.signal.aborted) return { plan, ...first };
   const { observation, plan: next } = await o.replan();
   cluster.observation = observation;
   if (next.blocked.length || !hasChanges(next)) return { plan, ...first, followedUp: true, ...(o.observeAfter ? { after: observation.observed } : {}) };
@@ -156,10 +156,6 @@ export async function runWithFollowUp(cluster: OpenCluster, desired: Desired, pl
 /** Machines the plan starts whose contents could not be seen: the run plans again once they are up. */
 function startedUnseen(plan: Plan): string[] {
   return (plan.unseen?.machines ?? []).filter((m) => m.starts).map((m) => m.machine);
-}
-
-function clean(w: WalkResult): boolean {
-  return !w.failed.length && !w.skipped.length && !w.notStarted.length && !w.abandoned.length;
 }
 
 /** One apply that ran two plans reports as one: every action, the second plan's view of the result. */

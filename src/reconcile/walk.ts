@@ -45,6 +45,11 @@ export interface WalkResult {
   ms: number;
 }
 
+/** Every action ran and succeeded: nothing failed, was skipped, was not started or was abandoned. */
+export function walkedAll(w: WalkResult): boolean {
+  return !w.failed.length && !w.skipped.length && !w.notStarted.length && !w.abandoned.length;
+}
+
 export const DEFAULT_WALK: Omit<WalkOptions, 'signal' | 'graceMs' | 'onEvent' | 'onStopping'> = {
   parallelism: 10,
   perMachine: 4,

@@ -11,7 +11,8 @@ import type { Observed } from '../../model/observed.js';
 import { adoptIdentity } from '../../reconcile/identity-file.js';
 import { stateDir } from '../../providers/index.js';
 import { recordProtected } from '../../reconcile/protection.js';
-import { computePlan, emptied, loadDesired, observeCluster, openSession, type PlanChoices } from '../pipeline.js';
+import { computePlan, emptied, loadDesired, observeAndPlan, openSession, type PlanChoices } from '../pipeline.js';
+import { walkedAll } from '../../reconcile/walk.js';
 
 export interface ApplyOptions extends PlanChoices {
   file: string;
@@ -57,12 +58,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       graceMs: opts.gracePeriod,
       observeAfter: !opts.destroy,
       // A saved plan is exactly what runs: what a started machine holds is for the next plan.
-      replan: saved
-        ? undefined
-        : async () => {
-            const observation = await observeCluster(base, session.drivers, true, session.observation.observed);
-            return { observation, plan: computePlan(desired, observation, opts).plan };
-          },
+      replan: saved ? undefined : () => observeAndPlan(base, desired, session.drivers, session.observation.observed, opts),
       // An adopted identity is recorded once the run is approved, before anything is made with it.
       approve: async () => {
         const ok = ask ? await ask() : true;
@@ -101,10 +97,8 @@ export function applyExitCode(o: ApplyOutcome): number {
       return 1;
     case 'unchanged':
       return o.plan.unschedulable.length ? 1 : 0;
-    case 'applied': {
-      const w = o.walk;
-      return w.failed.length || w.skipped.length || w.notStarted.length || w.abandoned.length || o.plan.unschedulable.length ? 1 : 0;
-    }
+    case 'applied':
+      return walkedAll(o.walk) && !o.plan.unschedulable.length ? 0 : 1;
   }
 }
 

@@ -16,7 +16,7 @@ import { applySession } from '../../reconcile/session.js';
 import { applyReporter } from '../../ui/apply-report.js';
 import { confirm, isInteractive } from '../../ui/terminal.js';
 import { openUnlessStopped, type Interrupts } from '../interrupts.js';
-import { computePlan, loadDesired, observeCluster, openSession } from '../pipeline.js';
+import { loadDesired, observeAndPlan, openSession } from '../pipeline.js';
 import { applyExitCode } from './apply.js';
 
 export interface RepairOptions {
@@ -71,8 +71,7 @@ export async function repairCommand(opts: RepairOptions, interrupts: Interrupts)
     if (interrupts.signal.aborted) return 1;
 
     // The rest is an ordinary apply of the manifest, under the same lock, from the swarm as it is now.
-    const observation = await observeCluster(desired, session.drivers, true, { identity: observed.identity });
-    const { plan } = computePlan(desired, observation);
+    const { observation, plan } = await observeAndPlan(desired, desired, session.drivers, { identity: observed.identity });
     const reporter = await applyReporter({ verb: 'apply', desired, json: false, live: isInteractive(process.stderr) });
     const outcome = await applySession(
       { ...session, observation },
@@ -86,10 +85,7 @@ export async function repairCommand(opts: RepairOptions, interrupts: Interrupts)
         observeAfter: true,
         approve: opts.autoApprove ? undefined : () => confirm('\nDo you want to perform these actions?', interrupts.signal),
         // Stopped managers are started first; their swarm is planned once they are up, in this same run.
-        replan: async () => {
-          const again = await observeCluster(desired, session.drivers, true, { identity: observed.identity });
-          return { observation: again, plan: computePlan(desired, again).plan };
-        },
+        replan: () => observeAndPlan(desired, desired, session.drivers, { identity: observed.identity }),
       },
     );
     return applyExitCode(outcome);

@@ -4,7 +4,7 @@ import { watchCluster } from '../../reconcile/watch.js';
 import { isInteractive } from '../../ui/terminal.js';
 import { watchReporter } from '../../ui/watch-report.js';
 import { openUnlessStopped, type Interrupts } from '../interrupts.js';
-import { computePlan, observeCluster, openSession } from '../pipeline.js';
+import { computePlan, observeAndPlan, openSession } from '../pipeline.js';
 import type { ApplyOptions } from './apply.js';
 
 /**
@@ -18,10 +18,7 @@ export async function watchCommand(opts: ApplyOptions, interrupts: Interrupts): 
     load: () => loadManifestWithOptions(file),
     open: (desired) => openUnlessStopped(interrupts, openSession(desired, { command: 'watch', timeoutMs: opts.lockTimeout ?? 300_000, signal: interrupts.signal })),
     plan: (desired, observation) => computePlan(desired, observation, opts).plan,
-    replan: async (desired, open) => {
-      const observation = await observeCluster(desired, open.drivers, true, open.observation.observed);
-      return { observation, plan: computePlan(desired, observation, opts).plan };
-    },
+    replan: (desired, open) => observeAndPlan(desired, desired, open.drivers, open.observation.observed, opts),
     reporter: await watchReporter({ json: !!opts.json, live: !opts.json && isInteractive(process.stderr) }),
     signal: interrupts.signal,
     intervalMs: (opts.interval ?? 30) * 1000,
