@@ -209,6 +209,10 @@ function planSwarm(
         if (m.role === 'manager') managerSteps.push(id);
       } else if (swarm.role !== m.role && m.role === 'manager') {
         managerSteps.push(list.add(m.name, { kind: 'swarm.promote', machine: m.name, after: [leaderReady], reason: 'worker → manager' }));
+      } else if (m.role === 'manager' && health?.nodes.some((n) => n.id === swarm.nodeId && n.reachability === undefined)) {
+        // A manager on paper that is no raft member (a forced new cluster dropped it, its engine still
+        // says manager): the join action writes its role again and waits until the raft has it.
+        managerSteps.push(list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [leaderReady], reason: 'manager, but not a member of the raft: made one again' }));
       }
     }
   }
