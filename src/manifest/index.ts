@@ -15,6 +15,7 @@ import { validateSchema } from './validate.js';
 import { castTypedFields } from '../compose/cast.js';
 import { isScalar, isSeq } from 'yaml';
 import { declareSensitive } from '../model/secrets.js';
+import { RESERVED_ENGINE_KEYS } from '../model/engine-options.js';
 
 export type LoadResult =
   | { ok: true; desired: Desired; warnings: Diagnostic[]; files: string[] }
@@ -154,6 +155,7 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
     if (driver !== 'generic' && (m.url !== undefined || m.tls !== undefined)) report(at(m.url !== undefined ? 'url' : 'tls'), `\`${m.url !== undefined ? 'url' : 'tls'}\` is for the generic driver (this machine uses ${driver})`, 'set `driver: generic` to adopt an existing engine', 'key');
     for (const k of ['url', 'host']) if (typeof m[k] === 'string') engineUrlProblem(m[k], (message, hint) => report(at(k), message, hint));
     if (driver !== 'docker') for (const k of ['image', 'host', 'privileged']) if (m[k] !== undefined) report(at(k), `\`${k}\` is a docker driver option (this machine uses ${driver})`, undefined, 'key');
+    const engine = engineOptions(m.engine, (key, message, hint) => report(at('engine', key), message, hint, 'key'));
     const options: Raw = {};
     for (const k of ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
     if (m.tls) options.tls = Object.fromEntries(Object.entries(m.tls as Raw).map(([k, v]) => [k, isAbsolute(String(v)) ? String(v) : resolve(dir, String(v))]));
@@ -170,6 +172,7 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
         labels: sortKeys(toStringMap(m.labels)),
         ...(cpus !== undefined ? { cpus } : {}),
         ...(memory !== undefined ? { memory } : {}),
+        ...(engine ? { engine } : {}),
         options,
         protect: m.protect === true,
         position: pos(at()),
@@ -181,6 +184,18 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
     report(['machines', worker, 'role'], 'a worker needs a manager: no machine has `role: manager`', 'give one machine `role: manager` (the first manager starts the swarm)');
   }
   return out;
+}
+
+/** The `engine:` map (its keys and types are checked by the schema) without the keys the driver sets itself. */
+function engineOptions(v: unknown, report: (key: string, message: string, hint?: string) => void): Record<string, unknown> | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(v as Raw).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const why = RESERVED_ENGINE_KEYS[k];
+    if (why) report(k, `\`engine: ${k}\` is set by the machine's driver`, k === 'labels' ? 'put engine labels under the machine’s `labels:`' : `remove it: ${why}`);
+    else out[k] = value;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** A valid `count:`, else undefined (reported): one machine stands in, so nothing big is ever allocated. */

@@ -77,6 +77,8 @@ export interface DesiredMachine {
   /** Capacity: cpus (cores) and memory (bytes). Sim machines must say; real ones report it. */
   cpus?: number;
   memory?: number;
+  /** dockerd daemon.json keys (`engine:`), merged into the machine's daemon.json; absent when none. */
+  engine?: Record<string, unknown>;
   /** Driver options, as written (docker: image, host, privileged; generic: url, tls; sim: nothing yet). */
   options: Record<string, unknown>;
   protect: boolean;

@@ -84,6 +84,13 @@ export interface MachineSpec {
   /** Bytes. */
   memory?: number;
   image?: string;
+  /**
+   * The `engine:` options its engine was last started or reloaded with, where the driver records them
+   * (docker); absent when the driver does not set engine options.
+   */
+  engine?: Record<string, unknown>;
+  /** Its daemon.json holds options the engine has not taken yet (an apply stopped between the write and the reload or restart). */
+  enginePending?: true;
 }
 
 export interface EngineFacts {

@@ -84,6 +84,8 @@ function maskedPlan(plan: Plan): Plan {
         return { ...shown, labels: maskDeep(shown.labels) };
       case 'engine.labels':
         return { ...shown, labels: maskDeep(shown.labels), patch: maskDeep(shown.patch) };
+      case 'engine.options':
+        return { ...shown, options: maskDeep(shown.options), patch: maskDeep(shown.patch) };
       case 'image.ensure':
         return { ...shown, image: maskText(shown.image) };
       case 'image.build':

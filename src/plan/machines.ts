@@ -4,6 +4,7 @@ import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY, type Desired, type DesiredMachine
 import type { Observed, ObservedMachine } from '../model/observed.js';
 import type { ActionList } from './builder.js';
 import { swarmHealth } from './swarm-health.js';
+import { planEngineOptions } from './engine-options.js';
 
 export interface MachineSteps {
   /** Id of the action that brings a machine up in this plan (create or start), if any. */
@@ -44,6 +45,9 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     if (o.state === 'error' || (o.state === 'running' && !o.engine)) warnings.push(`${m.name}: engine unreachable${o.problem ? ` (${o.problem})` : ''}; nothing on it can be changed now`);
     planEngineLabels(m, o, list);
     planMachineSpec(m, o, list, warnings);
+    // Both write daemon.json: options after labels. What runs on the machine later waits for its engine.
+    const options = planEngineOptions(m, o, list, warnings, [ready.get(m.name), list.has(`engine.labels:${m.name}`) ? `engine.labels:${m.name}` : undefined]);
+    if (options) ready.set(m.name, options);
   }
 
   const swarm = planSwarm(desired, observed, seen, leaving, ready, list, { warnings, unhealthy });

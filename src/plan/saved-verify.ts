@@ -5,7 +5,7 @@ import { firstFew } from './saved-compare.js';
 import { SAVED_PLAN_FORMAT, planDigest, type SavedPlan } from './saved.js';
 import type { Action, ActionKind } from './types.js';
 
-type FieldType = 'string' | 'integer' | 'boolean' | 'labels' | 'patch' | 'from';
+type FieldType = 'string' | 'integer' | 'boolean' | 'labels' | 'map' | 'patch' | 'from';
 type Fields = Record<string, FieldType>;
 
 /** Every kind's own fields (all required except `readOnly`); the compiler insists every kind is listed. */
@@ -32,6 +32,7 @@ const FIELDS: Record<ActionKind, Fields> = {
   'container.start': { machine: 'string', service: 'string', replica: 'integer', name: 'string', containerId: 'string' },
   'container.remove': { machine: 'string', service: 'string', replica: 'integer', name: 'string', containerId: 'string' },
   'container.replace': { machine: 'string', service: 'string', replica: 'integer', name: 'string', from: 'from', patch: 'patch' },
+  'engine.options': { machine: 'string', options: 'map', patch: 'patch', restart: 'boolean' },
 };
 
 const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
@@ -48,6 +49,8 @@ function hasType(v: unknown, t: FieldType): boolean {
       return typeof v === 'boolean';
     case 'labels':
       return isObject(v) && Object.values(v).every((s) => typeof s === 'string');
+    case 'map':
+      return isObject(v);
     case 'patch':
       return Array.isArray(v) && v.every((op) => isObject(op) && typeof op.op === 'string' && typeof op.path === 'string');
     case 'from':
@@ -150,7 +153,7 @@ function planProblems(plan: Record<string, unknown>): string[] {
 }
 
 function describe(t: FieldType): string {
-  return { string: 'a string', integer: 'an integer', boolean: 'true or false', labels: 'a map of strings', patch: 'a JSON Patch', from: 'a {machine, containerId}' }[t];
+  return { string: 'a string', integer: 'an integer', boolean: 'true or false', labels: 'a map of strings', map: 'a map', patch: 'a JSON Patch', from: 'a {machine, containerId}' }[t];
 }
 
 /** One cycle of `after` edges as ids (first id repeated at the end), or undefined. Iterative: plans can be huge. */

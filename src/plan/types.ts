@@ -46,7 +46,10 @@ export type Action =
       /** The container being replaced (may live on another machine when the replica moves). */
       from: { machine: string; containerId: string };
       patch: Operation[];
-    });
+    })
+  // Issue 15 point 7: a machine's `engine:` options written to its daemon.json, then its engine
+  // reloaded (SIGHUP) or, for a key dockerd reads only at start, restarted (its containers come back).
+  | (Base & { kind: 'engine.options'; machine: string; options: Record<string, unknown>; patch: Operation[]; restart: boolean });
 
 export type ActionKind = Action['kind'];
 

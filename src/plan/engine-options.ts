@@ -1,0 +1,28 @@
+// A machine's `engine:` options against the ones its engine was last started or reloaded with (the
+// driver's record). Pure: the plan says per key what changes and whether dockerd takes it live
+// (SIGHUP) or must restart (src/model/engine-options.ts names dockerd's rule).
+import fjp from 'fast-json-patch';
+import type { DesiredMachine } from '../model/desired.js';
+import { engineChangeNeeds, engineChanges, showEngineValue } from '../model/engine-options.js';
+import type { ObservedMachine } from '../model/observed.js';
+import type { ActionList } from './builder.js';
+
+/** The engine.options action's id when one is planned (later work on the machine waits for it). */
+export function planEngineOptions(m: DesiredMachine, o: ObservedMachine, list: ActionList, warnings: string[], after: (string | undefined)[]): string | undefined {
+  const want = m.engine ?? {};
+  const had = o.spec?.engine;
+  if (had === undefined) {
+    // The driver neither writes nor records a daemon.json (generic: the host's own; sim: no dockerd).
+    const keys = Object.keys(want);
+    if (keys.length) warnings.push(`${m.name}: the ${m.driver} driver does not set engine options (${keys.join(', ')})${m.driver === 'generic' ? '; set them in that engine’s own daemon.json' : ''}`);
+    return undefined;
+  }
+  const changes = engineChanges(had, want);
+  if (!changes.length && !o.spec?.enginePending) return undefined;
+  // Pending: daemon.json was written and the engine never took it; a restart makes file and engine agree.
+  const how = changes.length ? engineChangeNeeds(changes) : 'restart';
+  const reason = changes.length
+    ? changes.map((c) => `${c.key} ${showEngineValue(c.before, c.after)} → ${showEngineValue(c.after, c.before)}`).join(', ')
+    : 'daemon.json holds options its engine has not taken (an apply stopped half-way)';
+  return list.add(m.name, { kind: 'engine.options', machine: m.name, options: want, patch: fjp.compare(had, want, true), restart: how === 'restart', after, reason });
+}
