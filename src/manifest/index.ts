@@ -255,6 +255,7 @@ function buildServices(sources: ServiceSource[], env: Record<string, string | un
       dependsOn: parsed.dependsOn.filter((d) => known.has(d)),
       ...(Object.keys(parsed.conditions).length ? { conditions: parsed.conditions } : {}),
       ...(parsed.swarm ? { swarm: parsed.swarm } : {}),
+      ...(parsed.pullPolicy ? { pullPolicy: parsed.pullPolicy } : {}),
       ...(parsed.global ? { global: true as const } : {}),
       placement: { constraints: parsed.constraints.map(strip), affinities: parsed.affinities.map(strip), ...(parsed.maxPerMachine ? { maxPerMachine: parsed.maxPerMachine } : {}), ...(parsed.spread ? { spread: parsed.spread } : {}) },
       position: pos(['services', name]),

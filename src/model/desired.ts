@@ -218,6 +218,14 @@ export interface DesiredService {
   together?: string[];
   /** `mode: swarm`: the swarm schedules it; `scale` is its replica count (replicated mode). */
   swarm?: SwarmServiceSpec;
+  /**
+   * compose's pull_policy; absent = `missing` (pulled only when a machine lacks it). `always`: the tag
+   * is resolved to a digest at every plan, and a new digest replaces the replicas. `never`: never
+   * pulled (copied from the host engine where it has it). `build`: built from `build:`, never pulled.
+   */
+  pullPolicy?: 'always' | 'never' | 'build';
+  /** The registry digest `always` resolved this plan (sha256:...), set by the plan from what was observed. */
+  imageDigest?: string;
   /** A container service with `deploy.mode: global`: one replica on each eligible machine (`scale` is 0, unused). */
   global?: true;
   placement: {

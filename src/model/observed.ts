@@ -9,6 +9,8 @@ export const LABEL = {
   service: 'io.cluster.service',
   replica: 'io.cluster.replica',
   configHash: 'io.cluster.config-hash',
+  /** The registry digest a `pull_policy: always` replica or swarm service was made from. */
+  imageDigest: 'io.cluster.image-digest',
   /** Canonical JSON of the ServiceSpec a container was created from: lets a plan show field-level diffs. */
   spec: 'io.cluster.spec',
   /** Digests of the spec's masked (sensitive) fields, by path: a rotation is seen without the value. */
@@ -50,6 +52,11 @@ export interface Observed {
   foreign?: string[];
   /** Machines whose container is gone but whose volume or folder this folder made is still there. */
   leftovers?: { name: string; driver: DriverName; what: string; shared?: { reason: string } }[];
+  /**
+   * The registry digest of each `pull_policy: always` image (normalized reference), resolved while
+   * observing, or why it could not be. Never a credential. Absent when no service asks for one.
+   */
+  imageDigests?: Record<string, { digest: string } | { error: string }>;
 }
 
 export interface ObservedMachine {
@@ -138,6 +145,8 @@ export interface ObservedNetwork {
 export interface ObservedImage {
   id: string;
   tags: string[]; // repo:tag
+  /** repo@sha256:... the registry knows it by (`RepoDigests`); absent when none (built or copied here). */
+  digests?: string[];
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -148,6 +157,8 @@ export interface ObservedContainer {
   image: string;
   state: ContainerState;
   labels: Record<string, string>;
+  /** The RepoDigests of the image it runs, where the engine says (docker). */
+  imageDigests?: string[];
   /** Published host ports; `hostIp` only when bound to one address (see host-port.ts). */
   ports: HostPort[];
   reservations: { cpus: number; memory: number };

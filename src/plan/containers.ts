@@ -8,6 +8,7 @@ import type { MachineSteps } from './machines.js';
 import type { NetworkSteps } from './networks.js';
 import { imageStep, type ImagePresent } from './images.js';
 import { containerName, normalizeImage } from './naming.js';
+import { containerDigest, shortDigest } from '../model/image-ref.js';
 import { maskedView, maskSpec, parseDigests, sensitiveChanges } from './sensitive.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
 import { pushTo } from './multimap.js';
@@ -17,7 +18,7 @@ const STARTABLE = new Set(['created', 'exited']);
 export function planContainers(desired: Desired, observed: Observed, placement: Placement, machines: MachineSteps, list: ActionList, networkSteps: NetworkSteps = () => []): void {
   const services = new Map(desired.services.map((s) => [s.name, s]));
   const imagesOn = new Map<string, Set<string>>();
-  for (const m of observed.machines) if (m.engine) imagesOn.set(m.name, new Set(m.engine.images.flatMap((i) => i.tags.map(normalizeImage))));
+  for (const m of observed.machines) if (m.engine) imagesOn.set(m.name, new Set(m.engine.images.flatMap((i) => [...i.tags.map(normalizeImage), ...(i.digests ?? [])])));
 
   const removals = planRemovals(desired, placement, machines, list);
   const removalsOn = new Map<string, string[]>();
@@ -54,6 +55,9 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
       const masked = specPatch(before && maskSpec(before, desired.sensitive), after.spec);
       const patch = [...masked, ...sensitiveChanges(parseDigests(old?.labels[LABEL.sensitive]), after.digests, masked)];
       const moving = rp.existing.machine !== rp.machine;
+      // Same config, another registry digest behind the tag (pull_policy always): said as such.
+      const was = service.imageDigest && old ? containerDigest(old, service.spec.image, LABEL.imageDigest) : undefined;
+      const digest = was && was !== service.imageDigest ? `image digest changed ${shortDigest(was)} → ${shortDigest(service.imageDigest!)}` : undefined;
       id = list.add(key, {
         kind: 'container.replace',
         ...base,
@@ -62,9 +66,11 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
         after: prerequisites(),
         reason: moving
           ? `moves from ${rp.existing.machine}${rp.fate === 'new' && patch.length === 0 ? '' : ', config changed'}`
-          : patch.length === 0
-            ? 'config changed (a sensitive value)'
-            : 'config changed',
+          : digest && old!.owner?.configHash === service.configHash
+            ? digest
+            : patch.length === 0
+              ? 'config changed (a sensitive value)'
+              : `config changed${digest ? `, ${digest}` : ''}`,
       });
     } else {
       id = list.add(key, { kind: 'container.create', ...base, after: prerequisites(), reason: replicaReason(service, rp.replica) });
