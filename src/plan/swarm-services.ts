@@ -46,7 +46,9 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
       const name = swarmServiceName(desired.name, service.name);
       const found = ours.find((s) => s.name === name);
       // Every node may get a task, and these nodes cannot always pull: the image goes everywhere first.
-      const images = members.map((m) => imageStep(present, machines, list, m, service));
+      // Not an image pinned to its registry digest: each node's swarm agent pulls that itself, with the
+      // credentials sent along (`--with-registry-auth`), as `docker stack deploy` leaves it to them.
+      const images = service.imageDigest ? [] : members.map((m) => imageStep(present, machines, list, m, service));
       const after = [...members.map((m) => joinStep(list, m) ?? machines.ready(m)), ...images, ...(service.spec.networks ?? []).flatMap((n) => networkSteps(leader, n.network))];
       if (!found) {
         list.add(service.name, { kind: 'service.create', machine: leader, service: service.name, name, after, reason: describe(service) });
