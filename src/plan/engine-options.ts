@@ -17,6 +17,8 @@ export function planEngineOptions(m: DesiredMachine, o: ObservedMachine, list: A
     if (keys.length) warnings.push(`${m.name}: the ${m.driver} driver does not set engine options (${keys.join(', ')})${m.driver === 'generic' ? '; set them in that engine’s own daemon.json' : ''}`);
     return undefined;
   }
+  // An engine that cannot be reached now is changed once it answers (the plan already warns about it).
+  if (o.state === 'error' || (o.state === 'running' && !o.engine)) return undefined;
   const changes = engineChanges(had, want);
   if (!changes.length && !o.spec?.enginePending) return undefined;
   // Pending: daemon.json was written and the engine never took it; a restart makes file and engine agree.

@@ -20,7 +20,7 @@ export function readDaemonJson(folder: string): DaemonJson {
   const body = readJson(join(folder, DAEMON_JSON)) ?? {};
   const { labels, ...options } = body;
   const pairs = Array.isArray(labels) ? labels.filter((l): l is string => typeof l === 'string') : [];
-  return { labels: Object.fromEntries(pairs.map((l) => [l.slice(0, l.indexOf('=') < 0 ? l.length : l.indexOf('=')), l.includes('=') ? l.slice(l.indexOf('=') + 1) : ''])), options };
+  return { labels: Object.fromEntries(pairs.map((l) => (l.includes('=') ? [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] : [l, '']))), options };
 }
 
 export function writeDaemonJson(folder: string, d: DaemonJson): void {
