@@ -4,6 +4,7 @@ import { UserError } from '../model/diagnostic.js';
 import { errorMessage } from '../engine/errors.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { redactOutput } from '../ui/redact.js';
+import { refuseColour } from '../ui/colour.js';
 import { loadManifestWithOptions, setManifestOptions } from './manifest-options.js';
 import { applyCommand } from './commands/apply.js';
 import { interruptible } from './interrupts.js';
@@ -26,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
   redactOutput(process.stdout);
   redactOutput(process.stderr);
   watchOutputStreams();
+  // no-color.org: a set, non-empty NO_COLOR; chalk (under ink) heeds only FORCE_COLOR at a terminal.
+  if (process.env.NO_COLOR) refuseColour();
   let code = 0;
   const program = buildProgram((c) => (code = c));
   try {
@@ -40,6 +43,7 @@ function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('cluster')
     .description('Make a whole Docker cluster match one YAML file: plan, apply, status, destroy.')
     .version(VERSION)
+    .option('--no-color', 'no colour in the output (as NO_COLOR=1); prompts and the live view stay')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -54,6 +58,7 @@ function buildProgram(exit: (code: number) => void): Command {
   const compose = () => new Option('-c, --compose <file>', 'run the services of this docker-compose file too (repeatable; without a manifest: on the default machines)').argParser(repeat);
   const profile = () => new Option('--profile <name>', 'enable this compose profile (repeatable; COMPOSE_PROFILES works too)').argParser(repeat);
   program.hook('preAction', (_program, action) => {
+    if ((program.opts() as { color?: boolean }).color === false) refuseColour();
     const o = action.opts() as { compose?: string[]; profile?: string[] };
     setManifestOptions({ compose: o.compose ?? [], profiles: o.profile ?? [], fileGiven: action.getOptionValueSource('file') === 'cli' });
   });
