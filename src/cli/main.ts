@@ -147,6 +147,9 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(positive).default(10))
     .addOption(new Option('--interval <seconds>', `full re-observe period, catches drift (${MIN_INTERVAL_S} to ${MAX_INTERVAL_S})`).argParser(interval).default(30))
     .option('--json', 'stream one JSON event per line')
+    .addOption(strategy())
+    .addOption(seed())
+    .addOption(target())
     .addOption(lockTimeout())
     .addOption(gracePeriod())
     .addOption(unreachableGrace())
@@ -172,6 +175,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(positive).default(10))
     .option('--json', 'stream one JSON event per line')
+    .addOption(target())
     .addOption(adopt())
     .addOption(lockTimeout())
     .addOption(gracePeriod())
@@ -202,6 +206,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
     .addOption(strategy())
     .addOption(seed())
+    .addOption(target())
     .addHelpText('after', '\nExamples:\n  cluster graph | dot -Tsvg > plan.svg\n  cluster graph --format mermaid')
     .action(async (o) => exit(await graphCommand(o)));
 

@@ -110,4 +110,6 @@ export interface Plan {
    * what to do. `plan --detailed-exitcode` exits 2 while there is any, even with no action. Absent when none.
    */
   unhealthy?: string[];
+  /** A plan limited by --target: the targets and how many actions of the whole plan it left out. */
+  targeted?: { targets: string[]; left_out: number };
 }

@@ -175,6 +175,33 @@ describe('safety: protect and --target (sim driver)', () => {
     expect(p.warnings.join()).toContain('targeted plan');
     expect(run('plan', '--target', 'db').code).toBe(1);
   });
+
+  test('--target says how many changes it left out, refuses an unknown object with did-you-mean, and works on watch, destroy and graph too (issue 17 point 3)', () => {
+    write('', 'services:\n  web: { image: busybox, scale: 3 }\n  db: { image: busybox, scale: 2 }\n');
+    expect(run('apply', '--auto-approve', '--target', 'service.db').code).toBe(0);
+    // db converged, web pending: the target has nothing to do, and the plan says what it left out.
+    const quiet = run('plan', '--target', 'service.db');
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/No changes in the target \(service\.db\); \d+ other changes are pending: run without --target to see them\./);
+    expect(quiet.stdout).not.toMatch(/The cluster matches the manifest/);
+    const json = JSON.parse(run('plan', '--json', '--target', 'service.db').stdout) as { targeted: { targets: string[]; left_out: number } };
+    expect(json.targeted.targets).toEqual(['service.db']);
+    expect(json.targeted.left_out).toBeGreaterThan(3); // web's 3 creates at least
+    const typo = run('plan', '--target', 'service.wbe');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/--target service\.wbe: there is no service wbe in the manifest or the cluster/);
+    expect(typo.stderr).toMatch(/did you mean `service\.web`\?/);
+    // The same flag where the same thing is meant.
+    expect(run('graph', '--target', 'service.web').stdout).toMatch(/web/);
+    expect(cluster(['watch', '--help']).stdout).toMatch(/--target <object>[\s\S]*--strategy <name>|--strategy <name>[\s\S]*--target <object>/);
+    type Status = { containers: { service: string }[]; machines: { name: string }[] };
+    const before = JSON.parse(run('status', '--json').stdout) as Status;
+    expect(before.containers.filter((c) => c.service === 'db')).toHaveLength(2);
+    expect(run('destroy', '--auto-approve', '--target', 'service.db').code).toBe(0);
+    const after = JSON.parse(run('status', '--json').stdout) as Status;
+    expect(after.containers.filter((c) => c.service === 'db')).toEqual([]);
+    expect(after.machines.map((m) => m.name)).toEqual(before.machines.map((m) => m.name)); // only db went
+  });
 });
 
 describe('secrets never leave in clear (sim driver)', () => {
