@@ -125,7 +125,13 @@ export interface PlanChoices {
 export function computePlan(desired: Desired, observation: Observation, choices: PlanChoices = {}): { placement: Placement; plan: Plan } {
   const placement = place(desired, observation.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace });
   const plan = makePlan(desired, observation.observed, placement);
-  return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target) : plan };
+  return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target, desired, observation.observed) : plan };
+}
+
+/** `destroy --target`: the manifest without the targeted machines and services (the plan then removes those, as Terraform's destroy -target). */
+export function withoutTargets(desired: Desired, targets: string[]): Desired {
+  const named = new Set(targets);
+  return { ...desired, services: desired.services.filter((s) => !named.has(`service.${s.name}`)), machines: desired.machines.filter((m) => !named.has(`machine.${m.name}`)) };
 }
 
 /** `destroy` is a plan towards "nothing": no services, no machines — except adopted (generic) hosts. */

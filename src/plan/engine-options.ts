@@ -26,5 +26,5 @@ export function planEngineOptions(m: DesiredMachine, o: ObservedMachine, list: A
   const reason = changes.length
     ? changes.map((c) => `${c.key} ${showEngineValue(c.before, c.after)} → ${showEngineValue(c.after, c.before)}`).join(', ')
     : 'daemon.json holds options its engine has not taken (an apply stopped half-way)';
-  return list.add(m.name, { kind: 'engine.options', machine: m.name, options: want, patch: fjp.compare(had, want, true), restart: how === 'restart', after, reason });
+  return list.add(m.name, { kind: 'engine.options', machine: m.name, options: want, patch: fjp.compare(had, want, true), restart: how === 'restart', after, cause: 'spec-changed', reason });
 }

@@ -47,6 +47,15 @@ describe('cluster on the sim driver (example manifest)', () => {
     expect(r.stdout).toMatch(/valid: cluster "demo", 3 machines, 3 services \(13 replicas\)/);
   });
 
+  test('validate counts a global service as one per machine, not as 0 replicas', () => {
+    const globalDir = mkdtempSync(join(tmpdir(), 'cluster-validate-'));
+    writeFileSync(join(globalDir, 'cluster.yml'), 'name: g\nmachines:\n  m1: { driver: sim }\nservices:\n  agent: { image: busybox, deploy: { mode: global } }\n  web: { image: busybox, scale: 2 }\n');
+    const text = cluster(['validate', '-f', 'cluster.yml'], { cwd: globalDir });
+    expect(text.stdout).toMatch(/2 services \(2 replicas, 1 global: one per machine\)/);
+    const json = JSON.parse(cluster(['validate', '--json', '-f', 'cluster.yml'], { cwd: globalDir }).stdout) as { replicas: number; global_services: number };
+    expect([json.replicas, json.global_services]).toEqual([2, 1]);
+  });
+
   test('plan: text and JSON are byte-identical across runs; detailed exit code 2', () => {
     const a = run('plan');
     const b = run('plan');
@@ -165,6 +174,33 @@ describe('safety: protect and --target (sim driver)', () => {
     expect(p.actions.some((a) => a.kind === 'container.create' && a.service === 'db')).toBe(true);
     expect(p.warnings.join()).toContain('targeted plan');
     expect(run('plan', '--target', 'db').code).toBe(1);
+  });
+
+  test('--target says how many changes it left out, refuses an unknown object with did-you-mean, and works on watch, destroy and graph too (issue 17 point 3)', () => {
+    write('', 'services:\n  web: { image: busybox, scale: 3 }\n  db: { image: busybox, scale: 2 }\n');
+    expect(run('apply', '--auto-approve', '--target', 'service.db').code).toBe(0);
+    // db converged, web pending: the target has nothing to do, and the plan says what it left out.
+    const quiet = run('plan', '--target', 'service.db');
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/No changes in the target \(service\.db\); \d+ other changes are pending: run without --target to see them\./);
+    expect(quiet.stdout).not.toMatch(/The cluster matches the manifest/);
+    const json = JSON.parse(run('plan', '--json', '--target', 'service.db').stdout) as { targeted: { targets: string[]; left_out: number } };
+    expect(json.targeted.targets).toEqual(['service.db']);
+    expect(json.targeted.left_out).toBeGreaterThan(3); // web's 3 creates at least
+    const typo = run('plan', '--target', 'service.wbe');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/--target service\.wbe: there is no service wbe in the manifest or the cluster/);
+    expect(typo.stderr).toMatch(/did you mean `service\.web`\?/);
+    // The same flag where the same thing is meant.
+    expect(run('graph', '--target', 'service.web').stdout).toMatch(/web/);
+    expect(cluster(['watch', '--help']).stdout).toMatch(/--target <object>[\s\S]*--strategy <name>|--strategy <name>[\s\S]*--target <object>/);
+    type Status = { containers: { service: string }[]; machines: { name: string }[] };
+    const before = JSON.parse(run('status', '--json').stdout) as Status;
+    expect(before.containers.filter((c) => c.service === 'db')).toHaveLength(2);
+    expect(run('destroy', '--auto-approve', '--target', 'service.db').code).toBe(0);
+    const after = JSON.parse(run('status', '--json').stdout) as Status;
+    expect(after.containers.filter((c) => c.service === 'db')).toEqual([]);
+    expect(after.machines.map((m) => m.name)).toEqual(before.machines.map((m) => m.name)); // only db went
   });
 });
 

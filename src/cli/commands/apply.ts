@@ -11,7 +11,7 @@ import type { Observed } from '../../model/observed.js';
 import { adoptIdentity } from '../../reconcile/identity-file.js';
 import { stateDir } from '../../providers/index.js';
 import { recordProtected } from '../../reconcile/protection.js';
-import { computePlan, emptied, loadDesired, observeAndPlan, openSession, type PlanChoices } from '../pipeline.js';
+import { computePlan, emptied, loadDesired, withoutTargets, observeAndPlan, openSession, type PlanChoices } from '../pipeline.js';
 import { walkedAll } from '../../reconcile/walk.js';
 
 export interface ApplyOptions extends PlanChoices {
@@ -37,7 +37,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   // not what a fresh plan gives: what runs is the plan made now, proven identical to the saved one.
   const saved = planFile ? await openSavedPlan(planFile, opts) : undefined;
   const base = saved ? saved.desired : loadDesired(opts.file);
-  const desired = opts.destroy ? emptied(base) : base;
+  const desired = !opts.destroy ? base : opts.target?.length ? withoutTargets(base, opts.target) : emptied(base);
   const verb = opts.destroy ? 'destroy' : 'apply';
   // Before the lock and before any engine is asked: a run that could never be approved takes nothing.
   if (!saved && !opts.autoApprove && !isInteractive()) throw notApprovable(verb);
@@ -48,7 +48,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   try {
     const plan: Plan = saved ? sealedPlanNow(saved, session.observation, session.identity.created) : computePlan(desired, session.observation, opts).plan;
     const adoption = adoptionOf(base, session.observation.observed);
-    const ask = saved || opts.autoApprove ? undefined : () => approve(desired, verb, interrupts.signal);
+    const ask = saved || opts.autoApprove ? undefined : () => approve(desired, verb, interrupts.signal, opts.target);
     const outcome = await applySession(session, {
       desired,
       plan,
@@ -103,9 +103,10 @@ export function applyExitCode(o: ApplyOutcome): number {
 }
 
 /** Terraform's confirmation at a terminal; elsewhere --auto-approve is required. */
-async function approve(desired: Desired, verb: 'apply' | 'destroy', signal: AbortSignal): Promise<boolean> {
+async function approve(desired: Desired, verb: 'apply' | 'destroy', signal: AbortSignal, targets: string[] = []): Promise<boolean> {
   if (!isInteractive()) throw notApprovable(verb);
-  const question = verb === 'destroy' ? `\nDestroy every machine and container of cluster "${desired.name}"?` : '\nDo you want to perform these actions?';
+  const what = targets.length ? `what ${targets.join(', ')} name${targets.length === 1 ? 's' : ''} in` : 'every machine and container of';
+  const question = verb === 'destroy' ? `\nDestroy ${what} cluster "${desired.name}"?` : '\nDo you want to perform these actions?';
   return confirm(question, signal);
 }
 
