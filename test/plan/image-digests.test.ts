@@ -28,9 +28,9 @@ describe('pull_policy always in the plan', () => {
   test('a re-pushed tag replaces the replicas of the services that resolve it, pinned to the new digest', () => {
     const plan = planOf(desired([machine('m1')], [app(), other]), cluster({ [IMAGE]: { digest: NEW } }));
     const replaced = plan.actions.filter((a) => a.kind === 'container.replace');
-    expect(replaced.map((a) => [a.kind === 'container.replace' && a.service, a.reason])).toEqual([
-      ['app', 'image digest changed aaaaaaaaaaaa → bbbbbbbbbbbb'],
-      ['app', 'image digest changed aaaaaaaaaaaa → bbbbbbbbbbbb'],
+    expect(replaced.map((a) => [a.kind === 'container.replace' && a.service, a.cause, a.reason])).toEqual([
+      ['app', 'digest-changed', 'image digest changed aaaaaaaaaaaa → bbbbbbbbbbbb'],
+      ['app', 'digest-changed', 'image digest changed aaaaaaaaaaaa → bbbbbbbbbbbb'],
     ]);
     // The machine lacks the new content: it is fetched by digest, before the replicas.
     const ensure = plan.actions.find((a) => a.kind === 'image.ensure')!;
@@ -67,7 +67,7 @@ describe('pull_policy always in the plan', () => {
     // The definition hash is the service's own: only the digest differs.
     labels[LABEL.configHash] = swarmDefinitionHash(swarmApp);
     const update = planOf(d, withService).actions.find((a) => a.kind === 'service.update');
-    expect(update).toMatchObject({ reason: 'image digest changed aaaaaaaaaaaa → bbbbbbbbbbbb' });
+    expect(update).toMatchObject({ cause: 'digest-changed', reason: 'image digest changed aaaaaaaaaaaa → bbbbbbbbbbbb' });
   });
 });
 
