@@ -9,7 +9,7 @@
 // docker/cli cli/command/stack/swarm/deploy_composefile.go), and swarm services get the credentials
 // (`--with-registry-auth`: the X-Registry-Auth header on service create, moby
 // daemon/cluster/services.go CreateService → PullOptions.RegistryAuth).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-fs';
@@ -117,8 +117,12 @@ describe('images from a registry with auth, engine options (docker driver)', () 
     expect(await fetch(`http://127.0.0.1:${registry.port}/v2/api/manifests/${api}`).then((r) => r.status)).toBe(401);
     const again = await run(['plan', '--detailed-exitcode']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    // Credentials are in no output and no state file.
+    // Credentials are in no output, no state file, no label.
     expect(applied.stdout + applied.stderr + again.stdout).not.toContain(registry.password);
+    const files = readdirSync(join(dir, '.cluster'), { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(readFileSync(join(f.parentPath, f.name), 'utf8'), f.name).not.toContain(registry.password);
+    expect(JSON.stringify(await nested().listContainers({ all: true }))).not.toContain(registry.password);
   }, 600_000);
 
   test('the same tag re-pushed with other content: "image digest changed" in the plan, apply redeploys it', async () => {
