@@ -7,10 +7,14 @@ import { engineChangeNeeds, engineChanges, showEngineValue } from '../model/engi
 import type { ObservedMachine } from '../model/observed.js';
 import type { ActionList } from './builder.js';
 
-/** The engine.options action's id when one is planned (later work on the machine waits for it). */
-export function planEngineOptions(m: DesiredMachine, o: ObservedMachine, list: ActionList, warnings: string[], after: (string | undefined)[]): string | undefined {
+/**
+ * The engine.options action's id when one is planned (later work on the machine waits for it). A
+ * machine still to be made (`o` absent) gets its options at create: only a driver that cannot is said.
+ */
+export function planEngineOptions(m: DesiredMachine, o: ObservedMachine | undefined, list: ActionList, warnings: string[], after: (string | undefined)[]): string | undefined {
   const want = m.engine ?? {};
-  const had = o.spec?.engine;
+  // Only the docker driver writes a machine's daemon.json (and records what its engine took).
+  const had = o ? o.spec?.engine : m.driver === 'docker' ? want : undefined;
   if (had === undefined) {
     // The driver neither writes nor records a daemon.json (generic: the host's own; sim: no dockerd).
     const keys = Object.keys(want);
@@ -18,7 +22,7 @@ export function planEngineOptions(m: DesiredMachine, o: ObservedMachine, list: A
     return undefined;
   }
   // An engine that cannot be reached now is changed once it answers (the plan already warns about it).
-  if (o.state === 'error' || (o.state === 'running' && !o.engine)) return undefined;
+  if (!o || o.state === 'error' || (o.state === 'running' && !o.engine)) return undefined;
   const changes = engineChanges(had, want);
   if (!changes.length && !o.spec?.enginePending) return undefined;
   // Pending: daemon.json was written and the engine never took it; a restart makes file and engine agree.

@@ -37,6 +37,7 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
   for (const m of desired.machines) {
     const o = seen.get(m.name);
     if (!o || leaving.has(m.name)) {
+      planEngineOptions(m, undefined, list, warnings, []);
       const after = leaving.has(m.name) ? [`machine.remove:${m.name}`] : [];
       ready.set(m.name, list.add(m.name, { kind: 'machine.create', machine: m.name, driver: m.driver, labels: m.labels, after, cause: 'missing', reason: describeMachine(m) }));
       continue;

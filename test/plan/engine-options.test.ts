@@ -67,6 +67,10 @@ describe('engine options in the plan', () => {
     const plan = planOf(desired([generic], []), { cluster: 'demo', machines: [running('h1', {}, { driver: 'generic' })] });
     expect(plan.actions).toEqual([]);
     expect(plan.warnings).toEqual(['h1: the generic driver does not set engine options (debug); set them in that engine’s own daemon.json']);
+    // A sim machine still to be made: said before it exists too; a docker one gets them at create.
+    const sim = planOf(desired([machine('s1', { engine: { 'log-driver': 'local' } })], []), { cluster: 'demo', machines: [] });
+    expect(sim.warnings).toEqual(['s1: the sim driver does not set engine options (log-driver)']);
+    expect(planOf(desired([w1({ debug: true })], []), { cluster: 'demo', machines: [] }).warnings).toEqual([]);
   });
 });
 
