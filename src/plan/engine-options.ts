@@ -10,8 +10,10 @@ import type { ActionList } from './builder.js';
 /**
  * The engine.options action's id when one is planned (later work on the machine waits for it). A
  * machine still to be made (`o` absent) gets its options at create: only a driver that cannot is said.
+ * Restarts go one machine at a time (`restarts.last`): each stops a machine's containers, and two
+ * managers restarting at once would cost a three-manager swarm its quorum.
  */
-export function planEngineOptions(m: DesiredMachine, o: ObservedMachine | undefined, list: ActionList, warnings: string[], after: (string | undefined)[]): string | undefined {
+export function planEngineOptions(m: DesiredMachine, o: ObservedMachine | undefined, list: ActionList, warnings: string[], after: (string | undefined)[], restarts: { last?: string } = {}): string | undefined {
   const want = m.engine ?? {};
   // Only the docker driver writes a machine's daemon.json (and records what its engine took).
   const had = o ? o.spec?.engine : m.driver === 'docker' ? want : undefined;
@@ -30,5 +32,8 @@ export function planEngineOptions(m: DesiredMachine, o: ObservedMachine | undefi
   const reason = changes.length
     ? changes.map((c) => `${c.key} ${showEngineValue(c.before, c.after)} → ${showEngineValue(c.after, c.before)}`).join(', ')
     : 'daemon.json holds options its engine has not taken (an apply stopped half-way)';
-  return list.add(m.name, { kind: 'engine.options', machine: m.name, options: want, patch: fjp.compare(had, want, true), restart: how === 'restart', after, cause: 'spec-changed', reason });
+  const restart = how === 'restart';
+  const id = list.add(m.name, { kind: 'engine.options', machine: m.name, options: want, patch: fjp.compare(had, want, true), restart, after: restart ? [...after, restarts.last] : after, cause: 'spec-changed', reason });
+  if (restart) restarts.last = id;
+  return id;
 }

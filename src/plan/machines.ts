@@ -22,6 +22,7 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
   const wanted = new Map(desired.machines.map((m) => [m.name, m]));
   const ready = new Map<string, string>();
   const leaving = new Set<string>();
+  const restarts: { last?: string } = {};
 
   // Machines to remove: not in the manifest, or now on another driver (replaced).
   const removals = new Map<string, string>();
@@ -47,7 +48,7 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     planEngineLabels(m, o, list);
     planMachineSpec(m, o, list, warnings);
     // Both write daemon.json: options after labels. What runs on the machine later waits for its engine.
-    const options = planEngineOptions(m, o, list, warnings, [ready.get(m.name), list.has(`engine.labels:${m.name}`) ? `engine.labels:${m.name}` : undefined]);
+    const options = planEngineOptions(m, o, list, warnings, [ready.get(m.name), list.has(`engine.labels:${m.name}`) ? `engine.labels:${m.name}` : undefined], restarts);
     if (options) ready.set(m.name, options);
   }
 

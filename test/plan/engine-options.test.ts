@@ -36,6 +36,15 @@ describe('engine options in the plan', () => {
     }
   });
 
+  test('restarts go one machine at a time (a swarm keeps its quorum, not every container stops at once); reloads do not wait', () => {
+    const m = (name: string, engine: Record<string, unknown>) => machine(name, { driver: 'docker', role: 'manager', cpus: undefined, memory: undefined, engine });
+    const seen = (name: string) => running(name, {}, { driver: 'docker', spec: { image: 'docker:dind', engine: {} } });
+    const d = desired([m('m1', { 'log-level': 'warn' }), m('m2', { 'log-level': 'warn' }), m('m3', { debug: true }), m('m4', { 'log-level': 'warn' })], []);
+    const plan = planOf(d, { cluster: 'demo', machines: ['m1', 'm2', 'm3', 'm4'].map(seen) });
+    const after = Object.fromEntries(plan.actions.filter((a) => a.kind === 'engine.options').map((a) => [a.machine, a.after]));
+    expect(after).toEqual({ m1: [], m2: ['engine.options:m1'], m3: [], m4: ['engine.options:m2'] });
+  });
+
   test('a reloadable key taken out needs a restart: a reload keeps the value the file no longer sets', () => {
     const changes = engineChanges({ debug: true, 'registry-mirrors': ['http://m:5000'] }, { debug: true });
     expect(changes).toEqual([{ key: 'registry-mirrors', before: ['http://m:5000'], after: undefined }]);
