@@ -178,4 +178,14 @@ describe('images from a registry with auth, engine options (docker driver)', () 
     expect(applied.stdout + applied.stderr).not.toMatch(/not-the-password|\n\s+at .*\.js:\d+/);
   }, 600_000);
 
+  test('pull_policy never: a missing image is not pulled (not even asked for), the apply says why', async () => {
+    await push(registry, 'kept', 'one');
+    writeFileSync(file, manifest(`{ insecure-registries: ['${gateway}:${registry.port}'] }`, `${services()}  kept:\n    image: ${image('kept')}\n    pull_policy: never\n    command: [sleep, '3600']\n`));
+    const before = registry.log().split('\n').filter((l) => l.includes('/v2/kept/') && !l.includes('127.0.0.1')).length;
+    const applied = await run(['apply', '--auto-approve']);
+    expect(applied.code).toBe(1);
+    expect(applied.stdout + applied.stderr).toContain(`image ${image('kept')} is not on`);
+    expect(applied.stdout + applied.stderr).toContain('cannot be pulled (pull_policy never)');
+    expect(registry.log().split('\n').filter((l) => l.includes('/v2/kept/') && !l.includes('127.0.0.1')).length).toBe(before);
+  }, 600_000);
 });
