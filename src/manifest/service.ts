@@ -7,6 +7,7 @@ import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
 import { parseBytes, parseComposeDuration, parseCpus, parseInteger } from './units.js';
 import { parsePort } from './ports.js';
 import type { Path } from './read.js';
+import { parseRollouts, type Rollouts } from './rollout.js';
 
 /**
  * Replicas per service, and of all services together: a typo like 1e12 is refused before anything is
@@ -37,6 +38,8 @@ export interface ParsedService {
   spread?: string[];
   constraints: (Expression & { path: Path })[];
   affinities: (Expression & { path: Path })[];
+  /** deploy.update_config / rollback_config of a container service (src/manifest/rollout.ts). */
+  rollouts: Rollouts;
 }
 
 /** `warn`: what is read but not honoured (a volume option), by name, as a warning at its place. */
@@ -133,7 +136,8 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
       report(e.path, `${e.text} places containers; the swarm places a \`mode: swarm\` service`, 'use deploy.placement.constraints, e.g. node.labels.size == xxl');
     }
   }
-  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(global ? { global } : {}), ...(maxPerMachine ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
+  const rollouts = parseRollouts(deploy, mode, at, report, warn);
+  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, rollouts, ...(global ? { global } : {}), ...(maxPerMachine ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
 }
 
 /** `com.docker.swarm.constraints='["zone==eu"]'` and `com.docker.swarm.affinities`: each entry an expression. */
