@@ -26,6 +26,7 @@ export const SIM_KINDS = {
   createContainer: 'container.create',
   startContainer: 'container.start',
   removeContainer: 'container.remove',
+  renameContainer: 'container.replace',
   swarmInit: 'swarm.init',
   swarmJoinTokens: 'observe',
   swarmJoin: 'swarm.join',
@@ -173,6 +174,16 @@ export class SimEngine implements Engine {
     const c = state.findContainer(machine, id);
     if (!c) return;
     state.removeContainer(machine, c);
+    this.world.changed();
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.renameContainer);
+    const c = state.findContainer(machine, id);
+    if (!c) throw new SimEngineError(`No such container: ${id}`, 404);
+    const taken = state.findContainer(machine, name);
+    if (taken && taken !== c) throw new SimEngineError(`Conflict. The container name "/${name}" is already in use by container "${state.containerId(taken.serial)}". You have to remove (or rename) that container to be able to reuse that name.`, 409);
+    state.renameContainer(machine, c, name);
     this.world.changed();
   }
 

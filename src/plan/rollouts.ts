@@ -3,11 +3,10 @@
 // order, and every replacement of batch k+1 waits for all of batch k (after edges). What a batch
 // waits for (health, monitor, delay) and what a failure does are the executor's
 // (src/reconcile/rollout.ts); the plan says them.
-import { LABEL, type Observed } from '../model/observed.js';
+import type { Observed } from '../model/observed.js';
 import type { Desired, PortSpec } from '../model/desired.js';
 import { hostPortKey, hostPortsClash, type HostPort } from '../model/host-port.js';
 import type { ActionList } from './builder.js';
-import { parseSpecLabel } from './spec-diff.js';
 import type { Action, PlannedRollout } from './types.js';
 
 type Replace = Extract<Action, { kind: 'container.replace' }>;
@@ -47,7 +46,7 @@ export function chainRollouts(desired: Desired, observed: Observed, list: Action
             for (const p of clash) held.ports.add(p);
           }
         }
-        a.rollout = { batch: b + 1, batches, order };
+        a.rollout = { batch: b + 1, batches, replicas: replaces.length, order };
         a.reason = `${a.reason ?? 'config changed'}; batch ${b + 1} of ${batches}`;
       }
       previous = batch.map((a) => a.id);
@@ -85,11 +84,9 @@ function fixedHostPorts(ports: readonly PortSpec[]): HostPort[] {
   return ports.filter((p) => p.published !== undefined && p.publishedEnd === undefined && p.mode !== 'ingress').map((p) => ({ published: p.published!, protocol: p.protocol, ...(p.hostIp ? { hostIp: p.hostIp } : {}) }));
 }
 
-/** The host ports the container being replaced publishes, from the spec it was made from; unknown: assume the new ones. */
+/** The host ports the container being replaced holds, as observed; unknown: assume the new ones. */
 function oldPorts(observed: Observed, a: Replace): HostPort[] | undefined {
-  const c = observed.machines.find((m) => m.name === a.from.machine)?.engine?.containers.find((x) => x.id === a.from.containerId);
-  const spec = parseSpecLabel(c?.labels[LABEL.spec]);
-  return spec ? fixedHostPorts(spec.ports ?? []) : undefined;
+  return observed.machines.find((m) => m.name === a.from.machine)?.engine?.containers.find((x) => x.id === a.from.containerId)?.ports;
 }
 
 function portsHeld(wanted: HostPort[], old: HostPort[] | undefined): string[] {

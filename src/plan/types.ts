@@ -47,7 +47,7 @@ export type Action =
       from: { machine: string; containerId: string };
       patch: Operation[];
       /** Part of a rolling update (deploy.update_config, src/plan/rollouts.ts): its batch, and how old and new overlap. */
-      rollout?: { batch: number; batches: number; order: 'stop-first' | 'start-first' };
+      rollout?: { batch: number; batches: number; /** Replicas the whole update replaces (failure ratios are of it). */ replicas: number; order: 'stop-first' | 'start-first' };
     });
 
 export type ActionKind = Action['kind'];
