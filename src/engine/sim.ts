@@ -47,6 +47,8 @@ export const SIM_KINDS = {
 
 /** An image named with the tag `:missing` cannot be pulled, so tests can exercise pull failures. */
 const UNPULLABLE_TAG = ':missing';
+/** Containers of an image tagged `:unhealthy` report unhealthy, so rolling updates' failure paths can be tried in simulation. */
+const UNHEALTHY_TAG = ':unhealthy';
 
 export class SimEngine implements Engine {
   readonly url: string;
@@ -105,12 +107,13 @@ export class SimEngine implements Engine {
     return state.containerId(c.serial);
   }
 
-  /** Simulated containers have no processes: healthchecks pass and conditions hold at once. */
+  /** Simulated containers have no processes: healthchecks pass and conditions hold at once (but for an image tagged `:unhealthy`). */
   async containerStatus(id: string): Promise<ContainerStatus> {
     const { machine, state } = await this.on(SIM_KINDS.containerStatus);
     const c = state.findContainer(machine, id);
     if (!c) throw new SimEngineError(`No such container: ${id}`, 404);
-    return { state: c.state, exitCode: 0, ...(c.state === 'running' ? { health: 'healthy' } : {}), simulated: true };
+    const health = state.templates[c.template]!.image.endsWith(UNHEALTHY_TAG) ? 'unhealthy' : 'healthy';
+    return { state: c.state, exitCode: 0, ...(c.state === 'running' ? { health } : {}), simulated: true };
   }
 
   async createService(req: SwarmServiceRequest): Promise<string> {
