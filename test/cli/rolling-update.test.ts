@@ -11,13 +11,13 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { background, type Background } from '../support/background.js';
 import { cluster } from '../support/cli.js';
 
-const manifest = (image: string, update: string, scale = 3, rollback = '{ monitor: 10ms }') => `name: roll
+const manifest = (image: string, update: string, scale = 3, rollback = '{ monitor: 10ms }', more = '') => `name: roll
 machines:
   m: { driver: sim, count: 2, cpus: 8, memory: 8GiB }
 services:
   web:
     image: ${image}
-    scale: ${scale}
+    scale: ${scale}${more}
     deploy:
       update_config: ${update}
       rollback_config: ${rollback}
@@ -31,10 +31,10 @@ interface Container {
   image: string;
 }
 
-function fresh(update: string, scale = 3) {
+function fresh(update: string, scale = 3, more = '') {
   const dir = mkdtempSync(join(tmpdir(), 'cluster-roll-'));
   const file = join(dir, 'cluster.yml');
-  const write = (image: string) => writeFileSync(file, manifest(image, update, scale));
+  const write = (image: string) => writeFileSync(file, manifest(image, update, scale, undefined, more));
   const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir });
   const containers = () => (JSON.parse(run('status', '--json').stdout) as { containers: Container[] }).containers.sort((a, b) => a.replica - b.replica || a.name.localeCompare(b.name));
   const images = () => containers().map((c) => `${c.replica}:${c.image}`);
@@ -129,6 +129,16 @@ describe('rolling update on the sim driver', () => {
     const after = t.containers();
     expect(after.map((c) => [c.name, c.image, c.state])).toEqual(before.map((c) => [c.name, c.image, c.state]));
     expect(after.map((c) => c.name)).toEqual(['roll-web-1', 'roll-web-2', 'roll-web-3']);
+  });
+
+  test('start-first in place with a published host port: those replicas go stop-first, and the plan says why', () => {
+    // The old container holds 8080 on its machine until it goes (swarmkit's HostPortFilter would keep the new task pending).
+    const t = fresh('{ parallelism: 1, monitor: 10ms, order: start-first }', 2, '\n    ports: ["8080:80"]');
+    t.write('web:2');
+    expect(t.run('plan').stdout).toContain('web: rolling update, 2 batches of 1, start-first, monitor 10ms, on failure pause; stop-first for #1, #2: 8080/tcp cannot be bound twice on one machine');
+    const r = t.run('apply', '--auto-approve');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(t.images()).toEqual(['1:web:2', '2:web:2']);
   });
 
   test('kill -9 half-way through a start-first update: the next apply converges, each replica on one container of the new spec', async () => {
