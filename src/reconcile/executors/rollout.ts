@@ -16,7 +16,7 @@
 // is kept and its old one removed, any other is a failure handled as above, so a replica never ends
 // with neither container. kill -9: whatever is left is either spec, labelled as such (config-hash),
 // and a parked container is still named as its replica, so the next plan retires one of the two.
-import { errorMessage } from '../../engine/errors.js';
+import { errorMessage, isTransient } from '../../engine/errors.js';
 import type { ContainerStatus, Engine } from '../../engine/types.js';
 import type { RolloutConfig, ServiceSpec } from '../../model/desired.js';
 import { LABEL } from '../../model/observed.js';
@@ -46,7 +46,8 @@ interface Rollout {
   /** Set once failure_action stopped the update: later replacements do nothing. */
   halted?: string;
   running: Set<Promise<unknown>>;
-  settled: number;
+  /** Replacements finished (by action id: a retried one counts once). */
+  settled: Set<string>;
 }
 
 const rollouts = new WeakMap<ActionContext, Map<string, Rollout>>();
@@ -57,7 +58,7 @@ function rolloutOf(ctx: ActionContext, a: Replace): Rollout {
   let byService = rollouts.get(ctx);
   if (!byService) rollouts.set(ctx, (byService = new Map()));
   let r = byService.get(a.service);
-  if (!r) byService.set(a.service, (r = { replicas: a.rollout!.replicas, failures: [], replaced: [], running: new Set(), settled: 0 }));
+  if (!r) byService.set(a.service, (r = { replicas: a.rollout!.replicas, failures: [], replaced: [], running: new Set(), settled: new Set() }));
   return r;
 }
 
@@ -72,10 +73,10 @@ export async function rollingReplace(ctx: ActionContext, a: Replace): Promise<vo
     await body;
   } finally {
     r.running.delete(body);
-    r.settled++;
   }
+  r.settled.add(a.id);
   // failure_action continue, or failures within max_failure_ratio: the update went on; its last replacement says so.
-  if (r.settled === r.replicas && r.failures.length && !r.halted) {
+  if (r.settled.size === r.replicas && r.failures.length && !r.halted) {
     throw new Error(`${a.service}: update finished with ${r.failures.length} of ${r.replicas} replicas failed (failure_action ${service.update.failureAction}, max_failure_ratio ${service.update.maxFailureRatio}): ${r.failures.join('; ')}`);
   }
 }
@@ -158,6 +159,10 @@ async function rollBack(ctx: ActionContext, serviceName: string, r: Rollout): Pr
   return said.join('; ');
 }
 
+function observedName(ctx: ActionContext, c: { machine: string; containerId: string }): string | undefined {
+  return ctx.observed.machines.find((m) => m.name === c.machine)?.engine?.containers.find((x) => x.id === c.containerId)?.name;
+}
+
 /** The container a replica ran before: its labels (config-hash, spec) are the record of its previous spec. */
 function previousOf(ctx: ActionContext, a: Replace): Replaced['previous'] {
   const c = ctx.observed.machines.find((m) => m.name === a.from.machine)?.engine?.containers.find((x) => x.id === a.from.containerId);
@@ -199,13 +204,15 @@ async function swap(ctx: ActionContext, s: Swap): Promise<Outcome> {
     try {
       id = await s.create();
     } catch (err) {
+      if (isTransient(err)) throw err; // the walk retries the whole replacement; the old one is gone already
       return { ok: false, why: `could not be created: ${errorMessage(err)}` };
     }
     const why = await watch(engine, id, s.monitorMs, ctx.signal);
     return why === undefined ? { ok: true, id } : { ok: false, why, id };
   }
   // Overlapping: the old container runs (parked under another name when on the same engine) until the new one passed.
-  if (inPlace) await engine.renameContainer(s.from.containerId, parkedName(s.name));
+  // Parked already when a run was killed between parking it and starting the new one.
+  if (inPlace && observedName(ctx, s.from) !== parkedName(s.name)) await engine.renameContainer(s.from.containerId, parkedName(s.name));
   const giveBack = async () => {
     if (inPlace) await engine.renameContainer(s.from.containerId, s.name);
   };
@@ -214,6 +221,7 @@ async function swap(ctx: ActionContext, s: Swap): Promise<Outcome> {
     id = await s.create();
   } catch (err) {
     await giveBack();
+    if (isTransient(err)) throw err; // retried by the walk, from the start
     return { ok: false, why: `could not be created: ${errorMessage(err)}` };
   }
   const why = await watch(engine, id, s.monitorMs, ctx.signal);
