@@ -25,7 +25,7 @@ const NAME = `ru${process.pid}`;
 const IMAGE = `${NAME}-web`;
 const MACHINES = ['m-1', 'm-2', 'm-3'];
 
-const manifest = (tag: string) => `name: ${NAME}
+const manifest = (tag: string, side = 'a') => `name: ${NAME}
 machines:
   m: { driver: docker, count: 3 }
 services:
@@ -37,6 +37,12 @@ services:
     deploy:
       update_config: { parallelism: 1, order: start-first, monitor: 2s, failure_action: rollback }
       rollback_config: { parallelism: 0, monitor: 1s }
+  side:
+    image: busybox:latest
+    command: [sleep, "3600"]
+    environment: { SIDE: ${side} }
+    deploy:
+      update_config: { order: start-first, monitor: 1s }
 `;
 
 /** Serves its version; `broken` never serves, so its healthcheck fails. */
@@ -115,6 +121,17 @@ describe('rolling update of a container service on real machines', () => {
       if ((await answers().catch(() => [])).join() === 'v1,v1,v1') break;
     }
     expect(await answers()).toEqual(['v1', 'v1', 'v1']);
+  }, 600_000);
+
+  test('start-first without a published port: the new container runs beside the old one (parked under another name on the real engine), which goes once the new one passed', async () => {
+    writeFileSync(file, manifest('v2', 'b'));
+    const plan = await run('plan');
+    expect(plan.stdout).toContain('side: rolling update, 1 batch of 1, start-first, monitor 1s, on failure pause\n');
+    const r = await run('apply', '--auto-approve');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const inside = await Promise.all(MACHINES.map((m) => connect(`unix://${join(dir, '.cluster/machines', m, 'docker.sock')}`).facts()));
+    const side = inside.flatMap((f) => f.containers).filter((c) => c.owner?.service === 'side');
+    expect(side.map((c) => [c.name, JSON.parse(c.labels['io.cluster.spec']!).environment.SIDE, c.state])).toEqual([[`${NAME}-side-1`, 'b', 'running']]);
   }, 600_000);
 
   afterAll(async () => {
