@@ -37,10 +37,10 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     const o = seen.get(m.name);
     if (!o || leaving.has(m.name)) {
       const after = leaving.has(m.name) ? [`machine.remove:${m.name}`] : [];
-      ready.set(m.name, list.add(m.name, { kind: 'machine.create', machine: m.name, driver: m.driver, labels: m.labels, after, reason: describeMachine(m) }));
+      ready.set(m.name, list.add(m.name, { kind: 'machine.create', machine: m.name, driver: m.driver, labels: m.labels, after, cause: 'missing', reason: describeMachine(m) }));
       continue;
     }
-    if (o.state === 'stopped' || o.state === 'paused') ready.set(m.name, list.add(m.name, { kind: 'machine.start', machine: m.name, after: [], reason: `machine is ${o.state}` }));
+    if (o.state === 'stopped' || o.state === 'paused') ready.set(m.name, list.add(m.name, { kind: 'machine.start', machine: m.name, after: [], cause: 'stopped', reason: `machine is ${o.state}` }));
     if (o.state === 'error' || (o.state === 'running' && !o.engine)) warnings.push(`${m.name}: engine unreachable${o.problem ? ` (${o.problem})` : ''}; nothing on it can be changed now`);
     planEngineLabels(m, o, list);
     planMachineSpec(m, o, list, warnings);
@@ -50,15 +50,15 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
   const swarmLeader = swarm === UNSEEN ? undefined : swarm;
 
   for (const [name, reason] of removals) {
-    list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], reason });
+    list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], cause: 'not-in-manifest', reason });
   }
   // What a machine whose container is gone left behind (an interrupted removal, a container removed by
   // hand): removed unless the manifest still wants the machine, whose create then starts afresh.
   // What all of a driver's machines share (the docker driver's network) goes once none is wanted.
   for (const l of observed.leftovers ?? []) {
     if (l.shared) {
-      if (!desired.machines.some((m) => m.driver === l.driver)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], reason: l.shared.reason });
-    } else if (!wanted.has(l.name) && !seen.has(l.name)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], reason: `its container is gone; ${l.what} left behind` });
+      if (!desired.machines.some((m) => m.driver === l.driver)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], cause: 'leftover', reason: l.shared.reason });
+    } else if (!wanted.has(l.name) && !seen.has(l.name)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], cause: 'leftover', reason: `its container is gone; ${l.what} left behind` });
   }
   return { ready: (name) => ready.get(name), leaving, ...(swarmLeader ? { swarmLeader } : {}), ...(swarm === UNSEEN ? { swarmUnseen: true } : {}) };
 }
@@ -77,6 +77,7 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
     labels: m.labels,
     patch: patch.length ? patch : fjp.compare(facts.swarm.nodeLabels ?? {}, m.labels, true),
     readOnly: readOnly || undefined,
+    cause: readOnly ? 'read-only' : 'spec-changed',
     reason: readOnly ? 'generic driver: engine labels cannot be changed from here; set them in the engine’s daemon.json' : patch.length ? 'labels differ' : 'swarm node labels differ',
   });
 }
@@ -123,7 +124,7 @@ function planMachineSpec(m: DesiredMachine, o: ObservedMachine, list: ActionList
     changes.push(`${k} ${show(before)} → ${show(after)}`);
   }
   if (!changes.length) return;
-  list.add(m.name, { kind: 'machine.resize', machine: m.name, patch: fjp.compare(from, to, true), after: [], reason: changes.join(', ') });
+  list.add(m.name, { kind: 'machine.resize', machine: m.name, patch: fjp.compare(from, to, true), after: [], cause: 'spec-changed', reason: changes.join(', ') });
 }
 
 const UNSEEN = Symbol('swarm unseen');
@@ -176,7 +177,7 @@ function planSwarm(
   let leaderReady: string | undefined;
   if (leader) {
     if (!active(leader.name)) {
-      leaderReady = list.add(leader.name, { kind: 'swarm.init', machine: leader.name, after: [ready.get(leader.name)], reason: 'first manager starts the swarm' });
+      leaderReady = list.add(leader.name, { kind: 'swarm.init', machine: leader.name, after: [ready.get(leader.name)], cause: 'role-changed', reason: 'first manager starts the swarm' });
     } else {
       leaderReady = ready.get(leader.name);
     }
@@ -205,14 +206,14 @@ function planSwarm(
     const swarm = swarmOf(m.name);
     if (m.role) {
       if (!swarm || swarm.state !== 'active') {
-        const id = list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [ready.get(m.name), leaderReady], reason: `join as ${m.role}` });
+        const id = list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [ready.get(m.name), leaderReady], cause: 'role-changed', reason: `join as ${m.role}` });
         if (m.role === 'manager') managerSteps.push(id);
       } else if (swarm.role !== m.role && m.role === 'manager') {
-        managerSteps.push(list.add(m.name, { kind: 'swarm.promote', machine: m.name, after: [leaderReady], reason: 'worker → manager' }));
+        managerSteps.push(list.add(m.name, { kind: 'swarm.promote', machine: m.name, after: [leaderReady], cause: 'role-changed', reason: 'worker → manager' }));
       } else if (m.role === 'manager' && health?.nodes.some((n) => n.id === swarm.nodeId && n.reachability === undefined)) {
         // A manager on paper that is no raft member (a forced new cluster dropped it, its engine still
         // says manager): the join action writes its role again and waits until the raft has it.
-        managerSteps.push(list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [leaderReady], reason: 'manager, but not a member of the raft: made one again' }));
+        managerSteps.push(list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [leaderReady], cause: 'not-in-raft', reason: 'manager, but not a member of the raft: made one again' }));
       }
     }
   }
@@ -221,14 +222,14 @@ function planSwarm(
     const swarm = swarmOf(m.name);
     if (m === leader || swarm?.state !== 'active' || elsewhere.has(m.name)) continue;
     if (m.role === 'worker' && swarm.role === 'manager') {
-      list.add(m.name, { kind: 'swarm.demote', machine: m.name, after: [leaderReady, ...managerSteps], reason: 'manager → worker' });
+      list.add(m.name, { kind: 'swarm.demote', machine: m.name, after: [leaderReady, ...managerSteps], cause: 'role-changed', reason: 'manager → worker' });
     } else if (!m.role) {
-      list.add(m.name, { kind: 'swarm.leave', machine: m.name, after: [leaderReady, ...managerSteps], reason: 'no role in the manifest' });
+      list.add(m.name, { kind: 'swarm.leave', machine: m.name, after: [leaderReady, ...managerSteps], cause: 'role-changed', reason: 'no role in the manifest' });
     }
   }
   for (const name of leaving) {
     if (seen.get(name)?.engine?.swarm.state === 'active') {
-      list.add(name, { kind: 'swarm.leave', machine: name, after: [leaderReady, ...managerSteps], reason: 'machine is removed' });
+      list.add(name, { kind: 'swarm.leave', machine: name, after: [leaderReady, ...managerSteps], cause: 'not-in-manifest', reason: 'machine is removed' });
     }
   }
   // After the machine's join (a re-joined manager first raises the raft to full strength), so the swarm never has fewer managers than it had.
@@ -239,6 +240,7 @@ function planSwarm(
       machine: s.machine,
       nodeId: s.node.id,
       after: [leaderReady, joined, ...managerSteps],
+      cause: 'leftover',
       reason: `an entry ${s.machine} left behind (${s.node.state}${s.node.reachability ? `, ${s.node.reachability} ${s.node.role}` : ''})`,
     });
   }
