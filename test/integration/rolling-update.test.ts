@@ -100,6 +100,15 @@ describe('rolling update of a container service on real machines', () => {
   let file: string;
   let ips: string[];
   const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 400_000 });
+  /** The web replicas as their machines' engines list them, by replica number. */
+  const webContainers = async () => {
+    const facts = await Promise.all(MACHINES.map((m) => connect(`unix://${join(dir, '.cluster/machines', m, 'docker.sock')}`).facts()));
+    return facts
+      .flatMap((f) => f.containers)
+      .filter((c) => c.owner?.service === 'web')
+      .sort((a, b) => a.owner!.replica - b.owner!.replica)
+      .map((c) => ({ id: c.id, image: c.image }));
+  };
   const answers = () => Promise.all(ips.map(async (ip) => (await (await fetch(`http://${ip}:8080/`)).text()).trim()));
 
   beforeAll(async () => {
@@ -121,17 +130,6 @@ describe('rolling update of a container service on real machines', () => {
       if ((await answers().catch(() => [])).join() === 'v1,v1,v1') break;
     }
     expect(await answers()).toEqual(['v1', 'v1', 'v1']);
-  }, 600_000);
-
-  test('start-first without a published port: the new container runs beside the old one (parked under another name on the real engine), which goes once the new one passed', async () => {
-    writeFileSync(file, manifest('v2', 'b'));
-    const plan = await run('plan');
-    expect(plan.stdout).toContain('side: rolling update, 1 batch of 1, start-first, monitor 1s, on failure pause\n');
-    const r = await run('apply', '--auto-approve');
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    const inside = await Promise.all(MACHINES.map((m) => connect(`unix://${join(dir, '.cluster/machines', m, 'docker.sock')}`).facts()));
-    const side = inside.flatMap((f) => f.containers).filter((c) => c.owner?.service === 'side');
-    expect(side.map((c) => [c.name, JSON.parse(c.labels['io.cluster.spec']!).environment.SIDE, c.state])).toEqual([[`${NAME}-side-1`, 'b', 'running']]);
   }, 600_000);
 
   afterAll(async () => {
@@ -158,6 +156,7 @@ describe('rolling update of a container service on real machines', () => {
 
   test('a broken image (its healthcheck fails) is rolled back: apply exits 1 saying so, the service keeps answering, the next plan still shows the update', async () => {
     writeFileSync(file, manifest('broken'));
+    const before = await webContainers();
     const poller = poll(ips);
     const r = await run('apply', '--auto-approve');
     const tally = await poller.stop();
@@ -167,10 +166,25 @@ describe('rolling update of a container service on real machines', () => {
     expect(out).toContain('update rolled back (failure_action rollback): #1 back on the previous spec');
     expect(tally.failed).toBe(0);
     expect(await answers()).toEqual(['v2', 'v2', 'v2']);
-    // Replicas 2 and 3 were never touched: same containers, still the previous spec.
+    // Replicas 2 and 3 were never touched: the same containers; #1 is a new one on the previous spec.
+    const after = await webContainers();
+    expect(after.slice(1)).toEqual(before.slice(1));
+    expect(after[0]!.id).not.toBe(before[0]!.id);
+    expect(after.map((c) => c.image)).toEqual([`${IMAGE}:v2`, `${IMAGE}:v2`, `${IMAGE}:v2`]);
     const plan = await run('plan', '--detailed-exitcode');
     expect(plan.code, plan.stdout + plan.stderr).toBe(2);
     expect(plan.stdout).toContain('web: rolling update, 3 batches of 1');
     expect(plan.stdout).toContain(`~ image: "${IMAGE}:v2" → "${IMAGE}:broken"`);
+  }, 600_000);
+
+  test('start-first without a published port: the new container runs beside the old one (parked under another name on the real engine), which goes once the new one passed', async () => {
+    writeFileSync(file, manifest('v2', 'b'));
+    const plan = await run('plan');
+    expect(plan.stdout).toContain('side: rolling update, 1 batch of 1, start-first, monitor 1s, on failure pause\n');
+    const r = await run('apply', '--auto-approve');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const inside = await Promise.all(MACHINES.map((m) => connect(`unix://${join(dir, '.cluster/machines', m, 'docker.sock')}`).facts()));
+    const side = inside.flatMap((f) => f.containers).filter((c) => c.owner?.service === 'side');
+    expect(side.map((c) => [c.name, JSON.parse(c.labels['io.cluster.spec']!).environment.SIDE, c.state])).toEqual([[`${NAME}-side-1`, 'b', 'running']]);
   }, 600_000);
 });
