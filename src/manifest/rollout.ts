@@ -20,19 +20,13 @@ export interface Rollouts {
 
 /**
  * Container services: both configs, filled in with the defaults; no update_config keeps compose's
- * behaviour (every changed replica replaced at once). Swarm-mode services: the keys the swarm is not
- * sent yet are named (the swarm applies its own defaults for them).
+ * behaviour (every changed replica replaced at once). Swarm-mode services: nothing here, the swarm
+ * gets them as written.
  */
 export function parseRollouts(deploy: Raw, mode: 'containers' | 'swarm', at: (...r: (string | number)[]) => Path, report: Report, warn: Report): Rollouts {
-  if (mode === 'swarm') {
-    for (const key of ['monitor', 'max_failure_ratio']) {
-      if ((deploy.update_config as Raw | undefined)?.[key] !== undefined) warn(at('deploy', 'update_config', key), `update_config.${key} is not sent to the swarm yet: the swarm uses its default`, 'remove it, or use mode: containers');
-    }
-    if (deploy.rollback_config !== undefined) warn(at('deploy', 'rollback_config'), 'rollback_config is not sent to the swarm yet: the swarm uses its defaults', 'remove it, or use mode: containers');
-    return {};
-  }
-  const update = deploy.update_config === undefined || deploy.update_config === null ? undefined : config(deploy.update_config as Raw, 'update_config', at, report);
-  const rollback = deploy.rollback_config === undefined || deploy.rollback_config === null ? undefined : config(deploy.rollback_config as Raw, 'rollback_config', at, report);
+  if (mode === 'swarm') return {}; // sent to the swarm as written (service.ts swarmSpec)
+  const update = deploy.update_config === undefined || deploy.update_config === null ? undefined : rolloutConfig(deploy.update_config as Raw, 'update_config', at, report);
+  const rollback = deploy.rollback_config === undefined || deploy.rollback_config === null ? undefined : rolloutConfig(deploy.rollback_config as Raw, 'rollback_config', at, report);
   if (rollback?.failureAction === 'rollback') report(at('deploy', 'rollback_config', 'failure_action'), 'a rollback cannot be rolled back: rollback_config.failure_action is pause or continue', 'swarmkit pauses a failed rollback too (updater.go: "never roll back a rollback")');
   if (rollback && update?.failureAction !== 'rollback') {
     warn(at('deploy', 'rollback_config'), 'rollback_config is used only when update_config.failure_action is rollback: it is ignored here', 'set update_config.failure_action: rollback, or remove rollback_config');
@@ -43,7 +37,7 @@ export function parseRollouts(deploy: Raw, mode: 'containers' | 'swarm', at: (..
   };
 }
 
-function config(raw: Raw, key: string, at: (...r: (string | number)[]) => Path, report: Report): RolloutConfig {
+export function rolloutConfig(raw: Raw, key: string, at: (...r: (string | number)[]) => Path, report: Report): RolloutConfig {
   const path = (k: string) => at('deploy', key, k);
   const out: RolloutConfig = { ...ROLLOUT_DEFAULTS };
   if (raw.parallelism !== undefined) {

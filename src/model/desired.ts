@@ -120,7 +120,19 @@ export interface SwarmServiceSpec {
   constraints: string[];
   /** Spread preferences: the label to spread over, e.g. `node.labels.zone`. */
   spread: string[];
-  update?: { parallelism?: number; delayMs?: number; order?: 'stop-first' | 'start-first'; failureAction?: string };
+  update?: SwarmUpdateConfig;
+  /** rollback_config: how the swarm rolls a failed update back. */
+  rollback?: SwarmUpdateConfig;
+}
+
+/** update_config / rollback_config as written (the swarm applies its defaults to the rest). */
+export interface SwarmUpdateConfig {
+  parallelism?: number;
+  delayMs?: number;
+  order?: 'stop-first' | 'start-first';
+  failureAction?: string;
+  monitorMs?: number;
+  maxFailureRatio?: number;
 }
 
 export interface VolumeSpec {

@@ -2,6 +2,7 @@
 // (api/defaults/service.go: parallelism 1, delay 0, monitor 5s, stop-first, pause, ratio 0), bad values
 // reported at their place, and what is read but not used named (never silently ignored).
 import { describe, expect, test } from 'vitest';
+import { toSwarmServiceSpec } from '../../src/engine/docker-service.js';
 import { loadText } from '../support/manifest.js';
 
 const manifest = (deploy: string, mode = '') => `name: t
@@ -50,11 +51,15 @@ describe('deploy.update_config of a container service', () => {
     expect(warnings).toEqual(['10:24 rollback_config is used only when update_config.failure_action is rollback: it is ignored here']);
   });
 
-  test('mode: swarm: the keys not sent to the swarm yet are named', () => {
-    const { warnings } = load('      update_config: { parallelism: 1, monitor: 5s }\n      rollback_config: { parallelism: 1 }', '\n    mode: swarm');
-    expect(warnings).toEqual([
-      '10:49 update_config.monitor is not sent to the swarm yet: the swarm uses its default',
-      '11:24 rollback_config is not sent to the swarm yet: the swarm uses its defaults',
-    ]);
+  test('mode: swarm: every key goes to the swarm as written (UpdateConfig, RollbackConfig; durations in ns)', () => {
+    const { r, warnings } = load('      update_config: { parallelism: 2, monitor: 5s, max_failure_ratio: 0.2, failure_action: rollback }\n      rollback_config: { parallelism: 1, monitor: 1s }', '\n    mode: swarm');
+    expect(warnings).toEqual([]);
+    const s = r.ok ? r.desired.services[0]! : undefined;
+    expect(s?.update).toBeUndefined(); // the swarm rolls it, not cluster
+    expect(s?.swarm?.update).toEqual({ parallelism: 2, monitorMs: 5000, maxFailureRatio: 0.2, failureAction: 'rollback' });
+    expect(s?.swarm?.rollback).toEqual({ parallelism: 1, monitorMs: 1000 });
+    const engine = toSwarmServiceSpec({ name: 't_web', spec: s!.spec, swarm: s!.swarm!, replicas: 3, labels: {} });
+    expect(engine.UpdateConfig).toEqual({ Parallelism: 2, Monitor: 5e9, MaxFailureRatio: 0.2, FailureAction: 'rollback' });
+    expect(engine.RollbackConfig).toEqual({ Parallelism: 1, Monitor: 1e9 });
   });
 });
