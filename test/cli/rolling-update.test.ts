@@ -31,10 +31,10 @@ interface Container {
   image: string;
 }
 
-function fresh(update: string, scale = 3, more = '') {
+function fresh(update: string, scale = 3, more = '', rollback?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'cluster-roll-'));
   const file = join(dir, 'cluster.yml');
-  const write = (image: string) => writeFileSync(file, manifest(image, update, scale, undefined, more));
+  const write = (image: string) => writeFileSync(file, manifest(image, update, scale, rollback, more));
   const run = (...args: string[]) => cluster([...args, '-f', file], { cwd: dir });
   const containers = () => (JSON.parse(run('status', '--json').stdout) as { containers: Container[] }).containers.sort((a, b) => a.replica - b.replica || a.name.localeCompare(b.name));
   const images = () => containers().map((c) => `${c.replica}:${c.image}`);
@@ -98,6 +98,15 @@ describe('rolling update on the sim driver', () => {
     expect(plan.code).toBe(2);
     expect(plan.stdout).toContain('web: rolling update, 2 batches of 2');
     expect(plan.stdout).toContain('~ image: "web:1" → "web:unhealthy"');
+  });
+
+  test('a rollback with rollback_config start-first and a published host port goes stop-first, as updates do', () => {
+    const t = fresh('{ parallelism: 1, monitor: 10ms, failure_action: rollback }', 2, '\n    ports: ["8080:80"]', '{ order: start-first, monitor: 10ms }');
+    t.write('web:unhealthy');
+    const r = t.run('apply', '--auto-approve');
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain('update rolled back (failure_action rollback): #1 back on the previous spec');
+    expect(t.images()).toEqual(['1:web:1', '2:web:1']);
   });
 
   test('failure_action continue: every replica is replaced, and apply names the failures and exits 1', () => {

@@ -19,6 +19,7 @@
 import { errorMessage, isTransient } from '../../engine/errors.js';
 import type { ContainerStatus, Engine } from '../../engine/types.js';
 import type { RolloutConfig, ServiceSpec } from '../../model/desired.js';
+import { ROLLOUT_DEFAULTS } from '../../manifest/rollout.js';
 import { LABEL } from '../../model/observed.js';
 import { parkedName } from '../../plan/naming.js';
 import type { Action } from '../../plan/types.js';
@@ -121,10 +122,9 @@ async function replaceOne(ctx: ActionContext, a: Replace, update: RolloutConfig,
   throw new Error(`${failure}; update rolled back (failure_action rollback): ${back}`);
 }
 
-
 /** Every replica this update replaced gets its previous spec again, batch by batch per rollback_config. */
 async function rollBack(ctx: ActionContext, serviceName: string, r: Rollout): Promise<string> {
-  const config = ctx.services.get(serviceName)?.rollback ?? { parallelism: 1, delayMs: 0, order: 'stop-first' as const, monitorMs: 5_000, failureAction: 'pause' as const, maxFailureRatio: 0 };
+  const config = ctx.services.get(serviceName)?.rollback ?? ROLLOUT_DEFAULTS;
   const todo = [...r.replaced].sort((x, y) => x.replica - y.replica);
   const perBatch = config.parallelism === 0 ? todo.length : config.parallelism;
   const restored: number[] = [];
@@ -141,7 +141,8 @@ async function rollBack(ctx: ActionContext, serviceName: string, r: Rollout): Pr
           machine: x.machine,
           name: x.name,
           from: { machine: x.machine, containerId: x.id },
-          order: config.order,
+          // As the plan does for updates (src/plan/rollouts.ts): a published host port is bound once per machine.
+          order: x.previous.spec.ports?.some((p) => p.published !== undefined) ? 'stop-first' : config.order,
           monitorMs: config.monitorMs,
           create: () => createPrevious(ctx, x.machine, x.name, x.previous!),
         });
