@@ -100,8 +100,8 @@ async function replaceOne(ctx: ActionContext, a: Replace, update: RolloutConfig,
   if (outcome.id !== undefined) r.replaced.push({ replica: a.replica, machine: a.machine, name: a.name, id: outcome.id, ...(previous ? { previous } : {}) });
   if (outcome.ok) return;
 
-  const kept = outcome.id === undefined ? 'its previous container kept' : 'its new container stays (stop-first: the old one is gone)';
-  const failure = `${a.name} (#${a.replica} on ${a.machine}) ${outcome.why}, ${kept}`;
+  const what = `${a.name} (#${a.replica} on ${a.machine}) ${outcome.why}`;
+  const failure = `${what}, ${outcome.id === undefined ? 'its previous container kept' : 'its new container stays (stop-first: the old one is gone)'}`;
   r.failures.push(failure);
   if (r.halted) return; // another replacement of this batch already stopped the update: it reports
   if (ctx.signal?.aborted) {
@@ -119,7 +119,7 @@ async function replaceOne(ctx: ActionContext, a: Replace, update: RolloutConfig,
   // The other replacements of this batch finish first: what they replaced is rolled back too.
   await Promise.allSettled([...r.running].filter((p) => p !== bodies.get(a)));
   const back = await rollBack(ctx, a.service, r);
-  throw new Error(`${failure}; update rolled back (failure_action rollback): ${back}`);
+  throw new Error(`${what}; update rolled back (failure_action rollback): ${back}`);
 }
 
 /** Every replica this update replaced gets its previous spec again, batch by batch per rollback_config. */
