@@ -2,6 +2,8 @@
 // changed service's replicas batch by batch. The keys and defaults are swarmkit's (api/defaults/
 // service.go: parallelism 1, delay 0, monitor 5s, order stop-first, failure_action pause,
 // max_failure_ratio 0), so a stack file means the same thing under `mode: containers` and `mode: swarm`.
+// The key set is compose-go's types.UpdateConfig (parallelism, delay, failure_action, monitor,
+// max_failure_ratio, order); its schema leaves failure_action and order free strings, checked here.
 import type { RolloutConfig } from '../model/desired.js';
 import type { Path } from './read.js';
 import type { Report } from './service.js';
