@@ -42,7 +42,12 @@ function buildProgram(exit: (code: number) => void): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => {
+        commanderPrinted = true;
+        process.stderr.write(s);
+      },
+    });
 
   const file = () => new Option('-f, --file <path>', 'manifest').default('cluster.yml');
   const repeat = (v: string, prev: string[] = []) => [...prev, v];
@@ -342,9 +347,14 @@ function interval(value: string): number {
 const MAX_PRINTED = 50;
 
 /** The only place errors become text: diagnostics for user mistakes, one line for the rest. */
+/** Commander prints its own parse errors; one our actions throw (e.g. an InvalidArgumentError) it does not. */
+let commanderPrinted = false;
+
 function report(err: unknown): number {
   if (err instanceof CommanderError) {
-    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 1;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (!commanderPrinted && err.message) process.stderr.write(`${/^error: /.test(err.message) ? '' : 'error: '}${err.message}\n`);
+    return 1;
   }
   if (err instanceof UserError) {
     // A file can hold thousands of mistakes; the first ones are what to fix, the count says the rest.

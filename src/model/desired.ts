@@ -120,6 +120,8 @@ export interface SwarmServiceSpec {
   constraints: string[];
   /** Spread preferences: the label to spread over, e.g. `node.labels.zone`. */
   spread: string[];
+  /** deploy.placement.max_replicas_per_node (swarmkit Placement.MaxReplicas); absent = no limit. */
+  maxReplicas?: number;
   update?: SwarmUpdateConfig;
   /** rollback_config: how the swarm rolls a failed update back. */
   rollback?: SwarmUpdateConfig;
