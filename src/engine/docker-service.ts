@@ -4,6 +4,7 @@ import type Dockerode from 'dockerode';
 import { toHealthcheck } from './docker-convert.js';
 import { tolerate } from './errors.js';
 import type { SwarmServiceRequest, SwarmServiceTasks } from './types.js';
+import type { SwarmUpdateConfig } from '../model/desired.js';
 
 const NS_PER_MS = 1_000_000;
 
@@ -54,19 +55,23 @@ export function toSwarmServiceSpec(req: SwarmServiceRequest, files: SwarmFileRef
       Networks: (s.networks ?? []).map((n) => ({ Target: n.network, Aliases: n.aliases })),
     },
     Mode: swarm.mode === 'global' ? { Global: {} } : { Replicated: { Replicas: req.replicas } },
-    ...(swarm.update
-      ? {
-          UpdateConfig: {
-            ...(swarm.update.parallelism !== undefined ? { Parallelism: swarm.update.parallelism } : {}),
-            ...(swarm.update.delayMs !== undefined ? { Delay: swarm.update.delayMs * NS_PER_MS } : {}),
-            ...(swarm.update.order ? { Order: swarm.update.order } : {}),
-            ...(swarm.update.failureAction ? { FailureAction: swarm.update.failureAction } : {}),
-          },
-        }
-      : {}),
+    ...(swarm.update ? { UpdateConfig: updateConfig(swarm.update) } : {}),
+    ...(swarm.rollback ? { RollbackConfig: updateConfig(swarm.rollback) } : {}),
     EndpointSpec: {
       Ports: s.ports.map((p) => ({ Protocol: p.protocol, TargetPort: p.target, ...(p.published !== undefined ? { PublishedPort: p.published } : {}), PublishMode: p.mode ?? 'ingress' })),
     },
+  };
+}
+
+/** The Engine API's UpdateConfig (also RollbackConfig): durations in nanoseconds. */
+function updateConfig(u: SwarmUpdateConfig): Record<string, unknown> {
+  return {
+    ...(u.parallelism !== undefined ? { Parallelism: u.parallelism } : {}),
+    ...(u.delayMs !== undefined ? { Delay: u.delayMs * NS_PER_MS } : {}),
+    ...(u.order ? { Order: u.order } : {}),
+    ...(u.failureAction ? { FailureAction: u.failureAction } : {}),
+    ...(u.monitorMs !== undefined ? { Monitor: u.monitorMs * NS_PER_MS } : {}),
+    ...(u.maxFailureRatio !== undefined ? { MaxFailureRatio: u.maxFailureRatio } : {}),
   };
 }
 

@@ -165,6 +165,10 @@ export class DockerEngine implements Engine {
     }, ['notFound']);
   }
 
+  renameContainer(id: string, name: string): Promise<void> {
+    return call(() => this.docker.getContainer(id).rename({ name }));
+  }
+
   swarmInit(advertiseAddr: string, opts: { forceNewCluster?: boolean } = {}): Promise<void> {
     return call(async () => {
       try {

@@ -26,6 +26,7 @@ export const SIM_KINDS = {
   createContainer: 'container.create',
   startContainer: 'container.start',
   removeContainer: 'container.remove',
+  renameContainer: 'container.replace',
   swarmInit: 'swarm.init',
   swarmJoinTokens: 'observe',
   swarmJoin: 'swarm.join',
@@ -46,6 +47,8 @@ export const SIM_KINDS = {
 
 /** An image named with the tag `:missing` cannot be pulled, so tests can exercise pull failures. */
 const UNPULLABLE_TAG = ':missing';
+/** Containers of an image tagged `:unhealthy` report unhealthy, so rolling updates' failure paths can be tried in simulation. */
+const UNHEALTHY_TAG = ':unhealthy';
 
 export class SimEngine implements Engine {
   readonly url: string;
@@ -104,12 +107,13 @@ export class SimEngine implements Engine {
     return state.containerId(c.serial);
   }
 
-  /** Simulated containers have no processes: healthchecks pass and conditions hold at once. */
+  /** Simulated containers have no processes: healthchecks pass and conditions hold at once (but for an image tagged `:unhealthy`). */
   async containerStatus(id: string): Promise<ContainerStatus> {
     const { machine, state } = await this.on(SIM_KINDS.containerStatus);
     const c = state.findContainer(machine, id);
     if (!c) throw new SimEngineError(`No such container: ${id}`, 404);
-    return { state: c.state, exitCode: 0, ...(c.state === 'running' ? { health: 'healthy' } : {}), simulated: true };
+    const health = state.templates[c.template]!.image.endsWith(UNHEALTHY_TAG) ? 'unhealthy' : 'healthy';
+    return { state: c.state, exitCode: 0, ...(c.state === 'running' ? { health } : {}), simulated: true };
   }
 
   async createService(req: SwarmServiceRequest): Promise<string> {
@@ -173,6 +177,16 @@ export class SimEngine implements Engine {
     const c = state.findContainer(machine, id);
     if (!c) return;
     state.removeContainer(machine, c);
+    this.world.changed();
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    const { state, machine } = await this.on(SIM_KINDS.renameContainer);
+    const c = state.findContainer(machine, id);
+    if (!c) throw new SimEngineError(`No such container: ${id}`, 404);
+    const taken = state.findContainer(machine, name);
+    if (taken && taken !== c) throw new SimEngineError(`Conflict. The container name "/${name}" is already in use by container "${state.containerId(taken.serial)}". You have to remove (or rename) that container to be able to reuse that name.`, 409);
+    state.renameContainer(machine, c, name);
     this.world.changed();
   }
 

@@ -241,6 +241,7 @@ function buildServices(sources: ServiceSource[], env: Record<string, string | un
       ...(Object.keys(parsed.conditions).length ? { conditions: parsed.conditions } : {}),
       ...(parsed.swarm ? { swarm: parsed.swarm } : {}),
       ...(parsed.global ? { global: true as const } : {}),
+      ...parsed.rollouts,
       placement: { constraints: parsed.constraints.map(strip), affinities: parsed.affinities.map(strip), ...(parsed.maxPerMachine ? { maxPerMachine: parsed.maxPerMachine } : {}), ...(parsed.spread ? { spread: parsed.spread } : {}) },
       position: pos(['services', name]),
     });

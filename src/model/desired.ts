@@ -122,7 +122,19 @@ export interface SwarmServiceSpec {
   spread: string[];
   /** deploy.placement.max_replicas_per_node (swarmkit Placement.MaxReplicas); absent = no limit. */
   maxReplicas?: number;
-  update?: { parallelism?: number; delayMs?: number; order?: 'stop-first' | 'start-first'; failureAction?: string };
+  update?: SwarmUpdateConfig;
+  /** rollback_config: how the swarm rolls a failed update back. */
+  rollback?: SwarmUpdateConfig;
+}
+
+/** update_config / rollback_config as written (the swarm applies its defaults to the rest). */
+export interface SwarmUpdateConfig {
+  parallelism?: number;
+  delayMs?: number;
+  order?: 'stop-first' | 'start-first';
+  failureAction?: string;
+  monitorMs?: number;
+  maxFailureRatio?: number;
 }
 
 export interface VolumeSpec {
@@ -220,6 +232,10 @@ export interface DesiredService {
   swarm?: SwarmServiceSpec;
   /** A container service with `deploy.mode: global`: one replica on each eligible machine (`scale` is 0, unused). */
   global?: true;
+  /** A container service's deploy.update_config: a changed service is replaced batch by batch. Absent: all at once. */
+  update?: RolloutConfig;
+  /** deploy.rollback_config (with swarmkit's defaults): how an update with failure_action rollback is undone. */
+  rollback?: RolloutConfig;
   placement: {
     constraints: Expression[];
     affinities: Expression[];
@@ -229,6 +245,23 @@ export interface DesiredService {
     spread?: string[];
   };
   position: SourcePosition;
+}
+
+/**
+ * How replicas are replaced batch by batch (swarmkit's api.UpdateConfig; defaults from its
+ * api/defaults/service.go: parallelism 1, monitor 5 s, stop-first, failure_action pause, ratio 0).
+ */
+export interface RolloutConfig {
+  /** Replicas per batch; 0 = all at once (swarmkit updater.go Run). */
+  parallelism: number;
+  delayMs: number;
+  order: 'stop-first' | 'start-first';
+  /** A new container must keep running (and be healthy, with a healthcheck) this long after it starts. */
+  monitorMs: number;
+  /** rollback is never the action of a rollback (swarmkit: "never roll back a rollback"). */
+  failureAction: 'pause' | 'continue' | 'rollback';
+  /** Failed replicas / replicas to update tolerated before failure_action (swarmkit: ratio > max triggers). */
+  maxFailureRatio: number;
 }
 
 /** A sim machine's size when its manifest entry gives none (a simulated machine always has one). */

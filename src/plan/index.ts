@@ -4,6 +4,7 @@ import type { Observed } from '../model/observed.js';
 import type { Placement } from '../model/placement.js';
 import { ActionList } from './builder.js';
 import { planContainers } from './containers.js';
+import { chainRollouts } from './rollouts.js';
 import { topologicalOrder } from './graph.js';
 import { planMachines } from './machines.js';
 import { planNetworkRemovals, planNetworks } from './networks.js';
@@ -28,6 +29,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   const machines = planMachines(desired, observed, list, warnings, unhealthy);
   const networkSteps = planNetworks(desired, observed, placement, machines, list);
   planContainers(desired, observed, placement, machines, list, networkSteps);
+  const rollouts = chainRollouts(desired, observed, list);
   planSwarmServices(desired, observed, machines, list, networkSteps, warnings);
   planNetworkRemovals(desired, observed, machines, list);
   if (desired.networks?.length && !machines.swarmLeader && !machines.swarmUnseen && placement.replicas.length) {
@@ -52,6 +54,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     // Machines the plan starts are always said: what they hold (and their swarm) is planned once they are up.
     ...(placement.unseen ? { unseen: { machines: placement.unseen, replicas: placement.held ?? [] } } : {}),
     ...(unhealthy.length ? { unhealthy } : {}),
+    ...(rollouts.length ? { rollouts } : {}),
   });
 }
 

@@ -4,6 +4,7 @@ import type { Action, Plan } from './types.js';
 import { SYMBOL, effectOf, summaryLine, unreachable } from './summary.js';
 import { pushTo, pushAll } from './multimap.js';
 import { CHANGED } from './sensitive.js';
+import { describeRollout } from './rollouts.js';
 
 export function renderPlanText(plan: Plan): string {
   const out: string[] = [];
@@ -26,6 +27,8 @@ export function renderPlanText(plan: Plan): string {
   ];
   for (const [group, lines] of ordered) {
     out.push('', `  # ${['machines', 'swarm', 'networks', 'images'].includes(group) ? group : `service ${group}${placementNote(plan, group)}`}`);
+    const rollout = plan.rollouts?.find((r) => r.service === group);
+    if (rollout) out.push(`  ${describeRollout(rollout)}`);
     for (const line of lines) out.push(line); // not push(...lines): a group of 130,000 lines overflows the call stack
   }
   if (plan.unschedulable.length) {

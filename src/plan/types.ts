@@ -84,6 +84,8 @@ export type Action =
       /** The container being replaced (may live on another machine when the replica moves). */
       from: { machine: string; containerId: string };
       patch: Operation[];
+      /** Part of a rolling update (deploy.update_config, src/plan/rollouts.ts): its batch, and how old and new overlap. */
+      rollout?: { batch: number; batches: number; /** Replicas the whole update replaces (failure ratios are of it). */ replicas: number; order: 'stop-first' | 'start-first' };
     });
 
 export type ActionKind = Action['kind'];
@@ -105,6 +107,8 @@ export interface Plan {
    * they are because they may be there (src/sched/held.ts). Absent when every machine was seen.
    */
   unseen?: { machines: { machine: string; state: string; starts: boolean; until?: string }[]; replicas: { service: string; replicas: number[]; machines: string[] }[] };
+  /** Container services replaced batch by batch (deploy.update_config), in manifest order. Absent when none. */
+  rollouts?: PlannedRollout[];
   /**
    * What is wrong with the cluster that this plan cannot mend (a swarm that lost its quorum), each with
    * what to do. `plan --detailed-exitcode` exits 2 while there is any, even with no action. Absent when none.
@@ -112,4 +116,20 @@ export interface Plan {
   unhealthy?: string[];
   /** A plan limited by --target: the targets and how many actions of the whole plan it left out. */
   targeted?: { targets: string[]; left_out: number };
+}
+
+/** A rolling update the plan chains: its batches (after edges between them) and the rules each batch follows. */
+export interface PlannedRollout {
+  service: string;
+  replicas: number;
+  batches: number;
+  /** Replicas per batch (update_config.parallelism; 0 is all of them). */
+  perBatch: number;
+  order: 'stop-first' | 'start-first';
+  /** start-first replicas kept in place whose published host port cannot be bound twice: these go stop-first. */
+  stopFirstFor?: { replicas: number[]; ports: string[] };
+  monitorMs: number;
+  delayMs: number;
+  failureAction: 'pause' | 'continue' | 'rollback';
+  maxFailureRatio: number;
 }

@@ -176,6 +176,12 @@ export class SimState {
     machine.index?.delete(this.containerId(c.serial));
   }
 
+  renameContainer(machine: SimMachine, c: SimContainer, name: string): void {
+    machine.index?.delete(c.name);
+    c.name = name;
+    machine.index?.set(name, c);
+  }
+
   /** By name, full id or unique id prefix, as Docker resolves a container reference. */
   findContainer(machine: SimMachine, ref: string): SimContainer | undefined {
     machine.index ??= this.buildIndex(machine);

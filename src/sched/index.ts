@@ -5,7 +5,7 @@ import type { Desired, StrategyName } from '../model/desired.js';
 import type { Observed, ObservedContainer } from '../model/observed.js';
 import { ownsContainer } from '../model/ownership.js';
 import type { Existing, Placement, ReplicaPlacement, Unschedulable } from '../model/placement.js';
-import { containerName } from '../plan/naming.js';
+import { containerName, parkedName } from '../plan/naming.js';
 import type { Keys } from './candidates.js';
 import { explain } from './explain.js';
 import { addOwned, fatesOf, lookalikesOf, retiredOf, type Fates, type Owned } from './fates.js';
@@ -52,7 +52,8 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   const services = new Map(desired.services.map((s) => [s.name, s]));
   const named = (c: ObservedContainer) => {
     const s = services.get(c.owner!.service);
-    return !s || c.name === containerName(desired.name, s.name, c.owner!.replica, s.spec.containerName);
+    const name = containerName(desired.name, s?.name ?? '', c.owner!.replica, s?.spec.containerName);
+    return !s || c.name === name || c.name === parkedName(name);
   };
   // Another checkout's containers (same cluster name, another identity) are residents like any stranger's.
   const viewer = { cluster: desired.name, identity: observed.identity };

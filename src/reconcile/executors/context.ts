@@ -14,6 +14,8 @@ export class ActionContext {
   readonly services: Map<string, DesiredService>;
   /** Containers this apply started, by name (depends_on conditions wait on them). */
   readonly started = new Map<string, { machine: string; id: string; service: string }>();
+  /** The apply's stop signal: long waits (a rolling update's monitor) end early on it. */
+  signal?: AbortSignal;
   private images?: Map<string, string>;
   private tokens?: Promise<{ worker: string; manager: string; leader: string }>;
 
