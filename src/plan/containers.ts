@@ -61,13 +61,13 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
         patch,
         after: prerequisites(),
         reason: moving
-          ? `moves from ${rp.existing.machine}${rp.fate === 'new' && patch.length === 0 ? '' : ', config changed'}`
+          ? `${rp.why ?? `moves from ${rp.existing.machine}`}${old?.owner?.configHash === service.configHash ? '' : ', config changed'}`
           : patch.length === 0
             ? 'config changed (a sensitive value)'
             : 'config changed',
       });
     } else {
-      id = list.add(key, { kind: 'container.create', ...base, after: prerequisites(), reason: replicaReason(service, rp.replica) });
+      id = list.add(key, { kind: 'container.create', ...base, after: prerequisites(), reason: rp.why ? `${replicaReason(service, rp.replica)}, ${rp.why}` : replicaReason(service, rp.replica) });
     }
     if (id) pushTo(upBy, rp.service, id);
   }

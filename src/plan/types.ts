@@ -1,6 +1,6 @@
 // The plan: a closed set of actions with dependency edges. Plain data: rendered, saved, executed.
 import type { Operation } from 'fast-json-patch';
-import type { Role } from '../model/desired.js';
+import type { Availability, Role } from '../model/desired.js';
 import type { Unschedulable } from '../model/placement.js';
 
 interface Base {
@@ -46,7 +46,12 @@ export type Action =
       /** The container being replaced (may live on another machine when the replica moves). */
       from: { machine: string; containerId: string };
       patch: Operation[];
-    });
+    })
+  // Issue 15 points 1-3 (wip-avail): node availability, and a machine re-created with another node image.
+  /** Set the machine's swarm node availability (`from` as observed) to the manifest's. */
+  | (Base & { kind: 'machine.availability'; machine: string; from: Availability; availability: Availability })
+  /** Re-create a machine (its node image changed), after its replicas moved elsewhere; it re-joins the swarm afterwards. */
+  | (Base & { kind: 'machine.replace'; machine: string; driver: string; image: string });
 
 export type ActionKind = Action['kind'];
 
@@ -72,4 +77,6 @@ export interface Plan {
    * what to do. `plan --detailed-exitcode` exits 2 while there is any, even with no action. Absent when none.
    */
   unhealthy?: string[];
+  /** How the plan orders or moves things that are not plain diffs (manager steps, rebalancing). Absent when none. */
+  notes?: string[];
 }

@@ -17,6 +17,7 @@ import { maskText } from '../model/secrets.js';
 import { unreachable } from '../plan/summary.js';
 import type { Action } from '../plan/types.js';
 import { untilConditionHolds, untilTasksRun, type Replica } from './conditions.js';
+import { replaceMachine, setAvailability } from './machine-day2.js';
 import { STALLED, swarmDefinition, swarmDefinitionDigests, swarmDefinitionHash } from '../plan/swarm-services.js';
 
 export class ActionRunner {
@@ -140,6 +141,11 @@ export class ActionRunner {
           if (this.records.has(a.from.machine)) await this.engine(a.from.machine).removeContainer(a.from.containerId);
         }
         return;
+      case 'machine.availability':
+        // Any manager, itself too: only managers change node specs.
+        return setAvailability(await this.leader(''), await this.nodeId(a.machine), a.availability);
+      case 'machine.replace':
+        return replaceMachine(this.machines.get(a.machine)!, this.driver(a.machine), this.records, () => this.leave(a.machine), this.observed.identity);
       default:
         return unreachable(a);
     }
