@@ -243,17 +243,19 @@ function planSwarm(
   for (const name of leaving) {
     const s = seen.get(name)?.engine?.swarm;
     if (s?.state !== 'active') continue;
-    // Drained first (as `docker node update --availability drain` before leaving): the swarm moves its tasks off.
+    // Drained first (as `docker node update --availability drain` before leaving): the swarm moves its
+    // tasks off. Not when no manager stays (destroy): the whole swarm goes, nothing is there to move to.
     const now = (s.nodeId && swarmNodes.get(s.nodeId)?.availability) || 'active';
-    const drain = now === 'drain' ? undefined : list.add(name, { kind: 'machine.availability', machine: name, from: now, availability: 'drain', after: [leaderReady], reason: 'machine is removed: drained first' });
+    const drain = now === 'drain' || !leader ? undefined : list.add(name, { kind: 'machine.availability', machine: name, from: now, availability: 'drain', after: [leaderReady], reason: 'machine is removed: drained first' });
     losses.push({ machine: name, manager: s.role === 'manager', add: (after, step) => list.add(name, { kind: 'swarm.leave', machine: name, after: [leaderReady, drain, ...managerSteps, ...after], reason: `machine is removed${step}` }) });
   }
   for (const name of replaced) {
     // Its step is done once it is back in the raft.
     if (seen.get(name)?.engine?.swarm.role === 'manager') losses.push({ machine: name, manager: true, step: `machine.replace:${name}`, done: list.has(`swarm.join:${name}`) ? `swarm.join:${name}` : undefined });
   }
-  managerLosses(losses, countManagers(observed, leaving), list, notes.notes);
-  planAvailability(desired, swarmOf, swarmNodes, list, leaderReady);
+  if (leader) managerLosses(losses, countManagers(observed, leaving), list, notes.notes);
+  else for (const l of losses) l.add?.([], ''); // no swarm stays: nothing to keep a quorum for
+  planAvailability(desired, (name) => (elsewhere.has(name) ? undefined : swarmOf(name)), swarmNodes, list, leaderReady);
   // After the machine's join (a re-joined manager first raises the raft to full strength), so the swarm never has fewer managers than it had.
   for (const s of health?.stale ?? []) {
     const joined = list.has(`swarm.join:${s.machine}`) ? `swarm.join:${s.machine}` : undefined;

@@ -34,11 +34,11 @@ export function lostMachines(desired: Desired, observed: Observed, unseen: Map<s
   for (const m of desired.machines) {
     const o = seen.get(m.name);
     if (!o) {
-      if (gone.has(m.name)) out.push(`${m.name} is gone (its machine container was removed)`);
+      if (gone.has(m.name)) out.push(`${m.name} (gone: its machine container was removed)`);
       continue;
     }
     if (o.engine || o.driver !== m.driver || unseen.has(m.name) || (o.state !== 'running' && o.state !== 'error')) continue;
-    out.push(`${m.name} ${o.state === 'error' ? 'is in error' : 'has not answered'}${o.silentSince ? ` since ${o.silentSince}` : ''}, past --unreachable-grace`);
+    out.push(`${m.name} (${o.state === 'error' ? 'in error' : 'silent'}${o.silentSince ? ` since ${o.silentSince}` : ''}, past --unreachable-grace)`);
   }
   return out;
 }

@@ -136,7 +136,7 @@ describe('replicas follow the machines', () => {
     const plan = planOf(d, machines, { now: Date.parse(since) + 301_000, silentGraceMs: 300_000 });
     const create = plan.actions.find((a) => a.kind === 'container.create')!;
     expect(create).toMatchObject({ machine: 'w2', replica: 1 });
-    expect(create.reason).toBe(`replica 1 of 2, not found on any machine seen; it may have been on w1 has not answered since ${since}, past --unreachable-grace`);
+    expect(create.reason).toBe(`replica 1 of 2, not found on any machine seen; it may have been on w1 (silent since ${since}, past --unreachable-grace)`);
     // Within the grace it is held, not placed.
     expect(planOf(d, machines, { now: Date.parse(since) + 1000, silentGraceMs: 300_000 }).actions.filter((a) => a.kind === 'container.create')).toEqual([]);
   });
@@ -145,7 +145,7 @@ describe('replicas follow the machines', () => {
     const observed: Observed = { cluster: 'demo', machines: [running('w2', { containers: [owned('web', 2)] })], leftovers: [{ name: 'w1', driver: 'sim', what: 'its state' }] };
     const plan = makePlan(d, observed, place(d, observed));
     expect(plan.actions.map((a) => a.id)).toEqual(['machine.create:w1', 'image.ensure:w1:busybox:latest', 'container.create:web:1']);
-    expect(byId(plan, 'container.create:web:1').reason).toBe('replica 1 of 2, not found on any machine seen; it may have been on w1 is gone (its machine container was removed)');
+    expect(byId(plan, 'container.create:web:1').reason).toBe('replica 1 of 2, not found on any machine seen; it may have been on w1 (gone: its machine container was removed)');
   });
 });
 
