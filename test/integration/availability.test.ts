@@ -1,7 +1,8 @@
 // Node availability and machine removal on real engines (issue 15 point 2): three Docker-in-Docker
 // machines in a swarm; draining one moves its replica to another machine, the new container running
 // before the old one is destroyed (create before destroy), and sets the swarm node's Availability to
-// drain; removing a worker from the manifest drains it the same way before it leaves the swarm.
+// drain; removing a worker from the manifest drains it the same way before it leaves the swarm; a
+// changed node image replaces the machine after its replicas moved, and it re-joins as a worker.
 // The rules are swarmkit's (manager/scheduler/filter.go ReadyFilter: only active nodes take new tasks;
 // manager/orchestrator/task.go InvalidNode: a drained node's tasks need a new home).
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ services:
 const THREE = '  m1: { driver: docker, role: manager }\n  w1: { driver: docker, role: worker AVAIL }\n  w2: { driver: docker, role: worker }';
 
 const host = dockerodeFor(DOCKER_HOST);
+/** Another name for the node image the machines were made with: a node image change without a registry. */
+const NEW_IMAGE = `${NAME}-node:b`;
 const ours = async () => host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } });
 
 interface Event {
@@ -50,6 +53,7 @@ describe('availability and removal on the docker driver', () => {
 
   afterAll(async () => {
     await run('destroy', '--auto-approve');
+    await host.getImage(NEW_IMAGE).remove().catch(() => undefined); // only our tag: the image keeps its own name
     for (const c of await ours()) await host.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
     for (const v of (await host.listVolumes()).Volumes ?? []) if (v.Name.startsWith(`${NAME}-`)) await host.getVolume(v.Name).remove().catch(() => undefined);
   }, 300_000);
@@ -119,5 +123,36 @@ describe('availability and removal on the docker driver', () => {
     expect(web.every((c) => c.state === 'running')).toBe(true);
     expect((await connect(sock('m1')).swarmNodes()).map((n) => n.hostname).sort()).toEqual(['m1', 'w1']);
     expect((await ours()).filter((c) => c.Labels['io.cluster.machine'] === 'w2')).toEqual([]);
+  }, 420_000);
+
+  test('a changed node image replaces the machine: its replicas move first, then it is re-created and re-joins as a worker', async () => {
+    const two = (image: string) => manifest(`  m1: { driver: docker, role: manager }\n  w1: { driver: docker, role: worker${image} }`);
+    const [before] = (await ours()).filter((c) => c.Labels['io.cluster.machine'] === 'w1' && c.Labels['io.cluster.kind'] === 'machine');
+    const held = await webOn('w1');
+    expect(held.length).toBeGreaterThan(0);
+    await host.getImage(before!.Image).tag({ repo: NEW_IMAGE.split(':')[0]!, tag: 'b' });
+
+    writeFileSync(file, two(`, image: "${NEW_IMAGE}"`));
+    const plan = await run('plan');
+    expect(plan.stdout).toContain(`-/+ machine w1 (node image ${before!.Image} → ${NEW_IMAGE}: its replicas move elsewhere first, then it is re-created and re-joins as worker)`);
+    const replaced = await run('apply', '--auto-approve', '--json');
+    expect(replaced.code, replaced.stdout + replaced.stderr).toBe(0);
+    const list = events(replaced.stdout);
+    for (const c of held) expect(at(list, 'done', `container.replace:web:${c.owner!.replica}`)).toBeLessThan(at(list, 'start', 'machine.replace:w1'));
+    expect(at(list, 'done', 'machine.replace:w1')).toBeLessThan(at(list, 'start', 'swarm.join:w1'));
+
+    const [after] = (await ours()).filter((c) => c.Labels['io.cluster.machine'] === 'w1' && c.Labels['io.cluster.kind'] === 'machine');
+    expect(after!.Id).not.toBe(before!.Id);
+    expect(after!.Image).toBe(NEW_IMAGE);
+    const nodes = await connect(sock('m1')).swarmNodes();
+    expect(nodes.map((n) => [n.hostname, n.role, n.state]).sort()).toEqual([
+      ['m1', 'manager', 'ready'],
+      ['w1', 'worker', 'ready'],
+    ]);
+    const web = await webOn('m1');
+    expect(web.map((c) => c.owner!.replica).sort()).toEqual([1, 2, 3]);
+    expect(web.every((c) => c.state === 'running')).toBe(true);
+    const again = await run('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
   }, 420_000);
 });
