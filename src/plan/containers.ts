@@ -81,6 +81,7 @@ interface Removal {
 /** Owned containers no replica uses go; those on leaving machines go with the machine. */
 function planRemovals(desired: Desired, placement: Placement, machines: MachineSteps, list: ActionList): Removal[] {
   const services = new Map(desired.services.map((s) => [s.name, s]));
+  const draining = new Set(desired.machines.filter((m) => m.availability === 'drain').map((m) => m.name));
   const out: (Removal & { service: string })[] = [];
   for (const { machine, container: c } of placement.retired) {
     if (machines.leaving.has(machine)) continue;
@@ -90,7 +91,10 @@ function planRemovals(desired: Desired, placement: Placement, machines: MachineS
       ? 'service not in the manifest'
       : service.global
         ? 'global: one replica per machine meeting its constraints'
-        : replica > service.scale ? `scale ${service.scale}: replica ${replica} goes` : 'duplicate replica';
+        : replica > service.scale
+          ? `scale ${service.scale}: replica ${replica} goes`
+          : // The old half of a move to another machine that an interrupted apply left behind.
+            `duplicate replica${draining.has(machine) ? ` (${machine} drains)` : ''}`;
     const id = list.add(`${name}:${replica}:${machine}`, { kind: 'container.remove', machine, service: name, replica, name: c.name, containerId: c.id, reason, after: [] });
     out.push({ id, machine, service: name });
   }

@@ -198,4 +198,32 @@ describe('machine.replace: the node image changes', () => {
     const plan = planOf(d, [lead(), made('w1'), made('w2')]);
     expect(plan.blocked).toEqual([expect.stringMatching(/^machine w1 is protected \(protect: true\) and this plan would replace it \(node image node:1 → node:2/)]);
   });
+
+  test('managers: the one leading stays until another leads; the others are replaced one step at a time, each after the last re-joined', () => {
+    const mgr = (name: string) => ({ ...swarm([{ name: 'm1', role: 'manager' }, { name: 'm2', role: 'manager' }, { name: 'm3', role: 'manager' }]).find((m) => m.name === name)!, driver: 'docker' as const, spec: { cpus: 2, memory: 2 * 1024 ** 3, image: 'node:1' } });
+    const d = desired(['m1', 'm2', 'm3'].map((n) => docker(n, { role: 'manager' })), []);
+    const plan = planOf(d, [mgr('m1'), mgr('m2'), mgr('m3')]);
+    expect(plan.actions.map((a) => [a.id, a.after])).toEqual([
+      ['machine.replace:m2', []],
+      ['swarm.join:m2', ['machine.replace:m2']],
+      ['machine.replace:m3', ['swarm.join:m2']],
+      ['swarm.join:m3', ['machine.replace:m3']],
+    ]);
+    expect(plan.notes).toEqual([expect.stringContaining('2 of 3 managers leave in 2 steps')]);
+    expect(plan.warnings).toEqual([expect.stringMatching(/^m1: node image node:1 → node:2 needs the machine re-created, and no other manager keeps the swarm meanwhile/)]);
+  });
+});
+
+describe('--rebalance in saved plans', () => {
+  test('recorded in the choices; apply FILE --rebalance of a plan made without it is refused', async () => {
+    const { savePlan, invocationConflicts, verifySavedPlan } = await import('../../src/plan/saved.js');
+    const d = desired([machine('w1')], []);
+    const observed: Observed = { cluster: 'demo', machines: [running('w1')] };
+    const plan = planOf(d, observed.machines);
+    const without = savePlan({ desired: d, observed, compose: [], profiles: [], choices: { strategy: null, seed: null, target: [] } }, plan);
+    expect(invocationConflicts(without, { rebalance: true })).toEqual(['--rebalance is not what the plan was made with (made without it)']);
+    const withIt = savePlan({ desired: d, observed, compose: [], profiles: [], choices: { strategy: null, seed: null, target: [], rebalance: true } }, plan);
+    expect(invocationConflicts(withIt, { rebalance: true })).toEqual([]);
+    expect(verifySavedPlan(JSON.parse(JSON.stringify(withIt)))).toMatchObject({ ok: true });
+  });
 });
