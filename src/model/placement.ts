@@ -52,6 +52,8 @@ export interface Placement {
   lookalikes?: Existing[];
   /** Replicas not seen while a machine that may hold them cannot be seen: kept as they are, never placed elsewhere (src/sched/held.ts). */
   held?: { service: string; replicas: number[]; machines: string[] }[];
+  /** Replicas that should move (drain, --rebalance) but that no machine can take: they stay where they run, and why. */
+  stayed?: { service: string; replicas: number[]; reason: string }[];
   /** `--rebalance`: replicas moved only to restore the strategy's balance, by service. */
   rebalanced?: { service: string; replicas: number[]; reason: string }[];
   /** Present when replicas are held or a machine is started: the unseen machines, started by this plan (`starts`) or silent until the grace period ends. */

@@ -34,6 +34,9 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   if (desired.networks?.length && !machines.swarmLeader && !machines.swarmUnseen && placement.replicas.length) {
     warnings.push('no swarm roles: networks do not reach across machines, so services that depend on each other over one are kept on one machine');
   }
+  for (const s of placement.stayed ?? []) {
+    warnings.push(`${s.service} ${s.replicas.map((r) => `#${r}`).join(', ')} stay${s.replicas.length === 1 ? 's' : ''} where ${s.replicas.length === 1 ? 'it runs' : 'they run'} (drain or rebalance would move ${s.replicas.length === 1 ? 'it' : 'them'}): ${s.reason}`);
+  }
   removeMachinesLast(list.actions);
   const resized = list.actions.filter((a) => a.kind === 'machine.resize').map((a) => a.machine);
   if (resized.length && placement.unschedulable.length) {

@@ -76,6 +76,7 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   const strategy = options.strategy ?? desired.scheduler.strategy;
   const rebalancing = new Map<string, Set<number>>();
   const lost = lostMachines(desired, observed, unseen);
+  const stayed: NonNullable<Placement['stayed']> = [];
   const addStaying = (slots: Fates['slots'], task: Task) => {
     for (const rp of slots) {
       if (!rp) continue;
@@ -131,11 +132,26 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
       for (const [replica, at] of p.placed) outcome.placed.set(replica, at);
       unschedulable.push(...p.unschedulable);
     }
+    const moving = rebalancing.get(service.name);
     if (outcome.unplaced.length) {
       const { reasons, summary } = explain(nodes, task, outcome.explainWith, `${service.name}-${outcome.unplaced[0]}`);
-      unschedulable.push({ service: service.name, replicas: outcome.unplaced, reasons, summary });
+      // A replica taken for balance, or moving off a drained machine, that no machine can take stays
+      // where it runs: a move is create before destroy, and there is nothing to create.
+      const stays = outcome.unplaced.filter((r) => {
+        const e = from.get(r);
+        const node = e && byName.get(e.machine);
+        return node !== undefined && (moving?.has(r) || (node.availability === 'drain' && !node.replaced));
+      });
+      for (const r of stays) {
+        const e = from.get(r)!;
+        moving?.delete(r);
+        slots[r - 1] = { service: service.name, replica: r, machine: e.machine, fate: e.container.owner!.configHash === service.configHash ? 'kept' : 'replaced', existing: e };
+        addResident(byName.get(e.machine)!, residentOfObserved(e.container, tracking), tracking);
+      }
+      if (stays.length) stayed.push({ service: service.name, replicas: stays, reason: summary });
+      const rest = outcome.unplaced.filter((r) => !stays.includes(r));
+      if (rest.length) unschedulable.push({ service: service.name, replicas: rest, reasons, summary });
     }
-    const moving = rebalancing.get(service.name);
     const hadAny = (owned.get(service.name)?.count ?? 0) > 0;
     for (const [replica, at] of outcome.placed) {
       const existing = from.get(replica);
@@ -165,7 +181,7 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   const rebalanced = [...rebalancing].filter(([, r]) => r.size).map(([service, r]) => ({ service, replicas: [...r].sort((a, b) => a - b), reason: 'spread: even share per machine' }));
   const unseenOut = [...unseen].map(([machine, u]) => ({ machine, state: u.state, starts: u.starts, ...(u.until !== undefined ? { until: new Date(u.until).toISOString() } : {}) }));
   return {
-    placement: { replicas, unschedulable, retired, ...(lookalikes.length ? { lookalikes } : {}), ...(rebalanced.length ? { rebalanced } : {}), ...(held.length || unseenOut.some((u) => u.starts) ? { held, unseen: unseenOut } : {}) },
+    placement: { replicas, unschedulable, retired, ...(lookalikes.length ? { lookalikes } : {}), ...(rebalanced.length ? { rebalanced } : {}), ...(stayed.length ? { stayed } : {}), ...(held.length || unseenOut.some((u) => u.starts) ? { held, unseen: unseenOut } : {}) },
     ctx,
     tasks,
   };

@@ -34,4 +34,14 @@ describe('availability filter (swarmkit ReadyFilter)', () => {
     expect(where(p)).toEqual(['1@a(kept)', '2@c']);
     expect(p.replicas[1]).toMatchObject({ existing: { machine: 'b' }, why: 'moves from b: availability drain' });
   });
+
+  test('a replica moving off a drained machine that no other machine can take stays where it runs, and says why', () => {
+    const pinned = service('db', { scale: 1, placement: { constraints: [{ key: 'node', op: '==', value: 'a', soft: false, text: 'node==a' }], affinities: [] } });
+    const observed: Observed = { cluster: 'demo', machines: [running('a', { containers: [owned('db', 1)] }), running('b')] };
+    const p = place(desired([machine('a', { availability: 'drain' }), machine('b')], [pinned]), observed);
+    expect(where(p)).toEqual(['1@a(kept)']);
+    expect(p.unschedulable).toEqual([]);
+    expect(p.retired).toEqual([]);
+    expect(p.stayed).toEqual([{ service: 'db', replicas: [1], reason: '0/2 machines can take db-1: 1 availability drain, 1 constraint node==a' }]);
+  });
 });
