@@ -19,6 +19,8 @@ export interface ReplicaPlacement {
    * leaves or is replaced, rebalancing, or it was on a machine that is gone or silent past the grace.
    */
   why?: string;
+  /** For 'new': moved only for balance (--rebalance), or placed again because its machine is gone or silent past the grace. */
+  cause?: 'rebalanced' | 'machine-lost';
 }
 
 /** An observed container of this cluster and the machine it is on. */

@@ -11,6 +11,7 @@ import { containerName, normalizeImage } from './naming.js';
 import { maskedView, maskSpec, parseDigests, sensitiveChanges } from './sensitive.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
 import { pushTo } from './multimap.js';
+import type { Cause } from './types.js';
 
 const STARTABLE = new Set(['created', 'exited']);
 
@@ -46,7 +47,7 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
     ];
     let id: string | undefined;
     if (rp.fate === 'kept') {
-      id = list.add(key, { kind: 'container.start', ...base, containerId: old!.id, after: prerequisites(false), reason: `container is ${old!.state}` });
+      id = list.add(key, { kind: 'container.start', ...base, containerId: old!.id, after: prerequisites(false), cause: 'stopped', reason: `container is ${old!.state}` });
     } else if (rp.existing) {
       // Both sides masked: a changed secret shows as "(sensitive value changed)" at its field, never its value.
       const before = parseSpecLabel(old?.labels[LABEL.spec]);
@@ -60,6 +61,7 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
         from: { machine: rp.existing.machine, containerId: rp.existing.container.id },
         patch,
         after: prerequisites(),
+        cause: moving ? (rp.cause === 'rebalanced' ? 'rebalanced' : 'moved') : patch.length === 0 ? 'sensitive-changed' : 'spec-changed',
         reason: moving
           ? `${rp.why ?? `moves from ${rp.existing.machine}`}${old?.owner?.configHash === service.configHash ? '' : ', config changed'}`
           : patch.length === 0
@@ -67,7 +69,13 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
             : 'config changed',
       });
     } else {
-      id = list.add(key, { kind: 'container.create', ...base, after: prerequisites(), reason: rp.why ? `${replicaReason(service, rp.replica)}, ${rp.why}` : replicaReason(service, rp.replica) });
+      id = list.add(key, {
+        kind: 'container.create',
+        ...base,
+        after: prerequisites(),
+        cause: rp.cause === 'machine-lost' ? 'machine-lost' : 'missing',
+        reason: rp.why ? `${replicaReason(service, rp.replica)}, ${rp.why}` : replicaReason(service, rp.replica),
+      });
     }
     if (id) pushTo(upBy, rp.service, id);
   }
@@ -87,15 +95,15 @@ function planRemovals(desired: Desired, placement: Placement, machines: MachineS
     if (machines.leaving.has(machine)) continue;
     const { service: name, replica } = c.owner!;
     const service = services.get(name);
-    const reason = !service
-      ? 'service not in the manifest'
+    const [cause, reason]: [Cause, string] = !service
+      ? ['not-in-manifest', 'service not in the manifest']
       : service.global
-        ? 'global: one replica per machine meeting its constraints'
+        ? ['not-eligible', 'global: one replica per machine meeting its constraints']
         : replica > service.scale
-          ? `scale ${service.scale}: replica ${replica} goes`
+          ? ['scaled-down', `scale ${service.scale}: replica ${replica} goes`]
           : // The old half of a move to another machine that an interrupted apply left behind.
-            `duplicate replica${draining.has(machine) ? ` (${machine} drains)` : ''}`;
-    const id = list.add(`${name}:${replica}:${machine}`, { kind: 'container.remove', machine, service: name, replica, name: c.name, containerId: c.id, reason, after: [] });
+            ['duplicate', `duplicate replica${draining.has(machine) ? ` (${machine} drains)` : ''}`];
+    const id = list.add(`${name}:${replica}:${machine}`, { kind: 'container.remove', machine, service: name, replica, name: c.name, containerId: c.id, cause, reason, after: [] });
     out.push({ id, machine, service: name });
   }
   // Removals run in reverse dependency order: a dependent's containers go before what it depends on.

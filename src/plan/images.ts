@@ -12,7 +12,7 @@ export function imageStep(present: ImagePresent, machines: MachineSteps, list: A
   const ref = normalizeImage(service.spec.image);
   if (!machines.leaving.has(machine) && present(machine, ref)) return undefined;
   const build = service.spec.build
-    ? list.add(ref, { kind: 'image.build', machine: '', service: service.name, image: ref, context: service.spec.build.context, after: [], reason: `compose build of ${service.name}` })
+    ? list.add(ref, { kind: 'image.build', machine: '', service: service.name, image: ref, context: service.spec.build.context, after: [], cause: 'missing', reason: `compose build of ${service.name}` })
     : undefined;
-  return list.add(`${machine}:${ref}`, { kind: 'image.ensure', machine, image: ref, after: [machines.ready(machine), build], reason: build ? 'the built image is copied to the machine' : 'image missing on machine' });
+  return list.add(`${machine}:${ref}`, { kind: 'image.ensure', machine, image: ref, after: [machines.ready(machine), build], cause: 'missing', reason: build ? 'the built image is copied to the machine' : 'image missing on machine' });
 }

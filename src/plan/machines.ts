@@ -41,15 +41,15 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     if (o && r && !leaving.has(m.name)) {
       // Its replicas move off first (the scheduler drains it); labels and size come with the new machine.
       const reason = `node image ${r.from} → ${r.to}: its replicas move elsewhere first, then it is re-created${m.role ? ` and re-joins as ${m.role}` : ''}`;
-      ready.set(m.name, list.add(m.name, { kind: 'machine.replace', machine: m.name, driver: m.driver, image: r.to, after: [], reason }));
+      ready.set(m.name, list.add(m.name, { kind: 'machine.replace', machine: m.name, driver: m.driver, image: r.to, after: [], cause: 'spec-changed', reason }));
       continue;
     }
     if (!o || leaving.has(m.name)) {
       const after = leaving.has(m.name) ? [`machine.remove:${m.name}`] : [];
-      ready.set(m.name, list.add(m.name, { kind: 'machine.create', machine: m.name, driver: m.driver, labels: m.labels, after, reason: describeMachine(m) }));
+      ready.set(m.name, list.add(m.name, { kind: 'machine.create', machine: m.name, driver: m.driver, labels: m.labels, after, cause: 'missing', reason: describeMachine(m) }));
       continue;
     }
-    if (o.state === 'stopped' || o.state === 'paused') ready.set(m.name, list.add(m.name, { kind: 'machine.start', machine: m.name, after: [], reason: `machine is ${o.state}` }));
+    if (o.state === 'stopped' || o.state === 'paused') ready.set(m.name, list.add(m.name, { kind: 'machine.start', machine: m.name, after: [], cause: 'stopped', reason: `machine is ${o.state}` }));
     if (o.state === 'error' || (o.state === 'running' && !o.engine)) warnings.push(`${m.name}: engine unreachable${o.problem ? ` (${o.problem})` : ''}; nothing on it can be changed now`);
     planEngineLabels(m, o, list);
     planMachineSpec(m, o, list, warnings);
@@ -59,15 +59,15 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
   const swarmLeader = swarm === UNSEEN ? undefined : swarm;
 
   for (const [name, reason] of removals) {
-    list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], reason });
+    list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], cause: 'not-in-manifest', reason });
   }
   // What a machine whose container is gone left behind (an interrupted removal, a container removed by
   // hand): removed unless the manifest still wants the machine, whose create then starts afresh.
   // What all of a driver's machines share (the docker driver's network) goes once none is wanted.
   for (const l of observed.leftovers ?? []) {
     if (l.shared) {
-      if (!desired.machines.some((m) => m.driver === l.driver)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], reason: l.shared.reason });
-    } else if (!wanted.has(l.name) && !seen.has(l.name)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], reason: `its container is gone; ${l.what} left behind` });
+      if (!desired.machines.some((m) => m.driver === l.driver)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], cause: 'leftover', reason: l.shared.reason });
+    } else if (!wanted.has(l.name) && !seen.has(l.name)) list.add(l.name, { kind: 'machine.remove', machine: l.name, after: [], cause: 'leftover', reason: `its container is gone; ${l.what} left behind` });
   }
   return { ready: (name) => ready.get(name), leaving, ...(swarmLeader ? { swarmLeader } : {}), ...(swarm === UNSEEN ? { swarmUnseen: true } : {}) };
 }
@@ -86,6 +86,7 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
     labels: m.labels,
     patch: patch.length ? patch : fjp.compare(facts.swarm.nodeLabels ?? {}, m.labels, true),
     readOnly: readOnly || undefined,
+    cause: readOnly ? 'read-only' : 'spec-changed',
     reason: readOnly ? 'generic driver: engine labels cannot be changed from here; set them in the engine’s daemon.json' : patch.length ? 'labels differ' : 'swarm node labels differ',
   });
 }
@@ -130,7 +131,7 @@ function planMachineSpec(m: DesiredMachine, o: ObservedMachine, list: ActionList
     changes.push(`${k} ${show(before)} → ${show(after)}`);
   }
   if (!changes.length) return;
-  list.add(m.name, { kind: 'machine.resize', machine: m.name, patch: fjp.compare(from, to, true), after: [], reason: changes.join(', ') });
+  list.add(m.name, { kind: 'machine.resize', machine: m.name, patch: fjp.compare(from, to, true), after: [], cause: 'spec-changed', reason: changes.join(', ') });
 }
 
 const UNSEEN = Symbol('swarm unseen');
@@ -185,7 +186,7 @@ function planSwarm(
   let leaderReady: string | undefined;
   if (leader) {
     if (!active(leader.name)) {
-      leaderReady = list.add(leader.name, { kind: 'swarm.init', machine: leader.name, after: [ready.get(leader.name)], reason: 'first manager starts the swarm' });
+      leaderReady = list.add(leader.name, { kind: 'swarm.init', machine: leader.name, after: [ready.get(leader.name)], cause: 'role-changed', reason: 'first manager starts the swarm' });
     } else {
       leaderReady = ready.get(leader.name);
     }
@@ -214,15 +215,15 @@ function planSwarm(
     const swarm = swarmOf(m.name);
     if (m.role) {
       if (!swarm || swarm.state !== 'active') {
-        const id = list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [ready.get(m.name), leaderReady], reason: replaced.has(m.name) ? `re-joins as ${m.role}` : `join as ${m.role}` });
+        const id = list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [ready.get(m.name), leaderReady], cause: 'role-changed', reason: replaced.has(m.name) ? `re-joins as ${m.role}` : `join as ${m.role}` });
         // A replaced manager re-joins after its own step (managerLosses), not before every other one.
         if (m.role === 'manager' && !replaced.has(m.name)) managerSteps.push(id);
       } else if (swarm.role !== m.role && m.role === 'manager') {
-        managerSteps.push(list.add(m.name, { kind: 'swarm.promote', machine: m.name, after: [leaderReady], reason: 'worker → manager' }));
+        managerSteps.push(list.add(m.name, { kind: 'swarm.promote', machine: m.name, after: [leaderReady], cause: 'role-changed', reason: 'worker → manager' }));
       } else if (m.role === 'manager' && health?.nodes.some((n) => n.id === swarm.nodeId && n.reachability === undefined)) {
         // A manager on paper that is no raft member (a forced new cluster dropped it, its engine still
         // says manager): the join action writes its role again and waits until the raft has it.
-        managerSteps.push(list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [leaderReady], reason: 'manager, but not a member of the raft: made one again' }));
+        managerSteps.push(list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [leaderReady], cause: 'not-in-raft', reason: 'manager, but not a member of the raft: made one again' }));
       }
     }
   }
@@ -233,10 +234,10 @@ function planSwarm(
     const swarm = swarmOf(m.name);
     if (m === leader || swarm?.state !== 'active' || elsewhere.has(m.name)) continue;
     if (m.role === 'worker' && swarm.role === 'manager') {
-      losses.push({ machine: m.name, manager: true, add: (after, step) => list.add(m.name, { kind: 'swarm.demote', machine: m.name, after: [leaderReady, ...managerSteps, ...after], reason: `manager → worker${step}` }) });
+      losses.push({ machine: m.name, manager: true, add: (after, step) => list.add(m.name, { kind: 'swarm.demote', machine: m.name, after: [leaderReady, ...managerSteps, ...after], cause: 'role-changed', reason: `manager → worker${step}` }) });
     } else if (!m.role) {
       const manager = swarm.role === 'manager';
-      losses.push({ machine: m.name, manager, add: (after, step) => list.add(m.name, { kind: 'swarm.leave', machine: m.name, after: [leaderReady, ...managerSteps, ...after], reason: `no role in the manifest${step}` }) });
+      losses.push({ machine: m.name, manager, add: (after, step) => list.add(m.name, { kind: 'swarm.leave', machine: m.name, after: [leaderReady, ...managerSteps, ...after], cause: 'role-changed', reason: `no role in the manifest${step}` }) });
     }
   }
   const swarmNodes = new Map((health?.nodes ?? []).map((n) => [n.id, n]));
@@ -246,8 +247,8 @@ function planSwarm(
     // Drained first (as `docker node update --availability drain` before leaving): the swarm moves its
     // tasks off. Not when no manager stays (destroy): the whole swarm goes, nothing is there to move to.
     const now = (s.nodeId && swarmNodes.get(s.nodeId)?.availability) || 'active';
-    const drain = now === 'drain' || !leader ? undefined : list.add(name, { kind: 'machine.availability', machine: name, from: now, availability: 'drain', after: [leaderReady], reason: 'machine is removed: drained first' });
-    losses.push({ machine: name, manager: s.role === 'manager', add: (after, step) => list.add(name, { kind: 'swarm.leave', machine: name, after: [leaderReady, drain, ...managerSteps, ...after], reason: `machine is removed${step}` }) });
+    const drain = now === 'drain' || !leader ? undefined : list.add(name, { kind: 'machine.availability', machine: name, from: now, availability: 'drain', after: [leaderReady], cause: 'not-in-manifest', reason: 'machine is removed: drained first' });
+    losses.push({ machine: name, manager: s.role === 'manager', add: (after, step) => list.add(name, { kind: 'swarm.leave', machine: name, after: [leaderReady, drain, ...managerSteps, ...after], cause: 'not-in-manifest', reason: `machine is removed${step}` }) });
   }
   for (const name of replaced) {
     // Its step is done once it is back in the raft.
@@ -264,6 +265,7 @@ function planSwarm(
       machine: s.machine,
       nodeId: s.node.id,
       after: [leaderReady, joined, ...managerSteps],
+      cause: 'leftover',
       reason: `an entry ${s.machine} left behind (${s.node.state}${s.node.reachability ? `, ${s.node.reachability} ${s.node.role}` : ''})`,
     });
   }
@@ -354,7 +356,7 @@ function planAvailability(
     // A node joins active; one already in the swarm has what the leader lists (a machine unseen now is planned once seen).
     const now = s?.state === 'active' && !joins ? ((s.nodeId && nodes.get(s.nodeId)?.availability) || 'active') : joins ? 'active' : undefined;
     if (now === undefined || now === want) continue;
-    list.add(m.name, { kind: 'machine.availability', machine: m.name, from: now, availability: want, after: [leaderReady, joins], reason: want === 'active' ? 'takes replicas again' : want === 'pause' ? 'takes no new replicas' : 'its replicas move elsewhere' });
+    list.add(m.name, { kind: 'machine.availability', machine: m.name, from: now, availability: want, after: [leaderReady, joins], cause: 'spec-changed', reason: want === 'active' ? 'takes replicas again' : want === 'pause' ? 'takes no new replicas' : 'its replicas move elsewhere' });
   }
 }
 

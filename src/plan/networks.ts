@@ -28,7 +28,7 @@ export function planNetworks(desired: Desired, observed: Observed, placement: Pl
         n.engineName,
         present(leader, n.engineName)
           ? undefined
-          : list.add(n.engineName, { kind: 'network.create', machine: leader, network: n.engineName, driver: 'overlay', labels: labels(n.name), after: [swarmStep(list, leader) ?? machines.ready(leader)], reason: 'spans the swarm: containers on any machine reach each other by service name' }),
+          : list.add(n.engineName, { kind: 'network.create', machine: leader, network: n.engineName, driver: 'overlay', labels: labels(n.name), after: [swarmStep(list, leader) ?? machines.ready(leader)], cause: 'missing', reason: 'spans the swarm: containers on any machine reach each other by service name' }),
       );
     }
     return (machine, network) => (ownedNames.has(network) ? [created.get(network), swarmStep(list, machine)] : []);
@@ -41,7 +41,7 @@ export function planNetworks(desired: Desired, observed: Observed, placement: Pl
       const key = `${r.machine}:${network}`;
       if (!ownedNames.has(network) || bridges.has(key)) continue;
       const n = owned.find((o) => o.engineName === network)!;
-      bridges.set(key, present(r.machine, network) ? undefined : list.add(key, { kind: 'network.create', machine: r.machine, network, driver: 'bridge', labels: labels(n.name), after: [machines.ready(r.machine)], reason: 'no swarm: this network stays on its machine' } as never));
+      bridges.set(key, present(r.machine, network) ? undefined : list.add(key, { kind: 'network.create', machine: r.machine, network, driver: 'bridge', labels: labels(n.name), after: [machines.ready(r.machine)], cause: 'missing', reason: 'no swarm: this network stays on its machine' } as never));
     }
   }
   return (machine, network) => [bridges.get(`${machine}:${network}`)];
@@ -59,7 +59,7 @@ export function planNetworkRemovals(desired: Desired, observed: Observed, machin
       if (!ownsLabels(viewer, n.labels) || wanted.has(n.name)) continue;
       if (isLockObject(n.labels)) continue; // the apply lock of the run making this plan, not a service's network
       if (n.driver === 'overlay' && !manager) continue; // a worker's view of a swarm overlay: removed on a manager
-      list.add(`${m.name}:${n.name}`, { kind: 'network.remove', machine: m.name, network: n.name, after: containerSteps, reason: 'no service uses it any more' });
+      list.add(`${m.name}:${n.name}`, { kind: 'network.remove', machine: m.name, network: n.name, after: containerSteps, cause: 'not-in-manifest', reason: 'no service uses it any more' });
     }
   }
 }

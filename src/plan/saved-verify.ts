@@ -3,7 +3,7 @@
 // that still matches its digest. Pure; problems come back as sentences. (src/plan/saved.ts: the format.)
 import { firstFew } from './saved-compare.js';
 import { SAVED_PLAN_FORMAT, planDigest, type SavedPlan } from './saved.js';
-import type { Action, ActionKind } from './types.js';
+import { CAUSES, type Action, type ActionKind, type Cause } from './types.js';
 
 type FieldType = 'string' | 'integer' | 'boolean' | 'labels' | 'patch' | 'from';
 type Fields = Record<string, FieldType>;
@@ -134,6 +134,7 @@ function planProblems(plan: Record<string, unknown>): string[] {
     const fields = Object.hasOwn(FIELDS, a.kind as string) ? FIELDS[a.kind as ActionKind] : undefined;
     if (!fields) out.push(`${name} has an unknown kind ${JSON.stringify(a.kind)}`);
     if (!isStrings(a.after)) out.push(`${name}: "after" is not a list of action ids`);
+    if (!CAUSES.includes(a.cause as Cause)) out.push(`${name}: "cause" is not one of ${CAUSES.join(', ')}`);
     if (a.reason !== undefined && typeof a.reason !== 'string') out.push(`${name}: "reason" is not a string`);
     for (const [field, type] of Object.entries(fields ?? {})) if (!hasType(a[field], type)) out.push(`${name}: "${field}" is not ${describe(type)}`);
     if (a.kind === 'engine.labels' && a.readOnly !== undefined && typeof a.readOnly !== 'boolean') out.push(`${name}: "readOnly" is not true or false`);

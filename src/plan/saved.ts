@@ -8,7 +8,7 @@ import { isLockObject, type Observed, type ObservedMachine } from '../model/obse
 import { sha256OfJson } from '../manifest/hash.js';
 import type { Plan } from './types.js';
 
-export const SAVED_PLAN_FORMAT = '2.0';
+export const SAVED_PLAN_FORMAT = '2.1';
 
 /** The command-line choices a plan depends on; `apply FILE` reuses them so the plan made again is the same. */
 export interface SavedChoices {

@@ -48,15 +48,15 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
       const images = members.map((m) => imageStep(present, machines, list, m, service));
       const after = [...members.map((m) => joinStep(list, m) ?? machines.ready(m)), ...images, ...(service.spec.networks ?? []).flatMap((n) => networkSteps(leader, n.network))];
       if (!found) {
-        list.add(service.name, { kind: 'service.create', machine: leader, service: service.name, name, after, reason: describe(service) });
+        list.add(service.name, { kind: 'service.create', machine: leader, service: service.name, name, after, cause: 'missing', reason: describe(service) });
       } else if (found.labels[LABEL.configHash] !== swarmDefinitionHash(service)) {
         const masked = definitionPatch(found.labels[LABEL.spec], swarmDefinition(service, desired));
         const patch = [...masked, ...sensitiveChanges(parseDigests(found.labels[LABEL.sensitive]), swarmDefinitionDigests(service, desired), masked)];
-        list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch, after, reason: patch.length ? 'definition changed: the swarm rolls its tasks' : 'definition changed (a sensitive value)' });
+        list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch, after, cause: patch.length ? 'spec-changed' : 'sensitive-changed', reason: patch.length ? 'definition changed: the swarm rolls its tasks' : 'definition changed (a sensitive value)' });
       } else if (found.rollout && STALLED.has(found.rollout.state)) {
         // The definition was accepted but the swarm stopped rolling it out: not converged, whatever the labels say.
         const why = `the swarm's rollout is ${found.rollout.state.replace('_', ' ')}${found.rollout.message ? ` (${found.rollout.message})` : ''}`;
-        list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch: [], after, reason: `${why}: rolled out again` });
+        list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch: [], after, cause: 'stalled', reason: `${why}: rolled out again` });
       } else if (found.tasks && found.tasks.running < found.tasks.desired) {
         // Its definition is current and the swarm keeps trying: nothing to apply, but not converged either.
         warnings.push(`swarm service ${name}: ${found.tasks.running} of ${found.tasks.desired} tasks running (see \`cluster ssh ${leader} -- docker service ps ${name}\`)`);
@@ -66,7 +66,7 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
   const names = new Set(wanted.map((s) => swarmServiceName(desired.name, s.name)));
   for (const s of ours) {
     if (names.has(s.name)) continue;
-    list.add(s.name, { kind: 'service.remove', machine: leader!, service: s.labels[LABEL.service] ?? s.name, name: s.name, serviceId: s.id, after: [], reason: 'service not in the manifest, or not in swarm mode any more' });
+    list.add(s.name, { kind: 'service.remove', machine: leader!, service: s.labels[LABEL.service] ?? s.name, name: s.name, serviceId: s.id, after: [], cause: 'not-in-manifest', reason: 'service not in the manifest, or not in swarm mode any more' });
   }
 }
 

@@ -8,9 +8,52 @@ interface Base {
   id: string;
   /** Ids of actions that must finish first. */
   after: string[];
-  /** Why this action exists, for the plan text (e.g. "config changed", "scale 10 → 8"). */
+  /** Why this action exists, as a closed set (like Terraform's ActionReason): what tools and tests rely on. */
+  cause: Cause;
+  /** The same for people, with the detail (e.g. "config changed", "scale 10 → 8"). */
   reason?: string;
 }
+
+/**
+ * Why an action exists. The text in `reason` says it for a reader; the cause is what a pipeline can
+ * match on (plan JSON) and what the plan's own logic compares.
+ */
+export type Cause =
+  /** In the manifest, not in the cluster: made (a machine, network, service, replica, image copy). */
+  | 'missing'
+  /** Exists but does not run (a stopped or paused machine, an exited container): started. */
+  | 'stopped'
+  /** In the cluster, not (any more) in the manifest: removed. */
+  | 'not-in-manifest'
+  /** A replica numbered above its service's scale. */
+  | 'scaled-down'
+  /** A second container of one replica. */
+  | 'duplicate'
+  /** A global service's replica on a machine that no longer meets its constraints. */
+  | 'not-eligible'
+  /** Its definition differs from the manifest's (spec, labels, size, role): updated or replaced. */
+  | 'spec-changed'
+  /** Only a masked (sensitive) value changed. */
+  | 'sensitive-changed'
+  /** Placed on another machine: create there first, then remove here. */
+  | 'moved'
+  /** What a machine left behind (its volume or network, a swarm node entry). */
+  | 'leftover'
+  /** Swarm membership the manifest asks for: init, join, promote, demote, leave. */
+  | 'role-changed'
+  /** A manager on paper that the raft does not list: joined again. */
+  | 'not-in-raft'
+  /** A swarm rollout that paused or rolled back: rolled out again. */
+  | 'stalled'
+  /** Out of this driver's reach: shown, not done. */
+  | 'read-only'
+  // Issue 15 points 2-3 (wip-avail):
+  /** Moved only to restore the strategy's balance (`--rebalance`). */
+  | 'rebalanced'
+  /** Seen nowhere while a machine that may hold it is gone or silent past --unreachable-grace: placed again. */
+  | 'machine-lost';
+
+export const CAUSES: readonly Cause[] = ['missing', 'stopped', 'not-in-manifest', 'scaled-down', 'duplicate', 'not-eligible', 'spec-changed', 'sensitive-changed', 'moved', 'leftover', 'role-changed', 'not-in-raft', 'stalled', 'read-only', 'rebalanced', 'machine-lost'];
 
 export type Action =
   | (Base & { kind: 'machine.create'; machine: string; driver: string; labels: Record<string, string> })

@@ -162,8 +162,11 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
         slots[replica - 1] = { service: service.name, replica, machine, fate: existing.container.owner!.configHash === service.configHash ? 'kept' : 'replaced', existing };
         continue;
       }
-      const why = existing ? moveCause(existing, byName, moving?.has(replica) ?? false) : hadAny && lost.length ? `not found on any machine seen; it may have been on ${lost.join(', ')}` : undefined;
-      slots[replica - 1] = { service: service.name, replica, machine, fate: 'new', ...(existing ? { existing } : {}), ...(why ? { why } : {}) };
+      const rebalanced = existing !== undefined && (moving?.has(replica) ?? false);
+      const lostOne = !existing && hadAny && lost.length > 0;
+      const why = existing ? moveCause(existing, byName, rebalanced) : lostOne ? `not found on any machine seen; it may have been on ${lost.join(', ')}` : undefined;
+      const cause = rebalanced ? 'rebalanced' : lostOne ? 'machine-lost' : undefined;
+      slots[replica - 1] = { service: service.name, replica, machine, fate: 'new', ...(existing ? { existing } : {}), ...(why ? { why } : {}), ...(cause ? { cause } : {}) };
     }
     let n = 0;
     for (const rp of slots) {

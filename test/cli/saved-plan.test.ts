@@ -51,8 +51,8 @@ describe('apply of a saved plan (sim)', () => {
     const file = tampered('more.plan', (s) => {
       const db = s.plan.actions.find((a) => a.kind === 'container.create') as Extract<Action, { kind: 'container.create' }>;
       s.plan.actions.push(
-        { id: 'container.remove:db:1', kind: 'container.remove', after: [], machine: 'worker-2', service: 'db', replica: 1, name: 'demo-db-1', containerId: db.name },
-        { id: 'machine.remove:worker-2', kind: 'machine.remove', after: ['container.remove:db:1'], machine: 'worker-2' },
+        { id: 'container.remove:db:1', kind: 'container.remove', after: [], cause: 'not-in-manifest', machine: 'worker-2', service: 'db', replica: 1, name: 'demo-db-1', containerId: db.name },
+        { id: 'machine.remove:worker-2', kind: 'machine.remove', after: ['container.remove:db:1'], cause: 'not-in-manifest', machine: 'worker-2' },
       );
     });
     const err = refusedUnchanged(file);

@@ -54,7 +54,7 @@ describe('saved plans on a real engine', () => {
       writeFileSync(join(dir, name), JSON.stringify(s));
       return join(dir, name);
     };
-    const removal: Action = { id: 'container.remove:web:1', kind: 'container.remove', after: [], machine: 'host1', service: 'web', replica: 1, name: `${NAME}-web-1`, containerId: web1.Id };
+    const removal: Action = { id: 'container.remove:web:1', kind: 'container.remove', after: [], cause: 'not-in-manifest', machine: 'host1', service: 'web', replica: 1, name: `${NAME}-web-1`, containerId: web1.Id };
     const tampered = [
       edited('kept.plan', (s) => s.plan.actions.push(removal), false),
       edited('resealed.plan', (s) => s.plan.actions.push(removal), true),
@@ -108,7 +108,7 @@ describe('saved plans on docker-driver machines', () => {
     const saved = join(dir, 'up.plan');
     expect((await run('plan', '-o', saved)).code).toBe(0);
     const s = JSON.parse(readFileSync(saved, 'utf8')) as SavedPlan;
-    s.plan.actions.push({ id: 'machine.remove:m1', kind: 'machine.remove', after: [], machine: 'm1' });
+    s.plan.actions.push({ id: 'machine.remove:m1', kind: 'machine.remove', after: [], cause: 'not-in-manifest', machine: 'm1' });
     writeFileSync(join(dir, 'kept.plan'), JSON.stringify(s));
     s.plan_digest = planDigest(s.plan);
     writeFileSync(join(dir, 'resealed.plan'), JSON.stringify(s));

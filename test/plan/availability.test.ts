@@ -42,7 +42,7 @@ describe('availability: drain', () => {
       ['w1', 'm1'],
       ['w1', 'w2'],
     ]);
-    for (const m of moves) expect(m.reason).toBe('moves from w1: availability drain');
+    for (const m of moves) expect([m.cause, m.reason]).toEqual(['moved', 'moves from w1: availability drain']);
     // container.replace to another machine runs createAndStart, then removes the old one (src/reconcile/actions.ts).
     expect(plan.placements.web).toEqual({ m1: [1], w2: [2] });
     const text = renderPlanText(plan);
@@ -135,7 +135,7 @@ describe('replicas follow the machines', () => {
     const machines: ObservedMachine[] = [{ name: 'w1', driver: 'sim', state: 'running', engine: null, silentSince: since }, running('w2', { containers: [owned('web', 2)] })];
     const plan = planOf(d, machines, { now: Date.parse(since) + 301_000, silentGraceMs: 300_000 });
     const create = plan.actions.find((a) => a.kind === 'container.create')!;
-    expect(create).toMatchObject({ machine: 'w2', replica: 1 });
+    expect(create).toMatchObject({ machine: 'w2', replica: 1, cause: 'machine-lost' });
     expect(create.reason).toBe(`replica 1 of 2, not found on any machine seen; it may have been on w1 (silent since ${since}, past --unreachable-grace)`);
     // Within the grace it is held, not placed.
     expect(planOf(d, machines, { now: Date.parse(since) + 1000, silentGraceMs: 300_000 }).actions.filter((a) => a.kind === 'container.create')).toEqual([]);
@@ -166,6 +166,7 @@ describe('--rebalance', () => {
       ['w1', 'w3', 3],
     ]);
     expect(moves[0]!.reason).toBe('rebalance: moves from w1, which holds more than its share');
+    expect(moves.map((a) => a.cause)).toEqual(['rebalanced', 'rebalanced']);
     expect(plan.placements.web).toEqual({ w1: [1], w2: [2], w3: [3] });
     expect(plan.notes).toEqual(['--rebalance moves 2 replicas (web ×2): spread: even share per machine; each new one runs before its old one is removed']);
     // Balanced already: nothing moves.

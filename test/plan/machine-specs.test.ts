@@ -28,6 +28,7 @@ describe('machine specs', () => {
         kind: 'machine.resize',
         machine: 'worker-1',
         after: [],
+        cause: 'spec-changed',
         reason: 'cpus 1 → 4, memory 1 GiB → 8 GiB',
         patch: [
           { op: 'test', path: '/memory', value: GiB },

@@ -44,7 +44,7 @@ describe('a saved plan as made', () => {
   });
 });
 
-const removal: Action = { id: 'container.remove:db:1', kind: 'container.remove', after: [], machine: 'm2', service: 'db', replica: 1, name: 'demo-db-1', containerId: 'id-db-1' };
+const removal: Action = { id: 'container.remove:db:1', kind: 'container.remove', after: [], cause: 'not-in-manifest', machine: 'm2', service: 'db', replica: 1, name: 'demo-db-1', containerId: 'id-db-1' };
 
 describe('a tampered plan is refused, naming what differs', () => {
   test('an added action, digests kept: the plan no longer matches its digest', () => {
@@ -135,9 +135,15 @@ describe('a malformed plan is refused before anything runs', () => {
     ]);
   });
 
+  test('an action whose cause is not one of the closed set is refused, naming the set', () => {
+    const s = saved();
+    const bad = { ...s, plan: { ...s.plan, actions: s.plan.actions.map((a, i) => (i === 0 ? { ...a, cause: 'because' } : a)) } };
+    expect(problems(bad)).toEqual([expect.stringMatching(new RegExp(`^action ${s.plan.actions[0]!.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: "cause" is not one of missing, stopped, `))]);
+  });
+
   test('the wrong format_version (a plan saved by an older cluster) gets a hint to plan again', () => {
-    const v = verifySavedPlan({ ...saved(), format_version: '1.0' });
-    expect(v).toMatchObject({ ok: false, problems: [expect.stringMatching(/format_version "1\.0"; .*only format 2\.0/)], hint: expect.stringMatching(/cluster plan -o FILE/) });
+    const v = verifySavedPlan({ ...saved(), format_version: '2.0' });
+    expect(v).toMatchObject({ ok: false, problems: [expect.stringMatching(/format_version "2\.0"; .*only format 2\.1/)], hint: expect.stringMatching(/cluster plan -o FILE/) });
     expect(problems({ kind: 'something else' })[0]).toMatch(/not a saved plan/);
     expect(problems({ ...saved(), plan: [] })).toEqual(['"plan" is not an object']);
     expect(problems({ ...saved(), manifest: { file: 'relative.yml', compose: [], profiles: [], digest: 'x' } })).toEqual(['"manifest.file" is not an absolute path', '"manifest.digest" is not a sha256']);

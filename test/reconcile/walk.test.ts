@@ -6,7 +6,7 @@ import { walk, type WalkEvent, type WalkOptions } from '../../src/reconcile/walk
 const opts: WalkOptions = { parallelism: 10, perMachine: 10, retries: 3, minRetryDelayMs: 1, actionTimeoutMs: 5_000 };
 
 function act(id: string, after: string[] = [], machine = 'm1'): Action {
-  return { id, kind: 'machine.start', machine, after };
+  return { id, kind: 'machine.start', machine, after, cause: 'stopped' };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,7 +3,7 @@ import type { Action, Plan } from '../../src/plan/types.js';
 import type { WalkResult } from '../../src/reconcile/walk.js';
 import { stoppingLine, summaryLines } from '../../src/ui/apply-report.js';
 
-const create = (replica: number): Action => ({ id: `container.create:web:${replica}`, kind: 'container.create', after: [], machine: 'm1', service: 'web', replica, name: `demo-web-${replica}` });
+const create = (replica: number): Action => ({ id: `container.create:web:${replica}`, kind: 'container.create', after: [], cause: 'missing', machine: 'm1', service: 'web', replica, name: `demo-web-${replica}` });
 const plan = (n: number): Plan => ({ format_version: '1.0', cluster: 'demo', simulated: true, actions: Array.from({ length: n }, (_, i) => create(i + 1)), placements: {}, unschedulable: [], warnings: [], blocked: [] });
 const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `container.create:web:${from + i}`);
 const walk = (over: Partial<WalkResult>): WalkResult => ({ done: [], failed: [], skipped: [], notStarted: [], abandoned: [], ms: 1234, ...over });

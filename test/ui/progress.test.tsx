@@ -5,7 +5,7 @@ import { Progress, reduce, type ProgressState } from '../../src/ui/progress-ink.
 import { plainProgress } from '../../src/ui/progress-plain.js';
 import type { WalkEvent } from '../../src/reconcile/walk.js';
 
-const create = (replica: number): Action => ({ id: `container.create:web:${replica}`, kind: 'container.create', after: [], machine: 'm1', service: 'web', replica, name: `demo-web-${replica}` });
+const create = (replica: number): Action => ({ id: `container.create:web:${replica}`, kind: 'container.create', after: [], cause: 'missing', machine: 'm1', service: 'web', replica, name: `demo-web-${replica}` });
 
 function play(events: WalkEvent[]): ProgressState {
   return events.reduce((s, e, i) => reduce(s, e, i * 1000), { total: 3, running: new Map(), finished: [], done: 0, failed: 0, skipped: 0 } as ProgressState);
