@@ -4,6 +4,7 @@ import { UserError } from '../model/diagnostic.js';
 import { errorMessage } from '../engine/errors.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { redactOutput } from '../ui/redact.js';
+import { refuseColour } from '../ui/colour.js';
 import { loadManifestWithOptions, setManifestOptions } from './manifest-options.js';
 import { applyCommand } from './commands/apply.js';
 import { interruptible } from './interrupts.js';
@@ -26,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
   redactOutput(process.stdout);
   redactOutput(process.stderr);
   watchOutputStreams();
+  // no-color.org: a set, non-empty NO_COLOR; chalk (under ink) heeds only FORCE_COLOR at a terminal.
+  if (process.env.NO_COLOR) refuseColour();
   let code = 0;
   const program = buildProgram((c) => (code = c));
   try {
@@ -40,15 +43,22 @@ function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('cluster')
     .description('Make a whole Docker cluster match one YAML file: plan, apply, status, destroy.')
     .version(VERSION)
+    .option('--no-color', 'no colour in the output (as NO_COLOR=1); prompts and the live view stay')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => {
+        commanderPrinted = true;
+        process.stderr.write(s);
+      },
+    });
 
   const file = () => new Option('-f, --file <path>', 'manifest').default('cluster.yml');
   const repeat = (v: string, prev: string[] = []) => [...prev, v];
   const compose = () => new Option('-c, --compose <file>', 'run the services of this docker-compose file too (repeatable; without a manifest: on the default machines)').argParser(repeat);
   const profile = () => new Option('--profile <name>', 'enable this compose profile (repeatable; COMPOSE_PROFILES works too)').argParser(repeat);
   program.hook('preAction', (_program, action) => {
+    if ((program.opts() as { color?: boolean }).color === false) refuseColour();
     const o = action.opts() as { compose?: string[]; profile?: string[] };
     setManifestOptions({ compose: o.compose ?? [], profiles: o.profile ?? [], fileGiven: action.getOptionValueSource('file') === 'cli' });
   });
@@ -345,9 +355,14 @@ function interval(value: string): number {
 const MAX_PRINTED = 50;
 
 /** The only place errors become text: diagnostics for user mistakes, one line for the rest. */
+/** Commander prints its own parse errors; one our actions throw (e.g. an InvalidArgumentError) it does not. */
+let commanderPrinted = false;
+
 function report(err: unknown): number {
   if (err instanceof CommanderError) {
-    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 1;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (!commanderPrinted && err.message) process.stderr.write(`${/^error: /.test(err.message) ? '' : 'error: '}${err.message}\n`);
+    return 1;
   }
   if (err instanceof UserError) {
     // A file can hold thousands of mistakes; the first ones are what to fix, the count says the rest.

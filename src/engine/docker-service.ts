@@ -49,6 +49,7 @@ export function toSwarmServiceSpec(req: SwarmServiceRequest, files: SwarmFileRef
       Placement: {
         Constraints: swarm.constraints,
         ...(swarm.spread.length ? { Preferences: swarm.spread.map((d) => ({ Spread: { SpreadDescriptor: d } })) } : {}),
+        ...(swarm.maxReplicas ? { MaxReplicas: swarm.maxReplicas } : {}),
       },
       Networks: (s.networks ?? []).map((n) => ({ Target: n.network, Aliases: n.aliases })),
     },

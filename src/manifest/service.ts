@@ -85,7 +85,7 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
   const mode = (raw.mode as 'containers' | 'swarm' | undefined) ?? 'containers';
   const global = mode === 'containers' && deploy.mode === 'global';
   const scale = global ? globalScale(raw, deploy, at, report) : parseScale(raw, deploy, at, report);
-  const maxPerMachine = maxReplicasPerNode(deploy, mode, at, report, warn);
+  const maxPerMachine = maxReplicasPerNode(deploy, at, report);
   const spread = mode === 'containers' ? spreadPreferences(deploy, at, report) : [];
   const spec: ServiceSpec = {
     image: String(raw.image),
@@ -133,7 +133,7 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
       report(e.path, `${e.text} places containers; the swarm places a \`mode: swarm\` service`, 'use deploy.placement.constraints, e.g. node.labels.size == xxl');
     }
   }
-  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(global ? { global } : {}), ...(maxPerMachine ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report) } : {}) };
+  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(global ? { global } : {}), ...(maxPerMachine && mode === 'containers' ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report, maxPerMachine) } : {}) };
 }
 
 /** `com.docker.swarm.constraints='["zone==eu"]'` and `com.docker.swarm.affinities`: each entry an expression. */
@@ -157,7 +157,7 @@ function swarmLabelExprs(labels: unknown, at: (...r: (string | number)[]) => Pat
 }
 
 /** docker stack deploy's `deploy:` keys, for a service the swarm runs. */
-function swarmSpec(deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): SwarmServiceSpec {
+function swarmSpec(deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report, maxReplicas: number | undefined): SwarmServiceSpec {
   const placement = (deploy.placement ?? {}) as Raw;
   const u = deploy.update_config as Raw | undefined;
   const update: NonNullable<SwarmServiceSpec['update']> = {};
@@ -169,6 +169,7 @@ function swarmSpec(deploy: Raw, at: (...r: (string | number)[]) => Path, report:
     mode: deploy.mode === 'global' ? 'global' : 'replicated',
     constraints: ((placement.constraints ?? []) as unknown[]).map(String),
     spread: ((placement.preferences ?? []) as Raw[]).flatMap((p) => (p?.spread === undefined ? [] : [String(p.spread)])),
+    ...(maxReplicas ? { maxReplicas } : {}),
     ...(u ? { update } : {}),
   };
 }
@@ -210,13 +211,12 @@ function spreadPreferences(deploy: Raw, at: (...r: (string | number)[]) => Path,
 }
 
 /** swarmkit's Placement.MaxReplicas: a whole number, 0 = no limit (filter.go MaxReplicasFilter.SetTask). */
-function maxReplicasPerNode(deploy: Raw, mode: 'containers' | 'swarm', at: (...r: (string | number)[]) => Path, report: Report, warn: Report): number | undefined {
+function maxReplicasPerNode(deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report): number | undefined {
   const value = (deploy.placement as Raw | undefined)?.max_replicas_per_node;
   if (value === undefined) return undefined;
   const path = at('deploy', 'placement', 'max_replicas_per_node');
   const n = parseInteger(value);
   if (n === undefined || n < 0) return report(path, `max_replicas_per_node must be a whole number ≥ 0 (got ${JSON.stringify(value)})`, 'e.g. 2; 0 means no limit'), undefined;
-  if (mode === 'swarm') return warn(path, 'max_replicas_per_node is not sent to the swarm yet: the swarm places this service without it', 'remove it, or use mode: containers'), undefined;
   return n;
 }
 

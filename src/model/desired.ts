@@ -127,6 +127,8 @@ export interface SwarmServiceSpec {
   constraints: string[];
   /** Spread preferences: the label to spread over, e.g. `node.labels.zone`. */
   spread: string[];
+  /** deploy.placement.max_replicas_per_node (swarmkit Placement.MaxReplicas); absent = no limit. */
+  maxReplicas?: number;
   update?: { parallelism?: number; delayMs?: number; order?: 'stop-first' | 'start-first'; failureAction?: string };
 }
 

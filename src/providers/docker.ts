@@ -20,6 +20,7 @@ import { readContainerFile } from './docker-archive.js';
 import { ensureNodeImage, type NodeImage } from './docker-node.js';
 import { freshMachineVolume, machinesWithVolumes } from './docker-volume.js';
 import { ADDRESS_LABEL, attachedContainers, ensureMachinesNetwork, findMachinesNetwork, freeMachineAddress, machinesNetworkName, removeMachinesNetworkIfUnused } from './docker-machines-network.js';
+import { remoteHostOf } from './docker-host-local.js';
 import { machineContainerName, machineFolder, machineVolumeName, socketUrl } from './docker-paths.js';
 import type { Driver, DriverContext, MachineRecord } from './types.js';
 import type { LockStore } from '../reconcile/lock.js';
@@ -45,6 +46,13 @@ export class DockerDriver implements Driver {
 
   constructor(private readonly ctx: DriverContext) {
     this.hostUrl = hostEngineUrl(ctx.machines.find((m) => m.options.host)?.options.host, recordedHost(ctx.dir));
+    const remote = remoteHostOf(this.hostUrl);
+    if (remote !== undefined) {
+      throw UserError.plain(
+        `the docker driver runs its machines on an engine of this computer (each machine's engine socket is a file in ${join(ctx.dir, '.cluster')}, mounted into the machine by that engine), but its host engine ${this.hostUrl} is on ${remote}`,
+        'for machines on other computers use driver: ssh (a bare host: cluster installs the engine) or driver: generic (an engine that already runs); or unset DOCKER_HOST / host: to use the engine of this computer',
+      );
+    }
     this.host = dockerodeFor(this.hostUrl);
   }
 

@@ -47,6 +47,15 @@ describe('cluster on the sim driver (example manifest)', () => {
     expect(r.stdout).toMatch(/valid: cluster "demo", 3 machines, 3 services \(13 replicas\)/);
   });
 
+  test('validate counts a global service as one per machine, not as 0 replicas', () => {
+    const globalDir = mkdtempSync(join(tmpdir(), 'cluster-validate-'));
+    writeFileSync(join(globalDir, 'cluster.yml'), 'name: g\nmachines:\n  m1: { driver: sim }\nservices:\n  agent: { image: busybox, deploy: { mode: global } }\n  web: { image: busybox, scale: 2 }\n');
+    const text = cluster(['validate', '-f', 'cluster.yml'], { cwd: globalDir });
+    expect(text.stdout).toMatch(/2 services \(2 replicas, 1 global: one per machine\)/);
+    const json = JSON.parse(cluster(['validate', '--json', '-f', 'cluster.yml'], { cwd: globalDir }).stdout) as { replicas: number; global_services: number };
+    expect([json.replicas, json.global_services]).toEqual([2, 1]);
+  });
+
   test('plan: text and JSON are byte-identical across runs; detailed exit code 2', () => {
     const a = run('plan');
     const b = run('plan');

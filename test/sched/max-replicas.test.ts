@@ -66,8 +66,10 @@ describe('the manifest: deploy.placement.max_replicas_per_node', () => {
     expect(r.ok ? [] : r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['10:32 max_replicas_per_node must be a whole number ≥ 0 (got -1)']);
   });
 
-  test('on a mode: swarm service it is warned about by name: not sent to the swarm yet', () => {
+  test('on a mode: swarm service it goes to the swarm (Placement.MaxReplicas), not to our scheduler', () => {
     const r = load('        max_replicas_per_node: 2\n', '    mode: swarm\n');
-    expect(r.ok && r.warnings.map((w) => `${w.line} ${w.message}`)).toEqual(['11 max_replicas_per_node is not sent to the swarm yet: the swarm places this service without it']);
+    expect(r.ok && r.warnings).toEqual([]);
+    expect(r.ok && r.desired.services[0]!.swarm?.maxReplicas).toBe(2);
+    expect(r.ok && r.desired.services[0]!.placement.maxPerMachine).toBeUndefined();
   });
 });

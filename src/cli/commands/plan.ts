@@ -1,4 +1,5 @@
 import { renderPlanText } from '../../plan/render-text.js';
+import { planForStdout } from '../../ui/colour.js';
 import { hasDrift } from '../../plan/summary.js';
 import { computePlan, loadDesired, openSession, type PlanChoices } from '../pipeline.js';
 import { writeSavedPlan } from '../saved-plan.js';
@@ -18,7 +19,7 @@ export async function planCommand(opts: PlanOptions): Promise<number> {
   const session = await openSession(desired, undefined, { adopt: opts.adopt });
   try {
     const { plan } = computePlan(desired, session.observation, opts);
-    process.stdout.write(opts.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlanText(plan));
+    process.stdout.write(opts.json ? JSON.stringify(plan, null, 2) + '\n' : planForStdout(renderPlanText(plan)));
     if (opts.out) {
       writeSavedPlan(opts.out, desired, session.observation.observed, plan, opts);
       process.stderr.write(`Saved the plan to ${opts.out}. Apply exactly it with: cluster apply ${opts.out}\n`);
