@@ -82,6 +82,7 @@ function buildProgram(exit: (code: number) => void): Command {
       if (ms === undefined) throw new InvalidArgumentError('a duration like 30s, 5m or 1h');
       return ms;
     });
+  const rebalance = () => new Option('--rebalance', "move replicas to restore the strategy's balance (e.g. after machines joined); without it, running replicas never move for balance");
   const adopt = () => new Option('--adopt [id]', "take over another checkout's objects of this cluster (same name, another identity): this folder becomes that checkout; with several, give the id");
   const target = () =>
     new Option('--target <object>', 'limit to machine.NAME or service.NAME and what it needs (repeatable)').argParser((v: string, prev: string[] = []) => {
@@ -112,6 +113,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(seed())
     .addOption(target())
     .addOption(unreachableGrace())
+    .addOption(rebalance())
     .addOption(adopt())
     .addHelpText('after', '\nExamples:\n  cluster plan\n  cluster plan --target service.web\n  cluster plan --json > plan.json\n  cluster plan -o saved.plan && cluster apply saved.plan')
     .action(async (o) => exit(await planCommand(o)));
@@ -135,6 +137,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(lockTimeout())
     .addOption(gracePeriod())
     .addOption(unreachableGrace())
+    .addOption(rebalance())
     .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --target machine.worker-2 --auto-approve\n  cluster apply --auto-approve -f cluster.example.yml\n  cluster apply --watch')
     .action(async (planfile, o) => exit(await interruptible((stop) => applyCommand(planfile, o, stop), report)));
 

@@ -117,10 +117,12 @@ export interface PlanChoices {
   target?: string[];
   /** How long replicas that may be on a silent engine are kept before they are placed elsewhere (ms). */
   unreachableGrace?: number;
+  /** `--rebalance`: move replicas to restore the strategy's balance (src/sched/moves.ts). */
+  rebalance?: boolean;
 }
 
 export function computePlan(desired: Desired, observation: Observation, choices: PlanChoices = {}): { placement: Placement; plan: Plan } {
-  const placement = place(desired, observation.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace });
+  const placement = place(desired, observation.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace, rebalance: choices.rebalance === true });
   const plan = makePlan(desired, observation.observed, placement);
   return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target, desired, observation.observed) : plan };
 }

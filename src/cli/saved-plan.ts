@@ -26,7 +26,7 @@ export function writeSavedPlan(out: string, desired: Desired, observed: Observed
       observed,
       compose: o.compose.map((f) => resolve(f)),
       profiles: o.profiles,
-      choices: { strategy: choices.strategy ?? null, seed: choices.seed ?? null, target: choices.target ?? [], ...(choices.unreachableGrace !== undefined ? { unreachable_grace_ms: choices.unreachableGrace } : {}) },
+      choices: { strategy: choices.strategy ?? null, seed: choices.seed ?? null, target: choices.target ?? [], ...(choices.unreachableGrace !== undefined ? { unreachable_grace_ms: choices.unreachableGrace } : {}), ...(choices.rebalance ? { rebalance: true } : {}) },
     },
     plan,
   );
@@ -57,6 +57,7 @@ export async function openSavedPlan(file: string, given: PlanChoices & { file: s
     seed: given.seed,
     target: given.target?.length ? given.target : undefined,
     adopt: given.adopt,
+    rebalance: given.rebalance,
   });
   if (conflicts.length) throw refused(file, 'the command line contradicts this saved plan', conflicts, `run \`cluster apply ${file}\` without them to apply the plan as it was made, or make a new plan with these options`);
   setManifestOptions({ ...o, compose: saved.manifest.compose, profiles: saved.manifest.profiles });
@@ -81,7 +82,7 @@ export function sealedPlanNow(run: SavedPlanRun, observation: Observation, ident
 }
 
 function planChoices(c: SavedChoices): PlanChoices {
-  return { strategy: c.strategy ?? undefined, seed: c.seed ?? undefined, target: c.target.length ? c.target : undefined, unreachableGrace: c.unreachable_grace_ms };
+  return { strategy: c.strategy ?? undefined, seed: c.seed ?? undefined, target: c.target.length ? c.target : undefined, unreachableGrace: c.unreachable_grace_ms, ...(c.rebalance ? { rebalance: true } : {}) };
 }
 
 /** For an edited file: what differs from the plan made now, observed without the lock (nothing is changed). */

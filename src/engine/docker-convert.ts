@@ -133,6 +133,7 @@ export function toSwarmNode(n: any): SwarmNodeFacts {
     state: n.Status?.State ?? 'unknown',
     ...(manager ? { reachability: manager.Reachability ?? 'unknown' } : {}),
     ...(manager?.Leader ? { leader: true } : {}),
+    ...(n.Spec?.Availability === 'pause' || n.Spec?.Availability === 'drain' ? { availability: n.Spec.Availability as 'pause' | 'drain' } : {}),
   };
 }
 

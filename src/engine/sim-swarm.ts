@@ -30,6 +30,7 @@ function nodeFacts(state: SimState, swarm: SimSwarm): SwarmNodeFacts[] {
       state: reachable(state, n) ? 'ready' : 'down',
       ...(n.role === 'manager' ? { reachability: reachable(state, n) ? 'reachable' : 'unreachable' } : {}),
       ...(n === leader ? { leader: true } : {}),
+      ...(n.availability === 'pause' || n.availability === 'drain' ? { availability: n.availability as 'pause' | 'drain' } : {}),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
 }

@@ -172,6 +172,7 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
         ...(memory !== undefined ? { memory } : {}),
         options,
         protect: m.protect === true,
+        ...(m.availability === 'pause' || m.availability === 'drain' ? { availability: m.availability } : {}),
         position: pos(at()),
       });
     }

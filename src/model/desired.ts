@@ -10,7 +10,7 @@ export interface SourcePosition {
 export type Role = 'manager' | 'worker';
 export type DriverName = 'docker' | 'generic' | 'sim';
 export type StrategyName = 'spread' | 'binpack' | 'random';
-export type FilterName = 'health' | 'port' | 'dependency' | 'affinity' | 'constraint' | 'max_replicas_per_node';
+export type FilterName = 'health' | 'port' | 'dependency' | 'affinity' | 'constraint' | 'max_replicas_per_node' | 'availability';
 /** The filters scheduler.filters chooses from (classic's); max_replicas_per_node applies wherever a service sets it. */
 export const ALL_FILTERS: readonly FilterName[] = ['health', 'port', 'dependency', 'affinity', 'constraint'];
 
@@ -80,8 +80,15 @@ export interface DesiredMachine {
   /** Driver options, as written (docker: image, host, privileged; generic: url, tls; sim: nothing yet). */
   options: Record<string, unknown>;
   protect: boolean;
+  /**
+   * Swarm node availability (swarmkit's NodeSpec.Availability): `pause` takes no new replicas, `drain`
+   * takes none and its replicas move elsewhere. Absent: active.
+   */
+  availability?: Availability;
   position: SourcePosition;
 }
+
+export type Availability = 'active' | 'pause' | 'drain';
 
 export type ExpressionOp = '==' | '!=';
 

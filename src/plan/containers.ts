@@ -61,15 +61,21 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
         from: { machine: rp.existing.machine, containerId: rp.existing.container.id },
         patch,
         after: prerequisites(),
-        cause: moving ? 'moved' : patch.length === 0 ? 'sensitive-changed' : 'spec-changed',
+        cause: moving ? (rp.cause === 'rebalanced' ? 'rebalanced' : 'moved') : patch.length === 0 ? 'sensitive-changed' : 'spec-changed',
         reason: moving
-          ? `moves from ${rp.existing.machine}${rp.fate === 'new' && patch.length === 0 ? '' : ', config changed'}`
+          ? `${rp.why ?? `moves from ${rp.existing.machine}`}${old?.owner?.configHash === service.configHash ? '' : ', config changed'}`
           : patch.length === 0
             ? 'config changed (a sensitive value)'
             : 'config changed',
       });
     } else {
-      id = list.add(key, { kind: 'container.create', ...base, after: prerequisites(), cause: 'missing', reason: replicaReason(service, rp.replica) });
+      id = list.add(key, {
+        kind: 'container.create',
+        ...base,
+        after: prerequisites(),
+        cause: rp.cause === 'machine-lost' ? 'machine-lost' : 'missing',
+        reason: rp.why ? `${replicaReason(service, rp.replica)}, ${rp.why}` : replicaReason(service, rp.replica),
+      });
     }
     if (id) pushTo(upBy, rp.service, id);
   }
@@ -83,6 +89,7 @@ interface Removal {
 /** Owned containers no replica uses go; those on leaving machines go with the machine. */
 function planRemovals(desired: Desired, placement: Placement, machines: MachineSteps, list: ActionList): Removal[] {
   const services = new Map(desired.services.map((s) => [s.name, s]));
+  const draining = new Set(desired.machines.filter((m) => m.availability === 'drain').map((m) => m.name));
   const out: (Removal & { service: string })[] = [];
   for (const { machine, container: c } of placement.retired) {
     if (machines.leaving.has(machine)) continue;
@@ -92,7 +99,10 @@ function planRemovals(desired: Desired, placement: Placement, machines: MachineS
       ? ['not-in-manifest', 'service not in the manifest']
       : service.global
         ? ['not-eligible', 'global: one replica per machine meeting its constraints']
-        : replica > service.scale ? ['scaled-down', `scale ${service.scale}: replica ${replica} goes`] : ['duplicate', 'duplicate replica'];
+        : replica > service.scale
+          ? ['scaled-down', `scale ${service.scale}: replica ${replica} goes`]
+          : // The old half of a move to another machine that an interrupted apply left behind.
+            ['duplicate', `duplicate replica${draining.has(machine) ? ` (${machine} drains)` : ''}`];
     const id = list.add(`${name}:${replica}:${machine}`, { kind: 'container.remove', machine, service: name, replica, name: c.name, containerId: c.id, cause, reason, after: [] });
     out.push({ id, machine, service: name });
   }

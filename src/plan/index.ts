@@ -26,7 +26,8 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   for (const f of observed.foreign ?? []) warnings.push(`${f}: not adopted, not touched (remove it yourself if it is stale)`);
   warnings.push(...checkoutWarnings(desired, observed));
   const unhealthy: string[] = [];
-  const machines = planMachines(desired, observed, list, warnings, unhealthy);
+  const notes: string[] = [];
+  const machines = planMachines(desired, observed, list, warnings, unhealthy, notes);
   const networkSteps = planNetworks(desired, observed, placement, machines, list);
   planContainers(desired, observed, placement, machines, list, networkSteps);
   const rollouts = chainRollouts(desired, observed, list);
@@ -34,6 +35,9 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   planNetworkRemovals(desired, observed, machines, list);
   if (desired.networks?.length && !machines.swarmLeader && !machines.swarmUnseen && placement.replicas.length) {
     warnings.push('no swarm roles: networks do not reach across machines, so services that depend on each other over one are kept on one machine');
+  }
+  for (const s of placement.stayed ?? []) {
+    warnings.push(`${s.service} ${s.replicas.map((r) => `#${r}`).join(', ')} stay${s.replicas.length === 1 ? 's' : ''} where ${s.replicas.length === 1 ? 'it runs' : 'they run'} (drain or rebalance would move ${s.replicas.length === 1 ? 'it' : 'them'}): ${s.reason}`);
   }
   removeMachinesLast(list.actions);
   const resized = list.actions.filter((a) => a.kind === 'machine.resize').map((a) => a.machine);
@@ -55,6 +59,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     ...(placement.unseen ? { unseen: { machines: placement.unseen, replicas: placement.held ?? [] } } : {}),
     ...(unhealthy.length ? { unhealthy } : {}),
     ...(rollouts.length ? { rollouts } : {}),
+    ...(notes.length || placement.rebalanced ? { notes: [...notes, ...rebalanceNotes(placement)] } : {}),
   });
 }
 
@@ -98,19 +103,29 @@ function maskedPlan(plan: Plan): Plan {
         return shown;
     }
   });
-  return { ...plan, actions, unschedulable: maskDeep(plan.unschedulable), warnings: maskDeep(plan.warnings), blocked: maskDeep(plan.blocked), ...(plan.unhealthy ? { unhealthy: maskDeep(plan.unhealthy) } : {}) };
+  return { ...plan, actions, unschedulable: maskDeep(plan.unschedulable), warnings: maskDeep(plan.warnings), blocked: maskDeep(plan.blocked), ...(plan.unhealthy ? { unhealthy: maskDeep(plan.unhealthy) } : {}), ...(plan.notes ? { notes: maskDeep(plan.notes) } : {}) };
 }
 
 /**
- * A leaving machine goes after the replicas moving off it are up elsewhere (and have retired their
- * old container): no gap in service, and no removal racing a machine that is already gone.
+ * A leaving machine leaves the swarm, and is removed or replaced, after the replicas moving off it are
+ * up elsewhere (and have retired their old container): create before destroy, no gap in service, and
+ * no removal racing a machine that is already gone.
  */
 function removeMachinesLast(actions: Action[]): void {
-  const removal = new Map(actions.filter((a) => a.kind === 'machine.remove').map((a) => [a.machine, a]));
+  const removal = new Map<string, Action[]>();
+  for (const a of actions) if (a.kind === 'machine.remove' || a.kind === 'machine.replace' || a.kind === 'swarm.leave') pushTo(removal, a.machine, a);
   for (const a of actions) {
     if (a.kind !== 'container.replace' || a.from.machine === a.machine) continue;
-    removal.get(a.from.machine)?.after.push(a.id);
+    for (const r of removal.get(a.from.machine) ?? []) r.after.push(a.id);
   }
+}
+
+/** `--rebalance`: how many replicas move, of which services, and why. */
+function rebalanceNotes(placement: Placement): string[] {
+  const r = placement.rebalanced ?? [];
+  if (!r.length) return [];
+  const n = r.reduce((sum, s) => sum + s.replicas.length, 0);
+  return [`--rebalance moves ${n} replica${n === 1 ? '' : 's'} (${r.map((s) => `${s.service} ×${s.replicas.length}`).join(', ')}): ${r[0]!.reason}; each new one runs before its old one is removed`];
 }
 
 /** Like Terraform's prevent_destroy: a protected machine (now, or at the last apply) is never removed or replaced. */
@@ -118,7 +133,7 @@ function blockedChanges(desired: Desired, observed: Observed, actions: readonly 
   const protectedNow = new Set(desired.machines.filter((m) => m.protect).map((m) => m.name));
   for (const m of observed.machines) if (m.protected) protectedNow.add(m.name);
   return actions
-    .filter((a) => a.kind === 'machine.remove' && protectedNow.has(a.machine))
+    .filter((a) => (a.kind === 'machine.remove' || a.kind === 'machine.replace') && protectedNow.has(a.machine))
     .map((a) => `machine ${a.machine} is protected (protect: true) and this plan would ${desired.machines.some((m) => m.name === a.machine) ? 'replace' : 'remove'} it (${a.reason}); set protect: false and apply first`);
 }
 

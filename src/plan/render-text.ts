@@ -40,6 +40,7 @@ export function renderPlanText(plan: Plan): string {
   }
   if (plan.unseen) out.push('', '  # not seen', ...unseenLines(plan.unseen));
   if (plan.unhealthy?.length) out.push('', 'Unhealthy (this plan cannot mend it):', ...plan.unhealthy.map((u) => `  - ${u}`));
+  if (plan.notes?.length) out.push('', 'Notes:', ...plan.notes.map((n) => `  - ${n}`));
   if (plan.warnings.length) out.push('', 'Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
   if (plan.blocked.length) out.push('', 'Error: this plan cannot be applied:', ...plan.blocked.map((b) => `  - ${b}`));
   const destructive = destructiveSummary(plan);
@@ -88,6 +89,10 @@ export function renderAction(a: Action): string[] {
       return [`  ${sym} machine ${a.machine}${why}`];
     case 'machine.resize':
       return [`  ${sym} machine ${a.machine}: ${a.reason ?? 'resize'}`];
+    case 'machine.availability':
+      return [`  ${sym} machine ${a.machine}: availability ${a.from} → ${a.availability}${why}`];
+    case 'machine.replace':
+      return [`  ${sym} machine ${a.machine}${why}`];
     case 'engine.labels':
       return [`  ${sym} engine labels of ${a.machine}${why}`, ...renderPatch(a.patch)];
     case 'swarm.init':

@@ -17,6 +17,8 @@ export interface SavedChoices {
   target: string[];
   /** --unreachable-grace in ms; absent in plans saved before it existed (the default then). */
   unreachable_grace_ms?: number;
+  /** --rebalance; absent: not given. */
+  rebalance?: true;
 }
 
 export interface SavedPlan {

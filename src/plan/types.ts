@@ -1,6 +1,6 @@
 // The plan: a closed set of actions with dependency edges. Plain data: rendered, saved, executed.
 import type { Operation } from 'fast-json-patch';
-import type { Role } from '../model/desired.js';
+import type { Availability, Role } from '../model/desired.js';
 import type { Unschedulable } from '../model/placement.js';
 
 interface Base {
@@ -46,9 +46,14 @@ export type Cause =
   /** A swarm rollout that paused or rolled back: rolled out again. */
   | 'stalled'
   /** Out of this driver's reach: shown, not done. */
-  | 'read-only';
+  | 'read-only'
+  // Issue 15 points 2-3 (wip-avail):
+  /** Moved only to restore the strategy's balance (`--rebalance`). */
+  | 'rebalanced'
+  /** Seen nowhere while a machine that may hold it is gone or silent past --unreachable-grace: placed again. */
+  | 'machine-lost';
 
-export const CAUSES: readonly Cause[] = ['missing', 'stopped', 'not-in-manifest', 'scaled-down', 'duplicate', 'not-eligible', 'spec-changed', 'sensitive-changed', 'moved', 'leftover', 'role-changed', 'not-in-raft', 'stalled', 'read-only'];
+export const CAUSES: readonly Cause[] = ['missing', 'stopped', 'not-in-manifest', 'scaled-down', 'duplicate', 'not-eligible', 'spec-changed', 'sensitive-changed', 'moved', 'leftover', 'role-changed', 'not-in-raft', 'stalled', 'read-only', 'rebalanced', 'machine-lost'];
 
 export type Action =
   | (Base & { kind: 'machine.create'; machine: string; driver: string; labels: Record<string, string> })
@@ -86,7 +91,12 @@ export type Action =
       patch: Operation[];
       /** Part of a rolling update (deploy.update_config, src/plan/rollouts.ts): its batch, and how old and new overlap. */
       rollout?: { batch: number; batches: number; /** Replicas the whole update replaces (failure ratios are of it). */ replicas: number; order: 'stop-first' | 'start-first' };
-    });
+    })
+  // Issue 15 points 1-3 (wip-avail): node availability, and a machine re-created with another node image.
+  /** Set the machine's swarm node availability (`from` as observed) to the manifest's. */
+  | (Base & { kind: 'machine.availability'; machine: string; from: Availability; availability: Availability })
+  /** Re-create a machine (its node image changed), after its replicas moved elsewhere; it re-joins the swarm afterwards. */
+  | (Base & { kind: 'machine.replace'; machine: string; driver: string; image: string });
 
 export type ActionKind = Action['kind'];
 
@@ -116,6 +126,8 @@ export interface Plan {
   unhealthy?: string[];
   /** A plan limited by --target: the targets and how many actions of the whole plan it left out. */
   targeted?: { targets: string[]; left_out: number };
+  /** How the plan orders or moves things that are not plain diffs (manager steps, rebalancing). Absent when none. */
+  notes?: string[];
 }
 
 /** A rolling update the plan chains: its batches (after edges between them) and the rules each batch follows. */

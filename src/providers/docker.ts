@@ -40,7 +40,7 @@ export class DockerDriver implements Driver {
   private readonly hostUrl: string;
   private readonly engines = new Map<string, Engine>();
   private readonly strangers = new Set<string>();
-  private image?: Promise<NodeImage>;
+  private readonly images = new Map<string, Promise<NodeImage>>();
   /** Network steps (make or drop the machines network, pick an address and claim it by a create) run one at a time. */
   private networkSteps: Promise<unknown> = Promise.resolve();
 
@@ -242,9 +242,14 @@ export class DockerDriver implements Driver {
 
   private async nodeImage(machine: DesiredMachine): Promise<NodeImage> {
     const wanted = typeof machine.options.image === 'string' ? machine.options.image : undefined;
-    this.image ??= ensureNodeImage(this.host, wanted, (line) => process.stderr.write(`${line}\n`));
-    this.image.catch(() => (this.image = undefined));
-    return this.image;
+    // One per image: machines of one apply may ask for different ones (a machine replaced with a new image).
+    const key = wanted ?? '';
+    let image = this.images.get(key);
+    if (!image) {
+      this.images.set(key, (image = ensureNodeImage(this.host, wanted, (line) => process.stderr.write(`${line}\n`))));
+      image.catch(() => this.images.delete(key));
+    }
+    return image;
   }
 
   private async waitReady(name: string, folder: string): Promise<void> {

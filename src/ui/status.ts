@@ -34,7 +34,7 @@ export interface StatusReport {
     leader: string | null;
     managers: { raft: number; reachable: number; quorum: number };
     hasQuorum: boolean;
-    nodes: { id: string; hostname: string; role: string; state: string; reachability: string | null; leader: boolean }[];
+    nodes: { id: string; hostname: string; role: string; state: string; availability: string; reachability: string | null; leader: boolean }[];
     /** What is wrong with it, each with what to do. */
     problems: string[];
   };
@@ -101,7 +101,7 @@ function swarmSection(desired: Desired, observed: Observed): Pick<StatusReport, 
   if (!h) return {};
   const nodes = [...h.nodes]
     .sort((a, b) => (a.hostname === b.hostname ? (a.id < b.id ? -1 : 1) : a.hostname < b.hostname ? -1 : 1))
-    .map((n) => ({ id: n.id, hostname: n.hostname, role: n.role, state: n.state, reachability: n.reachability ?? null, leader: !!n.leader }));
+    .map((n) => ({ id: n.id, hostname: n.hostname, role: n.role, state: n.state, availability: n.availability ?? 'active', reachability: n.reachability ?? null, leader: !!n.leader }));
   return { swarm: { leader: h.leader ?? null, managers: h.managers, hasQuorum: h.hasQuorum, nodes, problems: [...(h.lostQuorum ? [h.lostQuorum] : []), ...h.problems] } };
 }
 
@@ -146,7 +146,7 @@ export function renderStatusText(r: StatusReport): string {
     const { leader, managers: m } = r.swarm;
     out.push('', `Swarm: ${leader ? `leader ${leader}` : 'NO LEADER'}, ${m.reachable} of ${m.raft} manager${m.raft === 1 ? '' : 's'} reachable (a quorum needs ${m.quorum})`);
     if (r.swarm.nodes.length) {
-      out.push(table([['NODE', 'HOSTNAME', 'ROLE', 'STATUS', 'MANAGER STATUS'], ...r.swarm.nodes.map((n) => [n.id, n.hostname, n.role, n.state, n.leader ? 'leader' : (n.reachability ?? '-')])]));
+      out.push(table([['NODE', 'HOSTNAME', 'ROLE', 'STATUS', 'AVAILABILITY', 'MANAGER STATUS'], ...r.swarm.nodes.map((n) => [n.id, n.hostname, n.role, n.state, n.availability, n.leader ? 'leader' : (n.reachability ?? '-')])]));
     }
   }
   const problems = [...r.machines.filter((m) => m.problem).map((m) => `  ${m.name}: ${m.problem}`), ...(r.swarm?.problems ?? []).map((p) => `  swarm: ${p}`)];
