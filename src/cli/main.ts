@@ -109,6 +109,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--json', 'print the plan as JSON (format: docs/PLAN_FORMAT.md)')
     .option('-o, --out <file>', 'save the plan for `cluster apply FILE`')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
+    .option('--destroy', 'plan what `cluster destroy` would do (save it with -o, run it with `cluster apply FILE`)')
     .addOption(strategy())
     .addOption(seed())
     .addOption(target())

@@ -115,6 +115,8 @@ export interface PlanChoices {
   strategy?: StrategyName;
   seed?: number;
   target?: string[];
+  /** A destroy plan (`plan --destroy`, recorded in saved plans): see destroyDesired. */
+  destroy?: boolean;
   /** How long replicas that may be on a silent engine are kept before they are placed elsewhere (ms). */
   unreachableGrace?: number;
   /** `--rebalance`: move replicas to restore the strategy's balance (src/sched/moves.ts). */
@@ -127,15 +129,20 @@ export function computePlan(desired: Desired, observation: Observation, choices:
   return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target, desired, observation.observed) : plan };
 }
 
+/** What a destroy plans towards: the manifest without what --target names, or without anything. */
+export function destroyDesired(desired: Desired, targets: string[] | undefined): Desired {
+  return targets?.length ? withoutTargets(desired, targets) : emptied(desired);
+}
+
 /** `destroy --target`: the manifest without the targeted machines and services (the plan then removes those, as Terraform's destroy -target). */
 export function withoutTargets(desired: Desired, targets: string[]): Desired {
   const named = new Set(targets);
-  return { ...desired, services: desired.services.filter((s) => !named.has(`service.${s.name}`)), machines: desired.machines.filter((m) => !named.has(`machine.${m.name}`)) };
+  return { ...desired, destroying: true, services: desired.services.filter((s) => !named.has(`service.${s.name}`)), machines: desired.machines.filter((m) => !named.has(`machine.${m.name}`)) };
 }
 
 /** `destroy` is a plan towards "nothing": no services, no machines — except adopted (generic) hosts. */
 export function emptied(desired: Desired): Desired {
   // Adopted generic hosts stay; what this cluster put on them (containers, networks) goes.
   const { networks: _networks, ...rest } = desired;
-  return { ...rest, services: [], machines: desired.machines.filter((m) => m.driver === 'generic') };
+  return { ...rest, destroying: true, services: [], machines: desired.machines.filter((m) => m.driver === 'generic') };
 }

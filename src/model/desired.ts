@@ -23,6 +23,8 @@ export interface Desired {
   services: DesiredService[]; // manifest order
   scheduler: SchedulerConfig;
   simulation: SimulationConfig;
+  /** A destroy (`cluster destroy`, `plan --destroy`): what goes is destroyed, not "left the manifest". */
+  destroying?: true;
   /** Environment variable names whose values are masked everywhere (besides *PASSWORD* etc.). */
   sensitive?: string[];
   /** Networks services attach to (compose `networks:`); absent when no service uses one. */

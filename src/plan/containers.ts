@@ -96,7 +96,9 @@ function planRemovals(desired: Desired, placement: Placement, machines: MachineS
     const { service: name, replica } = c.owner!;
     const service = services.get(name);
     const [cause, reason]: [Cause, string] = !service
-      ? ['not-in-manifest', 'service not in the manifest']
+      ? desired.destroying
+        ? ['destroyed', 'destroyed']
+        : ['not-in-manifest', 'service not in the manifest']
       : service.global
         ? ['not-eligible', 'global: one replica per machine meeting its constraints']
         : replica > service.scale

@@ -30,7 +30,8 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     if (w && w.driver === o.driver) continue;
     leaving.add(o.name);
     const held = o.engine?.containers.filter((c) => c.owner).length ?? 0;
-    const reason = w ? `driver changes ${o.driver} → ${w.driver}` : `not in the manifest${held ? ` (with its ${held} container${held === 1 ? '' : 's'})` : ''}`;
+    const why = desired.destroying ? 'destroyed' : 'not in the manifest';
+    const reason = w ? `driver changes ${o.driver} → ${w.driver}` : `${why}${held ? `, with its ${held} container${held === 1 ? '' : 's'}` : ''}`;
     removals.set(o.name, reason);
   }
 
@@ -59,7 +60,7 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
   const swarmLeader = swarm === UNSEEN ? undefined : swarm;
 
   for (const [name, reason] of removals) {
-    list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], cause: 'not-in-manifest', reason });
+    list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], cause: desired.destroying ? 'destroyed' : 'not-in-manifest', reason });
   }
   // What a machine whose container is gone left behind (an interrupted removal, a container removed by
   // hand): removed unless the manifest still wants the machine, whose create then starts afresh.

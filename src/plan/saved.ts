@@ -19,6 +19,8 @@ export interface SavedChoices {
   unreachable_grace_ms?: number;
   /** --rebalance; absent: not given. */
   rebalance?: true;
+  /** `plan --destroy`: apply FILE destroys (what --target names, or everything). Absent: not a destroy. */
+  destroy?: true;
 }
 
 export interface SavedPlan {

@@ -47,13 +47,15 @@ export type Cause =
   | 'stalled'
   /** Out of this driver's reach: shown, not done. */
   | 'read-only'
+  /** Removed by a destroy (`cluster destroy`, `plan --destroy`). */
+  | 'destroyed'
   // Issue 15 points 2-3 (wip-avail):
   /** Moved only to restore the strategy's balance (`--rebalance`). */
   | 'rebalanced'
   /** Seen nowhere while a machine that may hold it is gone or silent past --unreachable-grace: placed again. */
   | 'machine-lost';
 
-export const CAUSES: readonly Cause[] = ['missing', 'stopped', 'not-in-manifest', 'scaled-down', 'duplicate', 'not-eligible', 'spec-changed', 'sensitive-changed', 'moved', 'leftover', 'role-changed', 'not-in-raft', 'stalled', 'read-only', 'rebalanced', 'machine-lost'];
+export const CAUSES: readonly Cause[] = ['missing', 'stopped', 'not-in-manifest', 'scaled-down', 'duplicate', 'not-eligible', 'spec-changed', 'sensitive-changed', 'moved', 'leftover', 'role-changed', 'not-in-raft', 'stalled', 'read-only', 'destroyed', 'rebalanced', 'machine-lost'];
 
 export type Action =
   | (Base & { kind: 'machine.create'; machine: string; driver: string; labels: Record<string, string> })
