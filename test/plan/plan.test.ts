@@ -88,7 +88,7 @@ describe('makePlan', () => {
     expect(ids(plan.actions)).toEqual(['machine.availability:old', 'swarm.leave:old', 'machine.remove:old']);
     expect(byId(plan.actions, 'swarm.leave:old').after).toEqual(['machine.availability:old']);
     expect(byId(plan.actions, 'machine.remove:old').after).toEqual(['swarm.leave:old']);
-    expect(byId(plan.actions, 'machine.remove:old').reason).toBe('not in the manifest (with its 1 container)');
+    expect(byId(plan.actions, 'machine.remove:old').reason).toBe('not in the manifest, with its 1 container');
   });
 
   test('engine labels that differ become one change with a patch; generic hosts are reported read-only', () => {
