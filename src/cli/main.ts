@@ -208,6 +208,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(compose())
     .addOption(profile())
     .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
+    .option('--json', 'the graph as JSON: nodes (actions) and edges')
     .addOption(strategy())
     .addOption(seed())
     .addOption(target())
@@ -242,6 +243,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(file())
     .addOption(compose())
     .addOption(profile())
+    .option('--json', 'machine-readable')
     .addHelpText('after', '\nExample:\n  curl http://$(cluster ip worker-1):8080/')
     .action(async (name, o) => exit(await ipCommand(name, o)));
 

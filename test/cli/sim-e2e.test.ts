@@ -99,7 +99,7 @@ describe('cluster on the sim driver (example manifest)', () => {
   });
 
   test('ls, ip, explain: the machines and why replicas went where they went', () => {
-    const ls = JSON.parse(run('ls', '--json').stdout) as { name: string; state: string }[];
+    const ls = (JSON.parse(run('ls', '--json').stdout) as { machines: { name: string; state: string }[] }).machines;
     expect(ls.map((m) => `${m.name}:${m.state}`)).toEqual(['manager:running', 'worker-1:running', 'worker-2:running']);
     expect(run('ip', 'worker-2').stdout).toMatch(/^\S+\n$/);
     const nope = run('ip', 'nope');

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { jsonDocument } from '../../ui/json.js';
 import { statusReport, table, type StatusReport } from '../../ui/status.js';
 import { loadDesired, openSession, type Session } from '../pipeline.js';
 import { dockerCpArgv, dockerExecArgv, sshArgv } from './shell-argv.js';
@@ -28,7 +29,7 @@ function pick(machines: MachineReport[], name: string): MachineReport {
 export async function lsCommand(opts: { file: string; json?: boolean }): Promise<number> {
   return withMachines(opts.file, (machines) => {
     if (opts.json) {
-      process.stdout.write(JSON.stringify(machines.map((m) => ({ name: m.name, driver: m.driver, state: m.state, role: m.role, url: m.engine?.url ?? null, version: m.engine?.version ?? null, error: m.problem })), null, 2) + '\n');
+      process.stdout.write(jsonDocument({ machines: machines.map((m) => ({ name: m.name, driver: m.driver, state: m.state, role: m.role, url: m.engine?.url ?? null, version: m.engine?.version ?? null, error: m.problem })) }));
       return 0;
     }
     const rows = machines.map((m) => [m.name, m.driver, m.state, m.role ?? '-', m.engine?.url ?? '', m.engine?.version ?? 'Unknown', m.problem ?? '']);
@@ -37,11 +38,11 @@ export async function lsCommand(opts: { file: string; json?: boolean }): Promise
   });
 }
 
-export async function ipCommand(name: string, opts: { file: string }): Promise<number> {
+export async function ipCommand(name: string, opts: { file: string; json?: boolean }): Promise<number> {
   return withMachines(opts.file, (machines) => {
     const m = pick(machines, name);
     if (!m.address) throw new Error(`machine ${name} has no address (state: ${m.state})`);
-    process.stdout.write(`${m.address}\n`);
+    process.stdout.write(opts.json ? jsonDocument({ machine: name, address: m.address }) : `${m.address}\n`);
     return 0;
   });
 }
