@@ -9,7 +9,8 @@ import { makePlan } from '../plan/index.js';
 import { targetPlan } from '../plan/target.js';
 import type { Plan } from '../plan/types.js';
 import { closeDrivers, openDrivers, stateDir, type Drivers } from '../providers/index.js';
-import { acquire, type LockHandle, type LockStore } from '../reconcile/lock.js';
+import { acquire, type LockHandle } from '../reconcile/lock.js';
+import type { LockStore } from '../providers/lock-store.js';
 import { fileLockStore } from '../reconcile/lock-file.js';
 import { observe, type Observation } from '../reconcile/observe.js';
 import { ensureIdentity, readIdentity } from '../reconcile/identity-file.js';
@@ -19,6 +20,7 @@ import { applySilence, silenceFile } from '../reconcile/silence.js';
 import { place } from '../sched/index.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { loadManifestWithOptions } from './manifest-options.js';
+import { traitsOf } from '../providers/index.js';
 
 export function loadDesired(file: string): Desired {
   const result = loadManifestWithOptions(file);
@@ -144,5 +146,5 @@ export function withoutTargets(desired: Desired, targets: string[]): Desired {
 export function emptied(desired: Desired): Desired {
   // Adopted generic hosts stay; what this cluster put on them (containers, networks) goes.
   const { networks: _networks, ...rest } = desired;
-  return { ...rest, destroying: true, services: [], machines: desired.machines.filter((m) => m.driver === 'generic') };
+  return { ...rest, destroying: true, services: [], machines: desired.machines.filter((m) => traitsOf(m.driver).adopted) };
 }

@@ -1,5 +1,5 @@
-// The Docker Engine API as the core sees it. Backed by dockerode (src/engine/docker.ts) or by the
-// sim driver's simulated engine (src/engine/sim.ts). Everything here is I/O; the core never calls it.
+// The Docker Engine API as the core sees it. Backed by dockerode (src/providers/docker/engine.ts) or by the
+// sim driver's simulated engine (src/providers/sim/engine.ts). Everything here is I/O; the core never calls it.
 import type { BuildSpec, Role, ServiceSpec, SwarmServiceSpec } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
 

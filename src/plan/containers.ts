@@ -7,10 +7,10 @@ import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
 import type { NetworkSteps } from './networks.js';
 import { imageStep, type ImagePresent } from './images.js';
-import { containerName, normalizeImage } from './naming.js';
+import { containerName, normalizeImage } from '../model/naming.js';
 import { maskedView, maskSpec, parseDigests, sensitiveChanges } from './sensitive.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
-import { pushTo } from './multimap.js';
+import { pushTo } from '../model/multimap.js';
 import type { Cause } from './types.js';
 
 const STARTABLE = new Set(['created', 'exited']);

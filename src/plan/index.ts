@@ -8,11 +8,12 @@ import { chainRollouts } from './rollouts.js';
 import { topologicalOrder } from './graph.js';
 import { planMachines } from './machines.js';
 import { planNetworkRemovals, planNetworks } from './networks.js';
-import { pushTo } from './multimap.js';
+import { pushTo } from '../model/multimap.js';
 import { checkoutWarnings } from './others.js';
 import { planSwarmServices } from './swarm-services.js';
 import type { Action, Plan } from './types.js';
 import { hasSecrets, maskDeep, maskText } from '../model/secrets.js';
+import { traitsOf } from '../providers/index.js';
 
 export type { Action, ActionKind, Plan } from './types.js';
 
@@ -45,7 +46,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     // Placed against the size machines have (src/sched/nodes.ts), never the one a pending resize promises.
     warnings.push(`replicas were placed against the present size of ${resized.join(', ')}: once the resize has run, plan or apply again to place the rest`);
   }
-  const simulated = desired.machines.some((m) => m.driver === 'sim') || observed.machines.some((m) => m.driver === 'sim');
+  const simulated = [...desired.machines, ...observed.machines].some((m) => traitsOf(m.driver).simulated);
   return maskedPlan({
     format_version: '1.0',
     cluster: desired.name,

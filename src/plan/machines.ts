@@ -1,10 +1,11 @@
 // Machine and swarm actions: create/start/remove, engine labels, swarm init/join/promote/demote/leave.
 import fjp from 'fast-json-patch';
-import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY, type Desired, type DesiredMachine, type Role } from '../model/desired.js';
+import { type Desired, type DesiredMachine, type Role } from '../model/desired.js';
 import type { Observed, ObservedMachine, SwarmFacts } from '../model/observed.js';
 import type { ActionList } from './builder.js';
 import { swarmHealth } from './swarm-health.js';
 import { replacedMachines, type Replacement } from '../model/replacement.js';
+import { traitsOf } from '../providers/index.js';
 
 export interface MachineSteps {
   /** Id of the action that brings a machine up in this plan (create or start), if any. */
@@ -80,7 +81,7 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
   // Swarm node labels mirror engine labels, so swarm-mode services can use them too.
   const nodeLabelsStale = m.role !== undefined && facts.swarm.nodeLabels !== undefined && fjp.compare(facts.swarm.nodeLabels, m.labels).length > 0;
   if (patch.length === 0 && !nodeLabelsStale) return;
-  const readOnly = m.driver === 'generic';
+  const readOnly = traitsOf(m.driver).adopted;
   list.add(m.name, {
     kind: 'engine.labels',
     machine: m.name,
@@ -115,7 +116,8 @@ function planMachineSpec(m: DesiredMachine, o: ObservedMachine, list: ActionList
     return;
   }
   // A simulated machine always has a size: an absent one is the sim default, never "unlimited".
-  const want = m.driver === 'sim' ? { cpus: m.cpus ?? SIM_DEFAULT_CPUS, memory: m.memory ?? SIM_DEFAULT_MEMORY } : { cpus: m.cpus, memory: m.memory };
+  const size = traitsOf(m.driver).defaultSize;
+  const want = { cpus: m.cpus ?? size?.cpus, memory: m.memory ?? size?.memory };
   const recreate = `to change it, recreate the machine: take it out of the manifest and apply, then put it back and apply (its replicas are placed again)`;
   const lifted = (['cpus', 'memory'] as const).filter((k) => had[k] !== undefined && want[k] === undefined);
   if (lifted.length) warnings.push(`${m.name}: removing its ${lifted.join(' and ')} limit cannot be done in place (the engine keeps a limit once set); ${recreate}`);

@@ -2,7 +2,7 @@
 import type { Operation } from 'fast-json-patch';
 import type { Action, Plan } from './types.js';
 import { SYMBOL, effectOf, summaryLine, unreachable } from './summary.js';
-import { pushTo, pushAll } from './multimap.js';
+import { pushTo, pushAll } from '../model/multimap.js';
 import { CHANGED } from './sensitive.js';
 import { describeRollout } from './rollouts.js';
 

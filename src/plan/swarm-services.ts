@@ -8,7 +8,7 @@ import { LABEL, type Observed } from '../model/observed.js';
 import { ownsLabels } from '../model/ownership.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
-import { normalizeImage } from './naming.js';
+import { normalizeImage } from '../model/naming.js';
 import type { NetworkSteps } from './networks.js';
 import { imageStep, type ImagePresent } from './images.js';
 import { maskedView, parseDigests, sensitiveChanges, type SensitiveDigests } from './sensitive.js';

@@ -9,7 +9,7 @@ import type { DesiredService } from '../model/desired.js';
 import type { ObservedContainer } from '../model/observed.js';
 import type { Existing, ReplicaPlacement } from '../model/placement.js';
 import type { Check } from './filters/types.js';
-import { pushTo } from '../plan/multimap.js';
+import { pushTo } from '../model/multimap.js';
 import type { Node } from './node.js';
 
 /**

@@ -5,7 +5,7 @@ import type { Desired, StrategyName } from '../model/desired.js';
 import type { Observed, ObservedContainer } from '../model/observed.js';
 import { ownsContainer } from '../model/ownership.js';
 import type { Existing, Placement, ReplicaPlacement, Unschedulable } from '../model/placement.js';
-import { containerName, parkedName } from '../plan/naming.js';
+import { containerName, parkedName } from '../model/naming.js';
 import type { Keys } from './candidates.js';
 import { explain } from './explain.js';
 import { addOwned, fatesOf, lookalikesOf, retiredOf, type Fates, type Owned } from './fates.js';

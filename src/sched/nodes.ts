@@ -7,6 +7,7 @@ import type { EngineFacts, Observed, ObservedContainer } from '../model/observed
 import { addResident, imageNames, type Node, type Resident, type Tracking } from './node.js';
 import { toMilli } from './task.js';
 import { replacedMachines } from '../model/replacement.js';
+import { traitsOf } from '../providers/index.js';
 
 export function buildNodes(desired: Desired, observed: Observed): Node[] {
   const seen = new Map(observed.machines.map((m) => [m.name, m]));
@@ -21,7 +22,7 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
       name: m.name,
       id: facts?.id ?? '',
       // The plan sets engine labels first; generic machines keep the labels their engine has.
-      labels: classicLabels(m.driver === 'generic' && facts ? facts.labels : m.labels, facts),
+      labels: classicLabels(traitsOf(m.driver).adopted && facts ? facts.labels : m.labels, facts),
       role: m.role ?? '',
       cpuTotal: overcommitted(toMilli(sizeOf(o?.spec && { had: o.spec.cpus }, m.cpus, facts?.cpus)), ratio, 1000),
       memTotal: overcommitted(sizeOf(o?.spec && { had: o.spec.memory }, m.memory, facts?.memory), ratio, 1),

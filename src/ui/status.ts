@@ -1,10 +1,11 @@
 // `cluster status`: what exists, from observation only. Pure: observed (+ desired for context) → report.
-import type { Desired } from '../model/desired.js';
+import type { Desired, DriverName } from '../model/desired.js';
 import { LABEL, type Observed } from '../model/observed.js';
 import { ownsContainer, ownsLabels } from '../model/ownership.js';
 import { formatBytes } from '../plan/machines.js';
 import { swarmHealth } from '../plan/swarm-health.js';
 import { maskDeep } from '../model/secrets.js';
+import { traitsOf } from '../providers/index.js';
 
 export interface StatusReport {
   format_version: '1.0';
@@ -12,7 +13,7 @@ export interface StatusReport {
   simulated: boolean;
   machines: {
     name: string;
-    driver: string;
+    driver: DriverName;
     state: string;
     role: string | null;
     labels: Record<string, string>;
@@ -73,7 +74,7 @@ function unmaskedStatus(desired: Desired, observed: Observed): StatusReport {
     ),
   );
   containers.sort((a, b) => (a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1));
-  const simulated = observed.machines.some((m) => m.driver === 'sim') || desired.machines.some((m) => m.driver === 'sim');
+  const simulated = [...observed.machines, ...desired.machines].some((m) => traitsOf(m.driver).simulated);
   const ours = (labels: Record<string, string>) => ownsLabels(observed, labels);
   const swarmServices = new Map<string, NonNullable<StatusReport['swarmServices']>[number]>();
   const networks = new Map<string, { name: string; driver: string; machine: string }>();

@@ -1,7 +1,7 @@
 // Rolling updates of container services (deploy.update_config) through the real binary on the sim
 // driver: batches, failure_action pause / continue / rollback, max_failure_ratio, start-first, and
 // kill -9 / Ctrl-C half-way. The sim's image tag `:unhealthy` makes its containers report unhealthy
-// (src/engine/sim.ts), as a broken release would. Rules (moby/swarmkit manager/orchestrator/update/
+// (src/providers/sim/engine.ts), as a broken release would. Rules (moby/swarmkit manager/orchestrator/update/
 // updater.go): failures / replicas to update > max_failure_ratio triggers failure_action
 // (failureTriggersAction); parallelism 0 is every replica at once (Run); a rollback that fails pauses.
 import { mkdtempSync, writeFileSync } from 'node:fs';

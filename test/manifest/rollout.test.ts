@@ -2,7 +2,7 @@
 // (api/defaults/service.go: parallelism 1, delay 0, monitor 5s, stop-first, pause, ratio 0), bad values
 // reported at their place, and what is read but not used named (never silently ignored).
 import { describe, expect, test } from 'vitest';
-import { toSwarmServiceSpec } from '../../src/engine/docker-service.js';
+import { toSwarmServiceSpec } from '../../src/providers/docker/service.js';
 import { loadText } from '../support/manifest.js';
 
 const manifest = (deploy: string, mode = '') => `name: t

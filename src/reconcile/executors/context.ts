@@ -5,7 +5,7 @@ import type { Engine } from '../../engine/types.js';
 import type { Desired, DesiredMachine, DesiredService, DriverName } from '../../model/desired.js';
 import { LABEL, type Observed, type ObservedSwarmService } from '../../model/observed.js';
 import { maskText } from '../../model/secrets.js';
-import { normalizeImage } from '../../plan/naming.js';
+import { normalizeImage } from '../../model/naming.js';
 import type { Drivers } from '../../providers/index.js';
 import type { Driver, MachineRecord } from '../../providers/types.js';
 

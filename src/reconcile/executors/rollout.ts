@@ -21,7 +21,7 @@ import type { ContainerStatus, Engine } from '../../engine/types.js';
 import type { RolloutConfig, ServiceSpec } from '../../model/desired.js';
 import { ROLLOUT_DEFAULTS } from '../../manifest/rollout.js';
 import { LABEL } from '../../model/observed.js';
-import { parkedName } from '../../plan/naming.js';
+import { parkedName } from '../../model/naming.js';
 import type { Action } from '../../plan/types.js';
 import { createAndStart, createContainer, mountBytes } from './container.js';
 import type { ActionContext } from './context.js';

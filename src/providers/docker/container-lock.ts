@@ -9,9 +9,9 @@
 // is imported from an empty tar (`docker import`, ~0.1 s, once per engine), only when missing.
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-stream';
-import { LABEL } from '../model/observed.js';
-import { LOCK_IMAGE as IMAGE, LOCK_KIND, lockObjectName, parseLockInfo, type LockInfo, type LockLeftover, type LockRecord, type LockStore } from '../reconcile/lock.js';
-import { progressError, toEngineError, tolerate } from '../engine/errors.js';
+import { LABEL } from '../../model/observed.js';
+import { LOCK_IMAGE as IMAGE, LOCK_KIND, lockObjectName, parseLockInfo, type LockInfo, type LockLeftover, type LockRecord, type LockStore } from '../lock-store.js';
+import { progressError, toEngineError, tolerate } from '../../engine/errors.js';
 
 const KIND = 'io.cluster.kind';
 const INFO = 'io.cluster.lock';

@@ -5,9 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
-import { readUserFile } from '../manifest/user-file.js';
-import { UserError } from '../model/diagnostic.js';
-import { EngineError } from './errors.js';
+import { readUserFile } from '../../manifest/user-file.js';
+import { UserError } from '../../model/diagnostic.js';
+import { EngineError } from '../../engine/errors.js';
 
 export interface TlsFiles {
   ca?: string;

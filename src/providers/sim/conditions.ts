@@ -6,11 +6,11 @@
 // not depend on how parallel calls on other machines interleave, so the same seed fails the same
 // calls in every run, however p-queue schedules them (deterministic per process, per seed).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EngineError } from '../engine/errors.js';
-import type { SimulationConfig } from '../model/desired.js';
-import { UserError } from '../model/diagnostic.js';
-import type { ActionKind } from '../plan/types.js';
-import { fmix32 } from './sim-state.js';
+import { EngineError } from '../../engine/errors.js';
+import type { SimulationConfig } from '../../model/desired.js';
+import { UserError } from '../../model/diagnostic.js';
+import type { ActionKind } from '../../plan/types.js';
+import { fmix32 } from './state.js';
 
 /** What a simulated call serves: the plan action kind it executes, or `observe` for reads. */
 export type SimKind = ActionKind | 'machine.stop' | 'observe';

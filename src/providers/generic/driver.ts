@@ -3,14 +3,14 @@
 // deletes such a host: "create" checks that it answers, "remove" only forgets it (the plan has
 // already removed this cluster's containers from it), and its engine labels are read-only. The
 // apply lock lives on the first machine's engine.
-import { connect } from '../engine/docker.js';
-import { EngineError } from '../engine/errors.js';
-import type { Engine } from '../engine/types.js';
-import type { DesiredMachine } from '../model/desired.js';
-import { dockerodeFor, type TlsFiles } from '../engine/docker-connection.js';
-import type { LockStore } from '../reconcile/lock.js';
-import { ContainerLockStore } from './container-lock.js';
-import type { Driver, DriverContext, MachineRecord } from './types.js';
+import { connect } from '../docker/engine.js';
+import { EngineError } from '../../engine/errors.js';
+import type { Engine } from '../../engine/types.js';
+import type { DesiredMachine } from '../../model/desired.js';
+import { dockerodeFor, type TlsFiles } from '../docker/connection.js';
+import type { LockStore } from '../lock-store.js';
+import { ContainerLockStore } from '../docker/container-lock.js';
+import type { Driver, DriverContext, MachineRecord } from '../types.js';
 
 export class GenericDriver implements Driver {
   readonly name = 'generic' as const;

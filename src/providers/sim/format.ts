@@ -20,10 +20,10 @@
 // column: parsing five arrays per machine instead of one array per container halves the time a
 // million-container cluster takes to load (format 1, a row per container, is still read).
 // 10k machines with 1M containers take about 43 bytes per container (43 MB).
-import type { PortProtocol, Role } from '../model/desired.js';
-import type { ContainerState } from '../model/observed.js';
-import { UserError } from '../model/diagnostic.js';
-import { SimState, type SimContainer, type SimNetwork, type SimNode } from './sim-state.js';
+import type { PortProtocol, Role } from '../../model/desired.js';
+import type { ContainerState } from '../../model/observed.js';
+import { UserError } from '../../model/diagnostic.js';
+import { SimState, type SimContainer, type SimNetwork, type SimNode } from './state.js';
 
 export const SIM_FORMAT = 2;
 const READABLE_FORMATS = new Set([1, SIM_FORMAT]);

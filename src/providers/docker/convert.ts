@@ -1,10 +1,10 @@
 // Pure mapping between the core's data and the Docker Engine API (v1.41+): a ServiceSpec becomes a
 // create body; /info, /containers/json and /images/json become EngineFacts.
 import type Dockerode from 'dockerode';
-import type { HealthcheckSpec, ServiceSpec } from '../model/desired.js';
-import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedImage, type ObservedNetwork, type SwarmFacts, type SwarmNodeFacts } from '../model/observed.js';
-import type { ContainerCreateRequest } from './types.js';
-import { hostPortKey, specificIp, type HostPort } from '../model/host-port.js';
+import type { HealthcheckSpec, ServiceSpec } from '../../model/desired.js';
+import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedImage, type ObservedNetwork, type SwarmFacts, type SwarmNodeFacts } from '../../model/observed.js';
+import type { ContainerCreateRequest } from '../../engine/types.js';
+import { hostPortKey, specificIp, type HostPort } from '../../model/host-port.js';
 
 const NS_PER_MS = 1_000_000;
 

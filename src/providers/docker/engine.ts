@@ -6,14 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
 import { pack as packTar } from 'tar-stream';
-import type { BuildSpec } from '../model/desired.js';
-import type { Role } from '../model/desired.js';
-import type { EngineFacts, ObservedSwarmService, SwarmFacts } from '../model/observed.js';
-import { dockerodeFor, type TlsFiles } from './docker-connection.js';
-import { toContainer, toCreateOptions, toFacts, toImage, toNetwork, toSwarmNode } from './docker-convert.js';
-import { EngineError, errorMessage, progressError, toEngineError, tolerate, type EngineErrorKind } from './errors.js';
-import { ensureSwarmFiles, pruneSwarmFiles, serviceTasks, toSwarmServiceSpec } from './docker-service.js';
-import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from './types.js';
+import type { BuildSpec } from '../../model/desired.js';
+import type { Role } from '../../model/desired.js';
+import type { EngineFacts, ObservedSwarmService, SwarmFacts } from '../../model/observed.js';
+import { dockerodeFor, type TlsFiles } from './connection.js';
+import { toContainer, toCreateOptions, toFacts, toImage, toNetwork, toSwarmNode } from './convert.js';
+import { EngineError, errorMessage, progressError, toEngineError, tolerate, type EngineErrorKind } from '../../engine/errors.js';
+import { ensureSwarmFiles, pruneSwarmFiles, serviceTasks, toSwarmServiceSpec } from './service.js';
+import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from '../../engine/types.js';
 
 export function connect(url: string, tls?: TlsFiles): DockerEngine {
   return new DockerEngine(url, dockerodeFor(url, tls));

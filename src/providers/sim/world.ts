@@ -1,7 +1,7 @@
 // What a SimDriver shares with the simulated engines of its machines: one state, one set of conditions.
-import type { SimConditions, SimKind } from './sim-conditions.js';
-import type { SimStateFile } from './sim-file.js';
-import type { SimState } from './sim-state.js';
+import type { SimConditions, SimKind } from './conditions.js';
+import type { SimStateFile } from './file.js';
+import type { SimState } from './state.js';
 
 export class SimWorld {
   constructor(

@@ -7,18 +7,18 @@
 // driver call serves the plan action kind in SIM_DRIVER_KINDS. Every call is idempotent: creating an
 // existing machine returns it as it is (stopped stays stopped: start() starts), removing a missing
 // one succeeds, so a re-run after a crash converges.
-import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY, type DesiredMachine } from '../model/desired.js';
-import { SimEngine } from '../engine/sim.js';
-import { existingMachine } from '../engine/sim-errors.js';
-import type { Driver, DriverContext, MachineRecord } from './types.js';
-import { SimConditions } from './sim-conditions.js';
-import { SimStateFile, simStatePath } from './sim-file.js';
-import type { SimMachine, SimState } from './sim-state.js';
-import { SimWorld, simEngineUrl } from './sim-world.js';
+import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY, type DesiredMachine } from '../../model/desired.js';
+import { SimEngine } from './engine.js';
+import { existingMachine } from './errors.js';
+import type { Driver, DriverContext, MachineRecord } from '../types.js';
+import { SimConditions } from './conditions.js';
+import { SimStateFile, simStatePath } from './file.js';
+import type { SimMachine, SimState } from './state.js';
+import { SimWorld, simEngineUrl } from './world.js';
 
-export { SimEngine } from '../engine/sim.js';
-export { seedSimState, type SeedContainer, type SeedMachine } from './sim-seed.js';
-export { simStatePath, writeSimState } from './sim-file.js';
+export { SimEngine } from './engine.js';
+export { seedSimState, type SeedContainer, type SeedMachine } from './seed.js';
+export { simStatePath, writeSimState } from './file.js';
 
 export const SIM_DRIVER_KINDS = {
   list: 'observe',

@@ -8,8 +8,8 @@
 // only carries the name is reported, never used nor removed.
 import { createHash } from 'node:crypto';
 import type Dockerode from 'dockerode';
-import { EngineError, toEngineError } from '../engine/errors.js';
-import { LABEL } from '../model/observed.js';
+import { EngineError, toEngineError } from '../../engine/errors.js';
+import { LABEL } from '../../model/observed.js';
 import { chooseAddress, chooseSubnet, defaultGateway } from './machine-subnet.js';
 
 const KIND = 'io.cluster.kind';

@@ -5,18 +5,18 @@
 //
 // Every call first goes through SimWorld.enter: latency and fault injection for the plan action kind
 // it serves (SIM_KINDS below), and the stopped-machine check, before anything changes.
-import type { Role } from '../model/desired.js';
-import type { EngineFacts } from '../model/observed.js';
-import { hostPortsClash, type HostPort } from '../model/host-port.js';
-import type { SimKind } from '../providers/sim-conditions.js';
-import { imageRef, type SimContainer, type SimMachine, type SimState } from '../providers/sim-state.js';
-import { simEngineUrl, type SimWorld } from '../providers/sim-world.js';
-import { runningMachine, SimEngineError } from './sim-errors.js';
-import { engineFacts } from './sim-facts.js';
-import * as swarm from './sim-swarm.js';
-import * as networks from './sim-networks.js';
-import * as services from './sim-services.js';
-import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from './types.js';
+import type { Role } from '../../model/desired.js';
+import type { EngineFacts } from '../../model/observed.js';
+import { hostPortsClash, type HostPort } from '../../model/host-port.js';
+import type { SimKind } from './conditions.js';
+import { imageRef, type SimContainer, type SimMachine, type SimState } from './state.js';
+import { simEngineUrl, type SimWorld } from './world.js';
+import { runningMachine, SimEngineError } from './errors.js';
+import { engineFacts } from './facts.js';
+import * as swarm from './swarm.js';
+import * as networks from './networks.js';
+import * as services from './services.js';
+import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from '../../engine/types.js';
 
 /** Which plan action kind each engine call serves: its latency and failure rate are that kind's. */
 export const SIM_KINDS = {

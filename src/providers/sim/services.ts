@@ -1,10 +1,10 @@
 // Swarm-mode services as a simulated manager answers: kept on the swarm, tasks "running" at once
 // (a simulated node runs no process), refused on a worker as dockerd refuses.
 import { createHash } from 'node:crypto';
-import type { ObservedSwarmService } from '../model/observed.js';
-import type { SimMachine, SimService, SimState, SimSwarm } from '../providers/sim-state.js';
-import { SimEngineError } from './sim-errors.js';
-import type { SwarmServiceRequest, SwarmServiceTasks } from './types.js';
+import type { ObservedSwarmService } from '../../model/observed.js';
+import type { SimMachine, SimService, SimState, SimSwarm } from './state.js';
+import { SimEngineError } from './errors.js';
+import type { SwarmServiceRequest, SwarmServiceTasks } from '../../engine/types.js';
 
 export function serviceFacts(state: SimState, machine: SimMachine): ObservedSwarmService[] | undefined {
   const member = state.membership.get(machine.name);

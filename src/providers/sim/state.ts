@@ -1,16 +1,16 @@
 // The simulated cluster in memory: machines, their images and containers, swarms. Bookkeeping and
-// indexes only; Docker's rules (name conflicts, join tokens, the last manager) live in src/engine/sim*.ts.
+// indexes only; Docker's rules (name conflicts, join tokens, the last manager) live in src/providers/sim/ (engine.ts and its parts).
 //
 // Built for 10,000 machines and 1,000,000 containers: what the replicas of one service share (image,
 // labels, ports, reservations) is one interned SimTemplate; a container is five small fields.
 import { createHash } from 'node:crypto';
-import type { Role } from '../model/desired.js';
-import { LABEL, type ContainerState } from '../model/observed.js';
-import { specificIp, type HostPort } from '../model/host-port.js';
-import type { ContainerCreateRequest } from '../engine/types.js';
+import type { Role } from '../../model/desired.js';
+import { LABEL, type ContainerState } from '../../model/observed.js';
+import { specificIp, type HostPort } from '../../model/host-port.js';
+import type { ContainerCreateRequest } from '../../engine/types.js';
 
-export { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY } from '../model/desired.js';
-import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY } from '../model/desired.js';
+export { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY } from '../../model/desired.js';
+import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY } from '../../model/desired.js';
 
 export type SimPort = HostPort;
 

@@ -1,10 +1,10 @@
 // What a simulated engine reports about itself: the same EngineFacts a real one gives, labelled as
 // simulation in every field a person reads (operating system, kernel, drivers, version).
-import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedSwarmService } from '../model/observed.js';
-import { imageId, type SimContainer, type SimMachine, type SimState } from '../providers/sim-state.js';
-import { networkFacts } from './sim-networks.js';
-import { serviceFacts } from './sim-services.js';
-import { swarmFacts } from './sim-swarm.js';
+import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedSwarmService } from '../../model/observed.js';
+import { imageId, type SimContainer, type SimMachine, type SimState } from './state.js';
+import { networkFacts } from './networks.js';
+import { serviceFacts } from './services.js';
+import { swarmFacts } from './swarm.js';
 
 export const SIM_ENGINE_VERSION = 'sim-1.0';
 

@@ -1,10 +1,10 @@
 // Swarm-mode services through the Docker Engine API: a ServiceSpec + SwarmServiceSpec becomes the
 // body of POST /services/create (what `docker stack deploy` sends), and task states are read back.
 import type Dockerode from 'dockerode';
-import { toHealthcheck } from './docker-convert.js';
-import { tolerate } from './errors.js';
-import type { SwarmServiceRequest, SwarmServiceTasks } from './types.js';
-import type { SwarmUpdateConfig } from '../model/desired.js';
+import { toHealthcheck } from './convert.js';
+import { tolerate } from '../../engine/errors.js';
+import type { SwarmServiceRequest, SwarmServiceTasks } from '../../engine/types.js';
+import type { SwarmUpdateConfig } from '../../model/desired.js';
 
 const NS_PER_MS = 1_000_000;
 

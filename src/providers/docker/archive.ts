@@ -1,7 +1,7 @@
 // Reading one file out of a container's filesystem: GET /containers/{id}/archive answers with a tar.
 import type Dockerode from 'dockerode';
 import { extract } from 'tar-stream';
-import { tolerate } from '../engine/errors.js';
+import { tolerate } from '../../engine/errors.js';
 
 /** The text of the file at `path` in the container, or undefined when it is not there (an engine that does not answer is an error, not "no file"). */
 export async function readContainerFile(container: Dockerode.Container, path: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 // Errors of the simulated engine: EngineErrors made from Docker's HTTP status for the same failure,
 // so the core treats a simulated 409 or 404 exactly as a real one (and never retries them).
-import type { SimMachine, SimState } from '../providers/sim-state.js';
-import { EngineError, kindOfStatus } from './errors.js';
+import type { SimMachine, SimState } from './state.js';
+import { EngineError, kindOfStatus } from '../../engine/errors.js';
 
 export class SimEngineError extends EngineError {
   /** Without a status: a refusal no retry cures (the sim's swarm-state refusals, which dockerd sends as 503). */

@@ -3,7 +3,7 @@
 // the host's own engine binaries.
 import type Dockerode from 'dockerode';
 import { buildNodeImage, NODE_ENTRYPOINT, nodeRecipeVersion } from './node-image.js';
-import { tolerate } from '../engine/errors.js';
+import { tolerate } from '../../engine/errors.js';
 
 export const DEFAULT_NODE_IMAGE = 'docker:dind';
 

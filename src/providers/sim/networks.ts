@@ -1,10 +1,10 @@
 // Networks as a simulated engine answers: bridges belong to the engine; an overlay belongs to the
 // swarm, is created on a manager, and is listed by managers (as dockerd does for unused overlays).
 import { createHash } from 'node:crypto';
-import type { ObservedNetwork } from '../model/observed.js';
-import type { SimMachine, SimNetwork, SimState } from '../providers/sim-state.js';
-import { SimEngineError } from './sim-errors.js';
-import type { NetworkCreateRequest } from './types.js';
+import type { ObservedNetwork } from '../../model/observed.js';
+import type { SimMachine, SimNetwork, SimState } from './state.js';
+import { SimEngineError } from './errors.js';
+import type { NetworkCreateRequest } from '../../engine/types.js';
 
 export function networkFacts(state: SimState, machine: SimMachine): ObservedNetwork[] {
   const member = state.membership.get(machine.name);

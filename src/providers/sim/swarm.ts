@@ -2,11 +2,11 @@
 // reconciler meets (already in a swarm, invalid token, not a manager, the last manager, node not down).
 // Where dockerd answers 503 (already in a swarm, not a manager) the sim gives no status code: the
 // retry policy counts 503 as transient, and these refusals never cure themselves.
-import type { Role } from '../model/desired.js';
-import type { SwarmFacts, SwarmNodeFacts } from '../model/observed.js';
-import type { SimMachine, SimNode, SimState, SimSwarm } from '../providers/sim-state.js';
-import type { SwarmJoinRequest, SwarmNode } from './types.js';
-import { SimEngineError } from './sim-errors.js';
+import type { Role } from '../../model/desired.js';
+import type { SwarmFacts, SwarmNodeFacts } from '../../model/observed.js';
+import type { SimMachine, SimNode, SimState, SimSwarm } from './state.js';
+import type { SwarmJoinRequest, SwarmNode } from '../../engine/types.js';
+import { SimEngineError } from './errors.js';
 
 export function swarmFacts(state: SimState, machine: SimMachine): SwarmFacts {
   const member = state.membership.get(machine.name);
@@ -19,7 +19,7 @@ export function swarmFacts(state: SimState, machine: SimMachine): SwarmFacts {
   return { ...facts, nodes: nodeFacts(state, swarm) };
 }
 
-/** The node list as a real manager's facts give it (src/engine/docker-convert.ts toSwarmNode), sorted by id. */
+/** The node list as a real manager's facts give it (src/providers/docker/convert.ts toSwarmNode), sorted by id. */
 function nodeFacts(state: SimState, swarm: SimSwarm): SwarmNodeFacts[] {
   const leader = leaderOf(state, swarm);
   return [...swarm.nodes.values()]

@@ -10,11 +10,11 @@
 // and the first load removes temp files a killed writer left.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { systemError } from '../manifest/user-file.js';
-import { UserError } from '../model/diagnostic.js';
-import { decodeSimState, encodeSimState } from './sim-format.js';
-import { SimState } from './sim-state.js';
-import { backupOf, removeStaleTemps, writeStateFileAsync } from './state-file.js';
+import { systemError } from '../../manifest/user-file.js';
+import { UserError } from '../../model/diagnostic.js';
+import { decodeSimState, encodeSimState } from './format.js';
+import { SimState } from './state.js';
+import { backupOf, removeStaleTemps, writeStateFileAsync } from '../state-file.js';
 
 const FLUSH_MS = 50;
 

@@ -4,9 +4,9 @@
 // machine never boots on a volume it did not make: another checkout's, a planted one, or the leftover
 // of a dead swarm (it would come up inside that swarm).
 import type Dockerode from 'dockerode';
-import { EngineError, tolerate } from '../engine/errors.js';
-import { LABEL } from '../model/observed.js';
-import { machineFolder, machineVolumeName } from './docker-paths.js';
+import { EngineError, tolerate } from '../../engine/errors.js';
+import { LABEL } from '../../model/observed.js';
+import { machineFolder, machineVolumeName } from './paths.js';
 
 const KIND = 'io.cluster.kind';
 const VOLUME_KIND = 'machine-volume';

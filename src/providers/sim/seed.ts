@@ -1,9 +1,9 @@
 // A converged simulated cluster in one step, for benchmarks and capacity tests: what a million
 // createContainer calls would leave behind, built directly (then saved with writeSimState).
-import type { Role } from '../model/desired.js';
-import type { ContainerState } from '../model/observed.js';
-import type { ContainerCreateRequest } from '../engine/types.js';
-import { imageRef, SimState, type SimMachineSpec } from './sim-state.js';
+import type { Role } from '../../model/desired.js';
+import type { ContainerState } from '../../model/observed.js';
+import type { ContainerCreateRequest } from '../../engine/types.js';
+import { imageRef, SimState, type SimMachineSpec } from './state.js';
 
 /** A DesiredMachine fits here as it is. */
 export interface SeedMachine extends SimMachineSpec {
