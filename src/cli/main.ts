@@ -82,6 +82,7 @@ function buildProgram(exit: (code: number) => void): Command {
       if (ms === undefined) throw new InvalidArgumentError('a duration like 30s, 5m or 1h');
       return ms;
     });
+  const rebalance = () => new Option('--rebalance', "move replicas to restore the strategy's balance (e.g. after machines joined); without it, running replicas never move for balance");
   const adopt = () => new Option('--adopt [id]', "take over another checkout's objects of this cluster (same name, another identity): this folder becomes that checkout; with several, give the id");
   const target = () =>
     new Option('--target <object>', 'limit to machine.NAME or service.NAME and what it needs (repeatable)').argParser((v: string, prev: string[] = []) => {
@@ -108,10 +109,12 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--json', 'print the plan as JSON (format: docs/PLAN_FORMAT.md)')
     .option('-o, --out <file>', 'save the plan for `cluster apply FILE`')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
+    .option('--destroy', 'plan what `cluster destroy` would do (save it with -o, run it with `cluster apply FILE`)')
     .addOption(strategy())
     .addOption(seed())
     .addOption(target())
     .addOption(unreachableGrace())
+    .addOption(rebalance())
     .addOption(adopt())
     .addHelpText('after', '\nExamples:\n  cluster plan\n  cluster plan --target service.web\n  cluster plan --json > plan.json\n  cluster plan -o saved.plan && cluster apply saved.plan')
     .action(async (o) => exit(await planCommand(o)));
@@ -135,6 +138,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(lockTimeout())
     .addOption(gracePeriod())
     .addOption(unreachableGrace())
+    .addOption(rebalance())
     .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --target machine.worker-2 --auto-approve\n  cluster apply --auto-approve -f cluster.example.yml\n  cluster apply --watch')
     .action(async (planfile, o) => exit(await interruptible((stop) => applyCommand(planfile, o, stop), report)));
 
@@ -204,6 +208,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(compose())
     .addOption(profile())
     .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
+    .option('--json', 'the graph as JSON: nodes (actions) and edges')
     .addOption(strategy())
     .addOption(seed())
     .addOption(target())
@@ -238,6 +243,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(file())
     .addOption(compose())
     .addOption(profile())
+    .option('--json', 'machine-readable')
     .addHelpText('after', '\nExample:\n  curl http://$(cluster ip worker-1):8080/')
     .action(async (name, o) => exit(await ipCommand(name, o)));
 

@@ -16,6 +16,7 @@ import { castTypedFields } from '../compose/cast.js';
 import { isScalar, isSeq } from 'yaml';
 import { declareSensitive } from '../model/secrets.js';
 import { RESERVED_ENGINE_KEYS } from '../model/engine-options.js';
+import { DRIVER_NAMES, traitsOf } from '../providers/index.js';
 
 export type LoadResult =
   | { ok: true; desired: Desired; warnings: Diagnostic[]; files: string[] }
@@ -151,10 +152,17 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
     if (m.cpus !== undefined && (cpus === undefined || cpus <= 0)) report(at('cpus'), `invalid cpus ${JSON.stringify(m.cpus)}`, 'a number of cores greater than 0, e.g. 2');
     const memory = m.memory === undefined ? undefined : parseBytes(m.memory);
     if (m.memory !== undefined && (memory === undefined || memory <= 0)) report(at('memory'), `invalid memory size ${JSON.stringify(m.memory)}`, 'bytes or a size with a unit: 512m, 2g, 4GiB');
-    if (driver === 'generic' && !m.url) report(at(), `generic machine ${group} needs \`url\``, 'the engine to adopt: unix:///var/run/docker.sock, tcp://host:2376 (with tls), ssh://user@host', 'key');
-    if (driver !== 'generic' && (m.url !== undefined || m.tls !== undefined)) report(at(m.url !== undefined ? 'url' : 'tls'), `\`${m.url !== undefined ? 'url' : 'tls'}\` is for the generic driver (this machine uses ${driver})`, 'set `driver: generic` to adopt an existing engine', 'key');
+    if (!DRIVER_NAMES.includes(driver)) continue; // the schema reported it
+    const traits = traitsOf(driver);
+    for (const r of traits.required) if (m[r.key] === undefined) report(at(), `${driver} machine ${group} needs \`${r.key}\``, r.hint, 'key');
     for (const k of ['url', 'host']) if (typeof m[k] === 'string') engineUrlProblem(m[k], (message, hint) => report(at(k), message, hint));
-    if (driver !== 'docker') for (const k of ['image', 'host', 'privileged']) if (m[k] !== undefined) report(at(k), `\`${k}\` is a docker driver option (this machine uses ${driver})`, undefined, 'key');
+    // A key of another driver is an error where it is written, naming the driver it belongs to.
+    for (const other of DRIVER_NAMES) {
+      if (other === driver) continue;
+      for (const k of traitsOf(other).options) {
+        if (m[k] !== undefined && !traits.options.includes(k)) report(at(k), `\`${k}\` is a ${other} driver option (this machine uses ${driver})`, `set driver: ${other} to use it`, 'key');
+      }
+    }
     const engine = engineOptions(m.engine, (key, message, hint) => report(at('engine', key), message, hint, 'key'));
     const options: Raw = {};
     for (const k of ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
@@ -175,6 +183,7 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
         ...(engine ? { engine } : {}),
         options,
         protect: m.protect === true,
+        ...(m.availability === 'pause' || m.availability === 'drain' ? { availability: m.availability } : {}),
         position: pos(at()),
       });
     }
@@ -257,6 +266,7 @@ function buildServices(sources: ServiceSource[], env: Record<string, string | un
       ...(parsed.swarm ? { swarm: parsed.swarm } : {}),
       ...(parsed.pullPolicy ? { pullPolicy: parsed.pullPolicy } : {}),
       ...(parsed.global ? { global: true as const } : {}),
+      ...parsed.rollouts,
       placement: { constraints: parsed.constraints.map(strip), affinities: parsed.affinities.map(strip), ...(parsed.maxPerMachine ? { maxPerMachine: parsed.maxPerMachine } : {}), ...(parsed.spread ? { spread: parsed.spread } : {}) },
       position: pos(['services', name]),
     });

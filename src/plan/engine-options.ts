@@ -6,6 +6,7 @@ import type { DesiredMachine } from '../model/desired.js';
 import { engineChangeNeeds, engineChanges, showEngineValue } from '../model/engine-options.js';
 import type { ObservedMachine } from '../model/observed.js';
 import type { ActionList } from './builder.js';
+import { traitsOf } from '../providers/index.js';
 
 /**
  * The engine.options action's id when one is planned (later work on the machine waits for it). A
@@ -15,12 +16,12 @@ import type { ActionList } from './builder.js';
  */
 export function planEngineOptions(m: DesiredMachine, o: ObservedMachine | undefined, list: ActionList, warnings: string[], after: (string | undefined)[], restarts: { last?: string } = {}): string | undefined {
   const want = m.engine ?? {};
-  // Only the docker driver writes a machine's daemon.json (and records what its engine took).
-  const had = o ? o.spec?.engine : m.driver === 'docker' ? want : undefined;
+  // A driver that writes its machines' daemon.json records what the engine took; a new machine gets them at create.
+  const had = o ? o.spec?.engine : traitsOf(m.driver).engineOptions ? want : undefined;
   if (had === undefined) {
     // The driver neither writes nor records a daemon.json (generic: the host's own; sim: no dockerd).
     const keys = Object.keys(want);
-    if (keys.length) warnings.push(`${m.name}: the ${m.driver} driver does not set engine options (${keys.join(', ')})${m.driver === 'generic' ? '; set them in that engine’s own daemon.json' : ''}`);
+    if (keys.length) warnings.push(`${m.name}: the ${m.driver} driver does not set engine options (${keys.join(', ')})${traitsOf(m.driver).adopted ? '; set them in that engine’s own daemon.json' : ''}`);
     return undefined;
   }
   // An engine that cannot be reached now is changed once it answers (the plan already warns about it).

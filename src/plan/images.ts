@@ -5,7 +5,7 @@ import { pinnedImage } from '../model/image-ref.js';
 import type { Observed } from '../model/observed.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
-import { normalizeImage } from './naming.js';
+import { normalizeImage } from '../model/naming.js';
 
 export type ImagePresent = (machine: string, ref: string) => boolean;
 

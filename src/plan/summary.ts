@@ -16,6 +16,7 @@ export function effectOf(action: Action): Effect {
       return 'add';
     case 'machine.start':
     case 'machine.resize':
+    case 'machine.availability':
     case 'container.start':
     case 'swarm.promote':
     case 'swarm.demote':
@@ -33,6 +34,7 @@ export function effectOf(action: Action): Effect {
     case 'service.remove':
       return 'destroy';
     case 'container.replace':
+    case 'machine.replace':
       return 'replace';
     default:
       return unreachable(action);

@@ -9,7 +9,7 @@ import type { Engine } from '../engine/types.js';
 import type { Desired } from '../model/desired.js';
 import { registryOf } from '../model/image-ref.js';
 import type { Observed } from '../model/observed.js';
-import { normalizeImage } from '../plan/naming.js';
+import { normalizeImage } from '../model/naming.js';
 import type { Drivers } from '../providers/index.js';
 import type { MachineRecord } from '../providers/types.js';
 import { withTimeout } from './timeout.js';

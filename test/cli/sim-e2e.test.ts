@@ -99,7 +99,7 @@ describe('cluster on the sim driver (example manifest)', () => {
   });
 
   test('ls, ip, explain: the machines and why replicas went where they went', () => {
-    const ls = JSON.parse(run('ls', '--json').stdout) as { name: string; state: string }[];
+    const ls = (JSON.parse(run('ls', '--json').stdout) as { machines: { name: string; state: string }[] }).machines;
     expect(ls.map((m) => `${m.name}:${m.state}`)).toEqual(['manager:running', 'worker-1:running', 'worker-2:running']);
     expect(run('ip', 'worker-2').stdout).toMatch(/^\S+\n$/);
     const nope = run('ip', 'nope');
@@ -201,6 +201,29 @@ describe('safety: protect and --target (sim driver)', () => {
     const after = JSON.parse(run('status', '--json').stdout) as Status;
     expect(after.containers.filter((c) => c.service === 'db')).toEqual([]);
     expect(after.machines.map((m) => m.name)).toEqual(before.machines.map((m) => m.name)); // only db went
+  });
+});
+
+describe('plan --destroy (sim driver)', () => {
+  test('previews the destroy with readable reasons, saves it with -o, and apply FILE destroys exactly that (issue 17 point 2)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-plan-destroy-'));
+    writeFileSync(join(dir, 'cluster.yml'), example);
+    const run = (...args: string[]) => cluster([...args, '-f', 'cluster.yml'], { cwd: dir });
+    expect(run('apply', '--auto-approve').code).toBe(0);
+    const preview = run('plan', '--destroy', '--detailed-exitcode');
+    expect(preview.code).toBe(2);
+    expect(preview.stdout).toMatch(/-\s+machine worker-2 \(destroyed, with its \d+ containers\)/);
+    expect(preview.stdout).not.toMatch(/not in the manifest|\(\(|\)\)|the manifest wants 0/);
+    const json = JSON.parse(run('plan', '--destroy', '--json').stdout) as { actions: { kind: string; cause: string }[] };
+    expect(json.actions.filter((a) => a.kind === 'machine.remove').map((a) => a.cause)).toEqual(['destroyed', 'destroyed', 'destroyed']);
+    // Nothing changed by the preview; the hint of a refused destroy points at it.
+    expect((JSON.parse(run('status', '--json').stdout) as { machines: unknown[] }).machines).toHaveLength(3);
+    expect(run('destroy').stderr).toMatch(/cluster plan --destroy/);
+    expect(run('plan', '--destroy', '-o', 'destroy.plan').code).toBe(0);
+    const applied = run('apply', 'destroy.plan');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(applied.stderr + applied.stdout).toMatch(/Destroy complete/);
+    expect((JSON.parse(run('status', '--json').stdout) as { machines: unknown[] }).machines).toHaveLength(0);
   });
 });
 

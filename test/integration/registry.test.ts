@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { clusterAsync } from '../support/cli.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { DOCKER_HOST } from './env.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { readAppliedOptions, readDaemonJson, recordAppliedOptions, writeDaemonJson } from '../../src/providers/docker-daemon-json.js';
+import { readAppliedOptions, readDaemonJson, recordAppliedOptions, writeDaemonJson } from '../../src/providers/docker/daemon-json.js';
 
 describe('a machine daemon.json', () => {
   test('options and labels round-trip; labels stay dockerd’s list form', () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { remoteHostOf } from '../../src/providers/docker-host-local.js';
+import { remoteHostOf } from '../../src/providers/docker/host-local.js';
 import { clusterAsync } from '../support/cli.js';
 
 describe('docker driver host engine on another computer', () => {

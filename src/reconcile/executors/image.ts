@@ -4,9 +4,10 @@ import { dockerConfigFile, registryCredentials } from '../../engine/registry-aut
 import type { ImageFetch } from '../../engine/types.js';
 import { registryOf } from '../../model/image-ref.js';
 import { serviceImage } from '../../plan/images.js';
-import { normalizeImage } from '../../plan/naming.js';
+import { normalizeImage } from '../../model/naming.js';
 import type { ActionContext } from './context.js';
 import type { Executors } from './types.js';
+import { traitsOf } from '../../providers/index.js';
 
 export const imageExecutors = {
   'image.ensure': async (ctx, a) => {
@@ -41,6 +42,6 @@ async function build(ctx: ActionContext, serviceName: string): Promise<void> {
   const image = normalizeImage(spec.image);
   const host = [...ctx.drivers.values()].map((d) => d.hostEngine?.()).find((e) => e?.buildImage);
   if (host) return host.buildImage!(image, recipe);
-  if (ctx.desired.machines.every((m) => m.driver === 'sim')) return;
+  if (ctx.desired.machines.every((m) => traitsOf(m.driver).simulated)) return;
   throw new Error(`cannot build ${image}: building needs a machine on the docker driver (its host engine builds, then copies the image)`);
 }

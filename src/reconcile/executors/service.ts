@@ -3,7 +3,7 @@ import type { SwarmServiceRequest } from '../../engine/types.js';
 import { canonicalJson } from '../../manifest/hash.js';
 import { registryCredentials } from '../../engine/registry-auth.js';
 import { registryOf } from '../../model/image-ref.js';
-import { normalizeImage } from '../../plan/naming.js';
+import { normalizeImage } from '../../model/naming.js';
 import { LABEL } from '../../model/observed.js';
 import { STALLED, swarmDefinition, swarmDefinitionDigests, swarmDefinitionHash } from '../../plan/swarm-services.js';
 import { untilTasksRun } from '../conditions.js';
