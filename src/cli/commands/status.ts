@@ -1,12 +1,41 @@
+import writeFileAtomic from 'write-file-atomic';
+import { renderClusterHtml } from '../../ui/picture/html.js';
+import type { PictureInput } from '../../ui/picture/model.js';
+import { renderClusterSvg } from '../../ui/picture/svg.js';
 import { renderStatusText, statusReport } from '../../ui/status.js';
-import { loadDesired, openSession } from '../pipeline.js';
+import { computePlan, loadDesired, openSession } from '../pipeline.js';
 
-export async function statusCommand(opts: { file: string; json?: boolean }): Promise<number> {
+export interface StatusOptions {
+  file: string;
+  json?: boolean;
+  /** Write the picture of the cluster as a web page / an SVG file there. */
+  html?: string;
+  svg?: string;
+}
+
+export async function statusCommand(opts: StatusOptions): Promise<number> {
   const desired = loadDesired(opts.file);
   const session = await openSession(desired);
   try {
     const report = statusReport(desired, session.observation.observed);
-    process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : renderStatusText(report));
+    if (!opts.html && !opts.svg) {
+      process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : renderStatusText(report));
+      return 0;
+    }
+    // What `cluster plan` would place: the replicas no machine can take, and those it would create.
+    const { placement } = computePlan(desired, session.observation);
+    const input: PictureInput = {
+      report,
+      unschedulable: placement.unschedulable,
+      pending: placement.replicas.filter((r) => r.fate === 'new').map((r) => ({ service: r.service, replica: r.replica, machine: r.machine })),
+    };
+    // Atomic: an interrupted run leaves the previous picture, never half of one.
+    if (opts.html) writeFileAtomic.sync(opts.html, renderClusterHtml(input));
+    if (opts.svg) writeFileAtomic.sync(opts.svg, renderClusterSvg(input) + '\n');
+    if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    const unplaced = input.unschedulable.reduce((n, u) => n + u.replicas.length, 0);
+    const what = `${report.machines.length} machine(s), ${report.containers.length} replica(s)${unplaced ? `, ${unplaced} unschedulable` : ''}`;
+    for (const file of [opts.html, opts.svg]) if (file) process.stderr.write(`Wrote the picture of cluster "${report.cluster}" (${what}) to ${file}\n`);
     return 0;
   } finally {
     await session.close();
