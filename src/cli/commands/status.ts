@@ -1,4 +1,5 @@
 import writeFileAtomic from 'write-file-atomic';
+import { UserError } from '../../model/diagnostic.js';
 import { renderClusterHtml } from '../../ui/picture/html.js';
 import type { PictureInput } from '../../ui/picture/model.js';
 import { renderClusterSvg } from '../../ui/picture/svg.js';
@@ -29,9 +30,8 @@ export async function statusCommand(opts: StatusOptions): Promise<number> {
       unschedulable: placement.unschedulable,
       pending: placement.replicas.filter((r) => r.fate === 'new').map((r) => ({ service: r.service, replica: r.replica, machine: r.machine })),
     };
-    // Atomic: an interrupted run leaves the previous picture, never half of one.
-    if (opts.html) writeFileAtomic.sync(opts.html, renderClusterHtml(input));
-    if (opts.svg) writeFileAtomic.sync(opts.svg, renderClusterSvg(input) + '\n');
+    if (opts.html) writePicture(opts.html, renderClusterHtml(input));
+    if (opts.svg) writePicture(opts.svg, renderClusterSvg(input) + '\n');
     if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     const unplaced = input.unschedulable.reduce((n, u) => n + u.replicas.length, 0);
     const what = `${report.machines.length} machine(s), ${report.containers.length} replica(s)${unplaced ? `, ${unplaced} unschedulable` : ''}`;
@@ -39,5 +39,16 @@ export async function statusCommand(opts: StatusOptions): Promise<number> {
     return 0;
   } finally {
     await session.close();
+  }
+}
+
+/** Atomic (a temporary file renamed): kill -9 half-way leaves the previous picture, never half of one; of two runs at once the last rename wins. */
+function writePicture(file: string, text: string): void {
+  try {
+    writeFileAtomic.sync(file, text);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+    throw UserError.plain(`cannot write the picture to ${file}: ${why}`, 'name a file in a folder you can write to');
   }
 }
