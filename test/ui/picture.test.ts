@@ -156,3 +156,15 @@ test('an empty cluster says how to make it', () => {
   const { report } = syntheticCluster(0);
   expect(renderClusterSvg({ report, unschedulable: [] })).toContain('No machines. Run `cluster apply` to create them.');
 });
+
+test('a legend entry is cut to its width, however long the service name or its counts', () => {
+  const long = 'a-service-with-a-very-long-name-indeed';
+  const input = syntheticCluster(10, { services: [long, 'web'] });
+  input.report.containers[0]!.state = 'exited';
+  input.pending = [{ service: long, replica: 99, machine: 'm-1' }];
+  const svg = renderClusterSvg(input);
+  const entries = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+"><tspan class="b">([^<]*)<\/tspan> ([^<]*)<\/text>/g)].map((m) => `${m[1]} ${m[2]}`);
+  expect(entries).toHaveLength(3); // the long one, web, huge
+  for (const e of entries) expect([...e.replace(/&[a-z#0-9]+;/g, '&')].length).toBeLessThanOrEqual(Math.floor((280 - 26) / 6.4));
+  expect(entries[0]).toMatch(/^a-service-with-a-… \d+ running · 1 not[^·]*…$/);
+});

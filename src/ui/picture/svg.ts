@@ -34,8 +34,8 @@ export function renderClusterSvg(input: PictureInput): string {
   const scale = report.machines.length <= DETAIL_LIMIT ? DETAILED : COMPACT;
   // Detailed boxes show their own labels; small ones leave them to the heading of their group.
   const groups = groupMachines(input, !scale.detailed);
-  const maxCpus = Math.max(0, ...report.machines.map((m) => m.cpus ?? 0));
-  const maxMemory = Math.max(0, ...report.machines.map((m) => m.memory ?? 0));
+  const maxCpus = report.machines.reduce((n, m) => Math.max(n, m.cpus ?? 0), 0);
+  const maxMemory = report.machines.reduce((n, m) => Math.max(n, m.memory ?? 0), 0);
   const size = (v: number | null, max: number, [lo, hi]: [number, number]) => (v && max ? lo + ((hi - lo) * v) / max : lo);
 
   const body: string[] = [];
@@ -45,7 +45,14 @@ export function renderClusterSvg(input: PictureInput): string {
   const unhealthy = groups.reduce((n, g) => n + g.machines.filter((m) => m.unhealthy).length, 0);
   body.push(`<text class="h1" x="${PAD}" y="${y + 18}">${fitText(`cluster "${report.cluster}"${report.simulated ? ' (simulated: sim driver)' : ''}`, 90)}</text>`);
   y += 38;
-  const facts = [plural(report.machines.length, 'machine'), `${plural(replicas, 'replica')} of ${plural(colours.size, 'service')}`, ...(unplaced ? [`${unplaced} unschedulable`] : []), ...(unhealthy ? [plural(unhealthy, 'unhealthy machine')] : [])];
+  const pending = input.pending?.length ?? 0;
+  const facts = [
+    plural(report.machines.length, 'machine'),
+    `${plural(replicas, 'replica')} of ${plural(colours.size, 'service')}`,
+    ...(pending ? [`${pending.toLocaleString('en')} to create`] : []),
+    ...(unplaced ? [`${unplaced} unschedulable`] : []),
+    ...(unhealthy ? [plural(unhealthy, 'unhealthy machine')] : []),
+  ];
   body.push(`<text class="dim" x="${PAD}" y="${y}">${xmlText(facts.join(' · '))}</text>`);
   y += 14;
 
@@ -144,7 +151,10 @@ function legend(body: string[], input: PictureInput, colours: Map<string, string
     const t = tasks.get(service);
     const parts = [`${c.running} running`, ...(c.down ? [`${c.down} not running`] : []), ...(c.pending ? [`${c.pending} to create`] : []), ...(c.unplaced ? [`${c.unplaced} unschedulable`] : []), ...(t ? [`swarm ${t.running}/${t.desired} tasks`] : tasks.has(service) ? ['swarm service'] : [])];
     body.push(`<rect class="${cls.get(service)}" x="${x}" y="${y}" width="12" height="12"/>`);
-    body.push(`<text x="${x + 18}" y="${y + 10}"><tspan class="b">${fitText(service, 18)}</tspan> ${xmlText(parts.join(' · '))}</text>`);
+    // Cut to the entry's width so a long name or many counts never run into the next entry.
+    const name = [...service].length > 18 ? [...service].slice(0, 17).join('') + '…' : service;
+    const room = Math.floor((entry - 26) / CHAR) - name.length - 1;
+    body.push(`<text x="${x + 18}" y="${y + 10}"><tspan class="b">${xmlText(name)}</tspan> ${fitText(parts.join(' · '), Math.max(1, room))}</text>`);
     i++;
   }
   let y = top + Math.ceil(i / perRow) * 18 + 6;
