@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A private Docker engine for tests and the demo, away from any engine the user already runs.
-#   install  apt-get docker.io, busybox-static, docker-registry, apache2-utils when missing (Debian; needs root)
+#   install  apt-get docker.io, busybox-static, docker-registry, apache2-utils, and chromium, when missing (Debian; needs root)
+#   browser  apt-get only chromium when missing (the picture's browser test opens `status --html` in it)
 #   start    start dockerd on $CLUSTER_TEST_RUN/docker.sock unless it already answers; make busybox:latest
 #   stop     stop the dockerd this script started
 #   env      print the DOCKER_HOST to use
@@ -16,6 +17,11 @@ ping() { curl -fsS --max-time 2 --unix-socket "$SOCK" http://engine/_ping >/dev/
 static_busybox() { local b; b=$(command -v busybox) && ! ldd "$b" >/dev/null 2>&1; }
 
 install() {
+  install_engine
+  install_browser
+}
+
+install_engine() {
   if command -v dockerd >/dev/null && static_busybox && command -v curl >/dev/null && command -v openssl >/dev/null \
     && [ -x /usr/bin/docker-registry ] && command -v htpasswd >/dev/null; then
     echo "docker-env: dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) and busybox already installed"
@@ -27,6 +33,18 @@ install() {
   # openssl: the TLS integration test makes its own CA and certificates.
   # docker-registry + apache2-utils (htpasswd): the registry tests run a real registry with auth.
   apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl docker-registry apache2-utils >/dev/null
+}
+
+# Debian's chromium, run headless by test/integration/picture-browser.test.ts.
+install_browser() {
+  if command -v chromium >/dev/null; then
+    echo "docker-env: $(chromium --version 2>/dev/null | head -n 1) already installed"
+    return
+  fi
+  echo "docker-env: installing chromium from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null
 }
 
 start() {
@@ -61,8 +79,9 @@ stop() {
 
 case "${1:-}" in
   install) install ;;
+  browser) install_browser ;;
   start) start ;;
   stop) stop ;;
   env) echo "export DOCKER_HOST=$DOCKER_HOST" ;;
-  *) echo "usage: $0 install|start|stop|env" >&2; exit 2 ;;
+  *) echo "usage: $0 install|browser|start|stop|env" >&2; exit 2 ;;
 esac

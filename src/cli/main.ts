@@ -167,7 +167,9 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(compose())
     .addOption(profile())
     .option('--json', 'machine-readable status (format: docs/PLAN_FORMAT.md)')
-    .addHelpText('after', '\nExample:\n  cluster status --json')
+    .option('--html <file>', 'write a picture of the cluster to <file>: a self-contained web page (instead of the table)')
+    .option('--svg <file>', 'write the picture as an SVG file (with --html, both)')
+    .addHelpText('after', '\nExamples:\n  cluster status --json\n  cluster status --html cluster.html')
     .action(async (o) => exit(await statusCommand(o)));
 
   program
