@@ -15,7 +15,9 @@ import { parseDuration } from '../manifest/units.js';
 import { parseTarget } from '../plan/target.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
-import { envCommand, inspectCommand, ipCommand, lsCommand, scpCommand, SHELLS, sshCommand } from './commands/machines.js';
+import { activeCommand, envCommand, inspectCommand, ipCommand, lsCommand, scpCommand, sshCommand } from './commands/machines.js';
+import { SHELLS } from './commands/shell-env.js';
+import { parseFilter, parseFormat } from './commands/ls-view.js';
 import { planCommand } from './commands/plan.js';
 import { repairCommand } from './commands/repair.js';
 import { statusCommand } from './commands/status.js';
@@ -231,13 +233,29 @@ function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('ls')
-    .description('list the machines (docker-machine ls)')
+    .description('list the machines (docker-machine ls): ACTIVE marks the one DOCKER_HOST points at')
     .addOption(file())
     .addOption(compose())
     .addOption(profile())
     .option('--json', 'machine-readable')
-    .addHelpText('after', '\nExamples:\n  cluster ls\n  cluster ls --json | jq -r ".[].url"')
-    .action(async (o) => exit(await lsCommand(o)));
+    .option('-q, --quiet', 'only the names')
+    .addOption(new Option('--filter <key=value>', 'driver=, state=, name= (a regular expression) or label=KEY[=VALUE]; repeatable: keys AND, values of one key OR').argParser(parseFilter))
+    .addOption(new Option('--format <template>', "Go-template-like: {{.Name}} {{.Active}} {{.DriverName}} {{.State}} {{.URL}} {{.Swarm}} {{.DockerVersion}} {{.Error}} {{.ActiveHost}}; a 'table' prefix adds headers").argParser(parseFormat))
+    .addHelpText('after', '\nExamples:\n  cluster ls\n  cluster ls --filter state=running --filter label=size=xxl\n  cluster ls --format "{{.Name}}: {{.URL}}"\n  cluster ls --json | jq -r ".machines[].url"')
+    .action(async (o) => {
+      if ([o.json, o.quiet, o.format].filter(Boolean).length > 1) throw new InvalidArgumentError('choose one of --json, -q and --format');
+      exit(await lsCommand(o));
+    });
+
+  program
+    .command('active')
+    .description('the machine DOCKER_HOST points at (docker-machine active); exit 1 when none')
+    .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
+    .option('--json', 'machine-readable')
+    .addHelpText('after', '\nExample:\n  eval $(cluster env worker-1) && cluster active')
+    .action(async (o) => exit(await activeCommand(o)));
 
   program
     .command('ip <machine>')
@@ -256,11 +274,12 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(compose())
     .addOption(profile())
     .addOption(new Option('--shell <shell>', 'output syntax').choices([...SHELLS]))
-    .option('-u, --unset', 'print the commands that undo it')
-    .addHelpText('after', '\nExamples:\n  eval $(cluster env worker-1) && docker ps\n  cluster env worker-1 --shell fish | source')
+    .option('-u, --unset', 'print the commands that undo it (DOCKER_TLS_VERIFY, DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_MACHINE_NAME)')
+    .option('--json', 'the variables as JSON: {machine, shell, set, unset}')
+    .addHelpText('after', '\nThe shell is --shell, else $SHELL\'s name (as docker-machine env); the last lines say how to load it there.\n\nExamples:\n  eval $(cluster env worker-1) && docker ps\n  eval (cluster env worker-1)                  # fish\n  & cluster env worker-1 | Invoke-Expression   # PowerShell\n  eval $(cluster env --unset)')
     .action(async (name, o) => {
       if (!name && !o.unset) throw new InvalidArgumentError('name a machine, or use --unset');
-      exit(await envCommand(name ?? '', o));
+      exit(await envCommand(name, o));
     });
 
   program

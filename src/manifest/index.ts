@@ -17,6 +17,7 @@ import { isScalar, isSeq } from 'yaml';
 import { declareSensitive } from '../model/secrets.js';
 import { RESERVED_ENGINE_KEYS } from '../model/engine-options.js';
 import { DRIVER_NAMES, traitsOf } from '../providers/index.js';
+import { SIM_KINDS } from '../providers/sim/conditions.js';
 
 export type LoadResult =
   | { ok: true; desired: Desired; warnings: Diagnostic[]; files: string[] }
@@ -80,7 +81,7 @@ export function loadManifest(file: string, opts: LoadOptions = {}): LoadResult {
   const problems: Diagnostic[] = [...composeErrors];
   const report = (p: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => problems.push({ severity: 'error', file: path, ...locate(source, p, part), message, hint });
   const before = imported?.diagnostics.length ?? 0;
-  const warn = (p: Path, message: string, hint?: string) => warnings.push({ severity: 'warning', file: path, ...locate(source, p, 'value'), message, hint });
+  const warn = (p: Path, message: string, hint?: string, part: 'key' | 'value' = 'value') => warnings.push({ severity: 'warning', file: path, ...locate(source, p, part), message, hint });
   const desired = build(source, data, report, warn, env, imported);
   // What the compose services' own checks (scale, ports, ...) found while building, at their place.
   const late = imported?.diagnostics.slice(before) ?? [];
@@ -125,6 +126,9 @@ function build(source: Source, data: Raw, report: ReportAt, warn: ReportAt, env:
   const networks = resolveNetworks(name, declared, uses, services, swarm);
   for (const s of services) if (s.spec.networks) s.configHash = sha256OfJson(s.spec);
   const sensitive = ((data.sensitive ?? []) as unknown[]).map(String);
+  if (data.simulation !== undefined && !machines.some((m) => traitsOf(m.driver).simulated)) {
+    warn(['simulation'], '`simulation:` has no effect: no machine uses the sim driver', 'it sets the latency and faults of simulated machines (driver: sim) only', 'key');
+  }
   return {
     name,
     file: source.file,
@@ -341,14 +345,23 @@ function parseNumber(v: unknown): number | undefined {
 }
 
 function simulation(raw: Raw | undefined, report: ReportAt): SimulationConfig {
+  // A misspelt kind would silently never slow or fail anything: named, with the closest kind.
+  const known = (section: string, kind: string): boolean => {
+    if ((SIM_KINDS as readonly string[]).includes(kind)) return true;
+    const hint = didYouMean(kind, SIM_KINDS);
+    report(['simulation', section, kind], `unknown action kind ${kind} under simulation.${section}`, `${hint ? `${hint} ` : ''}kinds: default, observe, or a plan action kind (${SIM_KINDS.slice(2, 6).join(', ')}, ...)`, 'key');
+    return false;
+  };
   const latencyMs: Record<string, number> = {};
   for (const [kind, v] of Object.entries((raw?.latency ?? {}) as Raw)) {
+    if (!known('latency', kind)) continue;
     const ms = parseDuration(v);
     if (ms === undefined) report(['simulation', 'latency', kind], `invalid duration ${JSON.stringify(v)}`, 'milliseconds, or 20ms, 1.5s');
     else latencyMs[kind] = ms;
   }
   const failureRate: Record<string, number> = {};
   for (const [kind, v] of Object.entries((raw?.failure_rate ?? {}) as Raw)) {
+    if (!known('failure_rate', kind)) continue;
     const rate = parseCpus(v);
     if (rate === undefined || rate > 1) report(['simulation', 'failure_rate', kind], `failure rate must be between 0 and 1 (got ${JSON.stringify(v)})`);
     else failureRate[kind] = rate;

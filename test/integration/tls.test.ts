@@ -58,7 +58,7 @@ test('the generic driver reaches a TLS engine with client certificates; others a
   // Asynchronously: the TLS endpoint lives in this process and must keep answering meanwhile.
   const ls = background(['ls', '--json', '-f', file], { cwd: dir, env: { DOCKER_HOST: undefined } });
   expect(await ls.exited(), ls.output()).toBe(0);
-  expect(JSON.parse(ls.output())).toMatchObject([{ name: 'remote', driver: 'generic', state: 'running', url }]);
+  expect(JSON.parse(ls.output()).machines).toMatchObject([{ name: 'remote', driver: 'generic', state: 'running', url, active: false }]);
 
   expect(await connect(url, { ca: join(dir, 'ca.pem') }).ping()).toBe(false); // no client certificate
   expect(await connect(url, { ca: join(dir, 'ca.pem'), cert: join(dir, 'stranger.pem'), key: join(dir, 'stranger-key.pem') }).ping()).toBe(false); // client from another CA

@@ -1,13 +1,16 @@
-// docker-machine's everyday verbs on named machines: ls, ip, env, inspect, ssh.
+// docker-machine's everyday verbs on named machines: ls, active, ip, env, inspect, ssh, scp.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { jsonDocument } from '../../ui/json.js';
-import { statusReport, table, type StatusReport } from '../../ui/status.js';
+import { statusReport, type StatusReport } from '../../ui/status.js';
 import { loadDesired, openSession, type Session } from '../pipeline.js';
 import { dockerCpArgv, dockerExecArgv, sshArgv } from './shell-argv.js';
 import { traitsOf } from '../../providers/index.js';
+import { UserError } from '../../model/diagnostic.js';
+import { DEFAULT_FORMAT, isActive, matchesFilters, parseFormat, renderLs, type LsFilter, type LsFormat, type LsItem } from './ls-view.js';
+import { detectShell, ENV_VARIABLES, envLines, usageHint, type ShellName } from './shell-env.js';
 
 type MachineReport = StatusReport['machines'][number];
 
@@ -27,15 +30,62 @@ function pick(machines: MachineReport[], name: string): MachineReport {
   return m;
 }
 
-export async function lsCommand(opts: { file: string; json?: boolean }): Promise<number> {
+function lsItem(m: MachineReport): LsItem {
+  const url = m.engine ? dockerHostOf(m.engine.url) : '';
+  const active = isActive(m.state, url, process.env.DOCKER_HOST);
+  return {
+    Name: m.name,
+    Active: active ? '*' : '-',
+    ActiveHost: active,
+    DriverName: m.driver,
+    State: m.state,
+    URL: url,
+    Swarm: m.role ?? '',
+    // docker-machine prints v20.10.24 (ls.go), and Unknown when the engine did not answer.
+    DockerVersion: m.engine ? (/^\d/.test(m.engine.version) ? `v${m.engine.version}` : m.engine.version) : 'Unknown',
+    Error: m.problem ?? '',
+    labels: m.labels,
+  };
+}
+
+export interface LsOptions {
+  file: string;
+  json?: boolean;
+  quiet?: boolean;
+  filter?: LsFilter[];
+  format?: LsFormat;
+}
+
+/** docker-machine ls: -q prints only the names, --filter applies to every output, --json adds `active`. */
+export async function lsCommand(opts: LsOptions): Promise<number> {
   return withMachines(opts.file, (machines) => {
+    const shown = machines.map((m) => ({ m, item: lsItem(m) })).filter(({ item }) => matchesFilters(item, opts.filter ?? []));
     if (opts.json) {
-      process.stdout.write(jsonDocument({ machines: machines.map((m) => ({ name: m.name, driver: m.driver, state: m.state, role: m.role, url: m.engine?.url ?? null, version: m.engine?.version ?? null, error: m.problem })) }));
+      process.stdout.write(jsonDocument({ machines: shown.map(({ m, item }) => ({ name: m.name, driver: m.driver, state: m.state, role: m.role, url: m.engine?.url ?? null, version: m.engine?.version ?? null, error: m.problem, active: item.ActiveHost })) }));
+    } else if (opts.quiet) {
+      process.stdout.write(shown.map(({ m }) => `${m.name}\n`).join(''));
+    } else {
+      process.stdout.write(renderLs(opts.format ?? parseFormat(DEFAULT_FORMAT), shown.map(({ item }) => item)));
+    }
+    return 0;
+  });
+}
+
+/** docker-machine active (commands/active.go): the running machine whose URL DOCKER_HOST is; exit 1 when none. */
+export async function activeCommand(opts: { file: string; json?: boolean }): Promise<number> {
+  return withMachines(opts.file, (machines, session) => {
+    const host = process.env.DOCKER_HOST;
+    const items = machines.map(lsItem);
+    const active = items.find((i) => i.ActiveHost);
+    if (active) {
+      process.stdout.write(opts.json ? jsonDocument({ machine: active.Name, url: active.URL }) : `${active.Name}\n`);
       return 0;
     }
-    const rows = machines.map((m) => [m.name, m.driver, m.state, m.role ?? '-', m.engine?.url ?? '', m.engine?.version ?? 'Unknown', m.problem ?? '']);
-    process.stdout.write(table([['NAME', 'DRIVER', 'STATE', 'SWARM', 'URL', 'DOCKER', 'ERRORS'], ...rows]) + '\n');
-    return 0;
+    const cluster = session.desired.name;
+    if (!host) throw UserError.plain(`no active machine: DOCKER_HOST is not set`, `point the docker CLI at a machine with \`eval $(cluster env MACHINE)\``);
+    const stopped = items.find((i) => i.URL === host);
+    if (stopped) throw UserError.plain(`no active machine: DOCKER_HOST (${host}) is machine ${stopped.Name}, which is ${stopped.State}`, `start it with \`cluster apply\`, or point elsewhere with \`eval $(cluster env MACHINE)\``);
+    throw UserError.plain(`no active machine: DOCKER_HOST (${host}) is not the URL of a machine of cluster ${cluster}`, `\`cluster ls\` lists their URLs; \`eval $(cluster env MACHINE)\` points the docker CLI at one`);
   });
 }
 
@@ -57,42 +107,42 @@ export async function inspectCommand(name: string, opts: { file: string }): Prom
   });
 }
 
-const SHELLS = ['bash', 'zsh', 'fish', 'powershell', 'cmd'] as const;
-export type ShellName = (typeof SHELLS)[number];
-
-/** `eval $(cluster env m1)`: the docker CLI then talks to that machine's engine. */
-export function envLines(shell: ShellName, vars: Record<string, string | null>, comment: string): string {
-  const line = (k: string, v: string | null): string => {
-    switch (shell) {
-      case 'fish':
-        return v === null ? `set -e ${k};` : `set -gx ${k} "${v}";`;
-      case 'powershell':
-        return v === null ? `Remove-Item Env:\\${k}` : `$Env:${k} = "${v}"`;
-      case 'cmd':
-        return `SET ${k}=${v ?? ''}`;
-      default:
-        return v === null ? `unset ${k}` : `export ${k}="${v}"`;
-    }
-  };
-  const note = shell === 'cmd' ? `REM ${comment}` : `# ${comment}`;
-  return [...Object.entries(vars).map(([k, v]) => line(k, v)), note].join('\n') + '\n';
+/** What DOCKER_HOST holds for a machine: its engine URL in the docker CLI's spelling (tcp://, not https://). */
+export function dockerHostOf(url: string): string {
+  return url.replace(/^https?:/, 'tcp:');
 }
 
-export async function envCommand(name: string, opts: { file: string; shell?: ShellName; unset?: boolean }): Promise<number> {
-  const shell = opts.shell ?? (process.env.SHELL?.endsWith('fish') ? 'fish' : 'bash');
-  if (opts.unset) {
-    process.stdout.write(envLines(shell, { DOCKER_HOST: null, DOCKER_TLS_VERIFY: null, DOCKER_CERT_PATH: null }, `Run this command to configure your shell: eval $(cluster env --unset)`));
+/**
+ * `eval $(cluster env m1)`: the docker CLI then talks to that machine's engine. As docker-machine env
+ * (commands/env.go): DOCKER_MACHINE_NAME names it, the TLS variables are unset for an engine without
+ * TLS (a previous `env` of a TLS machine must not leave them behind), `--unset` takes no machine.
+ */
+export async function envCommand(name: string | undefined, opts: { file: string; shell?: ShellName; unset?: boolean; json?: boolean }): Promise<number> {
+  const detected = opts.shell ? { shell: opts.shell } : detectShell(process.env, process.platform);
+  const write = (machine: string | null, vars: Record<string, string | null>): number => {
+    if (opts.json) {
+      const set = Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== null));
+      const unset = Object.entries(vars).flatMap(([k, v]) => (v === null ? [k] : []));
+      process.stdout.write(jsonDocument({ machine, shell: detected.shell, set, unset }));
+      return 0;
+    }
+    if (detected.note) process.stderr.write(`${detected.note}\n`);
+    process.stdout.write(envLines(detected.shell, vars) + usageHint(detected.shell, process.argv.slice(2)));
     return 0;
+  };
+  if (opts.unset) {
+    if (name) throw new Error(`expected no machine name with --unset (got ${name}): \`cluster env --unset\` undoes whichever machine was set`);
+    return write(null, Object.fromEntries(ENV_VARIABLES.map((k) => [k, null])));
   }
+  if (!name) throw new Error('name a machine, or use --unset');
   return withMachines(opts.file, (machines, session) => {
     const m = pick(machines, name);
     if (!m.engine) throw new Error(`machine ${name} has no reachable engine (state: ${m.state}${m.problem ? `, ${m.problem}` : ''})`);
     if (m.engine.url.startsWith('sim://')) throw new Error(`machine ${name} is simulated (sim driver): there is no engine for the docker CLI to talk to`);
     const tls = session.desired.machines.find((x) => x.name === name)?.options.tls as { ca?: string; cert?: string } | undefined;
-    const vars: Record<string, string | null> = { DOCKER_HOST: m.engine.url.replace(/^https?:/, 'tcp:') };
+    const vars: Record<string, string | null> = { DOCKER_TLS_VERIFY: null, DOCKER_HOST: dockerHostOf(m.engine.url), DOCKER_CERT_PATH: null, DOCKER_MACHINE_NAME: name };
     if (tls?.cert) Object.assign(vars, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.cert.replace(/\/[^/]*$/, '') });
-    process.stdout.write(envLines(shell, vars, `Run this command to configure your shell: eval $(cluster env ${name}${opts.file !== 'cluster.yml' ? ` -f ${opts.file}` : ''})`));
-    return 0;
+    return write(name, vars);
   });
 }
 
@@ -115,8 +165,6 @@ export async function sshCommand(name: string, command: string[], opts: { file: 
   if (r.error) throw new Error(`${target.cmd}: ${r.error.message}`);
   return r.status ?? 1;
 }
-
-export { SHELLS };
 
 /** `cluster scp worker-1:/etc/hostname .` — docker machines through `docker cp` on the host engine (directories copy whole). */
 export async function scpCommand(from: string, to: string, opts: { file: string }): Promise<number> {

@@ -15,6 +15,17 @@ import { fmix32 } from './state.js';
 /** What a simulated call serves: the plan action kind it executes, or `observe` for reads. */
 export type SimKind = ActionKind | 'machine.stop' | 'observe';
 
+/** The keys `simulation.latency` and `.failure_rate` take: every SimKind (the compiler checks) and `default`. */
+export const SIM_KINDS = [
+  'default', 'observe', 'machine.create', 'machine.start', 'machine.stop', 'machine.remove', 'machine.replace', 'machine.resize',
+  'machine.availability', 'engine.labels', 'swarm.init', 'swarm.join', 'swarm.promote', 'swarm.demote', 'swarm.leave', 'swarm.forget',
+  'network.create', 'network.remove', 'image.ensure', 'image.build', 'container.create', 'container.start', 'container.remove',
+  'container.replace', 'service.create', 'service.update', 'service.remove',
+] as const satisfies readonly (SimKind | 'default')[];
+// A new action kind that is missing above fails to compile here.
+const everyKindListed: Exclude<SimKind, (typeof SIM_KINDS)[number]> extends never ? true : never = true;
+void everyKindListed;
+
 export class SimConditions {
   private readonly latencyMs: Record<string, number>;
   private readonly failureRate: Record<string, number>;
