@@ -18,7 +18,7 @@ export type SimKind = ActionKind | 'machine.stop' | 'observe';
 /** The keys `simulation.latency` and `.failure_rate` take: every SimKind (the compiler checks) and `default`. */
 export const SIM_KINDS = [
   'default', 'observe', 'machine.create', 'machine.start', 'machine.stop', 'machine.remove', 'machine.replace', 'machine.resize',
-  'machine.availability', 'engine.labels', 'swarm.init', 'swarm.join', 'swarm.promote', 'swarm.demote', 'swarm.leave', 'swarm.forget',
+  'machine.availability', 'engine.labels', 'engine.options', 'swarm.init', 'swarm.join', 'swarm.promote', 'swarm.demote', 'swarm.leave', 'swarm.forget',
   'network.create', 'network.remove', 'image.ensure', 'image.build', 'container.create', 'container.start', 'container.remove',
   'container.replace', 'service.create', 'service.update', 'service.remove',
 ] as const satisfies readonly (SimKind | 'default')[];
