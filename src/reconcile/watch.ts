@@ -172,29 +172,37 @@ export async function watchCluster(w: WatchSession): Promise<void> {
     for (const [key, start] of wanted) if (!subscriptions.has(key)) subscriptions.set(key, start());
   };
 
-  // --drift report: the manifest this session last converged to (drift is measured against it), and
-  // the drift last said (said again only when it changes).
+  // --drift report: the manifest this session last converged to in full (drift is measured against
+  // it; until an edit has run without failures its changes are still the manifest's, retried as
+  // correct mode retries), and the drift last said (said again only when it changes).
   let converged: Desired | undefined;
   let saidDrift = '';
+  // The follow-up plan of a run (after it started machines) leaves drift alone too.
+  const replan = async (desired: Desired, open: OpenCluster, base: Desired | undefined) => {
+    const next = await w.replan!(desired, open);
+    return base ? { ...next, plan: withoutDrift(next.plan, w.plan(base, next.observation)) } : next;
+  };
   const converge = async (desired: Desired, why: string, trigger: Trigger) => {
     const open = await w.open(desired);
     if (!open) return;
     let run: WatchRun;
     let drifted: WatchRun | undefined;
+    const reporting = w.drift === 'report' && converged !== undefined;
+    const onlyDrift = reporting && trigger === 'drift' && desired === converged;
     try {
       let plan = w.plan(desired, open.observation);
-      if (w.drift === 'report' && converged) {
-        // A drift run plans against the same manifest: all it finds is drift. An edit's run applies
+      if (reporting) {
+        // A drift run plans against the converged manifest: all it finds is drift. An edit's run applies
         // what the edit changes (and what that needs), and leaves the rest of the drift as it is.
-        const drift = trigger === 'drift' ? plan : w.plan(converged, open.observation);
-        if (trigger === 'manifest') plan = withoutDrift(plan, drift);
-        const left = trigger === 'drift' ? drift : leftUncorrected(drift, plan);
+        const drift = onlyDrift ? plan : w.plan(converged!, open.observation);
+        if (!onlyDrift) plan = withoutDrift(plan, drift);
+        const left = onlyDrift ? drift : leftUncorrected(drift, plan);
         const key = driftKey(left);
         if (key && (trigger === 'drift' || key !== saidDrift)) drifted = { kind: 'drifted', why, plan: left, repeated: key === saidDrift };
         saidDrift = key;
       }
       if (plan.blocked.length) run = { kind: 'refused', why, blocked: plan.blocked };
-      else if (w.drift === 'report' && converged && trigger === 'drift') run = { kind: 'unchanged', why, ...(plan.unseen ? { unseen: plan.unseen } : {}) };
+      else if (onlyDrift) run = { kind: 'unchanged', why, ...(plan.unseen ? { unseen: plan.unseen } : {}) };
       else if (!hasChanges(plan)) run = { kind: 'unchanged', why, ...(plan.unseen ? { unseen: plan.unseen } : {}) };
       else {
         say.plan(why, plan);
@@ -204,13 +212,13 @@ export async function watchCluster(w: WatchSession): Promise<void> {
           parallelism: w.parallelism,
           graceMs: w.graceMs,
           observeAfter: true,
-          ...(w.replan ? { replan: () => w.replan!(desired, open) } : {}),
+          ...(w.replan ? { replan: () => replan(desired, open, reporting ? converged : undefined) } : {}),
           onReplanned: (next, what) => say.plan(what, next),
         });
         run = { kind: 'applied', why, ...r };
       }
       if (!w.signal.aborted) follow(desired.name, open);
-      if (run.kind !== 'refused') converged = desired;
+      if (run.kind === 'unchanged' || (run.kind === 'applied' && !run.stopped && !run.walk.failed.length)) converged = desired;
     } finally {
       await open.close();
     }
