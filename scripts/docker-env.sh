@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A private Docker engine for tests and the demo, away from any engine the user already runs.
-#   install  apt-get docker.io + busybox-static when missing (Debian; needs root)
+#   install  apt-get docker.io, busybox-static, docker-registry, apache2-utils when missing (Debian; needs root)
 #   start    start dockerd on $CLUSTER_TEST_RUN/docker.sock unless it already answers; make busybox:latest
 #   stop     stop the dockerd this script started
 #   env      print the DOCKER_HOST to use
@@ -16,15 +16,17 @@ ping() { curl -fsS --max-time 2 --unix-socket "$SOCK" http://engine/_ping >/dev/
 static_busybox() { local b; b=$(command -v busybox) && ! ldd "$b" >/dev/null 2>&1; }
 
 install() {
-  if command -v dockerd >/dev/null && static_busybox && command -v curl >/dev/null && command -v openssl >/dev/null; then
+  if command -v dockerd >/dev/null && static_busybox && command -v curl >/dev/null && command -v openssl >/dev/null \
+    && [ -x /usr/bin/docker-registry ] && command -v htpasswd >/dev/null; then
     echo "docker-env: dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) and busybox already installed"
     return
   fi
-  echo "docker-env: installing docker.io and busybox-static from Debian"
+  echo "docker-env: installing docker.io, busybox-static, docker-registry and apache2-utils from Debian"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # openssl: the TLS integration test makes its own CA and certificates
-  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl >/dev/null
+  # openssl: the TLS integration test makes its own CA and certificates.
+  # docker-registry + apache2-utils (htpasswd): the registry tests run a real registry with auth.
+  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl docker-registry apache2-utils >/dev/null
 }
 
 start() {

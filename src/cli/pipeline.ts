@@ -14,6 +14,7 @@ import { acquire, type LockHandle } from '../reconcile/lock.js';
 import type { LockStore } from '../providers/lock-store.js';
 import { fileLockStore } from '../reconcile/lock-file.js';
 import { observe, type Observation } from '../reconcile/observe.js';
+import { resolveImageDigests } from '../reconcile/image-digests.js';
 import { ensureIdentity, readIdentity } from '../reconcile/identity-file.js';
 import { chooseAdoption } from './adopt.js';
 import { protectedMachines } from '../reconcile/protection.js';
@@ -93,6 +94,8 @@ export async function observeCluster(desired: Desired, drivers: Drivers, locked:
   const guarded = protectedMachines(desired, observation.observed.machines.map((m) => m.name));
   for (const m of observation.observed.machines) if (guarded.has(m.name)) m.protected = true;
   applySilence(silenceFile(stateDir(desired), desired.name), observation.observed, new Date(), locked);
+  const digests = await resolveImageDigests(desired, drivers, observation.observed, observation.records);
+  if (digests) observation.observed.imageDigests = digests;
   return observation;
 }
 

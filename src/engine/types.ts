@@ -1,5 +1,6 @@
 // The Docker Engine API as the core sees it. Backed by dockerode (src/providers/docker/engine.ts) or by the
 // sim driver's simulated engine (src/providers/sim/engine.ts). Everything here is I/O; the core never calls it.
+import type { RegistryAuth } from './registry-auth.js';
 import type { BuildSpec, Role, ServiceSpec, SwarmServiceSpec } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
 
@@ -17,8 +18,16 @@ export interface NetworkCreateRequest {
   labels: Record<string, string>;
 }
 
+/** How ensureImage may fetch an image it lacks: with these credentials; `pull: false` (pull_policy never) only copies. */
+export interface ImageFetch {
+  auth?: RegistryAuth;
+  pull?: boolean;
+}
+
 export interface SwarmServiceRequest {
   name: string;
+  /** Sent with the create or update (`--with-registry-auth`), so the swarm's nodes can pull; never stored by the tool. */
+  auth?: RegistryAuth;
   spec: ServiceSpec;
   swarm: SwarmServiceSpec;
   replicas: number;
@@ -82,7 +91,12 @@ export interface Engine {
   /** Info, all containers, images and swarm state in one call (listing in parallel inside). */
   facts(): Promise<EngineFacts>;
   /** Make `image` present. `source` is an engine to copy it from when pulling fails (save → load). */
-  ensureImage(image: string, source?: Engine): Promise<'present' | 'pulled' | 'copied'>;
+  ensureImage(image: string, source?: Engine, opts?: ImageFetch): Promise<'present' | 'pulled' | 'copied'>;
+  /**
+   * The registry digest a tag points at now (`GET /distribution/{name}/json`, what `docker buildx
+   * imagetools inspect` asks), with the user's credentials. Absent: this engine cannot ask a registry.
+   */
+  resolveDigest?(image: string, auth?: RegistryAuth): Promise<string>;
   /** Create and return the id; a name conflict rejects. */
   createContainer(req: ContainerCreateRequest): Promise<string>;
   /** State, health and exit code of one container (apply waits on them for depends_on conditions). */

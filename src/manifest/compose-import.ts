@@ -20,7 +20,7 @@ type Raw = Record<string, unknown>;
 const SUPPORTED = new Set([
   'image', 'command', 'entrypoint', 'environment', 'ports', 'volumes', 'labels', 'restart', 'healthcheck', 'depends_on', 'links',
   'volumes_from', 'network_mode', 'deploy', 'cpus', 'mem_limit', 'mem_reservation', 'scale', 'networks', 'expose', 'hostname',
-  'container_name', 'cap_add', 'cap_drop', 'stop_signal', 'env_file', 'profiles', 'extends',
+  'container_name', 'cap_add', 'cap_drop', 'stop_signal', 'env_file', 'profiles', 'extends', 'pull_policy',
 ]);
 /** deploy.update_config and rollback_config (src/manifest/rollout.ts). */
 const ROLLOUT_KEYS = new Set(['parallelism', 'delay', 'order', 'monitor', 'failure_action', 'max_failure_ratio']);

@@ -15,6 +15,7 @@ import { validateSchema } from './validate.js';
 import { castTypedFields } from '../compose/cast.js';
 import { isScalar, isSeq } from 'yaml';
 import { declareSensitive } from '../model/secrets.js';
+import { RESERVED_ENGINE_KEYS } from '../model/engine-options.js';
 import { DRIVER_NAMES, traitsOf } from '../providers/index.js';
 
 export type LoadResult =
@@ -162,6 +163,7 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
         if (m[k] !== undefined && !traits.options.includes(k)) report(at(k), `\`${k}\` is a ${other} driver option (this machine uses ${driver})`, `set driver: ${other} to use it`, 'key');
       }
     }
+    const engine = engineOptions(m.engine, (key, message, hint) => report(at('engine', key), message, hint, 'key'));
     const options: Raw = {};
     for (const k of ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
     if (m.tls) options.tls = Object.fromEntries(Object.entries(m.tls as Raw).map(([k, v]) => [k, isAbsolute(String(v)) ? String(v) : resolve(dir, String(v))]));
@@ -178,6 +180,7 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
         labels: sortKeys(toStringMap(m.labels)),
         ...(cpus !== undefined ? { cpus } : {}),
         ...(memory !== undefined ? { memory } : {}),
+        ...(engine ? { engine } : {}),
         options,
         protect: m.protect === true,
         ...(m.availability === 'pause' || m.availability === 'drain' ? { availability: m.availability } : {}),
@@ -190,6 +193,18 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
     report(['machines', worker, 'role'], 'a worker needs a manager: no machine has `role: manager`', 'give one machine `role: manager` (the first manager starts the swarm)');
   }
   return out;
+}
+
+/** The `engine:` map (its keys and types are checked by the schema) without the keys the driver sets itself. */
+function engineOptions(v: unknown, report: (key: string, message: string, hint?: string) => void): Record<string, unknown> | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(v as Raw).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const why = RESERVED_ENGINE_KEYS[k];
+    if (why) report(k, `\`engine: ${k}\` is set by the machine's driver`, k === 'labels' ? 'put engine labels under the machine’s `labels:`' : `remove it: ${why}`);
+    else out[k] = value;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** A valid `count:`, else undefined (reported): one machine stands in, so nothing big is ever allocated. */
@@ -249,6 +264,7 @@ function buildServices(sources: ServiceSource[], env: Record<string, string | un
       dependsOn: parsed.dependsOn.filter((d) => known.has(d)),
       ...(Object.keys(parsed.conditions).length ? { conditions: parsed.conditions } : {}),
       ...(parsed.swarm ? { swarm: parsed.swarm } : {}),
+      ...(parsed.pullPolicy ? { pullPolicy: parsed.pullPolicy } : {}),
       ...(parsed.global ? { global: true as const } : {}),
       ...parsed.rollouts,
       ...(parsed.ignoreChanges ? { ignoreChanges: parsed.ignoreChanges } : {}),

@@ -7,6 +7,7 @@ import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
 import { parseBytes, parseComposeDuration, parseCpus, parseInteger } from './units.js';
 import { parsePort } from './ports.js';
 import type { Path } from './read.js';
+import { didYouMean } from './hints.js';
 import { parseRollouts, rolloutConfig, type Rollouts } from './rollout.js';
 import { parseIgnoreChanges } from './ignore-changes.js';
 
@@ -33,6 +34,7 @@ export interface ParsedService {
   swarm?: SwarmServiceSpec;
   /** A container service with `deploy.mode: global` (then `scale` is 0). */
   global?: boolean;
+  pullPolicy?: 'always' | 'never' | 'build';
   /** deploy.placement.max_replicas_per_node of a container service, when it limits (> 0). */
   maxPerMachine?: number;
   /** deploy.placement.preferences of a container service: the machine labels to spread over, outermost first. */
@@ -139,9 +141,33 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
       report(e.path, `${e.text} places containers; the swarm places a \`mode: swarm\` service`, 'use deploy.placement.constraints, e.g. node.labels.size == xxl');
     }
   }
+  const pullPolicy = parsePullPolicy(raw.pull_policy, spec, (msg, hint) => report(at('pull_policy'), msg, hint), (msg, hint) => warn(at('pull_policy'), msg, hint));
   const rollouts = parseRollouts(deploy, mode, at, report, warn);
   const ignoreChanges = parseIgnoreChanges(raw['x-cluster'], at, report);
-  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, rollouts, ...(ignoreChanges ? { ignoreChanges } : {}), ...(global ? { global } : {}), ...(maxPerMachine && mode === 'containers' ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report, maxPerMachine) } : {}) };
+  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, rollouts, ...(pullPolicy ? { pullPolicy } : {}), ...(ignoreChanges ? { ignoreChanges } : {}), ...(global ? { global } : {}), ...(maxPerMachine && mode === 'containers' ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report, maxPerMachine) } : {}) };
+}
+
+/**
+ * compose's pull_policy values (compose-go types/types.go GetPullPolicy, loader/normalize.go):
+ * `if_not_present` is `missing`; `refresh`, `daily`, `weekly` and `every_<duration>` pull when the
+ * local image is older than that, which cluster does not track: it resolves the tag at every plan
+ * (as `always`), and says so.
+ */
+function parsePullPolicy(v: unknown, spec: ServiceSpec, report: (message: string, hint?: string) => void, warn: (message: string, hint?: string) => void): 'always' | 'never' | 'build' | undefined {
+  if (v === undefined || v === null) return undefined;
+  const value = String(v);
+  if (value === 'missing' || value === 'if_not_present') return undefined;
+  if (value === 'always' || value === 'never') return value;
+  if (value === 'build') {
+    if (!spec.build) report('pull_policy: build needs a `build:` section to build the image from', 'add build: (a context folder), or use missing / always');
+    return value;
+  }
+  if (/^(refresh|daily|weekly|every_([0-9]+[wdhms])+)$/.test(value)) {
+    warn(`pull_policy ${value} (pull when the local image is older than that) is read as always: the tag is resolved to its digest at every plan`, 'write always to say so, or missing to pull only absent images');
+    return 'always';
+  }
+  report(`invalid pull_policy ${JSON.stringify(value)}`, didYouMean(value, ['always', 'missing', 'never', 'build', 'if_not_present', 'daily', 'weekly']) ?? 'always, missing, never, build (or daily, weekly, every_<duration>)');
+  return undefined;
 }
 
 /** `com.docker.swarm.constraints='["zone==eu"]'` and `com.docker.swarm.affinities`: each entry an expression. */

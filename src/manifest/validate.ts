@@ -15,7 +15,7 @@ const COMPOSE_ONLY = new Set(['secrets', 'configs', 'env_file', 'label_file', 'p
 /** Compose keys cluster does not run yet: named, not silently ignored. */
 const NOT_YET = new Set([
   'devices', 'dns', 'extra_hosts', 'logging', 'privileged', 'user', 'working_dir', 'tmpfs', 'ulimits', 'sysctls', 'init',
-  'stop_grace_period', 'platform', 'pull_policy', 'read_only', 'shm_size', 'tty', 'stdin_open', 'domainname', 'ipc', 'pid', 'security_opt',
+  'stop_grace_period', 'platform', 'read_only', 'shm_size', 'tty', 'stdin_open', 'domainname', 'ipc', 'pid', 'security_opt',
 ]);
 
 let compiled: ValidateFunction | undefined;

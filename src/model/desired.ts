@@ -79,6 +79,8 @@ export interface DesiredMachine {
   /** Capacity: cpus (cores) and memory (bytes). Sim machines must say; real ones report it. */
   cpus?: number;
   memory?: number;
+  /** dockerd daemon.json keys (`engine:`), merged into the machine's daemon.json; absent when none. */
+  engine?: Record<string, unknown>;
   /** Driver options, as written (docker: image, host, privileged; generic: url, tls; sim: nothing yet). */
   options: Record<string, unknown>;
   protect: boolean;
@@ -239,6 +241,14 @@ export interface DesiredService {
   together?: string[];
   /** `mode: swarm`: the swarm schedules it; `scale` is its replica count (replicated mode). */
   swarm?: SwarmServiceSpec;
+  /**
+   * compose's pull_policy; absent = `missing` (pulled only when a machine lacks it). `always`: the tag
+   * is resolved to a digest at every plan, and a new digest replaces the replicas. `never`: never
+   * pulled (copied from the host engine where it has it). `build`: built from `build:`, never pulled.
+   */
+  pullPolicy?: 'always' | 'never' | 'build';
+  /** The registry digest `always` resolved this plan (sha256:...), set by the plan from what was observed. */
+  imageDigest?: string;
   /** A container service with `deploy.mode: global`: one replica on each eligible machine (`scale` is 0, unused). */
   global?: true;
   /** A container service's deploy.update_config: a changed service is replaced batch by batch. Absent: all at once. */

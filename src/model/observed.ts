@@ -9,6 +9,8 @@ export const LABEL = {
   service: 'io.cluster.service',
   replica: 'io.cluster.replica',
   configHash: 'io.cluster.config-hash',
+  /** The registry digest a `pull_policy: always` replica or swarm service was made from. */
+  imageDigest: 'io.cluster.image-digest',
   /** Canonical JSON of the ServiceSpec a container was created from: lets a plan show field-level diffs. */
   spec: 'io.cluster.spec',
   /** Digests of the spec's masked (sensitive) fields, by path: a rotation is seen without the value. */
@@ -50,6 +52,11 @@ export interface Observed {
   foreign?: string[];
   /** Machines whose container is gone but whose volume or folder this folder made is still there. */
   leftovers?: { name: string; driver: DriverName; what: string; shared?: { reason: string } }[];
+  /**
+   * The registry digest of each `pull_policy: always` image (normalized reference), resolved while
+   * observing, or why it could not be. Never a credential. Absent when no service asks for one.
+   */
+  imageDigests?: Record<string, { digest: string } | { error: string }>;
 }
 
 export interface ObservedMachine {
@@ -84,6 +91,13 @@ export interface MachineSpec {
   /** Bytes. */
   memory?: number;
   image?: string;
+  /**
+   * The `engine:` options its engine was last started or reloaded with, where the driver records them
+   * (docker); absent when the driver does not set engine options.
+   */
+  engine?: Record<string, unknown>;
+  /** Its daemon.json holds options the engine has not taken yet (an apply stopped between the write and the reload or restart). */
+  enginePending?: true;
 }
 
 export interface EngineFacts {
@@ -131,6 +145,8 @@ export interface ObservedNetwork {
 export interface ObservedImage {
   id: string;
   tags: string[]; // repo:tag
+  /** repo@sha256:... the registry knows it by (`RepoDigests`); absent when none (built or copied here). */
+  digests?: string[];
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -141,6 +157,8 @@ export interface ObservedContainer {
   image: string;
   state: ContainerState;
   labels: Record<string, string>;
+  /** The RepoDigests of the image it runs, where the engine says (docker). */
+  imageDigests?: string[];
   /** Published host ports; `hostIp` only when bound to one address (see host-port.ts). */
   ports: HostPort[];
   reservations: { cpus: number; memory: number };

@@ -8,6 +8,7 @@ import type { MachineSteps } from './machines.js';
 import type { NetworkSteps } from './networks.js';
 import { imageStep, type ImagePresent } from './images.js';
 import { containerName, normalizeImage } from '../model/naming.js';
+import { containerDigest, shortDigest } from '../model/image-ref.js';
 import { maskedView, maskSpec, parseDigests, sensitiveChanges } from './sensitive.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
 import { pushTo } from '../model/multimap.js';
@@ -18,7 +19,7 @@ const STARTABLE = new Set(['created', 'exited']);
 export function planContainers(desired: Desired, observed: Observed, placement: Placement, machines: MachineSteps, list: ActionList, networkSteps: NetworkSteps = () => []): void {
   const services = new Map(desired.services.map((s) => [s.name, s]));
   const imagesOn = new Map<string, Set<string>>();
-  for (const m of observed.machines) if (m.engine) imagesOn.set(m.name, new Set(m.engine.images.flatMap((i) => i.tags.map(normalizeImage))));
+  for (const m of observed.machines) if (m.engine) imagesOn.set(m.name, new Set(m.engine.images.flatMap((i) => [...i.tags.map(normalizeImage), ...(i.digests ?? [])])));
 
   const removals = planRemovals(desired, placement, machines, list);
   const removalsOn = new Map<string, string[]>();
@@ -55,18 +56,23 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
       const masked = specPatch(before && maskSpec(before, desired.sensitive), after.spec);
       const patch = [...masked, ...sensitiveChanges(parseDigests(old?.labels[LABEL.sensitive]), after.digests, masked)];
       const moving = rp.existing.machine !== rp.machine;
+      // Same config, another registry digest behind the tag (pull_policy always): said as such.
+      const was = service.imageDigest && old ? containerDigest(old, service.spec.image, LABEL.imageDigest) : undefined;
+      const digest = was && was !== service.imageDigest ? `image digest changed ${shortDigest(was)} → ${shortDigest(service.imageDigest!)}` : undefined;
       id = list.add(key, {
         kind: 'container.replace',
         ...base,
         from: { machine: rp.existing.machine, containerId: rp.existing.container.id },
         patch,
         after: prerequisites(),
-        cause: moving ? (rp.cause === 'rebalanced' ? 'rebalanced' : 'moved') : patch.length === 0 ? 'sensitive-changed' : 'spec-changed',
+        cause: moving ? (rp.cause === 'rebalanced' ? 'rebalanced' : 'moved') : digest && old!.owner?.configHash === service.configHash ? 'digest-changed' : patch.length === 0 ? 'sensitive-changed' : 'spec-changed',
         reason: moving
           ? `${rp.why ?? `moves from ${rp.existing.machine}`}${old?.owner?.configHash === service.configHash ? '' : ', config changed'}`
-          : patch.length === 0
-            ? 'config changed (a sensitive value)'
-            : 'config changed',
+          : digest && old!.owner?.configHash === service.configHash
+            ? digest
+            : patch.length === 0
+              ? 'config changed (a sensitive value)'
+              : `config changed${digest ? `, ${digest}` : ''}`,
       });
     } else {
       id = list.add(key, {

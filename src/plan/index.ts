@@ -14,12 +14,16 @@ import { planSwarmServices } from './swarm-services.js';
 import type { Action, Plan } from './types.js';
 import { hasSecrets, maskDeep, maskText } from '../model/secrets.js';
 import { traitsOf } from '../providers/index.js';
+import { withResolvedImages } from '../model/image-ref.js';
+import { digestWarnings } from './images.js';
+import { normalizeImage } from '../model/naming.js';
 
 export type { Action, ActionKind, Plan } from './types.js';
 
-export function makePlan(desired: Desired, observed: Observed, placement: Placement): Plan {
+export function makePlan(manifest: Desired, observed: Observed, placement: Placement): Plan {
+  const desired = withResolvedImages(manifest, observed, normalizeImage);
   const list = new ActionList();
-  const warnings: string[] = [];
+  const warnings: string[] = [...digestWarnings(desired, observed)];
   for (const l of placement.lookalikes ?? []) {
     const { service, replica } = l.container.owner!;
     warnings.push(`${l.machine}: container ${l.container.name} carries the labels of ${service} replica ${replica} but not its name; the replica is the one named so, this one is left alone (remove it yourself)`);
@@ -93,6 +97,8 @@ function maskedPlan(plan: Plan): Plan {
         return { ...shown, labels: maskDeep(shown.labels) };
       case 'engine.labels':
         return { ...shown, labels: maskDeep(shown.labels), patch: maskDeep(shown.patch) };
+      case 'engine.options':
+        return { ...shown, options: maskDeep(shown.options), patch: maskDeep(shown.patch) };
       case 'image.ensure':
         return { ...shown, image: maskText(shown.image) };
       case 'image.build':

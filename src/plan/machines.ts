@@ -6,6 +6,7 @@ import type { ActionList } from './builder.js';
 import { swarmHealth } from './swarm-health.js';
 import { replacedMachines, type Replacement } from '../model/replacement.js';
 import { traitsOf } from '../providers/index.js';
+import { planEngineOptions } from './engine-options.js';
 
 export interface MachineSteps {
   /** Id of the action that brings a machine up in this plan (create or start), if any. */
@@ -23,6 +24,7 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
   const wanted = new Map(desired.machines.map((m) => [m.name, m]));
   const ready = new Map<string, string>();
   const leaving = new Set<string>();
+  const restarts: { last?: string } = {};
 
   // Machines to remove: not in the manifest, or now on another driver (replaced).
   const removals = new Map<string, string>();
@@ -47,6 +49,7 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
       continue;
     }
     if (!o || leaving.has(m.name)) {
+      planEngineOptions(m, undefined, list, warnings, []);
       const after = leaving.has(m.name) ? [`machine.remove:${m.name}`] : [];
       ready.set(m.name, list.add(m.name, { kind: 'machine.create', machine: m.name, driver: m.driver, labels: m.labels, after, cause: 'missing', reason: describeMachine(m) }));
       continue;
@@ -55,6 +58,9 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     if (o.state === 'error' || (o.state === 'running' && !o.engine)) warnings.push(`${m.name}: engine unreachable${o.problem ? ` (${o.problem})` : ''}; nothing on it can be changed now`);
     planEngineLabels(m, o, list);
     planMachineSpec(m, o, list, warnings);
+    // Both write daemon.json: options after labels. What runs on the machine later waits for its engine.
+    const options = planEngineOptions(m, o, list, warnings, [ready.get(m.name), list.has(`engine.labels:${m.name}`) ? `engine.labels:${m.name}` : undefined], restarts);
+    if (options) ready.set(m.name, options);
   }
 
   const swarm = planSwarm(desired, observed, seen, leaving, ready, list, { warnings, unhealthy, notes }, new Set(replaced.keys()));

@@ -63,7 +63,7 @@ function unseenLines(u: NonNullable<Plan['unseen']>): string[] {
 }
 
 function groupOf(a: Action): string {
-  if (a.kind.startsWith('machine.') || a.kind === 'engine.labels') return 'machines';
+  if (a.kind.startsWith('machine.') || a.kind.startsWith('engine.')) return 'machines';
   if (a.kind.startsWith('swarm.')) return 'swarm';
   if (a.kind.startsWith('network.')) return 'networks';
   return 'service' in a ? a.service : 'machines';
@@ -95,6 +95,8 @@ export function renderAction(a: Action): string[] {
       return [`  ${sym} machine ${a.machine}${why}`];
     case 'engine.labels':
       return [`  ${sym} engine labels of ${a.machine}${why}`, ...renderPatch(a.patch)];
+    case 'engine.options':
+      return [`  ${sym} machine ${a.machine}: engine ${a.reason ?? 'options'} (${a.restart ? 'restart: its containers stop and start again' : 'reload'})`];
     case 'swarm.init':
       return [`  ${sym} swarm init on ${a.machine}${why}`];
     case 'swarm.join':

@@ -5,7 +5,7 @@ import { firstFew } from './saved-compare.js';
 import { SAVED_PLAN_FORMAT, planDigest, type SavedPlan } from './saved.js';
 import { CAUSES, type Action, type ActionKind, type Cause } from './types.js';
 
-type FieldType = 'string' | 'integer' | 'boolean' | 'labels' | 'patch' | 'from';
+type FieldType = 'string' | 'integer' | 'boolean' | 'labels' | 'map' | 'patch' | 'from';
 type Fields = Record<string, FieldType>;
 
 /** Every kind's own fields (all required except `readOnly`); the compiler insists every kind is listed. */
@@ -34,6 +34,7 @@ const FIELDS: Record<ActionKind, Fields> = {
   'container.replace': { machine: 'string', service: 'string', replica: 'integer', name: 'string', from: 'from', patch: 'patch' },
   'machine.availability': { machine: 'string', from: 'string', availability: 'string' },
   'machine.replace': { machine: 'string', driver: 'string', image: 'string' },
+  'engine.options': { machine: 'string', options: 'map', patch: 'patch', restart: 'boolean' },
 };
 
 const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
@@ -50,6 +51,8 @@ function hasType(v: unknown, t: FieldType): boolean {
       return typeof v === 'boolean';
     case 'labels':
       return isObject(v) && Object.values(v).every((s) => typeof s === 'string');
+    case 'map':
+      return isObject(v);
     case 'patch':
       return Array.isArray(v) && v.every((op) => isObject(op) && typeof op.op === 'string' && typeof op.path === 'string');
     case 'from':
@@ -155,7 +158,7 @@ function planProblems(plan: Record<string, unknown>): string[] {
 }
 
 function describe(t: FieldType): string {
-  return { string: 'a string', integer: 'an integer', boolean: 'true or false', labels: 'a map of strings', patch: 'a JSON Patch', from: 'a {machine, containerId}' }[t];
+  return { string: 'a string', integer: 'an integer', boolean: 'true or false', labels: 'a map of strings', map: 'a map', patch: 'a JSON Patch', from: 'a {machine, containerId}' }[t];
 }
 
 /** One cycle of `after` edges as ids (first id repeated at the end), or undefined. Iterative: plans can be huge. */

@@ -24,6 +24,8 @@ export function effectOf(action: Action): Effect {
       return 'change';
     case 'engine.labels':
       return action.readOnly ? 'none' : 'change';
+    case 'engine.options':
+      return 'change';
     case 'machine.remove':
     case 'container.remove':
     case 'swarm.leave':

@@ -6,6 +6,7 @@ import { sha256OfJson } from '../manifest/hash.js';
 import type { Desired, DesiredService } from '../model/desired.js';
 import { LABEL, type Observed } from '../model/observed.js';
 import { ownsLabels } from '../model/ownership.js';
+import { shortDigest } from '../model/image-ref.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
 import { normalizeImage } from '../model/naming.js';
@@ -38,14 +39,16 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
   const leader = machines.swarmLeader;
   const existing = leader ? (observed.machines.find((m) => m.name === leader && !machines.leaving.has(m.name))?.engine?.swarmServices ?? []) : [];
   const ours = existing.filter((s) => ownsLabels({ cluster: desired.name, identity: observed.identity }, s.labels));
-  const present: ImagePresent = (machine, ref) => Boolean(observed.machines.find((m) => m.name === machine)?.engine?.images.some((i) => i.tags.map(normalizeImage).includes(ref)));
+  const present: ImagePresent = (machine, ref) => Boolean(observed.machines.find((m) => m.name === machine)?.engine?.images.some((i) => i.tags.map(normalizeImage).includes(ref) || i.digests?.includes(ref)));
   if (leader && wanted.length) {
     const members = desired.machines.filter((m) => m.role).map((m) => m.name);
     for (const service of wanted) {
       const name = swarmServiceName(desired.name, service.name);
       const found = ours.find((s) => s.name === name);
       // Every node may get a task, and these nodes cannot always pull: the image goes everywhere first.
-      const images = members.map((m) => imageStep(present, machines, list, m, service));
+      // Not an image pinned to its registry digest: each node's swarm agent pulls that itself, with the
+      // credentials sent along (`--with-registry-auth`), as `docker stack deploy` leaves it to them.
+      const images = service.imageDigest ? [] : members.map((m) => imageStep(present, machines, list, m, service));
       const after = [...members.map((m) => joinStep(list, m) ?? machines.ready(m)), ...images, ...(service.spec.networks ?? []).flatMap((n) => networkSteps(leader, n.network))];
       if (!found) {
         list.add(service.name, { kind: 'service.create', machine: leader, service: service.name, name, after, cause: 'missing', reason: describe(service) });
@@ -53,6 +56,11 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
         const masked = definitionPatch(found.labels[LABEL.spec], swarmDefinition(service, desired));
         const patch = [...masked, ...sensitiveChanges(parseDigests(found.labels[LABEL.sensitive]), swarmDefinitionDigests(service, desired), masked)];
         list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch, after, cause: patch.length ? 'spec-changed' : 'sensitive-changed', reason: patch.length ? 'definition changed: the swarm rolls its tasks' : 'definition changed (a sensitive value)' });
+      } else if (service.imageDigest && found.labels[LABEL.imageDigest] !== service.imageDigest) {
+        // pull_policy always: the tag points at other content now; the swarm rolls its tasks onto it.
+        const was = found.labels[LABEL.imageDigest];
+        const reason = was ? `image digest changed ${shortDigest(was)} → ${shortDigest(service.imageDigest)}` : `image pinned to its digest ${shortDigest(service.imageDigest)}`;
+        list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch: [], after, cause: 'digest-changed', reason });
       } else if (found.rollout && STALLED.has(found.rollout.state)) {
         // The definition was accepted but the swarm stopped rolling it out: not converged, whatever the labels say.
         const why = `the swarm's rollout is ${found.rollout.state.replace('_', ' ')}${found.rollout.message ? ` (${found.rollout.message})` : ''}`;

@@ -15,7 +15,7 @@ function selected(a: Action, targets: { kind: 'machine' | 'service'; name: strin
   return targets.some((t) =>
     t.kind === 'service'
       ? 'service' in a && a.service === t.name
-      : a.machine === t.name && (a.kind.startsWith('machine.') || a.kind.startsWith('swarm.') || a.kind === 'engine.labels'),
+      : a.machine === t.name && (a.kind.startsWith('machine.') || a.kind.startsWith('swarm.') || a.kind.startsWith('engine.')),
   );
 }
 

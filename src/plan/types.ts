@@ -53,9 +53,11 @@ export type Cause =
   /** Moved only to restore the strategy's balance (`--rebalance`). */
   | 'rebalanced'
   /** Seen nowhere while a machine that may hold it is gone or silent past --unreachable-grace: placed again. */
-  | 'machine-lost';
+  | 'machine-lost'
+  /** Issue 15 point 6: the registry digest behind a `pull_policy: always` tag changed: replaced or updated. */
+  | 'digest-changed';
 
-export const CAUSES: readonly Cause[] = ['missing', 'stopped', 'not-in-manifest', 'scaled-down', 'duplicate', 'not-eligible', 'spec-changed', 'sensitive-changed', 'moved', 'leftover', 'role-changed', 'not-in-raft', 'stalled', 'read-only', 'destroyed', 'rebalanced', 'machine-lost'];
+export const CAUSES: readonly Cause[] = ['missing', 'stopped', 'not-in-manifest', 'scaled-down', 'duplicate', 'not-eligible', 'spec-changed', 'sensitive-changed', 'moved', 'leftover', 'role-changed', 'not-in-raft', 'stalled', 'read-only', 'destroyed', 'rebalanced', 'machine-lost', 'digest-changed'];
 
 export type Action =
   | (Base & { kind: 'machine.create'; machine: string; driver: string; labels: Record<string, string> })
@@ -98,7 +100,10 @@ export type Action =
   /** Set the machine's swarm node availability (`from` as observed) to the manifest's. */
   | (Base & { kind: 'machine.availability'; machine: string; from: Availability; availability: Availability })
   /** Re-create a machine (its node image changed), after its replicas moved elsewhere; it re-joins the swarm afterwards. */
-  | (Base & { kind: 'machine.replace'; machine: string; driver: string; image: string });
+  | (Base & { kind: 'machine.replace'; machine: string; driver: string; image: string })
+  // Issue 15 point 7: a machine's `engine:` options written to its daemon.json, then its engine
+  // reloaded (SIGHUP) or, for a key dockerd reads only at start, restarted (its containers come back).
+  | (Base & { kind: 'engine.options'; machine: string; options: Record<string, unknown>; patch: Operation[]; restart: boolean });
 
 export type ActionKind = Action['kind'];
 

@@ -8,6 +8,8 @@ export interface DriverTraits {
    * never written; destroy leaves the host (only what cluster put on it goes).
    */
   adopted: boolean;
+  /** Writes its machines' daemon.json: a machine's `engine:` options are set at create and changed later. */
+  engineOptions: boolean;
   /** Manifest keys only this driver takes. */
   options: readonly string[];
   /** Of those, the ones a machine of this driver must have, with what to write. */

@@ -43,6 +43,12 @@ export interface Driver {
   resize?(name: string, size: { cpus?: number; memory?: number }): Promise<void>;
   /** Replace the engine labels of a machine (live where the driver can). */
   setEngineLabels(name: string, labels: Record<string, string>): Promise<void>;
+  /**
+   * Write the manifest's `engine:` options into the machine's engine configuration and make the
+   * engine take them: reload (SIGHUP) or restart (its containers come back). Absent: the driver does
+   * not set engine options (the plan says so).
+   */
+  setEngineOptions?(name: string, options: Record<string, unknown>, how: 'reload' | 'restart'): Promise<void>;
   /** False when labels can only be read (generic driver): the plan says so. */
   readonly canSetEngineLabels: boolean;
   engine(record: MachineRecord): Engine;

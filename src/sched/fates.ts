@@ -6,10 +6,11 @@
 // A converged cluster of a million replicas goes through here on every plan, so each container is
 // visited a bounded number of times, and nothing is keyed by its 64-hex-digit id.
 import type { DesiredService } from '../model/desired.js';
-import type { ObservedContainer } from '../model/observed.js';
+import { LABEL, type ObservedContainer } from '../model/observed.js';
 import type { Existing, ReplicaPlacement } from '../model/placement.js';
 import type { Check } from './filters/types.js';
 import { pushTo } from '../model/multimap.js';
+import { isCurrentReplica } from '../model/image-ref.js';
 import type { Node } from './node.js';
 
 /**
@@ -94,7 +95,7 @@ export function fatesOf(service: DesiredService, owned: Owned | undefined, nodes
     const stay = staysOn(first) ? first : owned!.more?.get(replica)?.find(staysOn);
     if (stay) {
       if (staying) staying[nodes.get(stay.machine)!.index]!++;
-      const fate = stay.container.owner!.configHash === service.configHash ? 'kept' : 'replaced';
+      const fate = isCurrentReplica(service, stay.container, LABEL.imageDigest) ? 'kept' : 'replaced';
       slots[replica - 1] = { service: service.name, replica, machine: stay.machine, fate, existing: stay };
     } else {
       wanted.push(replica);

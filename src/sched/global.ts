@@ -9,6 +9,8 @@
 // Replica numbers name containers, so a new machine's replica takes the lowest number no owned
 // container uses: existing replicas keep theirs, and the plan for an added machine is only its own.
 import type { DesiredService } from '../model/desired.js';
+import { isCurrentReplica } from '../model/image-ref.js';
+import { LABEL } from '../model/observed.js';
 import type { Existing, ReplicaPlacement, Unschedulable } from '../model/placement.js';
 import type { Owned } from './fates.js';
 import type { Check } from './filters/types.js';
@@ -38,7 +40,7 @@ export function globalFates(service: DesiredService, owned: Owned | undefined, n
     // A drained machine's replica goes (swarmkit global.go reconcileOneNode shuts a drained node's tasks down); a paused one's stays.
     if (node === undefined || keeper[node.index] !== 0 || node.availability === 'drain' || !eligible(node)) return; // retired (retiredOf finds it unused)
     keeper[node.index] = replica;
-    const fate = e.container.owner!.configHash === service.configHash ? 'kept' : 'replaced';
+    const fate = isCurrentReplica(service, e.container, LABEL.imageDigest) ? 'kept' : 'replaced';
     slots[replica - 1] = { service: service.name, replica, machine: node.name, fate, existing: e };
   };
   // Lowest replica number first: of two on one machine, the older name stays.

@@ -5,7 +5,8 @@ import type { Desired, StrategyName } from '../model/desired.js';
 import type { Observed, ObservedContainer } from '../model/observed.js';
 import { ownsContainer } from '../model/ownership.js';
 import type { Existing, Placement, ReplicaPlacement, Unschedulable } from '../model/placement.js';
-import { containerName, parkedName } from '../model/naming.js';
+import { containerName, normalizeImage, parkedName } from '../model/naming.js';
+import { withResolvedImages } from '../model/image-ref.js';
 import type { Keys } from './candidates.js';
 import { explain } from './explain.js';
 import { addOwned, fatesOf, lookalikesOf, retiredOf, type Fates, type Owned } from './fates.js';
@@ -40,7 +41,9 @@ export function place(desired: Desired, observed: Observed, options: PlaceOption
 }
 
 /** The placement and the scheduler's state after it (for explanations). */
-export function schedule(all: Desired, observed: Observed, options: PlaceOptions = {}): { placement: Placement; ctx: Context; tasks: Map<string, Task> } {
+export function schedule(manifest: Desired, observed: Observed, options: PlaceOptions = {}): { placement: Placement; ctx: Context; tasks: Map<string, Task> } {
+  // A re-pushed tag of a `pull_policy: always` service makes its replicas not current (replaced in place).
+  const all = withResolvedImages(manifest, observed, normalizeImage);
   // Swarm-mode services are placed by the swarm's own scheduler.
   const desired = all.services.some((s) => s.mode === 'swarm') ? { ...all, services: all.services.filter((s) => s.mode !== 'swarm') } : all;
   const nodes = buildNodes(desired, observed);

@@ -119,7 +119,18 @@ export function toNetwork(n: Dockerode.NetworkInspectInfo): ObservedNetwork {
 }
 
 export function toImage(i: Dockerode.ImageInfo): ObservedImage {
-  return { id: i.Id, tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>') };
+  const digests = (i.RepoDigests ?? []).filter((d) => !d.startsWith('<none>@'));
+  return { id: i.Id, tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), ...(digests.length ? { digests } : {}) };
+}
+
+/** Each container with the registry digests of the image it runs (pull_policy always compares them). */
+export function withImageDigests(containers: ObservedContainer[], listed: Dockerode.ContainerInfo[], images: ObservedImage[]): ObservedContainer[] {
+  const byId = new Map(images.filter((i) => i.digests).map((i) => [i.id, i.digests!]));
+  if (!byId.size) return containers;
+  return containers.map((c, n) => {
+    const digests = byId.get(listed[n]!.ImageID);
+    return digests ? { ...c, imageDigests: digests } : c;
+  });
 }
 
 /** A node of `GET /nodes`: what the plan needs, nothing that changes with every heartbeat (a saved plan digests it). */

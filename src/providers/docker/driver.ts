@@ -7,9 +7,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
-import writeFileAtomic from 'write-file-atomic';
 import { connect, subscribeEvents } from './engine.js';
-import { EngineError, toEngineError, tolerate } from '../../engine/errors.js';
+import { EngineError, errorMessage, toEngineError, tolerate } from '../../engine/errors.js';
+import type { EngineOptions } from '../../model/engine-options.js';
+import { readAppliedOptions, readDaemonJson, recordAppliedOptions, writeDaemonJson } from './daemon-json.js';
 import type { Engine } from '../../engine/types.js';
 import { readUserFile } from '../../manifest/user-file.js';
 import { UserError } from '../../model/diagnostic.js';
@@ -31,6 +32,8 @@ const KIND = 'io.cluster.kind';
 // The manifest's machine-name rule: no '/', never '.' or '..', so a name can never leave .cluster/machines/.
 const MACHINE_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 const READY_TIMEOUT_MS = 90_000;
+const RELOAD_TIMEOUT_MS = 10_000;
+const SWARM_BACK_TIMEOUT_MS = 60_000;
 const SWARM_NODE_CERT = '/var/lib/docker/swarm/certificates/swarm-node.crt';
 
 export class DockerDriver implements Driver {
@@ -112,7 +115,8 @@ export class DockerDriver implements Driver {
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, machine.name);
     mkdirSync(folder, { recursive: true });
     recordHost(this.ctx.dir, this.hostUrl);
-    writeDaemonJson(folder, machine.labels);
+    writeDaemonJson(folder, { labels: machine.labels, options: machine.engine ?? {} });
+    recordAppliedOptions(folder, machine.engine ?? {});
     const privileged = machine.options.privileged === true;
     const { placed, release } = await this.claimPlacement();
     const container = await this.host.createContainer({
@@ -196,7 +200,7 @@ export class DockerDriver implements Driver {
     const c = await this.container(name);
     if (!c) throw new Error(`machine ${name} does not exist`);
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
-    writeDaemonJson(folder, labels);
+    writeDaemonJson(folder, { labels, options: readDaemonJson(folder).options });
     // dockerd is PID 1 in the machine and reloads labels from its config file on SIGHUP.
     await c.kill({ signal: 'HUP' });
     const engine = this.engineAt(name, socketUrl(folder));
@@ -205,6 +209,53 @@ export class DockerDriver implements Driver {
       if (JSON.stringify(sorted((await engine.facts()).labels)) === want) return;
     }
     throw new Error(`machine ${name}: engine did not pick up the new labels within 10 s`);
+  }
+
+  /**
+   * The manifest's `engine:` options into the machine's daemon.json (labels kept), then dockerd takes
+   * them: `reload` is a SIGHUP to dockerd (PID 1 of the machine) confirmed by the engine's own
+   * `reload` event; `restart` restarts the machine container (dockerd reads most keys only at start),
+   * after which the containers that ran start again where no restart policy did it, and a swarm
+   * member is waited for until it is active in its swarm again. A file dockerd refuses is put back as
+   * it was (the engine keeps or gets back its previous options) and the error names dockerd's words.
+   * Killed half-way: engine-applied.json still holds the old options, so the next plan does it again.
+   */
+  async setEngineOptions(name: string, options: EngineOptions, how: 'reload' | 'restart'): Promise<void> {
+    const c = await this.container(name);
+    if (!c) throw new Error(`machine ${name} does not exist`);
+    const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
+    const before = readDaemonJson(folder);
+    const previous = { labels: before.labels, options: readAppliedOptions(folder).options };
+    const engine = this.engineAt(name, socketUrl(folder));
+    if (how === 'reload') {
+      const since = Date.now() / 1000;
+      writeDaemonJson(folder, { labels: before.labels, options });
+      await c.kill({ signal: 'HUP' });
+      if (!(await untilReloaded(dockerodeFor(socketUrl(folder)), since))) {
+        writeDaemonJson(folder, previous);
+        throw new Error(`machine ${name}: its engine did not reload the new options within ${RELOAD_TIMEOUT_MS / 1000} s; dockerd says: ${await this.lastLog(c, /reload|config/i)}; daemon.json is back as it was`);
+      }
+    } else {
+      const facts = await engine.facts();
+      const wasRunning = facts.containers.filter((x) => x.state === 'running' && !x.labels['com.docker.swarm.task.id']).map((x) => x.id);
+      writeDaemonJson(folder, { labels: before.labels, options });
+      await c.restart({ t: 30 });
+      try {
+        await this.waitReady(name, folder);
+      } catch (err) {
+        writeDaemonJson(folder, previous);
+        await c.start().catch(tolerate('notModified'));
+        await this.waitReady(name, folder);
+        throw new Error(`machine ${name}: its engine did not start with the new options (${errorMessage(err)}); it runs again with its previous options`);
+      }
+      await bringBack(engine, wasRunning, facts.swarm.state === 'active' ? facts.swarm.role : undefined);
+    }
+    recordAppliedOptions(folder, options);
+  }
+
+  private async lastLog(c: Dockerode.Container, pattern: RegExp): Promise<string> {
+    const logs = printable(await c.logs({ stdout: true, stderr: true, tail: 50 }).catch(() => Buffer.from(''))).trim().split('\n');
+    return logs.filter((l) => pattern.test(l)).slice(-2).join(' | ') || '(nothing in its log)';
   }
 
   async swarmCertificateRole(name: string): Promise<Role | undefined> {
@@ -337,6 +388,7 @@ export class DockerDriver implements Driver {
       ...(info.HostConfig.NanoCpus ? { cpus: info.HostConfig.NanoCpus / 1e9 } : {}),
       ...(info.HostConfig.Memory ? { memory: info.HostConfig.Memory } : {}),
       image: info.Config.Image,
+      ...engineRecord(folder),
     };
     return { name, driver: 'docker', state, ...(address ? { address } : {}), engineUrl: socketUrl(folder), spec };
   }
@@ -363,11 +415,43 @@ function recordHost(dir: string, url: string): void {
   if (recordedHost(dir) !== url) writeStateFile(hostFile(dir), `${url}\n`);
 }
 
-function writeDaemonJson(folder: string, labels: Record<string, string>): void {
-  // Labels only here, never also as dockerd flags: dockerd refuses a setting given both ways.
-  // Atomic (rename) because dockerd may read the file at any moment.
-  const body = { labels: Object.entries(sorted(labels)).map(([k, v]) => `${k}=${v}`) };
-  writeFileAtomic.sync(join(folder, 'daemon.json'), JSON.stringify(body, null, 2) + '\n');
+function engineRecord(folder: string): { engine: EngineOptions; enginePending?: true } {
+  const applied = readAppliedOptions(folder);
+  return { engine: applied.options, ...(applied.pending ? { enginePending: true as const } : {}) };
+}
+
+/** The engine's own `reload` event since `since` (seconds): dockerd emits it only once a reload succeeded (daemon/reload.go). */
+async function untilReloaded(docker: Dockerode, since: number): Promise<boolean> {
+  for (const deadline = Date.now() + RELOAD_TIMEOUT_MS; Date.now() < deadline; await sleep(100)) {
+    const events = docker.getEvents as unknown as (opts: object) => Promise<NodeJS.ReadableStream | Buffer>;
+    const body = await events.call(docker, { since: since.toFixed(3), until: (Date.now() / 1000 + 0.5).toFixed(3), filters: { type: ['daemon'], event: ['reload'] } }).catch(() => undefined);
+    const text = body === undefined ? '' : Buffer.isBuffer(body) ? body.toString('utf8') : await streamText(body as NodeJS.ReadableStream);
+    if (text.includes('"reload"')) return true;
+  }
+  return false;
+}
+
+async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += String(chunk);
+  return text;
+}
+
+/**
+ * After an engine restart: the containers that ran before and are not running again (no restart
+ * policy brought them back) are started; swarm tasks are the swarm's to restart. A swarm member is
+ * waited for until its engine is active in the swarm again with the role it had.
+ */
+async function bringBack(engine: Engine, containers: string[], role: Role | undefined): Promise<void> {
+  const now = await engine.facts();
+  const stopped = now.containers.filter((x) => containers.includes(x.id) && x.state !== 'running');
+  for (const x of stopped) await engine.startContainer(x.id);
+  if (!role) return;
+  for (const deadline = Date.now() + SWARM_BACK_TIMEOUT_MS; Date.now() < deadline; await sleep(250)) {
+    const swarm = (await engine.facts()).swarm;
+    if (swarm.state === 'active' && swarm.role === role) return;
+  }
+  throw new Error(`the engine restarted but is not back in its swarm as ${role} within ${SWARM_BACK_TIMEOUT_MS / 1000} s`);
 }
 
 function sorted(r: Record<string, string>): Record<string, string> {

@@ -10,10 +10,11 @@ import type { BuildSpec } from '../../model/desired.js';
 import type { Role } from '../../model/desired.js';
 import type { EngineFacts, ObservedSwarmService, SwarmFacts } from '../../model/observed.js';
 import { dockerodeFor, type TlsFiles } from './connection.js';
-import { toContainer, toCreateOptions, toFacts, toImage, toNetwork, toSwarmNode } from './convert.js';
+import { toContainer, toCreateOptions, toFacts, toImage, toNetwork, toSwarmNode, withImageDigests } from './convert.js';
 import { EngineError, errorMessage, progressError, toEngineError, tolerate, type EngineErrorKind } from '../../engine/errors.js';
 import { ensureSwarmFiles, pruneSwarmFiles, serviceTasks, toSwarmServiceSpec } from './service.js';
-import type { ContainerCreateRequest, ContainerStatus, Engine, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from '../../engine/types.js';
+import type { ContainerCreateRequest, ContainerStatus, Engine, ImageFetch, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from '../../engine/types.js';
+import type { RegistryAuth } from '../../engine/registry-auth.js';
 
 export function connect(url: string, tls?: TlsFiles): DockerEngine {
   return new DockerEngine(url, dockerodeFor(url, tls));
@@ -43,7 +44,8 @@ export class DockerEngine implements Engine {
       const nodeLabels = sw.ControlAvailable && sw.NodeID ? await this.nodeLabels(sw.NodeID).catch(() => undefined) : undefined;
       // status=true (API 1.41) adds each service's running and desired task counts.
       const services = sw.ControlAvailable ? await this.docker.listServices({ status: true } as Dockerode.ServiceListOptions).catch(() => undefined) : undefined;
-      const facts = toFacts(this.url, info, containers.map(toContainer), images.map(toImage), nodeLabels);
+      const observedImages = images.map(toImage);
+      const facts = toFacts(this.url, info, withImageDigests(containers.map(toContainer), containers, observedImages), observedImages, nodeLabels);
       if (facts.swarm.role === 'manager' && !facts.swarm.error) await this.addSwarmNodes(facts.swarm, info);
       return {
         ...facts,
@@ -73,9 +75,9 @@ export class DockerEngine implements Engine {
     return (await this.docker.getNode(nodeId).inspect()).Spec?.Labels ?? {};
   }
 
-  async ensureImage(image: string, source?: Engine): Promise<'present' | 'pulled' | 'copied'> {
+  async ensureImage(image: string, source?: Engine, opts: ImageFetch = {}): Promise<'present' | 'pulled' | 'copied'> {
     if (await this.hasImage(image)) return 'present';
-    const pullError = await this.pull(image);
+    const pullError = opts.pull === false ? 'pull_policy never' : await this.pull(image, opts.auth);
     if (!pullError) return 'pulled';
     if (source?.exportImage && (await source.ensureImage(image).then(() => true, () => false))) {
       await this.importImage(await source.exportImage(image));
@@ -107,7 +109,8 @@ export class DockerEngine implements Engine {
       const found = (await this.docker.listServices({ filters: { name: [req.name] } })).find((x) => x.Spec?.Name === req.name);
       if (found?.ID) return found.ID; // a crashed run made it already: the update path converges it
       const files = await ensureSwarmFiles(this.docker, req);
-      return ((await this.docker.createService(toSwarmServiceSpec(req, files))) as { id?: string; ID?: string }).id ?? '';
+      const spec = toSwarmServiceSpec(req, files);
+      return ((await (req.auth ? this.docker.createService(req.auth, spec) : this.docker.createService(spec))) as { id?: string; ID?: string }).id ?? '';
     });
   }
 
@@ -119,7 +122,8 @@ export class DockerEngine implements Engine {
       const spec = toSwarmServiceSpec(req, files);
       // `docker service update --force`: a changed ForceUpdate counter is what makes the swarm roll again.
       const forceUpdate = (current.Spec?.TaskTemplate?.ForceUpdate ?? 0) + (opts.force ? 1 : 0);
-      await service.update({ ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: forceUpdate }, version: current.Version.Index });
+      const body = { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: forceUpdate }, version: current.Version.Index };
+      await (req.auth ? service.update(req.auth, body) : service.update(body));
       await pruneSwarmFiles(this.docker, req.name, files);
     });
   }
@@ -292,10 +296,19 @@ export class DockerEngine implements Engine {
     if (failed) throw new EngineError('refused', `building ${tag} from ${build.context} failed: ${failed}`);
   }
 
+  async resolveDigest(image: string, auth?: RegistryAuth): Promise<string> {
+    return call(async () => {
+      const found = (await this.docker.getImage(image).distribution(auth ? { authconfig: auth } : {})) as { Descriptor?: { digest?: string } };
+      const digest = found.Descriptor?.digest;
+      if (!digest) throw new EngineError('refused', `the registry gave no digest for ${image}`);
+      return digest;
+    });
+  }
+
   /** Undefined when pulled; else why not. A failed pull ends without an error, the error is in the last event. */
-  private async pull(image: string): Promise<string | undefined> {
+  private async pull(image: string, auth?: RegistryAuth): Promise<string | undefined> {
     try {
-      return progressError(await followProgress(this.docker, await this.docker.pull(image)));
+      return progressError(await followProgress(this.docker, await this.docker.pull(image, auth ? { authconfig: auth } : {})));
     } catch (err) {
       return errorMessage(err);
     }

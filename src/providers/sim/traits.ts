@@ -4,6 +4,7 @@ import type { DriverTraits } from '../traits.js';
 export const simTraits: DriverTraits = {
   simulated: true,
   adopted: false,
+  engineOptions: false,
   options: [],
   required: [],
   defaultSize: { cpus: SIM_DEFAULT_CPUS, memory: SIM_DEFAULT_MEMORY },

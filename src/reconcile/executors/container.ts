@@ -7,6 +7,8 @@ import { contentOf } from '../../manifest/mount-content.js';
 import { readUserFile } from '../../manifest/user-file.js';
 import type { Desired, DesiredService, FileMount } from '../../model/desired.js';
 import { LABEL } from '../../model/observed.js';
+import { pinnedImage } from '../../model/image-ref.js';
+import { imageFetch } from './image.js';
 import { ownsContainer, ownsLabels, shortId } from '../../model/ownership.js';
 import { maskedView } from '../../plan/sensitive.js';
 import { untilConditionHolds, type Replica } from '../conditions.js';
@@ -73,7 +75,7 @@ export async function createContainer(ctx: ActionContext, machine: string, req: 
     return await engine.createContainer(req);
   } catch (err) {
     if (!isEngineError(err, 'notFound') || !/no such image/i.test(err.message)) throw err;
-    await engine.ensureImage(req.spec.image, ctx.driver(machine).hostEngine?.());
+    await engine.ensureImage(req.spec.image, ctx.driver(machine).hostEngine?.(), imageFetch(ctx, req.spec.image));
     return engine.createContainer(req);
   }
 }
@@ -101,16 +103,21 @@ export function replicaLabels(desired: Desired, service: DesiredService, replica
     [LABEL.service]: service.name,
     [LABEL.replica]: String(replica),
     [LABEL.configHash]: service.configHash,
+    ...(service.imageDigest ? { [LABEL.imageDigest]: service.imageDigest } : {}),
     [LABEL.spec]: canonicalJson(view.spec),
     ...(Object.keys(view.digests).length ? { [LABEL.sensitive]: canonicalJson(view.digests) } : {}),
     ...(identity === undefined ? {} : { [LABEL.id]: identity }),
   };
 }
 
-/** The spec the engine gets: real values (the container needs its password, the pull its tag), labels masked. */
+/**
+ * The spec the engine gets: real values (the container needs its password, the pull its tag), labels
+ * masked, and the image pinned to the digest the plan resolved (pull_policy always).
+ */
 export function engineSpec(desired: Desired, service: DesiredService): DesiredService['spec'] {
   const { spec } = maskedView(service.spec, desired.sensitive, `${desired.name}/${service.name}`);
-  return spec.labels === service.spec.labels ? service.spec : { ...service.spec, labels: spec.labels };
+  const real = spec.labels === service.spec.labels ? service.spec : { ...service.spec, labels: spec.labels };
+  return service.imageDigest ? { ...real, image: pinnedImage(service.spec.image, service.imageDigest) } : real;
 }
 
 /** What a secret or config puts into the container: its file, its variable's value, or its inline content. */

@@ -6,6 +6,7 @@ import type { Desired, DesiredMachine, DesiredService, DriverName } from '../../
 import { LABEL, type Observed, type ObservedSwarmService } from '../../model/observed.js';
 import { maskText } from '../../model/secrets.js';
 import { normalizeImage } from '../../model/naming.js';
+import { withResolvedImages } from '../../model/image-ref.js';
 import type { Drivers } from '../../providers/index.js';
 import type { Driver, MachineRecord } from '../../providers/types.js';
 
@@ -27,7 +28,8 @@ export class ActionContext {
     readonly records: Map<string, MachineRecord>,
   ) {
     this.machines = new Map(desired.machines.map((m) => [m.name, m]));
-    this.services = new Map(desired.services.map((s) => [s.name, s]));
+    // With the digests `pull_policy: always` resolved when observing: what the plan pinned is what is made.
+    this.services = new Map(withResolvedImages(desired, observed, normalizeImage).services.map((s) => [s.name, s]));
   }
 
   /** Whose objects are ours: this cluster's name and the checkout's identity (another checkout's objects are never touched). */

@@ -26,4 +26,10 @@ export const machineExecutors = {
     await ctx.driver(a.machine).setEngineLabels(a.machine, ctx.machines.get(a.machine)?.labels ?? a.labels);
     await ctx.mirrorNodeLabels(a.machine);
   },
+  'engine.options': async (ctx, a) => {
+    // The manifest's options, not the plan's: a plan applied later still gives what the manifest says.
+    const driver = ctx.driver(a.machine);
+    if (!driver.setEngineOptions) throw new Error(`machine ${a.machine}: the ${driver.name} driver does not set engine options`);
+    await driver.setEngineOptions(a.machine, ctx.machines.get(a.machine)?.engine ?? a.options, a.restart ? 'restart' : 'reload');
+  },
 } satisfies Partial<Executors>;

@@ -1,6 +1,9 @@
 // Swarm-mode services: created, updated (forced when a rollout stalled) and removed on the leader.
 import type { SwarmServiceRequest } from '../../engine/types.js';
 import { canonicalJson } from '../../manifest/hash.js';
+import { registryCredentials } from '../../engine/registry-auth.js';
+import { registryOf } from '../../model/image-ref.js';
+import { normalizeImage } from '../../model/naming.js';
 import { LABEL } from '../../model/observed.js';
 import { STALLED, swarmDefinition, swarmDefinitionDigests, swarmDefinitionHash } from '../../plan/swarm-services.js';
 import { ignoresScale } from '../../plan/ignore.js';
@@ -49,8 +52,11 @@ function swarmServiceRequest(ctx: ActionContext, serviceName: string, name: stri
     [LABEL.configHash]: swarmDefinitionHash(service),
     [LABEL.spec]: canonicalJson(swarmDefinition(service, ctx.desired)),
     ...(Object.keys(digests).length ? { [LABEL.sensitive]: canonicalJson(digests) } : {}),
+    ...(service.imageDigest ? { [LABEL.imageDigest]: service.imageDigest } : {}),
     // Its secrets and configs take these labels too.
     ...ctx.idLabel(),
   };
-  return { name, spec: engineSpec(ctx.desired, service), swarm: service.swarm, replicas: live !== undefined && ignoresScale(service) ? live : service.scale, labels };
+  // `docker stack deploy --with-registry-auth`: the swarm hands the credentials to the nodes that run its tasks.
+  const creds = registryCredentials(registryOf(normalizeImage(service.spec.image)));
+  return { name, spec: engineSpec(ctx.desired, service), swarm: service.swarm, replicas: live !== undefined && ignoresScale(service) ? live : service.scale, labels, ...(creds.auth ? { auth: creds.auth } : {}) };
 }
