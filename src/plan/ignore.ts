@@ -1,7 +1,8 @@
 // x-cluster.ignore_changes, as Terraform's lifecycle.ignore_changes: where the running object differs
 // from the manifest only in ignored fields, the plan takes it as it runs (Terraform plans with the
-// prior value of an ignored attribute: internal/plans/objchange processIgnoreChanges). Done before
-// placement and planning, on copies, so the scheduler and the plan see ignored differences as none:
+// prior value of an ignored attribute, and only for an object that exists: hashicorp/terraform
+// internal/terraform, NodeAbstractResource.processIgnoreChanges). Done before placement and planning,
+// on copies, so the scheduler and the plan see ignored differences as none:
 // - a container whose recorded spec differs only there keeps its replica (no replace);
 // - a swarm service whose recorded definition differs only there is not updated;
 // - `scale` ignored: replicas numbered above the manifest's scale that run are kept (added by hand or

@@ -1,5 +1,6 @@
-// x-cluster.ignore_changes, as Terraform's lifecycle.ignore_changes (internal/plans/objchange
-// processIgnoreChanges: an ignored attribute is planned with its prior value, so it makes no diff):
+// x-cluster.ignore_changes, as Terraform's lifecycle.ignore_changes (hashicorp/terraform internal/terraform,
+// NodeAbstractResource.processIgnoreChanges: only for an object that exists, an ignored attribute is
+// planned with its prior value, so it makes no diff):
 // a field changed outside cluster, or in the manifest, neither replaces a container nor updates a
 // swarm service, and the plan says what it ignored; any other field still does. Sim machines, the
 // labels apply records (replicaLabels), the plan as the CLI computes it (computePlan).
