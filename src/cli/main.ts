@@ -85,6 +85,9 @@ function buildProgram(exit: (code: number) => void): Command {
       return ms;
     });
   const rebalance = () => new Option('--rebalance', "move replicas to restore the strategy's balance (e.g. after machines joined); without it, running replicas never move for balance");
+  // Issue 17 point 9 (wip-gitops): watch's answer to drift.
+  const driftMode = () =>
+    new Option('--drift <mode>', 'watch: on drift (an out-of-band change), `correct` it or only `report` it (manifest edits are applied either way)').choices(['correct', 'report']).default('correct');
   const adopt = () => new Option('--adopt [id]', "take over another checkout's objects of this cluster (same name, another identity): this folder becomes that checkout; with several, give the id");
   const target = () =>
     new Option('--target <object>', 'limit to machine.NAME or service.NAME and what it needs (repeatable)').argParser((v: string, prev: string[] = []) => {
@@ -141,6 +144,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(gracePeriod())
     .addOption(unreachableGrace())
     .addOption(rebalance())
+    .addOption(driftMode())
     .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --target machine.worker-2 --auto-approve\n  cluster apply --auto-approve -f cluster.example.yml\n  cluster apply --watch')
     .action(async (planfile, o) => exit(await interruptible((stop) => applyCommand(planfile, o, stop), report)));
 
@@ -159,7 +163,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(lockTimeout())
     .addOption(gracePeriod())
     .addOption(unreachableGrace())
-    .addHelpText('after', '\nExample:\n  cluster watch -f cluster.yml --interval 10')
+    .addOption(driftMode())
+    .addHelpText('after', '\nExamples:\n  cluster watch -f cluster.yml --interval 10\n  cluster watch --drift report   # say what drifted, correct nothing; edits still apply')
     .action(async (o) => exit(await interruptible((stop) => applyCommand(undefined, { ...o, watch: true }, stop), report)));
 
   program

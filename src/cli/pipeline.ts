@@ -6,6 +6,7 @@ import type { Desired, StrategyName } from '../model/desired.js';
 import type { Observed } from '../model/observed.js';
 import type { Placement } from '../model/placement.js';
 import { makePlan } from '../plan/index.js';
+import { honourIgnoreChanges } from '../plan/ignore.js';
 import { targetPlan } from '../plan/target.js';
 import type { Plan } from '../plan/types.js';
 import { closeDrivers, openDrivers, stateDir, type Drivers } from '../providers/index.js';
@@ -129,8 +130,11 @@ export interface PlanChoices {
 }
 
 export function computePlan(desired: Desired, observation: Observation, choices: PlanChoices = {}): { placement: Placement; plan: Plan } {
-  const placement = place(desired, observation.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace, rebalance: choices.rebalance === true });
-  const plan = makePlan(desired, observation.observed, placement);
+  // x-cluster.ignore_changes: differences only in ignored fields are none for placement and plan (src/plan/ignore.ts).
+  const honoured = honourIgnoreChanges(desired, observation.observed);
+  const placement = place(honoured.desired, honoured.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace, rebalance: choices.rebalance === true });
+  const made = makePlan(honoured.desired, honoured.observed, placement);
+  const plan = honoured.notes.length ? { ...made, notes: [...(made.notes ?? []), ...honoured.notes] } : made;
   return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target, desired, observation.observed) : plan };
 }
 

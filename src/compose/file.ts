@@ -64,9 +64,14 @@ function dropExtensions(data: Raw): Raw {
   const out = strip(data, false) as Raw;
   for (const section of ['services', 'networks', 'volumes', 'secrets', 'configs']) {
     // Entries are names (a service may be called x-ray); what they define is stripped.
-    if (isMap(data[section])) out[section] = Object.fromEntries(Object.entries(data[section] as Raw).map(([k, v]) => [k, strip(v, false)]));
+    if (isMap(data[section])) out[section] = Object.fromEntries(Object.entries(data[section] as Raw).map(([k, v]) => [k, section === 'services' ? keepOurs(v, strip(v, false)) : strip(v, false)]));
   }
   return out;
+}
+
+/** A service's `x-cluster` is cluster's own setting (src/manifest/ignore-changes.ts): kept, and checked there. */
+function keepOurs(raw: unknown, stripped: unknown): unknown {
+  return isMap(raw) && isMap(stripped) && 'x-cluster' in raw ? { ...stripped, 'x-cluster': raw['x-cluster'] } : stripped;
 }
 
 function strip(value: unknown, keepKeys: boolean): unknown {

@@ -97,6 +97,7 @@ export function importCompose(opts: ComposeOptions, env: Env, cluster: () => str
 function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<string, Raw>, cluster: () => string, warn: (p: Path, m: string, h?: string) => void, error: (p: Path, m: string, h?: string) => void): Raw {
   const raw: Raw = {};
   for (const [key, value] of Object.entries(s.raw)) {
+    if (key === 'x-cluster') raw[key] = value;
     if (key.startsWith('x-')) continue;
     if (key === 'build') {
       raw.build = buildOf(value, s.name, warn);

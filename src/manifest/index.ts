@@ -271,6 +271,7 @@ function buildServices(sources: ServiceSource[], env: Record<string, string | un
       ...(parsed.pullPolicy ? { pullPolicy: parsed.pullPolicy } : {}),
       ...(parsed.global ? { global: true as const } : {}),
       ...parsed.rollouts,
+      ...(parsed.ignoreChanges ? { ignoreChanges: parsed.ignoreChanges } : {}),
       placement: { constraints: parsed.constraints.map(strip), affinities: parsed.affinities.map(strip), ...(parsed.maxPerMachine ? { maxPerMachine: parsed.maxPerMachine } : {}), ...(parsed.spread ? { spread: parsed.spread } : {}) },
       position: pos(['services', name]),
     });

@@ -2,13 +2,14 @@
 // normalises them, so equal intent gives an equal spec (and an equal config hash).
 import { isAbsolute, resolve } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
-import type { BuildSpec, DependencyCondition, Expression, HealthcheckSpec, Resources, ServiceSpec, SwarmServiceSpec, SwarmUpdateConfig, VolumeSpec } from '../model/desired.js';
+import type { IgnoredField, BuildSpec, DependencyCondition, Expression, HealthcheckSpec, Resources, ServiceSpec, SwarmServiceSpec, SwarmUpdateConfig, VolumeSpec } from '../model/desired.js';
 import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
 import { parseBytes, parseComposeDuration, parseCpus, parseInteger } from './units.js';
 import { parsePort } from './ports.js';
 import type { Path } from './read.js';
 import { didYouMean } from './hints.js';
 import { parseRollouts, rolloutConfig, type Rollouts } from './rollout.js';
+import { parseIgnoreChanges } from './ignore-changes.js';
 
 /**
  * Replicas per service, and of all services together: a typo like 1e12 is refused before anything is
@@ -42,6 +43,8 @@ export interface ParsedService {
   affinities: (Expression & { path: Path })[];
   /** deploy.update_config / rollback_config of a container service (src/manifest/rollout.ts). */
   rollouts: Rollouts;
+  /** x-cluster.ignore_changes (src/manifest/ignore-changes.ts). */
+  ignoreChanges?: IgnoredField[];
 }
 
 /** `warn`: what is read but not honoured (a volume option), by name, as a warning at its place. */
@@ -140,7 +143,8 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
   }
   const pullPolicy = parsePullPolicy(raw.pull_policy, spec, (msg, hint) => report(at('pull_policy'), msg, hint), (msg, hint) => warn(at('pull_policy'), msg, hint));
   const rollouts = parseRollouts(deploy, mode, at, report, warn);
-  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, rollouts, ...(pullPolicy ? { pullPolicy } : {}), ...(global ? { global } : {}), ...(maxPerMachine && mode === 'containers' ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report, maxPerMachine) } : {}) };
+  const ignoreChanges = parseIgnoreChanges(raw['x-cluster'], at, report);
+  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, rollouts, ...(pullPolicy ? { pullPolicy } : {}), ...(ignoreChanges ? { ignoreChanges } : {}), ...(global ? { global } : {}), ...(maxPerMachine && mode === 'containers' ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report, maxPerMachine) } : {}) };
 }
 
 /**

@@ -255,6 +255,11 @@ export interface DesiredService {
   update?: RolloutConfig;
   /** deploy.rollback_config (with swarmkit's defaults): how an update with failure_action rollback is undone. */
   rollback?: RolloutConfig;
+  /**
+   * `x-cluster: { ignore_changes: [...] }` (Terraform's lifecycle.ignore_changes): fields whose difference
+   * from what runs neither replaces nor updates it (src/plan/ignore.ts). Absent when none.
+   */
+  ignoreChanges?: IgnoredField[];
   placement: {
     constraints: Expression[];
     affinities: Expression[];
@@ -264,6 +269,12 @@ export interface DesiredService {
     spread?: string[];
   };
   position: SourcePosition;
+}
+
+/** One `ignore_changes` entry: the field as written, and the JSON Pointers into the comparable spec it covers ('/scale': the replica count). */
+export interface IgnoredField {
+  field: string;
+  pointers: string[];
 }
 
 /**

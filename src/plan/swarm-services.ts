@@ -82,7 +82,7 @@ function describe(s: DesiredService): string {
   return s.swarm?.mode === 'global' ? 'swarm mode, one task per machine' : `swarm mode, ${s.scale} replica${s.scale === 1 ? '' : 's'}`;
 }
 
-function definitionPatch(label: string | undefined, after: Record<string, unknown>): Operation[] {
+export function definitionPatch(label: string | undefined, after: Record<string, unknown>): Operation[] {
   let before: unknown;
   try {
     before = label ? JSON.parse(label) : undefined;

@@ -7,9 +7,13 @@
 // watchCluster() is the watch session on top of the loop: each run opens the cluster (lock held),
 // plans, applies through runPlan (same stop contract as apply), reports the state after it, and
 // follows the drivers' and engines' event streams so drift is repaired at once.
+//
+// `--drift report` (Argo CD's auto-sync without self-heal): what the world changed is said, not
+// corrected; what the manifest changed is still applied, and only that (src/plan/drift.ts).
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { Desired } from '../model/desired.js';
+import { driftKey, leftUncorrected, withoutDrift } from '../plan/drift.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
 import type { Observation } from './observe.js';
@@ -17,9 +21,15 @@ import { runWithFollowUp, type OpenCluster, type PlanRun, type ProgressReporter 
 
 export type Loaded = { ok: true; desired: Desired; files: string[] } | { ok: false; diagnostics: Diagnostic[]; files: string[] };
 
+/** What started a run: the manifest (the start, an edit) or the world (engine events, the periodic re-observe). */
+export type Trigger = 'manifest' | 'drift';
+
+/** `--drift`: correct drift (the default, as before) or only report it. */
+export type DriftMode = 'correct' | 'report';
+
 export interface WatchOptions {
   load: () => Loaded;
-  converge: (desired: Desired, why: string) => Promise<void>;
+  converge: (desired: Desired, why: string, trigger: Trigger) => Promise<void>;
   onInvalid: (diagnostics: Diagnostic[]) => void;
   log: (line: string) => void;
   debounceMs: number;
@@ -34,7 +44,7 @@ export async function watchLoop(o: WatchOptions): Promise<void> {
   let watcher: FSWatcher | undefined;
   let watched = new Set<string>();
   let running: Promise<void> | undefined;
-  let again: string | undefined;
+  let again: { why: string; trigger: Trigger } | undefined;
   let debounce: NodeJS.Timeout | undefined;
 
   const reload = (): boolean => {
@@ -63,29 +73,30 @@ export async function watchLoop(o: WatchOptions): Promise<void> {
     if (removed.length) watcher.unwatch(removed);
   };
 
-  const run = (why: string) => {
+  const run = (why: string, trigger: Trigger) => {
     if (o.signal.aborted || !good) return;
     if (running) {
-      again = why;
+      // One follow-up run; an edit among what arrived makes it a manifest run (the edit must be applied).
+      again = again?.trigger === 'manifest' && trigger === 'drift' ? again : { why, trigger };
       return;
     }
     const desired = good;
     running = o
-      .converge(desired, why)
+      .converge(desired, why, trigger)
       .catch((err) => o.log(`converge failed: ${(err as Error).message}`))
       .finally(() => {
         running = undefined;
         if (again !== undefined) {
           const next = again;
           again = undefined;
-          run(next);
+          run(next.why, next.trigger);
         }
       });
   };
 
   const fileChanged = (why: string) => {
     clearTimeout(debounce);
-    debounce = setTimeout(() => reload() && run(why), o.debounceMs);
+    debounce = setTimeout(() => reload() && run(why, 'manifest'), o.debounceMs);
   };
 
   // Events that arrive during a run are that run's own doing (removals, restarts): ignored.
@@ -93,11 +104,11 @@ export async function watchLoop(o: WatchOptions): Promise<void> {
   o.onTrigger?.((why) => {
     if (running || o.signal.aborted) return;
     clearTimeout(drift);
-    drift = setTimeout(() => run(why), 150);
+    drift = setTimeout(() => run(why, 'drift'), 150);
   });
 
-  if (reload()) run('start');
-  const periodic = setInterval(() => run('periodic re-observe'), o.intervalMs);
+  if (reload()) run('start', 'manifest');
+  const periodic = setInterval(() => run('periodic re-observe', 'drift'), o.intervalMs);
   if (!o.signal.aborted) await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
   clearInterval(periodic);
   clearTimeout(debounce);
@@ -110,6 +121,8 @@ export async function watchLoop(o: WatchOptions): Promise<void> {
 export type WatchRun =
   | { kind: 'refused'; why: string; blocked: string[] }
   | { kind: 'unchanged'; why: string; unseen?: NonNullable<Plan['unseen']> }
+  /** `--drift report`: what a correction would do, not done; `repeated` when the same drift was already said. */
+  | { kind: 'drifted'; why: string; plan: Plan; repeated: boolean }
   | ({ kind: 'applied'; why: string; plan: Plan } & PlanRun);
 
 export interface WatchReporter extends ProgressReporter {
@@ -137,6 +150,8 @@ export interface WatchSession {
   debounceMs?: number;
   parallelism?: number;
   graceMs?: number;
+  /** Default 'correct'. */
+  drift?: DriftMode;
 }
 
 /** `cluster watch`: converge now, then on every manifest edit and on drift, until the signal. */
@@ -157,13 +172,37 @@ export async function watchCluster(w: WatchSession): Promise<void> {
     for (const [key, start] of wanted) if (!subscriptions.has(key)) subscriptions.set(key, start());
   };
 
-  const converge = async (desired: Desired, why: string) => {
+  // --drift report: the manifest this session last converged to in full (drift is measured against
+  // it; until an edit has run without failures its changes are still the manifest's, retried as
+  // correct mode retries), and the drift last said (said again only when it changes).
+  let converged: Desired | undefined;
+  let saidDrift = '';
+  // The follow-up plan of a run (after it started machines) leaves drift alone too.
+  const replan = async (desired: Desired, open: OpenCluster, base: Desired | undefined) => {
+    const next = await w.replan!(desired, open);
+    return base ? { ...next, plan: withoutDrift(next.plan, w.plan(base, next.observation)) } : next;
+  };
+  const converge = async (desired: Desired, why: string, trigger: Trigger) => {
     const open = await w.open(desired);
     if (!open) return;
     let run: WatchRun;
+    let drifted: WatchRun | undefined;
+    const reporting = w.drift === 'report' && converged !== undefined;
+    const onlyDrift = reporting && trigger === 'drift' && desired === converged;
     try {
-      const plan = w.plan(desired, open.observation);
+      let plan = w.plan(desired, open.observation);
+      if (reporting) {
+        // A drift run plans against the converged manifest: all it finds is drift. An edit's run applies
+        // what the edit changes (and what that needs), and leaves the rest of the drift as it is.
+        const drift = onlyDrift ? plan : w.plan(converged!, open.observation);
+        if (!onlyDrift) plan = withoutDrift(plan, drift);
+        const left = onlyDrift ? drift : leftUncorrected(drift, plan);
+        const key = driftKey(left);
+        if (key && (trigger === 'drift' || key !== saidDrift)) drifted = { kind: 'drifted', why, plan: left, repeated: key === saidDrift };
+        saidDrift = key;
+      }
       if (plan.blocked.length) run = { kind: 'refused', why, blocked: plan.blocked };
+      else if (onlyDrift) run = { kind: 'unchanged', why, ...(plan.unseen ? { unseen: plan.unseen } : {}) };
       else if (!hasChanges(plan)) run = { kind: 'unchanged', why, ...(plan.unseen ? { unseen: plan.unseen } : {}) };
       else {
         say.plan(why, plan);
@@ -173,16 +212,18 @@ export async function watchCluster(w: WatchSession): Promise<void> {
           parallelism: w.parallelism,
           graceMs: w.graceMs,
           observeAfter: true,
-          ...(w.replan ? { replan: () => w.replan!(desired, open) } : {}),
+          ...(w.replan ? { replan: () => replan(desired, open, reporting ? converged : undefined) } : {}),
           onReplanned: (next, what) => say.plan(what, next),
         });
         run = { kind: 'applied', why, ...r };
       }
       if (!w.signal.aborted) follow(desired.name, open);
+      if (run.kind === 'unchanged' || (run.kind === 'applied' && !run.stopped && !run.walk.failed.length)) converged = desired;
     } finally {
       await open.close();
     }
     // Only now: the state is saved and the lock released, so whoever reads the report sees the result.
+    if (drifted) say.ran(desired, drifted);
     say.ran(desired, run);
   };
 

@@ -24,6 +24,11 @@ export async function watchReporter(c: ReportChoices): Promise<WatchReporter> {
     ran: (desired, run) => {
       const line = runLine(run);
       if (line) log(line);
+      if (run.kind === 'drifted' && !run.repeated) {
+        // What a correction would do, as a plan: the drift itself, said and not done.
+        if (c.json) process.stdout.write(JSON.stringify({ type: 'drift', why: run.why, corrected: false, plan: run.plan, time: new Date().toISOString() }) + '\n');
+        else process.stdout.write(planForStdout(renderPlanText(run.plan)));
+      }
       if (run.kind === 'applied' && run.after && !c.json) process.stdout.write(renderPlacementMatrix(statusReport(desired, run.after)));
     },
   };
@@ -43,6 +48,8 @@ export function runLine(run: WatchRun): string | undefined {
       }
       return run.why === 'periodic re-observe' || run.why.startsWith('drift') ? undefined : `${run.why}: converged, no changes`;
     }
+    case 'drifted':
+      return run.repeated ? undefined : `${run.why}: drift found, not corrected (--drift report); correcting it would take: ${summaryLine(run.plan)}`;
     case 'applied': {
       const w = run.walk;
       if (run.stopped) {

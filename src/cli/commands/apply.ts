@@ -28,11 +28,14 @@ export interface ApplyOptions extends PlanChoices {
   gracePeriod?: number;
   /** Take over another checkout's objects (true: the only one seen; a string: that id or prefix). */
   adopt?: string | true;
+  /** Watch mode: correct drift (default) or only report it. */
+  drift?: 'correct' | 'report';
 }
 
 export async function applyCommand(planFile: string | undefined, opts: ApplyOptions, interrupts: Interrupts): Promise<number> {
   if (opts.watch && planFile) throw UserError.plain(`apply --watch cannot follow a saved plan (${planFile}): watch re-plans on every change`, 'run `cluster apply FILE` once, or `cluster apply --watch` without a plan file');
   if (opts.watch) return watchCommand(opts, interrupts);
+  if (opts.drift === 'report') throw UserError.plain('--drift report is a watch mode: apply without --watch corrects what it plans', 'add --watch, or run `cluster plan` to see the drift without correcting it');
   // A saved plan is refused before the lock when malformed, cyclic or edited, and under it when stale or
   // not what a fresh plan gives: what runs is the plan made now, proven identical to the saved one.
   const saved = planFile ? await openSavedPlan(planFile, opts) : undefined;

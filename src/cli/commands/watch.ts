@@ -24,6 +24,7 @@ export async function watchCommand(opts: ApplyOptions, interrupts: Interrupts): 
     intervalMs: (opts.interval ?? 30) * 1000,
     parallelism: opts.parallelism,
     graceMs: opts.gracePeriod,
+    drift: opts.drift ?? 'correct',
   });
   return 0;
 }

@@ -6,6 +6,7 @@ import { registryOf } from '../../model/image-ref.js';
 import { normalizeImage } from '../../model/naming.js';
 import { LABEL } from '../../model/observed.js';
 import { STALLED, swarmDefinition, swarmDefinitionDigests, swarmDefinitionHash } from '../../plan/swarm-services.js';
+import { ignoresScale } from '../../plan/ignore.js';
 import { untilTasksRun } from '../conditions.js';
 import { engineSpec, mountBytes } from './container.js';
 import type { ActionContext } from './context.js';
@@ -20,7 +21,8 @@ export const serviceExecutors = {
   },
   'service.update': async (ctx, a) => {
     const engine = ctx.engine(a.machine);
-    const req = await withFiles(swarmServiceRequest(ctx, a.service, a.name), a.name);
+    const live = ctx.observedService(a.serviceId)?.tasks?.desired;
+    const req = await withFiles(swarmServiceRequest(ctx, a.service, a.name, live), a.name);
     const stalled = STALLED.has(ctx.observedService(a.serviceId)?.rollout?.state ?? '');
     await engine.updateService(a.serviceId, req, { force: stalled });
     return untilRunning(ctx, a.machine, a.name, a.serviceId, req);
@@ -39,7 +41,8 @@ async function withFiles(req: SwarmServiceRequest, name: string): Promise<SwarmS
   return { ...req, files: await Promise.all(files.map(async (f) => ({ kind: f.kind, name: f.name, target: f.target, sha256: f.sha256, ...(f.mode !== undefined ? { mode: f.mode } : {}), content: await mountBytes(f, name) }))) };
 }
 
-function swarmServiceRequest(ctx: ActionContext, serviceName: string, name: string): SwarmServiceRequest {
+/** `live`: the replicas the service runs with, kept when its scale is in x-cluster.ignore_changes. */
+function swarmServiceRequest(ctx: ActionContext, serviceName: string, name: string, live?: number): SwarmServiceRequest {
   const service = ctx.services.get(serviceName);
   if (!service?.swarm) throw new Error(`service ${serviceName} is not a swarm-mode service in the manifest any more`);
   const digests = swarmDefinitionDigests(service, ctx.desired);
@@ -55,5 +58,5 @@ function swarmServiceRequest(ctx: ActionContext, serviceName: string, name: stri
   };
   // `docker stack deploy --with-registry-auth`: the swarm hands the credentials to the nodes that run its tasks.
   const creds = registryCredentials(registryOf(normalizeImage(service.spec.image)));
-  return { name, spec: engineSpec(ctx.desired, service), swarm: service.swarm, replicas: service.scale, labels, ...(creds.auth ? { auth: creds.auth } : {}) };
+  return { name, spec: engineSpec(ctx.desired, service), swarm: service.swarm, replicas: live !== undefined && ignoresScale(service) ? live : service.scale, labels, ...(creds.auth ? { auth: creds.auth } : {}) };
 }
