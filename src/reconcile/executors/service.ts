@@ -1,4 +1,5 @@
 // Swarm-mode services: created, updated (forced when a rollout stalled) and removed on the leader.
+import { stackLabels } from '../../model/compose-labels.js';
 import type { SwarmServiceRequest } from '../../engine/types.js';
 import { canonicalJson } from '../../manifest/hash.js';
 import { LABEL } from '../../model/observed.js';
@@ -46,6 +47,8 @@ function swarmServiceRequest(ctx: ActionContext, serviceName: string, name: stri
     [LABEL.configHash]: swarmDefinitionHash(service),
     [LABEL.spec]: canonicalJson(swarmDefinition(service, ctx.desired)),
     ...(Object.keys(digests).length ? { [LABEL.sensitive]: canonicalJson(digests) } : {}),
+    // docker stack ps CLUSTER lists its tasks; outside the definition hash, so adding them updates nothing.
+    ...stackLabels(ctx.desired.name, service.spec.image),
     // Its secrets and configs take these labels too.
     ...ctx.idLabel(),
   };
