@@ -16,7 +16,7 @@ ping() { curl -fsS --max-time 2 --unix-socket "$SOCK" http://engine/_ping >/dev/
 static_busybox() { local b; b=$(command -v busybox) && ! ldd "$b" >/dev/null 2>&1; }
 
 install() {
-  if command -v dockerd >/dev/null && static_busybox && command -v curl >/dev/null && command -v openssl >/dev/null; then
+  if command -v dockerd >/dev/null && static_busybox && command -v curl >/dev/null && command -v openssl >/dev/null && command -v docker-compose >/dev/null; then
     echo "docker-env: dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) and busybox already installed"
     return
   fi
@@ -24,7 +24,8 @@ install() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # openssl: the TLS integration test makes its own CA and certificates
-  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl >/dev/null
+  # docker-compose (Debian's, 1.29): `docker-compose -p CLUSTER ps` on a machine lists what cluster runs (test/integration/app.test.ts)
+  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl docker-compose >/dev/null
 }
 
 start() {
