@@ -33,6 +33,8 @@ export interface PsReport {
   containers: PsRow[];
   /** Swarm-mode services and their task counts as a manager counts them (tasks not yet on a node have no container). */
   swarm_services: { service: string; name: string; running: number | null; desired: number | null }[];
+  /** Machines whose engine did not answer: their containers are missing from the list, with why. */
+  unseen: { machine: string; problem: string }[];
 }
 
 export function psReport(desired: Desired, observed: Observed, opts: { all?: boolean } = {}): PsReport {
@@ -49,7 +51,8 @@ export function psReport(desired: Desired, observed: Observed, opts: { all?: boo
   rows.sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : (a.replica ?? 0) - (b.replica ?? 0) || (a.machine < b.machine ? -1 : a.machine > b.machine ? 1 : 0)));
   const swarm = (status.swarmServices ?? []).map((s) => ({ service: s.service, name: s.name, running: s.tasks?.running ?? null, desired: s.tasks?.desired ?? null }));
   for (const [name, service] of ours) if (!swarm.some((s) => s.name === name) && desired.services.some((d) => d.name === service)) swarm.push({ service, name, running: null, desired: null });
-  return maskDeep({ cluster: desired.name, simulated: status.simulated, containers: rows, swarm_services: swarm.sort((a, b) => (a.service < b.service ? -1 : 1)) });
+  const unseen = status.machines.filter((m) => !m.engine).map((m) => ({ machine: m.name, problem: m.problem ?? m.state }));
+  return maskDeep({ cluster: desired.name, simulated: status.simulated, containers: rows, swarm_services: swarm.sort((a, b) => (a.service < b.service ? -1 : 1)), unseen });
 }
 
 function replicaRow(c: ObservedContainer, machine: string): PsRow {
@@ -85,5 +88,6 @@ export function renderPsText(r: PsReport, opts: { all?: boolean } = {}): string 
     const count = (s: PsReport['swarm_services'][number]) => (s.desired === null ? '? (no manager answered)' : `${s.running}/${s.desired}`);
     out.push('', table([['SWARM SERVICE', 'NAME', 'TASKS RUNNING'], ...r.swarm_services.map((s) => [s.service, s.name, count(s)])]));
   }
+  if (r.unseen.length) out.push('', 'Not listed (no engine answered):', ...r.unseen.map((u) => `  ${u.machine}: ${u.problem}`));
   return out.join('\n') + '\n';
 }

@@ -124,6 +124,14 @@ describe('ps, logs, exec and the docker CLI views on the docker driver', () => {
     expect(missing.stderr).toContain('web has no replica 9; replicas: 1, 2');
   });
 
+  test('exec gets a terminal (-it) when run at one, as docker compose exec; -T and a pipe do not', async () => {
+    const atTerminal = (...args: string[]) =>
+      spawnSync('script', ['-qec', [process.execPath, BIN, 'exec', '-f', file, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: dir, env: { ...process.env, DOCKER_HOST }, encoding: 'utf8', timeout: 120_000 });
+    expect(atTerminal('web', '--', 'tty').stdout).toMatch(/^\/dev\/pts\/\d+\r?\n/);
+    expect(atTerminal('-T', 'web', '--', 'tty').stdout).toMatch(/not a tty/);
+    expect((await run('exec', 'web', '--', 'tty')).stdout).toMatch(/not a tty/);
+  });
+
   test('docker-compose -p NAME ps on a machine lists its replica (compose labels)', async () => {
     // Debian's docker-compose is 1.29: it lists the project's containers of the services its file names.
     const composeDir = mkdtempSync(join(tmpdir(), 'cl-ops-compose-'));

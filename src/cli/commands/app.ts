@@ -73,7 +73,10 @@ export async function logsCommand(service: string, opts: LogsOptions, signal: Ab
       await engine.serviceLogs(leader.id, logOpts, (line) => printer.print(replicaLogName(service, line.slot), line));
       return 0;
     }
-    const rows = psReport(session.desired, session.observation.observed, { all: true }).containers.filter((c) => c.service === service);
+    const report = psReport(session.desired, session.observation.observed, { all: true });
+    // Said, not skipped in silence: a machine that did not answer holds replicas whose output is missing.
+    for (const u of report.unseen) process.stderr.write(`warning: machine ${u.machine} did not answer (${u.problem}): the logs of replicas there are not shown\n`);
+    const rows = report.containers.filter((c) => c.service === service);
     if (rows.length === 0) throw new Error(`service ${service} has no containers yet (run \`cluster apply\`)`);
     for (const r of rows) printer.register(replicaLogName(service, r.replica));
     await Promise.all(
