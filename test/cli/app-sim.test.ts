@@ -56,6 +56,23 @@ describe('ps, show, logs, exec on the sim driver', () => {
     }
   });
 
+  test('a cluster made by a version without compose/stack labels plans no change for them (they are outside every hash)', async () => {
+    const stateFile = join(dir, '.cluster/appsim.sim.json');
+    const state = readFileSync(stateFile, 'utf8');
+    expect(state).toContain('"com.docker.compose.project":"appsim"');
+    expect(state).toContain('"com.docker.stack.namespace":"appsim"');
+    // What an earlier version left: the same objects without any com.docker.* label.
+    const strip = (x: unknown): unknown =>
+      Array.isArray(x) ? x.map(strip) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).filter(([k]) => !k.startsWith('com.docker.')).map(([k, v]) => [k, strip(v)])) : x;
+    writeFileSync(stateFile, JSON.stringify(strip(JSON.parse(state))));
+    try {
+      const plan = await run('plan', '--detailed-exitcode');
+      expect([plan.code, plan.stdout]).toEqual([0, expect.stringContaining('No changes.')]);
+    } finally {
+      writeFileSync(stateFile, state);
+    }
+  });
+
   test('show refuses a file that is not a saved plan, in one line', async () => {
     writeFileSync(join(dir, 'not.plan'), '{"hello": 1}');
     const r = await run('show', join(dir, 'not.plan'));

@@ -41,8 +41,8 @@ function serviceNamed(session: Session, name: string): { name: string; mode: 'co
   throw new Error(`no service named ${name} in ${session.desired.file}; services: ${names.join(', ') || '(none)'}`);
 }
 
-function simulatedRefusal(session: Session, what: string): void {
-  const sim = session.observation.observed.machines.find((m) => traitsOf(m.driver).simulated);
+function simulatedRefusal(session: Session, what: string, machine?: string): void {
+  const sim = session.observation.observed.machines.find((m) => traitsOf(m.driver).simulated && (machine === undefined || m.name === machine));
   if (sim) throw new Error(`machine ${sim.name} is simulated (${sim.driver} driver): its containers run no processes, so there is ${what}`);
 }
 
@@ -69,7 +69,7 @@ export async function logsCommand(service: string, opts: LogsOptions, signal: Ab
       const leader = swarmManagerWith(session.observation.observed.machines, swarmServiceName(session.desired.name, service));
       if (!leader) throw new Error(`swarm service ${swarmServiceName(session.desired.name, service)} is not running on any manager that answered (run \`cluster apply\`, or see \`cluster status\`)`);
       const engine = engineOf(session, leader.machine);
-      if (!engine.serviceLogs) return simulatedRefusal(session, 'no output to show'), 1;
+      if (!engine.serviceLogs) return simulatedRefusal(session, 'no output to show', leader.machine), 1;
       await engine.serviceLogs(leader.id, logOpts, (line) => printer.print(replicaLogName(service, line.slot), line));
       return 0;
     }
@@ -82,7 +82,7 @@ export async function logsCommand(service: string, opts: LogsOptions, signal: Ab
     await Promise.all(
       rows.map(async (r) => {
         const engine = engineOf(session, r.machine);
-        if (!engine.containerLogs) return simulatedRefusal(session, 'no output to show');
+        if (!engine.containerLogs) return simulatedRefusal(session, 'no output to show', r.machine);
         await engine.containerLogs(r.id, logOpts, (line) => printer.print(replicaLogName(service, r.replica), line));
       }),
     );
@@ -120,7 +120,7 @@ export async function execCommand(ref: string, command: string[], opts: { file: 
     if (!row) throw new Error(`${target.service} has no replica ${target.replica}${rows.length ? `; replicas: ${[...new Set(rows.map((c) => c.replica ?? '-'))].join(', ')}` : ' (run `cluster apply`)'}`);
     if (row.state !== 'running') throw new Error(`${row.name} on ${row.machine} is ${row.state}, not running`);
     const machine = session.observation.observed.machines.find((m) => m.name === row.machine)!;
-    if (traitsOf(machine.driver).simulated) simulatedRefusal(session, 'nothing to run a command in');
+    if (traitsOf(machine.driver).simulated) simulatedRefusal(session, 'nothing to run a command in', machine.name);
     const url = machine.engine?.url;
     if (!url) throw new Error(`machine ${row.machine} has no reachable engine`);
     const tls = session.desired.machines.find((x) => x.name === row.machine)?.options.tls as { cert?: string } | undefined;
