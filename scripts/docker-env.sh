@@ -23,7 +23,7 @@ install() {
 
 install_engine() {
   if command -v dockerd >/dev/null && static_busybox && command -v curl >/dev/null && command -v openssl >/dev/null \
-    && [ -x /usr/bin/docker-registry ] && command -v htpasswd >/dev/null; then
+    && [ -x /usr/bin/docker-registry ] && command -v htpasswd >/dev/null && command -v docker-compose >/dev/null; then
     echo "docker-env: dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) and busybox already installed"
     return
   fi
@@ -32,7 +32,8 @@ install_engine() {
   apt-get update -qq
   # openssl: the TLS integration test makes its own CA and certificates.
   # docker-registry + apache2-utils (htpasswd): the registry tests run a real registry with auth.
-  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl docker-registry apache2-utils >/dev/null
+  # docker-compose (Debian's, 1.29): `docker-compose -p CLUSTER ps` on a machine lists what cluster runs (test/integration/app.test.ts)
+  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl docker-registry apache2-utils docker-compose >/dev/null
 }
 
 # Debian's chromium, run headless by test/integration/picture-browser.test.ts.

@@ -22,6 +22,8 @@ import { planCommand } from './commands/plan.js';
 import { repairCommand } from './commands/repair.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
+import { execCommand, logsCommand, psCommand } from './commands/app.js';
+import { showCommand } from './commands/show.js';
 
 const VERSION = '0.1.0';
 
@@ -339,6 +341,55 @@ function buildProgram(exit: (code: number) => void): Command {
     .addHelpText('after', '\nExamples:\n  cluster scp ./app.conf worker-1:/etc/app.conf\n  cluster scp manager:/var/log worker-2:/tmp/')
     .action(async (from, to, o) => exit(await scpCommand(from, to, o)));
 
+  // Seeing the running app (issue 17 point 6): ps, logs, exec, show.
+  program
+    .command('ps')
+    .description('the containers of this cluster and the tasks of its swarm services: service, replica, machine, state, ports (docker compose ps)')
+    .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
+    .option('-a, --all', 'stopped containers too (as docker ps -a)')
+    .option('--json', 'machine-readable')
+    .addHelpText('after', '\nExamples:\n  cluster ps\n  cluster ps -a --json | jq -r ".containers[].name"')
+    .action(async (o) => exit(await psCommand(o)));
+
+  program
+    .command('logs <service>')
+    .description("a service's output from all its replicas, merged, each line prefixed with its replica (docker compose logs)")
+    // -f is --follow here, as in docker logs and docker compose logs; the manifest is --file only.
+    .addOption(new Option('--file <path>', 'manifest').default('cluster.yml'))
+    .addOption(compose())
+    .addOption(profile())
+    .option('-f, --follow', 'keep printing new output until Ctrl-C (the replicas there are at the start; a swarm service: all its tasks)')
+    .addOption(new Option('-n, --tail <lines>', 'the last N lines of each replica').argParser(integer))
+    .addOption(new Option('--since <when>', 'only output since a duration ago (10m, 2h) or a time (2026-11-26T10:00:00Z)').argParser(sinceTime))
+    .option('-t, --timestamps', "each line with the engine's time")
+    .addHelpText('after', '\nExamples:\n  cluster logs web\n  cluster logs web -f --tail 20\n  cluster logs db --since 10m --timestamps')
+    .action(async (service, o) => exit(await interruptible(({ signal }) => logsCommand(service, o, signal), report, QUIET_INTERRUPT)));
+
+  program
+    .command('exec <replica> [command...]')
+    .description('run a command in a replica: SERVICE (replica 1) or SERVICE#N; exits with its code (docker compose exec)')
+    .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
+    .option('-T, --no-tty', 'no pseudo-terminal, even at a terminal')
+    .option('-u, --user <user>', 'run as this user')
+    .option('-w, --workdir <dir>', 'in this directory')
+    .addOption(new Option('-e, --env <KEY=VALUE>', 'set a variable (repeatable)').argParser(repeat))
+    .addHelpText('after', '\nExamples:\n  cluster exec web -- sh\n  cluster exec web#2 -- cat /etc/hostname\n  cluster exec -T db -- pg_dump app > app.sql')
+    .action(async (replica, command, o) => exit(await execCommand(replica, command ?? [], o)));
+
+  program
+    .command('show [planfile]')
+    .description('a plan saved with `plan -o FILE`, as text (--json: the saved document); without a file, the current status (terraform show)')
+    .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
+    .option('--json', 'the saved plan document, or the status as JSON')
+    .addHelpText('after', '\nExamples:\n  cluster plan -o saved.plan && cluster show saved.plan\n  cluster show saved.plan --json | jq .plan.summary')
+    .action(async (planfile, o) => exit(await showCommand(planfile, o)));
+
   program
     .command('completion <shell>')
     .description('print a shell completion script (bash, zsh, fish)')
@@ -385,6 +436,17 @@ function interval(value: string): number {
   }
   return n;
 }
+
+/** `logs --since`: a duration ago or a time, as the UNIX seconds the Engine API takes (docker logs --since). */
+function sinceTime(value: string): number {
+  const ago = parseDuration(value);
+  const at = ago === undefined ? Date.parse(value) : Date.now() - ago;
+  if (Number.isNaN(at)) throw new InvalidArgumentError('a duration like 10m or 2h, or a time like 2026-11-26T10:00:00Z');
+  return Math.floor(at / 1000);
+}
+
+/** Ctrl-C ends `logs -f` as the end of reading, not as an interrupted change: exit 130, no message. */
+const QUIET_INTERRUPT = { say: () => {}, exit: (code: number) => process.exit(code) };
 
 const MAX_PRINTED = 50;
 

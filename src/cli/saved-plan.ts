@@ -113,7 +113,8 @@ function refused(planFile: string, why: string, problems: string[], hint: string
   return new UserError([{ severity: 'error', file: resolve(planFile), line: 0, col: 0, message, hint }]);
 }
 
-function readJson(planFile: string): unknown {
+/** The file as JSON; unreadable or not JSON: a UserError saying so. */
+export function readJson(planFile: string): unknown {
   const read = readUserFile(planFile, { what: 'the saved plan', maxBytes: MAX_BYTES });
   if (!read.ok) throw UserError.plain(read.message, read.hint ?? 'make one with `cluster plan -o FILE`');
   const text = read.bytes.toString('utf8');

@@ -84,6 +84,27 @@ export interface SwarmNode {
   raftMember?: boolean;
 }
 
+/** What `docker logs` is asked for. */
+export interface LogOptions {
+  follow: boolean;
+  /** Only the last N lines of each container. */
+  tail?: number;
+  /** Only lines since this UNIX time (seconds). */
+  since?: number;
+  /** Each line starts with the engine's RFC 3339 time. */
+  timestamps: boolean;
+  /** Stops a follow: the call then resolves. */
+  signal: AbortSignal;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  /** One line, without its newline. */
+  text: string;
+  /** Service logs: the task's slot, or null for a global service's task. */
+  slot?: number | null;
+}
+
 export interface Engine {
   readonly url: string;
   /** True when the engine answers /_ping. */
@@ -136,6 +157,10 @@ export interface Engine {
    * drift detection). Returns the unsubscribe. Absent: the engine has no event stream (sim).
    */
   subscribe?(cluster: string, onEvent: (what: string) => void): () => void;
+  /** A container's output, line by line (docker logs). Absent: the engine runs no processes (sim). */
+  containerLogs?(id: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<void>;
+  /** A swarm service's output from all its tasks, on a manager (docker service logs). */
+  serviceLogs?(id: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<void>;
   /** Build `tag` from a local folder (compose `build:`); the host engine does it. */
   buildImage?(tag: string, build: BuildSpec): Promise<void>;
   /** Image export/import, used to copy images between engines. */

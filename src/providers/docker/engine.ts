@@ -13,7 +13,8 @@ import { dockerodeFor, type TlsFiles } from './connection.js';
 import { toContainer, toCreateOptions, toFacts, toImage, toNetwork, toSwarmNode, withImageDigests } from './convert.js';
 import { EngineError, errorMessage, progressError, toEngineError, tolerate, type EngineErrorKind } from '../../engine/errors.js';
 import { ensureSwarmFiles, pruneSwarmFiles, serviceTasks, toSwarmServiceSpec } from './service.js';
-import type { ContainerCreateRequest, ContainerStatus, Engine, ImageFetch, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from '../../engine/types.js';
+import { containerLogs, serviceLogs } from './logs.js';
+import type { ContainerCreateRequest, ContainerStatus, Engine, ImageFetch, LogLine, LogOptions, NetworkCreateRequest, SwarmJoinRequest, SwarmNode, SwarmServiceRequest, SwarmServiceTasks } from '../../engine/types.js';
 import type { RegistryAuth } from '../../engine/registry-auth.js';
 
 export function connect(url: string, tls?: TlsFiles): DockerEngine {
@@ -249,6 +250,14 @@ export class DockerEngine implements Engine {
 
   subscribe(cluster: string, onEvent: (what: string) => void): () => void {
     return subscribeEvents(this.docker, [`io.cluster.name=${cluster}`, 'io.cluster.service'], onEvent);
+  }
+
+  containerLogs(id: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<void> {
+    return call(() => containerLogs(this.docker, id, opts, onLine));
+  }
+
+  serviceLogs(id: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<void> {
+    return call(() => serviceLogs(this.docker, id, opts, onLine));
   }
 
   async exportImage(image: string): Promise<NodeJS.ReadableStream> {

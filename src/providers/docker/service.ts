@@ -1,5 +1,6 @@
 // Swarm-mode services through the Docker Engine API: a ServiceSpec + SwarmServiceSpec becomes the
 // body of POST /services/create (what `docker stack deploy` sends), and task states are read back.
+import { STACK_LABEL } from '../../model/compose-labels.js';
 import type Dockerode from 'dockerode';
 import { toHealthcheck } from './convert.js';
 import { tolerate } from '../../engine/errors.js';
@@ -35,7 +36,8 @@ export function toSwarmServiceSpec(req: SwarmServiceRequest, files: SwarmFileRef
         ...(s.entrypoint ? { Command: s.entrypoint } : {}),
         ...(s.command ? { Args: s.command } : {}),
         Env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
-        Labels: s.labels,
+        // Task containers carry the stack namespace too, as docker stack deploy's (convert.Service).
+        Labels: req.labels[STACK_LABEL.namespace] === undefined ? s.labels : { ...s.labels, [STACK_LABEL.namespace]: req.labels[STACK_LABEL.namespace] },
         ...(s.hostname ? { Hostname: s.hostname } : {}),
         ...(s.stopSignal ? { StopSignal: s.stopSignal } : {}),
         ...(s.capAdd ? { CapabilityAdd: s.capAdd } : {}),

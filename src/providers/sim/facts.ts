@@ -1,5 +1,6 @@
 // What a simulated engine reports about itself: the same EngineFacts a real one gives, labelled as
 // simulation in every field a person reads (operating system, kernel, drivers, version).
+import { COMPOSE_LABEL } from '../../model/compose-labels.js';
 import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedSwarmService } from '../../model/observed.js';
 import { imageId, type SimContainer, type SimMachine, type SimState } from './state.js';
 import { networkFacts } from './networks.js';
@@ -77,7 +78,10 @@ class SimObservedContainer implements ObservedContainer {
   get labels(): Record<string, string> {
     if (!this.#labels) {
       const { replica, template } = this.#container;
-      this.#labels = { ...this.#sim.templates[template]!.labels, ...(replica ? { [LABEL.replica]: String(replica) } : {}) };
+      const labels = this.#sim.templates[template]!.labels;
+      // The replica's number lives in the container, not its template (state.ts PER_REPLICA).
+      const number = replica ? { [LABEL.replica]: String(replica), ...(COMPOSE_LABEL.project in labels ? { [COMPOSE_LABEL.containerNumber]: String(replica) } : {}) } : {};
+      this.#labels = { ...labels, ...number };
     }
     return this.#labels;
   }

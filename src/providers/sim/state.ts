@@ -5,6 +5,7 @@
 // labels, ports, reservations) is one interned SimTemplate; a container is five small fields.
 import { createHash } from 'node:crypto';
 import type { Role } from '../../model/desired.js';
+import { COMPOSE_LABEL } from '../../model/compose-labels.js';
 import { LABEL, type ContainerState } from '../../model/observed.js';
 import { specificIp, type HostPort } from '../../model/host-port.js';
 import type { ContainerCreateRequest } from '../../engine/types.js';
@@ -209,13 +210,13 @@ export class SimState {
     return this.intern({ ...t });
   }
 
-  /** The template of spec.labels + req.labels (io.cluster.replica left out when `perReplica`). */
+  /** The template of spec.labels + req.labels (the replica's number left out when `perReplica`: see PER_REPLICA). */
   private templateFor(req: ContainerCreateRequest, perReplica: boolean): number {
-    const skip = perReplica ? LABEL.replica : undefined;
+    const skip = perReplica ? PER_REPLICA : undefined;
     const candidates = this.templatesBySpec.get(req.spec) ?? [];
     for (const i of candidates) if (this.hasLabels(i, req.spec.labels, req.labels, skip)) return i;
     const labels: Record<string, string> = {};
-    for (const source of [req.spec.labels, req.labels]) for (const key in source) if (key !== skip) labels[key] = source[key]!;
+    for (const source of [req.spec.labels, req.labels]) for (const key in source) if (!skip?.has(key)) labels[key] = source[key]!;
     const { spec } = req;
     const i = this.intern({
       image: spec.image,
@@ -230,16 +231,16 @@ export class SimState {
   }
 
   /** Whether template `i` has exactly the labels `over` merged onto `base`, minus `skip` — without building them. */
-  private hasLabels(i: number, base: Record<string, string>, over: Record<string, string>, skip: string | undefined): boolean {
+  private hasLabels(i: number, base: Record<string, string>, over: Record<string, string>, skip: ReadonlySet<string> | undefined): boolean {
     const labels = this.templates[i]!.labels;
     let count = 0;
     for (const key in over) {
-      if (key === skip) continue;
+      if (skip?.has(key)) continue;
       if (labels[key] !== over[key]) return false;
       count++;
     }
     for (const key in base) {
-      if (key === skip || Object.hasOwn(over, key)) continue;
+      if (skip?.has(key) || Object.hasOwn(over, key)) continue;
       if (labels[key] !== base[key]) return false;
       count++;
     }
@@ -357,6 +358,12 @@ function hex8(n: number): string {
 }
 
 /** Only a canonical positive integer moves out of the labels; anything else stays a plain label. */
+/**
+ * Labels that hold the replica's number (ours, and compose's container-number): not in the template,
+ * so the replicas of a service share one; facts() gives them back from SimContainer.replica.
+ */
+const PER_REPLICA: ReadonlySet<string> = new Set([LABEL.replica, COMPOSE_LABEL.containerNumber]);
+
 function replicaOf(value: string | undefined): number {
   if (value === undefined) return 0;
   const n = Number(value);

@@ -6,6 +6,7 @@ import { canonicalJson } from '../../manifest/hash.js';
 import { contentOf } from '../../manifest/mount-content.js';
 import { readUserFile } from '../../manifest/user-file.js';
 import type { Desired, DesiredService, FileMount } from '../../model/desired.js';
+import { composeLabels } from '../../model/compose-labels.js';
 import { LABEL } from '../../model/observed.js';
 import { pinnedImage } from '../../model/image-ref.js';
 import { imageFetch } from './image.js';
@@ -93,12 +94,14 @@ function replicasOf(ctx: ActionContext, service: string): Replica[] {
 /**
  * What makes a container this cluster's replica: ownership, config hash (over the real spec, so a
  * rotated secret replaces it), the masked spec it was made from and digests of its masked fields.
- * Labels are read by anyone who can list containers: the user's own are masked too.
+ * Labels are read by anyone who can list containers: the user's own are masked too. Compose's
+ * labels (docker compose ps) are outside the config hash and the spec label: they decide nothing.
  */
 export function replicaLabels(desired: Desired, service: DesiredService, replica: number, identity?: string): Record<string, string> {
   const view = maskedView(service.spec, desired.sensitive, `${desired.name}/${service.name}`);
   return {
     ...view.spec.labels,
+    ...composeLabels(desired, service, replica),
     [LABEL.cluster]: desired.name,
     [LABEL.service]: service.name,
     [LABEL.replica]: String(replica),

@@ -1,4 +1,5 @@
 // Swarm-mode services: created, updated (forced when a rollout stalled) and removed on the leader.
+import { stackLabels } from '../../model/compose-labels.js';
 import type { SwarmServiceRequest } from '../../engine/types.js';
 import { canonicalJson } from '../../manifest/hash.js';
 import { registryCredentials } from '../../engine/registry-auth.js';
@@ -53,6 +54,8 @@ function swarmServiceRequest(ctx: ActionContext, serviceName: string, name: stri
     [LABEL.spec]: canonicalJson(swarmDefinition(service, ctx.desired)),
     ...(Object.keys(digests).length ? { [LABEL.sensitive]: canonicalJson(digests) } : {}),
     ...(service.imageDigest ? { [LABEL.imageDigest]: service.imageDigest } : {}),
+    // docker stack ps CLUSTER lists its tasks; outside the definition hash, so adding them updates nothing.
+    ...stackLabels(ctx.desired.name, service.spec.image),
     // Its secrets and configs take these labels too.
     ...ctx.idLabel(),
   };
