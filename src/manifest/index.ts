@@ -4,6 +4,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import { ALL_FILTERS, type FileMount, type Desired, type DesiredMachine, type DesiredService, type DriverName, type FilterName, type SchedulerConfig, type SimulationConfig, type SourcePosition } from '../model/desired.js';
 import { sha256OfJson } from './hash.js';
 import { engineUrlProblem } from './engine-url.js';
+import { foreignSshKeys, sshOptions } from './ssh-options.js';
 import { didYouMean } from './hints.js';
 import { interpolate, readDotEnv, type Env } from './interpolate.js';
 import { importCompose, type ComposeImport, type ComposeOptions } from './compose-import.js';
@@ -152,10 +153,11 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
     if (m.memory !== undefined && (memory === undefined || memory <= 0)) report(at('memory'), `invalid memory size ${JSON.stringify(m.memory)}`, 'bytes or a size with a unit: 512m, 2g, 4GiB');
     if (driver === 'generic' && !m.url) report(at(), `generic machine ${group} needs \`url\``, 'the engine to adopt: unix:///var/run/docker.sock, tcp://host:2376 (with tls), ssh://user@host', 'key');
     if (driver !== 'generic' && (m.url !== undefined || m.tls !== undefined)) report(at(m.url !== undefined ? 'url' : 'tls'), `\`${m.url !== undefined ? 'url' : 'tls'}\` is for the generic driver (this machine uses ${driver})`, 'set `driver: generic` to adopt an existing engine', 'key');
-    for (const k of ['url', 'host']) if (typeof m[k] === 'string') engineUrlProblem(m[k], (message, hint) => report(at(k), message, hint));
-    if (driver !== 'docker') for (const k of ['image', 'host', 'privileged']) if (m[k] !== undefined) report(at(k), `\`${k}\` is a docker driver option (this machine uses ${driver})`, undefined, 'key');
-    const options: Raw = {};
-    for (const k of ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
+    for (const k of driver === 'ssh' ? ['url'] : ['url', 'host']) if (typeof m[k] === 'string') engineUrlProblem(m[k], (message, hint) => report(at(k), message, hint));
+    if (driver !== 'docker') for (const k of driver === 'ssh' ? ['image', 'privileged'] : ['image', 'host', 'privileged']) if (m[k] !== undefined) report(at(k), `\`${k}\` is a docker driver option (this machine uses ${driver})`, undefined, 'key');
+    if (driver !== 'ssh') foreignSshKeys(m, driver, at, report);
+    const options: Raw = driver === 'ssh' ? sshOptions(group, m, at, dir, report) : {};
+    for (const k of driver === 'ssh' ? ['url'] : ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
     if (m.tls) options.tls = Object.fromEntries(Object.entries(m.tls as Raw).map(([k, v]) => [k, isAbsolute(String(v)) ? String(v) : resolve(dir, String(v))]));
     const names = count === undefined ? [group] : Array.from({ length: count }, (_, i) => `${group}-${i + 1}`);
     for (const name of names) {

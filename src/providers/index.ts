@@ -8,6 +8,7 @@ const REGISTRY: Record<DriverName, (ctx: DriverContext) => Promise<Driver>> = {
   sim: async (ctx) => new (await import('./sim.js')).SimDriver(ctx),
   docker: async (ctx) => new (await import('./docker.js')).DockerDriver(ctx),
   generic: async (ctx) => new (await import('./generic.js')).GenericDriver(ctx),
+  ssh: async (ctx) => new (await import('./ssh/driver.js')).SshDriver(ctx),
 };
 
 export type Drivers = Map<DriverName, Driver>;
@@ -16,11 +17,12 @@ export type Drivers = Map<DriverName, Driver>;
  * Drivers to ask about this cluster: those the manifest uses, plus those that still hold machines
  * of it (a sim state file, docker machine folders), so machines dropped from the manifest are found.
  */
-export async function openDrivers(desired: Desired): Promise<Drivers> {
+export async function openDrivers(desired: Desired, opts: { purge?: boolean } = {}): Promise<Drivers> {
   const dir = stateDir(desired);
   const names = new Set<DriverName>(desired.machines.map((m) => m.driver));
   if (existsSync(join(dir, `${desired.name}.sim.json`))) names.add('sim');
   if (existsSync(join(dir, 'machines'))) names.add('docker');
+  if (existsSync(join(dir, 'ssh'))) names.add('ssh');
   const drivers: Drivers = new Map();
   for (const name of [...names].sort()) {
     const ctx: DriverContext = {
@@ -28,6 +30,7 @@ export async function openDrivers(desired: Desired): Promise<Drivers> {
       dir: dirOf(desired.file),
       machines: desired.machines.filter((m) => m.driver === name),
       simulation: desired.simulation,
+      ...(opts.purge ? { purge: true } : {}),
     };
     drivers.set(name, await REGISTRY[name](ctx));
   }

@@ -25,6 +25,8 @@ export interface DriverContext {
   /** The desired machines of this driver (generic adopts exactly these; docker reads host options). */
   machines: DesiredMachine[];
   simulation: SimulationConfig;
+  /** destroy --purge: drivers that installed software on a host (ssh) uninstall it on removal. */
+  purge?: boolean;
 }
 
 export interface Driver {
@@ -67,6 +69,10 @@ export interface Driver {
    * says why it goes otherwise.
    */
   leftovers?(): Promise<{ name: string; what: string; shared?: { reason: string } }[]>;
+  /** `cluster regenerate-certs`: new TLS certificates for the machine's engine (ssh). */
+  regenerateCerts?(name: string): Promise<void>;
+  /** The docker CLI's variables for the machine's engine (`cluster env`), where the driver knows them (ssh: TLS from the cluster CA). */
+  dockerEnv?(name: string): Record<string, string>;
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
 }

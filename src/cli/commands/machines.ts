@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { DriverName } from '../../model/desired.js';
 import { statusReport, table, type StatusReport } from '../../ui/status.js';
 import { loadDesired, openSession, type Session } from '../pipeline.js';
 import { dockerCpArgv, dockerExecArgv, sshArgv } from './shell-argv.js';
@@ -79,13 +80,18 @@ export function envLines(shell: ShellName, vars: Record<string, string | null>, 
 export async function envCommand(name: string, opts: { file: string; shell?: ShellName; unset?: boolean }): Promise<number> {
   const shell = opts.shell ?? (process.env.SHELL?.endsWith('fish') ? 'fish' : 'bash');
   if (opts.unset) {
-    process.stdout.write(envLines(shell, { DOCKER_HOST: null, DOCKER_TLS_VERIFY: null, DOCKER_CERT_PATH: null }, `Run this command to configure your shell: eval $(cluster env --unset)`));
+    process.stdout.write(envLines(shell, { DOCKER_HOST: null, DOCKER_TLS_VERIFY: null, DOCKER_CERT_PATH: null, DOCKER_MACHINE_NAME: null }, `Run this command to configure your shell: eval $(cluster env --unset)`));
     return 0;
   }
   return withMachines(opts.file, (machines, session) => {
     const m = pick(machines, name);
     if (!m.engine) throw new Error(`machine ${name} has no reachable engine (state: ${m.state}${m.problem ? `, ${m.problem}` : ''})`);
     if (m.engine.url.startsWith('sim://')) throw new Error(`machine ${name} is simulated (sim driver): there is no engine for the docker CLI to talk to`);
+    const own = session.drivers.get(m.driver as DriverName)?.dockerEnv?.(name);
+    if (own) {
+      process.stdout.write(envLines(shell, own, `Run this command to configure your shell: eval $(cluster env ${name}${opts.file !== 'cluster.yml' ? ` -f ${opts.file}` : ''})`));
+      return 0;
+    }
     const tls = session.desired.machines.find((x) => x.name === name)?.options.tls as { ca?: string; cert?: string } | undefined;
     const vars: Record<string, string | null> = { DOCKER_HOST: m.engine.url.replace(/^https?:/, 'tcp:') };
     if (tls?.cert) Object.assign(vars, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.cert.replace(/\/[^/]*$/, '') });
@@ -143,4 +149,20 @@ export async function scpCommand(from: string, to: string, opts: { file: string 
     if (r.status !== 0) return r.status ?? 1;
   }
   return 0;
+}
+
+/** `cluster regenerate-certs m`: the machine's engine gets a new certificate from the cluster CA (ssh machines), under the apply lock. */
+export async function regenerateCertsCommand(name: string, opts: { file: string; lockTimeout?: number }): Promise<number> {
+  const desired = loadDesired(opts.file);
+  const session = await openSession(desired, { command: 'regenerate-certs', timeoutMs: opts.lockTimeout ?? 0 });
+  try {
+    const m = pick(statusReport(desired, session.observation.observed).machines, name);
+    const driver = session.drivers.get(m.driver as DriverName);
+    if (!driver?.regenerateCerts) throw new Error(`machine ${name} (${m.driver} driver) has no certificates of this tool's to regenerate`);
+    await driver.regenerateCerts(name);
+    process.stderr.write(`machine ${name}: new server certificate installed, engine restarted\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
 }
