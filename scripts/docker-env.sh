@@ -16,15 +16,17 @@ ping() { curl -fsS --max-time 2 --unix-socket "$SOCK" http://engine/_ping >/dev/
 static_busybox() { local b; b=$(command -v busybox) && ! ldd "$b" >/dev/null 2>&1; }
 
 install() {
-  if command -v dockerd >/dev/null && static_busybox && command -v curl >/dev/null && command -v openssl >/dev/null; then
+  if command -v dockerd >/dev/null && static_busybox && command -v curl >/dev/null && command -v openssl >/dev/null && command -v debootstrap >/dev/null && command -v dpkg-scanpackages >/dev/null; then
     echo "docker-env: dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) and busybox already installed"
     return
   fi
   echo "docker-env: installing docker.io and busybox-static from Debian"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # openssl: the TLS integration test makes its own CA and certificates
-  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl >/dev/null
+  # openssl: the TLS integration test makes its own CA and certificates (and the ssh driver its cluster CA).
+  # debootstrap, dpkg-dev: the ssh driver's test hosts are a Debian rootfs with sshd and a local apt
+  # repository of docker.io (test/support/bare-host.ts), built here because the hosts have no internet.
+  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl debootstrap dpkg-dev >/dev/null
 }
 
 start() {

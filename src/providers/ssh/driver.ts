@@ -29,6 +29,7 @@ export class SshDriver implements Driver {
   readonly canSetEngineLabels = true;
   private readonly engines = new Map<string, Engine>();
   private readonly stateDir: string;
+  private local?: Engine;
 
   constructor(private readonly ctx: DriverContext) {
     this.stateDir = join(ctx.dir, '.cluster');
@@ -77,7 +78,7 @@ export class SshDriver implements Driver {
   async start(name: string): Promise<void> {
     await this.onHost(name, async (ssh) => {
       const r = await ssh.runAsRoot(START_SCRIPT);
-      if (r.code !== 0) throw new Error(`machine ${name}: could not start its engine: ${firstLine(r.stderr)}`);
+      if (r.code !== 0) throw new Error(`machine ${name}: could not start its engine: ${lastLine(r.stderr)}`);
       await this.waitReady(name, ssh);
     });
   }
@@ -85,7 +86,7 @@ export class SshDriver implements Driver {
   async stop(name: string): Promise<void> {
     await this.onHost(name, async (ssh) => {
       const r = await ssh.runAsRoot(STOP_SCRIPT);
-      if (r.code !== 0) throw new Error(`machine ${name}: could not stop its engine: ${firstLine(r.stderr)}`);
+      if (r.code !== 0) throw new Error(`machine ${name}: could not stop its engine: ${lastLine(r.stderr)}`);
     });
   }
 
@@ -105,7 +106,7 @@ export class SshDriver implements Driver {
     }
     await this.onHost(name, async (ssh) => {
       const r = await ssh.runAsRoot(removeScript(this.ctx.purge === true));
-      if (r.code !== 0) throw new Error(`machine ${name}: could not give the host back: ${firstLine(r.stderr)}`);
+      if (r.code !== 0) throw new Error(`machine ${name}: could not give the host back: ${lastLine(r.stderr)}`);
     });
     forgetMachine(this.stateDir, name);
     this.engines.delete(name);
@@ -114,7 +115,7 @@ export class SshDriver implements Driver {
   async setEngineLabels(name: string, labels: Record<string, string>): Promise<void> {
     await this.onHost(name, async (ssh) => {
       const r = await ssh.runAsRoot(labelsScript(daemonJson(labels)));
-      if (r.code !== 0) throw new Error(`machine ${name}: could not reload its engine's labels (${r.code === EXIT.engineFailed ? 'the engine is not running' : firstLine(r.stderr)})`);
+      if (r.code !== 0) throw new Error(`machine ${name}: could not reload its engine's labels (${r.code === EXIT.engineFailed ? 'the engine is not running' : lastLine(r.stderr)})`);
     });
     const engine = this.engineOf(name);
     const want = JSON.stringify(Object.entries(labels).sort());
@@ -141,6 +142,15 @@ export class SshDriver implements Driver {
 
   engine(record: MachineRecord): Engine {
     return this.engineOf(record.name);
+  }
+
+  /**
+   * This computer's engine (DOCKER_HOST, or the default socket): an image a host cannot pull is
+   * copied from there (save, then load over TLS), and built there (compose `build:`), as with the
+   * docker driver's host engine.
+   */
+  hostEngine(): Engine {
+    return (this.local ??= connect(process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'));
   }
 
   async close(): Promise<void> {}

@@ -21,6 +21,10 @@ const PRELUDE = `set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 umask 022
+# One script at a time on a host: a run killed here leaves its script running on the host (sshd
+# does not stop it), and the next run must wait for it rather than race it through apt and dockerd.
+exec 9>/run/cluster-engine.lock
+flock -w 900 9
 changed=0
 # put PATH MODE BASE64: write the file whole (temp + rename); changed=1 when its content differs.
 put() {
@@ -80,7 +84,10 @@ if systemd; then
   put ${REMOTE.dropIn} 0644 ${b64('[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd --config-file /etc/docker/daemon.json\n')}
   [ $changed = 0 ] || systemctl daemon-reload
 fi
-if ! command -v dockerd >/dev/null 2>&1; then
+# Installed means configured: a host that went down during dpkg has dockerd unpacked but not set
+# up. An engine from another package (docker-ce) is used as it is.
+st=$(dpkg-query -W -f '\${Status}' docker.io 2>/dev/null || true)
+if ! command -v dockerd >/dev/null 2>&1 || { [ -n "$st" ] && [ "$st" != 'install ok installed' ] && [ "$st" != 'unknown ok not-installed' ]; }; then
   export DEBIAN_FRONTEND=noninteractive
   dpkg --configure -a >&2 || true
   if ! systemd && [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -102,7 +109,7 @@ else
     [ $config = 0 ] || kill -HUP "$pid"
   else
     rm -f ${REMOTE.pidfile}
-    setsid nohup dockerd --config-file ${REMOTE.daemonJson} --pidfile ${REMOTE.pidfile} >> ${REMOTE.log} 2>&1 < /dev/null &
+    setsid nohup dockerd --config-file ${REMOTE.daemonJson} --pidfile ${REMOTE.pidfile} >> ${REMOTE.log} 2>&1 < /dev/null 9>&- &
   fi
 fi
 echo "cluster: certs=$certs config=$config"
@@ -122,7 +129,7 @@ export const START_SCRIPT = `${PRELUDE}
 if systemd; then systemctl start docker >&2
 elif ! running; then
   rm -f ${REMOTE.pidfile}
-  setsid nohup dockerd --config-file ${REMOTE.daemonJson} --pidfile ${REMOTE.pidfile} >> ${REMOTE.log} 2>&1 < /dev/null &
+  setsid nohup dockerd --config-file ${REMOTE.daemonJson} --pidfile ${REMOTE.pidfile} >> ${REMOTE.log} 2>&1 < /dev/null 9>&- &
 fi
 `;
 
@@ -146,7 +153,9 @@ rm -f ${REMOTE.daemonJson}
 ${purge ? `export DEBIAN_FRONTEND=noninteractive
 dpkg --configure -a >&2 || true
 if dpkg -s docker.io >/dev/null 2>&1; then apt-get purge -y -q docker.io >&2; fi
-rm -rf /var/lib/docker /etc/docker` : ''}
+# /var/lib/docker may be a mount point: empty it rather than remove it.
+rm -rf /etc/docker
+if [ -d /var/lib/docker ]; then find /var/lib/docker -mindepth 1 -maxdepth 1 -exec rm -rf {} +; rmdir /var/lib/docker 2>/dev/null || true; fi` : ''}
 `;
 }
 
