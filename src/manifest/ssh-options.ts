@@ -2,7 +2,8 @@
 // `user`, `identity` (a private key file, relative to the manifest) and `host-key` (strict |
 // accept-new). Every value error is reported at its key; a key of another driver is reported too.
 import { isIPv6 } from 'node:net';
-import { isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Path } from './read.js';
 import { parseEngineUrl } from './engine-url.js';
 import { parseInteger } from './units.js';
@@ -44,7 +45,8 @@ export function sshOptions(group: string, m: Raw, at: (...rest: string[]) => Pat
   }
   if (m.identity !== undefined) {
     if (typeof m.identity !== 'string' || !m.identity) report(at('identity'), `\`identity\` must be the path of a private key file (got ${JSON.stringify(m.identity)})`);
-    else options.identity = isAbsolute(m.identity) ? m.identity : resolve(dir, m.identity);
+    // `~/` as ssh reads it; anything else relative to the manifest.
+    else options.identity = m.identity.startsWith('~/') ? join(homedir(), m.identity.slice(2)) : isAbsolute(m.identity) ? m.identity : resolve(dir, m.identity);
   }
   if (m['host-key'] !== undefined) {
     if (m['host-key'] !== 'strict' && m['host-key'] !== 'accept-new') report(at('host-key'), `invalid host-key ${JSON.stringify(m['host-key'])}`, 'strict (the host must be in known_hosts, the default) or accept-new (trust it on first contact, then pin it)');
