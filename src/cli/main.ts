@@ -14,7 +14,7 @@ import { parseDuration } from '../manifest/units.js';
 import { parseTarget } from '../plan/target.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
-import { envCommand, inspectCommand, ipCommand, lsCommand, regenerateCertsCommand, scpCommand, SHELLS, sshCommand } from './commands/machines.js';
+import { envCommand, inspectCommand, ipCommand, lsCommand, regenerateCertsCommand, scpCommand, SHELLS, sshCommand, upgradeCommand } from './commands/machines.js';
 import { planCommand } from './commands/plan.js';
 import { repairCommand } from './commands/repair.js';
 import { statusCommand } from './commands/status.js';
@@ -250,6 +250,16 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(lockTimeout())
     .addHelpText('after', '\nExample:\n  cluster regenerate-certs worker-1')
     .action(async (name, o) => exit(await regenerateCertsCommand(name, o)));
+
+  program
+    .command('upgrade <machine>')
+    .description('upgrade an ssh machine\'s engine package (docker.io) to the newest version its package source has; restarted only if it changed (docker-machine upgrade)')
+    .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
+    .addOption(lockTimeout())
+    .addHelpText('after', '\nExample:\n  cluster upgrade worker-1')
+    .action(async (name, o) => exit(await upgradeCommand(name, o)));
 
   program
     .command('inspect <machine>')

@@ -200,6 +200,18 @@ machines:
     expect(await engineOf('h1').ping()).toBe(true);
   });
 
+  test('upgrade asks the host\'s package source for a newer docker.io; the same version leaves the engine running as it was', async () => {
+    const pid = onHost(hosts.h1!.id, 'cat /var/run/docker.pid').trim();
+    const r = await run(['upgrade', 'h1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^machine h1: docker\.io \S+ is already the newest version its package source has$/m);
+    expect(onHost(hosts.h1!.id, 'cat /var/run/docker.pid').trim()).toBe(pid);
+    expect(await engineOf('h1').ping()).toBe(true);
+    const refused = await run(['upgrade', 'manager']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('machine manager (docker driver): its engine is not installed by this tool');
+  });
+
   test('destroy --purge removes the containers, leaves the swarm and uninstalls the engine', async () => {
     const r = await run(['destroy', '--auto-approve', '--purge']);
     expect(r.code, r.stderr + r.stdout).toBe(0);

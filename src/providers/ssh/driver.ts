@@ -18,7 +18,7 @@ import type { Driver, DriverContext, MachineRecord } from '../types.js';
 import { ensureClientCerts, ensureServerCert, type ClientFiles } from './certs.js';
 import { SshConnection } from './connection.js';
 import { checkOs } from './os-release.js';
-import { daemonJson, EXIT, labelsScript, LOG_TAIL, provisionScript, removeScript, START_SCRIPT, STOP_SCRIPT, TLS_PORT, WHOAMI } from './remote.js';
+import { daemonJson, EXIT, labelsScript, LOG_TAIL, provisionScript, removeScript, START_SCRIPT, STOP_SCRIPT, TLS_PORT, UPGRADE_SCRIPT, WHOAMI } from './remote.js';
 import { forgetMachine, machineDir, machineNames, pinKey, readMachineState, readPinnedKey, writeMachineState, type SshMachineState } from './state.js';
 import { describeTarget, sshTarget, type SshTarget } from './target.js';
 
@@ -131,6 +131,18 @@ export class SshDriver implements Driver {
     if (!state?.provisioned) throw new Error(`machine ${name} is not a provisioned ssh machine of this folder`);
     const labels = this.ctx.machines.find((m) => m.name === name)?.labels ?? (await this.engineOf(name).facts().catch(() => undefined))?.labels ?? {};
     await this.onHost(name, (ssh) => this.provision(ssh, name, state.target, labels, true));
+  }
+
+  /** `cluster upgrade`: the engine package to the newest version the host can install; restarted only if it changed. */
+  async upgradeEngine(name: string): Promise<{ before: string; after: string }> {
+    return this.onHost(name, async (ssh) => {
+      const r = await ssh.runAsRoot(UPGRADE_SCRIPT);
+      if (r.code === EXIT.notInstalled) throw new Error(`machine ${name}: docker.io is not installed (an engine from another package is upgraded by its own means)`);
+      if (r.code !== 0) throw new Error(`machine ${name}: apt-get could not upgrade docker.io: ${lastLine(r.stderr)}`);
+      const [before = '', after = ''] = r.stdout.trim().split('\n').slice(-1)[0]!.split(' ');
+      await this.waitReady(name, ssh);
+      return { before, after };
+    });
   }
 
   /** The docker CLI's variables for this machine's engine (`cluster env`). */

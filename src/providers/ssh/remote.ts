@@ -15,7 +15,7 @@ export const REMOTE = {
 export const TLS_PORT = 2376;
 
 /** Exit codes the driver turns into messages. */
-export const EXIT = { noPackages: 20, engineFailed: 21 } as const;
+export const EXIT = { noPackages: 20, engineFailed: 21, notInstalled: 22 } as const;
 
 const PRELUDE = `set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -161,3 +161,31 @@ if [ -d /var/lib/docker ]; then find /var/lib/docker -mindepth 1 -maxdepth 1 -ex
 
 /** The log's last lines, for an engine that does not come up. */
 export const LOG_TAIL = `tail -n 15 ${REMOTE.log} 2>/dev/null || journalctl -u docker -n 15 --no-pager 2>/dev/null || true`;
+
+/**
+ * `cluster upgrade`: docker.io to the newest version the host's package source has, the engine
+ * restarted only when the version changed. Prints "<before> <after>".
+ */
+export const UPGRADE_SCRIPT = `${PRELUDE}
+export DEBIAN_FRONTEND=noninteractive
+dpkg --configure -a >&2 || true
+before=$(dpkg-query -W -f '\${Version}' docker.io 2>/dev/null || true)
+[ -n "$before" ] || exit ${EXIT.notInstalled}
+apt-get update -q >&2 || exit ${EXIT.noPackages}
+created=0
+if ! systemd && [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\\n# cluster: engine install in progress\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d; created=1
+fi
+apt-get install -y -q --only-upgrade --no-install-recommends docker.io >&2 || { [ $created = 0 ] || rm -f /usr/sbin/policy-rc.d; exit ${EXIT.noPackages}; }
+[ $created = 0 ] || rm -f /usr/sbin/policy-rc.d
+after=$(dpkg-query -W -f '\${Version}' docker.io)
+if [ "$before" != "$after" ]; then
+  if systemd; then systemctl restart docker >&2
+  else
+    if running; then kill "$pid"; i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; fi
+    rm -f ${REMOTE.pidfile}
+    setsid nohup dockerd --config-file ${REMOTE.daemonJson} --pidfile ${REMOTE.pidfile} >> ${REMOTE.log} 2>&1 < /dev/null 9>&- &
+  fi
+fi
+echo "$before $after"
+`;
