@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerodeFor } from '../src/engine/docker-connection.js';
+import { dockerodeFor } from '../src/providers/docker/connection.js';
 import { fail } from './stats.js';
 
 export const BIN = join(import.meta.dirname, '../bin/cluster.js');

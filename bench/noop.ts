@@ -6,11 +6,11 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifest } from '../src/manifest/index.js';
-import { containerName } from '../src/plan/naming.js';
+import { containerName } from '../src/model/naming.js';
 import { replicaLabels } from '../src/reconcile/actions.js';
 import { ensureIdentity } from '../src/reconcile/identity-file.js';
 import { place } from '../src/sched/index.js';
-import { seedSimState, simStatePath, writeSimState, type SeedContainer } from '../src/providers/sim.js';
+import { seedSimState, simStatePath, writeSimState, type SeedContainer } from '../src/providers/sim/driver.js';
 import { BIN } from './engines.js';
 import { fail, time, type Timing } from './stats.js';
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { connect } from '../src/engine/docker.js';
+import { connect } from '../src/providers/docker/engine.js';
 import type { ServiceSpec } from '../src/model/desired.js';
 import { background } from '../test/support/background.js';
 import { clusterCli, docker, scratch, sleep } from './engines.js';

@@ -1,6 +1,6 @@
 // Makes busybox:latest on an engine without a registry, from the host's static busybox.
-import { dockerodeFor } from '../src/engine/docker-connection.js';
-import { buildWorkloadImage } from '../src/providers/node-image.js';
+import { dockerodeFor } from '../src/providers/docker/connection.js';
+import { buildWorkloadImage } from '../src/providers/docker/node-image.js';
 
 const url = process.argv[2] ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 const started = Date.now();

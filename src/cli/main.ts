@@ -4,6 +4,7 @@ import { UserError } from '../model/diagnostic.js';
 import { errorMessage } from '../engine/errors.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { redactOutput } from '../ui/redact.js';
+import { refuseColour } from '../ui/colour.js';
 import { loadManifestWithOptions, setManifestOptions } from './manifest-options.js';
 import { applyCommand } from './commands/apply.js';
 import { interruptible } from './interrupts.js';
@@ -26,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
   redactOutput(process.stdout);
   redactOutput(process.stderr);
   watchOutputStreams();
+  // no-color.org: a set, non-empty NO_COLOR; chalk (under ink) heeds only FORCE_COLOR at a terminal.
+  if (process.env.NO_COLOR) refuseColour();
   let code = 0;
   const program = buildProgram((c) => (code = c));
   try {
@@ -40,15 +43,22 @@ function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('cluster')
     .description('Make a whole Docker cluster match one YAML file: plan, apply, status, destroy.')
     .version(VERSION)
+    .option('--no-color', 'no colour in the output (as NO_COLOR=1); prompts and the live view stay')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => {
+        commanderPrinted = true;
+        process.stderr.write(s);
+      },
+    });
 
   const file = () => new Option('-f, --file <path>', 'manifest').default('cluster.yml');
   const repeat = (v: string, prev: string[] = []) => [...prev, v];
   const compose = () => new Option('-c, --compose <file>', 'run the services of this docker-compose file too (repeatable; without a manifest: on the default machines)').argParser(repeat);
   const profile = () => new Option('--profile <name>', 'enable this compose profile (repeatable; COMPOSE_PROFILES works too)').argParser(repeat);
   program.hook('preAction', (_program, action) => {
+    if ((program.opts() as { color?: boolean }).color === false) refuseColour();
     const o = action.opts() as { compose?: string[]; profile?: string[] };
     setManifestOptions({ compose: o.compose ?? [], profiles: o.profile ?? [], fileGiven: action.getOptionValueSource('file') === 'cli' });
   });
@@ -72,6 +82,7 @@ function buildProgram(exit: (code: number) => void): Command {
       if (ms === undefined) throw new InvalidArgumentError('a duration like 30s, 5m or 1h');
       return ms;
     });
+  const rebalance = () => new Option('--rebalance', "move replicas to restore the strategy's balance (e.g. after machines joined); without it, running replicas never move for balance");
   const adopt = () => new Option('--adopt [id]', "take over another checkout's objects of this cluster (same name, another identity): this folder becomes that checkout; with several, give the id");
   const target = () =>
     new Option('--target <object>', 'limit to machine.NAME or service.NAME and what it needs (repeatable)').argParser((v: string, prev: string[] = []) => {
@@ -98,10 +109,12 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--json', 'print the plan as JSON (format: docs/PLAN_FORMAT.md)')
     .option('-o, --out <file>', 'save the plan for `cluster apply FILE`')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
+    .option('--destroy', 'plan what `cluster destroy` would do (save it with -o, run it with `cluster apply FILE`)')
     .addOption(strategy())
     .addOption(seed())
     .addOption(target())
     .addOption(unreachableGrace())
+    .addOption(rebalance())
     .addOption(adopt())
     .addHelpText('after', '\nExamples:\n  cluster plan\n  cluster plan --target service.web\n  cluster plan --json > plan.json\n  cluster plan -o saved.plan && cluster apply saved.plan')
     .action(async (o) => exit(await planCommand(o)));
@@ -125,6 +138,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(lockTimeout())
     .addOption(gracePeriod())
     .addOption(unreachableGrace())
+    .addOption(rebalance())
     .addHelpText('after', '\nExamples:\n  cluster apply\n  cluster apply --target machine.worker-2 --auto-approve\n  cluster apply --auto-approve -f cluster.example.yml\n  cluster apply --watch')
     .action(async (planfile, o) => exit(await interruptible((stop) => applyCommand(planfile, o, stop), report)));
 
@@ -137,6 +151,9 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(positive).default(10))
     .addOption(new Option('--interval <seconds>', `full re-observe period, catches drift (${MIN_INTERVAL_S} to ${MAX_INTERVAL_S})`).argParser(interval).default(30))
     .option('--json', 'stream one JSON event per line')
+    .addOption(strategy())
+    .addOption(seed())
+    .addOption(target())
     .addOption(lockTimeout())
     .addOption(gracePeriod())
     .addOption(unreachableGrace())
@@ -162,6 +179,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--auto-approve', 'do not ask for confirmation (required when not at a terminal)')
     .addOption(new Option('--parallelism <n>', 'actions running at once').argParser(positive).default(10))
     .option('--json', 'stream one JSON event per line')
+    .addOption(target())
     .addOption(adopt())
     .addOption(lockTimeout())
     .addOption(gracePeriod())
@@ -191,8 +209,10 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(compose())
     .addOption(profile())
     .addOption(new Option('--format <format>', 'output format').choices(['dot', 'mermaid']).default('dot'))
+    .option('--json', 'the graph as JSON: nodes (actions) and edges')
     .addOption(strategy())
     .addOption(seed())
+    .addOption(target())
     .addHelpText('after', '\nExamples:\n  cluster graph | dot -Tsvg > plan.svg\n  cluster graph --format mermaid')
     .action(async (o) => exit(await graphCommand(o)));
 
@@ -224,6 +244,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(file())
     .addOption(compose())
     .addOption(profile())
+    .option('--json', 'machine-readable')
     .addHelpText('after', '\nExample:\n  curl http://$(cluster ip worker-1):8080/')
     .action(async (name, o) => exit(await ipCommand(name, o)));
 
@@ -363,9 +384,14 @@ function interval(value: string): number {
 const MAX_PRINTED = 50;
 
 /** The only place errors become text: diagnostics for user mistakes, one line for the rest. */
+/** Commander prints its own parse errors; one our actions throw (e.g. an InvalidArgumentError) it does not. */
+let commanderPrinted = false;
+
 function report(err: unknown): number {
   if (err instanceof CommanderError) {
-    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 1;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (!commanderPrinted && err.message) process.stderr.write(`${/^error: /.test(err.message) ? '' : 'error: '}${err.message}\n`);
+    return 1;
   }
   if (err instanceof UserError) {
     // A file can hold thousands of mistakes; the first ones are what to fix, the count says the rest.

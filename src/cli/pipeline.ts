@@ -9,7 +9,8 @@ import { makePlan } from '../plan/index.js';
 import { targetPlan } from '../plan/target.js';
 import type { Plan } from '../plan/types.js';
 import { closeDrivers, openDrivers, stateDir, type Drivers } from '../providers/index.js';
-import { acquire, type LockHandle, type LockStore } from '../reconcile/lock.js';
+import { acquire, type LockHandle } from '../reconcile/lock.js';
+import type { LockStore } from '../providers/lock-store.js';
 import { fileLockStore } from '../reconcile/lock-file.js';
 import { observe, type Observation } from '../reconcile/observe.js';
 import { ensureIdentity, readIdentity } from '../reconcile/identity-file.js';
@@ -19,6 +20,7 @@ import { applySilence, silenceFile } from '../reconcile/silence.js';
 import { place } from '../sched/index.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { loadManifestWithOptions } from './manifest-options.js';
+import { traitsOf } from '../providers/index.js';
 
 export function loadDesired(file: string): Desired {
   const result = loadManifestWithOptions(file);
@@ -115,19 +117,34 @@ export interface PlanChoices {
   strategy?: StrategyName;
   seed?: number;
   target?: string[];
+  /** A destroy plan (`plan --destroy`, recorded in saved plans): see destroyDesired. */
+  destroy?: boolean;
   /** How long replicas that may be on a silent engine are kept before they are placed elsewhere (ms). */
   unreachableGrace?: number;
+  /** `--rebalance`: move replicas to restore the strategy's balance (src/sched/moves.ts). */
+  rebalance?: boolean;
 }
 
 export function computePlan(desired: Desired, observation: Observation, choices: PlanChoices = {}): { placement: Placement; plan: Plan } {
-  const placement = place(desired, observation.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace });
+  const placement = place(desired, observation.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace, rebalance: choices.rebalance === true });
   const plan = makePlan(desired, observation.observed, placement);
-  return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target) : plan };
+  return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target, desired, observation.observed) : plan };
+}
+
+/** What a destroy plans towards: the manifest without what --target names, or without anything. */
+export function destroyDesired(desired: Desired, targets: string[] | undefined): Desired {
+  return targets?.length ? withoutTargets(desired, targets) : emptied(desired);
+}
+
+/** `destroy --target`: the manifest without the targeted machines and services (the plan then removes those, as Terraform's destroy -target). */
+export function withoutTargets(desired: Desired, targets: string[]): Desired {
+  const named = new Set(targets);
+  return { ...desired, destroying: true, services: desired.services.filter((s) => !named.has(`service.${s.name}`)), machines: desired.machines.filter((m) => !named.has(`machine.${m.name}`)) };
 }
 
 /** `destroy` is a plan towards "nothing": no services, no machines — except adopted (generic) hosts. */
 export function emptied(desired: Desired): Desired {
   // Adopted generic hosts stay; what this cluster put on them (containers, networks) goes.
   const { networks: _networks, ...rest } = desired;
-  return { ...rest, services: [], machines: desired.machines.filter((m) => m.driver === 'generic') };
+  return { ...rest, destroying: true, services: [], machines: desired.machines.filter((m) => traitsOf(m.driver).adopted) };
 }

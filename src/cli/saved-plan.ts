@@ -12,7 +12,7 @@ import { checkSavedPlan, comparePlans, firstFew, invocationConflicts, savePlan, 
 import type { Plan } from '../plan/types.js';
 import type { Observation } from '../reconcile/observe.js';
 import { manifestOptions, setManifestOptions } from './manifest-options.js';
-import { computePlan, loadDesired, openSession, type PlanChoices } from './pipeline.js';
+import { computePlan, destroyDesired, loadDesired, openSession, type PlanChoices } from './pipeline.js';
 
 /** Far above any real plan (a 100,000-action plan is ~40 MB); a bound, so /dev/zero cannot be read forever. */
 const MAX_BYTES = 512 * 1024 * 1024;
@@ -26,7 +26,7 @@ export function writeSavedPlan(out: string, desired: Desired, observed: Observed
       observed,
       compose: o.compose.map((f) => resolve(f)),
       profiles: o.profiles,
-      choices: { strategy: choices.strategy ?? null, seed: choices.seed ?? null, target: choices.target ?? [], ...(choices.unreachableGrace !== undefined ? { unreachable_grace_ms: choices.unreachableGrace } : {}) },
+      choices: { strategy: choices.strategy ?? null, seed: choices.seed ?? null, target: choices.target ?? [], ...(choices.unreachableGrace !== undefined ? { unreachable_grace_ms: choices.unreachableGrace } : {}), ...(choices.rebalance ? { rebalance: true } : {}), ...(choices.destroy ? { destroy: true } : {}) },
     },
     plan,
   );
@@ -57,6 +57,7 @@ export async function openSavedPlan(file: string, given: PlanChoices & { file: s
     seed: given.seed,
     target: given.target?.length ? given.target : undefined,
     adopt: given.adopt,
+    rebalance: given.rebalance,
   });
   if (conflicts.length) throw refused(file, 'the command line contradicts this saved plan', conflicts, `run \`cluster apply ${file}\` without them to apply the plan as it was made, or make a new plan with these options`);
   setManifestOptions({ ...o, compose: saved.manifest.compose, profiles: saved.manifest.profiles });
@@ -74,14 +75,19 @@ export function savedAdoption(run: SavedPlanRun): string | undefined {
 export function sealedPlanNow(run: SavedPlanRun, observation: Observation, identityCreated = false): Plan {
   const staleness = checkSavedPlan(run.saved, run.desired, observation.observed, identityCreated);
   if (staleness.stale) throw UserError.plain(`the saved plan ${run.file} is stale: ${staleness.why}; nothing was changed`, 'run `cluster plan -o FILE` again and apply the new file');
-  const fresh = computePlan(run.desired, observation, planChoices(run.saved.choices)).plan;
+  const fresh = computePlan(plannedFrom(run.desired, run.saved.choices), observation, planChoices(run.saved.choices)).plan;
   const differences = comparePlans(run.saved.plan, fresh);
   if (differences.length) throw refused(run.file, 'this saved plan is not the plan its manifest and the cluster give (it was edited)', firstFew(differences), REPLAN);
   return fresh;
 }
 
 function planChoices(c: SavedChoices): PlanChoices {
-  return { strategy: c.strategy ?? undefined, seed: c.seed ?? undefined, target: c.target.length ? c.target : undefined, unreachableGrace: c.unreachable_grace_ms };
+  return { strategy: c.strategy ?? undefined, seed: c.seed ?? undefined, target: c.target.length ? c.target : undefined, unreachableGrace: c.unreachable_grace_ms, ...(c.rebalance ? { rebalance: true } : {}), ...(c.destroy ? { destroy: true } : {}) };
+}
+
+/** The desired state a saved plan was made towards: its manifest, or (plan --destroy) what a destroy leaves. */
+function plannedFrom(desired: Desired, c: SavedChoices): Desired {
+  return c.destroy ? destroyDesired(desired, c.target) : desired;
 }
 
 /** For an edited file: what differs from the plan made now, observed without the lock (nothing is changed). */
@@ -91,7 +97,7 @@ async function differencesNow(saved: SavedPlan): Promise<string[]> {
     const desired = loadDesired(saved.manifest.file);
     const session = await openSession(desired, undefined, { adopt: savedAdoption({ file: '', saved, desired }) });
     try {
-      const fresh = computePlan(desired, session.observation, planChoices(saved.choices)).plan;
+      const fresh = computePlan(plannedFrom(desired, saved.choices), session.observation, planChoices(saved.choices)).plan;
       const differences = comparePlans(saved.plan, fresh);
       return firstFew(differences).map((d) => `compared with a plan made now: ${d}`);
     } finally {

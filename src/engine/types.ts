@@ -1,5 +1,5 @@
-// The Docker Engine API as the core sees it. Backed by dockerode (src/engine/docker.ts) or by the
-// sim driver's simulated engine (src/engine/sim.ts). Everything here is I/O; the core never calls it.
+// The Docker Engine API as the core sees it. Backed by dockerode (src/providers/docker/engine.ts) or by the
+// sim driver's simulated engine (src/providers/sim/engine.ts). Everything here is I/O; the core never calls it.
 import type { BuildSpec, Role, ServiceSpec, SwarmServiceSpec } from '../model/desired.js';
 import type { EngineFacts } from '../model/observed.js';
 
@@ -104,6 +104,8 @@ export interface Engine {
   startContainer(id: string): Promise<void>;
   /** Force-remove; already gone is success. */
   removeContainer(id: string): Promise<void>;
+  /** Give a container another name (a start-first rolling update parks the old one beside the new); a taken name is a conflict. */
+  renameContainer(id: string, name: string): Promise<void>;
   /**
    * Start a swarm. `forceNewCluster` (docker swarm init --force-new-cluster) on a manager of a swarm
    * that lost its quorum: the swarm keeps its state, this node becomes its only manager.

@@ -22,9 +22,11 @@ const SUPPORTED = new Set([
   'volumes_from', 'network_mode', 'deploy', 'cpus', 'mem_limit', 'mem_reservation', 'scale', 'networks', 'expose', 'hostname',
   'container_name', 'cap_add', 'cap_drop', 'stop_signal', 'env_file', 'profiles', 'extends',
 ]);
+/** deploy.update_config and rollback_config (src/manifest/rollout.ts). */
+const ROLLOUT_KEYS = new Set(['parallelism', 'delay', 'order', 'monitor', 'failure_action', 'max_failure_ratio']);
 /** Handled apart: they become files put into the container before it starts. */
 const AS_FILES = new Set(['secrets', 'configs']);
-const DEPLOY_SUPPORTED = new Set(['replicas', 'resources', 'placement', 'mode', 'update_config']);
+const DEPLOY_SUPPORTED = new Set(['replicas', 'resources', 'placement', 'mode', 'update_config', 'rollback_config']);
 
 export interface ComposeOptions {
   files: string[];
@@ -127,7 +129,8 @@ function adapt(s: ComposeService, mode: 'containers' | 'swarm', volumes: Map<str
   const deploy = (raw.deploy ?? {}) as Raw;
   const nested: [Path, Set<string>][] = [
     [['deploy', 'placement'], new Set(['constraints', 'preferences', 'max_replicas_per_node'])],
-    [['deploy', 'update_config'], new Set(['parallelism', 'delay', 'order', 'failure_action'])],
+    [['deploy', 'update_config'], ROLLOUT_KEYS],
+    [['deploy', 'rollback_config'], ROLLOUT_KEYS],
   ];
   for (const [path, known] of nested) {
     const value = path.slice(1).reduce<unknown>((o, k) => (isMapLike(o) ? o[k as string] : undefined), deploy);

@@ -4,7 +4,6 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import { ALL_FILTERS, type FileMount, type Desired, type DesiredMachine, type DesiredService, type DriverName, type FilterName, type SchedulerConfig, type SimulationConfig, type SourcePosition } from '../model/desired.js';
 import { sha256OfJson } from './hash.js';
 import { engineUrlProblem } from './engine-url.js';
-import { foreignSshKeys, sshOptions } from './ssh-options.js';
 import { didYouMean } from './hints.js';
 import { interpolate, readDotEnv, type Env } from './interpolate.js';
 import { importCompose, type ComposeImport, type ComposeOptions } from './compose-import.js';
@@ -16,6 +15,7 @@ import { validateSchema } from './validate.js';
 import { castTypedFields } from '../compose/cast.js';
 import { isScalar, isSeq } from 'yaml';
 import { declareSensitive } from '../model/secrets.js';
+import { DRIVER_NAMES, traitsOf } from '../providers/index.js';
 
 export type LoadResult =
   | { ok: true; desired: Desired; warnings: Diagnostic[]; files: string[] }
@@ -151,13 +151,21 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
     if (m.cpus !== undefined && (cpus === undefined || cpus <= 0)) report(at('cpus'), `invalid cpus ${JSON.stringify(m.cpus)}`, 'a number of cores greater than 0, e.g. 2');
     const memory = m.memory === undefined ? undefined : parseBytes(m.memory);
     if (m.memory !== undefined && (memory === undefined || memory <= 0)) report(at('memory'), `invalid memory size ${JSON.stringify(m.memory)}`, 'bytes or a size with a unit: 512m, 2g, 4GiB');
-    if (driver === 'generic' && !m.url) report(at(), `generic machine ${group} needs \`url\``, 'the engine to adopt: unix:///var/run/docker.sock, tcp://host:2376 (with tls), ssh://user@host', 'key');
-    if (driver !== 'generic' && (m.url !== undefined || m.tls !== undefined)) report(at(m.url !== undefined ? 'url' : 'tls'), `\`${m.url !== undefined ? 'url' : 'tls'}\` is for the generic driver (this machine uses ${driver})`, 'set `driver: generic` to adopt an existing engine', 'key');
-    for (const k of driver === 'ssh' ? ['url'] : ['url', 'host']) if (typeof m[k] === 'string') engineUrlProblem(m[k], (message, hint) => report(at(k), message, hint));
-    if (driver !== 'docker') for (const k of driver === 'ssh' ? ['image', 'privileged'] : ['image', 'host', 'privileged']) if (m[k] !== undefined) report(at(k), `\`${k}\` is a docker driver option (this machine uses ${driver})`, undefined, 'key');
-    if (driver !== 'ssh') foreignSshKeys(m, driver, at, report);
-    const options: Raw = driver === 'ssh' ? sshOptions(group, m, at, dir, report) : {};
-    for (const k of driver === 'ssh' ? ['url'] : ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
+    if (!DRIVER_NAMES.includes(driver)) continue; // the schema reported it
+    const traits = traitsOf(driver);
+    for (const r of traits.required) if (m[r.key] === undefined) report(at(), `${driver} machine ${group} needs \`${r.key}\``, r.hint, 'key');
+    // A driver that reads its own options checks their values itself (ssh: `host` is a host, not an engine URL).
+    if (!traits.readOptions) for (const k of ['url', 'host']) if (typeof m[k] === 'string') engineUrlProblem(m[k], (message, hint) => report(at(k), message, hint));
+    // A key of another driver is an error where it is written, naming the driver it belongs to (once).
+    const foreign = new Set<string>();
+    for (const other of DRIVER_NAMES) {
+      if (other === driver) continue;
+      for (const k of traitsOf(other).options) {
+        if (m[k] !== undefined && !traits.options.includes(k) && !foreign.has(k)) (foreign.add(k), report(at(k), `\`${k}\` is an option of the ${other} driver (this machine uses ${driver})`, `set driver: ${other} to use it`, 'key'));
+      }
+    }
+    const options: Raw = traits.readOptions ? traits.readOptions(m, { group, dir, at, report }) : {};
+    if (!traits.readOptions) for (const k of ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
     if (m.tls) options.tls = Object.fromEntries(Object.entries(m.tls as Raw).map(([k, v]) => [k, isAbsolute(String(v)) ? String(v) : resolve(dir, String(v))]));
     const names = count === undefined ? [group] : Array.from({ length: count }, (_, i) => `${group}-${i + 1}`);
     for (const name of names) {
@@ -174,6 +182,7 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
         ...(memory !== undefined ? { memory } : {}),
         options,
         protect: m.protect === true,
+        ...(m.availability === 'pause' || m.availability === 'drain' ? { availability: m.availability } : {}),
         position: pos(at()),
       });
     }
@@ -243,6 +252,7 @@ function buildServices(sources: ServiceSource[], env: Record<string, string | un
       ...(Object.keys(parsed.conditions).length ? { conditions: parsed.conditions } : {}),
       ...(parsed.swarm ? { swarm: parsed.swarm } : {}),
       ...(parsed.global ? { global: true as const } : {}),
+      ...parsed.rollouts,
       placement: { constraints: parsed.constraints.map(strip), affinities: parsed.affinities.map(strip), ...(parsed.maxPerMachine ? { maxPerMachine: parsed.maxPerMachine } : {}), ...(parsed.spread ? { spread: parsed.spread } : {}) },
       position: pos(['services', name]),
     });

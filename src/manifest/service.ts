@@ -2,11 +2,12 @@
 // normalises them, so equal intent gives an equal spec (and an equal config hash).
 import { isAbsolute, resolve } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
-import type { BuildSpec, DependencyCondition, Expression, HealthcheckSpec, Resources, ServiceSpec, SwarmServiceSpec, VolumeSpec } from '../model/desired.js';
+import type { BuildSpec, DependencyCondition, Expression, HealthcheckSpec, Resources, ServiceSpec, SwarmServiceSpec, SwarmUpdateConfig, VolumeSpec } from '../model/desired.js';
 import { parseExpression, parseSwarmConstraint } from '../sched/expr.js';
 import { parseBytes, parseComposeDuration, parseCpus, parseInteger } from './units.js';
 import { parsePort } from './ports.js';
 import type { Path } from './read.js';
+import { parseRollouts, rolloutConfig, type Rollouts } from './rollout.js';
 
 /**
  * Replicas per service, and of all services together: a typo like 1e12 is refused before anything is
@@ -37,6 +38,8 @@ export interface ParsedService {
   spread?: string[];
   constraints: (Expression & { path: Path })[];
   affinities: (Expression & { path: Path })[];
+  /** deploy.update_config / rollback_config of a container service (src/manifest/rollout.ts). */
+  rollouts: Rollouts;
 }
 
 /** `warn`: what is read but not honoured (a volume option), by name, as a warning at its place. */
@@ -133,7 +136,8 @@ export function parseService(name: string, raw: Raw, dir: string, report: Report
       report(e.path, `${e.text} places containers; the swarm places a \`mode: swarm\` service`, 'use deploy.placement.constraints, e.g. node.labels.size == xxl');
     }
   }
-  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, ...(global ? { global } : {}), ...(maxPerMachine && mode === 'containers' ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report, maxPerMachine) } : {}) };
+  const rollouts = parseRollouts(deploy, mode, at, report, warn);
+  return { scale, mode, spec, dependsOn: [...dependsOn], conditions, networks, constraints, affinities, rollouts, ...(global ? { global } : {}), ...(maxPerMachine && mode === 'containers' ? { maxPerMachine } : {}), ...(spread.length ? { spread } : {}), ...(mode === 'swarm' ? { swarm: swarmSpec(deploy, at, report, maxPerMachine) } : {}) };
 }
 
 /** `com.docker.swarm.constraints='["zone==eu"]'` and `com.docker.swarm.affinities`: each entry an expression. */
@@ -159,19 +163,31 @@ function swarmLabelExprs(labels: unknown, at: (...r: (string | number)[]) => Pat
 /** docker stack deploy's `deploy:` keys, for a service the swarm runs. */
 function swarmSpec(deploy: Raw, at: (...r: (string | number)[]) => Path, report: Report, maxReplicas: number | undefined): SwarmServiceSpec {
   const placement = (deploy.placement ?? {}) as Raw;
-  const u = deploy.update_config as Raw | undefined;
-  const update: NonNullable<SwarmServiceSpec['update']> = {};
-  if (u?.parallelism !== undefined) update.parallelism = parseInteger(u.parallelism) ?? (report(at('deploy', 'update_config', 'parallelism'), `parallelism must be a whole number (got ${JSON.stringify(u.parallelism)})`), 1);
-  if (u?.delay !== undefined) update.delayMs = parseComposeDuration(u.delay) ?? (report(at('deploy', 'update_config', 'delay'), `invalid duration ${JSON.stringify(u.delay)}`, DURATION_HINT), 0);
-  if (u?.order !== undefined) update.order = u.order as 'stop-first' | 'start-first';
-  if (u?.failure_action !== undefined) update.failureAction = String(u.failure_action);
+  const update = swarmUpdateConfig(deploy, 'update_config', at, report);
+  const rollback = swarmUpdateConfig(deploy, 'rollback_config', at, report);
   return {
     mode: deploy.mode === 'global' ? 'global' : 'replicated',
     constraints: ((placement.constraints ?? []) as unknown[]).map(String),
     spread: ((placement.preferences ?? []) as Raw[]).flatMap((p) => (p?.spread === undefined ? [] : [String(p.spread)])),
     ...(maxReplicas ? { maxReplicas } : {}),
-    ...(u ? { update } : {}),
+    ...(update ? { update } : {}),
+    ...(rollback ? { rollback } : {}),
   };
+}
+
+/** The keys written, checked (src/manifest/rollout.ts) and passed on: the swarm fills in the rest with its defaults. */
+function swarmUpdateConfig(deploy: Raw, key: 'update_config' | 'rollback_config', at: (...r: (string | number)[]) => Path, report: Report): SwarmUpdateConfig | undefined {
+  const u = deploy[key] as Raw | undefined;
+  if (!u) return undefined;
+  const full = rolloutConfig(u, key, at, report);
+  const out: SwarmUpdateConfig = {};
+  if (u.parallelism !== undefined) out.parallelism = full.parallelism;
+  if (u.delay !== undefined) out.delayMs = full.delayMs;
+  if (u.order !== undefined) out.order = full.order;
+  if (u.failure_action !== undefined) out.failureAction = full.failureAction;
+  if (u.monitor !== undefined) out.monitorMs = full.monitorMs;
+  if (u.max_failure_ratio !== undefined) out.maxFailureRatio = full.maxFailureRatio;
+  return out;
 }
 
 /** `build: ./dir` or `build: { context, dockerfile, args, target }`. */

@@ -11,15 +11,15 @@ import { parseInteger } from './units.js';
 type Raw = Record<string, unknown>;
 type Report = (p: Path, message: string, hint?: string, part?: 'key' | 'value') => void;
 
-export const SSH_KEYS = ['port', 'user', 'identity', 'host-key'] as const;
 const USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/;
 
 /** The options an ssh machine runs with, after reporting what is wrong in `m`. */
-export function sshOptions(group: string, m: Raw, at: (...rest: string[]) => Path, dir: string, report: Report): Raw {
+export function sshOptions(m: Raw, { at, dir, report }: { at: (...rest: string[]) => Path; dir: string; report: Report }): Raw {
   const options: Raw = {};
   const host = m.host;
-  if (host === undefined) report(at(), `ssh machine ${group} needs \`host\``, 'the host to provision: `host: 10.0.0.5` (with `user`, `port`, `identity`), or `host: ssh://user@10.0.0.5:22`', 'key');
-  else if (typeof host !== 'string') report(at('host'), `\`host\` must be a host name, an address or an ssh:// URL (got ${JSON.stringify(host)})`);
+  if (host === undefined) {
+    // reported through the driver's traits (`required`)
+  } else if (typeof host !== 'string') report(at('host'), `\`host\` must be a host name, an address or an ssh:// URL (got ${JSON.stringify(host)})`);
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
     const r = parseEngineUrl(host);
     if (!r.ok) report(at('host'), r.problem.message, r.problem.hint);
@@ -53,9 +53,4 @@ export function sshOptions(group: string, m: Raw, at: (...rest: string[]) => Pat
     else options['host-key'] = m['host-key'];
   }
   return options;
-}
-
-/** ssh keys written on a machine of another driver. */
-export function foreignSshKeys(m: Raw, driver: string, at: (...rest: string[]) => Path, report: Report): void {
-  for (const k of SSH_KEYS) if (m[k] !== undefined) report(at(k), `\`${k}\` is an ssh driver option (this machine uses ${driver})`, 'set `driver: ssh` to provision a host over SSH', 'key');
 }

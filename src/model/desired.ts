@@ -10,7 +10,7 @@ export interface SourcePosition {
 export type Role = 'manager' | 'worker';
 export type DriverName = 'docker' | 'generic' | 'sim' | 'ssh';
 export type StrategyName = 'spread' | 'binpack' | 'random';
-export type FilterName = 'health' | 'port' | 'dependency' | 'affinity' | 'constraint' | 'max_replicas_per_node';
+export type FilterName = 'health' | 'port' | 'dependency' | 'affinity' | 'constraint' | 'max_replicas_per_node' | 'availability';
 /** The filters scheduler.filters chooses from (classic's); max_replicas_per_node applies wherever a service sets it. */
 export const ALL_FILTERS: readonly FilterName[] = ['health', 'port', 'dependency', 'affinity', 'constraint'];
 
@@ -23,6 +23,8 @@ export interface Desired {
   services: DesiredService[]; // manifest order
   scheduler: SchedulerConfig;
   simulation: SimulationConfig;
+  /** A destroy (`cluster destroy`, `plan --destroy`): what goes is destroyed, not "left the manifest". */
+  destroying?: true;
   /** Environment variable names whose values are masked everywhere (besides *PASSWORD* etc.). */
   sensitive?: string[];
   /** Networks services attach to (compose `networks:`); absent when no service uses one. */
@@ -80,8 +82,15 @@ export interface DesiredMachine {
   /** Driver options, as written (docker: image, host, privileged; generic: url, tls; ssh: host, port, user, identity, host-key; sim: nothing yet). */
   options: Record<string, unknown>;
   protect: boolean;
+  /**
+   * Swarm node availability (swarmkit's NodeSpec.Availability): `pause` takes no new replicas, `drain`
+   * takes none and its replicas move elsewhere. Absent: active.
+   */
+  availability?: Availability;
   position: SourcePosition;
 }
+
+export type Availability = 'active' | 'pause' | 'drain';
 
 export type ExpressionOp = '==' | '!=';
 
@@ -122,7 +131,19 @@ export interface SwarmServiceSpec {
   spread: string[];
   /** deploy.placement.max_replicas_per_node (swarmkit Placement.MaxReplicas); absent = no limit. */
   maxReplicas?: number;
-  update?: { parallelism?: number; delayMs?: number; order?: 'stop-first' | 'start-first'; failureAction?: string };
+  update?: SwarmUpdateConfig;
+  /** rollback_config: how the swarm rolls a failed update back. */
+  rollback?: SwarmUpdateConfig;
+}
+
+/** update_config / rollback_config as written (the swarm applies its defaults to the rest). */
+export interface SwarmUpdateConfig {
+  parallelism?: number;
+  delayMs?: number;
+  order?: 'stop-first' | 'start-first';
+  failureAction?: string;
+  monitorMs?: number;
+  maxFailureRatio?: number;
 }
 
 export interface VolumeSpec {
@@ -220,6 +241,10 @@ export interface DesiredService {
   swarm?: SwarmServiceSpec;
   /** A container service with `deploy.mode: global`: one replica on each eligible machine (`scale` is 0, unused). */
   global?: true;
+  /** A container service's deploy.update_config: a changed service is replaced batch by batch. Absent: all at once. */
+  update?: RolloutConfig;
+  /** deploy.rollback_config (with swarmkit's defaults): how an update with failure_action rollback is undone. */
+  rollback?: RolloutConfig;
   placement: {
     constraints: Expression[];
     affinities: Expression[];
@@ -229,6 +254,23 @@ export interface DesiredService {
     spread?: string[];
   };
   position: SourcePosition;
+}
+
+/**
+ * How replicas are replaced batch by batch (swarmkit's api.UpdateConfig; defaults from its
+ * api/defaults/service.go: parallelism 1, monitor 5 s, stop-first, failure_action pause, ratio 0).
+ */
+export interface RolloutConfig {
+  /** Replicas per batch; 0 = all at once (swarmkit updater.go Run). */
+  parallelism: number;
+  delayMs: number;
+  order: 'stop-first' | 'start-first';
+  /** A new container must keep running (and be healthy, with a healthcheck) this long after it starts. */
+  monitorMs: number;
+  /** rollback is never the action of a rollback (swarmkit: "never roll back a rollback"). */
+  failureAction: 'pause' | 'continue' | 'rollback';
+  /** Failed replicas / replicas to update tolerated before failure_action (swarmkit: ratio > max triggers). */
+  maxFailureRatio: number;
 }
 
 /** A sim machine's size when its manifest entry gives none (a simulated machine always has one). */

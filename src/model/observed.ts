@@ -182,4 +182,6 @@ export interface SwarmNodeFacts {
   /** A raft member's reachability (reachable | unreachable | unknown); absent for a node that is not one. */
   reachability?: string;
   leader?: boolean;
+  /** The node's availability when not active (`pause`, `drain`); absent: active. */
+  availability?: 'pause' | 'drain';
 }

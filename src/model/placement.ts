@@ -14,6 +14,13 @@ export interface ReplicaPlacement {
   fate: ReplicaFate;
   /** For kept/replaced: the existing container. For 'new' when an old one exists elsewhere: that one. */
   existing?: Existing;
+  /**
+   * For 'new': why it is placed (again), when that is not plain "a replica more": its machine drains,
+   * leaves or is replaced, rebalancing, or it was on a machine that is gone or silent past the grace.
+   */
+  why?: string;
+  /** For 'new': moved only for balance (--rebalance), or placed again because its machine is gone or silent past the grace. */
+  cause?: 'rebalanced' | 'machine-lost';
 }
 
 /** An observed container of this cluster and the machine it is on. */
@@ -47,6 +54,10 @@ export interface Placement {
   lookalikes?: Existing[];
   /** Replicas not seen while a machine that may hold them cannot be seen: kept as they are, never placed elsewhere (src/sched/held.ts). */
   held?: { service: string; replicas: number[]; machines: string[] }[];
+  /** Replicas that should move (drain, --rebalance) but that no machine can take: they stay where they run, and why. */
+  stayed?: { service: string; replicas: number[]; reason: string }[];
+  /** `--rebalance`: replicas moved only to restore the strategy's balance, by service. */
+  rebalanced?: { service: string; replicas: number[]; reason: string }[];
   /** Present when replicas are held or a machine is started: the unseen machines, started by this plan (`starts`) or silent until the grace period ends. */
   unseen?: { machine: string; state: string; starts: boolean; until?: string }[];
 }

@@ -7,10 +7,10 @@ import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
 import type { NetworkSteps } from './networks.js';
 import { imageStep, type ImagePresent } from './images.js';
-import { containerName, normalizeImage } from './naming.js';
+import { containerName, normalizeImage } from '../model/naming.js';
 import { maskedView, maskSpec, parseDigests, sensitiveChanges } from './sensitive.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
-import { pushTo } from './multimap.js';
+import { pushTo } from '../model/multimap.js';
 import type { Cause } from './types.js';
 
 const STARTABLE = new Set(['created', 'exited']);
@@ -61,15 +61,21 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
         from: { machine: rp.existing.machine, containerId: rp.existing.container.id },
         patch,
         after: prerequisites(),
-        cause: moving ? 'moved' : patch.length === 0 ? 'sensitive-changed' : 'spec-changed',
+        cause: moving ? (rp.cause === 'rebalanced' ? 'rebalanced' : 'moved') : patch.length === 0 ? 'sensitive-changed' : 'spec-changed',
         reason: moving
-          ? `moves from ${rp.existing.machine}${rp.fate === 'new' && patch.length === 0 ? '' : ', config changed'}`
+          ? `${rp.why ?? `moves from ${rp.existing.machine}`}${old?.owner?.configHash === service.configHash ? '' : ', config changed'}`
           : patch.length === 0
             ? 'config changed (a sensitive value)'
             : 'config changed',
       });
     } else {
-      id = list.add(key, { kind: 'container.create', ...base, after: prerequisites(), cause: 'missing', reason: replicaReason(service, rp.replica) });
+      id = list.add(key, {
+        kind: 'container.create',
+        ...base,
+        after: prerequisites(),
+        cause: rp.cause === 'machine-lost' ? 'machine-lost' : 'missing',
+        reason: rp.why ? `${replicaReason(service, rp.replica)}, ${rp.why}` : replicaReason(service, rp.replica),
+      });
     }
     if (id) pushTo(upBy, rp.service, id);
   }
@@ -83,16 +89,22 @@ interface Removal {
 /** Owned containers no replica uses go; those on leaving machines go with the machine. */
 function planRemovals(desired: Desired, placement: Placement, machines: MachineSteps, list: ActionList): Removal[] {
   const services = new Map(desired.services.map((s) => [s.name, s]));
+  const draining = new Set(desired.machines.filter((m) => m.availability === 'drain').map((m) => m.name));
   const out: (Removal & { service: string })[] = [];
   for (const { machine, container: c } of placement.retired) {
     if (machines.leaving.has(machine)) continue;
     const { service: name, replica } = c.owner!;
     const service = services.get(name);
     const [cause, reason]: [Cause, string] = !service
-      ? ['not-in-manifest', 'service not in the manifest']
+      ? desired.destroying
+        ? ['destroyed', 'destroyed']
+        : ['not-in-manifest', 'service not in the manifest']
       : service.global
         ? ['not-eligible', 'global: one replica per machine meeting its constraints']
-        : replica > service.scale ? ['scaled-down', `scale ${service.scale}: replica ${replica} goes`] : ['duplicate', 'duplicate replica'];
+        : replica > service.scale
+          ? ['scaled-down', `scale ${service.scale}: replica ${replica} goes`]
+          : // The old half of a move to another machine that an interrupted apply left behind.
+            ['duplicate', `duplicate replica${draining.has(machine) ? ` (${machine} drains)` : ''}`];
     const id = list.add(`${name}:${replica}:${machine}`, { kind: 'container.remove', machine, service: name, replica, name: c.name, containerId: c.id, cause, reason, after: [] });
     out.push({ id, machine, service: name });
   }

@@ -1,5 +1,5 @@
 import type { Action } from './types.js';
-import { pushTo } from './multimap.js';
+import { pushTo } from '../model/multimap.js';
 
 /**
  * Order actions so every action comes after the ones it waits for; among ready actions the one

@@ -3,7 +3,7 @@
 import type { DesiredService } from '../model/desired.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
-import { normalizeImage } from './naming.js';
+import { normalizeImage } from '../model/naming.js';
 
 export type ImagePresent = (machine: string, ref: string) => boolean;
 

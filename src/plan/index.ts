@@ -4,14 +4,16 @@ import type { Observed } from '../model/observed.js';
 import type { Placement } from '../model/placement.js';
 import { ActionList } from './builder.js';
 import { planContainers } from './containers.js';
+import { chainRollouts } from './rollouts.js';
 import { topologicalOrder } from './graph.js';
 import { planMachines } from './machines.js';
 import { planNetworkRemovals, planNetworks } from './networks.js';
-import { pushTo } from './multimap.js';
+import { pushTo } from '../model/multimap.js';
 import { checkoutWarnings } from './others.js';
 import { planSwarmServices } from './swarm-services.js';
 import type { Action, Plan } from './types.js';
 import { hasSecrets, maskDeep, maskText } from '../model/secrets.js';
+import { traitsOf } from '../providers/index.js';
 
 export type { Action, ActionKind, Plan } from './types.js';
 
@@ -25,13 +27,18 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
   for (const f of observed.foreign ?? []) warnings.push(`${f}: not adopted, not touched (remove it yourself if it is stale)`);
   warnings.push(...checkoutWarnings(desired, observed));
   const unhealthy: string[] = [];
-  const machines = planMachines(desired, observed, list, warnings, unhealthy);
+  const notes: string[] = [];
+  const machines = planMachines(desired, observed, list, warnings, unhealthy, notes);
   const networkSteps = planNetworks(desired, observed, placement, machines, list);
   planContainers(desired, observed, placement, machines, list, networkSteps);
+  const rollouts = chainRollouts(desired, observed, list);
   planSwarmServices(desired, observed, machines, list, networkSteps, warnings);
   planNetworkRemovals(desired, observed, machines, list);
   if (desired.networks?.length && !machines.swarmLeader && !machines.swarmUnseen && placement.replicas.length) {
     warnings.push('no swarm roles: networks do not reach across machines, so services that depend on each other over one are kept on one machine');
+  }
+  for (const s of placement.stayed ?? []) {
+    warnings.push(`${s.service} ${s.replicas.map((r) => `#${r}`).join(', ')} stay${s.replicas.length === 1 ? 's' : ''} where ${s.replicas.length === 1 ? 'it runs' : 'they run'} (drain or rebalance would move ${s.replicas.length === 1 ? 'it' : 'them'}): ${s.reason}`);
   }
   removeMachinesLast(list.actions);
   const resized = list.actions.filter((a) => a.kind === 'machine.resize').map((a) => a.machine);
@@ -39,7 +46,7 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     // Placed against the size machines have (src/sched/nodes.ts), never the one a pending resize promises.
     warnings.push(`replicas were placed against the present size of ${resized.join(', ')}: once the resize has run, plan or apply again to place the rest`);
   }
-  const simulated = desired.machines.some((m) => m.driver === 'sim') || observed.machines.some((m) => m.driver === 'sim');
+  const simulated = [...desired.machines, ...observed.machines].some((m) => traitsOf(m.driver).simulated);
   return maskedPlan({
     format_version: '1.0',
     cluster: desired.name,
@@ -52,6 +59,8 @@ export function makePlan(desired: Desired, observed: Observed, placement: Placem
     // Machines the plan starts are always said: what they hold (and their swarm) is planned once they are up.
     ...(placement.unseen ? { unseen: { machines: placement.unseen, replicas: placement.held ?? [] } } : {}),
     ...(unhealthy.length ? { unhealthy } : {}),
+    ...(rollouts.length ? { rollouts } : {}),
+    ...(notes.length || placement.rebalanced ? { notes: [...notes, ...rebalanceNotes(placement)] } : {}),
   });
 }
 
@@ -95,19 +104,29 @@ function maskedPlan(plan: Plan): Plan {
         return shown;
     }
   });
-  return { ...plan, actions, unschedulable: maskDeep(plan.unschedulable), warnings: maskDeep(plan.warnings), blocked: maskDeep(plan.blocked), ...(plan.unhealthy ? { unhealthy: maskDeep(plan.unhealthy) } : {}) };
+  return { ...plan, actions, unschedulable: maskDeep(plan.unschedulable), warnings: maskDeep(plan.warnings), blocked: maskDeep(plan.blocked), ...(plan.unhealthy ? { unhealthy: maskDeep(plan.unhealthy) } : {}), ...(plan.notes ? { notes: maskDeep(plan.notes) } : {}) };
 }
 
 /**
- * A leaving machine goes after the replicas moving off it are up elsewhere (and have retired their
- * old container): no gap in service, and no removal racing a machine that is already gone.
+ * A leaving machine leaves the swarm, and is removed or replaced, after the replicas moving off it are
+ * up elsewhere (and have retired their old container): create before destroy, no gap in service, and
+ * no removal racing a machine that is already gone.
  */
 function removeMachinesLast(actions: Action[]): void {
-  const removal = new Map(actions.filter((a) => a.kind === 'machine.remove').map((a) => [a.machine, a]));
+  const removal = new Map<string, Action[]>();
+  for (const a of actions) if (a.kind === 'machine.remove' || a.kind === 'machine.replace' || a.kind === 'swarm.leave') pushTo(removal, a.machine, a);
   for (const a of actions) {
     if (a.kind !== 'container.replace' || a.from.machine === a.machine) continue;
-    removal.get(a.from.machine)?.after.push(a.id);
+    for (const r of removal.get(a.from.machine) ?? []) r.after.push(a.id);
   }
+}
+
+/** `--rebalance`: how many replicas move, of which services, and why. */
+function rebalanceNotes(placement: Placement): string[] {
+  const r = placement.rebalanced ?? [];
+  if (!r.length) return [];
+  const n = r.reduce((sum, s) => sum + s.replicas.length, 0);
+  return [`--rebalance moves ${n} replica${n === 1 ? '' : 's'} (${r.map((s) => `${s.service} ×${s.replicas.length}`).join(', ')}): ${r[0]!.reason}; each new one runs before its old one is removed`];
 }
 
 /** Like Terraform's prevent_destroy: a protected machine (now, or at the last apply) is never removed or replaced. */
@@ -115,7 +134,7 @@ function blockedChanges(desired: Desired, observed: Observed, actions: readonly 
   const protectedNow = new Set(desired.machines.filter((m) => m.protect).map((m) => m.name));
   for (const m of observed.machines) if (m.protected) protectedNow.add(m.name);
   return actions
-    .filter((a) => a.kind === 'machine.remove' && protectedNow.has(a.machine))
+    .filter((a) => (a.kind === 'machine.remove' || a.kind === 'machine.replace') && protectedNow.has(a.machine))
     .map((a) => `machine ${a.machine} is protected (protect: true) and this plan would ${desired.machines.some((m) => m.name === a.machine) ? 'replace' : 'remove'} it (${a.reason}); set protect: false and apply first`);
 }
 

@@ -1,9 +1,11 @@
 // Machine and swarm actions: create/start/remove, engine labels, swarm init/join/promote/demote/leave.
 import fjp from 'fast-json-patch';
-import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY, type Desired, type DesiredMachine, type Role } from '../model/desired.js';
-import type { Observed, ObservedMachine } from '../model/observed.js';
+import { type Desired, type DesiredMachine, type Role } from '../model/desired.js';
+import type { Observed, ObservedMachine, SwarmFacts } from '../model/observed.js';
 import type { ActionList } from './builder.js';
 import { swarmHealth } from './swarm-health.js';
+import { replacedMachines, type Replacement } from '../model/replacement.js';
+import { traitsOf } from '../providers/index.js';
 
 export interface MachineSteps {
   /** Id of the action that brings a machine up in this plan (create or start), if any. */
@@ -16,7 +18,7 @@ export interface MachineSteps {
   swarmUnseen?: boolean;
 }
 
-export function planMachines(desired: Desired, observed: Observed, list: ActionList, warnings: string[], unhealthy: string[] = []): MachineSteps {
+export function planMachines(desired: Desired, observed: Observed, list: ActionList, warnings: string[], unhealthy: string[] = [], notes: string[] = []): MachineSteps {
   const seen = new Map(observed.machines.map((m) => [m.name, m]));
   const wanted = new Map(desired.machines.map((m) => [m.name, m]));
   const ready = new Map<string, string>();
@@ -29,12 +31,21 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     if (w && w.driver === o.driver) continue;
     leaving.add(o.name);
     const held = o.engine?.containers.filter((c) => c.owner).length ?? 0;
-    const reason = w ? `driver changes ${o.driver} → ${w.driver}` : `not in the manifest${held ? ` (with its ${held} container${held === 1 ? '' : 's'})` : ''}`;
+    const why = desired.destroying ? 'destroyed' : 'not in the manifest';
+    const reason = w ? `driver changes ${o.driver} → ${w.driver}` : `${why}${held ? `, with its ${held} container${held === 1 ? '' : 's'}` : ''}`;
     removals.set(o.name, reason);
   }
 
+  const replaced = replacements(desired, observed, warnings);
   for (const m of desired.machines) {
     const o = seen.get(m.name);
+    const r = replaced.get(m.name);
+    if (o && r && !leaving.has(m.name)) {
+      // Its replicas move off first (the scheduler drains it); labels and size come with the new machine.
+      const reason = `node image ${r.from} → ${r.to}: its replicas move elsewhere first, then it is re-created${m.role ? ` and re-joins as ${m.role}` : ''}`;
+      ready.set(m.name, list.add(m.name, { kind: 'machine.replace', machine: m.name, driver: m.driver, image: r.to, after: [], cause: 'spec-changed', reason }));
+      continue;
+    }
     if (!o || leaving.has(m.name)) {
       const after = leaving.has(m.name) ? [`machine.remove:${m.name}`] : [];
       ready.set(m.name, list.add(m.name, { kind: 'machine.create', machine: m.name, driver: m.driver, labels: m.labels, after, cause: 'missing', reason: describeMachine(m) }));
@@ -46,11 +57,11 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
     planMachineSpec(m, o, list, warnings);
   }
 
-  const swarm = planSwarm(desired, observed, seen, leaving, ready, list, { warnings, unhealthy });
+  const swarm = planSwarm(desired, observed, seen, leaving, ready, list, { warnings, unhealthy, notes }, new Set(replaced.keys()));
   const swarmLeader = swarm === UNSEEN ? undefined : swarm;
 
   for (const [name, reason] of removals) {
-    list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], cause: 'not-in-manifest', reason });
+    list.add(name, { kind: 'machine.remove', machine: name, after: [list.has(`swarm.leave:${name}`) ? `swarm.leave:${name}` : undefined], cause: desired.destroying ? 'destroyed' : 'not-in-manifest', reason });
   }
   // What a machine whose container is gone left behind (an interrupted removal, a container removed by
   // hand): removed unless the manifest still wants the machine, whose create then starts afresh.
@@ -70,7 +81,7 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
   // Swarm node labels mirror engine labels, so swarm-mode services can use them too.
   const nodeLabelsStale = m.role !== undefined && facts.swarm.nodeLabels !== undefined && fjp.compare(facts.swarm.nodeLabels, m.labels).length > 0;
   if (patch.length === 0 && !nodeLabelsStale) return;
-  const readOnly = m.driver === 'generic';
+  const readOnly = traitsOf(m.driver).adopted;
   list.add(m.name, {
     kind: 'engine.labels',
     machine: m.name,
@@ -105,10 +116,9 @@ function planMachineSpec(m: DesiredMachine, o: ObservedMachine, list: ActionList
     return;
   }
   // A simulated machine always has a size: an absent one is the sim default, never "unlimited".
-  const want = m.driver === 'sim' ? { cpus: m.cpus ?? SIM_DEFAULT_CPUS, memory: m.memory ?? SIM_DEFAULT_MEMORY } : { cpus: m.cpus, memory: m.memory };
+  const size = traitsOf(m.driver).defaultSize;
+  const want = { cpus: m.cpus ?? size?.cpus, memory: m.memory ?? size?.memory };
   const recreate = `to change it, recreate the machine: take it out of the manifest and apply, then put it back and apply (its replicas are placed again)`;
-  const wantedImage = typeof m.options.image === 'string' ? m.options.image : undefined;
-  if (wantedImage && had.image && wantedImage !== had.image) warnings.push(`${m.name}: node image ${had.image} → ${wantedImage} cannot change in place; ${recreate}`);
   const lifted = (['cpus', 'memory'] as const).filter((k) => had[k] !== undefined && want[k] === undefined);
   if (lifted.length) warnings.push(`${m.name}: removing its ${lifted.join(' and ')} limit cannot be done in place (the engine keeps a limit once set); ${recreate}`);
   const changes: string[] = [];
@@ -142,10 +152,12 @@ function planSwarm(
   leaving: Set<string>,
   ready: Map<string, string>,
   list: ActionList,
-  notes: { warnings: string[]; unhealthy: string[] },
+  notes: { warnings: string[]; unhealthy: string[]; notes: string[] },
+  replaced: Set<string>,
 ): string | typeof UNSEEN | undefined {
   const { warnings, unhealthy } = notes;
-  const swarmOf = (name: string) => (leaving.has(name) ? undefined : seen.get(name)?.engine?.swarm);
+  // A machine being replaced is re-created: it joins again as a new node (its old node leaves with it).
+  const swarmOf = (name: string) => (leaving.has(name) || replaced.has(name) ? undefined : seen.get(name)?.engine?.swarm);
   const active = (name: string) => swarmOf(name)?.state === 'active';
   // A machine that exists but cannot be seen (stopped, paused, silent engine) is in whatever swarm it
   // was in: nothing is planned for it until it is seen (an apply that starts it plans again then).
@@ -206,8 +218,9 @@ function planSwarm(
     const swarm = swarmOf(m.name);
     if (m.role) {
       if (!swarm || swarm.state !== 'active') {
-        const id = list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [ready.get(m.name), leaderReady], cause: 'role-changed', reason: `join as ${m.role}` });
-        if (m.role === 'manager') managerSteps.push(id);
+        const id = list.add(m.name, { kind: 'swarm.join', machine: m.name, role: m.role, after: [ready.get(m.name), leaderReady], cause: 'role-changed', reason: replaced.has(m.name) ? `re-joins as ${m.role}` : `join as ${m.role}` });
+        // A replaced manager re-joins after its own step (managerLosses), not before every other one.
+        if (m.role === 'manager' && !replaced.has(m.name)) managerSteps.push(id);
       } else if (swarm.role !== m.role && m.role === 'manager') {
         managerSteps.push(list.add(m.name, { kind: 'swarm.promote', machine: m.name, after: [leaderReady], cause: 'role-changed', reason: 'worker → manager' }));
       } else if (m.role === 'manager' && health?.nodes.some((n) => n.id === swarm.nodeId && n.reachability === undefined)) {
@@ -217,21 +230,36 @@ function planSwarm(
       }
     }
   }
-  // Demotions and leaves run after new managers joined, so the swarm never loses its last manager.
+  // Demotions and leaves run after new managers joined, so the swarm never loses its last manager;
+  // those that take a manager away go in steps (managerLosses), so the raft keeps its quorum.
+  const losses: Loss[] = [];
   for (const m of desired.machines) {
     const swarm = swarmOf(m.name);
     if (m === leader || swarm?.state !== 'active' || elsewhere.has(m.name)) continue;
     if (m.role === 'worker' && swarm.role === 'manager') {
-      list.add(m.name, { kind: 'swarm.demote', machine: m.name, after: [leaderReady, ...managerSteps], cause: 'role-changed', reason: 'manager → worker' });
+      losses.push({ machine: m.name, manager: true, add: (after, step) => list.add(m.name, { kind: 'swarm.demote', machine: m.name, after: [leaderReady, ...managerSteps, ...after], cause: 'role-changed', reason: `manager → worker${step}` }) });
     } else if (!m.role) {
-      list.add(m.name, { kind: 'swarm.leave', machine: m.name, after: [leaderReady, ...managerSteps], cause: 'role-changed', reason: 'no role in the manifest' });
+      const manager = swarm.role === 'manager';
+      losses.push({ machine: m.name, manager, add: (after, step) => list.add(m.name, { kind: 'swarm.leave', machine: m.name, after: [leaderReady, ...managerSteps, ...after], cause: 'role-changed', reason: `no role in the manifest${step}` }) });
     }
   }
+  const swarmNodes = new Map((health?.nodes ?? []).map((n) => [n.id, n]));
   for (const name of leaving) {
-    if (seen.get(name)?.engine?.swarm.state === 'active') {
-      list.add(name, { kind: 'swarm.leave', machine: name, after: [leaderReady, ...managerSteps], cause: 'not-in-manifest', reason: 'machine is removed' });
-    }
+    const s = seen.get(name)?.engine?.swarm;
+    if (s?.state !== 'active') continue;
+    // Drained first (as `docker node update --availability drain` before leaving): the swarm moves its
+    // tasks off. Not when no manager stays (destroy): the whole swarm goes, nothing is there to move to.
+    const now = (s.nodeId && swarmNodes.get(s.nodeId)?.availability) || 'active';
+    const drain = now === 'drain' || !leader ? undefined : list.add(name, { kind: 'machine.availability', machine: name, from: now, availability: 'drain', after: [leaderReady], cause: 'not-in-manifest', reason: 'machine is removed: drained first' });
+    losses.push({ machine: name, manager: s.role === 'manager', add: (after, step) => list.add(name, { kind: 'swarm.leave', machine: name, after: [leaderReady, drain, ...managerSteps, ...after], cause: 'not-in-manifest', reason: `machine is removed${step}` }) });
   }
+  for (const name of replaced) {
+    // Its step is done once it is back in the raft.
+    if (seen.get(name)?.engine?.swarm.role === 'manager') losses.push({ machine: name, manager: true, step: `machine.replace:${name}`, done: list.has(`swarm.join:${name}`) ? `swarm.join:${name}` : undefined });
+  }
+  if (leader) managerLosses(losses, countManagers(observed, leaving), list, notes.notes);
+  else for (const l of losses) l.add?.([], ''); // no swarm stays: nothing to keep a quorum for
+  planAvailability(desired, (name) => (elsewhere.has(name) ? undefined : swarmOf(name)), swarmNodes, list, leaderReady);
   // After the machine's join (a re-joined manager first raises the raft to full strength), so the swarm never has fewer managers than it had.
   for (const s of health?.stale ?? []) {
     const joined = list.has(`swarm.join:${s.machine}`) ? `swarm.join:${s.machine}` : undefined;
@@ -266,3 +294,87 @@ export function formatBytes(n: number): string {
 }
 
 export type { Role };
+
+/** Something that takes a swarm node away: `add` plans it after `after` (the previous step); `step` names an action planned already. */
+interface Loss {
+  machine: string;
+  manager: boolean;
+  add?: (after: string[], step: string) => string;
+  step?: string;
+  done?: string;
+}
+
+/** The swarm's managers now: raft members as the leader lists them, else the machines that say they manage. */
+function countManagers(observed: Observed, leaving: Set<string>): number {
+  const listed = observed.machines.flatMap((m) => m.engine?.swarm.nodes ?? []).filter((n) => n.role === 'manager' && n.reachability !== undefined);
+  if (listed.length) return new Set(listed.map((n) => n.id)).size;
+  return observed.machines.filter((m) => m.engine?.swarm.state === 'active' && m.engine.swarm.role === 'manager' && !leaving.has(m.name)).length;
+}
+
+/**
+ * Workers go at once; managers at most a minority of the managers left per step (raft needs a
+ * majority of its members to agree: taking half or more away at once may stall it), each step after
+ * the previous one. One at a time at least, so two managers can still become one. The plan says the order.
+ */
+function managerLosses(losses: Loss[], managers: number, list: ActionList, notes: string[]): void {
+  for (const l of losses) if (!l.manager) l.add!([], '');
+  const going = losses.filter((l) => l.manager);
+  if (!going.length) return;
+  const steps: Loss[][] = [];
+  let left = managers;
+  for (let i = 0; i < going.length; ) {
+    const size = Math.max(1, Math.floor((left - 1) / 2));
+    steps.push(going.slice(i, i + size));
+    i += size;
+    left -= size;
+  }
+  let before: string[] = [];
+  steps.forEach((step, n) => {
+    const tag = steps.length > 1 ? ` (manager step ${n + 1} of ${steps.length})` : '';
+    const ids = step.map((l) => l.done ?? l.step ?? l.add!(before, tag));
+    if (n > 0) for (const l of step) if (l.step) list.actions.find((a) => a.id === l.step)?.after.push(...before);
+    before = ids;
+  });
+  if (going.length > 1 || managers <= 2) {
+    notes.push(
+      `${going.length} of ${managers} manager${managers === 1 ? '' : 's'} leave${going.length === 1 ? 's' : ''} in ${steps.length} step${steps.length === 1 ? '' : 's'}, ` +
+        `never more than a minority of the managers left at once so the swarm keeps its quorum: ${steps.map((s, i) => `${i + 1}) ${s.map((l) => l.machine).join(', ')}`).join(' ')}`,
+    );
+  }
+}
+
+/** The manifest's availability on each machine in the swarm (or joining it), as its swarm node has it. */
+function planAvailability(
+  desired: Desired,
+  swarmOf: (name: string) => SwarmFacts | undefined,
+  nodes: Map<string, { availability?: 'pause' | 'drain' }>,
+  list: ActionList,
+  leaderReady: string | undefined,
+): void {
+  for (const m of desired.machines) {
+    if (!m.role) continue;
+    const want = m.availability ?? 'active';
+    const s = swarmOf(m.name);
+    const joins = list.has(`swarm.join:${m.name}`) ? `swarm.join:${m.name}` : undefined;
+    // A node joins active; one already in the swarm has what the leader lists (a machine unseen now is planned once seen).
+    const now = s?.state === 'active' && !joins ? ((s.nodeId && nodes.get(s.nodeId)?.availability) || 'active') : joins ? 'active' : undefined;
+    if (now === undefined || now === want) continue;
+    list.add(m.name, { kind: 'machine.availability', machine: m.name, from: now, availability: want, after: [leaderReady, joins], cause: 'spec-changed', reason: want === 'active' ? 'takes replicas again' : want === 'pause' ? 'takes no new replicas' : 'its replicas move elsewhere' });
+  }
+}
+
+/**
+ * Machines whose node image changes, re-created by machine.replace (src/model/replacement.ts). The
+ * only manager of a swarm is not: re-creating it would lose the swarm; the plan says what to do instead.
+ */
+function replacements(desired: Desired, observed: Observed, warnings: string[]): Map<string, Replacement> {
+  const all = replacedMachines(desired, observed);
+  const seen = new Map(observed.machines.map((o) => [o.name, o]));
+  const managers = desired.machines.filter((m) => m.role === 'manager' && seen.get(m.name)?.engine?.swarm.role === 'manager');
+  for (const [name, r] of all) {
+    if (!managers.some((m) => m.name === name) || managers.some((m) => m.name !== name && !all.has(m.name))) continue;
+    all.delete(name);
+    warnings.push(`${name}: node image ${r.from} → ${r.to} needs the machine re-created, and no other manager keeps the swarm meanwhile; add a manager (or replace the others first), apply, then apply again`);
+  }
+  return all;
+}

@@ -2,8 +2,9 @@
 import type { Operation } from 'fast-json-patch';
 import type { Action, Plan } from './types.js';
 import { SYMBOL, effectOf, summaryLine, unreachable } from './summary.js';
-import { pushTo, pushAll } from './multimap.js';
+import { pushTo, pushAll } from '../model/multimap.js';
 import { CHANGED } from './sensitive.js';
+import { describeRollout } from './rollouts.js';
 
 export function renderPlanText(plan: Plan): string {
   const out: string[] = [];
@@ -26,6 +27,8 @@ export function renderPlanText(plan: Plan): string {
   ];
   for (const [group, lines] of ordered) {
     out.push('', `  # ${['machines', 'swarm', 'networks', 'images'].includes(group) ? group : `service ${group}${placementNote(plan, group)}`}`);
+    const rollout = plan.rollouts?.find((r) => r.service === group);
+    if (rollout) out.push(`  ${describeRollout(rollout)}`);
     for (const line of lines) out.push(line); // not push(...lines): a group of 130,000 lines overflows the call stack
   }
   if (plan.unschedulable.length) {
@@ -37,6 +40,7 @@ export function renderPlanText(plan: Plan): string {
   }
   if (plan.unseen) out.push('', '  # not seen', ...unseenLines(plan.unseen));
   if (plan.unhealthy?.length) out.push('', 'Unhealthy (this plan cannot mend it):', ...plan.unhealthy.map((u) => `  - ${u}`));
+  if (plan.notes?.length) out.push('', 'Notes:', ...plan.notes.map((n) => `  - ${n}`));
   if (plan.warnings.length) out.push('', 'Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
   if (plan.blocked.length) out.push('', 'Error: this plan cannot be applied:', ...plan.blocked.map((b) => `  - ${b}`));
   const destructive = destructiveSummary(plan);
@@ -85,6 +89,10 @@ export function renderAction(a: Action): string[] {
       return [`  ${sym} machine ${a.machine}${why}`];
     case 'machine.resize':
       return [`  ${sym} machine ${a.machine}: ${a.reason ?? 'resize'}`];
+    case 'machine.availability':
+      return [`  ${sym} machine ${a.machine}: availability ${a.from} → ${a.availability}${why}`];
+    case 'machine.replace':
+      return [`  ${sym} machine ${a.machine}${why}`];
     case 'engine.labels':
       return [`  ${sym} engine labels of ${a.machine}${why}`, ...renderPatch(a.patch)];
     case 'swarm.init':

@@ -58,6 +58,7 @@ export interface Invocation {
   target?: string[];
   /** `--adopt` (true: bare) */
   adopt?: string | true;
+  rebalance?: boolean;
 }
 
 /**
@@ -72,6 +73,7 @@ export function invocationConflicts(saved: SavedPlan, given: Invocation): string
   if (given.profiles !== undefined && differs(given.profiles, saved.manifest.profiles)) out.push(`--profile ${given.profiles.join(' --profile ')} is not what the plan was made with (${listed(saved.manifest.profiles)})`);
   if (given.strategy !== undefined && given.strategy !== saved.choices.strategy) out.push(`--strategy ${given.strategy} is not what the plan was made with (${saved.choices.strategy ?? 'the manifest’s strategy'})`);
   if (given.seed !== undefined && given.seed !== saved.choices.seed) out.push(`--seed ${given.seed} is not what the plan was made with (${saved.choices.seed ?? 'the manifest’s seed'})`);
+  if (given.rebalance && !saved.choices.rebalance) out.push('--rebalance is not what the plan was made with (made without it)');
   if (given.adopt !== undefined) {
     const planned = saved.identity?.adopted ? saved.identity.id : null;
     if (planned === null || (given.adopt !== true && !planned.startsWith(given.adopt))) out.push(`--adopt${given.adopt === true ? '' : ` ${given.adopt}`} is not what the plan was made with (${planned ? `--adopt ${planned}` : 'no --adopt'})`);

@@ -32,6 +32,8 @@ const FIELDS: Record<ActionKind, Fields> = {
   'container.start': { machine: 'string', service: 'string', replica: 'integer', name: 'string', containerId: 'string' },
   'container.remove': { machine: 'string', service: 'string', replica: 'integer', name: 'string', containerId: 'string' },
   'container.replace': { machine: 'string', service: 'string', replica: 'integer', name: 'string', from: 'from', patch: 'patch' },
+  'machine.availability': { machine: 'string', from: 'string', availability: 'string' },
+  'machine.replace': { machine: 'string', driver: 'string', image: 'string' },
 };
 
 const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
@@ -102,6 +104,8 @@ function headerProblems(data: Record<string, unknown>): string[] {
     if (c.seed !== null && !Number.isInteger(c.seed)) out.push('"choices.seed" is not an integer or null');
     if (!isStrings(c.target)) out.push('"choices.target" is not a list');
     if (c.unreachable_grace_ms !== undefined && !(Number.isInteger(c.unreachable_grace_ms) && (c.unreachable_grace_ms as number) >= 0)) out.push('"choices.unreachable_grace_ms" is not a whole number of ms');
+    if (c.rebalance !== undefined && c.rebalance !== true) out.push('"choices.rebalance" is not true');
+    if (c.destroy !== undefined && c.destroy !== true) out.push('"choices.destroy" is not true');
   }
   const id = data.identity;
   if (id !== undefined && !(isObject(id) && (id.id === null || typeof id.id === 'string') && typeof id.adopted === 'boolean')) out.push('"identity" is not {id: string or null, adopted: true or false}');

@@ -17,6 +17,10 @@ export interface SavedChoices {
   target: string[];
   /** --unreachable-grace in ms; absent in plans saved before it existed (the default then). */
   unreachable_grace_ms?: number;
+  /** --rebalance; absent: not given. */
+  rebalance?: true;
+  /** `plan --destroy`: apply FILE destroys (what --target names, or everything). Absent: not a destroy. */
+  destroy?: true;
 }
 
 export interface SavedPlan {

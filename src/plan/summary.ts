@@ -16,6 +16,7 @@ export function effectOf(action: Action): Effect {
       return 'add';
     case 'machine.start':
     case 'machine.resize':
+    case 'machine.availability':
     case 'container.start':
     case 'swarm.promote':
     case 'swarm.demote':
@@ -31,6 +32,7 @@ export function effectOf(action: Action): Effect {
     case 'service.remove':
       return 'destroy';
     case 'container.replace':
+    case 'machine.replace':
       return 'replace';
     default:
       return unreachable(action);
@@ -72,6 +74,9 @@ export function summaryLine(plan: Plan): string {
     const unseen = plan.unseen?.replicas.reduce((n, r) => n + r.replicas.length, 0) ?? 0;
     // Nothing to do is not the same as converged: replicas that could not be seen may not be running.
     if (unseen) return `No changes can be made now; ${unseen} replica${unseen === 1 ? '' : 's'} could not be seen (see "not seen" above).`;
+    const left = plan.targeted?.left_out ?? 0;
+    if (left) return `No changes in the target (${plan.targeted!.targets.join(', ')}); ${left} other change${left === 1 ? ' is' : 's are'} pending: run without --target to see ${left === 1 ? 'it' : 'them'}.`;
+    if (plan.targeted) return `No changes in the target (${plan.targeted.targets.join(', ')}), nor anywhere else.`;
     return 'No changes. The cluster matches the manifest.';
   }
   return `Plan: ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy.`;

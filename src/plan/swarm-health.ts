@@ -123,7 +123,7 @@ function problemsOf(desired: Desired, observed: Observed, h: SwarmHealth): strin
   const out: string[] = [];
   const { raft } = h.managers;
   const wanted = desired.machines.filter((m) => m.role === 'manager').length;
-  if (h.hasQuorum && raft !== wanted) {
+  if (h.hasQuorum && raft !== wanted && !(desired.destroying && wanted === 0)) {
     const staleManagers = h.stale.filter((s) => s.node.reachability !== undefined);
     out.push(
       `the swarm's raft has ${raft} manager${raft === 1 ? '' : 's'}, the manifest wants ${wanted}` +

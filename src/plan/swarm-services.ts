@@ -8,7 +8,7 @@ import { LABEL, type Observed } from '../model/observed.js';
 import { ownsLabels } from '../model/ownership.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
-import { normalizeImage } from './naming.js';
+import { normalizeImage } from '../model/naming.js';
 import type { NetworkSteps } from './networks.js';
 import { imageStep, type ImagePresent } from './images.js';
 import { maskedView, parseDigests, sensitiveChanges, type SensitiveDigests } from './sensitive.js';
@@ -66,7 +66,7 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
   const names = new Set(wanted.map((s) => swarmServiceName(desired.name, s.name)));
   for (const s of ours) {
     if (names.has(s.name)) continue;
-    list.add(s.name, { kind: 'service.remove', machine: leader!, service: s.labels[LABEL.service] ?? s.name, name: s.name, serviceId: s.id, after: [], cause: 'not-in-manifest', reason: 'service not in the manifest, or not in swarm mode any more' });
+    list.add(s.name, { kind: 'service.remove', machine: leader!, service: s.labels[LABEL.service] ?? s.name, name: s.name, serviceId: s.id, after: [], ...(desired.destroying ? { cause: 'destroyed', reason: 'destroyed' } : { cause: 'not-in-manifest', reason: 'service not in the manifest, or not in swarm mode any more' }) });
   }
 }
 

@@ -1,6 +1,6 @@
 // The plan: a closed set of actions with dependency edges. Plain data: rendered, saved, executed.
 import type { Operation } from 'fast-json-patch';
-import type { Role } from '../model/desired.js';
+import type { Availability, Role } from '../model/desired.js';
 import type { Unschedulable } from '../model/placement.js';
 
 interface Base {
@@ -46,9 +46,16 @@ export type Cause =
   /** A swarm rollout that paused or rolled back: rolled out again. */
   | 'stalled'
   /** Out of this driver's reach: shown, not done. */
-  | 'read-only';
+  | 'read-only'
+  /** Removed by a destroy (`cluster destroy`, `plan --destroy`). */
+  | 'destroyed'
+  // Issue 15 points 2-3 (wip-avail):
+  /** Moved only to restore the strategy's balance (`--rebalance`). */
+  | 'rebalanced'
+  /** Seen nowhere while a machine that may hold it is gone or silent past --unreachable-grace: placed again. */
+  | 'machine-lost';
 
-export const CAUSES: readonly Cause[] = ['missing', 'stopped', 'not-in-manifest', 'scaled-down', 'duplicate', 'not-eligible', 'spec-changed', 'sensitive-changed', 'moved', 'leftover', 'role-changed', 'not-in-raft', 'stalled', 'read-only'];
+export const CAUSES: readonly Cause[] = ['missing', 'stopped', 'not-in-manifest', 'scaled-down', 'duplicate', 'not-eligible', 'spec-changed', 'sensitive-changed', 'moved', 'leftover', 'role-changed', 'not-in-raft', 'stalled', 'read-only', 'destroyed', 'rebalanced', 'machine-lost'];
 
 export type Action =
   | (Base & { kind: 'machine.create'; machine: string; driver: string; labels: Record<string, string> })
@@ -84,7 +91,14 @@ export type Action =
       /** The container being replaced (may live on another machine when the replica moves). */
       from: { machine: string; containerId: string };
       patch: Operation[];
-    });
+      /** Part of a rolling update (deploy.update_config, src/plan/rollouts.ts): its batch, and how old and new overlap. */
+      rollout?: { batch: number; batches: number; /** Replicas the whole update replaces (failure ratios are of it). */ replicas: number; order: 'stop-first' | 'start-first' };
+    })
+  // Issue 15 points 1-3 (wip-avail): node availability, and a machine re-created with another node image.
+  /** Set the machine's swarm node availability (`from` as observed) to the manifest's. */
+  | (Base & { kind: 'machine.availability'; machine: string; from: Availability; availability: Availability })
+  /** Re-create a machine (its node image changed), after its replicas moved elsewhere; it re-joins the swarm afterwards. */
+  | (Base & { kind: 'machine.replace'; machine: string; driver: string; image: string });
 
 export type ActionKind = Action['kind'];
 
@@ -105,9 +119,31 @@ export interface Plan {
    * they are because they may be there (src/sched/held.ts). Absent when every machine was seen.
    */
   unseen?: { machines: { machine: string; state: string; starts: boolean; until?: string }[]; replicas: { service: string; replicas: number[]; machines: string[] }[] };
+  /** Container services replaced batch by batch (deploy.update_config), in manifest order. Absent when none. */
+  rollouts?: PlannedRollout[];
   /**
    * What is wrong with the cluster that this plan cannot mend (a swarm that lost its quorum), each with
    * what to do. `plan --detailed-exitcode` exits 2 while there is any, even with no action. Absent when none.
    */
   unhealthy?: string[];
+  /** A plan limited by --target: the targets and how many actions of the whole plan it left out. */
+  targeted?: { targets: string[]; left_out: number };
+  /** How the plan orders or moves things that are not plain diffs (manager steps, rebalancing). Absent when none. */
+  notes?: string[];
+}
+
+/** A rolling update the plan chains: its batches (after edges between them) and the rules each batch follows. */
+export interface PlannedRollout {
+  service: string;
+  replicas: number;
+  batches: number;
+  /** Replicas per batch (update_config.parallelism; 0 is all of them). */
+  perBatch: number;
+  order: 'stop-first' | 'start-first';
+  /** start-first replicas kept in place whose published host port cannot be bound twice: these go stop-first. */
+  stopFirstFor?: { replicas: number[]; ports: string[] };
+  monitorMs: number;
+  delayMs: number;
+  failureAction: 'pause' | 'continue' | 'rollback';
+  maxFailureRatio: number;
 }

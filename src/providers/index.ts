@@ -2,14 +2,26 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Desired, DriverName } from '../model/desired.js';
+import { dockerTraits } from './docker/traits.js';
+import { genericTraits } from './generic/traits.js';
+import { simTraits } from './sim/traits.js';
+import { sshTraits } from './ssh/traits.js';
+import type { DriverTraits } from './traits.js';
 import type { Driver, DriverContext } from './types.js';
 
-const REGISTRY: Record<DriverName, (ctx: DriverContext) => Promise<Driver>> = {
-  sim: async (ctx) => new (await import('./sim.js')).SimDriver(ctx),
-  docker: async (ctx) => new (await import('./docker.js')).DockerDriver(ctx),
-  generic: async (ctx) => new (await import('./generic.js')).GenericDriver(ctx),
-  ssh: async (ctx) => new (await import('./ssh/driver.js')).SshDriver(ctx),
+/** Each driver is a folder of src/providers/ and one line here: its traits, and how to open it. */
+const REGISTRY: Record<DriverName, { traits: DriverTraits; open: (ctx: DriverContext) => Promise<Driver> }> = {
+  sim: { traits: simTraits, open: async (ctx) => new (await import('./sim/driver.js')).SimDriver(ctx) },
+  docker: { traits: dockerTraits, open: async (ctx) => new (await import('./docker/driver.js')).DockerDriver(ctx) },
+  generic: { traits: genericTraits, open: async (ctx) => new (await import('./generic/driver.js')).GenericDriver(ctx) },
+  ssh: { traits: sshTraits, open: async (ctx) => new (await import('./ssh/driver.js')).SshDriver(ctx) },
 };
+
+export const DRIVER_NAMES = Object.keys(REGISTRY) as DriverName[];
+
+export function traitsOf(driver: DriverName): DriverTraits {
+  return REGISTRY[driver].traits;
+}
 
 export type Drivers = Map<DriverName, Driver>;
 
@@ -20,9 +32,10 @@ export type Drivers = Map<DriverName, Driver>;
 export async function openDrivers(desired: Desired, opts: { purge?: boolean } = {}): Promise<Drivers> {
   const dir = stateDir(desired);
   const names = new Set<DriverName>(desired.machines.map((m) => m.driver));
-  if (existsSync(join(dir, `${desired.name}.sim.json`))) names.add('sim');
-  if (existsSync(join(dir, 'machines'))) names.add('docker');
-  if (existsSync(join(dir, 'ssh'))) names.add('ssh');
+  for (const name of DRIVER_NAMES) {
+    const marker = REGISTRY[name].traits.stateMarker?.(desired.name);
+    if (marker !== undefined && existsSync(join(dir, marker))) names.add(name);
+  }
   const drivers: Drivers = new Map();
   for (const name of [...names].sort()) {
     const ctx: DriverContext = {
@@ -32,7 +45,7 @@ export async function openDrivers(desired: Desired, opts: { purge?: boolean } = 
       simulation: desired.simulation,
       ...(opts.purge ? { purge: true } : {}),
     };
-    drivers.set(name, await REGISTRY[name](ctx));
+    drivers.set(name, await REGISTRY[name].open(ctx));
   }
   return drivers;
 }

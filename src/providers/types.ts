@@ -4,7 +4,7 @@
 import type { DesiredMachine, DriverName, Role, SimulationConfig } from '../model/desired.js';
 import type { MachineSpec, MachineState } from '../model/observed.js';
 import type { Engine } from '../engine/types.js';
-import type { LockStore } from '../reconcile/lock.js';
+import type { LockStore } from './lock-store.js';
 
 export interface MachineRecord {
   name: string;

@@ -13,8 +13,9 @@ export { replicaLabels } from './executors/index.js';
 export class ActionRunner {
   private readonly ctx: ActionContext;
 
-  constructor(desired: Desired, observed: Observed, drivers: Drivers, records: Map<string, MachineRecord>) {
+  constructor(desired: Desired, observed: Observed, drivers: Drivers, records: Map<string, MachineRecord>, signal?: AbortSignal) {
     this.ctx = new ActionContext(desired, observed, drivers, records);
+    this.ctx.signal = signal;
   }
 
   run = (a: Action): Promise<void> => (executors[a.kind] as Executor<Action['kind']>)(this.ctx, a);

@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, constants, fstatSync, futimesSync, linkSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseLockInfo, type LockInfo, type LockLeftover, type LockRecord, type LockStore } from './lock.js';
+import { parseLockInfo, type LockInfo, type LockLeftover, type LockRecord, type LockStore } from '../providers/lock-store.js';
 
 // Temp files of a run killed between write and link; older than this they belong to nobody.
 const DEBRIS_AGE_MS = 60_000;

@@ -5,15 +5,7 @@
 // gone only when all of host and space match and the pid is absent or started at another time.
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-
-export interface Holder {
-  host: string;
-  /** Linux: `<boot id>/<pid namespace>`; absent elsewhere (then the hostname alone decides). */
-  space?: string;
-  pid: number;
-  /** Linux: start time of the pid in clock ticks since boot (/proc/<pid>/stat field 22). */
-  start?: string;
-}
+import type { Holder } from '../providers/lock-store.js';
 
 let me: Holder | undefined;
 

@@ -6,7 +6,7 @@ import { errorMessage, isTransient } from '../engine/errors.js';
 import { isLockObject, type EngineFacts, type Observed, type ObservedMachine } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
 import type { MachineRecord } from '../providers/types.js';
-import { LOCK_IMAGE, lockObjectName } from './lock.js';
+import { LOCK_IMAGE, lockObjectName } from '../providers/lock-store.js';
 import { withTimeout } from './timeout.js';
 
 export interface Observation {

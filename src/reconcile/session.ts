@@ -74,7 +74,7 @@ export interface RunOptions {
 
 /** Walks the plan, then (unless stopped) observes the result with the same drivers. */
 export async function runPlan(cluster: OpenCluster, desired: Desired, plan: Plan, o: RunOptions): Promise<PlanRun> {
-  const runner = new ActionRunner(desired, cluster.observation.observed, cluster.drivers, cluster.observation.records);
+  const runner = new ActionRunner(desired, cluster.observation.observed, cluster.drivers, cluster.observation.records, o.signal);
   const graceMs = o.graceMs ?? DEFAULT_GRACE_MS;
   o.reporter.begin(plan);
   let result: WalkResult;

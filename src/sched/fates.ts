@@ -9,7 +9,7 @@ import type { DesiredService } from '../model/desired.js';
 import type { ObservedContainer } from '../model/observed.js';
 import type { Existing, ReplicaPlacement } from '../model/placement.js';
 import type { Check } from './filters/types.js';
-import { pushTo } from '../plan/multimap.js';
+import { pushTo } from '../model/multimap.js';
 import type { Node } from './node.js';
 
 /**
@@ -78,6 +78,8 @@ export function fatesOf(service: DesiredService, owned: Owned | undefined, nodes
   const staysOn = (e: Existing): boolean => {
     const node = nodes.get(e.machine);
     if (node === undefined) return false;
+    // Drained (swarmkit's orchestrator.InvalidNode): its replicas get a new home; paused ones stay.
+    if (node.availability === 'drain') return false;
     if (staying && staying[node.index]! >= cap!) return false;
     if (hard.length === 0) return true;
     if (verdict[node.index] === 0) verdict[node.index] = hard.every((c) => c.refuse(node) === undefined) ? 1 : 2;

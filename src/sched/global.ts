@@ -35,7 +35,8 @@ export function globalFates(service: DesiredService, owned: Owned | undefined, n
     if (e === undefined) return;
     used.add(replica);
     const node = byName.get(e.machine);
-    if (node === undefined || keeper[node.index] !== 0 || !eligible(node)) return; // retired (retiredOf finds it unused)
+    // A drained machine's replica goes (swarmkit global.go reconcileOneNode shuts a drained node's tasks down); a paused one's stays.
+    if (node === undefined || keeper[node.index] !== 0 || node.availability === 'drain' || !eligible(node)) return; // retired (retiredOf finds it unused)
     keeper[node.index] = replica;
     const fate = e.container.owner!.configHash === service.configHash ? 'kept' : 'replaced';
     slots[replica - 1] = { service: service.name, replica, machine: node.name, fate, existing: e };
@@ -50,7 +51,8 @@ export function globalFates(service: DesiredService, owned: Owned | undefined, n
   const pinned: [number, number][] = [];
   let next = 1;
   for (const node of nodes) {
-    if (keeper[node.index] !== 0 || node.problem !== undefined || !eligible(node)) continue;
+    // A paused or drained machine gets no new replica (global.go: a paused node gets no added task).
+    if (keeper[node.index] !== 0 || node.problem !== undefined || node.availability !== undefined || !eligible(node)) continue;
     while (used.has(next)) next++;
     used.add(next);
     pinned.push([next, node.index]);

@@ -5,12 +5,13 @@ import type { Desired, StrategyName } from '../model/desired.js';
 import type { Observed, ObservedContainer } from '../model/observed.js';
 import { ownsContainer } from '../model/ownership.js';
 import type { Existing, Placement, ReplicaPlacement, Unschedulable } from '../model/placement.js';
-import { containerName } from '../plan/naming.js';
+import { containerName, parkedName } from '../model/naming.js';
 import type { Keys } from './candidates.js';
 import { explain } from './explain.js';
 import { addOwned, fatesOf, lookalikesOf, retiredOf, type Fates, type Owned } from './fates.js';
 import { globalFates, placePinned } from './global.js';
 import { holdUnseen, unseenMachines, type HeldReplicas } from './held.js';
+import { lostMachines, moveCause, takeForBalance } from './moves.js';
 import { constraintFilter } from './filters/constraint.js';
 import { enabledFilters } from './filters/index.js';
 import type { Tracking } from './node.js';
@@ -27,6 +28,8 @@ export interface PlaceOptions {
   now?: number;
   /** How long replicas that may be on a silent engine are kept before they are placed elsewhere. */
   silentGraceMs?: number;
+  /** `--rebalance`: move replicas of spread services to restore an even share per machine (moves.ts). */
+  rebalance?: boolean;
 }
 
 /** Five minutes, as Kubernetes waits for an unreachable node (default-unreachable-toleration-seconds). */
@@ -52,7 +55,8 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   const services = new Map(desired.services.map((s) => [s.name, s]));
   const named = (c: ObservedContainer) => {
     const s = services.get(c.owner!.service);
-    return !s || c.name === containerName(desired.name, s.name, c.owner!.replica, s.spec.containerName);
+    const name = containerName(desired.name, s?.name ?? '', c.owner!.replica, s?.spec.containerName);
+    return !s || c.name === name || c.name === parkedName(name);
   };
   // Another checkout's containers (same cluster name, another identity) are residents like any stranger's.
   const viewer = { cluster: desired.name, identity: observed.identity };
@@ -70,6 +74,10 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   const pinned = new Map<string, [number, number][]>();
   const unseen = unseenMachines(desired, observed, { now: options.now ?? Date.now(), graceMs: options.silentGraceMs ?? DEFAULT_SILENT_GRACE_MS });
   const held: HeldReplicas[] = [];
+  const strategy = options.strategy ?? desired.scheduler.strategy;
+  const rebalancing = new Map<string, Set<number>>();
+  const lost = lostMachines(desired, observed, unseen);
+  const stayed: NonNullable<Placement['stayed']> = [];
   const addStaying = (slots: Fates['slots'], task: Task) => {
     for (const rp of slots) {
       if (!rp) continue;
@@ -93,6 +101,10 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
     const kept = holdUnseen(s.name, f.wanted, f.from, unseen, byName, hard);
     f.wanted = kept.wanted;
     if (kept.held) held.push(kept.held);
+    if (options.rebalance && strategy === 'spread' && !s.placement.spread?.length) {
+      const taken = takeForBalance(s, f, nodes, hard);
+      if (taken.length) rebalancing.set(s.name, new Set(taken));
+    }
     fates.set(s.name, f);
     addStaying(f.slots, task);
   }
@@ -101,7 +113,7 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
   const ctx: Context = {
     nodes,
     filters: enabledFilters(desired.scheduler.filters),
-    strategy: options.strategy ?? desired.scheduler.strategy,
+    strategy,
     random: seededRandom(options.seed ?? desired.scheduler.seed),
     keys: { weight: new Int32Array(nodes.length), containers: new Int32Array(nodes.length) } satisfies Keys,
     tracking,
@@ -121,13 +133,41 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
       for (const [replica, at] of p.placed) outcome.placed.set(replica, at);
       unschedulable.push(...p.unschedulable);
     }
+    const moving = rebalancing.get(service.name);
     if (outcome.unplaced.length) {
       const { reasons, summary } = explain(nodes, task, outcome.explainWith, `${service.name}-${outcome.unplaced[0]}`);
-      unschedulable.push({ service: service.name, replicas: outcome.unplaced, reasons, summary });
+      // A replica taken for balance, or moving off a drained machine, that no machine can take stays
+      // where it runs: a move is create before destroy, and there is nothing to create.
+      const stays = outcome.unplaced.filter((r) => {
+        const e = from.get(r);
+        const node = e && byName.get(e.machine);
+        return node !== undefined && (moving?.has(r) || (node.availability === 'drain' && !node.replaced));
+      });
+      for (const r of stays) {
+        const e = from.get(r)!;
+        moving?.delete(r);
+        slots[r - 1] = { service: service.name, replica: r, machine: e.machine, fate: e.container.owner!.configHash === service.configHash ? 'kept' : 'replaced', existing: e };
+        addResident(byName.get(e.machine)!, residentOfObserved(e.container, tracking), tracking);
+      }
+      if (stays.length) stayed.push({ service: service.name, replicas: stays, reason: summary });
+      const rest = outcome.unplaced.filter((r) => !stays.includes(r));
+      if (rest.length) unschedulable.push({ service: service.name, replicas: rest, reasons, summary });
     }
+    const hadAny = (owned.get(service.name)?.count ?? 0) > 0;
     for (const [replica, at] of outcome.placed) {
       const existing = from.get(replica);
-      slots[replica - 1] = { service: service.name, replica, machine: nodes[at]!.name, fate: 'new', ...(existing ? { existing } : {}) };
+      const machine = nodes[at]!.name;
+      if (existing && moving?.has(replica) && existing.machine === machine) {
+        // Taken for balance, and the strategy put it back: it stays as it was.
+        moving.delete(replica);
+        slots[replica - 1] = { service: service.name, replica, machine, fate: existing.container.owner!.configHash === service.configHash ? 'kept' : 'replaced', existing };
+        continue;
+      }
+      const rebalanced = existing !== undefined && (moving?.has(replica) ?? false);
+      const lostOne = !existing && hadAny && lost.length > 0;
+      const why = existing ? moveCause(existing, byName, rebalanced) : lostOne ? `not found on any machine seen; it may have been on ${lost.join(', ')}` : undefined;
+      const cause = rebalanced ? 'rebalanced' : lostOne ? 'machine-lost' : undefined;
+      slots[replica - 1] = { service: service.name, replica, machine, fate: 'new', ...(existing ? { existing } : {}), ...(why ? { why } : {}), ...(cause ? { cause } : {}) };
     }
     let n = 0;
     for (const rp of slots) {
@@ -142,9 +182,10 @@ export function schedule(all: Desired, observed: Observed, options: PlaceOptions
     return f && { slots: f.slots, using: using.get(name)! };
   });
   const lookalikes = lookalikesOf(owned);
+  const rebalanced = [...rebalancing].filter(([, r]) => r.size).map(([service, r]) => ({ service, replicas: [...r].sort((a, b) => a - b), reason: 'spread: even share per machine' }));
   const unseenOut = [...unseen].map(([machine, u]) => ({ machine, state: u.state, starts: u.starts, ...(u.until !== undefined ? { until: new Date(u.until).toISOString() } : {}) }));
   return {
-    placement: { replicas, unschedulable, retired, ...(lookalikes.length ? { lookalikes } : {}), ...(held.length || unseenOut.some((u) => u.starts) ? { held, unseen: unseenOut } : {}) },
+    placement: { replicas, unschedulable, retired, ...(lookalikes.length ? { lookalikes } : {}), ...(rebalanced.length ? { rebalanced } : {}), ...(stayed.length ? { stayed } : {}), ...(held.length || unseenOut.some((u) => u.starts) ? { held, unseen: unseenOut } : {}) },
     ctx,
     tasks,
   };

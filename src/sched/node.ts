@@ -15,6 +15,10 @@ export interface Node {
   labels: Record<string, string>;
   /** Swarm role after the plan, '' when not in a swarm. */
   role: string;
+  /** Not active after the plan (availability filter): pause or drain; a machine being replaced counts as drained. */
+  availability?: 'pause' | 'drain';
+  /** Drained because the plan re-creates it (its node image changes). */
+  replaced?: true;
   /** Why the machine is unhealthy (health filter), undefined when it is or will be healthy. */
   problem?: string;
   /** Capacity in millicpus and bytes; 0 = unknown (a machine not created yet with no declared size). */

@@ -6,9 +6,12 @@ import { hostPortKey, type HostPort } from '../model/host-port.js';
 import type { EngineFacts, Observed, ObservedContainer } from '../model/observed.js';
 import { addResident, imageNames, type Node, type Resident, type Tracking } from './node.js';
 import { toMilli } from './task.js';
+import { replacedMachines } from '../model/replacement.js';
+import { traitsOf } from '../providers/index.js';
 
 export function buildNodes(desired: Desired, observed: Observed): Node[] {
   const seen = new Map(observed.machines.map((m) => [m.name, m]));
+  const replaced = replacedMachines(desired, observed);
   const ratio = overcommitRatio(desired.scheduler.overcommit ?? 0);
   const machines = [...desired.machines].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return machines.map((m, index) => {
@@ -19,7 +22,7 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
       name: m.name,
       id: facts?.id ?? '',
       // The plan sets engine labels first; generic machines keep the labels their engine has.
-      labels: classicLabels(m.driver === 'generic' && facts ? facts.labels : m.labels, facts),
+      labels: classicLabels(traitsOf(m.driver).adopted && facts ? facts.labels : m.labels, facts),
       role: m.role ?? '',
       cpuTotal: overcommitted(toMilli(sizeOf(o?.spec && { had: o.spec.cpus }, m.cpus, facts?.cpus)), ratio, 1000),
       memTotal: overcommitted(sizeOf(o?.spec && { had: o.spec.memory }, m.memory, facts?.memory), ratio, 1),
@@ -32,6 +35,8 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
       containerLabels: new Map(),
       services: new Map(),
     };
+    if (replaced.has(m.name)) (node.availability = 'drain'), (node.replaced = true);
+    else if (m.availability && m.availability !== 'active') node.availability = m.availability;
     if (o && (o.state === 'error' || (o.state === 'running' && !facts))) {
       node.problem = o.problem ? `engine unreachable (${o.problem})` : o.state === 'error' ? 'machine is in error state' : 'engine unreachable';
     } else if (o && !facts) {

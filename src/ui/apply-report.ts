@@ -7,6 +7,7 @@ import { summaryLine } from '../plan/summary.js';
 import type { Action, Plan } from '../plan/types.js';
 import type { ApplyOutcome, ApplyReporter, ProgressReporter } from '../reconcile/session.js';
 import type { WalkEvent, WalkResult } from '../reconcile/walk.js';
+import { planForStdout } from './colour.js';
 import { jsonEvents } from './json-events.js';
 import { formatMs, plainProgress } from './progress-plain.js';
 import { renderStatusText, statusReport } from './status.js';
@@ -53,11 +54,11 @@ export async function applyReporter(c: ReportChoices & { verb: 'apply' | 'destro
   const Verb = c.verb === 'destroy' ? 'Destroy' : 'Apply';
   return {
     ...progress,
-    plan: (plan) => (c.json ? out(JSON.stringify({ type: 'plan', plan })) : process.stdout.write(renderPlanText(plan))),
+    plan: (plan) => (c.json ? out(JSON.stringify({ type: 'plan', plan })) : process.stdout.write(planForStdout(renderPlanText(plan)))),
     replanned: (plan, why) => {
       if (c.json) return out(JSON.stringify({ type: 'plan', follow_up: true, why, plan }));
       err(`\n${why}; the rest runs now:`);
-      process.stdout.write(renderPlanText(plan));
+      process.stdout.write(planForStdout(renderPlanText(plan)));
     },
     finished: (o) => {
       if (c.json) return reportJson(o, c.desired);

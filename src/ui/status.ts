@@ -1,10 +1,11 @@
 // `cluster status`: what exists, from observation only. Pure: observed (+ desired for context) → report.
-import type { Desired } from '../model/desired.js';
+import type { Desired, DriverName } from '../model/desired.js';
 import { LABEL, type Observed } from '../model/observed.js';
 import { ownsContainer, ownsLabels } from '../model/ownership.js';
 import { formatBytes } from '../plan/machines.js';
 import { swarmHealth } from '../plan/swarm-health.js';
 import { maskDeep } from '../model/secrets.js';
+import { traitsOf } from '../providers/index.js';
 
 export interface StatusReport {
   format_version: '1.0';
@@ -12,7 +13,7 @@ export interface StatusReport {
   simulated: boolean;
   machines: {
     name: string;
-    driver: string;
+    driver: DriverName;
     state: string;
     role: string | null;
     labels: Record<string, string>;
@@ -34,7 +35,7 @@ export interface StatusReport {
     leader: string | null;
     managers: { raft: number; reachable: number; quorum: number };
     hasQuorum: boolean;
-    nodes: { id: string; hostname: string; role: string; state: string; reachability: string | null; leader: boolean }[];
+    nodes: { id: string; hostname: string; role: string; state: string; availability: string; reachability: string | null; leader: boolean }[];
     /** What is wrong with it, each with what to do. */
     problems: string[];
   };
@@ -73,7 +74,7 @@ function unmaskedStatus(desired: Desired, observed: Observed): StatusReport {
     ),
   );
   containers.sort((a, b) => (a.service === b.service ? a.replica - b.replica : a.service < b.service ? -1 : 1));
-  const simulated = observed.machines.some((m) => m.driver === 'sim') || desired.machines.some((m) => m.driver === 'sim');
+  const simulated = [...observed.machines, ...desired.machines].some((m) => traitsOf(m.driver).simulated);
   const ours = (labels: Record<string, string>) => ownsLabels(observed, labels);
   const swarmServices = new Map<string, NonNullable<StatusReport['swarmServices']>[number]>();
   const networks = new Map<string, { name: string; driver: string; machine: string }>();
@@ -101,7 +102,7 @@ function swarmSection(desired: Desired, observed: Observed): Pick<StatusReport, 
   if (!h) return {};
   const nodes = [...h.nodes]
     .sort((a, b) => (a.hostname === b.hostname ? (a.id < b.id ? -1 : 1) : a.hostname < b.hostname ? -1 : 1))
-    .map((n) => ({ id: n.id, hostname: n.hostname, role: n.role, state: n.state, reachability: n.reachability ?? null, leader: !!n.leader }));
+    .map((n) => ({ id: n.id, hostname: n.hostname, role: n.role, state: n.state, availability: n.availability ?? 'active', reachability: n.reachability ?? null, leader: !!n.leader }));
   return { swarm: { leader: h.leader ?? null, managers: h.managers, hasQuorum: h.hasQuorum, nodes, problems: [...(h.lostQuorum ? [h.lostQuorum] : []), ...h.problems] } };
 }
 
@@ -146,7 +147,7 @@ export function renderStatusText(r: StatusReport): string {
     const { leader, managers: m } = r.swarm;
     out.push('', `Swarm: ${leader ? `leader ${leader}` : 'NO LEADER'}, ${m.reachable} of ${m.raft} manager${m.raft === 1 ? '' : 's'} reachable (a quorum needs ${m.quorum})`);
     if (r.swarm.nodes.length) {
-      out.push(table([['NODE', 'HOSTNAME', 'ROLE', 'STATUS', 'MANAGER STATUS'], ...r.swarm.nodes.map((n) => [n.id, n.hostname, n.role, n.state, n.leader ? 'leader' : (n.reachability ?? '-')])]));
+      out.push(table([['NODE', 'HOSTNAME', 'ROLE', 'STATUS', 'AVAILABILITY', 'MANAGER STATUS'], ...r.swarm.nodes.map((n) => [n.id, n.hostname, n.role, n.state, n.availability, n.leader ? 'leader' : (n.reachability ?? '-')])]));
     }
   }
   const problems = [...r.machines.filter((m) => m.problem).map((m) => `  ${m.name}: ${m.problem}`), ...(r.swarm?.problems ?? []).map((p) => `  swarm: ${p}`)];

@@ -1,12 +1,12 @@
 import { createInterface } from 'node:readline/promises';
 
 /**
- * Prompts, colours, spinners and cursor movement only for a person at a terminal: not when
- * stdout is piped, `CI` or `NO_COLOR` is set, or TERM=dumb.
+ * Prompts, spinners and cursor movement only for a person at a terminal: not when stdout is piped,
+ * `CI` is set, or TERM=dumb. Colour is decided apart (src/ui/colour.ts): NO_COLOR changes only colour.
  */
 export function isInteractive(stream: NodeJS.WriteStream = process.stdout): boolean {
   const env = process.env;
-  return !!stream.isTTY && !!process.stdin.isTTY && !env.CI && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+  return !!stream.isTTY && !!process.stdin.isTTY && !env.CI && env.TERM !== 'dumb';
 }
 
 /** Terraform's confirmation: only "yes" proceeds; a stop (Ctrl-C) while asking is a no. */

@@ -2,6 +2,7 @@
 // them, and after a run that changed something the machines × services panel of the state after it.
 import type { Diagnostic } from '../model/diagnostic.js';
 import { renderPlanText } from '../plan/render-text.js';
+import { planForStdout } from './colour.js';
 import { summaryLine } from '../plan/summary.js';
 import type { WatchReporter, WatchRun } from '../reconcile/watch.js';
 import { progressReporter, type ReportChoices } from './apply-report.js';
@@ -18,7 +19,7 @@ export async function watchReporter(c: ReportChoices): Promise<WatchReporter> {
     invalid: (ds) => ds.forEach((d: Diagnostic) => process.stderr.write(formatDiagnostic(d) + '\n')),
     plan: (why, plan) => {
       log(`${why}: ${summaryLine(plan)}`);
-      if (!c.json) process.stdout.write(renderPlanText(plan));
+      if (!c.json) process.stdout.write(planForStdout(renderPlanText(plan)));
     },
     ran: (desired, run) => {
       const line = runLine(run);

@@ -76,4 +76,13 @@ describe('errors from the binary', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unknown option '--frobnicate'/);
   });
+
+  test('an error a command itself raises is printed once, not swallowed (issue 17: env, completion)', () => {
+    const env = cluster(['env']);
+    expect([env.code, env.stderr]).toEqual([1, 'error: name a machine, or use --unset\n']);
+    const completion = cluster(['completion', 'powershell']);
+    expect([completion.code, completion.stderr]).toEqual([1, 'error: no completion for powershell: use bash, zsh or fish\n']);
+    const unknown = cluster(['plan', '--frobnicate']);
+    expect(unknown.stderr.match(/unknown option/g)).toHaveLength(1); // commander's own, not printed twice
+  });
 });

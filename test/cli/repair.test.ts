@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { SimDriver } from '../../src/providers/sim.js';
+import { SimDriver } from '../../src/providers/sim/driver.js';
 import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
 

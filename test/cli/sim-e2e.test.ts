@@ -99,7 +99,7 @@ describe('cluster on the sim driver (example manifest)', () => {
   });
 
   test('ls, ip, explain: the machines and why replicas went where they went', () => {
-    const ls = JSON.parse(run('ls', '--json').stdout) as { name: string; state: string }[];
+    const ls = (JSON.parse(run('ls', '--json').stdout) as { machines: { name: string; state: string }[] }).machines;
     expect(ls.map((m) => `${m.name}:${m.state}`)).toEqual(['manager:running', 'worker-1:running', 'worker-2:running']);
     expect(run('ip', 'worker-2').stdout).toMatch(/^\S+\n$/);
     const nope = run('ip', 'nope');
@@ -174,6 +174,56 @@ describe('safety: protect and --target (sim driver)', () => {
     expect(p.actions.some((a) => a.kind === 'container.create' && a.service === 'db')).toBe(true);
     expect(p.warnings.join()).toContain('targeted plan');
     expect(run('plan', '--target', 'db').code).toBe(1);
+  });
+
+  test('--target says how many changes it left out, refuses an unknown object with did-you-mean, and works on watch, destroy and graph too (issue 17 point 3)', () => {
+    write('', 'services:\n  web: { image: busybox, scale: 3 }\n  db: { image: busybox, scale: 2 }\n');
+    expect(run('apply', '--auto-approve', '--target', 'service.db').code).toBe(0);
+    // db converged, web pending: the target has nothing to do, and the plan says what it left out.
+    const quiet = run('plan', '--target', 'service.db');
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/No changes in the target \(service\.db\); \d+ other changes are pending: run without --target to see them\./);
+    expect(quiet.stdout).not.toMatch(/The cluster matches the manifest/);
+    const json = JSON.parse(run('plan', '--json', '--target', 'service.db').stdout) as { targeted: { targets: string[]; left_out: number } };
+    expect(json.targeted.targets).toEqual(['service.db']);
+    expect(json.targeted.left_out).toBeGreaterThan(3); // web's 3 creates at least
+    const typo = run('plan', '--target', 'service.wbe');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/--target service\.wbe: there is no service wbe in the manifest or the cluster/);
+    expect(typo.stderr).toMatch(/did you mean `service\.web`\?/);
+    // The same flag where the same thing is meant.
+    expect(run('graph', '--target', 'service.web').stdout).toMatch(/web/);
+    expect(cluster(['watch', '--help']).stdout).toMatch(/--target <object>[\s\S]*--strategy <name>|--strategy <name>[\s\S]*--target <object>/);
+    type Status = { containers: { service: string }[]; machines: { name: string }[] };
+    const before = JSON.parse(run('status', '--json').stdout) as Status;
+    expect(before.containers.filter((c) => c.service === 'db')).toHaveLength(2);
+    expect(run('destroy', '--auto-approve', '--target', 'service.db').code).toBe(0);
+    const after = JSON.parse(run('status', '--json').stdout) as Status;
+    expect(after.containers.filter((c) => c.service === 'db')).toEqual([]);
+    expect(after.machines.map((m) => m.name)).toEqual(before.machines.map((m) => m.name)); // only db went
+  });
+});
+
+describe('plan --destroy (sim driver)', () => {
+  test('previews the destroy with readable reasons, saves it with -o, and apply FILE destroys exactly that (issue 17 point 2)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-plan-destroy-'));
+    writeFileSync(join(dir, 'cluster.yml'), example);
+    const run = (...args: string[]) => cluster([...args, '-f', 'cluster.yml'], { cwd: dir });
+    expect(run('apply', '--auto-approve').code).toBe(0);
+    const preview = run('plan', '--destroy', '--detailed-exitcode');
+    expect(preview.code).toBe(2);
+    expect(preview.stdout).toMatch(/-\s+machine worker-2 \(destroyed, with its \d+ containers\)/);
+    expect(preview.stdout).not.toMatch(/not in the manifest|\(\(|\)\)|the manifest wants 0/);
+    const json = JSON.parse(run('plan', '--destroy', '--json').stdout) as { actions: { kind: string; cause: string }[] };
+    expect(json.actions.filter((a) => a.kind === 'machine.remove').map((a) => a.cause)).toEqual(['destroyed', 'destroyed', 'destroyed']);
+    // Nothing changed by the preview; the hint of a refused destroy points at it.
+    expect((JSON.parse(run('status', '--json').stdout) as { machines: unknown[] }).machines).toHaveLength(3);
+    expect(run('destroy').stderr).toMatch(/cluster plan --destroy/);
+    expect(run('plan', '--destroy', '-o', 'destroy.plan').code).toBe(0);
+    const applied = run('apply', 'destroy.plan');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(applied.stderr + applied.stdout).toMatch(/Destroy complete/);
+    expect((JSON.parse(run('status', '--json').stdout) as { machines: unknown[] }).machines).toHaveLength(0);
   });
 });
 

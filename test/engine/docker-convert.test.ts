@@ -1,8 +1,8 @@
 // Pure mapping between the core's data and the Docker Engine API: no engine needed.
 import { describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
-import { loadError } from '../../src/engine/docker.js';
-import { toContainer, toCreateOptions, toFacts, toImage, toSwarmNode } from '../../src/engine/docker-convert.js';
+import { loadError } from '../../src/providers/docker/engine.js';
+import { toContainer, toCreateOptions, toFacts, toImage, toSwarmNode } from '../../src/providers/docker/convert.js';
 import type { ServiceSpec } from '../../src/model/desired.js';
 import { LABEL } from '../../src/model/observed.js';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EngineError, errorMessage, isEngineError, isTransient, progressError, toEngineError, tolerate } from '../../src/engine/errors.js';
-import { SimEngineError } from '../../src/engine/sim-errors.js';
+import { SimEngineError } from '../../src/providers/sim/errors.js';
 
 type Shape = { message: string; json?: unknown } & Record<string, unknown>;
 const shapes = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/dockerode-errors.json'), 'utf8')) as Record<string, Shape>;

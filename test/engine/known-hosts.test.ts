@@ -1,7 +1,7 @@
 // ssh engines: only host keys listed in known_hosts are trusted (ssh2 alone would accept any).
 import { createHmac, randomBytes } from 'node:crypto';
 import { expect, test } from 'vitest';
-import { knownHostMatches } from '../../src/engine/docker-connection.js';
+import { knownHostMatches } from '../../src/providers/docker/connection.js';
 
 const key = randomBytes(51);
 const other = randomBytes(51);

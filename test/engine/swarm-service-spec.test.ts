@@ -1,7 +1,7 @@
 // What a swarm-mode service's definition becomes in the Engine API's ServiceSpec (docker stack
 // deploy's mapping: docker/cli cli/compose/convert/service.go convertDeployMode / Placement).
 import { describe, expect, test } from 'vitest';
-import { toSwarmServiceSpec } from '../../src/engine/docker-service.js';
+import { toSwarmServiceSpec } from '../../src/providers/docker/service.js';
 import { desiredOf } from '../support/manifest.js';
 
 function requestFor(deploy: string) {

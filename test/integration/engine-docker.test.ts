@@ -3,7 +3,7 @@
 // engine when pulling fails (no registry is reachable here). Only `enginetest-` objects are made.
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect } from '../../src/engine/docker.js';
+import { connect } from '../../src/providers/docker/engine.js';
 import { EngineError } from '../../src/engine/errors.js';
 import type { Engine } from '../../src/engine/types.js';
 import type { ServiceSpec } from '../../src/model/desired.js';

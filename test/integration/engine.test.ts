@@ -1,6 +1,6 @@
 // The dockerode Engine against a real dockerd: what the core relies on, quirks included.
 import { afterAll, describe, expect, test } from 'vitest';
-import { connect } from '../../src/engine/docker.js';
+import { connect } from '../../src/providers/docker/engine.js';
 import type { ServiceSpec } from '../../src/model/desired.js';
 import { LABEL } from '../../src/model/observed.js';
 import { DOCKER_HOST } from './env.js';

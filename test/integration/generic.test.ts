@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { dockerodeFor } from '../../src/engine/docker-connection.js';
-import { ContainerLockStore } from '../../src/providers/container-lock.js';
+import { dockerodeFor } from '../../src/providers/docker/connection.js';
+import { ContainerLockStore } from '../../src/providers/docker/container-lock.js';
 import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { DOCKER_HOST } from './env.js';
 
 const script = join(import.meta.dirname, '../../scripts/docker-env.sh');

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dockerodeFor } from '../../src/engine/docker-connection.js';
-import { connect } from '../../src/engine/docker.js';
+import { dockerodeFor } from '../../src/providers/docker/connection.js';
+import { connect } from '../../src/providers/docker/engine.js';
 import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 

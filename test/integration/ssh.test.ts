@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dockerodeFor } from '../../src/engine/docker-connection.js';
-import { connect } from '../../src/engine/docker.js';
+import { dockerodeFor } from '../../src/providers/docker/connection.js';
+import { connect } from '../../src/providers/docker/engine.js';
 import { ensureBareHostImage, startBareHost } from '../support/bare-host.js';
 import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';

@@ -7,9 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dockerodeFor } from '../../src/engine/docker-connection.js';
-import { connect } from '../../src/engine/docker.js';
-import { machineFolder, socketUrl } from '../../src/providers/docker-paths.js';
+import { dockerodeFor } from '../../src/providers/docker/connection.js';
+import { connect } from '../../src/providers/docker/engine.js';
+import { machineFolder, socketUrl } from '../../src/providers/docker/paths.js';
 import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 

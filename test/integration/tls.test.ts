@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { connect } from '../../src/engine/docker.js';
+import { connect } from '../../src/providers/docker/engine.js';
 import { background } from '../support/background.js';
 import { DOCKER_HOST } from './env.js';
 

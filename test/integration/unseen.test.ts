@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type Dockerode from 'dockerode';
-import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';

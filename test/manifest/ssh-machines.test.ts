@@ -26,7 +26,7 @@ test('host, port, user, identity, host-key become options; identity is relative 
 });
 
 test('each bad value is an error at its place', () => {
-  expect(problems('  a: { driver: ssh }\n')).toEqual(['3:3 ssh machine a needs `host`']);
+  expect(problems('  a: { driver: ssh, port: 0 }\n')).toEqual(['3:3 ssh machine a needs `host`', '3:27 invalid port 0']);
   expect(problems('  a:\n    driver: ssh\n    host: "-oProxyCommand=x"\n')).toEqual(['5:11 invalid host "-oProxyCommand=x"']);
   expect(problems('  a:\n    driver: ssh\n    host: 10.0.0.5\n    port: 70000\n')).toEqual(['6:11 invalid port 70000']);
   expect(problems('  a:\n    driver: ssh\n    host: 10.0.0.5\n    user: "-x"\n')).toEqual(['6:11 invalid ssh user name "-x"']);
@@ -41,6 +41,6 @@ test('a bad host-key policy is refused (by the schema, at its value)', () => {
 });
 
 test('ssh keys on a machine of another driver are reported by name', () => {
-  expect(problems('  a:\n    driver: docker\n    user: root\n')).toEqual(['5:5 `user` is an ssh driver option (this machine uses docker)']);
-  expect(problems('  a:\n    driver: ssh\n    host: h\n    image: x\n')).toEqual(['6:5 `image` is a docker driver option (this machine uses ssh)']);
+  expect(problems('  a:\n    driver: docker\n    user: root\n')).toEqual(['5:5 `user` is an option of the ssh driver (this machine uses docker)']);
+  expect(problems('  a:\n    driver: ssh\n    host: h\n    image: x\n')).toEqual(['6:5 `image` is an option of the docker driver (this machine uses ssh)']);
 });

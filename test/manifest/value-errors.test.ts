@@ -84,13 +84,13 @@ describe('value errors of a compose service reach the user', () => {
   });
 
   test('keys below supported ones that cluster does not honour are warnings naming them at file:line', () => {
-    const service = 'services:\n  web:\n    image: nginx\n    networks:\n      back: { aliases: [w], ipv4_address: 10.0.0.5 }\n    deploy:\n      placement: { max_replicas_per_node: 2 }\n      update_config: { monitor: 5s }\nnetworks:\n  back: {}\n';
+    const service = 'services:\n  web:\n    image: nginx\n    networks:\n      back: { aliases: [w], ipv4_address: 10.0.0.5 }\n    deploy:\n      placement: { max_replicas_per_node: 2 }\n      update_config: { monitor: 5s, max_failure_ratio: 0.1 }\nnetworks:\n  back: {}\n';
     const dir = folder({ 'compose.yml': service, 'cluster.yml': `name: t\nmachines:\n  m: { driver: sim }\ncompose: compose.yml\n` });
     const r = loadManifest(join(dir, 'cluster.yml'), { env: {} });
     if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
     expect(r.warnings.map((w) => `${w.line}:${w.col} ${w.message}`)).toEqual([
       // max_replicas_per_node is read now (test/sched/max-replicas.test.ts): no warning.
-      '8:24 `deploy.update_config.monitor` of service web is not supported by cluster yet and is ignored',
+      // update_config's monitor and max_failure_ratio are honoured now (test/manifest/rollout.test.ts): no warning.
       '5:29 `networks.back.ipv4_address` of service web is not supported by cluster yet and is ignored',
     ]);
   });

@@ -1,6 +1,6 @@
 // A hand-made container that copies a replica's ownership labels (issue 13, F10) must not win over
 // the real replica: replicas are recognised by their deterministic name `<cluster>-<service>-<n>`
-// first (src/plan/naming.ts); the lookalike is reported in the plan and never removed or adopted.
+// first (src/model/naming.ts); the lookalike is reported in the plan and never removed or adopted.
 import { describe, expect, test } from 'vitest';
 import { makePlan } from '../../src/plan/index.js';
 import { place } from '../../src/sched/index.js';

@@ -75,7 +75,7 @@ describe('makePlan', () => {
     expect(countEffects(plan.actions)).toEqual({ add: 1, change: 0, destroy: 2 });
   });
 
-  test('a machine dropped from the manifest leaves the swarm, then goes with its containers', () => {
+  test('a machine dropped from the manifest is drained, leaves the swarm, then goes with its containers', () => {
     const d = desired([machine('m1', { role: 'manager' })], []);
     const observed = {
       cluster: 'demo',
@@ -85,9 +85,10 @@ describe('makePlan', () => {
       ],
     };
     const plan = makePlan(d, observed, place(d, observed));
-    expect(ids(plan.actions)).toEqual(['swarm.leave:old', 'machine.remove:old']);
+    expect(ids(plan.actions)).toEqual(['machine.availability:old', 'swarm.leave:old', 'machine.remove:old']);
+    expect(byId(plan.actions, 'swarm.leave:old').after).toEqual(['machine.availability:old']);
     expect(byId(plan.actions, 'machine.remove:old').after).toEqual(['swarm.leave:old']);
-    expect(byId(plan.actions, 'machine.remove:old').reason).toBe('not in the manifest (with its 1 container)');
+    expect(byId(plan.actions, 'machine.remove:old').reason).toBe('not in the manifest, with its 1 container');
   });
 
   test('engine labels that differ become one change with a patch; generic hosts are reported read-only', () => {

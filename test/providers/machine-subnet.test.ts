@@ -1,7 +1,7 @@
 // The docker driver's choice of a subnet for a cluster's machines network and of each machine's fixed
-// address (src/providers/machine-subnet.ts): pure, so every case is data in, choice out.
+// address (src/providers/docker/machine-subnet.ts): pure, so every case is data in, choice out.
 import { describe, expect, test } from 'vitest';
-import { chooseAddress, chooseSubnet, defaultGateway } from '../../src/providers/machine-subnet.js';
+import { chooseAddress, chooseSubnet, defaultGateway } from '../../src/providers/docker/machine-subnet.js';
 
 const block = (cidr: string) => {
   const [ip, bits] = cidr.split('/');

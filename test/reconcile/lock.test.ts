@@ -6,7 +6,8 @@ import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { acquire, LockedError, type LeaseTiming, type LockInfo } from '../../src/reconcile/lock.js';
+import { acquire, LockedError, type LeaseTiming } from '../../src/reconcile/lock.js';
+import type { LockInfo } from '../../src/providers/lock-store.js';
 import { FileLockStore } from '../../src/reconcile/lock-file.js';
 import { thisProcess } from '../../src/reconcile/lock-holder.js';
 

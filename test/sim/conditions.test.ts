@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { isEngineError, isTransient } from '../../src/engine/errors.js';
-import { SimConditions, type SimKind } from '../../src/providers/sim-conditions.js';
-import { SimDriver } from '../../src/providers/sim.js';
+import { SimConditions, type SimKind } from '../../src/providers/sim/conditions.js';
+import { SimDriver } from '../../src/providers/sim/driver.js';
 import { context, machine, manifestDir, replicaRequest } from './support.js';
 
 const noEnv = {};

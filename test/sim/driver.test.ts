@@ -1,7 +1,7 @@
 // The sim driver's machines and its state file: persistence across processes, idempotency, drift.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { SimDriver } from '../../src/providers/sim.js';
+import { SimDriver } from '../../src/providers/sim/driver.js';
 import { context, machine, manifestDir, replicaRequest, spec } from './support.js';
 
 const plain = (x: unknown) => JSON.parse(JSON.stringify(x));

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTransient } from '../../src/engine/errors.js';
 import { LABEL } from '../../src/model/observed.js';
-import { seedSimState, SimDriver, simStatePath, writeSimState } from '../../src/providers/sim.js';
+import { seedSimState, SimDriver, simStatePath, writeSimState } from '../../src/providers/sim/driver.js';
 import { context, machine, manifestDir, replicaRequest, spec } from './support.js';
 
 async function oneMachine(name = 'm1') {

@@ -1,7 +1,7 @@
 // The sim driver records a machine's size in its state file, reports it as the machine's spec, and
 // resizes in place (same machine, same engine); a new process sees the new size.
 import { describe, expect, it } from 'vitest';
-import { SimDriver } from '../../src/providers/sim.js';
+import { SimDriver } from '../../src/providers/sim/driver.js';
 import { context, machine, manifestDir } from './support.js';
 
 const GiB = 1024 ** 3;

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { DesiredMachine } from '../../src/model/desired.js';
-import { seedSimState, SimDriver, simStatePath, writeSimState, type SeedContainer } from '../../src/providers/sim.js';
+import { seedSimState, SimDriver, simStatePath, writeSimState, type SeedContainer } from '../../src/providers/sim/driver.js';
 import { context, machine, replicaRequest, spec } from './builders.js';
 
 export const MACHINES = 10_000;

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { backupOf, removeStaleTemps, writeStateFile, writeStateFileAsync } from '../../src/providers/state-file.js';
-import { decodeSimState, encodeSimState } from '../../src/providers/sim-format.js';
-import { seedSimState } from '../../src/providers/sim-seed.js';
+import { decodeSimState, encodeSimState } from '../../src/providers/sim/format.js';
+import { seedSimState } from '../../src/providers/sim/seed.js';
 import { CLUSTER, machine, replicaRequest, spec } from './support.js';
 
 function deadPid(): number {

@@ -1,6 +1,6 @@
 // Swarm mode on simulated engines: init, tokens, join, promote/demote, labels, leave, node rm.
 import { describe, expect, it } from 'vitest';
-import { SimDriver } from '../../src/providers/sim.js';
+import { SimDriver } from '../../src/providers/sim/driver.js';
 import type { MachineRecord } from '../../src/providers/types.js';
 import { context, machine, manifestDir } from './support.js';
 

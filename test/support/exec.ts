@@ -1,5 +1,5 @@
 // `docker exec` through dockerode: a command in a container of a machine's engine, its output.
-import { dockerodeFor } from '../../src/engine/docker-connection.js';
+import { dockerodeFor } from '../../src/providers/docker/connection.js';
 
 export async function execIn(socket: string, container: string, cmd: string[]): Promise<string> {
   const docker = dockerodeFor(`unix://${socket}`);

@@ -11,7 +11,7 @@ import type { Observed } from '../../model/observed.js';
 import { adoptIdentity } from '../../reconcile/identity-file.js';
 import { stateDir } from '../../providers/index.js';
 import { recordProtected } from '../../reconcile/protection.js';
-import { computePlan, emptied, loadDesired, observeAndPlan, openSession, type PlanChoices } from '../pipeline.js';
+import { computePlan, destroyDesired, loadDesired, observeAndPlan, openSession, type PlanChoices } from '../pipeline.js';
 import { walkedAll } from '../../reconcile/walk.js';
 
 export interface ApplyOptions extends PlanChoices {
@@ -39,8 +39,10 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   // not what a fresh plan gives: what runs is the plan made now, proven identical to the saved one.
   const saved = planFile ? await openSavedPlan(planFile, opts) : undefined;
   const base = saved ? saved.desired : loadDesired(opts.file);
-  const desired = opts.destroy ? emptied(base) : base;
-  const verb = opts.destroy ? 'destroy' : 'apply';
+  // `plan --destroy -o FILE` then `apply FILE` destroys, as `cluster destroy` would have.
+  const destroying = opts.destroy || !!saved?.saved.choices.destroy;
+  const desired = destroying ? destroyDesired(base, saved ? saved.saved.choices.target : opts.target) : base;
+  const verb = destroying ? 'destroy' : 'apply';
   // Before the lock and before any engine is asked: a run that could never be approved takes nothing.
   if (!saved && !opts.autoApprove && !isInteractive()) throw notApprovable(verb);
   const reporter = await applyReporter({ verb, desired, json: !!opts.json, live: !opts.json && isInteractive(process.stderr) });
@@ -50,7 +52,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   try {
     const plan: Plan = saved ? sealedPlanNow(saved, session.observation, session.identity.created) : computePlan(desired, session.observation, opts).plan;
     const adoption = adoptionOf(base, session.observation.observed);
-    const ask = saved || opts.autoApprove ? undefined : () => approve(desired, verb, interrupts.signal);
+    const ask = saved || opts.autoApprove ? undefined : () => approve(desired, verb, interrupts.signal, opts.target);
     const outcome = await applySession(session, {
       desired,
       plan,
@@ -58,7 +60,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       signal: interrupts.signal,
       parallelism: opts.parallelism,
       graceMs: opts.gracePeriod,
-      observeAfter: !opts.destroy,
+      observeAfter: !destroying,
       // A saved plan is exactly what runs: what a started machine holds is for the next plan.
       replan: saved ? undefined : () => observeAndPlan(base, desired, session.drivers, session.observation.observed, opts),
       // An adopted identity is recorded once the run is approved, before anything is made with it.
@@ -105,12 +107,14 @@ export function applyExitCode(o: ApplyOutcome): number {
 }
 
 /** Terraform's confirmation at a terminal; elsewhere --auto-approve is required. */
-async function approve(desired: Desired, verb: 'apply' | 'destroy', signal: AbortSignal): Promise<boolean> {
+async function approve(desired: Desired, verb: 'apply' | 'destroy', signal: AbortSignal, targets: string[] = []): Promise<boolean> {
   if (!isInteractive()) throw notApprovable(verb);
-  const question = verb === 'destroy' ? `\nDestroy every machine and container of cluster "${desired.name}"?` : '\nDo you want to perform these actions?';
+  const what = targets.length ? `what ${targets.join(', ')} name${targets.length === 1 ? 's' : ''} in` : 'every machine and container of';
+  const question = verb === 'destroy' ? `\nDestroy ${what} cluster "${desired.name}"?` : '\nDo you want to perform these actions?';
   return confirm(question, signal);
 }
 
 function notApprovable(verb: 'apply' | 'destroy'): UserError {
-  return UserError.plain(`${verb} needs --auto-approve when not run at a terminal (CI, pipes)`, 'review the plan with `cluster plan`, then run again with --auto-approve, or save it with `cluster plan -o FILE` and `cluster apply FILE`');
+  const plan = verb === 'destroy' ? 'cluster plan --destroy' : 'cluster plan';
+  return UserError.plain(`${verb} needs --auto-approve when not run at a terminal (CI, pipes)`, `review the plan with \`${plan}\`, then run again with --auto-approve, or save it with \`${plan} -o FILE\` and run \`cluster apply FILE\``);
 }

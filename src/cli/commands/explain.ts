@@ -1,4 +1,5 @@
 import { explainService, type ServiceExplanation } from '../../sched/explain-service.js';
+import { jsonDocument } from '../../ui/json.js';
 import { table } from '../../ui/status.js';
 import { maskDeep, maskText } from '../../model/secrets.js';
 import { loadDesired, openSession, type PlanChoices } from '../pipeline.js';
@@ -11,7 +12,7 @@ export async function explainCommand(service: string, opts: PlanChoices & { file
     const { mode, constraints, spread } = swarmMode.swarm;
     const how = `service ${service} runs in swarm mode (${mode === 'global' ? 'one task per machine' : `${swarmMode.scale} replicas`}): the swarm places its tasks`;
     const rules = `constraints: ${constraints.join(', ') || 'none'}; spread over: ${spread.join(', ') || 'nothing'}`;
-    process.stdout.write(maskText(opts.json ? JSON.stringify({ service, mode: 'swarm', swarm: swarmMode.swarm, replicas: swarmMode.scale }, null, 2) + '\n' : `${how}\n${rules}\n(see \`docker service ps\` on a manager for where they run)\n`));
+    process.stdout.write(maskText(opts.json ? jsonDocument({ service, mode: 'swarm', swarm: swarmMode.swarm, replicas: swarmMode.scale }) : `${how}\n${rules}\n(see \`docker service ps\` on a manager for where they run)\n`));
     return 0;
   }
   const session = await openSession(desired);
@@ -19,7 +20,7 @@ export async function explainCommand(service: string, opts: PlanChoices & { file
     // Observed containers carry their image and labels as the engine has them: masked before shown.
     const x = maskDeep(explainService(desired, session.observation.observed, service, opts));
     if (!x) throw new Error(`no service named ${service}; services: ${desired.services.map((s) => s.name).join(', ')}`);
-    process.stdout.write(opts.json ? JSON.stringify(x, null, 2) + '\n' : renderExplanation(x));
+    process.stdout.write(opts.json ? jsonDocument({ ...x }) : renderExplanation(x));
     return x.unschedulable ? 1 : 0;
   } finally {
     await session.close();

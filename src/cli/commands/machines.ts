@@ -4,9 +4,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { DriverName } from '../../model/desired.js';
+import { jsonDocument } from '../../ui/json.js';
 import { statusReport, table, type StatusReport } from '../../ui/status.js';
 import { loadDesired, openSession, type Session } from '../pipeline.js';
 import { dockerCpArgv, dockerExecArgv, sshArgv } from './shell-argv.js';
+import { traitsOf } from '../../providers/index.js';
 
 type MachineReport = StatusReport['machines'][number];
 
@@ -29,7 +31,7 @@ function pick(machines: MachineReport[], name: string): MachineReport {
 export async function lsCommand(opts: { file: string; json?: boolean }): Promise<number> {
   return withMachines(opts.file, (machines) => {
     if (opts.json) {
-      process.stdout.write(JSON.stringify(machines.map((m) => ({ name: m.name, driver: m.driver, state: m.state, role: m.role, url: m.engine?.url ?? null, version: m.engine?.version ?? null, error: m.problem })), null, 2) + '\n');
+      process.stdout.write(jsonDocument({ machines: machines.map((m) => ({ name: m.name, driver: m.driver, state: m.state, role: m.role, url: m.engine?.url ?? null, version: m.engine?.version ?? null, error: m.problem })) }));
       return 0;
     }
     const rows = machines.map((m) => [m.name, m.driver, m.state, m.role ?? '-', m.engine?.url ?? '', m.engine?.version ?? 'Unknown', m.problem ?? '']);
@@ -38,11 +40,11 @@ export async function lsCommand(opts: { file: string; json?: boolean }): Promise
   });
 }
 
-export async function ipCommand(name: string, opts: { file: string }): Promise<number> {
+export async function ipCommand(name: string, opts: { file: string; json?: boolean }): Promise<number> {
   return withMachines(opts.file, (machines) => {
     const m = pick(machines, name);
     if (!m.address) throw new Error(`machine ${name} has no address (state: ${m.state})`);
-    process.stdout.write(`${m.address}\n`);
+    process.stdout.write(opts.json ? jsonDocument({ machine: name, address: m.address }) : `${m.address}\n`);
     return 0;
   });
 }
@@ -105,9 +107,10 @@ export async function sshCommand(name: string, command: string[], opts: { file: 
   const target = await withMachines(opts.file, (machines, session) => {
     const m = pick(machines, name);
     const cluster = session.desired.name;
-    if (m.driver === 'sim') throw new Error(`machine ${name} is simulated (sim driver): it has no shell`);
-    if (m.driver === 'docker') {
-      const host = session.drivers.get('docker')?.hostEngine?.().url;
+    const shell = traitsOf(m.driver).shell;
+    if (shell === 'none') throw new Error(`machine ${name} (${m.driver} driver) has no shell`);
+    if (shell === 'docker-exec') {
+      const host = session.drivers.get(m.driver)?.hostEngine?.().url;
       return { cmd: 'docker', args: dockerExecArgv(`${cluster}-${name}`, command, Boolean(process.stdin.isTTY)), env: { ...process.env, DOCKER_HOST: host } };
     }
     const url = m.engine?.url ?? '';
@@ -129,7 +132,7 @@ export async function scpCommand(from: string, to: string, opts: { file: string 
       const m = /^([a-z0-9][\w.-]*):(.*)$/i.exec(arg);
       if (!m || !machines.some((x) => x.name === m[1])) return { local: arg };
       const machine = pick(machines, m[1]!);
-      if (machine.driver !== 'docker') throw new Error(`scp reaches docker-driver machines only; ${machine.name} is ${machine.driver}`);
+      if (traitsOf(machine.driver).shell !== 'docker-exec') throw new Error(`scp reaches machines that are containers on a host engine (docker driver) only; ${machine.name} is ${machine.driver}`);
       return { container: `${session.desired.name}-${machine.name}`, path: m[2] || '.' };
     };
     const a = side(from);

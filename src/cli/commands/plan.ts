@@ -1,6 +1,7 @@
 import { renderPlanText } from '../../plan/render-text.js';
-import { hasDrift } from '../../plan/summary.js';
-import { computePlan, loadDesired, openSession, type PlanChoices } from '../pipeline.js';
+import { planForStdout } from '../../ui/colour.js';
+import { countEffects, hasDrift } from '../../plan/summary.js';
+import { computePlan, destroyDesired, loadDesired, openSession, type PlanChoices } from '../pipeline.js';
 import { writeSavedPlan } from '../saved-plan.js';
 
 export interface PlanOptions extends PlanChoices {
@@ -17,8 +18,8 @@ export async function planCommand(opts: PlanOptions): Promise<number> {
   const desired = loadDesired(opts.file);
   const session = await openSession(desired, undefined, { adopt: opts.adopt });
   try {
-    const { plan } = computePlan(desired, session.observation, opts);
-    process.stdout.write(opts.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlanText(plan));
+    const { plan } = computePlan(opts.destroy ? destroyDesired(desired, opts.target) : desired, session.observation, opts);
+    process.stdout.write(opts.json ? JSON.stringify({ ...plan, summary: countEffects(plan.actions) }, null, 2) + '\n' : planForStdout(renderPlanText(plan)));
     if (opts.out) {
       writeSavedPlan(opts.out, desired, session.observation.observed, plan, opts);
       process.stderr.write(`Saved the plan to ${opts.out}. Apply exactly it with: cluster apply ${opts.out}\n`);

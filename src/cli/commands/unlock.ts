@@ -1,6 +1,7 @@
 import { UserError } from '../../model/diagnostic.js';
 import { openDrivers, closeDrivers } from '../../providers/index.js';
-import { describeLock, staleness, type LockRecord } from '../../reconcile/lock.js';
+import { describeLock, staleness } from '../../reconcile/lock.js';
+import type { LockRecord } from '../../providers/lock-store.js';
 import { loadDesired, lockStoreOf } from '../pipeline.js';
 
 export interface UnlockOptions {

@@ -1,14 +1,33 @@
+import type { Desired } from '../../model/desired.js';
+import type { Diagnostic } from '../../model/diagnostic.js';
+import { jsonDocument } from '../../ui/json.js';
+import { loadManifestWithOptions } from '../manifest-options.js';
 import { loadDesired } from '../pipeline.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** A global service has no replica count: one per eligible machine, known only when placed. */
+function counts(d: Desired): { replicas: number; global: number } {
+  const global = d.services.filter((s) => s.global || s.swarm?.mode === 'global');
+  return { replicas: d.services.filter((s) => !global.includes(s)).reduce((n, s) => n + s.scale, 0), global: global.length };
+}
+const asJson = (d: Diagnostic) => ({ severity: d.severity, file: d.file, line: d.line, col: d.col, message: d.message, hint: d.hint ?? null });
 
 export function validateCommand(opts: { file: string; json?: boolean }): number {
+  if (opts.json) {
+    // Errors and warnings as data on stdout (exit 1 when invalid), not as text on stderr.
+    const r = loadManifestWithOptions(opts.file);
+    if (!r.ok) {
+      process.stdout.write(jsonDocument({ valid: false, diagnostics: r.diagnostics.map(asJson) }));
+      return 1;
+    }
+    const d = r.desired;
+    const c = counts(d);
+    process.stdout.write(jsonDocument({ valid: true, cluster: d.name, machines: d.machines.length, services: d.services.length, replicas: c.replicas, global_services: c.global, diagnostics: r.warnings.map(asJson) }));
+    return 0;
+  }
   const desired = loadDesired(opts.file);
-  // A global service has no replica count: one per eligible machine, known only when placed.
-  const global = desired.services.filter((s) => s.global || s.swarm?.mode === 'global');
-  const replicas = desired.services.filter((s) => !global.includes(s)).reduce((n, s) => n + s.scale, 0);
-  const counts = `${plural(replicas, 'replica')}${global.length ? `, ${global.length} global: one per machine` : ''}`;
-  const line = `${opts.file} is valid: cluster "${desired.name}", ${plural(desired.machines.length, 'machine')}, ${plural(desired.services.length, 'service')} (${counts}).`;
-  process.stdout.write(opts.json ? JSON.stringify({ valid: true, cluster: desired.name, machines: desired.machines.length, services: desired.services.length, replicas, global_services: global.length }) + '\n' : line + '\n');
+  const c = counts(desired);
+  const shown = `${plural(c.replicas, 'replica')}${c.global ? `, ${c.global} global: one per machine` : ''}`;
+  process.stdout.write(`${opts.file} is valid: cluster "${desired.name}", ${plural(desired.machines.length, 'machine')}, ${plural(desired.services.length, 'service')} (${shown}).\n`);
   return 0;
 }

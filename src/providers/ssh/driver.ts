@@ -7,8 +7,8 @@
 // so a run killed anywhere converges on the next apply (./remote.ts says how each step resumes).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from '../../engine/docker.js';
-import { dockerodeFor } from '../../engine/docker-connection.js';
+import { connect } from '../docker/engine.js';
+import { dockerodeFor } from '../docker/connection.js';
 import { EngineError, tolerate } from '../../engine/errors.js';
 import type { Engine } from '../../engine/types.js';
 import { UserError } from '../../model/diagnostic.js';

@@ -11,13 +11,15 @@ import { ownsContainer, ownsLabels, shortId } from '../../model/ownership.js';
 import { maskedView } from '../../plan/sensitive.js';
 import { untilConditionHolds, type Replica } from '../conditions.js';
 import type { ActionContext } from './context.js';
+import { rollingReplace } from './rollout.js';
 import type { Executors } from './types.js';
 
 export const containerExecutors = {
-  'container.create': (ctx, a) => createAndStart(ctx, a.machine, a.service, a.replica, a.name),
+  'container.create': async (ctx, a) => void (await createAndStart(ctx, a.machine, a.service, a.replica, a.name)),
   'container.start': (ctx, a) => ctx.engine(a.machine).startContainer(a.containerId),
   'container.remove': (ctx, a) => ctx.engine(a.machine).removeContainer(a.containerId),
   'container.replace': async (ctx, a) => {
+    if (a.rollout) return rollingReplace(ctx, a);
     if (a.from.machine === a.machine) {
       // Same engine: the name and the ports are taken until the old one is gone.
       await ctx.engine(a.machine).removeContainer(a.from.containerId);
@@ -30,7 +32,7 @@ export const containerExecutors = {
   },
 } satisfies Partial<Executors>;
 
-async function createAndStart(ctx: ActionContext, machine: string, serviceName: string, replica: number, name: string): Promise<void> {
+export async function createAndStart(ctx: ActionContext, machine: string, serviceName: string, replica: number, name: string): Promise<string> {
   const service = ctx.services.get(serviceName);
   if (!service) throw new Error(`service ${serviceName} is not in the manifest any more`);
   for (const [dependency, condition] of Object.entries(service.conditions ?? {})) {
@@ -61,10 +63,11 @@ async function createAndStart(ctx: ActionContext, machine: string, serviceName: 
   for (const f of service.spec.files ?? []) await engine.putFile(id, f.target, await mountBytes(f, name), f.mode);
   await engine.startContainer(id);
   ctx.started.set(name, { machine, id, service: serviceName });
+  return id;
 }
 
 /** An image removed since image.ensure ran (dockerd: 404 "No such image") is fetched again, then the create is tried once more. */
-async function createContainer(ctx: ActionContext, machine: string, req: ContainerCreateRequest): Promise<string> {
+export async function createContainer(ctx: ActionContext, machine: string, req: ContainerCreateRequest): Promise<string> {
   const engine = ctx.engine(machine);
   try {
     return await engine.createContainer(req);

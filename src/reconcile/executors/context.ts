@@ -5,7 +5,7 @@ import type { Engine } from '../../engine/types.js';
 import type { Desired, DesiredMachine, DesiredService, DriverName } from '../../model/desired.js';
 import { LABEL, type Observed, type ObservedSwarmService } from '../../model/observed.js';
 import { maskText } from '../../model/secrets.js';
-import { normalizeImage } from '../../plan/naming.js';
+import { normalizeImage } from '../../model/naming.js';
 import type { Drivers } from '../../providers/index.js';
 import type { Driver, MachineRecord } from '../../providers/types.js';
 
@@ -14,6 +14,8 @@ export class ActionContext {
   readonly services: Map<string, DesiredService>;
   /** Containers this apply started, by name (depends_on conditions wait on them). */
   readonly started = new Map<string, { machine: string; id: string; service: string }>();
+  /** The apply's stop signal: long waits (a rolling update's monitor) end early on it. */
+  signal?: AbortSignal;
   private images?: Map<string, string>;
   private tokens?: Promise<{ worker: string; manager: string; leader: string }>;
 

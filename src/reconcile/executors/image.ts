@@ -1,7 +1,8 @@
 // Images: copied or pulled onto a machine, or built on the docker driver's host engine.
-import { normalizeImage } from '../../plan/naming.js';
+import { normalizeImage } from '../../model/naming.js';
 import type { ActionContext } from './context.js';
 import type { Executors } from './types.js';
+import { traitsOf } from '../../providers/index.js';
 
 export const imageExecutors = {
   'image.ensure': async (ctx, a) => {
@@ -18,6 +19,6 @@ async function build(ctx: ActionContext, serviceName: string): Promise<void> {
   const image = normalizeImage(spec.image);
   const host = [...ctx.drivers.values()].map((d) => d.hostEngine?.()).find((e) => e?.buildImage);
   if (host) return host.buildImage!(image, recipe);
-  if (ctx.desired.machines.every((m) => m.driver === 'sim')) return;
+  if (ctx.desired.machines.every((m) => traitsOf(m.driver).simulated)) return;
   throw new Error(`cannot build ${image}: building needs a machine on the docker driver (its host engine builds, then copies the image)`);
 }

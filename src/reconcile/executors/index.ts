@@ -3,6 +3,7 @@
 import { containerExecutors } from './container.js';
 import { imageExecutors } from './image.js';
 import { machineExecutors } from './machine.js';
+import { machineDay2Executors } from './machine-day2.js';
 import { networkExecutors } from './network.js';
 import { serviceExecutors } from './service.js';
 import { swarmExecutors } from './swarm.js';
@@ -10,6 +11,7 @@ import type { Executors } from './types.js';
 
 export const executors: Executors = {
   ...machineExecutors,
+  ...machineDay2Executors,
   ...swarmExecutors,
   ...imageExecutors,
   ...networkExecutors,

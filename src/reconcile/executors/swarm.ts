@@ -133,7 +133,7 @@ async function untilRoleSettled(ctx: ActionContext, machine: string, leader: Eng
   throw new Error(`${machine} was made a ${role} but had not become one after 60 s (its certificate or the managers' raft lag)`);
 }
 
-async function leave(ctx: ActionContext, machine: string): Promise<void> {
+export async function leave(ctx: ActionContext, machine: string): Promise<void> {
   const engine = ctx.records.has(machine) ? ctx.engine(machine) : undefined;
   const facts = engine ? await engine.facts() : undefined;
   const nodeId = facts?.swarm.nodeId ?? ctx.observedNodeId(machine);

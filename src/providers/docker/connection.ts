@@ -1,0 +1,88 @@
+// A dockerode client for one engine URL. docker-modem lets DOCKER_HOST override an explicit
+// socketPath (and wipes sshOptions), so every connection names host, port and protocol itself.
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import Dockerode from 'dockerode';
+import { readUserFile } from '../../manifest/user-file.js';
+import { UserError } from '../../model/diagnostic.js';
+import { EngineError } from '../../engine/errors.js';
+
+export interface TlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+export function dockerodeFor(url: string, tls?: TlsFiles, timeoutMs = 60_000): Dockerode {
+  const u = new URL(url);
+  const base = { host: undefined, port: undefined, protocol: undefined, socketPath: undefined, timeout: timeoutMs } as Record<string, unknown>;
+  if (u.protocol === 'unix:') return new Dockerode({ ...base, socketPath: u.pathname } as Dockerode.DockerOptions);
+  if (u.protocol === 'tcp:' || u.protocol === 'http:' || u.protocol === 'https:') {
+    const secure = u.protocol === 'https:' || Boolean(tls?.cert || tls?.ca);
+    const pem = (v?: string) => (v === undefined ? undefined : v.includes('-----BEGIN') ? v : tlsFile(v));
+    return new Dockerode({
+      ...base,
+      host: u.hostname,
+      port: Number(u.port || (secure ? 2376 : 2375)),
+      protocol: secure ? 'https' : 'http',
+      ...(secure ? { ca: pem(tls?.ca), cert: pem(tls?.cert), key: pem(tls?.key) } : {}),
+    } as Dockerode.DockerOptions);
+  }
+  if (u.protocol === 'ssh:') {
+    const port = Number(u.port || 22);
+    const key = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f)).find((f) => existsSync(f));
+    return new Dockerode({
+      ...base,
+      protocol: 'ssh',
+      host: u.hostname,
+      port,
+      username: decodeURIComponent(u.username) || undefined,
+      sshOptions: {
+        agent: process.env.SSH_AUTH_SOCK,
+        ...(key && !process.env.SSH_AUTH_SOCK ? { privateKey: readFileSync(key) } : {}),
+        // ssh2 trusts any host key unless told otherwise: only hosts in known_hosts, as ssh does.
+        hostVerifier: (hostKey: Buffer) => knownHostMatches(knownHosts(), u.hostname, port, hostKey),
+      },
+    } as Dockerode.DockerOptions);
+  }
+  throw new EngineError('refused', `unsupported engine URL ${url}: use unix:///path, tcp://host:port or ssh://user@host`);
+}
+
+/** A certificate or key the manifest names: read like every user file (no FIFO, no device, bounded). */
+function tlsFile(path: string): Buffer {
+  const file = readUserFile(path, { what: 'the TLS file', maxBytes: 1024 * 1024 });
+  if (!file.ok) throw UserError.plain(file.message, file.hint ?? 'check the `tls:` paths of the machine (relative to the manifest)');
+  return file.bytes;
+}
+
+/** The host engine the docker driver runs machines on: the `host:` option, the engine the machines were made on, DOCKER_HOST, or the default socket. */
+export function hostEngineUrl(option: unknown, recorded?: string): string {
+  if (typeof option === 'string' && option) return option;
+  return recorded || process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+function knownHosts(): string {
+  return [join(homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts']
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+}
+
+/** OpenSSH known_hosts lookup: plain (`host`, `[host]:port`) and hashed (`|1|salt|hmac`) names. */
+export function knownHostMatches(text: string, host: string, port: number, key: Buffer): boolean {
+  const name = port === 22 ? host : `[${host}]:${port}`;
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 3 || fields[0]!.startsWith('#') || fields[0]!.startsWith('@')) continue;
+    const [patterns, , b64] = fields as [string, string, string];
+    const named = patterns.split(',').some((p) => {
+      if (!p.startsWith('|1|')) return p === name;
+      const [, , salt, hash] = p.split('|');
+      return createHmac('sha1', Buffer.from(salt ?? '', 'base64')).update(name).digest('base64') === hash;
+    });
+    if (named && Buffer.from(b64, 'base64').equals(key)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,65 @@
+// One JSON contract (docs/PLAN_FORMAT.md): every `--json` output is one document (or, for apply and
+// watch, one event per line) that carries format_version, through the real binary on the sim driver.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { cluster } from '../support/cli.js';
+
+const example = readFileSync(join(import.meta.dirname, '../../cluster.example.yml'), 'utf8').replaceAll('driver: docker', 'driver: sim');
+
+describe('--json contract', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cluster-json-'));
+  const run = (...args: string[]) => cluster([...args, '-f', 'cluster.yml'], { cwd: dir });
+  const doc = (...args: string[]) => {
+    const r = run(...args);
+    expect(r.stderr, args.join(' ')).not.toMatch(/\n\s+at /);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+  beforeAll(() => {
+    writeFileSync(join(dir, 'cluster.yml'), example);
+  });
+
+  test('plan --json: format_version and the counts of the text summary line', () => {
+    const plan = doc('plan', '--json');
+    expect(plan.format_version).toBe('1.0');
+    const actions = plan.actions as { kind: string }[];
+    expect(plan.summary).toEqual({ add: actions.length, change: 0, destroy: 0 });
+    expect(run('plan').stdout).toContain(`Plan: ${actions.length} to add, 0 to change, 0 to destroy.`);
+  });
+
+  test('apply --json: every line is an event; the last before status is the summary', () => {
+    const r = run('apply', '--auto-approve', '--json');
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; plan?: { format_version: string }; result?: string; status?: { format_version: string } });
+    expect(events[0]!.type).toBe('plan');
+    expect(events[0]!.plan!.format_version).toBe('1.0');
+    expect(events.at(-2)).toMatchObject({ type: 'summary', result: 'complete' });
+    expect(events.at(-1)).toMatchObject({ type: 'status', status: { format_version: '1.0' } });
+  });
+
+  test('validate, status, ls, ip, explain and graph --json each carry format_version', () => {
+    expect(doc('validate', '--json')).toMatchObject({ format_version: '1.0', valid: true, cluster: 'demo', machines: 3, diagnostics: [] });
+    expect(doc('status', '--json')).toMatchObject({ format_version: '1.0', cluster: 'demo' });
+    expect(doc('ls', '--json')).toMatchObject({ format_version: '1.0', machines: expect.arrayContaining([expect.objectContaining({ name: 'worker-2', state: 'running' })]) });
+    expect(doc('ip', 'worker-2', '--json')).toMatchObject({ format_version: '1.0', machine: 'worker-2', address: expect.any(String) });
+    expect(doc('explain', 'bird', '--json')).toMatchObject({ format_version: '1.0', service: 'bird' });
+    writeFileSync(join(dir, 'cluster.yml'), example.replace(/scale: 10/, 'scale: 11'));
+    const graph = doc('graph', '--json');
+    expect(graph).toMatchObject({ format_version: '1.0', cluster: 'demo' });
+    const nodes = graph.nodes as { id: string; cause: string }[];
+    expect(nodes.some((n) => n.id === 'container.create:bird:11' && n.cause === 'missing')).toBe(true);
+    for (const e of graph.edges as { from: string; to: string }[]) expect(nodes.some((n) => n.id === e.from) && nodes.some((n) => n.id === e.to)).toBe(true);
+    writeFileSync(join(dir, 'cluster.yml'), example);
+  });
+
+  test('validate --json on an invalid manifest: the diagnostics as JSON on stdout, exit 1', () => {
+    const bad = mkdtempSync(join(tmpdir(), 'cluster-json-bad-'));
+    writeFileSync(join(bad, 'cluster.yml'), 'name: x\nmachines:\n  m1: { driver: sim, cpus: lots }\n');
+    const r = cluster(['validate', '--json', '-f', 'cluster.yml'], { cwd: bad });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { format_version: string; valid: boolean; diagnostics: { severity: string; line: number; col: number; message: string }[] };
+    expect(out).toMatchObject({ format_version: '1.0', valid: false });
+    expect(out.diagnostics[0]).toMatchObject({ severity: 'error', line: 3, message: expect.stringMatching(/cpus/) });
+  });
+});
