@@ -71,6 +71,8 @@ export interface Driver {
   leftovers?(): Promise<{ name: string; what: string; shared?: { reason: string } }[]>;
   /** `cluster regenerate-certs`: new TLS certificates for the machine's engine (ssh). */
   regenerateCerts?(name: string): Promise<void>;
+  /** `cluster ssh`: the ssh(1) arguments that log in to the machine (ssh: its user, port, identity, and its pinned host key as the only known host). */
+  loginArgv?(name: string, command: string[]): string[];
   /** `cluster upgrade`: the machine's engine to the newest version its package source has (ssh). */
   upgradeEngine?(name: string): Promise<{ before: string; after: string }>;
   /** The docker CLI's variables for the machine's engine (`cluster env`), where the driver knows them (ssh: TLS from the cluster CA). */

@@ -172,6 +172,10 @@ machines:
     expect(env.stdout).toContain('export DOCKER_TLS_VERIFY="1"');
     expect(env.stdout).toContain(`export DOCKER_CERT_PATH="${join(dir, '.cluster/certs', NAME)}"`);
     expect(env.stdout).toContain('export DOCKER_MACHINE_NAME="h2"');
+    // `cluster ssh` logs in as the driver does, trusting only the pinned host key.
+    const shell = await clusterAsync(['ssh', '-f', file, 'h1', '--', 'cat', '/etc/hostname'], { cwd: dir, env: { DOCKER_HOST, HOME: dir, SSH_AUTH_SOCK: undefined } });
+    expect(shell.code, shell.stderr).toBe(0);
+    expect(shell.stdout.trim()).toBe(`${NAME}-host-h1`);
     const again = await run(['plan', '--detailed-exitcode']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
   });

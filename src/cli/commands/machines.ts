@@ -113,6 +113,8 @@ export async function sshCommand(name: string, command: string[], opts: { file: 
       const host = session.drivers.get(m.driver)?.hostEngine?.().url;
       return { cmd: 'docker', args: dockerExecArgv(`${cluster}-${name}`, command, Boolean(process.stdin.isTTY)), env: { ...process.env, DOCKER_HOST: host } };
     }
+    const login = session.drivers.get(m.driver)?.loginArgv?.(name, command);
+    if (login) return { cmd: 'ssh', args: login, env: process.env };
     const url = m.engine?.url ?? '';
     if (!url.startsWith('ssh://')) throw new Error(`machine ${name} (${url || 'no engine url'}) is not reached over ssh: log in to that host yourself`);
     return { cmd: 'ssh', args: sshArgv(url, command), env: process.env };

@@ -6,6 +6,8 @@
 // daemon.json (labels, live with SIGHUP), restart, or give the host back. Every step is idempotent,
 // so a run killed anywhere converges on the next apply (./remote.ts says how each step resumes).
 import { readFileSync } from 'node:fs';
+import { writeStateFile } from '../state-file.js';
+import { keyType } from './host-keys.js';
 import { join } from 'node:path';
 import { connect } from '../docker/engine.js';
 import { dockerodeFor } from '../docker/connection.js';
@@ -143,6 +145,20 @@ export class SshDriver implements Driver {
       await this.waitReady(name, ssh);
       return { before, after };
     });
+  }
+
+  /**
+   * `cluster ssh`: ssh(1) to the host as the driver logs in, trusting only the key pinned at
+   * provisioning (written as a known_hosts file beside it), never the user's known_hosts.
+   */
+  loginArgv(name: string, command: string[]): string[] {
+    const state = readMachineState(this.stateDir, name);
+    const pinned = readPinnedKey(this.stateDir, name);
+    if (!state || !pinned) throw new Error(`machine ${name} is not a provisioned ssh machine of this folder`);
+    const { host, port, user, identity } = state.target;
+    const known = join(machineDir(this.stateDir, name), 'known_hosts');
+    writeStateFile(known, `${port === 22 ? host : `[${host}]:${port}`} ${keyType(Buffer.from(pinned, 'base64'))} ${pinned}\n`);
+    return ['-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=yes', '-p', String(port), ...(identity ? ['-i', identity] : []), '--', `${user}@${host}`, ...command];
   }
 
   /** The docker CLI's variables for this machine's engine (`cluster env`). */

@@ -6,7 +6,7 @@ export const sshTraits: DriverTraits = {
   adopted: false,
   options: ['host', 'port', 'user', 'identity', 'host-key'],
   required: [{ key: 'host', hint: 'the host to provision: `host: 10.0.0.5` (with `user`, `port`, `identity`), or `host: ssh://user@host:22`' }],
-  shell: 'none',
+  shell: 'ssh-url',
   readOptions: sshOptions,
   stateMarker: () => 'ssh',
 };
