@@ -109,6 +109,9 @@ export class SshDriver implements Driver {
     await this.onHost(name, async (ssh) => {
       const r = await ssh.runAsRoot(removeScript(this.ctx.purge === true));
       if (r.code !== 0) throw new Error(`machine ${name}: could not give the host back: ${lastLine(r.stderr)}`);
+    }).catch((err: unknown) => {
+      // A host that is gone for good would keep its record (and this removal) forever otherwise.
+      throw new Error(`${err instanceof Error ? err.message : String(err)} (if ${describeTarget(state.target)} is gone for good, delete ${machineDir(this.stateDir, name)} and run again)`, { cause: err });
     });
     forgetMachine(this.stateDir, name);
     this.engines.delete(name);
