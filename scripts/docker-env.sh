@@ -23,17 +23,20 @@ install() {
 
 install_engine() {
   if command -v dockerd >/dev/null && static_busybox && command -v curl >/dev/null && command -v openssl >/dev/null \
-    && [ -x /usr/bin/docker-registry ] && command -v htpasswd >/dev/null && command -v docker-compose >/dev/null; then
+    && [ -x /usr/bin/docker-registry ] && command -v htpasswd >/dev/null && command -v docker-compose >/dev/null \
+    && command -v debootstrap >/dev/null && command -v dpkg-scanpackages >/dev/null; then
     echo "docker-env: dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) and busybox already installed"
     return
   fi
   echo "docker-env: installing docker.io, busybox-static, docker-registry and apache2-utils from Debian"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # openssl: the TLS integration test makes its own CA and certificates.
+  # openssl: the TLS integration test makes its own CA and certificates (and the ssh driver its cluster CA).
+  # debootstrap, dpkg-dev: the ssh driver's test hosts are a Debian rootfs with sshd and a local apt
+  # repository of docker.io (test/support/bare-host.ts), built here because the hosts have no internet.
   # docker-registry + apache2-utils (htpasswd): the registry tests run a real registry with auth.
   # docker-compose (Debian's, 1.29): `docker-compose -p CLUSTER ps` on a machine lists what cluster runs (test/integration/app.test.ts)
-  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl docker-registry apache2-utils docker-compose >/dev/null
+  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl ca-certificates iptables openssl docker-registry apache2-utils docker-compose debootstrap dpkg-dev >/dev/null
 }
 
 # Debian's chromium, run headless by test/integration/picture-browser.test.ts.

@@ -3,7 +3,7 @@
 // `cluster __complete-machines` (the manifest in the current folder, no engine is asked).
 import type { Command } from 'commander';
 
-const MACHINE_COMMANDS = ['ip', 'env', 'inspect', 'ssh'];
+const MACHINE_COMMANDS = ['ip', 'env', 'inspect', 'ssh', 'regenerate-certs', 'upgrade'];
 
 function commandsOf(program: Command): { name: string; options: string[] }[] {
   return program.commands

@@ -15,7 +15,7 @@ import { parseDuration } from '../manifest/units.js';
 import { parseTarget } from '../plan/target.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
-import { activeCommand, envCommand, inspectCommand, ipCommand, lsCommand, scpCommand, sshCommand } from './commands/machines.js';
+import { activeCommand, envCommand, inspectCommand, ipCommand, lsCommand, regenerateCertsCommand, scpCommand, sshCommand, upgradeCommand } from './commands/machines.js';
 import { SHELLS } from './commands/shell-env.js';
 import { parseFilter, parseFormat } from './commands/ls-view.js';
 import { planCommand } from './commands/plan.js';
@@ -194,6 +194,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(adopt())
     .addOption(lockTimeout())
     .addOption(gracePeriod())
+    .option('--purge', 'also uninstall the engine from ssh machines (docker.io and /var/lib/docker)')
     .addHelpText('after', '\nExample:\n  cluster destroy --auto-approve')
     .action(async (o) => exit(await interruptible((stop) => applyCommand(undefined, { ...o, destroy: true }, stop), report)));
 
@@ -288,6 +289,26 @@ function buildProgram(exit: (code: number) => void): Command {
       if (!name && !o.unset) throw new InvalidArgumentError('name a machine, or use --unset');
       exit(await envCommand(name, o));
     });
+
+  program
+    .command('regenerate-certs <machine>')
+    .description('give an ssh machine\'s engine a new TLS certificate from the cluster CA and restart it (docker-machine regenerate-certs)')
+    .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
+    .addOption(lockTimeout())
+    .addHelpText('after', '\nExample:\n  cluster regenerate-certs worker-1')
+    .action(async (name, o) => exit(await regenerateCertsCommand(name, o)));
+
+  program
+    .command('upgrade <machine>')
+    .description('upgrade an ssh machine\'s engine package (docker.io) to the newest version its package source has; restarted only if it changed (docker-machine upgrade)')
+    .addOption(file())
+    .addOption(compose())
+    .addOption(profile())
+    .addOption(lockTimeout())
+    .addHelpText('after', '\nExample:\n  cluster upgrade worker-1')
+    .action(async (name, o) => exit(await upgradeCommand(name, o)));
 
   program
     .command('inspect <machine>')

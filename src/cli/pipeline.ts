@@ -49,8 +49,8 @@ export interface Session {
  * folder's identity is made if it has none (a run that changes things labels them with it); without,
  * nothing is written. `adopt`: observe as the checkout chosen by --adopt (src/cli/adopt.ts).
  */
-export async function openSession(desired: Desired, lock?: { command: string; timeoutMs: number; signal?: AbortSignal }, opts: { adopt?: string | true } = {}): Promise<Session> {
-  const drivers = await openDrivers(desired);
+export async function openSession(desired: Desired, lock?: { command: string; timeoutMs: number; signal?: AbortSignal }, opts: { adopt?: string | true; purge?: boolean } = {}): Promise<Session> {
+  const drivers = await openDrivers(desired, { purge: opts.purge });
   let held: LockHandle | undefined;
   try {
     if (lock) held = await acquire(lockStoreOf(desired, drivers), lock.command, lock.timeoutMs, (line) => process.stderr.write(`${line}\n`), { signal: lock.signal });

@@ -159,17 +159,19 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
     if (!DRIVER_NAMES.includes(driver)) continue; // the schema reported it
     const traits = traitsOf(driver);
     for (const r of traits.required) if (m[r.key] === undefined) report(at(), `${driver} machine ${group} needs \`${r.key}\``, r.hint, 'key');
-    for (const k of ['url', 'host']) if (typeof m[k] === 'string') engineUrlProblem(m[k], (message, hint) => report(at(k), message, hint));
-    // A key of another driver is an error where it is written, naming the driver it belongs to.
+    // A driver that reads its own options checks their values itself (ssh: `host` is a host, not an engine URL).
+    if (!traits.readOptions) for (const k of ['url', 'host']) if (typeof m[k] === 'string') engineUrlProblem(m[k], (message, hint) => report(at(k), message, hint));
+    // A key of another driver is an error where it is written, naming the driver it belongs to (once).
+    const foreign = new Set<string>();
     for (const other of DRIVER_NAMES) {
       if (other === driver) continue;
       for (const k of traitsOf(other).options) {
-        if (m[k] !== undefined && !traits.options.includes(k)) report(at(k), `\`${k}\` is a ${other} driver option (this machine uses ${driver})`, `set driver: ${other} to use it`, 'key');
+        if (m[k] !== undefined && !traits.options.includes(k) && !foreign.has(k)) (foreign.add(k), report(at(k), `\`${k}\` is an option of the ${other} driver (this machine uses ${driver})`, `set driver: ${other} to use it`, 'key'));
       }
     }
     const engine = engineOptions(m.engine, (key, message, hint) => report(at('engine', key), message, hint, 'key'));
-    const options: Raw = {};
-    for (const k of ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
+    const options: Raw = traits.readOptions ? traits.readOptions(m, { group, dir, at, report }) : {};
+    if (!traits.readOptions) for (const k of ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
     if (m.tls) options.tls = Object.fromEntries(Object.entries(m.tls as Raw).map(([k, v]) => [k, isAbsolute(String(v)) ? String(v) : resolve(dir, String(v))]));
     const names = count === undefined ? [group] : Array.from({ length: count }, (_, i) => `${group}-${i + 1}`);
     for (const name of names) {

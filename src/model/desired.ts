@@ -8,7 +8,7 @@ export interface SourcePosition {
 }
 
 export type Role = 'manager' | 'worker';
-export type DriverName = 'docker' | 'generic' | 'sim';
+export type DriverName = 'docker' | 'generic' | 'sim' | 'ssh';
 export type StrategyName = 'spread' | 'binpack' | 'random';
 export type FilterName = 'health' | 'port' | 'dependency' | 'affinity' | 'constraint' | 'max_replicas_per_node' | 'availability';
 /** The filters scheduler.filters chooses from (classic's); max_replicas_per_node applies wherever a service sets it. */
@@ -81,7 +81,7 @@ export interface DesiredMachine {
   memory?: number;
   /** dockerd daemon.json keys (`engine:`), merged into the machine's daemon.json; absent when none. */
   engine?: Record<string, unknown>;
-  /** Driver options, as written (docker: image, host, privileged; generic: url, tls; sim: nothing yet). */
+  /** Driver options, as written (docker: image, host, privileged; generic: url, tls; ssh: host, port, user, identity, host-key; sim: nothing yet). */
   options: Record<string, unknown>;
   protect: boolean;
   /**

@@ -5,6 +5,7 @@ import type { Desired, DriverName } from '../model/desired.js';
 import { dockerTraits } from './docker/traits.js';
 import { genericTraits } from './generic/traits.js';
 import { simTraits } from './sim/traits.js';
+import { sshTraits } from './ssh/traits.js';
 import type { DriverTraits } from './traits.js';
 import type { Driver, DriverContext } from './types.js';
 
@@ -13,6 +14,7 @@ const REGISTRY: Record<DriverName, { traits: DriverTraits; open: (ctx: DriverCon
   sim: { traits: simTraits, open: async (ctx) => new (await import('./sim/driver.js')).SimDriver(ctx) },
   docker: { traits: dockerTraits, open: async (ctx) => new (await import('./docker/driver.js')).DockerDriver(ctx) },
   generic: { traits: genericTraits, open: async (ctx) => new (await import('./generic/driver.js')).GenericDriver(ctx) },
+  ssh: { traits: sshTraits, open: async (ctx) => new (await import('./ssh/driver.js')).SshDriver(ctx) },
 };
 
 export const DRIVER_NAMES = Object.keys(REGISTRY) as DriverName[];
@@ -27,7 +29,7 @@ export type Drivers = Map<DriverName, Driver>;
  * Drivers to ask about this cluster: those the manifest uses, plus those that still hold machines
  * of it (a sim state file, docker machine folders), so machines dropped from the manifest are found.
  */
-export async function openDrivers(desired: Desired): Promise<Drivers> {
+export async function openDrivers(desired: Desired, opts: { purge?: boolean } = {}): Promise<Drivers> {
   const dir = stateDir(desired);
   const names = new Set<DriverName>(desired.machines.map((m) => m.driver));
   for (const name of DRIVER_NAMES) {
@@ -41,6 +43,7 @@ export async function openDrivers(desired: Desired): Promise<Drivers> {
       dir: dirOf(desired.file),
       machines: desired.machines.filter((m) => m.driver === name),
       simulation: desired.simulation,
+      ...(opts.purge ? { purge: true } : {}),
     };
     drivers.set(name, await REGISTRY[name].open(ctx));
   }

@@ -18,6 +18,21 @@ export interface DriverTraits {
   defaultSize?: { cpus: number; memory: number };
   /** How `cluster ssh`/`scp` reach a machine: `docker exec`/`docker cp` on the host engine, ssh to the engine's host, or not at all. */
   shell: 'docker-exec' | 'ssh-url' | 'none';
+  /**
+   * Reads this driver's keys of a machine into its options, reporting each bad value at its place;
+   * absent: the keys are copied as written (engine URLs checked). Pure: the manifest calls it.
+   */
+  readOptions?: (machine: Record<string, unknown>, ctx: OptionContext) => Record<string, unknown>;
   /** A path under .cluster/ whose presence says this driver may still hold machines of the cluster. */
   stateMarker?: (cluster: string) => string;
+}
+
+export interface OptionContext {
+  /** The machine's key in the manifest. */
+  group: string;
+  /** The manifest's folder: relative paths are resolved against it. */
+  dir: string;
+  /** The manifest path of one of the machine's keys. */
+  at: (...rest: string[]) => readonly (string | number)[];
+  report: (path: readonly (string | number)[], message: string, hint?: string, part?: 'key' | 'value') => void;
 }

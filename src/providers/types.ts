@@ -25,6 +25,8 @@ export interface DriverContext {
   /** The desired machines of this driver (generic adopts exactly these; docker reads host options). */
   machines: DesiredMachine[];
   simulation: SimulationConfig;
+  /** destroy --purge: drivers that installed software on a host (ssh) uninstall it on removal. */
+  purge?: boolean;
 }
 
 export interface Driver {
@@ -73,6 +75,14 @@ export interface Driver {
    * says why it goes otherwise.
    */
   leftovers?(): Promise<{ name: string; what: string; shared?: { reason: string } }[]>;
+  /** `cluster regenerate-certs`: new TLS certificates for the machine's engine (ssh). */
+  regenerateCerts?(name: string): Promise<void>;
+  /** `cluster ssh`: the ssh(1) arguments that log in to the machine (ssh: its user, port, identity, and its pinned host key as the only known host). */
+  loginArgv?(name: string, command: string[]): string[];
+  /** `cluster upgrade`: the machine's engine to the newest version its package source has (ssh). */
+  upgradeEngine?(name: string): Promise<{ before: string; after: string }>;
+  /** The docker CLI's variables for the machine's engine (`cluster env`), where the driver knows them (ssh: TLS from the cluster CA). */
+  dockerEnv?(name: string): Record<string, string>;
   /** Persist and release resources (sim writes its state file). */
   close(): Promise<void>;
 }

@@ -30,7 +30,7 @@ describe('cluster on the sim driver (example manifest)', () => {
 
   test('every command has --help with an example; completion scripts list the commands', async () => {
     // 19 runs of the binary: asynchronous, so vitest's worker is not blocked for their sum.
-    const commands = ['validate', 'plan', 'apply', 'watch', 'status', 'destroy', 'repair', 'graph', 'explain', 'ls', 'active', 'ip', 'env', 'inspect', 'ssh', 'scp', 'completion', 'ps', 'logs', 'exec', 'show'];
+    const commands = ['validate', 'plan', 'apply', 'watch', 'status', 'destroy', 'repair', 'graph', 'explain', 'ls', 'active', 'ip', 'env', 'inspect', 'ssh', 'scp', 'completion', 'ps', 'logs', 'exec', 'show', 'regenerate-certs', 'upgrade'];
     const helps = await Promise.all(commands.map((c) => clusterAsync([c, '--help'])));
     helps.forEach((r, i) => {
       expect(r.code, commands[i]).toBe(0);

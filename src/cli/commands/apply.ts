@@ -30,6 +30,8 @@ export interface ApplyOptions extends PlanChoices {
   adopt?: string | true;
   /** Watch mode: correct drift (default) or only report it. */
   drift?: 'correct' | 'report';
+  /** destroy --purge: ssh machines also lose the engine this tool installed. */
+  purge?: boolean;
 }
 
 export async function applyCommand(planFile: string | undefined, opts: ApplyOptions, interrupts: Interrupts): Promise<number> {
@@ -48,7 +50,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   if (!saved && !opts.autoApprove && !isInteractive()) throw notApprovable(verb);
   const reporter = await applyReporter({ verb, desired, json: !!opts.json, live: !opts.json && isInteractive(process.stderr) });
   const adopt = saved ? savedAdoption(saved) : opts.adopt;
-  const session = await openUnlessStopped(interrupts, openSession(base, { command: verb, timeoutMs: opts.lockTimeout ?? 0, signal: interrupts.signal }, { adopt }));
+  const session = await openUnlessStopped(interrupts, openSession(base, { command: verb, timeoutMs: opts.lockTimeout ?? 0, signal: interrupts.signal }, { adopt, ...(opts.purge ? { purge: true } : {}) }));
   if (!session) return 1; // stopped while waiting for the lock or observing: nothing ran (exit 130/143)
   try {
     const plan: Plan = saved ? sealedPlanNow(saved, session.observation, session.identity.created) : computePlan(desired, session.observation, opts).plan;

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { DriverName } from '../../model/desired.js';
 import { jsonDocument } from '../../ui/json.js';
 import { statusReport, type StatusReport } from '../../ui/status.js';
 import { loadDesired, openSession, type Session } from '../pipeline.js';
@@ -139,6 +140,9 @@ export async function envCommand(name: string | undefined, opts: { file: string;
     const m = pick(machines, name);
     if (!m.engine) throw new Error(`machine ${name} has no reachable engine (state: ${m.state}${m.problem ? `, ${m.problem}` : ''})`);
     if (m.engine.url.startsWith('sim://')) throw new Error(`machine ${name} is simulated (sim driver): there is no engine for the docker CLI to talk to`);
+    // A driver that issues its own TLS material (ssh: the cluster CA) says what the docker CLI needs.
+    const own = session.drivers.get(m.driver as DriverName)?.dockerEnv?.(name);
+    if (own) return write(name, { DOCKER_TLS_VERIFY: null, DOCKER_HOST: null, DOCKER_CERT_PATH: null, ...own, DOCKER_MACHINE_NAME: name });
     const tls = session.desired.machines.find((x) => x.name === name)?.options.tls as { ca?: string; cert?: string } | undefined;
     const vars: Record<string, string | null> = { DOCKER_TLS_VERIFY: null, DOCKER_HOST: dockerHostOf(m.engine.url), DOCKER_CERT_PATH: null, DOCKER_MACHINE_NAME: name };
     if (tls?.cert) Object.assign(vars, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.cert.replace(/\/[^/]*$/, '') });
@@ -157,6 +161,8 @@ export async function sshCommand(name: string, command: string[], opts: { file: 
       const host = session.drivers.get(m.driver)?.hostEngine?.().url;
       return { cmd: 'docker', args: dockerExecArgv(`${cluster}-${name}`, command, Boolean(process.stdin.isTTY)), env: { ...process.env, DOCKER_HOST: host } };
     }
+    const login = session.drivers.get(m.driver)?.loginArgv?.(name, command);
+    if (login) return { cmd: 'ssh', args: login, env: process.env };
     const url = m.engine?.url ?? '';
     if (!url.startsWith('ssh://')) throw new Error(`machine ${name} (${url || 'no engine url'}) is not reached over ssh: log in to that host yourself`);
     return { cmd: 'ssh', args: sshArgv(url, command), env: process.env };
@@ -194,4 +200,36 @@ export async function scpCommand(from: string, to: string, opts: { file: string 
     if (r.status !== 0) return r.status ?? 1;
   }
   return 0;
+}
+
+/** `cluster regenerate-certs m`: the machine's engine gets a new certificate from the cluster CA (ssh machines), under the apply lock. */
+export async function regenerateCertsCommand(name: string, opts: { file: string; lockTimeout?: number }): Promise<number> {
+  const desired = loadDesired(opts.file);
+  const session = await openSession(desired, { command: 'regenerate-certs', timeoutMs: opts.lockTimeout ?? 0 });
+  try {
+    const m = pick(statusReport(desired, session.observation.observed).machines, name);
+    const driver = session.drivers.get(m.driver as DriverName);
+    if (!driver?.regenerateCerts) throw new Error(`machine ${name} (${m.driver} driver) has no certificates of this tool's to regenerate`);
+    await driver.regenerateCerts(name);
+    process.stderr.write(`machine ${name}: new server certificate installed, engine restarted\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+/** `cluster upgrade m`: the engine package upgraded on the host (ssh machines), under the apply lock. */
+export async function upgradeCommand(name: string, opts: { file: string; lockTimeout?: number }): Promise<number> {
+  const desired = loadDesired(opts.file);
+  const session = await openSession(desired, { command: 'upgrade', timeoutMs: opts.lockTimeout ?? 0 });
+  try {
+    const m = pick(statusReport(desired, session.observation.observed).machines, name);
+    const driver = session.drivers.get(m.driver as DriverName);
+    if (!driver?.upgradeEngine) throw new Error(`machine ${name} (${m.driver} driver): its engine is not installed by this tool, so not upgraded by it`);
+    const { before, after } = await driver.upgradeEngine(name);
+    process.stdout.write(before === after ? `machine ${name}: docker.io ${after} is already the newest version its package source has\n` : `machine ${name}: docker.io ${before} → ${after}, engine restarted\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
 }

@@ -1,0 +1,14 @@
+import { sshOptions } from '../../manifest/ssh-options.js';
+import type { DriverTraits } from '../traits.js';
+
+export const sshTraits: DriverTraits = {
+  simulated: false,
+  adopted: false,
+  // Not yet: its daemon.json takes labels and TLS only; a machine's `engine:` map is warned about by name.
+  engineOptions: false,
+  options: ['host', 'port', 'user', 'identity', 'host-key'],
+  required: [{ key: 'host', hint: 'the host to provision: `host: 10.0.0.5` (with `user`, `port`, `identity`), or `host: ssh://user@host:22`' }],
+  shell: 'ssh-url',
+  readOptions: sshOptions,
+  stateMarker: () => 'ssh',
+};
