@@ -27,22 +27,22 @@ const time = () => new Date().toISOString();
 export async function progressReporter(c: ReportChoices): Promise<ProgressReporter> {
   const ink = c.live && !c.json ? await import('./progress-ink.js') : undefined;
   let sink: (e: WalkEvent) => void = () => undefined;
-  let live: { stop: () => void } | undefined;
+  let live: { stop: (result?: WalkResult) => void } | undefined;
   return {
     begin: (plan) => {
       if (ink) {
         const view = ink.inkProgress(plan.actions.length);
         sink = view.onEvent;
         live = view;
-      } else sink = c.json ? jsonEvents(out) : plainProgress(err);
+      } else sink = c.json ? jsonEvents(out) : plainProgress(plan.actions.length, err);
     },
     event: (e) => sink(e),
     stopping: (running, graceMs) => {
       if (c.json) out(JSON.stringify({ type: 'stopping', running: running.map((a) => a.id), grace_ms: graceMs, time: time() }));
       else err(stoppingLine(running, graceMs));
     },
-    end: () => {
-      live?.stop();
+    end: (result) => {
+      live?.stop(result);
       live = undefined;
     },
   };
