@@ -2,7 +2,9 @@
 // terminal) and to a pipeline (`--json`, one event per line on stdout). Progress and summaries go to
 // stderr in the human forms, so stdout carries only the plan and the status.
 import type { Desired } from '../model/desired.js';
-import { describeAction, renderPlanText } from '../plan/render-text.js';
+import { describeAction } from '../plan/render-text.js';
+import { renderPlan } from '../plan/render-compact.js';
+import { machineGroups } from './machine-groups.js';
 import { summaryLine } from '../plan/summary.js';
 import type { Action, Plan } from '../plan/types.js';
 import type { ApplyOutcome, ApplyReporter, ProgressReporter } from '../reconcile/session.js';
@@ -52,13 +54,15 @@ export async function progressReporter(c: ReportChoices): Promise<ProgressReport
 export async function applyReporter(c: ReportChoices & { verb: 'apply' | 'destroy'; desired: Desired }): Promise<ApplyReporter> {
   const progress = await progressReporter(c);
   const Verb = c.verb === 'destroy' ? 'Destroy' : 'Apply';
+  // Above a few hundred actions the plan shown before an apply is compact, as `cluster plan` prints it.
+  const planText = (plan: Plan) => planForStdout(renderPlan(plan, 'auto', machineGroups(c.desired)));
   return {
     ...progress,
-    plan: (plan) => (c.json ? out(JSON.stringify({ type: 'plan', plan })) : process.stdout.write(planForStdout(renderPlanText(plan)))),
+    plan: (plan) => (c.json ? out(JSON.stringify({ type: 'plan', plan })) : process.stdout.write(planText(plan))),
     replanned: (plan, why) => {
       if (c.json) return out(JSON.stringify({ type: 'plan', follow_up: true, why, plan }));
       err(`\n${why}; the rest runs now:`);
-      process.stdout.write(planForStdout(renderPlanText(plan)));
+      process.stdout.write(planText(plan));
     },
     finished: (o) => {
       if (c.json) return reportJson(o, c.desired);
