@@ -12,7 +12,8 @@ import type { WalkEvent, WalkResult } from '../reconcile/walk.js';
 import { planForStdout } from './colour.js';
 import { jsonEvents } from './json-events.js';
 import { formatMs, plainProgress } from './progress-plain.js';
-import { renderStatusText, statusReport } from './status.js';
+import { statusReport } from './status.js';
+import { renderStatusAfterApply } from './status-summary.js';
 
 export interface ReportChoices {
   json: boolean;
@@ -67,7 +68,8 @@ export async function applyReporter(c: ReportChoices & { verb: 'apply' | 'destro
     finished: (o) => {
       if (c.json) return reportJson(o, c.desired);
       for (const line of summaryLines(Verb, o)) err(line);
-      if (o.kind === 'applied' && o.after) process.stdout.write('\n' + renderStatusText(statusReport(c.desired, o.after)));
+      // Compact above a few dozen rows (per machine group and service), with the hint to `cluster status`.
+      if (o.kind === 'applied' && o.after) process.stdout.write('\n' + renderStatusAfterApply(statusReport(c.desired, o.after), machineGroups(c.desired)));
     },
   };
 }
