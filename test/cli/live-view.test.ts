@@ -69,8 +69,46 @@ describe('the ink view at a terminal', () => {
     const [, n, took] = summary!;
     const before = out.slice(0, summary!.index).split('\n').map((l) => l.trimEnd()).filter(Boolean);
     expect(before.at(-1)).toBe(`${n} done · 0 failed · 0 skipped · 0 running · 0 pending`);
-    expect(before.at(-2)).toMatch(new RegExp(`\\] ${n}/${n} 100% · took ${took.replace('.', '\\.')}$`));
+    expect(before.at(-2)).toMatch(new RegExp(`\\] ${n}/${n} 100% · took ${took!.replace('.', '\\.')}$`));
     expect(out).toMatch(/\] \d+\/\d+ \d+% · .* elapsed · ETA/); // frames while it ran
     expect(out).not.toMatch(NEGATIVE_TIME);
+  });
+});
+
+describe('a 200-machine cluster through the binary', () => {
+  const manifest = `name: flock
+machines:
+  manager: { driver: sim, role: manager, cpus: 2, memory: 4GiB }
+  worker: { driver: sim, count: 199, role: worker, cpus: 2, memory: 4GiB }
+services:
+  bird: { image: busybox:latest, command: sleep 86400, scale: 400 }
+`;
+
+  test('plan is compact by default with a line saying how to see all; --full lists each; --json has every action', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-live-'));
+    writeFileSync(join(dir, 'cluster.yml'), manifest);
+    const compact = await clusterAsync(['plan'], { cwd: dir });
+    expect(compact.code).toBe(0);
+    expect(compact.stdout).toContain('+   bird: 400 replicas on 200 machines (worker 398, manager 2)');
+    expect(compact.stdout).toMatch(/\(\d[\d,]* actions summarised per service and machine group: `cluster plan --full` lists each/);
+    const full = await clusterAsync(['plan', '--full'], { cwd: dir });
+    expect(full.stdout.split('\n').filter((l) => /\+ +bird #\d+ flock-bird-\d+ on /.test(l))).toHaveLength(400);
+    const json = JSON.parse((await clusterAsync(['plan', '--json', '--compact'], { cwd: dir })).stdout) as { actions: { kind: string }[] };
+    expect(json.actions.filter((a) => a.kind === 'container.create')).toHaveLength(400);
+    const both = await clusterAsync(['plan', '--compact', '--full'], { cwd: dir });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--compact and --full contradict each other');
+  });
+
+  test('after the apply: the state per machine group and service, and a hint to cluster status', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-live-'));
+    writeFileSync(join(dir, 'cluster.yml'), manifest);
+    const r = await clusterAsync(['apply', '--auto-approve'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const after = r.stdout.slice(r.stdout.lastIndexOf('cluster "flock" (simulated: sim driver)'));
+    expect(after.split('\n').length).toBeLessThan(20);
+    expect(after).toMatch(/^worker +199\/199 +398 /m);
+    expect(after).toMatch(/^bird +400\/400 +200$/m);
+    expect(after).toContain('200 machines and 400 containers in all: `cluster status` shows every one');
   });
 });
