@@ -49,8 +49,8 @@ describe('plan --compact', () => {
 
   test('changes of different kinds and causes stay apart', () => {
     const { plan, groups } = planOf(flock(4, 2, 8));
-    const removed: Action[] = [1, 2, 3].map((r) => ({ id: `container.remove:old:${r}`, kind: 'container.remove', after: [], cause: 'not-in-manifest', machine: `worker-${r}`, service: 'old', replica: r, name: `flock-old-${r}` }));
-    const scaled: Action = { id: 'container.remove:bird:9', kind: 'container.remove', after: [], cause: 'scaled-down', machine: 'edge-1', service: 'bird', replica: 9, name: 'flock-bird-9' };
+    const removed: Action[] = [1, 2, 3].map((r) => ({ id: `container.remove:old:${r}`, kind: 'container.remove', after: [], cause: 'not-in-manifest', machine: `worker-${r}`, service: 'old', replica: r, name: `flock-old-${r}`, containerId: `c${r}` }));
+    const scaled: Action = { id: 'container.remove:bird:9', kind: 'container.remove', after: [], cause: 'scaled-down', machine: 'edge-1', service: 'bird', replica: 9, name: 'flock-bird-9', containerId: 'c9' };
     const text = renderPlanCompact({ ...plan, actions: [...plan.actions, ...removed, scaled] }, groups);
     expect(text).toContain('  -   old: 3 replicas on 3 machines of worker (not in manifest)');
     expect(text).toContain('  -   bird: 1 replica on 1 machine of edge (scaled down)');
