@@ -24,6 +24,7 @@ import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { execCommand, logsCommand, psCommand } from './commands/app.js';
 import { showCommand } from './commands/show.js';
+import { COMPACT_ABOVE } from '../plan/render-compact.js';
 
 const VERSION = '0.1.0';
 
@@ -117,13 +118,15 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('-o, --out <file>', 'save the plan for `cluster apply FILE`')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
     .option('--destroy', 'plan what `cluster destroy` would do (save it with -o, run it with `cluster apply FILE`)')
+    .option('--compact', `one line per kind of change per service and machine group (the default above ${COMPACT_ABOVE} actions)`)
+    .option('--full', 'list every action, however many (--json always has every detail)')
     .addOption(strategy())
     .addOption(seed())
     .addOption(target())
     .addOption(unreachableGrace())
     .addOption(rebalance())
     .addOption(adopt())
-    .addHelpText('after', '\nExamples:\n  cluster plan\n  cluster plan --target service.web\n  cluster plan --json > plan.json\n  cluster plan -o saved.plan && cluster apply saved.plan')
+    .addHelpText('after', '\nExamples:\n  cluster plan\n  cluster plan --target service.web\n  cluster plan --json > plan.json\n  cluster plan --full\n  cluster plan -o saved.plan && cluster apply saved.plan')
     .action(async (o) => exit(await planCommand(o)));
 
   program

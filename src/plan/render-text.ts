@@ -7,8 +7,7 @@ import { CHANGED } from './sensitive.js';
 import { describeRollout } from './rollouts.js';
 
 export function renderPlanText(plan: Plan): string {
-  const out: string[] = [];
-  out.push(plan.simulated ? `cluster "${plan.cluster}" (simulated: sim driver, no real machine is touched)` : `cluster "${plan.cluster}"`);
+  const out: string[] = [planHeader(plan)];
   const groups = new Map<string, string[]>();
   const images = new Map<string, string[]>();
   for (const a of plan.actions) {
@@ -31,6 +30,12 @@ export function renderPlanText(plan: Plan): string {
     if (rollout) out.push(`  ${describeRollout(rollout)}`);
     for (const line of lines) out.push(line); // not push(...lines): a group of 130,000 lines overflows the call stack
   }
+  return [...out, ...renderPlanFooter(plan)].join('\n') + '\n';
+}
+
+/** What follows the actions in every form of the plan (full and compact): unschedulable, not seen, notes, warnings, the summary. */
+export function renderPlanFooter(plan: Plan): string[] {
+  const out: string[] = [];
   if (plan.unschedulable.length) {
     out.push('', '  # unschedulable');
     for (const u of plan.unschedulable) {
@@ -48,7 +53,11 @@ export function renderPlanText(plan: Plan): string {
   out.push('', summaryLine(plan));
   const unplaced = plan.unschedulable.reduce((n, u) => n + u.replicas.length, 0);
   if (unplaced) out.push(`${unplaced} replica${unplaced === 1 ? '' : 's'} cannot be placed (see "unschedulable" above).`);
-  return out.join('\n') + '\n';
+  return out;
+}
+
+export function planHeader(plan: Plan): string {
+  return plan.simulated ? `cluster "${plan.cluster}" (simulated: sim driver, no real machine is touched)` : `cluster "${plan.cluster}"`;
 }
 
 /** Machines whose contents are unknown, and the replicas kept (not placed elsewhere) because they may be there. */

@@ -51,7 +51,8 @@ export interface ProgressReporter {
   event(e: WalkEvent): void;
   /** The stop arrived: nothing new starts; these actions run on for at most `graceMs`. */
   stopping(running: Action[], graceMs: number): void;
-  end(): void;
+  /** The walk is over: `result` is what it did (absent when it threw); a live view draws its last frame from it. */
+  end(result?: WalkResult): void;
 }
 
 export interface ApplyReporter extends ProgressReporter {
@@ -77,7 +78,7 @@ export async function runPlan(cluster: OpenCluster, desired: Desired, plan: Plan
   const runner = new ActionRunner(desired, cluster.observation.observed, cluster.drivers, cluster.observation.records, o.signal);
   const graceMs = o.graceMs ?? DEFAULT_GRACE_MS;
   o.reporter.begin(plan);
-  let result: WalkResult;
+  let result: WalkResult | undefined;
   try {
     result = await walk(plan.actions, runner.run, {
       ...DEFAULT_WALK,
@@ -88,7 +89,7 @@ export async function runPlan(cluster: OpenCluster, desired: Desired, plan: Plan
       onStopping: (running) => o.reporter.stopping(running, graceMs),
     });
   } finally {
-    o.reporter.end();
+    o.reporter.end(result);
   }
   const run: PlanRun = { walk: result };
   if (o.signal.aborted) run.stopped = stopReason(o.signal);

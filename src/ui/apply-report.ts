@@ -2,7 +2,9 @@
 // terminal) and to a pipeline (`--json`, one event per line on stdout). Progress and summaries go to
 // stderr in the human forms, so stdout carries only the plan and the status.
 import type { Desired } from '../model/desired.js';
-import { describeAction, renderPlanText } from '../plan/render-text.js';
+import { describeAction } from '../plan/render-text.js';
+import { renderPlan } from '../plan/render-compact.js';
+import { machineGroups } from './machine-groups.js';
 import { summaryLine } from '../plan/summary.js';
 import type { Action, Plan } from '../plan/types.js';
 import type { ApplyOutcome, ApplyReporter, ProgressReporter } from '../reconcile/session.js';
@@ -10,7 +12,8 @@ import type { WalkEvent, WalkResult } from '../reconcile/walk.js';
 import { planForStdout } from './colour.js';
 import { jsonEvents } from './json-events.js';
 import { formatMs, plainProgress } from './progress-plain.js';
-import { renderStatusText, statusReport } from './status.js';
+import { statusReport } from './status.js';
+import { renderStatusAfterApply } from './status-summary.js';
 
 export interface ReportChoices {
   json: boolean;
@@ -27,22 +30,22 @@ const time = () => new Date().toISOString();
 export async function progressReporter(c: ReportChoices): Promise<ProgressReporter> {
   const ink = c.live && !c.json ? await import('./progress-ink.js') : undefined;
   let sink: (e: WalkEvent) => void = () => undefined;
-  let live: { stop: () => void } | undefined;
+  let live: { stop: (result?: WalkResult) => void } | undefined;
   return {
     begin: (plan) => {
       if (ink) {
         const view = ink.inkProgress(plan.actions.length);
         sink = view.onEvent;
         live = view;
-      } else sink = c.json ? jsonEvents(out) : plainProgress(err);
+      } else sink = c.json ? jsonEvents(out) : plainProgress(plan.actions.length, err);
     },
     event: (e) => sink(e),
     stopping: (running, graceMs) => {
       if (c.json) out(JSON.stringify({ type: 'stopping', running: running.map((a) => a.id), grace_ms: graceMs, time: time() }));
       else err(stoppingLine(running, graceMs));
     },
-    end: () => {
-      live?.stop();
+    end: (result) => {
+      live?.stop(result);
       live = undefined;
     },
   };
@@ -52,18 +55,21 @@ export async function progressReporter(c: ReportChoices): Promise<ProgressReport
 export async function applyReporter(c: ReportChoices & { verb: 'apply' | 'destroy'; desired: Desired }): Promise<ApplyReporter> {
   const progress = await progressReporter(c);
   const Verb = c.verb === 'destroy' ? 'Destroy' : 'Apply';
+  // Above a few hundred actions the plan shown before an apply is compact, as `cluster plan` prints it.
+  const planText = (plan: Plan) => planForStdout(renderPlan(plan, 'auto', machineGroups(c.desired)));
   return {
     ...progress,
-    plan: (plan) => (c.json ? out(JSON.stringify({ type: 'plan', plan })) : process.stdout.write(planForStdout(renderPlanText(plan)))),
+    plan: (plan) => (c.json ? out(JSON.stringify({ type: 'plan', plan })) : process.stdout.write(planText(plan))),
     replanned: (plan, why) => {
       if (c.json) return out(JSON.stringify({ type: 'plan', follow_up: true, why, plan }));
       err(`\n${why}; the rest runs now:`);
-      process.stdout.write(planForStdout(renderPlanText(plan)));
+      process.stdout.write(planText(plan));
     },
     finished: (o) => {
       if (c.json) return reportJson(o, c.desired);
       for (const line of summaryLines(Verb, o)) err(line);
-      if (o.kind === 'applied' && o.after) process.stdout.write('\n' + renderStatusText(statusReport(c.desired, o.after)));
+      // Compact above a few dozen rows (per machine group and service), with the hint to `cluster status`.
+      if (o.kind === 'applied' && o.after) process.stdout.write('\n' + renderStatusAfterApply(statusReport(c.desired, o.after), machineGroups(c.desired)));
     },
   };
 }

@@ -1,88 +1,65 @@
-// Live progress on a terminal: one line per running action with a spinner and elapsed time, a
-// running tally, failures inline. Fed by the same WalkEvents as the plain renderer; drawn on stderr
-// so stdout stays clean.
+// Live progress on a terminal: a bar with settled/total, percentage and ETA, one line per running
+// action with a spinner, its elapsed time and its retries, the tally, and finished lines above
+// (failures and retries always). Fed by the same WalkEvents as the plain renderer; drawn on stderr so
+// stdout stays clean.
+//
+// The state lives outside React (src/ui/progress-state.ts, pure) and each frame is a synchronous
+// rerender (ink's legacy root): React never holds back an update, so the last frame — drawn from the
+// walk's result when it ends, before unmounting — shows what the summary says. (It used setState,
+// whose last update could still be pending at unmount: "599 done · 1 running" above "600 actions".)
 import { Box, Static, Text, render } from 'ink';
 import Spinner from 'ink-spinner';
-import { useEffect, useState } from 'react';
-import type { Action } from '../plan/types.js';
 import { describeAction } from '../plan/render-text.js';
-import type { WalkEvent } from '../reconcile/walk.js';
-import { formatMs } from './progress-plain.js';
+import type { WalkEvent, WalkResult } from '../reconcile/walk.js';
+import { finalProgressLine, finalTally, formatMs, initialProgress, monotonic, progressLine, reduce, tallyLine, tallyOf, type Clock, type ProgressState } from './progress-state.js';
 
-interface Finished {
-  id: string;
-  text: string;
-  ok: boolean;
-}
+const TONE = { ok: 'green', failed: 'red', retry: 'yellow' } as const;
 
-export interface ProgressState {
-  total: number;
-  running: Map<string, { action: Action; since: number }>;
-  finished: Finished[];
-  done: number;
-  failed: number;
-  skipped: number;
-}
-
-export function reduce(state: ProgressState, e: WalkEvent, now: number): ProgressState {
-  const running = new Map(state.running);
-  const what = describeAction(e.action);
-  switch (e.type) {
-    case 'start':
-      running.set(e.action.id, { action: e.action, since: now });
-      return { ...state, running };
-    case 'retry':
-      return state;
-    case 'done':
-      running.delete(e.action.id);
-      return { ...state, running, done: state.done + 1, finished: [...state.finished, { id: e.action.id, text: `✓ ${what} (${formatMs(e.ms)})`, ok: true }] };
-    case 'failed':
-      running.delete(e.action.id);
-      return { ...state, running, failed: state.failed + 1, finished: [...state.finished, { id: e.action.id, text: `✗ ${what}: ${e.error}`, ok: false }] };
-    case 'skipped':
-      return { ...state, skipped: state.skipped + 1, finished: [...state.finished, { id: e.action.id, text: `- ${what}: skipped (${e.because} failed)`, ok: false }] };
-  }
-}
-
-export function Progress({ state, now }: { state: ProgressState; now: number }) {
-  const pending = state.total - state.done - state.failed - state.skipped - state.running.size;
+/** One frame. `result` given: the last frame, counted from the walk's result (the summary's numbers). */
+export function Progress({ state, now, result }: { state: ProgressState; now: number; result?: WalkResult }) {
+  const unlisted = state.unlisted ? `${state.unlisted} finished action${state.unlisted === 1 ? '' : 's'} not listed (the summary names every failure)` : '';
   return (
     <Box flexDirection="column">
-      <Static items={state.finished}>{(f) => <Text key={f.id} color={f.ok ? 'green' : 'red'}>{f.text}</Text>}</Static>
-      {[...state.running.values()].map(({ action, since }) => (
-        <Text key={action.id}>
-          <Text color="cyan">
-            <Spinner type="dots" />
-          </Text>{' '}
-          {describeAction(action)} <Text dimColor>{formatMs(now - since)}</Text>
-        </Text>
-      ))}
-      <Text bold>
-        {state.done} done · {state.failed} failed · {state.skipped} skipped · {state.running.size} running · {pending} pending
-      </Text>
+      <Static items={state.finished}>{(f) => <Text key={f.key} color={TONE[f.tone]}>{f.text}</Text>}</Static>
+      {!result &&
+        [...state.running.values()].map(({ action, since, retries, lastError }) => (
+          <Text key={action.id}>
+            <Text color="cyan">
+              <Spinner type="dots" />
+            </Text>{' '}
+            {describeAction(action)} <Text dimColor>{formatMs(Math.max(0, now - since))}</Text>
+            {retries > 0 && <Text color="yellow"> (retry {retries}: {lastError})</Text>}
+          </Text>
+        ))}
+      {result && unlisted && <Text dimColor>{unlisted}</Text>}
+      <Text>{result ? finalProgressLine(state.total, result, state.retries) : progressLine(state, now)}</Text>
+      <Text bold>{tallyLine(result ? finalTally(result) : tallyOf(state))}</Text>
     </Box>
   );
 }
 
-function Live({ subscribe, total }: { subscribe: (fn: (e: WalkEvent) => void) => void; total: number }) {
-  const [state, setState] = useState<ProgressState>({ total, running: new Map(), finished: [], done: 0, failed: 0, skipped: 0 });
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    subscribe((e) => setState((s) => reduce(s, e, Date.now())));
-    const timer = setInterval(() => setNow(Date.now()), 100);
-    return () => clearInterval(timer);
-  }, []);
-  return <Progress state={state} now={now} />;
-}
+/** How often the view redraws (elapsed times, spinner, bar): events only change the state in between. */
+const FRAME_MS = 100;
 
-/** Starts the live view; returns the event sink and a function that draws the last frame and stops. */
-export function inkProgress(total: number): { onEvent: (e: WalkEvent) => void; stop: () => void } {
-  let sink: ((e: WalkEvent) => void) | undefined;
-  const queued: WalkEvent[] = [];
-  const app = render(<Live total={total} subscribe={(fn) => ((sink = fn), queued.splice(0).forEach(fn))} />, { stdout: process.stderr, patchConsole: false });
+/** Starts the live view; returns the event sink and `stop`, which draws the last frame (from the walk's result when given) and unmounts. */
+export function inkProgress(total: number, clock: Clock = monotonic): { onEvent: (e: WalkEvent) => void; stop: (result?: WalkResult) => void } {
+  let state = initialProgress(total, clock());
+  let dirty = false;
+  const frame = (result?: WalkResult) => <Progress state={state} now={clock()} result={result} />;
+  const app = render(frame(), { stdout: process.stderr, patchConsole: false });
+  const timer = setInterval(() => {
+    app.rerender(frame());
+    dirty = false;
+  }, FRAME_MS);
+  timer.unref();
   return {
-    onEvent: (e) => (sink === undefined ? queued.push(e) : sink(e)),
-    stop: () => {
+    onEvent: (e) => {
+      state = reduce(state, e, clock());
+      dirty = true;
+    },
+    stop: (result) => {
+      clearInterval(timer);
+      if (dirty || result) app.rerender(frame(result));
       app.unmount();
     },
   };

@@ -1,11 +1,18 @@
-// Plain progress: one timestamped line per event, no colour, no cursor movement. Written to stderr
-// so stdout stays clean for --json.
+// Plain progress: one timestamped line per event, no colour, no cursor movement, each prefixed with
+// `[n/N]`: n actions of the plan's N have finished (done, failed or skipped), this line's included.
+// Written to stderr so stdout stays clean for --json.
 import type { WalkEvent } from '../reconcile/walk.js';
 import { describeAction } from '../plan/render-text.js';
+import { formatMs } from './progress-state.js';
 
-export function plainProgress(write: (line: string) => void = (l) => process.stderr.write(l + '\n')): (e: WalkEvent) => void {
+export { formatMs };
+
+export function plainProgress(total: number, write: (line: string) => void = (l) => process.stderr.write(l + '\n'), wallClock: () => Date = () => new Date()): (e: WalkEvent) => void {
+  let settled = 0;
+  const width = String(total).length;
   return (e) => {
-    const at = new Date().toISOString().slice(11, 23);
+    if (e.type === 'done' || e.type === 'failed' || e.type === 'skipped') settled++;
+    const at = `${wallClock().toISOString().slice(11, 23)} [${String(settled).padStart(width)}/${total}]`;
     const what = describeAction(e.action);
     switch (e.type) {
       case 'start':
@@ -25,8 +32,4 @@ export function plainProgress(write: (line: string) => void = (l) => process.std
         break;
     }
   };
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
