@@ -104,6 +104,8 @@ function classify(a: Action, groupOf: MachineGroupOf): Pick<Line, 'section' | 's
       return machineLine('machines', `availability ${a.availability}`);
     case 'engine.labels':
       return machineLine('machines', 'engine labels');
+    case 'engine.options':
+      return machineLine('machines', 'engine options');
     case 'swarm.init':
     case 'swarm.join':
     case 'swarm.promote':
