@@ -1,6 +1,5 @@
 // A dockerode client for one engine URL. docker-modem lets DOCKER_HOST override an explicit
 // socketPath (and wipes sshOptions), so every connection names host, port and protocol itself.
-import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import Dockerode from 'dockerode';
 import { readUserFile } from '../../manifest/user-file.js';
 import { UserError } from '../../model/diagnostic.js';
 import { EngineError } from '../../engine/errors.js';
+import { knownHostStatus, userKnownHosts } from '../known-hosts.js';
 
 export interface TlsFiles {
   ca?: string;
@@ -43,7 +43,7 @@ export function dockerodeFor(url: string, tls?: TlsFiles, timeoutMs = 60_000): D
         agent: process.env.SSH_AUTH_SOCK,
         ...(key && !process.env.SSH_AUTH_SOCK ? { privateKey: readFileSync(key) } : {}),
         // ssh2 trusts any host key unless told otherwise: only hosts in known_hosts, as ssh does.
-        hostVerifier: (hostKey: Buffer) => knownHostMatches(knownHosts(), u.hostname, port, hostKey),
+        hostVerifier: (hostKey: Buffer) => knownHostMatches(userKnownHosts(), u.hostname, port, hostKey),
       },
     } as Dockerode.DockerOptions);
   }
@@ -63,26 +63,7 @@ export function hostEngineUrl(option: unknown, recorded?: string): string {
   return recorded || process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
 }
 
-function knownHosts(): string {
-  return [join(homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts']
-    .filter((f) => existsSync(f))
-    .map((f) => readFileSync(f, 'utf8'))
-    .join('\n');
-}
-
-/** OpenSSH known_hosts lookup: plain (`host`, `[host]:port`) and hashed (`|1|salt|hmac`) names. */
+/** Whether known_hosts lists exactly this key for the host (src/providers/known-hosts.ts). */
 export function knownHostMatches(text: string, host: string, port: number, key: Buffer): boolean {
-  const name = port === 22 ? host : `[${host}]:${port}`;
-  for (const line of text.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 3 || fields[0]!.startsWith('#') || fields[0]!.startsWith('@')) continue;
-    const [patterns, , b64] = fields as [string, string, string];
-    const named = patterns.split(',').some((p) => {
-      if (!p.startsWith('|1|')) return p === name;
-      const [, , salt, hash] = p.split('|');
-      return createHmac('sha1', Buffer.from(salt ?? '', 'base64')).update(name).digest('base64') === hash;
-    });
-    if (named && Buffer.from(b64, 'base64').equals(key)) return true;
-  }
-  return false;
+  return knownHostStatus(text, host, port, key) === 'match';
 }
