@@ -1,6 +1,5 @@
 // The one data flow every command shares: manifest → desired; drivers → observed; place; plan.
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { UserError, type Diagnostic } from '../model/diagnostic.js';
 import type { Desired, StrategyName } from '../model/desired.js';
 import type { Observed } from '../model/observed.js';

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../engine/errors.js';
 import { holderGone, thisProcess, userName } from './lock-holder.js';
-import type { LockInfo, LockLeftover, LockRecord, LockStore } from '../providers/lock-store.js';
+import type { LockInfo, LockRecord, LockStore } from '../providers/lock-store.js';
 
 export interface LeaseTiming {
   ttlMs: number;
