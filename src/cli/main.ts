@@ -310,7 +310,6 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(compose())
     .addOption(profile())
     .addOption(lockTimeout())
-    .option('--force', 'upgrade even though the machine runs replicas and is not drained (they restart with the engine)')
     .addHelpText('after', '\nExample:\n  cluster upgrade worker-1')
     .action(async (name, o) => exit(await upgradeCommand(name, o)));
 

@@ -219,23 +219,13 @@ export async function regenerateCertsCommand(name: string, opts: { file: string;
 }
 
 /** `cluster upgrade m`: the engine package upgraded on the host (ssh machines), under the apply lock. */
-export async function upgradeCommand(name: string, opts: { file: string; lockTimeout?: number; force?: boolean }): Promise<number> {
+export async function upgradeCommand(name: string, opts: { file: string; lockTimeout?: number }): Promise<number> {
   const desired = loadDesired(opts.file);
   const session = await openSession(desired, { command: 'upgrade', timeoutMs: opts.lockTimeout ?? 0 });
   try {
     const m = pick(statusReport(desired, session.observation.observed).machines, name);
     const driver = session.drivers.get(m.driver as DriverName);
     if (!driver?.upgradeEngine) throw new Error(`machine ${name} (${m.driver} driver): its engine is not installed by this tool, so not upgraded by it`);
-    // The engine restarts: drained first (its replicas running elsewhere), as docker-machine upgrade
-    // users did by hand with `docker node update --availability drain`.
-    const held = session.observation.observed.machines.find((x) => x.name === name)?.engine?.containers.filter((c) => c.owner && c.state === 'running').length ?? 0;
-    const draining = desired.machines.find((x) => x.name === name)?.availability === 'drain';
-    if (held && !draining && !opts.force) {
-      throw UserError.plain(
-        `machine ${name} runs ${held} replica${held === 1 ? '' : 's'} of this cluster, and upgrading restarts its engine`,
-        `drain it first: set \`availability: drain\` on ${name} and apply (its replicas start elsewhere), upgrade, then set it back to active and apply; or --force to restart them in place`,
-      );
-    }
     const { before, after } = await driver.upgradeEngine(name);
     process.stdout.write(before === after ? `machine ${name}: docker.io ${after} is already the newest version its package source has\n` : `machine ${name}: docker.io ${before} → ${after}, engine restarted\n`);
     return 0;
