@@ -52,6 +52,8 @@ export interface SwarmServiceTasks {
   /** Tasks the swarm wants running, and those that are. */
   desired: number;
   running: number;
+  /** Running tasks on the service's current definition (the engine's `_up-to-date` filter, as `docker service update` waits on). */
+  upToDate: number;
   /** The latest error of a task that failed, if any. */
   error?: string;
   /** The swarm's latest rollout of the service (UpdateStatus), when there was one. */

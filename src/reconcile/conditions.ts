@@ -48,7 +48,7 @@ const TASKS_TIMEOUT_MS = 180_000;
 
 /** A swarm service is done when every task the swarm wants running runs (as `docker stack deploy --wait` would have it). */
 export async function untilTasksRun(engine: Engine, name: string, id: string, timeoutMs = TASKS_TIMEOUT_MS): Promise<void> {
-  let last = { desired: 0, running: 0 } as Awaited<ReturnType<Engine['serviceTasks']>>;
+  let last = { desired: 0, running: 0, upToDate: 0 } as Awaited<ReturnType<Engine['serviceTasks']>>;
   const since = Date.now() - 2_000; // a rollout the swarm paused before this update is not this update's verdict
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((res) => setTimeout(res, POLL_MS))) {
     last = await engine.serviceTasks(id);
@@ -56,7 +56,7 @@ export async function untilTasksRun(engine: Engine, name: string, id: string, ti
     if (r && STALLED.has(r.state) && (!r.startedAt || Date.parse(r.startedAt) >= since)) {
       throw new Error(`swarm service ${name}: the swarm's rollout is ${r.state.replace('_', ' ')}${r.message ? ` (${r.message})` : ''}${last.error ? `; last task error: ${last.error}` : ''}`);
     }
-    if (last.running >= last.desired && last.desired > 0 && !(r && r.state === 'updating')) return;
+    if (last.upToDate >= last.desired && last.desired > 0 && !(r && r.state === 'updating')) return;
   }
-  throw new Error(`swarm service ${name}: ${last.running} of ${last.desired} tasks running after ${timeoutMs / 1000} s${last.error ? ` (last task error: ${last.error})` : ''}`);
+  throw new Error(`swarm service ${name}: ${last.upToDate} of ${last.desired} tasks running the current definition after ${timeoutMs / 1000} s${last.error ? ` (last task error: ${last.error})` : ''}`);
 }

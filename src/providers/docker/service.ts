@@ -85,7 +85,13 @@ function restartCondition(restart: string): string {
 
 export async function serviceTasks(docker: Dockerode, id: string): Promise<SwarmServiceTasks> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const [tasks, service] = (await Promise.all([docker.listTasks({ filters: { service: [id] } }), docker.getService(id).inspect()])) as [any[], any];
+  const [tasks, current, service] = (await Promise.all([
+    docker.listTasks({ filters: { service: [id] } }),
+    // Tasks on the service's current spec: right after an update the swarm has not begun rolling yet,
+    // and the old tasks all run (docker/cli service/progress uses this filter for the same reason).
+    docker.listTasks({ filters: { service: [id], '_up-to-date': ['true'] } }),
+    docker.getService(id).inspect(),
+  ])) as [any[], any[], any];
   const update = service?.UpdateStatus as { State?: string; Message?: string; StartedAt?: string } | undefined;
   const wanted = tasks.filter((t) => t.DesiredState === 'running');
   const failed = tasks
@@ -94,6 +100,7 @@ export async function serviceTasks(docker: Dockerode, id: string): Promise<Swarm
   return {
     desired: wanted.length,
     running: wanted.filter((t) => t.Status?.State === 'running').length,
+    upToDate: current.filter((t) => t.DesiredState === 'running' && t.Status?.State === 'running').length,
     ...(failed[0] ? { error: String(failed[0].Status.Err) } : {}),
     ...(update?.State ? { rollout: { state: update.State, ...(update.Message ? { message: update.Message } : {}), ...(update.StartedAt ? { startedAt: update.StartedAt } : {}) } } : {}),
   };

@@ -42,7 +42,7 @@ export function serviceTasks(state: SimState, machine: SimMachine, id: string): 
   const s = swarm.services.find((x) => x.id === id);
   if (!s) throw new SimEngineError(`service ${id} not found`, 404);
   const n = taskCount(swarm, s);
-  return { desired: n, running: n };
+  return { desired: n, running: n, upToDate: n };
 }
 
 function taskCount(swarm: SimSwarm, s: SimService): number {
