@@ -226,6 +226,11 @@ export interface FileMount {
   mode?: number;
 }
 
+/** One replica (or task) per eligible machine, whether cluster places it (global) or the swarm does (swarm mode global). */
+export function isGlobal(s: DesiredService): boolean {
+  return s.global === true || s.swarm?.mode === 'global';
+}
+
 export interface DesiredService {
   name: string;
   scale: number;

@@ -11,7 +11,7 @@
 // is never ignored (a replica removed by hand comes back), and a container replaced for another
 // reason is made from the manifest. Pure.
 import type { Operation } from 'fast-json-patch';
-import type { Desired, DesiredService } from '../model/desired.js';
+import { isGlobal, type Desired, type DesiredService } from '../model/desired.js';
 import { LABEL, type Observed, type ObservedContainer } from '../model/observed.js';
 import { ownsContainer, ownsLabels } from '../model/ownership.js';
 import { maskedView, maskSpec, parseDigests, sensitiveChanges } from './sensitive.js';
@@ -51,7 +51,7 @@ export function honourIgnoreChanges(desired: Desired, observed: Observed): Honou
 
   // Scale first: a swarm definition's hash includes its replicas.
   const services = desired.services.map((s) => {
-    if (!ignoresScale(s) || s.global || s.swarm?.mode === 'global') return s;
+    if (!ignoresScale(s) || isGlobal(s)) return s;
     if (s.mode === 'swarm') {
       const found = swarmServices.find((x) => x.name === swarmServiceName(desired.name, s.name));
       const live = found?.tasks?.desired;

@@ -1,4 +1,4 @@
-import type { Desired } from '../../model/desired.js';
+import { isGlobal, type Desired } from '../../model/desired.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { jsonDocument } from '../../ui/json.js';
 import { loadManifestWithOptions } from '../manifest-options.js';
@@ -7,7 +7,7 @@ import { loadDesired } from '../pipeline.js';
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** A global service has no replica count: one per eligible machine, known only when placed. */
 function counts(d: Desired): { replicas: number; global: number } {
-  const global = d.services.filter((s) => s.global || s.swarm?.mode === 'global');
+  const global = d.services.filter(isGlobal);
   return { replicas: d.services.filter((s) => !global.includes(s)).reduce((n, s) => n + s.scale, 0), global: global.length };
 }
 const asJson = (d: Diagnostic) => ({ severity: d.severity, file: d.file, line: d.line, col: d.col, message: d.message, hint: d.hint ?? null });
