@@ -161,8 +161,9 @@ export async function apply30Bench(host: string, runs: number): Promise<{ ours: 
 }
 
 /** Edit the scale, time until watch says converged: sim (50 machines) and real (1 machine). */
-export async function watchBench(host: string, edits: number): Promise<{ sim: Timing; real: Timing; drift: Timing }> {
+export async function watchBench(host: string, edits: number): Promise<{ sim: Timing; real: Timing; drift: Timing; floor: Timing }> {
   let drift: Timing | undefined;
+  let floor: Timing | undefined;
   const one = async (manifest: (n: number) => string, n: number, timeoutMs: number, driftRuns = 0) => {
     const s = scratch('bench-watch-', manifest(1));
     const w = background(['watch', '-f', s.file, '--interval', '600'], { cwd: s.dir, env: { DOCKER_HOST: host } });
@@ -177,8 +178,15 @@ export async function watchBench(host: string, edits: number): Promise<{ sim: Ti
         await sleep(300);
       }
       if (driftRuns) {
-        // Drift: remove a replica behind the tool's back; time until watch has put it back.
         const engine = connect(`unix://${join(s.dir, '.cluster/machines/solo/docker.sock')}`);
+        // The floor of one edit: the engine's own create+start of the same container, nothing else.
+        const spec: ServiceSpec = { image: 'busybox:latest', command: ['sleep', '86400'], environment: {}, ports: [], volumes: [], labels: {}, reservations: { cpus: 0, memory: 0 }, limits: { cpus: 0, memory: 0 }, links: [], volumesFrom: [] };
+        let f = 0;
+        floor = await timeAsync(n, async () => void (await engine.startContainer(await engine.createContainer({ name: `floor-${f++}`, spec, labels: {} }))), async () => {
+          await engine.removeContainer((await engine.facts()).containers.find((c) => c.name === `floor-${f - 1}`)!.id);
+          await sleep(300);
+        });
+        // Drift: remove a replica behind the tool's back; time until watch has put it back.
         const repairs: number[] = [];
         for (let i = 0; i < driftRuns; i++) {
           const victim = (await engine.facts()).containers.find((c) => c.owner?.replica === 1)!;
@@ -203,5 +211,5 @@ export async function watchBench(host: string, edits: number): Promise<{ sim: Ti
   };
   const sim = await one((k) => `name: bws\nmachines:\n  m: { driver: sim, count: 50, cpus: 4, memory: 8GiB }\nservices:\n  bird: { image: busybox, scale: ${10 + k} }\n`, edits, 10_000);
   const real = await one((k) => `name: bwr\nmachines:\n  solo: { driver: docker }\nservices:\n  bird: { image: busybox:latest, command: [sleep, "86400"], scale: ${k} }\n`, Math.max(3, Math.floor(edits / 3)), 60_000, Math.max(3, Math.floor(edits / 3)));
-  return { sim, real, drift: drift! };
+  return { sim, real, drift: drift!, floor: floor! };
 }

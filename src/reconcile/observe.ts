@@ -72,7 +72,9 @@ function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
   const lock = lockObjectName(cluster);
   return {
     ...f,
-    containers: f.containers.filter((c) => c.name !== lock || !isLockObject(c.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    // A container the engine is removing (a `docker rm -f` under way) is as good as gone: its replica
+    // is planned again at once, and the create waits for the removal (removeContainer).
+    containers: f.containers.filter((c) => c.state !== 'removing' && (c.name !== lock || !isLockObject(c.labels))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     images: f.images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1)),
     // Engines list networks in no fixed order.
     ...(f.networks ? { networks: f.networks.filter((n) => !isLockObject(n.labels) && !ENGINE_NETWORKS.has(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)) } : {}),

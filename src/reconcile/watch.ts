@@ -19,6 +19,14 @@ import type { Plan } from '../plan/types.js';
 import type { Observation } from './observe.js';
 import { runWithFollowUp, type OpenCluster, type PlanRun, type ProgressReporter } from './session.js';
 
+/**
+ * An editor's save is a burst of events (truncate, write, rename) within a millisecond or two; a
+ * script writing several files takes a few more. Waiting longer only delays the convergence.
+ */
+const EDIT_DEBOUNCE_MS = 30;
+/** Engine events of one drift (kill → die → stop → destroy) arrive together: one run for them all. */
+const DRIFT_COALESCE_MS = 40;
+
 export type Loaded = { ok: true; desired: Desired; files: string[] } | { ok: false; diagnostics: Diagnostic[]; files: string[] };
 
 /** What started a run: the manifest (the start, an edit) or the world (engine events, the periodic re-observe). */
@@ -65,7 +73,9 @@ export async function watchLoop(o: WatchOptions): Promise<void> {
     const removed = [...watched].filter((f) => !next.has(f));
     watched = next;
     if (!watcher) {
-      watcher = chokidar.watch([...next], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 30, pollInterval: 10 } });
+      // No awaitWriteFinish: it polls until the size holds still, a second wait on top of the debounce.
+      // A save caught half-written is read as invalid and the write's next event reads it whole.
+      watcher = chokidar.watch([...next], { ignoreInitial: true });
       watcher.on('all', (event, path) => fileChanged(`${path} ${event === 'unlink' ? 'removed' : 'changed'}`));
       return;
     }
@@ -99,12 +109,15 @@ export async function watchLoop(o: WatchOptions): Promise<void> {
     debounce = setTimeout(() => reload() && run(why, 'manifest'), o.debounceMs);
   };
 
-  // Events that arrive during a run are that run's own doing (removals, restarts): ignored.
+  // An event during a run may be the run's own doing (a removal, a restart) or the world's: a
+  // container whose `die` came before the run looked and whose `destroy` came while it looked was
+  // still there, being removed. So it earns one more run after this one, which finds nothing to do
+  // when the run caused it (a drift run that changes nothing is silent).
   let drift: NodeJS.Timeout | undefined;
   o.onTrigger?.((why) => {
-    if (running || o.signal.aborted) return;
+    if (o.signal.aborted) return;
     clearTimeout(drift);
-    drift = setTimeout(() => run(why, 'drift'), 150);
+    drift = setTimeout(() => run(why, 'drift'), DRIFT_COALESCE_MS);
   });
 
   if (reload()) run('start', 'manifest');
@@ -232,7 +245,7 @@ export async function watchCluster(w: WatchSession): Promise<void> {
       load: w.load,
       onInvalid: (ds) => say.invalid(ds),
       log: (line) => say.log(line),
-      debounceMs: w.debounceMs ?? 100,
+      debounceMs: w.debounceMs ?? EDIT_DEBOUNCE_MS,
       intervalMs: w.intervalMs,
       signal: w.signal,
       onTrigger: (t) => (trigger = t),

@@ -29,18 +29,23 @@ test('drift is repaired on engine events', async () => {
   const running = async () => (await engine.facts()).containers.filter((c) => c.state === 'running').map((c) => c.name).sort();
   expect(await running()).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`]);
 
-  const victim = (await engine.facts()).containers.find((c) => c.name === `${NAME}-bird-2`)!;
-  const removedAt = Date.now();
-  await engine.removeContainer(victim.id);
-  await watcher.waitFor(/drift: .*bird-2/, 20_000);
-  await watcher.waitFor(/converged in/, 60_000, 2);
-  expect(await running()).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`]);
-  console.log(`container removed → repaired in ${Date.now() - removedAt} ms`);
+  // Three times: the `die` of a `docker rm -f` starts a run while the engine still holds the name
+  // (the run must wait for the removal, not fail on the name), and its `destroy` may come during the run.
+  for (let round = 1; round <= 3; round++) {
+    const victim = (await engine.facts()).containers.find((c) => c.name === `${NAME}-bird-2`)!;
+    const removedAt = Date.now();
+    await engine.removeContainer(victim.id);
+    await watcher.waitFor(/drift: .*bird-2/, 20_000, round);
+    await watcher.waitFor(/converged in/, 60_000, round + 1);
+    expect(await running()).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`]);
+    console.log(`container removed → repaired in ${Date.now() - removedAt} ms`);
+  }
+  expect(watcher.output()).not.toMatch(/FAILED|failed/);
 
   const killedAt = Date.now();
   await host.getContainer(`${NAME}-solo`).kill();
   await watcher.waitFor(/drift: machine/, 20_000);
-  await watcher.waitFor(/converged in/, 120_000, 3);
+  await watcher.waitFor(/converged in/, 120_000, 5);
   expect((await host.getContainer(`${NAME}-solo`).inspect()).State.Running).toBe(true);
   expect(await running()).toEqual([`${NAME}-bird-1`, `${NAME}-bird-2`]);
   console.log(`machine killed → repaired in ${Date.now() - killedAt} ms`);

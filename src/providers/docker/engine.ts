@@ -159,13 +159,25 @@ export class DockerEngine implements Engine {
 
   removeContainer(id: string): Promise<void> {
     return call(async () => {
+      const container = this.docker.getContainer(id);
       try {
-        await this.docker.getContainer(id).remove({ force: true });
+        await container.remove({ force: true });
       } catch (err) {
-        // Someone (swarm, another run) is already removing it: it is going, which is what we want.
         const e = toEngineError(err);
-        if (e.kind === 'conflict' && /already in progress/.test(e.message)) return;
-        throw e;
+        if (!(e.kind === 'conflict' && /already in progress/.test(e.message))) throw e;
+        // Someone (swarm, another run, a user's `docker rm`) is already removing it: it is going, which
+        // is what we want; wait until it is gone, so its name and ports are free when this returns.
+        const timer = new AbortController();
+        const gone = container.wait({ condition: 'removed' }).catch(tolerate('notFound'));
+        const stuck = sleep(REMOVAL_WAIT_MS, undefined, { signal: timer.signal }).then(
+          () => Promise.reject(new EngineError('conflict', `container ${id} was still being removed after ${REMOVAL_WAIT_MS / 1000} s`)),
+          () => undefined, // cancelled: the removal ended first
+        );
+        try {
+          await Promise.race([gone, stuck]);
+        } finally {
+          timer.abort();
+        }
       }
     }, ['notFound']);
   }
@@ -362,6 +374,9 @@ function alreadySo(err: unknown, sentence: RegExp): boolean {
 function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<{ error?: string; errorDetail?: { message?: string } }[]> {
   return new Promise((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : resolve(out))));
 }
+
+/** How long a removal someone else started may take before a run that needs the name gives up. */
+const REMOVAL_WAIT_MS = 60_000;
 
 const DRIFT_EVENTS = ['die', 'stop', 'kill', 'oom', 'destroy'];
 

@@ -1,5 +1,6 @@
 // Replica containers: created and started (after their depends_on conditions), started, removed,
 // replaced; and the labels that make a container this cluster's replica.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, isEngineError } from '../../engine/errors.js';
 import type { ContainerCreateRequest } from '../../engine/types.js';
 import { canonicalJson } from '../../manifest/hash.js';
@@ -7,7 +8,7 @@ import { contentOf } from '../../manifest/mount-content.js';
 import { readUserFile } from '../../manifest/user-file.js';
 import type { Desired, DesiredService, FileMount } from '../../model/desired.js';
 import { composeLabels } from '../../model/compose-labels.js';
-import { LABEL } from '../../model/observed.js';
+import { LABEL, type ObservedContainer } from '../../model/observed.js';
 import { pinnedImage } from '../../model/image-ref.js';
 import { imageFetch } from './image.js';
 import { ownsContainer, ownsLabels, shortId } from '../../model/ownership.js';
@@ -45,28 +46,46 @@ export async function createAndStart(ctx: ActionContext, machine: string, servic
   const labels = replicaLabels(ctx.desired, service, replica, ctx.observed.identity);
   const spec = engineSpec(ctx.desired, service);
   const create = () => createContainer(ctx, machine, { name, spec, labels });
-  let id: string;
-  try {
-    id = await create();
-  } catch (err) {
-    if (!isEngineError(err, 'conflict')) throw err;
-    // A run that crashed after create left our container behind: replace it. Someone else's: stop.
-    const facts = await engine.facts();
-    const clash = facts.containers.find((c) => c.name === name);
-    if (!clash || !ownsLabels(ctx.viewer, clash.labels)) {
-      const other = clash?.labels[LABEL.cluster] === ctx.desired.name ? clash.labels[LABEL.id] : undefined;
-      if (other !== undefined) {
-        throw new Error(`container name ${name} is taken on ${machine} by another checkout of cluster "${ctx.desired.name}" (id ${shortId(other)}): two folders with one cluster name cannot run the same service on one engine; rename one cluster, or take that checkout's objects over with --adopt`);
+  let id: string | undefined;
+  for (let attempt = 0; id === undefined; attempt++) {
+    try {
+      id = await create();
+      break;
+    } catch (err) {
+      if (!isEngineError(err, 'conflict')) throw err;
+      // A run that crashed after create left our container behind: replace it. Someone else's: stop.
+      const clash = (await engine.facts()).containers.find((c) => c.name === name);
+      // Not listed, yet the name is taken: a removal under way (a `docker rm -f` behind our back, whose
+      // `die` started this run) holds it a moment longer. Try again shortly.
+      if (!clash && attempt < NAME_RELEASE_TRIES) {
+        await sleep(NAME_RELEASE_PAUSE_MS);
+        continue;
       }
-      throw new Error(`container name ${name} is taken on ${machine} by a container this cluster does not own: ${errorMessage(err)}`);
+      await replaceClash(ctx, machine, name, clash, err);
+      id = await create();
     }
-    await engine.removeContainer(clash.id);
-    id = await create();
   }
   for (const f of service.spec.files ?? []) await engine.putFile(id, f.target, await mountBytes(f, name), f.mode);
   await engine.startContainer(id);
   ctx.started.set(name, { machine, id, service: serviceName });
   return id;
+}
+
+/** A name removal frees within a few hundred ms; 40 × 50 ms is far more than that, and bounded. */
+const NAME_RELEASE_TRIES = 40;
+const NAME_RELEASE_PAUSE_MS = 50;
+
+/** Our own container of that name (left by a crashed run) is removed; anyone else's stops the run. */
+async function replaceClash(ctx: ActionContext, machine: string, name: string, clash: ObservedContainer | undefined, err: unknown): Promise<void> {
+  if (!clash || !ownsLabels(ctx.viewer, clash.labels)) {
+    const other = clash?.labels[LABEL.cluster] === ctx.desired.name ? clash.labels[LABEL.id] : undefined;
+    if (other !== undefined) {
+      throw new Error(`container name ${name} is taken on ${machine} by another checkout of cluster "${ctx.desired.name}" (id ${shortId(other)}): two folders with one cluster name cannot run the same service on one engine; rename one cluster, or take that checkout's objects over with --adopt`);
+    }
+    throw new Error(`container name ${name} is taken on ${machine} by a container this cluster does not own: ${errorMessage(err)}`);
+  }
+  // Waits for a removal already under way too (removeContainer returns once it is gone).
+  await ctx.engine(machine).removeContainer(clash.id);
 }
 
 /** An image removed since image.ensure ran (dockerd: 404 "No such image") is fetched again, then the create is tried once more. */
