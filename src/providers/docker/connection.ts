@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import './lazy-deps.js'; // before dockerode: see there
 import Dockerode from 'dockerode';
 import { readUserFile } from '../../manifest/user-file.js';
 import { UserError } from '../../model/diagnostic.js';
