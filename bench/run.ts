@@ -8,6 +8,7 @@ import { planCliBench } from './plan-cli.js';
 import { schedBench } from './sched.js';
 import { benchEngine } from './engines.js';
 import { apply30Bench, createBench, watchBench } from './real.js';
+import { throughputBench } from './throughput.js';
 import { ratioChart, type Bar } from './chart.js';
 import { noopBench } from './noop.js';
 import { rollingBench } from './rolling.js';
@@ -104,7 +105,7 @@ if (run('rolling')) {
   }
 }
 
-const real = ['create', 'apply30', 'watch'].filter(run);
+const real = ['create', 'apply30', 'throughput', 'watch'].filter(run);
 if (real.length) {
   const host = await benchEngine();
   const runs = quick ? 1 : 3;
@@ -134,6 +135,27 @@ if (real.length) {
       '| cluster apply | docker service create | docker run loop | engines alone | our overhead over the engines |',
       '|---|---|---|---|---|',
       `| ${fmt(r.ours)} | ${fmt(r.service)} | ${fmt(r.loop)} | ${fmt(r.raw)} | ${(((r.ours.median - r.raw.median) / r.raw.median) * 100).toFixed(0)}% |`,
+      '',
+    );
+    flush();
+  }
+  if (run('throughput')) {
+    const r = await throughputBench(host, runs, quick ? [30] : [30, 300]);
+    results.throughput = r;
+    lines.push(
+      '## Apply at the engines\' limit: N replicas on 3 machines (image present)',
+      '',
+      'The floor: the engines\' own create+start of N containers through their API, swept over the concurrency per machine and in total (1, 5, 10, 20, 40); the best is the floor. `cluster apply` runs with its default parallelism; `docker service create --replicas N --detach=false` is Swarm\'s own orchestrator on the same machines.',
+      '',
+      '| N | engines, best (concurrency) | cluster apply | overhead over the best | docker service create | service create ÷ ours |',
+      '|---|---|---|---|---|---|',
+      ...r.map((x) => `| ${x.size} | ${fmt(x.best.t)} (${x.best.level} ${x.best.kind}) | ${fmt(x.ours)} | ${(((x.ours.median - x.best.t.median) / x.best.t.median) * 100).toFixed(0)}% | ${fmt(x.service)} | ${(x.service.median / x.ours.median).toFixed(2)}× |`),
+      '',
+      'The sweep (median seconds):',
+      '',
+      '| N | kind | ' + [1, 5, 10, 20, 40].join(' | ') + ' |',
+      '|---|---|' + [1, 5, 10, 20, 40].map(() => '---').join('|') + '|',
+      ...r.flatMap((x) => (['per machine', 'total'] as const).map((kind) => `| ${x.size} | ${kind} | ` + [1, 5, 10, 20, 40].map((l) => { const t = x.sweep.find((y) => y.kind === kind && y.level === l)?.t; return t ? (t.median / 1000).toFixed(2) : '-'; }).join(' | ') + ' |')),
       '',
     );
     flush();
