@@ -46,6 +46,8 @@ export class DockerDriver implements Driver {
   private readonly images = new Map<string, Promise<NodeImage>>();
   /** Network steps (make or drop the machines network, pick an address and claim it by a create) run one at a time. */
   private networkSteps: Promise<unknown> = Promise.resolve();
+  /** Addresses picked for machine containers whose create is still under way (not on the network yet). */
+  private readonly claimed = new Set<string>();
 
   constructor(private readonly ctx: DriverContext) {
     this.hostUrl = hostEngineUrl(ctx.machines.find((m) => m.options.host)?.options.host, recordedHost(ctx.dir));
@@ -168,12 +170,12 @@ export class DockerDriver implements Driver {
   }
 
   async remove(name: string): Promise<void> {
-    if (name === networkLeftover(this.ctx)) return this.inNetworkStep(() => removeMachinesNetworkIfUnused(this.host, this.ctx));
+    if (name === networkLeftover(this.ctx)) return this.inNetworkStep(() => this.removeNetworkIfUnused());
     const c = await this.container(name);
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, name);
     if (c) await c.remove({ force: true, v: true }).catch(tolerate('notFound'));
     // Before the volume: a run killed here leaves the volume, whose removal next time retries this.
-    await this.inNetworkStep(() => removeMachinesNetworkIfUnused(this.host, this.ctx));
+    await this.inNetworkStep(() => this.removeNetworkIfUnused());
     await this.host.getVolume(machineVolumeName(this.ctx.cluster, name)).remove().catch(tolerate('notFound'));
     rmSync(folder, { recursive: true, force: true });
     this.engines.delete(name);
@@ -333,7 +335,12 @@ export class DockerDriver implements Driver {
     const machines = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`] } });
     if (machines.filter((c) => this.made(c)).some((c) => c.HostConfig?.NetworkMode !== name)) return undefined;
     const network = await ensureMachinesNetwork(this.host, this.ctx);
-    return { network: name, address: await freeMachineAddress(this.host, network) };
+    return { network: name, address: await freeMachineAddress(this.host, network, this.claimed) };
+  }
+
+  /** A create that picked its address is not attached yet, and needs the network: it stays. */
+  private async removeNetworkIfUnused(): Promise<void> {
+    if (this.claimed.size === 0) await removeMachinesNetworkIfUnused(this.host, this.ctx);
   }
 
   /**
@@ -347,20 +354,13 @@ export class DockerDriver implements Driver {
     return run;
   }
 
-  /** A network step that lasts until `release`: the address picked is claimed only once the create that uses it is done. */
+  /**
+   * A network step that picks an address and claims it in memory until `release` (after the create
+   * that uses it): the machines of one apply are created side by side, not one network step each.
+   */
   private async claimPlacement(): Promise<{ placed?: { network: string; address: string }; release: () => void }> {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const previous = this.networkSteps;
-    this.networkSteps = previous.then(() => held);
-    await previous;
-    try {
-      const placed = await this.placement();
-      return { ...(placed ? { placed } : {}), release };
-    } catch (err) {
-      release();
-      throw err;
-    }
+    const placed = await this.inNetworkStep(() => this.placement().then((p) => (p && this.claimed.add(p.address), p)));
+    return { ...(placed ? { placed } : {}), release: () => placed && this.claimed.delete(placed.address) };
   }
 
   private async container(name: string): Promise<Dockerode.Container | undefined> {

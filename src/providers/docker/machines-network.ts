@@ -102,7 +102,7 @@ export async function ensureMachinesNetwork(host: Dockerode, owner: NetworkOwner
  * The lowest free address in the network for a new machine: not the gateway, not an address any
  * container attached to it has or was given (running or not: a stopped machine keeps its claim).
  */
-export async function freeMachineAddress(host: Dockerode, network: MachinesNetwork): Promise<string> {
+export async function freeMachineAddress(host: Dockerode, network: MachinesNetwork, claimed: Iterable<string> = []): Promise<string> {
   const info = (await host.getNetwork(network.id).inspect()) as { IPAM?: { Config?: { Gateway?: string }[] }; Containers?: Record<string, { IPv4Address?: string }> };
   const attached = await attachedContainers(host, network);
   const used = [
@@ -112,6 +112,7 @@ export async function freeMachineAddress(host: Dockerode, network: MachinesNetwo
       const endpoint = c.NetworkSettings?.Networks?.[network.name] as { IPAddress?: string; IPAMConfig?: { IPv4Address?: string } | null } | undefined;
       return [c.Labels?.[ADDRESS_LABEL] ?? '', endpoint?.IPAMConfig?.IPv4Address ?? '', endpoint?.IPAddress ?? ''];
     }),
+    ...claimed,
   ].filter(Boolean);
   const address = chooseAddress(network.subnet, used);
   if (!address) throw new EngineError('refused', `network ${network.name} (${network.subnet}) has no free address left for another machine`);
