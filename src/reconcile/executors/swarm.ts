@@ -11,7 +11,9 @@ export const swarmExecutors = {
     const engine = ctx.engine(a.machine);
     const facts = await engine.facts();
     if (facts.swarm.state !== 'active') await engine.swarmInit(ctx.address(a.machine));
-    await ctx.mirrorNodeLabels(a.machine);
+    // The first node of a new swarm has no labels: with none to give it, there is nothing to mirror
+    // (three more engine calls on the path every join waits for).
+    if (facts.swarm.state === 'active' || Object.keys(ctx.machines.get(a.machine)?.labels ?? {}).length) await ctx.mirrorNodeLabels(a.machine);
   },
   'swarm.join': (ctx, a) => join(ctx, a.machine, a.role),
   'swarm.promote': (ctx, a) => changeRole(ctx, a.machine, 'manager'),
