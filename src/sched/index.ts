@@ -37,11 +37,20 @@ export interface PlaceOptions {
 export const DEFAULT_SILENT_GRACE_MS = 300_000;
 
 export function place(desired: Desired, observed: Observed, options: PlaceOptions = {}): Placement {
-  return schedule(desired, observed, options).placement;
+  return run(desired, observed, options, false).placement;
 }
 
-/** The placement and the scheduler's state after it (for explanations). */
+/** The placement and the scheduler's state after it (for explanations: every machine's bookkeeping is complete). */
 export function schedule(manifest: Desired, observed: Observed, options: PlaceOptions = {}): { placement: Placement; ctx: Context; tasks: Map<string, Task> } {
+  return run(manifest, observed, options, true);
+}
+
+/**
+ * `explaining`: the caller reads every machine's bookkeeping afterwards. Otherwise what stays is
+ * counted on its machine only when some replica is placed: a converged plan of a million replicas
+ * places none, and counting them was a third of its scheduling time.
+ */
+function run(manifest: Desired, observed: Observed, options: PlaceOptions, explaining: boolean): { placement: Placement; ctx: Context; tasks: Map<string, Task> } {
   // A re-pushed tag of a `pull_policy: always` service makes its replicas not current (replaced in place).
   const all = withResolvedImages(manifest, observed, normalizeImage);
   // Swarm-mode services are placed by the swarm's own scheduler.
@@ -81,13 +90,19 @@ export function schedule(manifest: Desired, observed: Observed, options: PlaceOp
   const rebalancing = new Map<string, Set<number>>();
   const lost = lostMachines(desired, observed, unseen);
   const stayed: NonNullable<Placement['stayed']> = [];
-  const addStaying = (slots: Fates['slots'], task: Task) => {
-    for (const rp of slots) {
-      if (!rp) continue;
-      const c = rp.existing!.container;
-      // A kept container counts as it is; a replaced one as its new config will be.
-      addResident(byName.get(rp.machine)!, rp.fate === 'kept' ? residentOfObserved(c, tracking) : { ...residentOf(task, c.name, rp.replica), id: c.id }, tracking);
+  // Recorded here, counted before the first placement (the slots do not change until then).
+  const staying: [Fates['slots'], Task][] = [];
+  const addStaying = (slots: Fates['slots'], task: Task) => staying.push([slots, task]);
+  const countStaying = () => {
+    for (const [slots, task] of staying) {
+      for (const rp of slots) {
+        if (!rp) continue;
+        const c = rp.existing!.container;
+        // A kept container counts as it is; a replaced one as its new config will be.
+        addResident(byName.get(rp.machine)!, rp.fate === 'kept' ? residentOfObserved(c, tracking) : { ...residentOf(task, c.name, rp.replica), id: c.id }, tracking);
+      }
     }
+    staying.length = 0;
   };
   for (const s of desired.services) {
     const task = tasks.get(s.name)!;
@@ -126,6 +141,7 @@ export function schedule(manifest: Desired, observed: Observed, options: PlaceOp
   const replicas: ReplicaPlacement[] = [];
   const unschedulable: Unschedulable[] = [];
   const using = new Map<string, number>();
+  if (explaining || [...fates.values()].some((f) => f.wanted.length > 0) || [...pinned.values()].some((p) => p.length > 0)) countStaying();
   for (const service of placementOrder(desired.services)) {
     const task = tasks.get(service.name)!;
     const { slots, wanted, from } = fates.get(service.name)!;

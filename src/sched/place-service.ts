@@ -59,6 +59,8 @@ export interface Tier {
 }
 
 export function placeService(ctx: Context, task: Task, replicas: readonly number[]): ServiceOutcome {
+  // Nothing to place (a converged service): no machine needs ranking.
+  if (replicas.length === 0) return { placed: { replicas, machines: [] }, unplaced: [], explainWith: [] };
   if (task.service.placement.spread?.length) return placeSpread(ctx, task, replicas);
   const enabled = new Set(ctx.filters.map((f) => f.name));
   const hasSoft =
