@@ -12,7 +12,7 @@ import { ensureIdentity } from '../src/reconcile/identity-file.js';
 import { place } from '../src/sched/index.js';
 import { seedSimState, simStatePath, writeSimState, type SeedContainer } from '../src/providers/sim/driver.js';
 import { BIN } from './engines.js';
-import { fail, time, type Timing } from './stats.js';
+import { fail, summary, type Timing } from './stats.js';
 
 export interface NoopResult {
   machines: number;
@@ -20,8 +20,14 @@ export interface NoopResult {
   stateMiB: number;
   plan: Timing;
   floor: Timing;
+  /** Median of the per-pair ratios (plan ÷ the floor run right after it). */
   ratio: number;
+  ratios: Timing;
+  /** Peak RSS of each plan process, MiB. */
+  maxRss: Timing;
 }
+
+const RSS_TAG = 'bench-maxrss-kib=';
 
 export async function noopBench(opts: { machines: number; replicas: number; runs: number }): Promise<NoopResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-noop-'));
@@ -49,22 +55,30 @@ export async function noopBench(opts: { machines: number; replicas: number; runs
   const statePath = simStatePath(dir, desired.name);
   await writeSimState(statePath, seedSimState(desired.name, desired.machines, containers()));
 
-  const plan = time(
-    opts.runs,
-    () => spawnSync(process.execPath, [BIN, 'plan', '--detailed-exitcode', '-f', file], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, CI: 'true' } }),
-    (r) => {
-      if (r.status !== 0 || !r.stdout.includes('No changes')) fail(`no-op plan: exit ${r.status}: ${(r.stderr || r.stdout).slice(0, 400)}`);
-    },
-  );
   const floorScript = `import { parse } from 'yaml'; import { readFileSync } from 'node:fs';
 parse(readFileSync(${JSON.stringify(file)}, 'utf8')); JSON.parse(readFileSync(${JSON.stringify(statePath)}, 'utf8')); console.log('No changes.');`;
   writeFileSync(join(import.meta.dirname, '.floor-noop.mjs'), floorScript);
-  const floor = time(
-    opts.runs,
-    () => spawnSync(process.execPath, [join(import.meta.dirname, '.floor-noop.mjs')], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') }),
-    (r) => {
-      if (r.status !== 0) fail(`floor failed: ${r.stderr.slice(0, 300)}`);
-    },
-  );
-  return { machines: opts.machines, containers: placement.replicas.length, stateMiB: statSync(statePath).size / 1024 ** 2, plan, floor, ratio: plan.median / floor.median };
+  // The plan's own peak RSS, reported by the process as it exits (a preload; the binary is as shipped).
+  const reportRss = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\n${RSS_TAG}'+process.resourceUsage().maxRSS+'\\n'))`;
+  // Plan and floor alternate, so that other work on the machine weighs on both alike; each pair gives a ratio.
+  const plans: number[] = [];
+  const floors: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    let t = performance.now();
+    const r = spawnSync(process.execPath, ['--import', reportRss, BIN, 'plan', '--detailed-exitcode', '-f', file], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, CI: 'true' } });
+    plans.push(performance.now() - t);
+    if (r.status !== 0 || !r.stdout.includes('No changes')) fail(`no-op plan: exit ${r.status}: ${(r.stderr || r.stdout).slice(0, 400)}`);
+    const kib = new RegExp(`${RSS_TAG}(\\d+)`).exec(r.stderr)?.[1];
+    if (!kib) fail(`no-op plan: no peak RSS reported: ${r.stderr.slice(0, 300)}`);
+    rss.push(Number(kib) / 1024);
+    t = performance.now();
+    const f = spawnSync(process.execPath, [join(import.meta.dirname, '.floor-noop.mjs')], { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
+    floors.push(performance.now() - t);
+    if (f.status !== 0) fail(`floor failed: ${f.stderr.slice(0, 300)}`);
+  }
+  const ratios = summary(plans.map((p, i) => p / floors[i]!));
+  const plan = summary(plans);
+  const floor = summary(floors);
+  return { machines: opts.machines, containers: placement.replicas.length, stateMiB: statSync(statePath).size / 1024 ** 2, plan, floor, ratio: ratios.median, ratios, maxRss: summary(rss) };
 }
