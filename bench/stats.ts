@@ -14,12 +14,22 @@ export function time<T>(runs: number, fn: () => T, check: (result: T) => void): 
     samples.push(performance.now() - t);
     check(result);
   }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)]!, min: samples[0]!, max: samples[samples.length - 1]!, runs };
+  return summary(samples);
+}
+
+/** Median and spread of samples measured elsewhere (another process's figures). */
+export function summary(samples: readonly number[]): Timing {
+  const s = [...samples].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s[s.length - 1]!, runs: s.length };
 }
 
 export function fmt(t: Timing): string {
   return `${(t.median / 1000).toFixed(2)} s (${(t.min / 1000).toFixed(2)}–${(t.max / 1000).toFixed(2)}, n=${t.runs})`;
+}
+
+/** MiB figures: median (min–max, n). */
+export function fmtMiB(t: Timing): string {
+  return `${t.median.toFixed(0)} MiB (${t.min.toFixed(0)}–${t.max.toFixed(0)}, n=${t.runs})`;
 }
 
 export function fail(message: string): never {

@@ -30,14 +30,13 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
           if (record.address) m.address = record.address;
           if (record.spec) m.spec = record.spec;
           if (record.state === 'running') {
-            // The limit ends the retries too: an engine that stalls is asked again only until then.
-            const limit = new AbortController();
+            const asked = firstThenRetried(() => driver.engine(record).facts());
             try {
-              m.engine = normalizeFacts(cluster, await withTimeout(retried(() => driver.engine(record).facts(), limit.signal), timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
+              m.engine = normalizeFacts(cluster, await withTimeout(asked.result, timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
             } catch (err) {
               m.problem = errorMessage(err);
             } finally {
-              limit.abort();
+              asked.stop();
             }
           } else if (record.state === 'paused') m.problem = 'machine is paused: its engine cannot answer';
           machines.push(m);
@@ -52,6 +51,30 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
     .filter((l) => !records.has(l.name))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   return { observed: { cluster, ...(opts.identity !== undefined ? { identity: opts.identity } : {}), machines, ...(foreign.length ? { foreign } : {}), ...(leftovers.length ? { leftovers } : {}) }, records };
+}
+
+/**
+ * `retried`, with its machinery (an AbortSignal, a DOMException when it ends) made only once the
+ * first attempt failed: ten thousand engines that answer at once do not pay for it. The failure is
+ * handed to the retries as their first attempt's, so what is retried and when is as with `retried`.
+ * `stop()`: the limit is reached or the answer taken; retries end, none starts.
+ */
+function firstThenRetried<T>(fn: () => Promise<T>): { result: Promise<T>; stop: () => void } {
+  let stopped = false;
+  let limit: AbortController | undefined;
+  const result = fn().catch((err: unknown) => {
+    if (stopped) throw err;
+    limit = new AbortController();
+    let first = true;
+    return retried(() => (first ? ((first = false), Promise.reject(err)) : fn()), limit.signal);
+  });
+  return {
+    result,
+    stop: () => {
+      stopped = true;
+      limit?.abort();
+    },
+  };
 }
 
 /** A dropped connection or a busy engine is not a fact about the cluster: ask again, briefly. */

@@ -17,7 +17,7 @@ import type { Check } from './filters/types.js';
 import type { Node } from './node.js';
 import { explain } from './explain.js';
 import { addResident } from './node.js';
-import { prepareChecks, type Context } from './place-service.js';
+import { prepareChecks, type Context, type Placed } from './place-service.js';
 import { FULL, weigh } from './resources.js';
 import { residentOf, type Task } from './task.js';
 
@@ -67,9 +67,9 @@ export function globalFates(service: DesiredService, owned: Owned | undefined, n
  * Places each pinned replica on its own machine when every filter and its resources allow it there;
  * otherwise it is unschedulable, explained by that machine's refusal.
  */
-export function placePinned(ctx: Context, task: Task, pinned: GlobalFates['pinned']): { placed: Map<number, number>; unschedulable: Unschedulable[] } {
+export function placePinned(ctx: Context, task: Task, pinned: GlobalFates['pinned']): { placed: Placed; unschedulable: Unschedulable[] } {
   const checks = prepareChecks(ctx.filters, task, false);
-  const placed = new Map<number, number>();
+  const placed = { replicas: [] as number[], machines: [] as number[] };
   const unschedulable: Unschedulable[] = [];
   for (const [replica, i] of pinned) {
     const node = ctx.nodes[i]!;
@@ -78,7 +78,8 @@ export function placePinned(ctx: Context, task: Task, pinned: GlobalFates['pinne
       unschedulable.push({ service: task.service.name, replicas: [replica], reasons, summary });
       continue;
     }
-    placed.set(replica, i);
+    placed.replicas.push(replica);
+    placed.machines.push(i);
     addResident(node, residentOf(task, ctx.containerName(task.service.name, replica), replica), ctx.tracking);
     ctx.keys.containers[i] = node.containers;
   }

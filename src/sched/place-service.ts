@@ -28,8 +28,17 @@ export interface Context {
   labelIndex?: Map<string, Map<string, number[]>>;
 }
 
+/**
+ * Replica `replicas[k]` went to machine index `machines[k]`, for k < machines.length. Two arrays
+ * of small integers, not a Map: a million replicas in a Map cost ~40 bytes each and its regrowth.
+ */
+export interface Placed {
+  replicas: readonly number[];
+  machines: number[];
+}
+
 export interface ServiceOutcome {
-  placed: Map<number, number>; // replica → machine index
+  placed: Placed;
   /** Replicas that found no machine, and the checks to explain it with (hard expressions only). */
   unplaced: number[];
   explainWith: NamedCheck[];
@@ -50,6 +59,8 @@ export interface Tier {
 }
 
 export function placeService(ctx: Context, task: Task, replicas: readonly number[]): ServiceOutcome {
+  // Nothing to place (a converged service): no machine needs ranking.
+  if (replicas.length === 0) return { placed: { replicas, machines: [] }, unplaced: [], explainWith: [] };
   if (task.service.placement.spread?.length) return placeSpread(ctx, task, replicas);
   const enabled = new Set(ctx.filters.map((f) => f.name));
   const hasSoft =
@@ -58,7 +69,7 @@ export function placeService(ctx: Context, task: Task, replicas: readonly number
   const strict = buildTier(ctx, task, hasSoft ? prepareChecks(ctx.filters, task, true) : relaxedChecks);
   let relaxed: Tier | undefined = hasSoft ? undefined : strict;
 
-  const placed = new Map<number, number>();
+  const placed: Placed = { replicas, machines: [] };
   for (let k = 0; k < replicas.length; k++) {
     const replica = replicas[k]!;
     let tier = strict;
@@ -68,7 +79,7 @@ export function placeService(ctx: Context, task: Task, replicas: readonly number
       return { placed, unplaced: replicas.slice(k), explainWith: relaxedChecks };
     }
     const i = tier.set.pick();
-    placed.set(replica, i);
+    placed.machines.push(i);
     landed(ctx, task, replica, i, relaxed === strict || !relaxed ? [strict] : [strict, relaxed]);
   }
   return { placed, unplaced: [], explainWith: relaxedChecks };
@@ -77,7 +88,9 @@ export function placeService(ctx: Context, task: Task, replicas: readonly number
 /** Replica `replica` goes to node `i`: its bookkeeping, and node `i` re-checked in each tier (only it changed). */
 export function landed(ctx: Context, task: Task, replica: number, i: number, tiers: Tier[]): void {
   const node = ctx.nodes[i]!;
-  const resident = residentOf(task, ctx.containerName(task.service.name, replica), replica);
+  // The name is read only for published ports and the `container` affinity: not built a million times for nothing.
+  const named = task.ports.length > 0 || ctx.tracking.names;
+  const resident = residentOf(task, named ? ctx.containerName(task.service.name, replica) : '', replica);
   addResident(node, resident, ctx.tracking);
   ctx.keys.containers[i] = node.containers;
   for (const t of tiers) {

@@ -8,7 +8,7 @@
 // Go's map order; one replica at a time to the emptiest group gives the same counts, and ties go to
 // the value first in name order, so a plan is reproducible.
 import type { Node } from './node.js';
-import { buildTier, landed, prepareChecks, type Context, type ServiceOutcome, type Tier } from './place-service.js';
+import { buildTier, landed, prepareChecks, type Context, type Placed, type ServiceOutcome, type Tier } from './place-service.js';
 import type { Task } from './task.js';
 
 /** One leaf group: the machines whose labels have these values, outermost preference first. */
@@ -47,7 +47,7 @@ export function placeSpread(ctx: Context, task: Task, replicas: readonly number[
   let relaxedBuilt = !hasSoft;
   if (!hasSoft) for (const g of groups) g.relaxed = g.strict;
 
-  const placed = new Map<number, number>();
+  const placed: Placed = { replicas, machines: [] };
   for (let k = 0; k < replicas.length; k++) {
     // Soft expressions are dropped only when no machine of any group passes them (classic's rule, place-service.ts).
     let tierOf = (g: Group) => g.strict;
@@ -59,7 +59,7 @@ export function placeSpread(ctx: Context, task: Task, replicas: readonly number[
     const g = emptiest(groups.filter((x) => tierOf(x).set.size > 0), count, keys.length);
     if (!g) return { placed, unplaced: replicas.slice(k), explainWith: relaxedChecks };
     const i = tierOf(g).set.pick();
-    placed.set(replicas[k]!, i);
+    placed.machines.push(i);
     landed(ctx, task, replicas[k]!, i, g.relaxed && g.relaxed !== g.strict ? [g.strict, g.relaxed] : [g.strict]);
     for (let l = 1; l <= g.path.length; l++) {
       const prefix = g.path.slice(0, l).join('\0');

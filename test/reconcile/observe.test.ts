@@ -1,7 +1,7 @@
 // What observe keeps of an engine's networks: the cluster's own, never the engine's built-in ones
 // (docker_gwbridge and ingress appear seconds after `swarm init`, at the engine's pace: a plan saved
 // just after an apply read as stale) nor the apply lock's.
-import { expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
 import type { Engine } from '../../src/engine/types.js';
 import type { Drivers } from '../../src/providers/index.js';
 import type { Driver } from '../../src/providers/types.js';
@@ -15,4 +15,59 @@ test('the engine\'s own networks and the lock are left out; the cluster\'s stay,
   const driver = { name: 'sim', list: async () => [{ name: 'm1', driver: 'sim', state: 'running' }], engine: () => engine } as unknown as Driver;
   const { observed } = await observe('t', new Map([['sim', driver]]) as Drivers);
   expect(observed.machines[0]!.engine!.networks!.map((n) => n.name)).toEqual(['a_front', 't_back']);
+});
+
+// The retry machinery is made only after a first failure (src/reconcile/observe.ts firstThenRetried):
+// what is retried, how often, and that a timeout ends the retries, stay as p-retry's.
+function flaky(failures: unknown[]) {
+  let calls = 0;
+  const engine = {
+    facts: async () => {
+      const err = failures[calls++];
+      if (err) throw err;
+      return facts({});
+    },
+  } as unknown as Engine;
+  const driver = { name: 'sim', list: async () => [{ name: 'm1', driver: 'sim', state: 'running' }], engine: () => engine } as unknown as Driver;
+  return { drivers: new Map([['sim', driver]]) as Drivers, calls: () => calls };
+}
+const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+afterEach(() => vi.useRealTimers());
+
+/** Observes with the clock under the test's hand: p-retry's back-off waits (100 ms to 1 s) pass at once. */
+async function observeOnFakeClock(drivers: Drivers, timeoutMs?: number) {
+  vi.useFakeTimers();
+  const run = observe('t', drivers, timeoutMs === undefined ? {} : { timeoutMs });
+  await vi.advanceTimersByTimeAsync(20_000);
+  return run;
+}
+
+test('an engine whose connection drops twice is asked again and observed', async () => {
+  const f = flaky([reset(), reset()]);
+  const { observed } = await observeOnFakeClock(f.drivers);
+  expect(observed.machines[0]!.engine).not.toBeNull();
+  expect(f.calls()).toBe(3);
+});
+
+test('a refusal is not retried: the machine is reported with the engine\'s sentence', async () => {
+  const f = flaky([Object.assign(new Error('(HTTP code 500) server error - no such thing'), { statusCode: 500 }), undefined]);
+  const { observed } = await observeOnFakeClock(f.drivers);
+  expect(observed.machines[0]!.engine).toBeNull();
+  expect(observed.machines[0]!.problem).toBe('no such thing');
+  expect(f.calls()).toBe(1);
+});
+
+test('an engine that keeps dropping is given up after four attempts', async () => {
+  const f = flaky([reset(), reset(), reset(), reset(), undefined]);
+  const { observed } = await observeOnFakeClock(f.drivers);
+  expect(observed.machines[0]!.problem).toBe('socket hang up');
+  expect(f.calls()).toBe(4);
+});
+
+test('the time limit ends the retries: no attempt starts after it', async () => {
+  const f = flaky(Array.from({ length: 10 }, reset));
+  // The first retry waits at least 100 ms (minTimeout) after the first failure: past the 50 ms limit.
+  const { observed } = await observeOnFakeClock(f.drivers, 50);
+  expect(observed.machines[0]!.problem).toBe('engine did not answer within 0.05 s');
+  expect(f.calls()).toBe(1);
 });
