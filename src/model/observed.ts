@@ -166,6 +166,15 @@ export interface ObservedContainer {
   owner?: { cluster: string; service: string; replica: number; configHash: string; id?: string };
 }
 
+/**
+ * A copy of `c` with `patch`. Some providers observe containers as lazy views whose fields are
+ * getters (sim: id and labels are computed on first read), which an object spread would drop.
+ */
+export function copyContainer(c: ObservedContainer, patch: Partial<ObservedContainer>): ObservedContainer {
+  const { id, name, image, state, labels, imageDigests, ports, reservations, owner } = c;
+  return { id, name, image, state, labels, ...(imageDigests ? { imageDigests } : {}), ports, reservations, ...(owner ? { owner } : {}), ...patch };
+}
+
 export interface SwarmFacts {
   state: 'inactive' | 'pending' | 'active' | 'error' | 'locked';
   nodeId?: string;

@@ -12,7 +12,7 @@
 // reason is made from the manifest. Pure.
 import type { Operation } from 'fast-json-patch';
 import { isGlobal, type Desired, type DesiredService } from '../model/desired.js';
-import { LABEL, type Observed, type ObservedContainer } from '../model/observed.js';
+import { copyContainer, LABEL, type Observed, type ObservedContainer } from '../model/observed.js';
 import { ownsContainer, ownsLabels } from '../model/ownership.js';
 import { maskedView, maskSpec, parseDigests, sensitiveChanges } from './sensitive.js';
 import { parseSpecLabel, specPatch } from './spec-diff.js';
@@ -78,7 +78,7 @@ export function honourIgnoreChanges(desired: Desired, observed: Observed): Honou
     const masked = specPatch(before && maskSpec(before, desired.sensitive), after.spec);
     const fields = onlyIgnored([...masked, ...sensitiveChanges(parseDigests(c.labels[LABEL.sensitive]), after.digests, masked)], s);
     if (!fields) continue;
-    current.set(c.id, { ...c, owner: { ...c.owner!, configHash: s.configHash } });
+    current.set(c.id, copyContainer(c, { owner: { ...c.owner!, configHash: s.configHash } }));
     const k = kept.get(s.name) ?? { fields: new Set(), replicas: [] };
     fields.forEach((f) => k.fields.add(f));
     k.replicas.push(c.owner!.replica);
