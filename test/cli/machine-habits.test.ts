@@ -6,6 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { loadManifest } from '../../src/manifest/index.js';
+import { closeDrivers, openDrivers } from '../../src/providers/index.js';
 import { cluster } from '../support/cli.js';
 
 const MANIFEST = `name: habits
@@ -35,15 +37,15 @@ describe('docker-machine habits on the sim driver', { timeout: 120_000 }, () => 
     expect(r.code, r.stderr).toBe(0);
   });
 
-  test('ls: the default table is docker-machine\'s columns (ls.go lsDefaultFormat) with ACTIVE `*` where DOCKER_HOST is the URL (isActive)', () => {
+  test('ls: the default table is docker-machine\'s columns (ls.go lsDefaultFormat) with ACTIVE `*` where DOCKER_HOST is the URL (isActive), STATE spelt as libmachine/state/state.go `states`', () => {
     const r = run(['ls'], { DOCKER_HOST: url('beta-1') });
     expect(r.code, r.stderr).toBe(0);
     const [header, ...rows] = r.stdout.trimEnd().split('\n');
     expect(header!.split(/\s+/)).toEqual(['NAME', 'ACTIVE', 'DRIVER', 'STATE', 'URL', 'SWARM', 'DOCKER', 'ERRORS']);
     expect(rows.map((l) => l.split(/\s+/).slice(0, 5))).toEqual([
-      ['alpha', '-', 'sim', 'running', url('alpha')],
-      ['beta-1', '*', 'sim', 'running', url('beta-1')],
-      ['beta-2', '-', 'sim', 'running', url('beta-2')],
+      ['alpha', '-', 'sim', 'Running', url('alpha')],
+      ['beta-1', '*', 'sim', 'Running', url('beta-1')],
+      ['beta-2', '-', 'sim', 'Running', url('beta-2')],
     ]);
     // columns line up (text/tabwriter, padding 3): every row's URL starts where the header's does
     for (const row of rows) expect(row.indexOf('sim://')).toBe(header!.indexOf('URL'));
@@ -74,6 +76,7 @@ describe('docker-machine habits on the sim driver', { timeout: 120_000 }, () => 
     expect(q('label=size=xxl', 'label=zone=EAST')).toEqual(['alpha', 'beta-1']);
     expect(q('STATE=Running')).toHaveLength(3); // key lower-cased (parseFilters), state EqualFold (matchesState)
     expect(q('state=stopped')).toEqual([]);
+    expect(q('state=running')).toHaveLength(3); // the column says Running; the filter compares without case
     expect(q('driver=SIM')).toHaveLength(3); // matchesDriverName: EqualFold
     expect(q('driver=docker')).toEqual([]);
   });
@@ -101,6 +104,26 @@ describe('docker-machine habits on the sim driver', { timeout: 120_000 }, () => 
     expect(bad('{{.ResponseTime}}')).toMatchObject({ code: 1, stderr: expect.stringContaining('.ResponseTime:') });
     expect(bad('{{.Name')).toMatchObject({ code: 1, stderr: expect.stringContaining('unclosed action') });
     expect(run(['ls', '-q', '--json'])).toMatchObject({ code: 1, stderr: expect.stringContaining('choose one of --json, -q and --format') });
+  });
+
+  test('ls STATE of a stopped machine is "Stopped" (libmachine/state/state.go), ACTIVE never `*` (isActive: state.Running only); --json keeps cluster\'s state names', async () => {
+    const loaded = loadManifest(join(dir, 'cluster.yml'));
+    if (!loaded.ok) throw new Error('manifest');
+    const drivers = await openDrivers(loaded.desired);
+    try {
+      await drivers.get('sim')!.stop!('alpha');
+    } finally {
+      await closeDrivers(drivers);
+    }
+    try {
+      const r = run(['ls', '--format', '{{.Name}} {{.State}} {{.Active}}'], { DOCKER_HOST: url('alpha') });
+      expect(r.stdout).toBe('alpha Stopped -\nbeta-1 Running -\nbeta-2 Running -\n');
+      expect(run(['ls', '-q', '--filter', 'state=Stopped']).stdout).toBe('alpha\n');
+      const doc = JSON.parse(run(['ls', '--json']).stdout) as { machines: { name: string; state: string }[] };
+      expect(doc.machines.map((m) => m.state)).toEqual(['stopped', 'running', 'running']);
+    } finally {
+      expect(run(['apply', '--auto-approve']).code).toBe(0); // started again for the tests after this one
+    }
   });
 
   test('active: the running machine DOCKER_HOST points at (active.go activeHost); exit 1 with the reason when none', () => {
