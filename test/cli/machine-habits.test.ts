@@ -142,7 +142,7 @@ describe('docker-machine habits on the sim driver', { timeout: 120_000 }, () => 
     const unset = (shell: string) => run(['env', '--unset', '--shell', shell]);
     const vars = ['DOCKER_TLS_VERIFY', 'DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_MACHINE_NAME'];
     const f = join(dir, 'cluster.yml');
-    expect(unset('bash').stdout).toBe(`${vars.map((v) => `unset ${v}\n`).join('')}# Run this command to configure your shell:\n# eval $(cluster env --unset --shell bash -f ${f})\n`);
+    expect(unset('bash').stdout).toBe(`${vars.map((v) => `unset ${v};\n`).join('')}# Run this command to configure your shell:\n# eval $(cluster env --unset --shell bash -f ${f})\n`);
     expect(unset('fish').stdout).toBe(`${vars.map((v) => `set -e ${v};\n`).join('')}# Run this command to configure your shell:\n# eval (cluster env --unset --shell fish -f ${f})\n`);
     expect(unset('powershell').stdout).toBe(`${vars.map((v) => `Remove-Item Env:\\${v}\n`).join('')}# Run this command to configure your shell:\n# & cluster env --unset --shell powershell -f ${f} | Invoke-Expression\n`);
     expect(unset('cmd').stdout).toBe(`${vars.map((v) => `SET ${v}=\n`).join('')}REM Run this command to configure your shell:\nREM @FOR /f "tokens=*" %i IN ('cluster env --unset --shell cmd -f ${f}') DO @%i\n`);
@@ -154,12 +154,12 @@ describe('docker-machine habits on the sim driver', { timeout: 120_000 }, () => 
   test('env picks the syntax from $SHELL as libmachine/shell Detect (base name; unknown: sh syntax; none: sh with a note on stderr)', () => {
     const env = (vars: Record<string, string | undefined>) => cluster(['env', '--unset'], { cwd: dir, env: { SHELL: undefined, __fish_bin_dir: undefined, ...vars } });
     expect(env({ SHELL: '/usr/local/bin/fish' }).stdout).toMatch(/^set -e DOCKER_TLS_VERIFY;\n[^]*# eval \(cluster env --unset\)\n$/);
-    expect(env({ SHELL: '/bin/zsh' }).stdout).toMatch(/^unset DOCKER_TLS_VERIFY\n[^]*# eval \$\(cluster env --unset\)\n$/);
+    expect(env({ SHELL: '/bin/zsh' }).stdout).toMatch(/^unset DOCKER_TLS_VERIFY;\n[^]*# eval \$\(cluster env --unset\)\n$/);
     expect(env({ SHELL: '/usr/bin/tcsh' }).stdout).toMatch(/^unsetenv DOCKER_TLS_VERIFY;/);
     expect(env({ SHELL: '/opt/microsoft/powershell/7/pwsh' }).stdout).toMatch(/^Remove-Item Env:\\DOCKER_TLS_VERIFY\n/);
-    expect(env({ SHELL: '/bin/ksh' }).stdout).toMatch(/^unset DOCKER_TLS_VERIFY\n/);
+    expect(env({ SHELL: '/bin/ksh' }).stdout).toMatch(/^unset DOCKER_TLS_VERIFY;\n/);
     const none = env({});
-    expect(none.stdout).toMatch(/^unset DOCKER_TLS_VERIFY\n/);
+    expect(none.stdout).toMatch(/^unset DOCKER_TLS_VERIFY;\n/);
     expect(none.stderr).toContain('specify the shell');
     expect(env({ SHELL: '/bin/bash', __fish_bin_dir: '/usr/bin' }).stdout).toMatch(/^set -e /);
   });
