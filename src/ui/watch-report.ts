@@ -7,9 +7,9 @@ import { renderPlan } from '../plan/render-compact.js';
 import type { Plan } from '../plan/types.js';
 import { planForStdout } from './colour.js';
 import { machineGroups } from './machine-groups.js';
-import { summaryLine } from '../plan/summary.js';
+import { countEffects, summaryLine } from '../plan/summary.js';
 import type { WatchReporter, WatchRun } from '../reconcile/watch.js';
-import { progressReporter, type ReportChoices } from './apply-report.js';
+import { planEvent, progressReporter, reportJson, type ReportChoices } from './apply-report.js';
 import { formatDiagnostic } from './diagnostic.js';
 import { formatMs } from './progress-plain.js';
 import { renderPlacementMatrix, statusReport, type StatusReport } from './status.js';
@@ -24,16 +24,20 @@ export async function watchReporter(c: ReportChoices): Promise<WatchReporter> {
     invalid: (ds) => ds.forEach((d: Diagnostic) => process.stderr.write(formatDiagnostic(d) + '\n')),
     plan: (why, plan, desired) => {
       log(`${why}: ${summaryLine(plan)}`);
-      if (!c.json) process.stdout.write(planText(plan, desired));
+      // --json: each run is framed as apply --json frames it: a plan event, the action events, a summary.
+      if (c.json) process.stdout.write(planEvent(plan, { why }) + '\n');
+      else process.stdout.write(planText(plan, desired));
     },
     ran: (desired, run) => {
       const line = runLine(run);
       if (line) log(line);
       if (run.kind === 'drifted' && !run.repeated) {
         // What a correction would do, as a plan: the drift itself, said and not done.
-        if (c.json) process.stdout.write(JSON.stringify({ type: 'drift', why: run.why, corrected: false, plan: run.plan, time: new Date().toISOString() }) + '\n');
+        if (c.json) process.stdout.write(JSON.stringify({ type: 'drift', why: run.why, corrected: false, plan: { ...run.plan, summary: countEffects(run.plan.actions) }, time: new Date().toISOString() }) + '\n');
         else process.stdout.write(planText(run.plan, desired));
       }
+      if (c.json && run.kind === 'applied') reportJson(run, desired, { why: run.why });
+      if (c.json && run.kind === 'refused') process.stdout.write(JSON.stringify({ type: 'summary', why: run.why, result: 'refused', blocked: run.blocked, time: new Date().toISOString() }) + '\n');
       if (run.kind === 'applied' && run.after && !c.json) process.stdout.write(statePanel(statusReport(desired, run.after), desired));
     },
   };
