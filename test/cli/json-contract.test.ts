@@ -48,6 +48,8 @@ describe('--json contract', () => {
     expect(doc('ls', '--json')).toMatchObject({ format_version: '1.0', machines: expect.arrayContaining([expect.objectContaining({ name: 'worker-2', state: 'running' })]) });
     expect(doc('ip', 'worker-2', '--json')).toMatchObject({ format_version: '1.0', machine: 'worker-2', address: expect.any(String) });
     expect(doc('explain', 'bird', '--json')).toMatchObject({ format_version: '1.0', service: 'bird' });
+    expect(doc('inspect', 'worker-2')).toMatchObject({ format_version: '1.0', name: 'worker-2', desired: { driver: 'sim' } }); // JSON without --json
+    expect(Object.keys(doc('ps', '--json'))[0]).toBe('format_version');
     writeFileSync(join(dir, 'cluster.yml'), example.replace(/scale: 10/, 'scale: 11'));
     const graph = doc('graph', '--json');
     expect(graph).toMatchObject({ format_version: '1.0', cluster: 'demo' });

@@ -103,7 +103,8 @@ export async function inspectCommand(name: string, opts: { file: string }): Prom
   return withMachines(opts.file, (machines, session) => {
     const m = pick(machines, name);
     const desired = session.desired.machines.find((x) => x.name === name);
-    process.stdout.write(JSON.stringify({ ...m, desired: desired ? { driver: desired.driver, role: desired.role ?? null, labels: desired.labels, cpus: desired.cpus ?? null, memory: desired.memory ?? null, options: desired.options } : null }, null, 2) + '\n');
+    // JSON always, as docker-machine inspect; a document of the one contract, format_version first.
+    process.stdout.write(jsonDocument({ ...m, desired: desired ? { driver: desired.driver, role: desired.role ?? null, labels: desired.labels, cpus: desired.cpus ?? null, memory: desired.memory ?? null, options: desired.options } : null }));
     return 0;
   });
 }
