@@ -168,6 +168,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(lockTimeout())
     .addOption(gracePeriod())
     .addOption(unreachableGrace())
+    .addOption(rebalance())
     .addOption(driftMode())
     .addHelpText('after', '\nExamples:\n  cluster watch -f cluster.yml --interval 10\n  cluster watch --drift report   # say what drifted, correct nothing; edits still apply')
     .action(async (o) => exit(await interruptible((stop) => applyCommand(undefined, { ...o, watch: true }, stop), report)));

@@ -80,3 +80,12 @@ test('each re-plan prints as `cluster plan` does by default: compact above COMPA
   expect(watcher.output().match(/^\s+\+\s+bird #\d+ /gm)).toHaveLength(1);
   expect(await watcher.stop('SIGINT')).toBe(130);
 }, 180_000);
+
+test('watch takes apply\'s flags where they mean the same (--rebalance), and refuses --adopt rather than ignoring it', () => {
+  expect(cluster(['watch', '--help']).stdout).toMatch(/--rebalance/);
+  const dir = mkdtempSync(join(tmpdir(), 'cluster-watch-adopt-'));
+  writeFileSync(join(dir, 'cluster.yml'), manifest(1));
+  const r = cluster(['apply', '--watch', '--adopt'], { cwd: dir });
+  expect([r.code, r.stdout]).toEqual([1, '']);
+  expect(r.stderr).toBe('error: apply --watch does not adopt: --adopt takes another checkout over once\n  hint: run `cluster apply --adopt` once, then `cluster watch`\n');
+});
