@@ -168,6 +168,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(lockTimeout())
     .addOption(gracePeriod())
     .addOption(unreachableGrace())
+    .addOption(rebalance())
     .addOption(driftMode())
     .addHelpText('after', '\nExamples:\n  cluster watch -f cluster.yml --interval 10\n  cluster watch --drift report   # say what drifted, correct nothing; edits still apply')
     .action(async (o) => exit(await interruptible((stop) => applyCommand(undefined, { ...o, watch: true }, stop), report)));
@@ -389,7 +390,13 @@ function buildProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--since <when>', 'only output since a duration ago (10m, 2h) or a time (2026-11-26T10:00:00Z)').argParser(sinceTime))
     .option('-t, --timestamps', "each line with the engine's time")
     .addHelpText('after', '\nExamples:\n  cluster logs web\n  cluster logs web -f --tail 20\n  cluster logs db --since 10m --timestamps')
-    .action(async (service, o) => exit(await interruptible(({ signal }) => logsCommand(service, o, signal), report, QUIET_INTERRUPT)));
+    // Extra words are checked here, not by commander: `logs web -f cluster.yml` (every other command's -f)
+    // gets the reason, not only "too many arguments".
+    .allowExcessArguments()
+    .action(async (service, o, cmd: Command) => {
+      excessLogsArguments(cmd.args.slice(1), o);
+      exit(await interruptible(({ signal }) => logsCommand(service, o, signal), report, QUIET_INTERRUPT));
+    });
 
   program
     .command('exec <replica> [command...]')
@@ -459,6 +466,16 @@ function interval(value: string): number {
     throw new InvalidArgumentError(`expected whole seconds from ${MIN_INTERVAL_S} to ${MAX_INTERVAL_S} (a re-observe lists the whole cluster; 0 would repeat it without pause)`);
   }
   return n;
+}
+
+/** `logs` takes one service: a second word is most often a manifest after `-f`, which is --follow here. */
+function excessLogsArguments(extra: string[], o: { follow?: boolean }): void {
+  if (!extra.length) return;
+  const [first] = extra;
+  if (o.follow && /\.ya?ml$/i.test(first!)) {
+    throw UserError.plain(`logs takes one service, and got ${first} too`, `-f is --follow in \`cluster logs\`, as in docker compose logs: give the manifest as --file ${first}`);
+  }
+  throw UserError.plain(`logs takes one service, and got ${extra.join(' ')} too`, 'one service per run: `cluster logs SERVICE` (run with --help for usage)');
 }
 
 /** `logs --since`: a duration ago or a time, as the UNIX seconds the Engine API takes (docker logs --since). */

@@ -21,9 +21,19 @@ export function manifestOptions(): ManifestOptions {
   return options;
 }
 
+/** `-c FILE` and no manifest at `file`: the compose app runs on defaultManifest's machines. */
+export function usesDefaultMachines(file: string): boolean {
+  return options.compose.length > 0 && !existsSync(resolve(file));
+}
+
+/** Said on stderr wherever the default machines stand in for a missing manifest, so nobody mistakes them for a cluster.yml. */
+export function defaultMachinesNote(file: string): string {
+  return `note: no ${file}: the compose app runs on the default machines (manager, worker-1, worker-2 on the docker driver); write ${file} to choose them`;
+}
+
 export function loadManifestWithOptions(file: string): LoadResult {
   const path = resolve(file);
-  const text = options.compose.length && !existsSync(path) ? defaultManifest(basename(dirname(path))) : undefined;
+  const text = usesDefaultMachines(file) ? defaultManifest(basename(dirname(path))) : undefined;
   return loadManifest(path, { compose: options.compose, profiles: options.profiles, ...(text ? { text } : {}) });
 }
 

@@ -20,12 +20,13 @@ import { protectedMachines } from '../reconcile/protection.js';
 import { applySilence, silenceFile } from '../reconcile/silence.js';
 import { place } from '../sched/index.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
-import { loadManifestWithOptions } from './manifest-options.js';
+import { defaultMachinesNote, loadManifestWithOptions, usesDefaultMachines } from './manifest-options.js';
 import { traitsOf } from '../providers/index.js';
 
 export function loadDesired(file: string): Desired {
   const result = loadManifestWithOptions(file);
   if (!result.ok) throw new UserError(result.diagnostics);
+  if (usesDefaultMachines(file)) process.stderr.write(defaultMachinesNote(file) + '\n');
   printWarnings(result.warnings);
   return result.desired;
 }

@@ -53,7 +53,7 @@ export function targetPlan(plan: Plan, targets: string[], desired: Desired, obse
     actions: plan.actions.filter((a) => keep.has(a.id)),
     placements,
     unschedulable: plan.unschedulable.filter((u) => parsed.some((t) => t.kind === 'service' && t.name === u.service)),
-    warnings: [...plan.warnings, `targeted plan (${targets.join(', ')}): ${leftOut ? `${leftOut} other change${leftOut === 1 ? ' is' : 's are'} left out, neither shown nor applied` : 'nothing else is pending'}; run without --target to converge the rest`],
+    warnings: [...plan.warnings, `targeted plan (${targets.join(', ')}): ${leftOut ? `${leftOut} other change${leftOut === 1 ? ' is' : 's are'} left out, neither shown nor applied; run without --target to converge the rest` : 'nothing else is pending'}`],
     targeted: { targets, left_out: leftOut },
   };
 }

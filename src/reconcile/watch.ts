@@ -141,8 +141,8 @@ export type WatchRun =
 export interface WatchReporter extends ProgressReporter {
   log(line: string): void;
   invalid(diagnostics: Diagnostic[]): void;
-  /** A run that will change something: its plan, before it runs. */
-  plan(why: string, plan: Plan): void;
+  /** A run that will change something: its plan, before it runs (desired: the manifest it converges to, for machine groups). */
+  plan(why: string, plan: Plan, desired: Desired): void;
   /** A run's end, after the lock is released (an applied run carries the state after it). */
   ran(desired: Desired, run: WatchRun): void;
 }
@@ -218,7 +218,7 @@ export async function watchCluster(w: WatchSession): Promise<void> {
       else if (onlyDrift) run = { kind: 'unchanged', why, ...(plan.unseen ? { unseen: plan.unseen } : {}) };
       else if (!hasChanges(plan)) run = { kind: 'unchanged', why, ...(plan.unseen ? { unseen: plan.unseen } : {}) };
       else {
-        say.plan(why, plan);
+        say.plan(why, plan, desired);
         const r = await runWithFollowUp(open, desired, plan, {
           signal: w.signal,
           reporter: say,
@@ -226,7 +226,7 @@ export async function watchCluster(w: WatchSession): Promise<void> {
           graceMs: w.graceMs,
           observeAfter: true,
           ...(w.replan ? { replan: () => replan(desired, open, reporting ? converged : undefined) } : {}),
-          onReplanned: (next, what) => say.plan(what, next),
+          onReplanned: (next, what) => say.plan(what, next, desired),
         });
         run = { kind: 'applied', why, ...r };
       }

@@ -5,7 +5,7 @@ import type { Desired } from '../model/desired.js';
 import { describeAction } from '../plan/render-text.js';
 import { renderPlan } from '../plan/render-compact.js';
 import { machineGroups } from './machine-groups.js';
-import { summaryLine } from '../plan/summary.js';
+import { countEffects, summaryLine } from '../plan/summary.js';
 import type { Action, Plan } from '../plan/types.js';
 import type { ApplyOutcome, ApplyReporter, ProgressReporter } from '../reconcile/session.js';
 import type { WalkEvent, WalkResult } from '../reconcile/walk.js';
@@ -59,9 +59,9 @@ export async function applyReporter(c: ReportChoices & { verb: 'apply' | 'destro
   const planText = (plan: Plan) => planForStdout(renderPlan(plan, 'auto', machineGroups(c.desired)));
   return {
     ...progress,
-    plan: (plan) => (c.json ? out(JSON.stringify({ type: 'plan', plan })) : process.stdout.write(planText(plan))),
+    plan: (plan) => (c.json ? out(planEvent(plan)) : process.stdout.write(planText(plan))),
     replanned: (plan, why) => {
-      if (c.json) return out(JSON.stringify({ type: 'plan', follow_up: true, why, plan }));
+      if (c.json) return out(planEvent(plan, { follow_up: true, why }));
       err(`\n${why}; the rest runs now:`);
       process.stdout.write(planText(plan));
     },
@@ -124,10 +124,15 @@ function unplaced(plan: Plan): string[] {
   return [`${plan.unschedulable.reduce((n, u) => n + u.replicas.length, 0)} replica(s) could not be placed; see the plan above.`];
 }
 
-/** `--json`: a closing `summary` event (every id), then for a finished apply the `status` after it. */
-function reportJson(o: ApplyOutcome, desired: Desired): void {
+/** The `plan` event of `apply --json` / `watch --json`: the plan as `plan --json` prints it (with its `summary` counts). */
+export function planEvent(plan: Plan, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ type: 'plan', ...extra, plan: { ...plan, summary: countEffects(plan.actions) } });
+}
+
+/** `--json`: a closing `summary` event (every id), then for a finished apply the `status` after it (watch: `why` names the run). */
+export function reportJson(o: ApplyOutcome, desired: Desired, extra: Record<string, unknown> = {}): void {
   const result = o.kind === 'applied' ? (o.stopped ? 'stopped' : o.walk.failed.length || o.walk.skipped.length ? 'incomplete' : 'complete') : o.kind;
-  const summary: Record<string, unknown> = { type: 'summary', result, time: time() };
+  const summary: Record<string, unknown> = { type: 'summary', ...extra, result, time: time() };
   if (o.kind === 'cancelled') summary.why = o.why;
   if (o.kind === 'applied') {
     const w = o.walk;

@@ -27,15 +27,23 @@ export function planForStdout(text: string): string {
   return colourOn(process.stdout) ? colourPlan(text) : text;
 }
 
-/** The plan text with each action's symbol coloured, as `terraform plan` at a terminal. */
+/**
+ * The plan text with each action's symbol coloured, as `terraform plan` at a terminal. Only inside the
+ * action sections (from a `  # machines` heading on): the `  - ` bullets under `Notes:` or `Warnings:`
+ * (a heading at column 0) are not removals and stay uncoloured.
+ */
 export function colourPlan(text: string): string {
+  let inActions = false;
   return text
     .split('\n')
-    .map((line) =>
-      line.replace(PLAN_LINE, (_, indent: string, sym: string, gap: string) => {
+    .map((line) => {
+      if (/^ {2}# /.test(line)) inActions = true;
+      else if (/^\S/.test(line)) inActions = false;
+      if (!inActions) return line;
+      return line.replace(PLAN_LINE, (_, indent: string, sym: string, gap: string) => {
         const painted = sym === '-/+' ? `${paint('-', 'red')}/${paint('+', 'green')}` : paint(sym, sym === '+' ? 'green' : sym === '-' ? 'red' : 'yellow');
         return `${indent}${painted}${gap}`;
-      }),
-    )
+      });
+    })
     .join('\n');
 }

@@ -1,6 +1,6 @@
 // `cluster status`: what exists, from observation only. Pure: observed (+ desired for context) → report.
 import type { Desired, DriverName } from '../model/desired.js';
-import { LABEL, type Observed } from '../model/observed.js';
+import { LABEL, type MachineState, type Observed } from '../model/observed.js';
 import { ownsContainer, ownsLabels } from '../model/ownership.js';
 import { formatBytes } from '../plan/machines.js';
 import { swarmHealth } from '../plan/swarm-health.js';
@@ -14,7 +14,7 @@ export interface StatusReport {
   machines: {
     name: string;
     driver: DriverName;
-    state: string;
+    state: MachineState;
     role: string | null;
     labels: Record<string, string>;
     address: string | null;

@@ -85,4 +85,12 @@ describe('errors from the binary', () => {
     const unknown = cluster(['plan', '--frobnicate']);
     expect(unknown.stderr.match(/unknown option/g)).toHaveLength(1); // commander's own, not printed twice
   });
+
+  test('`logs web -f cluster.yml` (every other command\'s -f) says -f is --follow in logs, before reading anything', () => {
+    const r = cluster(['logs', 'web', '-f', 'copy.yml']);
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toBe('error: logs takes one service, and got copy.yml too\n  hint: -f is --follow in `cluster logs`, as in docker compose logs: give the manifest as --file copy.yml\n');
+    const two = cluster(['logs', 'web', 'db']);
+    expect([two.code, two.stderr]).toEqual([1, 'error: logs takes one service, and got db too\n  hint: one service per run: `cluster logs SERVICE` (run with --help for usage)\n']);
+  });
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { background } from '../support/background.js';
 import { cluster } from '../support/cli.js';
 
 const example = readFileSync(join(import.meta.dirname, '../../cluster.example.yml'), 'utf8').replaceAll('driver: docker', 'driver: sim');
@@ -34,6 +35,9 @@ describe('--json contract', () => {
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; plan?: { format_version: string }; result?: string; status?: { format_version: string } });
     expect(events[0]!.type).toBe('plan');
     expect(events[0]!.plan!.format_version).toBe('1.0');
+    // the plan event is the document `plan --json` prints, counts included
+    const counted = events[0]!.plan as unknown as { actions: unknown[]; summary: unknown };
+    expect(counted.summary).toEqual({ add: counted.actions.length, change: 0, destroy: 0 });
     expect(events.at(-2)).toMatchObject({ type: 'summary', result: 'complete' });
     expect(events.at(-1)).toMatchObject({ type: 'status', status: { format_version: '1.0' } });
   });
@@ -44,6 +48,8 @@ describe('--json contract', () => {
     expect(doc('ls', '--json')).toMatchObject({ format_version: '1.0', machines: expect.arrayContaining([expect.objectContaining({ name: 'worker-2', state: 'running' })]) });
     expect(doc('ip', 'worker-2', '--json')).toMatchObject({ format_version: '1.0', machine: 'worker-2', address: expect.any(String) });
     expect(doc('explain', 'bird', '--json')).toMatchObject({ format_version: '1.0', service: 'bird' });
+    expect(doc('inspect', 'worker-2')).toMatchObject({ format_version: '1.0', name: 'worker-2', desired: { driver: 'sim' } }); // JSON without --json
+    expect(Object.keys(doc('ps', '--json'))[0]).toBe('format_version');
     writeFileSync(join(dir, 'cluster.yml'), example.replace(/scale: 10/, 'scale: 11'));
     const graph = doc('graph', '--json');
     expect(graph).toMatchObject({ format_version: '1.0', cluster: 'demo' });
@@ -62,4 +68,36 @@ describe('--json contract', () => {
     expect(out).toMatchObject({ format_version: '1.0', valid: false });
     expect(out.diagnostics[0]).toMatchObject({ severity: 'error', line: 3, message: expect.stringMatching(/cpus/) });
   });
+
+  test('watch --json frames each run as apply --json does: a plan event (with why and counts), its action events, a summary, the status', async () => {
+    const wdir = mkdtempSync(join(tmpdir(), 'cluster-json-watch-'));
+    writeFileSync(join(wdir, 'cluster.yml'), example);
+    const watcher = background(['watch', '--json', '--interval', '60', '-f', 'cluster.yml'], { cwd: wdir });
+    try {
+      await watcher.waitFor(/"type":"status"/, 60_000);
+      writeFileSync(join(wdir, 'cluster.yml'), example.replace(/scale: 10/, 'scale: 11'));
+      await watcher.waitFor(/"type":"status"/, 60_000, 2);
+    } finally {
+      expect(await watcher.stop('SIGINT')).toBe(130);
+    }
+    const events = watcher
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; why?: string; result?: string; plan?: { format_version: string; summary: unknown } });
+    const framing = events.filter((e) => e.type !== 'start' && e.type !== 'done').map((e) => [e.type, e.why]);
+    expect(framing).toEqual([
+      ['plan', 'start'],
+      ['summary', 'start'],
+      ['status', undefined],
+      ['plan', expect.stringContaining('cluster.yml changed')],
+      ['summary', expect.stringContaining('cluster.yml changed')],
+      ['status', undefined],
+    ]);
+    expect(events.filter((e) => e.type === 'plan').map((e) => [e.plan!.format_version, e.plan!.summary])).toEqual([
+      ['1.0', { add: 22, change: 0, destroy: 0 }],
+      ['1.0', { add: 1, change: 0, destroy: 0 }],
+    ]);
+    expect(events.filter((e) => e.type === 'summary').map((e) => e.result)).toEqual(['complete', 'complete']);
+  }, 120_000);
 });

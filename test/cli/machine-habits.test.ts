@@ -6,6 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { loadManifest } from '../../src/manifest/index.js';
+import { closeDrivers, openDrivers } from '../../src/providers/index.js';
 import { cluster } from '../support/cli.js';
 
 const MANIFEST = `name: habits
@@ -35,15 +37,15 @@ describe('docker-machine habits on the sim driver', { timeout: 120_000 }, () => 
     expect(r.code, r.stderr).toBe(0);
   });
 
-  test('ls: the default table is docker-machine\'s columns (ls.go lsDefaultFormat) with ACTIVE `*` where DOCKER_HOST is the URL (isActive)', () => {
+  test('ls: the default table is docker-machine\'s columns (ls.go lsDefaultFormat) with ACTIVE `*` where DOCKER_HOST is the URL (isActive), STATE spelt as libmachine/state/state.go `states`', () => {
     const r = run(['ls'], { DOCKER_HOST: url('beta-1') });
     expect(r.code, r.stderr).toBe(0);
     const [header, ...rows] = r.stdout.trimEnd().split('\n');
     expect(header!.split(/\s+/)).toEqual(['NAME', 'ACTIVE', 'DRIVER', 'STATE', 'URL', 'SWARM', 'DOCKER', 'ERRORS']);
     expect(rows.map((l) => l.split(/\s+/).slice(0, 5))).toEqual([
-      ['alpha', '-', 'sim', 'running', url('alpha')],
-      ['beta-1', '*', 'sim', 'running', url('beta-1')],
-      ['beta-2', '-', 'sim', 'running', url('beta-2')],
+      ['alpha', '-', 'sim', 'Running', url('alpha')],
+      ['beta-1', '*', 'sim', 'Running', url('beta-1')],
+      ['beta-2', '-', 'sim', 'Running', url('beta-2')],
     ]);
     // columns line up (text/tabwriter, padding 3): every row's URL starts where the header's does
     for (const row of rows) expect(row.indexOf('sim://')).toBe(header!.indexOf('URL'));
@@ -74,6 +76,7 @@ describe('docker-machine habits on the sim driver', { timeout: 120_000 }, () => 
     expect(q('label=size=xxl', 'label=zone=EAST')).toEqual(['alpha', 'beta-1']);
     expect(q('STATE=Running')).toHaveLength(3); // key lower-cased (parseFilters), state EqualFold (matchesState)
     expect(q('state=stopped')).toEqual([]);
+    expect(q('state=running')).toHaveLength(3); // the column says Running; the filter compares without case
     expect(q('driver=SIM')).toHaveLength(3); // matchesDriverName: EqualFold
     expect(q('driver=docker')).toEqual([]);
   });
@@ -103,6 +106,26 @@ describe('docker-machine habits on the sim driver', { timeout: 120_000 }, () => 
     expect(run(['ls', '-q', '--json'])).toMatchObject({ code: 1, stderr: expect.stringContaining('choose one of --json, -q and --format') });
   });
 
+  test('ls STATE of a stopped machine is "Stopped" (libmachine/state/state.go), ACTIVE never `*` (isActive: state.Running only); --json keeps cluster\'s state names', async () => {
+    const loaded = loadManifest(join(dir, 'cluster.yml'));
+    if (!loaded.ok) throw new Error('manifest');
+    const drivers = await openDrivers(loaded.desired);
+    try {
+      await drivers.get('sim')!.stop!('alpha');
+    } finally {
+      await closeDrivers(drivers);
+    }
+    try {
+      const r = run(['ls', '--format', '{{.Name}} {{.State}} {{.Active}}'], { DOCKER_HOST: url('alpha') });
+      expect(r.stdout).toBe('alpha Stopped -\nbeta-1 Running -\nbeta-2 Running -\n');
+      expect(run(['ls', '-q', '--filter', 'state=Stopped']).stdout).toBe('alpha\n');
+      const doc = JSON.parse(run(['ls', '--json']).stdout) as { machines: { name: string; state: string }[] };
+      expect(doc.machines.map((m) => m.state)).toEqual(['stopped', 'running', 'running']);
+    } finally {
+      expect(run(['apply', '--auto-approve']).code).toBe(0); // started again for the tests after this one
+    }
+  });
+
   test('active: the running machine DOCKER_HOST points at (active.go activeHost); exit 1 with the reason when none', () => {
     expect(run(['active'], { DOCKER_HOST: url('beta-2') })).toMatchObject({ code: 0, stdout: 'beta-2\n' });
     expect(JSON.parse(run(['active', '--json'], { DOCKER_HOST: url('alpha') }).stdout)).toEqual({ format_version: '1.0', machine: 'alpha', url: url('alpha') });
@@ -119,7 +142,7 @@ describe('docker-machine habits on the sim driver', { timeout: 120_000 }, () => 
     const unset = (shell: string) => run(['env', '--unset', '--shell', shell]);
     const vars = ['DOCKER_TLS_VERIFY', 'DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_MACHINE_NAME'];
     const f = join(dir, 'cluster.yml');
-    expect(unset('bash').stdout).toBe(`${vars.map((v) => `unset ${v}\n`).join('')}# Run this command to configure your shell:\n# eval $(cluster env --unset --shell bash -f ${f})\n`);
+    expect(unset('bash').stdout).toBe(`${vars.map((v) => `unset ${v};\n`).join('')}# Run this command to configure your shell:\n# eval $(cluster env --unset --shell bash -f ${f})\n`);
     expect(unset('fish').stdout).toBe(`${vars.map((v) => `set -e ${v};\n`).join('')}# Run this command to configure your shell:\n# eval (cluster env --unset --shell fish -f ${f})\n`);
     expect(unset('powershell').stdout).toBe(`${vars.map((v) => `Remove-Item Env:\\${v}\n`).join('')}# Run this command to configure your shell:\n# & cluster env --unset --shell powershell -f ${f} | Invoke-Expression\n`);
     expect(unset('cmd').stdout).toBe(`${vars.map((v) => `SET ${v}=\n`).join('')}REM Run this command to configure your shell:\nREM @FOR /f "tokens=*" %i IN ('cluster env --unset --shell cmd -f ${f}') DO @%i\n`);
@@ -131,12 +154,12 @@ describe('docker-machine habits on the sim driver', { timeout: 120_000 }, () => 
   test('env picks the syntax from $SHELL as libmachine/shell Detect (base name; unknown: sh syntax; none: sh with a note on stderr)', () => {
     const env = (vars: Record<string, string | undefined>) => cluster(['env', '--unset'], { cwd: dir, env: { SHELL: undefined, __fish_bin_dir: undefined, ...vars } });
     expect(env({ SHELL: '/usr/local/bin/fish' }).stdout).toMatch(/^set -e DOCKER_TLS_VERIFY;\n[^]*# eval \(cluster env --unset\)\n$/);
-    expect(env({ SHELL: '/bin/zsh' }).stdout).toMatch(/^unset DOCKER_TLS_VERIFY\n[^]*# eval \$\(cluster env --unset\)\n$/);
+    expect(env({ SHELL: '/bin/zsh' }).stdout).toMatch(/^unset DOCKER_TLS_VERIFY;\n[^]*# eval \$\(cluster env --unset\)\n$/);
     expect(env({ SHELL: '/usr/bin/tcsh' }).stdout).toMatch(/^unsetenv DOCKER_TLS_VERIFY;/);
     expect(env({ SHELL: '/opt/microsoft/powershell/7/pwsh' }).stdout).toMatch(/^Remove-Item Env:\\DOCKER_TLS_VERIFY\n/);
-    expect(env({ SHELL: '/bin/ksh' }).stdout).toMatch(/^unset DOCKER_TLS_VERIFY\n/);
+    expect(env({ SHELL: '/bin/ksh' }).stdout).toMatch(/^unset DOCKER_TLS_VERIFY;\n/);
     const none = env({});
-    expect(none.stdout).toMatch(/^unset DOCKER_TLS_VERIFY\n/);
+    expect(none.stdout).toMatch(/^unset DOCKER_TLS_VERIFY;\n/);
     expect(none.stderr).toContain('specify the shell');
     expect(env({ SHELL: '/bin/bash', __fish_bin_dir: '/usr/bin' }).stdout).toMatch(/^set -e /);
   });

@@ -36,7 +36,7 @@ test('--html and --svg write the picture, say so on stderr, and print no table',
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toBe('');
   expect(r.stderr).toBe(
-    ['c.html', 'c.svg'].map((f) => `Wrote the picture of cluster "picture" (4 machine(s), 4 replica(s), 2 unschedulable) to ${f}\n`).join(''),
+    ['c.html', 'c.svg'].map((f) => `Wrote the picture of cluster "picture" (4 machines, 4 replicas, 2 unschedulable) to ${f}\n`).join(''),
   );
   const html = readFileSync(join(dir, 'c.html'), 'utf8');
   const svg = readFileSync(join(dir, 'c.svg'), 'utf8');

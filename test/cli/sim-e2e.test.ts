@@ -184,6 +184,7 @@ describe('safety: protect and --target (sim driver)', () => {
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).toMatch(/No changes in the target \(service\.db\); \d+ other changes are pending: run without --target to see them\./);
     expect(quiet.stdout).not.toMatch(/The cluster matches the manifest/);
+    expect(quiet.stdout).toMatch(/left out, neither shown nor applied; run without --target to converge the rest/);
     const json = JSON.parse(run('plan', '--json', '--target', 'service.db').stdout) as { targeted: { targets: string[]; left_out: number } };
     expect(json.targeted.targets).toEqual(['service.db']);
     expect(json.targeted.left_out).toBeGreaterThan(3); // web's 3 creates at least
@@ -201,6 +202,11 @@ describe('safety: protect and --target (sim driver)', () => {
     const after = JSON.parse(run('status', '--json').stdout) as Status;
     expect(after.containers.filter((c) => c.service === 'db')).toEqual([]);
     expect(after.machines.map((m) => m.name)).toEqual(before.machines.map((m) => m.name)); // only db went
+    // nothing pending anywhere: the warning does not send the user to converge a rest there is not
+    expect(run('apply', '--auto-approve').code).toBe(0);
+    const converged = run('plan', '--target', 'service.web').stdout;
+    expect(converged).toContain('targeted plan (service.web): nothing else is pending\n');
+    expect(converged).not.toContain('converge the rest');
   });
 });
 

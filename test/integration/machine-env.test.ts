@@ -24,10 +24,10 @@ describe('cluster env on a machine with a real engine', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(
       [
-        'unset DOCKER_TLS_VERIFY',
-        `export DOCKER_HOST="${DOCKER_HOST}"`,
-        'unset DOCKER_CERT_PATH',
-        'export DOCKER_MACHINE_NAME="host1"',
+        'unset DOCKER_TLS_VERIFY;',
+        `export DOCKER_HOST="${DOCKER_HOST}";`,
+        'unset DOCKER_CERT_PATH;',
+        'export DOCKER_MACHINE_NAME="host1";',
         '# Run this command to configure your shell:',
         `# eval $(cluster env host1 --shell bash -f ${file})`,
         '',
@@ -41,11 +41,12 @@ describe('cluster env on a machine with a real engine', () => {
     // A previous `env` of a TLS machine left these behind; with them the docker CLI would look for
     // /nonexistent/ca.pem and fail.
     const script = [
-      `eval "$(${cli} env host1 -f ${file})"`,
+      // unquoted, as the README and the hint write it: bash joins the lines (hence each ends with `;`)
+      `eval $(${cli} env host1 -f ${file})`,
       `docker version --format 'api={{.Server.APIVersion}}'`,
       `echo "name=$DOCKER_MACHINE_NAME"`,
       `${cli} active -f ${file}`,
-      `eval "$(${cli} env --unset)"`,
+      `eval $(${cli} env --unset)`,
       `echo "after=$DOCKER_HOST$DOCKER_MACHINE_NAME$DOCKER_TLS_VERIFY"`,
       `${cli} active -f ${file} || echo "active-exit=$?"`,
     ].join('\n');

@@ -74,7 +74,7 @@ services:
     svg = join(dir, 'cluster.svg');
     const status = await run('status', '--html', page, '--svg', svg);
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stderr).toContain(`Wrote the picture of cluster "picture-browser" (10 machine(s), 21 replica(s), 2 unschedulable) to ${page}`);
+    expect(status.stderr).toContain(`Wrote the picture of cluster "picture-browser" (10 machines, 21 replicas, 2 unschedulable) to ${page}`);
   }, 300_000);
 
   test('the screenshot shows every service colour, the reservations and the red callout', async (ctx) => {

@@ -34,6 +34,7 @@ describe('sim latency', () => {
     expect(conditions.latencyOf('swarm.init')).toBe(9);
     expect(conditions.failureRateOf('container.create')).toBe(0.5);
     expect(() => new SimConditions({ latencyMs: {}, failureRate: {}, seed: 0 }, { CLUSTER_SIM_FAILURE_RATE: '2' })).toThrow(/CLUSTER_SIM_FAILURE_RATE=2 is not a number from 0 to 1/);
+    expect(() => new SimConditions({ latencyMs: {}, failureRate: {}, seed: 0 }, { CLUSTER_SIM_LATENCY_MS: 'abc' })).toThrow(/^CLUSTER_SIM_LATENCY_MS=abc is not a number of 0 or more$/);
     expect(() => new SimConditions({ latencyMs: {}, failureRate: {}, seed: 0 }, { CLUSTER_SIM_LATENCY_MS: 'soon' })).toThrow(/CLUSTER_SIM_LATENCY_MS/);
   });
 });

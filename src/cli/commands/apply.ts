@@ -36,6 +36,8 @@ export interface ApplyOptions extends PlanChoices {
 
 export async function applyCommand(planFile: string | undefined, opts: ApplyOptions, interrupts: Interrupts): Promise<number> {
   if (opts.watch && planFile) throw UserError.plain(`apply --watch cannot follow a saved plan (${planFile}): watch re-plans on every change`, 'run `cluster apply FILE` once, or `cluster apply --watch` without a plan file');
+  // Adopting records this folder's identity once, after an approved run: not a watch loop's business.
+  if (opts.watch && opts.adopt !== undefined) throw UserError.plain('apply --watch does not adopt: --adopt takes another checkout over once', 'run `cluster apply --adopt` once, then `cluster watch`');
   if (opts.watch) return watchCommand(opts, interrupts);
   if (opts.drift === 'report') throw UserError.plain('--drift report is a watch mode: apply without --watch corrects what it plans', 'add --watch, or run `cluster plan` to see the drift without correcting it');
   // A saved plan is refused before the lock when malformed, cyclic or edited, and under it when stale or

@@ -3,6 +3,7 @@
 import { InvalidArgumentError } from 'commander';
 import { RE2JS } from 're2js';
 import { didYouMean } from '../../manifest/hints.js';
+import type { MachineState } from '../../model/observed.js';
 
 /** One machine as ls shows it; field names are docker-machine's HostListItem's, so templates carry over. */
 export interface LsItem {
@@ -11,6 +12,7 @@ export interface LsItem {
   Active: '*' | '-';
   ActiveHost: boolean;
   DriverName: string;
+  /** docker-machine's spelling: machineStateName. */
   State: string;
   URL: string;
   Swarm: string;
@@ -20,8 +22,26 @@ export interface LsItem {
   labels: Record<string, string>;
 }
 
+/**
+ * The STATE column as docker-machine prints it: libmachine/state/state.go's `states` ("Running",
+ * "Paused", "Stopped", "Error", ...), not cluster's lower-case machine states. `--filter state=`
+ * compares without case (ls.go matchesState: strings.EqualFold), so `state=running` still matches.
+ */
+export function machineStateName(state: MachineState): string {
+  switch (state) {
+    case 'running':
+      return 'Running';
+    case 'paused':
+      return 'Paused';
+    case 'stopped':
+      return 'Stopped';
+    case 'error':
+      return 'Error';
+  }
+}
+
 /** ls.go isActive: running, and DOCKER_HOST is exactly the URL `env` would export for it. */
-export function isActive(state: string, dockerHost: string, envDockerHost: string | undefined): boolean {
+export function isActive(state: MachineState, dockerHost: string, envDockerHost: string | undefined): boolean {
   return state === 'running' && dockerHost !== '' && dockerHost === envDockerHost;
 }
 

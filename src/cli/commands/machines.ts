@@ -10,7 +10,7 @@ import { loadDesired, openSession, type Session } from '../pipeline.js';
 import { dockerCpArgv, dockerExecArgv, sshArgv } from './shell-argv.js';
 import { traitsOf } from '../../providers/index.js';
 import { UserError } from '../../model/diagnostic.js';
-import { DEFAULT_FORMAT, isActive, matchesFilters, parseFormat, renderLs, type LsFilter, type LsFormat, type LsItem } from './ls-view.js';
+import { DEFAULT_FORMAT, isActive, machineStateName, matchesFilters, parseFormat, renderLs, type LsFilter, type LsFormat, type LsItem } from './ls-view.js';
 import { detectShell, ENV_VARIABLES, envLines, usageHint, type ShellName } from './shell-env.js';
 
 type MachineReport = StatusReport['machines'][number];
@@ -39,7 +39,7 @@ function lsItem(m: MachineReport): LsItem {
     Active: active ? '*' : '-',
     ActiveHost: active,
     DriverName: m.driver,
-    State: m.state,
+    State: machineStateName(m.state),
     URL: url,
     Swarm: m.role ?? '',
     // docker-machine prints v20.10.24 (ls.go), and Unknown when the engine did not answer.
@@ -103,7 +103,8 @@ export async function inspectCommand(name: string, opts: { file: string }): Prom
   return withMachines(opts.file, (machines, session) => {
     const m = pick(machines, name);
     const desired = session.desired.machines.find((x) => x.name === name);
-    process.stdout.write(JSON.stringify({ ...m, desired: desired ? { driver: desired.driver, role: desired.role ?? null, labels: desired.labels, cpus: desired.cpus ?? null, memory: desired.memory ?? null, options: desired.options } : null }, null, 2) + '\n');
+    // JSON always, as docker-machine inspect; a document of the one contract, format_version first.
+    process.stdout.write(jsonDocument({ ...m, desired: desired ? { driver: desired.driver, role: desired.role ?? null, labels: desired.labels, cpus: desired.cpus ?? null, memory: desired.memory ?? null, options: desired.options } : null }));
     return 0;
   });
 }

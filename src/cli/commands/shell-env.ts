@@ -45,7 +45,11 @@ export function envLines(shell: ShellName, vars: Record<string, string | null>):
       case 'bash':
       case 'zsh':
       case 'sh':
-        return v === null ? `unset ${k}` : `export ${k}="${v}"`;
+        // `;` as fish's and tcsh's lines have it: `eval $(cluster env m1)` (unquoted, as docker-machine's
+        // hint writes it) joins the lines into one command line. docker-machine's bash lines are all
+        // `export` (or all `unset`), which survive that; cluster's also unset the TLS variables, and
+        // `unset DOCKER_TLS_VERIFY export DOCKER_HOST="..."` without the `;` unsets DOCKER_HOST.
+        return v === null ? `unset ${k};` : `export ${k}="${v}";`;
     }
   };
   return Object.entries(vars).map(([k, v]) => line(k, v) + '\n').join('');

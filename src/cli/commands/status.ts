@@ -34,7 +34,8 @@ export async function statusCommand(opts: StatusOptions): Promise<number> {
     if (opts.svg) writePicture(opts.svg, renderClusterSvg(input) + '\n');
     if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     const unplaced = input.unschedulable.reduce((n, u) => n + u.replicas.length, 0);
-    const what = `${report.machines.length} machine(s), ${report.containers.length} replica(s)${unplaced ? `, ${unplaced} unschedulable` : ''}`;
+    const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+    const what = `${plural(report.machines.length, 'machine')}, ${plural(report.containers.length, 'replica')}${unplaced ? `, ${unplaced} unschedulable` : ''}`;
     for (const file of [opts.html, opts.svg]) if (file) process.stderr.write(`Wrote the picture of cluster "${report.cluster}" (${what}) to ${file}\n`);
     return 0;
   } finally {

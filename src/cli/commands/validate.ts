@@ -1,7 +1,7 @@
 import { isGlobal, type Desired } from '../../model/desired.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import { jsonDocument } from '../../ui/json.js';
-import { loadManifestWithOptions } from '../manifest-options.js';
+import { loadManifestWithOptions, manifestOptions, usesDefaultMachines } from '../manifest-options.js';
 import { loadDesired } from '../pipeline.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -28,6 +28,8 @@ export function validateCommand(opts: { file: string; json?: boolean }): number 
   const desired = loadDesired(opts.file);
   const c = counts(desired);
   const shown = `${plural(c.replicas, 'replica')}${c.global ? `, ${c.global} global: one per machine` : ''}`;
-  process.stdout.write(`${opts.file} is valid: cluster "${desired.name}", ${plural(desired.machines.length, 'machine')}, ${plural(desired.services.length, 'service')} (${shown}).\n`);
+  // The files read: `-c` compose files beside the manifest, or instead of it (the default machines).
+  const files = [...(usesDefaultMachines(opts.file) ? [] : [opts.file]), ...manifestOptions().compose];
+  process.stdout.write(`${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} valid: cluster "${desired.name}", ${plural(desired.machines.length, 'machine')}, ${plural(desired.services.length, 'service')} (${shown}).\n`);
   return 0;
 }

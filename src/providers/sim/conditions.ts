@@ -85,7 +85,7 @@ function fnv1a(text: string): number {
 function parseNumber(name: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n < min || n > max) {
-    throw UserError.plain(`${name}=${text} is not a number from ${min} to ${max === Infinity ? 'any' : max}`, `unset ${name} or give e.g. ${name}=${max === 1 ? '0.05' : '20'}`);
+    throw UserError.plain(`${name}=${text} is not a number ${max === Infinity ? `of ${min} or more` : `from ${min} to ${max}`}`, `unset ${name} or give e.g. ${name}=${max === 1 ? '0.05' : '20'}`);
   }
   return n;
 }

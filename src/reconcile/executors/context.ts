@@ -1,6 +1,7 @@
 // What every executor shares during one apply: the manifest, what was observed, the open drivers, the
 // machine records (create/start update them so later actions reach the new engine), and the lookups
 // built on them. One per apply (src/reconcile/actions.ts makes it).
+import { isTransient } from '../../engine/errors.js';
 import type { Engine } from '../../engine/types.js';
 import type { Desired, DesiredMachine, DesiredService, DriverName } from '../../model/desired.js';
 import { LABEL, type Observed, type ObservedSwarmService } from '../../model/observed.js';
@@ -93,11 +94,17 @@ export class ActionContext {
   }
 
   async leaderName(except: string): Promise<string> {
+    // A manager that did not answer for a transient reason may be the one: its error is rethrown so the
+    // walk retries the join, rather than failing it for good as "no manager" (seen with sim faults).
+    let transient: unknown;
     for (const m of this.desired.machines) {
       if (m.role !== 'manager' || m.name === except || !this.records.has(m.name)) continue;
-      const facts = await this.engine(m.name).facts().catch(() => undefined);
+      const facts = await this.engine(m.name)
+        .facts()
+        .catch((err: unknown) => void (isTransient(err) && (transient ??= err)));
       if (facts?.swarm.state === 'active' && facts.swarm.role === 'manager') return m.name;
     }
+    if (transient) throw transient;
     throw new Error('no reachable swarm manager among the manifest’s managers');
   }
 
