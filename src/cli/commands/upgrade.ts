@@ -53,11 +53,12 @@ export async function upgradeCommand(name: string, opts: UpgradeOptions, interru
     // Nothing to move (or moved already by the manifest's own `availability: drain`), or --force: upgrade as it stands.
     const drain = !opts.force && held.length > 0 && manifest !== 'drain' && machine !== undefined;
     if (held.length && manifest === 'drain' && !opts.force) throw stillHolds(name, held, 'its manifest drains it, but the last apply has not moved them yet: run `cluster apply` first');
-    if (drain) await drainFirst(session, desired, name, held, interrupts.signal);
     let upgraded: { before: string; after: string } | undefined;
     try {
+      if (drain) await drainFirst(session, desired, name, held, interrupts.signal);
       if (!interrupts.signal.aborted) upgraded = await driver.upgradeEngine(name);
     } finally {
+      // Also after a drain that failed half-way (a refusal changed nothing: nothing to set back).
       if (drain) await setBack(session, desired, name, manifest);
     }
     if (!upgraded) return 1; // stopped before the upgrade: interruptible() gives the signal's exit code
