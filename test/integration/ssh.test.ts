@@ -334,6 +334,25 @@ machines:
     expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 
+  test('Ctrl-C while the machine is drained for its upgrade: the package step on the host finishes, the availability is set back, exit 130', async () => {
+    writeFileSync(file, manifest('zone: b, disk: ssd', cache, { h2: ', engine: { debug: true, log-driver: local }', manager: ', labels: { zone: a }', webScale: 6 }));
+    const scaled = await run(['apply', '--auto-approve']);
+    expect(scaled.code, scaled.stderr + scaled.stdout).toBe(0);
+    expect((await ours('h1')).map((c) => c.labels['io.cluster.service'])).toEqual(['web', 'web']);
+    shimApt(true);
+    const up = background(['upgrade', 'h1', '-f', file], { cwd: dir, env: { DOCKER_HOST, HOME: dir, SSH_AUTH_SOCK: undefined } });
+    await up.waitFor(/machine h1: draining/, 120_000);
+    for (const deadline = Date.now() + 180_000; Date.now() < deadline && !aptCalls().length; ) await new Promise((r) => setTimeout(r, 100));
+    expect(aptCalls(), up.output()).toMatchObject([{ held: 0, verb: 'update' }]);
+    up.child.kill('SIGINT');
+    await up.waitFor(/SIGINT: stopping/, 30_000);
+    onHost(hosts.h1!.id, 'touch /tmp/apt-go'); // the host's script was running: it runs to its end
+    expect(await up.exited(), up.output()).toBe(130);
+    expect(up.output()).toContain('machine h1: availability active again');
+    expect(await availabilityOf(`${NAME}-host-h1`)).toBe('active');
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+
   test('destroy --purge removes the containers, leaves the swarm and uninstalls the engine', async () => {
     const r = await run(['destroy', '--auto-approve', '--purge']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
