@@ -89,7 +89,10 @@ async function drainFirst(session: Session, desired: Desired, name: string, held
   if (stuck.length) {
     throw UserError.plain(`machine ${name} cannot be drained before its engine is upgraded: ${stuck.length === 1 ? 'a replica has' : 'replicas have'} nowhere else to run (${stuck.join('; ')})`, `make room on another machine that satisfies their constraints, or --force to upgrade without draining (its replicas restart in place); nothing was changed`);
   }
-  process.stderr.write(`machine ${name}: draining (${held.length} replica${held.length === 1 ? '' : 's'} of this cluster move elsewhere) before its engine is upgraded; if this run is killed, \`cluster apply\` makes ${name} active again\n`);
+  // Only a swarm member's availability outlives this run (set on its node); elsewhere the drain is only this plan's.
+  const node = plan.actions.some((a) => a.kind === 'machine.availability' && a.machine === name);
+  const many = held.length !== 1;
+  process.stderr.write(`machine ${name}: draining (${held.length} replica${many ? 's' : ''} of this cluster move${many ? '' : 's'} elsewhere) before its engine is upgraded${node ? `; if this run is killed, \`cluster apply\` makes ${name} active again` : ''}\n`);
   const outcome = await applySession(session, { desired: drained, plan, reporter: await quietReporter('Drain'), signal, observeAfter: false });
   if (signal.aborted) return;
   if (outcome.kind !== 'applied' && outcome.kind !== 'unchanged') throw new Error(`machine ${name}: the drain was not applied (${outcome.kind}); its engine was not upgraded`);
