@@ -15,7 +15,8 @@ import { parseDuration } from '../manifest/units.js';
 import { parseTarget } from '../plan/target.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
-import { activeCommand, envCommand, inspectCommand, ipCommand, lsCommand, regenerateCertsCommand, scpCommand, sshCommand, upgradeCommand } from './commands/machines.js';
+import { activeCommand, envCommand, inspectCommand, ipCommand, lsCommand, regenerateCertsCommand, scpCommand, sshCommand } from './commands/machines.js';
+import { upgradeCommand } from './commands/upgrade.js';
 import { SHELLS } from './commands/shell-env.js';
 import { parseFilter, parseFormat } from './commands/ls-view.js';
 import { planCommand } from './commands/plan.js';
@@ -306,13 +307,14 @@ function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('upgrade <machine>')
-    .description('upgrade an ssh machine\'s engine package (docker.io) to the newest version its package source has; restarted only if it changed (docker-machine upgrade)')
+    .description('upgrade an ssh machine\'s engine package (docker.io) to the newest version its package source has, the machine drained first (its replicas start elsewhere) and made active again after; restarted only if the version changed (docker-machine upgrade)')
     .addOption(file())
     .addOption(compose())
     .addOption(profile())
     .addOption(lockTimeout())
+    .option('--force', 'upgrade without draining: its replicas stop with the engine and start again in place')
     .addHelpText('after', '\nExample:\n  cluster upgrade worker-1')
-    .action(async (name, o) => exit(await upgradeCommand(name, o)));
+    .action(async (name, o) => exit(await interruptible((stop) => upgradeCommand(name, o, stop), report)));
 
   program
     .command('inspect <machine>')

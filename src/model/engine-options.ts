@@ -26,6 +26,12 @@ export const RESERVED_ENGINE_KEYS: Readonly<Record<string, string>> = {
   graph: 'the machine’s /var/lib/docker is its volume',
   'exec-root': 'the driver lays out the machine’s /run',
   pidfile: 'the driver lays out the machine’s /run',
+  // The ssh driver serves its engine on 2376 with the cluster CA's certificates (docker: no TCP socket at all).
+  tls: 'the driver serves the engine over TLS with the cluster CA’s certificates',
+  tlsverify: 'the driver serves the engine over TLS with the cluster CA’s certificates',
+  tlscacert: 'the driver serves the engine over TLS with the cluster CA’s certificates',
+  tlscert: 'the driver serves the engine over TLS with the cluster CA’s certificates',
+  tlskey: 'the driver serves the engine over TLS with the cluster CA’s certificates',
 };
 
 export interface EngineChange {

@@ -43,16 +43,16 @@ describe('ssh driver on bare hosts', () => {
   const hosts: Record<string, { id: string; address: string }> = {};
   let network = '';
 
-  const manifest = (h2Labels: string, extra = '') => `name: ${NAME}
+  const manifest = (h2Labels: string, extra = '', more: { h2?: string; manager?: string; webScale?: number } = {}) => `name: ${NAME}
 machines:
-  manager: { driver: docker, role: manager }
+  manager: { driver: docker, role: manager${more.manager ?? ''} }
   h1: { driver: ssh, role: worker, host: ${hosts.h1!.address}, identity: id, labels: { zone: a } }
-  h2: { driver: ssh, role: worker, host: "ssh://root@${hosts.h2!.address}:22", identity: id, labels: { ${h2Labels} } }
+  h2: { driver: ssh, role: worker, host: "ssh://root@${hosts.h2!.address}:22", identity: id, labels: { ${h2Labels} }${more.h2 ?? ''} }
 services:
   web:
     image: busybox:latest
     command: [sleep, "3600"]
-    scale: 2
+    scale: ${more.webScale ?? 2}
     environment: ["constraint:zone==a"]
   db:
     image: busybox:latest
@@ -194,7 +194,42 @@ machines:
     expect(running).toEqual(['cache', 'db']);
   });
 
-  test('regenerate-certs gives the engine a new certificate; the CLI still reaches it', async () => {
+  const cache = `  cache:\n    image: busybox:latest\n    command: [sleep, "3600"]\n    environment: ["constraint:disk==ssd"]\n`;
+  const ours = async (h: string) => (await engineOf(h).facts()).containers.filter((c) => c.labels['io.cluster.name'] === NAME);
+
+  test('engine: options are written to the host\'s daemon.json: a reloadable key by SIGHUP (same dockerd), a start-only key by a restart that brings the replicas back', async () => {
+    const pid = onHost(hosts.h2!.id, 'cat /var/run/docker.pid').trim();
+    const tls = { ca: join(dir, '.cluster/certs', NAME, 'ca.pem'), cert: join(dir, '.cluster/certs', NAME, 'cert.pem'), key: join(dir, '.cluster/certs', NAME, 'key.pem') };
+    const info = () => dockerodeFor(`tcp://${hosts.h2!.address}:2376`, tls, 20_000).info() as Promise<{ Debug: boolean; LoggingDriver: string }>;
+    // `debug` is one of the keys dockerd reloads (moby v20.10 daemon/reload.go Daemon.Reload).
+    writeFileSync(file, manifest('zone: b, disk: ssd', cache, { h2: ', engine: { debug: true }' }));
+    const plan = await run(['plan']);
+    expect(plan.stdout).toContain('~   machine h2: engine debug (default) → true (reload)');
+    expect(plan.stderr + plan.stdout).not.toContain('does not set engine options');
+    const r = await run(['apply', '--auto-approve']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect((await info()).Debug).toBe(true);
+    expect(onHost(hosts.h2!.id, 'cat /var/run/docker.pid').trim()).toBe(pid);
+    // `log-driver` is read only at start: dockerd restarts; db and cache (no restart policy) run again, same containers.
+    const before = (await ours('h2')).filter((c) => c.state === 'running').map((c) => c.id).sort();
+    expect(before).toHaveLength(2);
+    writeFileSync(file, manifest('zone: b, disk: ssd', cache, { h2: ', engine: { debug: true, log-driver: local }' }));
+    expect((await run(['plan'])).stdout).toContain('~   machine h2: engine log-driver (default) → local (restart: its containers stop and start again)');
+    const restart = await run(['apply', '--auto-approve']);
+    expect(restart.code, restart.stderr + restart.stdout).toBe(0);
+    expect((await info()).LoggingDriver).toBe('local');
+    expect(onHost(hosts.h2!.id, 'cat /var/run/docker.pid').trim()).not.toBe(pid);
+    expect((await ours('h2')).filter((c) => c.state === 'running').map((c) => c.id).sort()).toEqual(before);
+    // The driver's own keys stay: TLS with the cluster CA, the labels.
+    expect(JSON.parse(onHost(hosts.h2!.id, 'cat /etc/docker/daemon.json'))).toMatchObject({ debug: true, 'log-driver': 'local', tlsverify: true, labels: ['disk=ssd', 'zone=b'] });
+    const after = await run(['plan', '--detailed-exitcode']);
+    expect(after.code, after.stdout).toBe(0);
+  });
+
+  test('regenerate-certs gives the engine a new certificate; the CLI still reaches it; the replicas the restart stopped run again', async () => {
+    const running = async () => (await ours('h1')).filter((c) => c.state === 'running').map((c) => c.id).sort();
+    const web = await running();
+    expect(web).toHaveLength(2);
     const before = readFileSync(join(dir, '.cluster/ssh/h1/server.pem'), 'utf8');
     const r = await run(['regenerate-certs', 'h1']);
     expect(r.code, r.stderr).toBe(0);
@@ -202,18 +237,120 @@ machines:
     expect(after).not.toBe(before);
     expect(onHost(hosts.h1!.id, 'cat /etc/docker/cluster/server.pem')).toBe(after);
     expect(await engineOf('h1').ping()).toBe(true);
+    // dockerd restarted with the new certificate; web has no restart policy, so the driver starts it again.
+    expect(await running()).toEqual(web);
   });
 
-  test('upgrade asks the host\'s package source for a newer docker.io; the same version leaves the engine running as it was', async () => {
-    const pid = onHost(hosts.h1!.id, 'cat /var/run/docker.pid').trim();
+  // The upgrade's apt-get on h1, seen from inside: each call records the host's time and how many of
+  // this cluster's containers h1 holds then; with the gate closed, `apt-get update` waits for it.
+  const APT_LOG = '/tmp/cluster-test-apt';
+  const shimApt = (gate: boolean) =>
+    onHost(
+      hosts.h1!.id,
+      `rm -f ${APT_LOG} /tmp/apt-go; printf '%s\\n' '#!/bin/sh' ` +
+        `'echo "$(date +%s.%N) $(docker ps -aq --filter label=io.cluster.name=${NAME} | wc -l) $1" >> ${APT_LOG}' ` +
+        (gate ? `'if [ "$1" = update ]; then while [ ! -e /tmp/apt-go ]; do sleep 0.1; done; fi' ` : '') +
+        `'exec /usr/bin/apt-get "$@"' > /usr/local/sbin/apt-get; chmod 0755 /usr/local/sbin/apt-get`,
+    );
+  const aptCalls = () =>
+    onHost(hosts.h1!.id, `cat ${APT_LOG} 2>/dev/null || true`)
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [at, held, verb] = l.split(' ');
+        return { at: Number(at), held: Number(held), verb };
+      });
+  const availabilityOf = async (hostname: string) => (await connect(`unix://${join(dir, '.cluster/machines/manager/docker.sock')}`).swarmNodes()).find((n) => n.hostname === hostname)?.availability ?? 'active';
+
+  test('upgrade drains first: refused when a replica could run nowhere else (nothing changed), --force upgrades in place; another machine is not ours to upgrade', async () => {
+    shimApt(false);
+    const web = (await ours('h1')).map((c) => c.id).sort();
+    expect(web).toHaveLength(2);
+    // web's constraint zone==a holds only on h1 (classic Swarm's constraint filter): draining h1 would strand it.
     const r = await run(['upgrade', 'h1']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^machine h1: docker\.io \S+ is already the newest version its package source has$/m);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/machine h1 cannot be drained before its engine is upgraded: .*nowhere else to run \(.*web/);
+    expect(r.stderr).toContain('--force to upgrade without draining');
+    expect(aptCalls()).toEqual([]);
+    expect(await availabilityOf(`${NAME}-host-h1`)).toBe('active');
+    expect((await ours('h1')).map((c) => c.id).sort()).toEqual(web);
+    const pid = onHost(hosts.h1!.id, 'cat /var/run/docker.pid').trim();
+    const forced = await run(['upgrade', 'h1', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(/^machine h1: docker\.io \S+ is already the newest version its package source has$/m);
+    expect(aptCalls().map((c) => [c.verb, c.held])).toEqual([['update', 2], ['install', 2]]); // in place, as asked
     expect(onHost(hosts.h1!.id, 'cat /var/run/docker.pid').trim()).toBe(pid);
-    expect(await engineOf('h1').ping()).toBe(true);
     const refused = await run(['upgrade', 'manager']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('machine manager (docker driver): its engine is not installed by this tool');
+  });
+
+  test('kill -9 while the machine is drained for its upgrade: plan says availability drain → active, the next apply makes it active', async () => {
+    // The manager takes zone a too: web has somewhere to go.
+    writeFileSync(file, manifest('zone: b, disk: ssd', cache, { h2: ', engine: { debug: true, log-driver: local }', manager: ', labels: { zone: a }' }));
+    const labelled = await run(['apply', '--auto-approve']);
+    expect(labelled.code, labelled.stderr + labelled.stdout).toBe(0);
+    shimApt(true);
+    const up = background(['upgrade', 'h1', '-f', file], { cwd: dir, env: { DOCKER_HOST, HOME: dir, SSH_AUTH_SOCK: undefined } });
+    try {
+      await up.waitFor(/machine h1: draining \(2 replicas of this cluster move elsewhere\)/, 120_000);
+      for (const deadline = Date.now() + 180_000; Date.now() < deadline && !aptCalls().length; ) await new Promise((r) => setTimeout(r, 100));
+      expect(aptCalls(), up.output()).toMatchObject([{ held: 0, verb: 'update' }]);
+    } finally {
+      await up.stop('SIGKILL');
+      onHost(hosts.h1!.id, 'touch /tmp/apt-go'); // the orphaned upgrade script on the host runs to its end
+    }
+    expect(await availabilityOf(`${NAME}-host-h1`)).toBe('drain');
+    const plan = await run(['plan', '--detailed-exitcode']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stdout).toMatch(/~\s+machine h1: availability drain → active/);
+    const again = await run(['apply', '--auto-approve']);
+    expect(again.code, again.stderr + again.stdout).toBe(0);
+    expect(await availabilityOf(`${NAME}-host-h1`)).toBe('active');
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  test('upgrade: the replicas run elsewhere before the engine package is upgraded, then the machine is active again', async () => {
+    // Two more web replicas: spread puts them on h1, the emptiest machine with zone a.
+    writeFileSync(file, manifest('zone: b, disk: ssd', cache, { h2: ', engine: { debug: true, log-driver: local }', manager: ', labels: { zone: a }', webScale: 4 }));
+    const scaled = await run(['apply', '--auto-approve']);
+    expect(scaled.code, scaled.stderr + scaled.stdout).toBe(0);
+    expect((await ours('h1')).map((c) => c.labels['io.cluster.service'])).toEqual(['web', 'web']);
+    shimApt(false);
+    const r = await run(['upgrade', 'h1']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^machine h1: docker\.io \S+ is already the newest version its package source has$/m);
+    expect(r.stderr).toContain('machine h1: availability active again');
+    // When apt-get ran on h1, h1 held none of the cluster's containers, and all four web replicas had
+    // started on the manager before (one clock: the hosts are containers of one kernel).
+    const calls = aptCalls();
+    expect(calls.map((c) => [c.verb, c.held])).toEqual([['update', 0], ['install', 0]]);
+    const manager = dockerodeFor(`unix://${join(dir, '.cluster/machines/manager/docker.sock')}`);
+    const webs = await manager.listContainers({ filters: { label: [`io.cluster.name=${NAME}`, 'io.cluster.service=web'] } });
+    expect(webs).toHaveLength(4);
+    for (const w of webs) expect(Date.parse((await manager.getContainer(w.Id).inspect()).State.StartedAt) / 1000).toBeLessThan(calls[0]!.at);
+    expect(await availabilityOf(`${NAME}-host-h1`)).toBe('active');
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  test('Ctrl-C while the machine is drained for its upgrade: the package step on the host finishes, the availability is set back, exit 130', async () => {
+    writeFileSync(file, manifest('zone: b, disk: ssd', cache, { h2: ', engine: { debug: true, log-driver: local }', manager: ', labels: { zone: a }', webScale: 6 }));
+    const scaled = await run(['apply', '--auto-approve']);
+    expect(scaled.code, scaled.stderr + scaled.stdout).toBe(0);
+    expect((await ours('h1')).map((c) => c.labels['io.cluster.service'])).toEqual(['web', 'web']);
+    shimApt(true);
+    const up = background(['upgrade', 'h1', '-f', file], { cwd: dir, env: { DOCKER_HOST, HOME: dir, SSH_AUTH_SOCK: undefined } });
+    await up.waitFor(/machine h1: draining/, 120_000);
+    for (const deadline = Date.now() + 180_000; Date.now() < deadline && !aptCalls().length; ) await new Promise((r) => setTimeout(r, 100));
+    expect(aptCalls(), up.output()).toMatchObject([{ held: 0, verb: 'update' }]);
+    up.child.kill('SIGINT');
+    await up.waitFor(/SIGINT: stopping/, 30_000);
+    onHost(hosts.h1!.id, 'touch /tmp/apt-go'); // the host's script was running: it runs to its end
+    expect(await up.exited(), up.output()).toBe(130);
+    expect(up.output()).toContain('machine h1: availability active again');
+    expect(await availabilityOf(`${NAME}-host-h1`)).toBe('active');
+    expect((await run(['plan', '--detailed-exitcode'])).code).toBe(0);
   });
 
   test('destroy --purge removes the containers, leaves the swarm and uninstalls the engine', async () => {

@@ -83,6 +83,24 @@ describe('engine options in the plan', () => {
   });
 });
 
+describe('engine options on ssh machines', () => {
+  test('the ssh driver writes its hosts\' daemon.json: options are planned against what its engine took, not warned about', () => {
+    const h1 = machine('h1', { driver: 'ssh', cpus: undefined, memory: undefined, engine: { debug: true }, options: { host: '10.0.0.5' } });
+    const seen = (engine: Record<string, unknown>) => ({ cluster: 'demo', machines: [running('h1', {}, { driver: 'ssh', spec: { engine } })] });
+    const plan = planOf(desired([h1], []), seen({}));
+    expect(plan.warnings).toEqual([]);
+    expect(plan.actions).toMatchObject([{ kind: 'engine.options', machine: 'h1', restart: false, options: { debug: true } }]);
+    expect(planOf(desired([h1], []), seen({ debug: true })).actions).toEqual([]);
+    // A host still to be provisioned gets them in its first daemon.json: nothing planned, nothing said.
+    expect(planOf(desired([h1], []), { cluster: 'demo', machines: [] }).warnings).toEqual([]);
+  });
+
+  test('the TLS keys are the driver\'s (it serves the engine with the cluster CA\'s certificates): an error where written', () => {
+    const r = loadText(`name: demo\nmachines:\n  h1:\n    driver: ssh\n    host: 10.0.0.5\n    engine:\n      tlsverify: false\n`);
+    expect(!r.ok && r.diagnostics[0]).toMatchObject({ line: 7, col: 7, message: '`engine: tlsverify` is set by the machine\'s driver', hint: expect.stringContaining('TLS with the cluster CA') });
+  });
+});
+
 describe('engine options in the manifest', () => {
   const withEngine = (body: string) => loadText(`name: demo\nmachines:\n  w1:\n    engine:\n${body}`);
 

@@ -218,19 +218,3 @@ export async function regenerateCertsCommand(name: string, opts: { file: string;
     await session.close();
   }
 }
-
-/** `cluster upgrade m`: the engine package upgraded on the host (ssh machines), under the apply lock. */
-export async function upgradeCommand(name: string, opts: { file: string; lockTimeout?: number }): Promise<number> {
-  const desired = loadDesired(opts.file);
-  const session = await openSession(desired, { command: 'upgrade', timeoutMs: opts.lockTimeout ?? 0 });
-  try {
-    const m = pick(statusReport(desired, session.observation.observed).machines, name);
-    const driver = session.drivers.get(m.driver as DriverName);
-    if (!driver?.upgradeEngine) throw new Error(`machine ${name} (${m.driver} driver): its engine is not installed by this tool, so not upgraded by it`);
-    const { before, after } = await driver.upgradeEngine(name);
-    process.stdout.write(before === after ? `machine ${name}: docker.io ${after} is already the newest version its package source has\n` : `machine ${name}: docker.io ${before} → ${after}, engine restarted\n`);
-    return 0;
-  } finally {
-    await session.close();
-  }
-}

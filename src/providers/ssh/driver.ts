@@ -1,9 +1,10 @@
 // The ssh driver: a machine is a host reachable over SSH that may have no Docker yet (docker-machine's
 // generic/ssh provisioner). `create` provisions it: host key checked (./host-keys.ts), root or
 // passwordless sudo, Debian or Ubuntu, Debian's docker.io package installed, daemon.json with the
-// engine labels, the cluster CA's certificates (./certs.ts), dockerd listening with --tlsverify on
+// engine labels and the manifest's `engine:` options, the cluster CA's certificates (./certs.ts), dockerd listening with --tlsverify on
 // 2376. From then on the engine is spoken to only over TLS; SSH is used again only to change
-// daemon.json (labels, live with SIGHUP), restart, or give the host back. Every step is idempotent,
+// daemon.json (labels live with SIGHUP; options reloaded or restarted by dockerd's rule), restart,
+// or give the host back. Every step is idempotent,
 // so a run killed anywhere converges on the next apply (./remote.ts says how each step resumes).
 import { readFileSync } from 'node:fs';
 import { writeStateFile } from '../state-file.js';
@@ -11,7 +12,7 @@ import { keyType } from './host-keys.js';
 import { join } from 'node:path';
 import { connect } from '../docker/engine.js';
 import { dockerodeFor } from '../docker/connection.js';
-import { EngineError, tolerate } from '../../engine/errors.js';
+import { EngineError, errorMessage, tolerate } from '../../engine/errors.js';
 import type { Engine } from '../../engine/types.js';
 import { UserError } from '../../model/diagnostic.js';
 import type { DesiredMachine } from '../../model/desired.js';
@@ -20,7 +21,9 @@ import type { Driver, DriverContext, MachineRecord } from '../types.js';
 import { ensureClientCerts, ensureServerCert, type ClientFiles } from './certs.js';
 import { SshConnection } from './connection.js';
 import { checkOs } from './os-release.js';
-import { daemonJson, EXIT, labelsScript, LOG_TAIL, provisionScript, removeScript, START_SCRIPT, STOP_SCRIPT, TLS_PORT, UPGRADE_SCRIPT, WHOAMI } from './remote.js';
+import { daemonJson, engineConfigScript, EXIT, labelsScript, LOG_TAIL, provisionScript, removeScript, START_SCRIPT, STOP_SCRIPT, TLS_PORT, UPGRADE_SCRIPT, WHOAMI } from './remote.js';
+import { bringBack, RELOAD_TIMEOUT_MS, untilReloaded } from '../docker/engine-restart.js';
+import type { EngineOptions } from '../../model/engine-options.js';
 import { forgetMachine, machineDir, machineNames, pinKey, readMachineState, readPinnedKey, writeMachineState, type SshMachineState } from './state.js';
 import { describeTarget, sshTarget, type SshTarget } from './target.js';
 
@@ -66,11 +69,13 @@ export class SshDriver implements Driver {
       const os = await ssh.run('cat /etc/os-release');
       checkOs(machine.name, describeTarget(target), os.code === 0 ? os.stdout : '');
       // From here on the host changes: the record first, so a killed run is found again.
-      const record: SshMachineState = { cluster: this.ctx.cluster, target, provisioned: known?.provisioned ?? false };
+      const options = machine.engine ?? {};
+      const record: SshMachineState = { cluster: this.ctx.cluster, target, provisioned: known?.provisioned ?? false, engine: { written: options, applied: known?.engine?.applied ?? {} } };
       writeMachineState(this.stateDir, machine.name, record);
       pinKey(this.stateDir, machine.name, ssh.hostKey);
-      await this.provision(ssh, machine.name, target, machine.labels, false);
-      writeMachineState(this.stateDir, machine.name, { ...record, provisioned: true });
+      // A resumed host may run an engine already: options it reads only at start need a restart.
+      await this.provision(ssh, machine.name, target, machine.labels, options, { renew: false, restartOnConfig: true });
+      writeMachineState(this.stateDir, machine.name, { ...record, provisioned: true, engine: { written: options, applied: options } });
     } finally {
       ssh.close();
     }
@@ -119,7 +124,7 @@ export class SshDriver implements Driver {
 
   async setEngineLabels(name: string, labels: Record<string, string>): Promise<void> {
     await this.onHost(name, async (ssh) => {
-      const r = await ssh.runAsRoot(labelsScript(daemonJson(labels)));
+      const r = await ssh.runAsRoot(labelsScript(daemonJson(labels, readMachineState(this.stateDir, name)?.engine?.applied)));
       if (r.code !== 0) throw new Error(`machine ${name}: could not reload its engine's labels (${r.code === EXIT.engineFailed ? 'the engine is not running' : lastLine(r.stderr)})`);
     });
     const engine = this.engineOf(name);
@@ -135,19 +140,60 @@ export class SshDriver implements Driver {
     const state = readMachineState(this.stateDir, name);
     if (!state?.provisioned) throw new Error(`machine ${name} is not a provisioned ssh machine of this folder`);
     const labels = this.ctx.machines.find((m) => m.name === name)?.labels ?? (await this.engineOf(name).facts().catch(() => undefined))?.labels ?? {};
-    await this.onHost(name, (ssh) => this.provision(ssh, name, state.target, labels, true));
+    // The engine restarts with the new certificate: the replicas that ran start again (no restart policy does it).
+    await this.restarting(name, () => this.onHost(name, (ssh) => this.provision(ssh, name, state.target, labels, state.engine?.applied ?? {}, { renew: true, restartOnConfig: false })));
+  }
+
+  /**
+   * The manifest's `engine:` options into the host's daemon.json (labels and TLS kept), then dockerd
+   * takes them as the docker driver's machines do: `reload` is a SIGHUP confirmed by the engine's own
+   * `reload` event; `restart` restarts dockerd and starts again the containers that ran. A file
+   * dockerd refuses is put back as it was (the engine keeps or gets back its previous options) and the
+   * error says what its log says. Killed half-way: the record's `applied` is still the old options,
+   * so the next plan does it again.
+   */
+  async setEngineOptions(name: string, options: EngineOptions, how: 'reload' | 'restart'): Promise<void> {
+    const state = readMachineState(this.stateDir, name);
+    if (!state?.provisioned) throw new Error(`machine ${name} is not a provisioned ssh machine of this folder`);
+    const labels = this.ctx.machines.find((m) => m.name === name)?.labels ?? (await this.engineOf(name).facts()).labels;
+    const applied = state.engine?.applied ?? {};
+    writeMachineState(this.stateDir, name, { ...state, engine: { written: options, applied } });
+    const put = async (opts: EngineOptions, as: 'reload' | 'restart') =>
+      this.onHost(name, async (ssh) => {
+        const r = await ssh.runAsRoot(engineConfigScript(daemonJson(labels, opts), as));
+        if (r.code !== 0) throw new Error(`machine ${name}: could not ${as} its engine (${r.code === EXIT.engineFailed ? 'the engine is not running' : lastLine(r.stderr)})`);
+        if (as === 'restart') await this.waitReady(name, ssh);
+        return Number(/^since (\S+)$/m.exec(r.stdout)?.[1] ?? Date.now() / 1000);
+      });
+    if (how === 'reload') {
+      const since = await put(options, 'reload');
+      if (!(await untilReloaded(dockerodeFor(this.urlOf(state.target), this.clientFiles(), 20_000), since))) {
+        await put(applied, 'reload').catch(() => undefined);
+        throw new Error(`machine ${name}: its engine did not reload the new options within ${RELOAD_TIMEOUT_MS / 1000} s (${await this.logTail(name)}); daemon.json is back as it was`);
+      }
+    } else {
+      try {
+        await this.restarting(name, () => put(options, 'restart'));
+      } catch (err) {
+        const log = await this.logTail(name);
+        await this.restarting(name, () => put(applied, 'restart'));
+        throw new Error(`machine ${name}: its engine did not start with the new options (${errorMessage(err)}; ${log}); it runs again with its previous options`);
+      }
+    }
+    writeMachineState(this.stateDir, name, { ...state, engine: { written: options, applied: options } });
   }
 
   /** `cluster upgrade`: the engine package to the newest version the host can install; restarted only if it changed. */
   async upgradeEngine(name: string): Promise<{ before: string; after: string }> {
-    return this.onHost(name, async (ssh) => {
+    // Restarted only when the version changed; then what ran starts again (an upgrade with --force: in place).
+    return this.restarting(name, () => this.onHost(name, async (ssh) => {
       const r = await ssh.runAsRoot(UPGRADE_SCRIPT);
       if (r.code === EXIT.notInstalled) throw new Error(`machine ${name}: docker.io is not installed (an engine from another package is upgraded by its own means)`);
       if (r.code !== 0) throw new Error(`machine ${name}: apt-get could not upgrade docker.io: ${lastLine(r.stderr)}`);
       const [before = '', after = ''] = r.stdout.trim().split('\n').slice(-1)[0]!.split(' ');
       await this.waitReady(name, ssh);
       return { before, after };
-    });
+    }));
   }
 
   /**
@@ -186,10 +232,11 @@ export class SshDriver implements Driver {
 
   async close(): Promise<void> {}
 
-  private async provision(ssh: SshConnection, name: string, target: SshTarget, labels: Record<string, string>, renew: boolean): Promise<void> {
+  private async provision(ssh: SshConnection, name: string, target: SshTarget, labels: Record<string, string>, options: EngineOptions, how: { renew: boolean; restartOnConfig: boolean }): Promise<void> {
     const client = this.clientFiles();
-    const server = ensureServerCert(this.stateDir, this.ctx.cluster, machineDir(this.stateDir, name), target.host, renew);
-    const script = provisionScript({ ca: readFileSync(client.ca, 'utf8'), cert: readFileSync(server.cert, 'utf8'), key: readFileSync(server.key, 'utf8'), daemonJson: daemonJson(labels) });
+    const server = ensureServerCert(this.stateDir, this.ctx.cluster, machineDir(this.stateDir, name), target.host, how.renew);
+    const files = { ca: readFileSync(client.ca, 'utf8'), cert: readFileSync(server.cert, 'utf8'), key: readFileSync(server.key, 'utf8'), daemonJson: daemonJson(labels, options) };
+    const script = provisionScript(files, how.restartOnConfig);
     const r = await ssh.runAsRoot(script);
     if (r.code === EXIT.noPackages) {
       throw new EngineError('refused', `machine ${name} (${describeTarget(target)}): apt-get could not install docker.io: ${lastLine(r.stderr)}`, { transient: false });
@@ -208,6 +255,27 @@ export class SshDriver implements Driver {
     throw new Error(`machine ${name}: its engine does not answer over TLS on port ${TLS_PORT} after ${READY_TIMEOUT_MS / 1000} s${log?.stdout.trim() ? `; its log ends: ${log.stdout.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
   }
 
+  /**
+   * Runs a step that may restart the engine; after it, the containers that ran before (not swarm
+   * tasks: the swarm restarts those) are started again and a swarm member is waited for until it is
+   * back in its swarm, as the docker driver does after a restart (../docker/engine-restart.ts).
+   */
+  private async restarting<T>(name: string, step: () => Promise<T>): Promise<T> {
+    const before = await this.engineOf(name).facts().catch(() => undefined);
+    const result = await step();
+    if (before) {
+      const ran = before.containers.filter((c) => c.state === 'running' && !c.labels['com.docker.swarm.task.id']).map((c) => c.id);
+      await bringBack(this.engineOf(name), ran, before.swarm.state === 'active' ? before.swarm.role : undefined);
+    }
+    return result;
+  }
+
+  private async logTail(name: string): Promise<string> {
+    const log = await this.onHost(name, (ssh) => ssh.runAsRoot(LOG_TAIL)).catch(() => undefined);
+    const lines = log?.stdout.trim().split('\n').filter(Boolean).slice(-3) ?? [];
+    return lines.length ? `dockerd says: ${lines.join(' | ')}` : 'nothing in its log';
+  }
+
   private async onHost<T>(name: string, fn: (ssh: SshConnection) => Promise<T>): Promise<T> {
     const state = readMachineState(this.stateDir, name);
     if (!state) throw new Error(`machine ${name} is not an ssh machine of this folder`);
@@ -222,7 +290,9 @@ export class SshDriver implements Driver {
   private async probe(name: string): Promise<MachineRecord> {
     const state = readMachineState(this.stateDir, name)!;
     const up = await this.engineOf(name).ping();
-    return { name, driver: 'ssh', state: up ? 'running' : 'stopped', address: state.target.host, engineUrl: this.urlOf(state.target) };
+    const engine = state.engine ?? { written: {}, applied: {} };
+    const pending = JSON.stringify(sortedKeys(engine.written)) !== JSON.stringify(sortedKeys(engine.applied));
+    return { name, driver: 'ssh', state: up ? 'running' : 'stopped', address: state.target.host, engineUrl: this.urlOf(state.target), spec: { engine: engine.applied, ...(pending ? { enginePending: true as const } : {}) } };
   }
 
   private engineOf(name: string): Engine {
@@ -243,6 +313,10 @@ export class SshDriver implements Driver {
   private urlOf(target: SshTarget): string {
     return `tcp://${target.host.includes(':') ? `[${target.host}]` : target.host}:${TLS_PORT}`;
   }
+}
+
+function sortedKeys(o: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 function firstLine(s: string): string {

@@ -35,6 +35,13 @@ put() {
 }
 systemd() { [ -d /run/systemd/system ]; }
 running() { pid=$(cat ${REMOTE.pidfile} 2>/dev/null || true); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+# restart_engine: dockerd stopped (30 s, as docker's own shutdown-timeout allows) and started again.
+restart_engine() {
+  if systemd; then systemctl restart docker >&2; return; fi
+  if running; then kill "$pid"; i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; ! kill -0 "$pid" 2>/dev/null || kill -9 "$pid"; fi
+  rm -f ${REMOTE.pidfile}
+  setsid nohup dockerd --config-file ${REMOTE.daemonJson} --pidfile ${REMOTE.pidfile} >> ${REMOTE.log} 2>&1 < /dev/null 9>&- &
+}
 `;
 
 export function daemonJson(labels: Record<string, string>, options: Record<string, unknown> = {}): string {
@@ -69,7 +76,7 @@ export interface EngineFiles {
  * and (re)start dockerd: restarted when the certificates changed, reloaded (SIGHUP: labels) when
  * only daemon.json did, started when not running.
  */
-export function provisionScript(files: EngineFiles): string {
+export function provisionScript(files: EngineFiles, restartOnConfig = false): string {
   return `${PRELUDE}
 install -d -m 0755 /etc/docker
 install -d -m 0700 ${REMOTE.certDir}
@@ -79,6 +86,8 @@ put ${REMOTE.certDir}/server-key.pem 0600 ${b64(files.key)}
 certs=$changed; changed=0
 put ${REMOTE.daemonJson} 0644 ${b64(files.daemonJson)}
 config=$changed; changed=0
+# Engine options dockerd reads only at start: a changed daemon.json restarts a running engine.
+${restartOnConfig ? '[ $config = 0 ] || certs=1' : ''}
 if systemd; then
   # Debian's unit starts dockerd with -H fd://, which clashes with "hosts" in daemon.json.
   put ${REMOTE.dropIn} 0644 ${b64('[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd --config-file /etc/docker/daemon.json\n')}
@@ -121,6 +130,21 @@ export function labelsScript(daemon: string): string {
   return `${PRELUDE}
 put ${REMOTE.daemonJson} 0644 ${b64(daemon)}
 if systemd; then systemctl reload docker >&2; elif running; then kill -HUP "$pid"; else exit ${EXIT.engineFailed}; fi
+`;
+}
+
+/**
+ * New `engine:` options: daemon.json rewritten, then dockerd reloaded (SIGHUP: the keys dockerd
+ * reloads) or restarted (the rest). Prints "since <host time>" before a reload, so the driver looks
+ * for the engine's own `reload` event from then, on the host's clock.
+ */
+export function engineConfigScript(daemon: string, how: 'reload' | 'restart'): string {
+  return `${PRELUDE}
+put ${REMOTE.daemonJson} 0644 ${b64(daemon)}
+${how === 'reload'
+    ? `echo "since $(date +%s.%N)"
+if systemd; then systemctl reload docker >&2; elif running; then kill -HUP "$pid"; else exit ${EXIT.engineFailed}; fi`
+    : 'restart_engine'}
 `;
 }
 

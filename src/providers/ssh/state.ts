@@ -16,6 +16,13 @@ export interface SshMachineState {
   target: SshTarget;
   /** False until the engine answered over TLS once: such a machine is resumed (or removed), never used. */
   provisioned: boolean;
+  /**
+   * The manifest's `engine:` options last written to the host's daemon.json, and those its engine
+   * took (reloaded or restarted with). `applied` is recorded only once dockerd took them, so a run
+   * killed in between leaves the two different and the next plan changes the engine again. Absent:
+   * none (a machine provisioned before engine options were honoured).
+   */
+  engine?: { written: Record<string, unknown>; applied: Record<string, unknown> };
 }
 
 export function sshRoot(stateDir: string): string {
