@@ -380,12 +380,17 @@ const REMOVAL_WAIT_MS = 60_000;
 
 const DRIFT_EVENTS = ['die', 'stop', 'kill', 'oom', 'destroy'];
 
-/** Docker's /events stream, filtered by labels, one callback per event; reconnects are the caller's business. */
+/**
+ * Docker's /events stream, filtered by labels, one callback per event; reconnects are the caller's business.
+ * The stream answers a moment after the call (long on a busy engine): `since` the call, the engine replays
+ * what happened in between, so a container removed right after a watch converged is not missed.
+ */
 export function subscribeEvents(docker: Dockerode, labels: string[], onEvent: (what: string) => void): () => void {
   let stream: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
   let closed = false;
+  const since = Date.now() / 1000;
   docker
-    .getEvents({ filters: { type: ['container'], event: DRIFT_EVENTS, label: labels } })
+    .getEvents({ since, filters: { type: ['container'], event: DRIFT_EVENTS, label: labels } })
     .then((s) => {
       stream = s as typeof stream;
       if (closed) return stream!.destroy?.();
