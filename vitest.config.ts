@@ -1,9 +1,27 @@
 import { defineConfig } from 'vitest/config';
+import IntegrationFirst from './test/support/sequencer.js';
 
-// Two projects: fast unit/golden tests, and integration tests against a real dockerd
+// Two kinds of projects: fast unit/golden tests, and integration tests against a real dockerd
 // (test/integration/global-setup.ts starts a private one, or uses CLUSTER_TEST_DOCKER_HOST).
+const integration = {
+  globalSetup: ['test/integration/global-setup.ts'],
+  setupFiles: ['test/support/turn-between-tests.ts'],
+  testTimeout: 180_000,
+  hookTimeout: 300_000,
+};
+const ALONE = ['test/integration/generic.test.ts', 'test/integration/saved-plan.test.ts'];
+
 export default defineConfig({
   test: {
+    // Both projects share one pool of forks. vitest's default is one fork per core less one: a single
+    // fork on a 2-core machine, which then runs every file one after another while it mostly waits (on
+    // spawned CLIs, on engines). Integration files run side by side too: each makes its own clusters
+    // (names from the file's prefix and pid, machines networks on subnets chosen free, see
+    // src/providers/docker/machines-network.ts) on the one private dockerd. `--maxWorkers 1` runs one
+    // file at a time.
+    maxWorkers: 4,
+    minWorkers: 1,
+    sequence: { sequencer: IntegrationFirst },
     projects: [
       {
         test: {
@@ -17,17 +35,13 @@ export default defineConfig({
         },
       },
       {
-        test: {
-          name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts'],
-          setupFiles: ['test/support/turn-between-tests.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 300_000,
-          // One real dockerd for all files: run them one after another.
-          pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
-        },
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: ALONE, ...integration },
+      },
+      {
+        // Files that adopt the private dockerd itself as a generic machine and apply plans saved from it:
+        // a saved plan is stale once anything on its engine changes (src/plan/saved.ts, observedDigest),
+        // and the other files change that engine all the time. They run after the others, one by one.
+        test: { name: 'integration-alone', include: ALONE, ...integration, pool: 'forks', poolOptions: { forks: { singleFork: true } } },
       },
     ],
   },
