@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerodeFor } from '../../src/providers/docker/connection.js';
+import { ensureNodeImage } from '../../src/providers/docker/node.js';
 import { DOCKER_HOST } from './env.js';
 
 const script = join(import.meta.dirname, '../../scripts/docker-env.sh');
@@ -36,6 +37,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   if (!(await answers())) throw new Error(`no Docker engine answers at ${DOCKER_HOST}: run \`bash scripts/docker-env.sh install\` (Debian, root) first`);
   process.env.DOCKER_HOST = DOCKER_HOST;
   await sweepMachinesNetworks();
+  // The files run side by side: on a fresh engine each would build the offline node image at once.
+  await ensureNodeImage(dockerodeFor(DOCKER_HOST), undefined, (line) => process.stderr.write(`global-setup: ${line}\n`));
   return async () => {
     await sweepMachinesNetworks();
     if (!wasUp && !process.env.CLUSTER_TEST_DOCKER_HOST) execFileSync('bash', [script, 'stop'], { stdio: 'inherit' });
