@@ -33,7 +33,9 @@ test('a container removed by hand is reported, not re-created; a manifest edit i
 
   const victim = (await engine.facts()).containers.find((c) => c.name === `${NAME}-bird-2`)!;
   await engine.removeContainer(victim.id);
-  await watcher.waitFor(/drift: .*bird-2.*: drift found, not corrected \(--drift report\); correcting it would take: Plan: 1 to add, 0 to change, 0 to destroy\./, 30_000);
+  // Generous: with the other files running beside it, the drift run waits on a busy host engine (its lock
+  // lives there); twice no report came within 30 s (the cause is not proven, see the suite report).
+  await watcher.waitFor(/drift: .*bird-2.*: drift found, not corrected \(--drift report\); correcting it would take: Plan: 1 to add, 0 to change, 0 to destroy\./, 120_000);
   const afterReport = watcher.output().slice(watcher.output().indexOf('converged in')); // what came after the first run
   expect(afterReport).toMatch(new RegExp(`\\+ {3}bird #2 ${NAME}-bird-2 on solo \\(replica 2 of 2\\)`)); // the plan of the drift, as `cluster plan` prints it
 
