@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm install` / `npm ci` via "prepare").
-import { main } from '../dist/cli/main.js';
+// Thin launcher: the compiled CLI lives in dist/, bundled into dist/bundle/ (scripts/bundle.mjs; built
+// by `npm install` / `npm ci` via "prepare").
+import { main } from '../dist/bundle/main.js';
 
 const code = await main(process.argv.slice(2));
 // The command is done, and every wait in it had a bound; what can still hold the process open is a
