@@ -145,7 +145,8 @@ if (real.length) {
     flush();
   }
   if (run('throughput')) {
-    const r = await throughputBench(host, runs, quick ? [30] : [30, 300]);
+    const sizes = args.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length).split(',').map(Number) ?? (quick ? [30] : [30, 300]);
+    const r = await throughputBench(host, args.includes('--runs=1') ? 1 : runs, sizes);
     results.throughput = r;
     lines.push(
       '## Apply at the engines\' limit: N replicas on 3 machines (image present)',
