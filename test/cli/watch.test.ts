@@ -66,7 +66,8 @@ test('each re-plan prints as `cluster plan` does by default: compact above COMPA
   // 50 machines + 50 images + 400 replicas: one line per kind of change, not 500 action lines
   expect(watcher.output()).toMatch(/^\s+\+\s+bird: 400 replicas on 50 machines of m$/m);
   // the state after it: 50 machines are summed up per machine group, as apply does past 40 lines
-  expect(watcher.output()).toMatch(/^MACHINE GROUP\s+MACHINES RUNNING/m);
+  // (written after the "converged in" line, possibly in a later chunk: waited for, not read at once)
+  await watcher.waitFor(/^MACHINE GROUP\s+MACHINES RUNNING/m, 30_000);
   expect(watcher.output()).not.toMatch(/^MACHINE\s+bird$/m);
 
   writeFileSync(file, big(800)); // a re-plan of 400 actions: compact again

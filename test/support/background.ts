@@ -42,7 +42,8 @@ export function background(args: string[], opts: { cwd?: string; env?: Record<st
     exited: () => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)))).then(scanned),
     stop: (signal = 'SIGINT') =>
       new Promise<number | null>((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // Ended already, by itself or by a signal (then exitCode stays null and 'exit' will not come again).
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
       }).then(scanned),
