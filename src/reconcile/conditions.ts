@@ -56,7 +56,8 @@ export async function untilTasksRun(engine: Engine, name: string, id: string, ti
     if (r && STALLED.has(r.state) && (!r.startedAt || Date.parse(r.startedAt) >= since)) {
       throw new Error(`swarm service ${name}: the swarm's rollout is ${r.state.replace('_', ' ')}${r.message ? ` (${r.message})` : ''}${last.error ? `; last task error: ${last.error}` : ''}`);
     }
-    if (last.upToDate >= last.desired && last.desired > 0 && !(r && r.state === 'updating')) return;
+    // Every wanted task runs the current definition, and no task of an older one still runs beside them.
+    if (last.upToDate >= last.desired && last.running <= last.desired && last.desired > 0 && !(r && r.state === 'updating')) return;
   }
   throw new Error(`swarm service ${name}: ${last.upToDate} of ${last.desired} tasks running the current definition after ${timeoutMs / 1000} s${last.error ? ` (last task error: ${last.error})` : ''}`);
 }

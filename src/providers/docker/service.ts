@@ -97,8 +97,11 @@ export async function serviceTasks(docker: Dockerode, id: string): Promise<Swarm
   const failed = tasks
     .filter((t) => t.Status?.Err)
     .sort((a, b) => String(b.Status?.Timestamp).localeCompare(String(a.Status?.Timestamp)));
+  // A replicated service wants its spec's replicas; counting the tasks desired running instead counts a
+  // task of the old definition that is still being replaced as wanted.
+  const replicas = service?.Spec?.Mode?.Replicated?.Replicas as number | undefined;
   return {
-    desired: wanted.length,
+    desired: replicas ?? wanted.length,
     running: wanted.filter((t) => t.Status?.State === 'running').length,
     upToDate: current.filter((t) => t.DesiredState === 'running' && t.Status?.State === 'running').length,
     ...(failed[0] ? { error: String(failed[0].Status.Err) } : {}),
