@@ -167,17 +167,11 @@ export class DockerEngine implements Engine {
         if (!(e.kind === 'conflict' && /already in progress/.test(e.message))) throw e;
         // Someone (swarm, another run, a user's `docker rm`) is already removing it: it is going, which
         // is what we want; wait until it is gone, so its name and ports are free when this returns.
-        const timer = new AbortController();
-        const gone = container.wait({ condition: 'removed' }).catch(tolerate('notFound'));
-        const stuck = sleep(REMOVAL_WAIT_MS, undefined, { signal: timer.signal }).then(
-          () => Promise.reject(new EngineError('conflict', `container ${id} was still being removed after ${REMOVAL_WAIT_MS / 1000} s`)),
-          () => undefined, // cancelled: the removal ended first
-        );
-        try {
-          await Promise.race([gone, stuck]);
-        } finally {
-          timer.abort();
-        }
+        const bound = AbortSignal.timeout(REMOVAL_WAIT_MS);
+        await container.wait({ condition: 'removed', abortSignal: bound }).catch((waited: unknown) => {
+          if (bound.aborted) throw new EngineError('conflict', `container ${id} was still being removed after ${REMOVAL_WAIT_MS / 1000} s`);
+          return tolerate('notFound')(waited);
+        });
       }
     }, ['notFound']);
   }
