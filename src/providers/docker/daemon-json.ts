@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { readUserFile } from '../../manifest/user-file.js';
-import type { EngineOptions } from '../../model/engine-options.js';
+import { engineChanges, type EngineOptions } from '../../model/engine-options.js';
 
 const DAEMON_JSON = 'daemon.json';
 const APPLIED = 'engine-applied.json';
@@ -34,7 +34,7 @@ export function writeDaemonJson(folder: string, d: DaemonJson): void {
 export function readAppliedOptions(folder: string): { options: EngineOptions; pending: boolean } {
   const written = readDaemonJson(folder).options;
   const applied = (readJson(join(folder, APPLIED)) as EngineOptions | undefined) ?? written;
-  return { options: applied, pending: JSON.stringify(sortedObject(applied)) !== JSON.stringify(sortedObject(written)) };
+  return { options: applied, pending: engineChanges(applied, written).length > 0 };
 }
 
 export function recordAppliedOptions(folder: string, options: EngineOptions): void {

@@ -23,7 +23,7 @@ import { SshConnection } from './connection.js';
 import { checkOs } from './os-release.js';
 import { daemonJson, engineConfigScript, EXIT, labelsScript, LOG_TAIL, provisionScript, removeScript, START_SCRIPT, STOP_SCRIPT, TLS_PORT, UPGRADE_SCRIPT, WHOAMI } from './remote.js';
 import { bringBack, RELOAD_TIMEOUT_MS, untilReloaded } from '../docker/engine-restart.js';
-import type { EngineOptions } from '../../model/engine-options.js';
+import { engineChanges, type EngineOptions } from '../../model/engine-options.js';
 import { forgetMachine, machineDir, machineNames, pinKey, readMachineState, readPinnedKey, writeMachineState, type SshMachineState } from './state.js';
 import { describeTarget, sshTarget, type SshTarget } from './target.js';
 
@@ -291,7 +291,7 @@ export class SshDriver implements Driver {
     const state = readMachineState(this.stateDir, name)!;
     const up = await this.engineOf(name).ping();
     const engine = state.engine ?? { written: {}, applied: {} };
-    const pending = JSON.stringify(sortedKeys(engine.written)) !== JSON.stringify(sortedKeys(engine.applied));
+    const pending = engineChanges(engine.applied, engine.written).length > 0;
     return { name, driver: 'ssh', state: up ? 'running' : 'stopped', address: state.target.host, engineUrl: this.urlOf(state.target), spec: { engine: engine.applied, ...(pending ? { enginePending: true as const } : {}) } };
   }
 
@@ -313,10 +313,6 @@ export class SshDriver implements Driver {
   private urlOf(target: SshTarget): string {
     return `tcp://${target.host.includes(':') ? `[${target.host}]` : target.host}:${TLS_PORT}`;
   }
-}
-
-function sortedKeys(o: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 function firstLine(s: string): string {
