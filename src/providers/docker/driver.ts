@@ -419,7 +419,6 @@ function engineRecord(folder: string): { engine: EngineOptions; enginePending?: 
   return { engine: applied.options, ...(applied.pending ? { enginePending: true as const } : {}) };
 }
 
-/** The engine's own `reload` event since `since` (seconds): dockerd emits it only once a reload succeeded (daemon/reload.go). */
 function sorted(r: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

@@ -1,6 +1,7 @@
 // After dockerd reloads or restarts (the docker driver's machines, the ssh driver's hosts): the
 // engine's own `reload` event as proof a SIGHUP was taken, and the containers that ran before a
 // restart brought back.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import type { Engine } from '../../engine/types.js';
 import type { Role } from '../../model/desired.js';
@@ -8,7 +9,10 @@ import type { Role } from '../../model/desired.js';
 export const RELOAD_TIMEOUT_MS = 10_000;
 const SWARM_BACK_TIMEOUT_MS = 60_000;
 
-/** True once the engine reported a `reload` daemon event since `since` (seconds), within RELOAD_TIMEOUT_MS. */
+/**
+ * True once the engine reported a `reload` daemon event since `since` (seconds), within
+ * RELOAD_TIMEOUT_MS: dockerd emits it only once a reload succeeded (daemon/reload.go).
+ */
 export async function untilReloaded(docker: Dockerode, since: number): Promise<boolean> {
   for (const deadline = Date.now() + RELOAD_TIMEOUT_MS; Date.now() < deadline; await sleep(100)) {
     const events = docker.getEvents as unknown as (opts: object) => Promise<NodeJS.ReadableStream | Buffer>;
@@ -41,5 +45,3 @@ export async function bringBack(engine: Engine, containers: string[], role: Role
   }
   throw new Error(`the engine restarted but is not back in its swarm as ${role} within ${SWARM_BACK_TIMEOUT_MS / 1000} s`);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

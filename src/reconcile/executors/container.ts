@@ -50,7 +50,6 @@ export async function createAndStart(ctx: ActionContext, machine: string, servic
   for (let attempt = 0; id === undefined; attempt++) {
     try {
       id = await create();
-      break;
     } catch (err) {
       if (!isEngineError(err, 'conflict')) throw err;
       // A run that crashed after create left our container behind: replace it. Someone else's: stop.
