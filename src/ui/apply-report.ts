@@ -56,7 +56,7 @@ export async function applyReporter(c: ReportChoices & { verb: 'apply' | 'destro
   const progress = await progressReporter(c);
   const Verb = c.verb === 'destroy' ? 'Destroy' : 'Apply';
   // Above a few hundred actions the plan shown before an apply is compact, as `cluster plan` prints it.
-  const planText = (plan: Plan) => planForStdout(renderPlan(plan, 'auto', machineGroups(c.desired)));
+  const planText = (plan: Plan) => planTextOf(plan, c.desired);
   return {
     ...progress,
     plan: (plan) => (c.json ? out(planEvent(plan)) : process.stdout.write(planText(plan))),
@@ -124,9 +124,19 @@ function unplaced(plan: Plan): string[] {
   return [`${plan.unschedulable.reduce((n, u) => n + u.replicas.length, 0)} replica(s) could not be placed; see the plan above.`];
 }
 
-/** The `plan` event of `apply --json` / `watch --json`: the plan as `plan --json` prints it (with its `summary` counts). */
+/** A plan as `cluster plan` prints it by default: every action, or one line per service and machine group above COMPACT_ABOVE. */
+export function planTextOf(plan: Plan, desired: Desired): string {
+  return planForStdout(renderPlan(plan, 'auto', machineGroups(desired)));
+}
+
+/** The plan as `plan --json` prints it: with its `summary` counts. */
+export function planWithSummary(plan: Plan): Plan & { summary: ReturnType<typeof countEffects> } {
+  return { ...plan, summary: countEffects(plan.actions) };
+}
+
+/** The `plan` event of `apply --json` / `watch --json`. */
 export function planEvent(plan: Plan, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ type: 'plan', ...extra, plan: { ...plan, summary: countEffects(plan.actions) } });
+  return JSON.stringify({ type: 'plan', ...extra, plan: planWithSummary(plan) });
 }
 
 /** `--json`: a closing `summary` event (every id), then for a finished apply the `status` after it (watch: `why` names the run). */

@@ -11,7 +11,11 @@ export const FULL_STATUS_UP_TO_LINES = 40;
 const UNHEALTHY_LISTED = 10;
 
 export function renderStatusAfterApply(r: StatusReport, groupOf: MachineGroupOf): string {
-  const full = renderStatusText(r);
+  return fullOrSummary(renderStatusText(r), r, groupOf);
+}
+
+/** `full` (a rendering of `r`) while it has at most FULL_STATUS_UP_TO_LINES lines; past that, the per-group summary. */
+export function fullOrSummary(full: string, r: StatusReport, groupOf: MachineGroupOf): string {
   return full.split('\n').length - 1 <= FULL_STATUS_UP_TO_LINES ? full : renderStatusSummary(r, groupOf);
 }
 

@@ -3,17 +3,14 @@
 // changed something the machines × services panel of the state after it (summed up when it is long).
 import type { Desired } from '../model/desired.js';
 import type { Diagnostic } from '../model/diagnostic.js';
-import { renderPlan } from '../plan/render-compact.js';
-import type { Plan } from '../plan/types.js';
-import { planForStdout } from './colour.js';
 import { machineGroups } from './machine-groups.js';
-import { countEffects, summaryLine } from '../plan/summary.js';
+import { summaryLine } from '../plan/summary.js';
 import type { WatchReporter, WatchRun } from '../reconcile/watch.js';
-import { planEvent, progressReporter, reportJson, type ReportChoices } from './apply-report.js';
+import { planEvent, planTextOf, planWithSummary, progressReporter, reportJson, type ReportChoices } from './apply-report.js';
 import { formatDiagnostic } from './diagnostic.js';
 import { formatMs } from './progress-plain.js';
 import { renderPlacementMatrix, statusReport, type StatusReport } from './status.js';
-import { FULL_STATUS_UP_TO_LINES, renderStatusSummary } from './status-summary.js';
+import { fullOrSummary } from './status-summary.js';
 
 export async function watchReporter(c: ReportChoices): Promise<WatchReporter> {
   const progress = await progressReporter(c);
@@ -26,15 +23,15 @@ export async function watchReporter(c: ReportChoices): Promise<WatchReporter> {
       log(`${why}: ${summaryLine(plan)}`);
       // --json: each run is framed as apply --json frames it: a plan event, the action events, a summary.
       if (c.json) process.stdout.write(planEvent(plan, { why }) + '\n');
-      else process.stdout.write(planText(plan, desired));
+      else process.stdout.write(planTextOf(plan, desired));
     },
     ran: (desired, run) => {
       const line = runLine(run);
       if (line) log(line);
       if (run.kind === 'drifted' && !run.repeated) {
         // What a correction would do, as a plan: the drift itself, said and not done.
-        if (c.json) process.stdout.write(JSON.stringify({ type: 'drift', why: run.why, corrected: false, plan: { ...run.plan, summary: countEffects(run.plan.actions) }, time: new Date().toISOString() }) + '\n');
-        else process.stdout.write(planText(run.plan, desired));
+        if (c.json) process.stdout.write(JSON.stringify({ type: 'drift', why: run.why, corrected: false, plan: planWithSummary(run.plan), time: new Date().toISOString() }) + '\n');
+        else process.stdout.write(planTextOf(run.plan, desired));
       }
       if (c.json && run.kind === 'applied') reportJson(run, desired, { why: run.why });
       if (c.json && run.kind === 'refused') process.stdout.write(JSON.stringify({ type: 'summary', why: run.why, result: 'refused', blocked: run.blocked, time: new Date().toISOString() }) + '\n');
@@ -43,15 +40,9 @@ export async function watchReporter(c: ReportChoices): Promise<WatchReporter> {
   };
 }
 
-/** A plan as `cluster plan` prints it by default: every action, or one line per service and machine group above COMPACT_ABOVE. */
-function planText(plan: Plan, desired: Desired): string {
-  return planForStdout(renderPlan(plan, 'auto', machineGroups(desired)));
-}
-
 /** The machines × services panel, or past FULL_STATUS_UP_TO_LINES the per-group summary apply prints. */
 export function statePanel(r: StatusReport, desired: Desired): string {
-  const matrix = renderPlacementMatrix(r);
-  return matrix.split('\n').length - 1 <= FULL_STATUS_UP_TO_LINES ? matrix : renderStatusSummary(r, machineGroups(desired));
+  return fullOrSummary(renderPlacementMatrix(r), r, machineGroups(desired));
 }
 
 /** What a run did, in one log line; nothing for a quiet re-observe that found nothing to do. */
