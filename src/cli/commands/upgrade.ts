@@ -12,6 +12,7 @@
 // after it. kill -9 (or a second Ctrl-C) leaves the swarm node drained: the manifest still says active,
 // so `cluster plan` shows "availability drain → active" and the next apply makes it active again.
 // Two runs at once: the apply lock (taken for the whole command) keeps them apart.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Availability, Desired, DriverName } from '../../model/desired.js';
 import type { Observed } from '../../model/observed.js';
 import { ownsContainer } from '../../model/ownership.js';
@@ -25,7 +26,7 @@ import { walkedAll } from '../../reconcile/walk.js';
 import { progressReporter, summaryLines } from '../../ui/apply-report.js';
 import { isInteractive } from '../../ui/terminal.js';
 import { openUnlessStopped, type Interrupts } from '../interrupts.js';
-import { computePlan, loadDesired, openSession, type Session } from '../pipeline.js';
+import { computePlan, loadDesired, observeAndPlan, openSession, type Session } from '../pipeline.js';
 
 /** How long the swarm may take to move a drained machine's tasks away. */
 const MOVED_TIMEOUT_MS = 180_000;
@@ -113,8 +114,9 @@ async function untilMoved(session: Session, desired: Desired, name: string, sign
 
 /** The availability the manifest gives the machine, planned and applied again (only that differs now). */
 async function setBack(session: Session, desired: Desired, name: string, availability: Availability): Promise<void> {
-  session.observation = await observe(desired.name, session.drivers, { identity: session.observation.observed.identity });
-  const { plan } = computePlan(desired, session.observation);
+  const next = await observeAndPlan(desired, desired, session.drivers, session.observation.observed);
+  session.observation = next.observation;
+  const { plan } = next;
   const restore: Plan = { ...plan, actions: plan.actions.filter((a) => a.kind === 'machine.availability' && a.machine === name) };
   if (!restore.actions.length) return;
   // A fresh signal: after a Ctrl-C the availability still goes back (a second Ctrl-C ends the process, and the next apply does it).
@@ -152,5 +154,3 @@ async function quietReporter(Verb: string): Promise<ApplyReporter> {
   const progress = await progressReporter({ json: false, live: isInteractive(process.stderr) });
   return { ...progress, plan: () => undefined, replanned: () => undefined, finished: (o) => summaryLines(Verb, o).forEach((l) => process.stderr.write(l + '\n')) };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
