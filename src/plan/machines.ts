@@ -287,7 +287,7 @@ export function describeMachine(m: DesiredMachine): string {
   if (m.role) parts.push(`role ${m.role}`);
   const labels = Object.entries(m.labels).map(([k, v]) => `${k}=${v}`);
   if (labels.length) parts.push(`labels ${labels.join(',')}`);
-  if (m.cpus) parts.push(`${m.cpus} cpus`);
+  if (m.cpus) parts.push(`${m.cpus} ${m.cpus === 1 ? 'cpu' : 'cpus'}`);
   if (m.memory) parts.push(formatBytes(m.memory));
   return parts.join(', ');
 }

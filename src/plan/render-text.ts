@@ -18,7 +18,7 @@ export function renderPlanText(plan: Plan): string {
     const group = groupOf(a);
     pushAll(groups, group, renderAction(a));
   }
-  const imageLines = [...images].map(([image, machines]) => `  + ${image} on ${machines.join(', ')}`);
+  const imageLines = [...images].map(([image, machines]) => `  +   image ${image} on ${machines.join(', ')}`);
   const ordered: [string, string[]][] = [
     ...[...groups].filter(([g]) => g === 'machines' || g === 'swarm' || g === 'networks'),
     ...(imageLines.length ? [['images', imageLines] as [string, string[]]] : []),

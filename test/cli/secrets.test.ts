@@ -49,7 +49,7 @@ describe('secrets follow their value (sim driver)', () => {
     const savedPlan = readFileSync(join(dir, 'saved.plan'), 'utf8');
     const everything = [...runs.map((r) => r.stdout + r.stderr), savedPlan].join('\n');
     for (const s of [PW, TOKEN, PHRASE]) expect(everything).not.toContain(s);
-    expect(plan.stdout).toContain('+ busybox:(sensitive) on m');
+    expect(plan.stdout).toContain('+   image busybox:(sensitive) on m');
     const ensure = (JSON.parse(planJson.stdout) as { actions: { kind: string; image?: string }[] }).actions.find((a) => a.kind === 'image.ensure');
     expect(ensure?.image).toBe('busybox:(sensitive)');
     expect(apply.stdout).toContain('"action":"image.ensure:m:busybox:(sensitive)"');
