@@ -51,8 +51,9 @@ export async function interruptible(command: (i: Interrupts) => Promise<number>,
       return;
     }
     received = sig;
-    const why = sig === 'SIGPIPE' ? 'the output was closed' : sig;
-    io.say(`\n${why}: stopping; nothing new starts, running actions finish (${sig === 'SIGINT' ? 'Ctrl-C again' : sig === 'SIGTERM' ? 'send it again' : 'Ctrl-C'} to quit at once)`);
+    // A closed output is said at the end, when it is known whether it cut the run short: `apply | head -1`
+    // usually closes it after the work is done, and "stopping" would then mislead.
+    if (sig !== 'SIGPIPE') io.say(`\n${sig}: stopping; nothing new starts, running actions finish (${sig === 'SIGINT' ? 'Ctrl-C again' : 'send it again'} to quit at once)`);
     abort.abort(sig);
   };
   const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
@@ -76,6 +77,7 @@ export async function interruptible(command: (i: Interrupts) => Promise<number>,
       code = report(err);
     }
     if (!received) return code;
+    if (received === 'SIGPIPE') io.say(code === 0 ? 'the output was closed after the run had done everything it planned (exit 141)' : 'the output was closed: the run stopped early, nothing new was started (`cluster plan` shows what is left)');
     // Releases still registered (a cluster whose opening the stop cut short) get their bounded time;
     // then work cut off at the end of its grace period (an engine call, its timers) must not keep an
     // interrupted process alive: everything worth waiting for has been waited for.

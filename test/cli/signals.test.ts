@@ -159,7 +159,7 @@ describe('apply: its output closed (`cluster apply --json | head -3`)', () => {
     await child.waitFor(/"type":"done"/, 30_000, 3);
     child.child.stdout!.destroy(); // the reader went away: the next write meets EPIPE
     expect(await child.exited()).toBe(141);
-    expect(child.output()).toContain('the output was closed: stopping');
+    expect(child.output()).toContain('the output was closed: the run stopped early');
     expect(child.output()).not.toMatch(/Error: write EPIPE|at .*\.js:\d+/);
     t.convergesAfter();
   }, 90_000);
