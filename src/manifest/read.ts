@@ -1,5 +1,7 @@
 // Bytes → YAML document with source positions. Every failure is a Diagnostic with a place in the file.
 import { Document, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node, type Pair, type YAMLMap } from 'yaml';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { readUserFile } from './user-file.js';
 
@@ -17,6 +19,14 @@ export type ReadResult = { ok: true; source: Source } | { ok: false; diagnostics
 /** The top-level keys of a manifest: a map with none of them is some other file. */
 export const MANIFEST_KEYS = ['name', 'machines', 'services', 'networks', 'compose', 'scheduler', 'simulation', 'sensitive'] as const;
 
+/** The package ships its example two levels above this module (dist/manifest/, dist/bundle/, src/manifest/). */
+const EXAMPLE = fileURLToPath(new URL('../../cluster.example.yml', import.meta.url));
+
+function missingHint(): string {
+  const start = existsSync(EXAMPLE) ? `; to start one from the example: cp ${EXAMPLE} cluster.yml` : '';
+  return `pass the manifest with -f FILE (default: cluster.yml in the current folder)${start}`;
+}
+
 /**
  * `given`: the bytes of a manifest that is not on disk (the default one `-c` uses without cluster.yml).
  * `keys`: the top-level keys a file of this kind may have (x- keys aside); a map with none of them
@@ -28,7 +38,7 @@ export function readSource(file: string, given?: Buffer, keys: readonly string[]
   if (given) bytes = given;
   else {
     const r = readUserFile(file, { what: 'the manifest' });
-    if (!r.ok) return fail(file, 0, 0, r.missing ? `manifest not found: ${file}` : r.message, r.missing ? 'pass the manifest with -f FILE (default: cluster.yml in the current folder)' : r.hint);
+    if (!r.ok) return fail(file, 0, 0, r.missing ? `manifest not found: ${file}` : r.message, r.missing ? missingHint() : r.hint);
     bytes = r.bytes;
   }
   const text = bytes.toString('utf8');

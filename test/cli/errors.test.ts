@@ -1,6 +1,7 @@
 // Bad input through the real binary: exit 1, file:line:col, the offending line with a caret, a hint,
 // and never a stack trace.
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { cluster } from '../support/cli.js';
@@ -69,6 +70,16 @@ describe('errors from the binary', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('/nonexistent/cluster.yml');
     expect(r.stderr).not.toMatch(STACK);
+  });
+
+  test('no cluster.yml in a new folder: the hint\'s cp command gives a manifest that validates', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-empty-'));
+    const r = cluster(['plan'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const cp = /cp (\S+) cluster\.yml/.exec(r.stderr);
+    expect(cp, r.stderr).not.toBeNull();
+    copyFileSync(cp![1]!, join(dir, 'cluster.yml'));
+    expect(cluster(['validate'], { cwd: dir }).code).toBe(0);
   });
 
   test('an unknown option is an error with a pointer to --help', () => {
