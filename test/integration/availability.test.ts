@@ -2,7 +2,8 @@
 // machines in a swarm; draining one moves its replica to another machine, the new container running
 // before the old one is destroyed (create before destroy), and sets the swarm node's Availability to
 // drain; removing a worker from the manifest drains it the same way before it leaves the swarm; a
-// changed node image replaces the machine after its replicas moved, and it re-joins as a worker.
+// changed node image replaces the machine after its replicas moved, and it re-joins as a worker; a
+// replacement killed (kill -9) once it started is finished by the next apply.
 // The rules are swarmkit's (manager/scheduler/filter.go ReadyFilter: only active nodes take new tasks;
 // manager/orchestrator/task.go InvalidNode: a drained node's tasks need a new home).
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { connect } from '../../src/providers/docker/engine.js';
+import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
 import { DOCKER_HOST } from './env.js';
 
@@ -152,6 +154,28 @@ describe('availability and removal on the docker driver', () => {
     const web = await webOn('m1');
     expect(web.map((c) => c.owner!.replica).sort()).toEqual([1, 2, 3]);
     expect(web.every((c) => c.state === 'running')).toBe(true);
+    const again = await run('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+  }, 420_000);
+
+  test('kill -9 once a replacement started: the next apply re-creates the machine on the manifest\'s image and it re-joins, one node per name', async () => {
+    const machineOf = async (m: string) => (await ours()).find((c) => c.Labels['io.cluster.machine'] === m && c.Labels['io.cluster.kind'] === 'machine');
+    const original = (await machineOf('m1'))!.Image; // the test before moved w1 to NEW_IMAGE; back to m1's
+    writeFileSync(file, manifest(`  m1: { driver: docker, role: manager }\n  w1: { driver: docker, role: worker, image: "${original}" }`));
+    const killed = background(['apply', '--auto-approve', '--json', '-f', file], { cwd: dir, env: { DOCKER_HOST } });
+    await killed.waitFor(/"type":"start","action":"machine\.replace:w1"/, 120_000);
+    await killed.stop('SIGKILL'); // half-way: it left the swarm, or was removed, or is being made again (machine-day2.ts)
+    const plan = await run('plan', '--detailed-exitcode');
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2); // whatever step it reached (replace, create or join), something is left to do
+    const r = await run('apply', '--auto-approve');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await machineOf('w1'))!.Image).toBe(original);
+    const nodes = await connect(sock('m1')).swarmNodes();
+    expect(nodes.map((n) => [n.hostname, n.role, n.state]).sort()).toEqual([
+      ['m1', 'manager', 'ready'],
+      ['w1', 'worker', 'ready'],
+    ]);
+    expect((await webOn('m1')).map((c) => c.owner!.replica).sort()).toEqual([1, 2, 3]);
     const again = await run('plan', '--detailed-exitcode');
     expect(again.code, again.stdout + again.stderr).toBe(0);
   }, 420_000);
