@@ -79,7 +79,8 @@ describe('swarm-mode services on the docker driver', () => {
   test('max_replicas_per_node is sent to the swarm as Placement.MaxReplicas (Engine API ≥ 1.40), not warned about and dropped', async () => {
     // The swarm's own scheduler enforces it (swarmkit filter.go MaxReplicasFilter); what it was told is ours.
     // A service of its own: on api (3 replicas on the one xxl worker, start-first) any limit that binds
-    // leaves the update's extra task pending ("max replicas per node limit exceed") and the F5 rollout never ends.
+    // leaves the update's extra task pending ("max replicas per node limit exceed") and the F5 rollout never
+    // ends: Check counts the node's active tasks (nodeinfo.go ActiveTasksCountByService), the old one still running too.
     const capped = (await manager().getService(`${NAME}_capped`).inspect()) as { Spec: { TaskTemplate: { Placement: { MaxReplicas?: number } } } };
     expect(capped.Spec.TaskTemplate.Placement.MaxReplicas).toBe(1);
     expect((await tasksOf('capped')).length).toBe(1);
