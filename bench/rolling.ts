@@ -64,9 +64,9 @@ function apply(dir: string): string {
   return r.stdout + r.stderr;
 }
 
-/** ms from the first `start -/+ web` line to the last `done -/+ web` line (plain output: `HH:MM:SS.mmm start ...`). */
+/** ms from the first `start -/+ web` line to the last `done -/+ web` line (plain output: `HH:MM:SS.mmm [ n/N] start ...`). */
 function span(out: string): number {
-  const at = (kind: 'start' | 'done') => [...out.matchAll(new RegExp(`^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) +${kind} +-/\\+ web #`, 'gm'))].map((m) => ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]));
+  const at = (kind: 'start' | 'done') => [...out.matchAll(new RegExp(`^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) +(?:\\[ *\\d+/\\d+\\] +)?${kind} +-/\\+ web #`, 'gm'))].map((m) => ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]));
   const starts = at('start');
   const dones = at('done');
   if (!starts.length || !dones.length) fail('no replacement lines in the apply output');

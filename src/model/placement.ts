@@ -53,7 +53,7 @@ export interface Placement {
   /** Containers that copy a replica's labels but not its name while the real replica exists: reported, never touched. */
   lookalikes?: Existing[];
   /** Replicas not seen while a machine that may hold them cannot be seen: kept as they are, never placed elsewhere (src/sched/held.ts). */
-  held?: { service: string; replicas: number[]; machines: string[] }[];
+  held?: { service: string; replicas: number[]; machines: string[]; global?: true }[];
   /** Replicas that should move (drain, --rebalance) but that no machine can take: they stay where they run, and why. */
   stayed?: { service: string; replicas: number[]; reason: string }[];
   /** `--rebalance`: replicas moved only to restore the strategy's balance, by service. */

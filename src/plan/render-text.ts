@@ -67,7 +67,10 @@ function unseenLines(u: NonNullable<Plan['unseen']>): string[] {
       ? `  ? ${m.machine} is ${m.state}: apply starts it, then sees what it holds and plans that`
       : `  ? ${m.machine}: ${m.state === 'error' ? 'the machine is in error' : 'its engine does not answer'}; what may be on it is kept until ${m.until ?? 'it answers'} (--unreachable-grace), then placed elsewhere`,
   );
-  for (const r of u.replicas) lines.push(`  ? ${r.service} ${replicaRange(r.replicas)}: not seen, kept as they are (may be on ${r.machines.join(', ')})`);
+  for (const r of u.replicas) {
+    if (r.global) lines.push(`  ? ${r.service} (global): the replica on ${r.machines.join(', ')} not seen, kept as ${r.machines.length === 1 ? 'it is' : 'they are'}`);
+    else lines.push(`  ? ${r.service} ${replicaRange(r.replicas)}: not seen, kept as they are (may be on ${r.machines.join(', ')})`);
+  }
   return lines;
 }
 

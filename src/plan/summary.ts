@@ -69,11 +69,16 @@ export function hasDrift(plan: Plan): boolean {
   return hasChanges(plan) || !!plan.unhealthy?.length || !!plan.unseen;
 }
 
+/** Replicas kept as not seen; a global service's count one per machine (their numbers are not known). */
+export function unseenReplicas(plan: Pick<Plan, 'unseen'>): number {
+  return plan.unseen?.replicas.reduce((n, r) => n + (r.global ? r.machines.length : r.replicas.length), 0) ?? 0;
+}
+
 export function summaryLine(plan: Plan): string {
   const c = countEffects(plan.actions);
   if (c.add + c.change + c.destroy === 0) {
     if (plan.unhealthy?.length) return 'No changes this plan can make, but the cluster is unhealthy (see above).';
-    const unseen = plan.unseen?.replicas.reduce((n, r) => n + r.replicas.length, 0) ?? 0;
+    const unseen = unseenReplicas(plan);
     // Nothing to do is not the same as converged: replicas that could not be seen may not be running.
     if (unseen) return `No changes can be made now; ${unseen} replica${unseen === 1 ? '' : 's'} could not be seen (see "not seen" above).`;
     const left = plan.targeted?.left_out ?? 0;

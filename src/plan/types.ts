@@ -123,7 +123,7 @@ export interface Plan {
    * Machines whose contents could not be seen (stopped, paused, silent) and the replicas kept as
    * they are because they may be there (src/sched/held.ts). Absent when every machine was seen.
    */
-  unseen?: { machines: { machine: string; state: string; starts: boolean; until?: string }[]; replicas: { service: string; replicas: number[]; machines: string[] }[] };
+  unseen?: { machines: { machine: string; state: string; starts: boolean; until?: string }[]; replicas: { service: string; replicas: number[]; machines: string[]; global?: true }[] };
   /** Container services replaced batch by batch (deploy.update_config), in manifest order. Absent when none. */
   rollouts?: PlannedRollout[];
   /**

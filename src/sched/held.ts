@@ -16,6 +16,8 @@ export interface HeldReplicas {
   replicas: number[];
   /** The unseen machines that could hold them (they meet the service's hard constraints). */
   machines: string[];
+  /** A global service: one replica on each of `machines`, its number unknown until the machine is seen (`replicas` is empty). */
+  global?: true;
 }
 
 /** Why a machine's contents are unknown, and until when that keeps its replicas. */
@@ -57,14 +59,32 @@ export function unseenMachines(desired: Desired, observed: Observed, rules: Sile
  */
 export function holdUnseen(service: string, wanted: number[], from: Map<number, unknown>, unseen: Map<string, Unseen>, nodes: Map<string, Node>, hard: Check[]): { wanted: number[]; held?: HeldReplicas } {
   if (unseen.size === 0 || wanted.length === 0) return { wanted };
-  const machines = [...unseen.keys()].filter((name) => {
-    const node = nodes.get(name);
-    // The health filter refuses these nodes; only the service's own constraints say it could not be there.
-    return node !== undefined && hard.every((c) => c.refuse(node) === undefined);
-  });
+  const machines = couldHold(unseen, nodes, hard);
   if (machines.length === 0) return { wanted };
   const held: number[] = [];
   const rest: number[] = [];
   for (const r of wanted) (from.has(r) ? rest : held).push(r);
-  return held.length ? { wanted: rest, held: { service, replicas: held, machines: machines.sort() } } : { wanted };
+  return held.length ? { wanted: rest, held: { service, replicas: held, machines } } : { wanted };
+}
+
+/**
+ * A global service's replica on each unseen machine that would run one (global.ts): nothing is placed
+ * elsewhere for it, but it is not known to run either, so the plan lists it as not seen. A drained
+ * machine is left out: its replica goes once it is seen.
+ */
+export function holdGlobal(service: string, unseen: Map<string, Unseen>, nodes: Map<string, Node>, hard: Check[]): HeldReplicas | undefined {
+  if (unseen.size === 0) return undefined;
+  const machines = couldHold(unseen, nodes, hard).filter((name) => nodes.get(name)!.availability !== 'drain');
+  return machines.length ? { service, replicas: [], machines, global: true } : undefined;
+}
+
+/** The unseen machines meeting the service's hard constraints, by name. */
+function couldHold(unseen: Map<string, Unseen>, nodes: Map<string, Node>, hard: Check[]): string[] {
+  return [...unseen.keys()]
+    .filter((name) => {
+      const node = nodes.get(name);
+      // The health filter refuses these nodes; only the service's own constraints say it could not be there.
+      return node !== undefined && hard.every((c) => c.refuse(node) === undefined);
+    })
+    .sort();
 }

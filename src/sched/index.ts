@@ -11,7 +11,7 @@ import type { Keys } from './candidates.js';
 import { explain } from './explain.js';
 import { addOwned, fatesOf, lookalikesOf, retiredOf, type Fates, type Owned } from './fates.js';
 import { globalFates, placePinned } from './global.js';
-import { holdUnseen, unseenMachines, type HeldReplicas } from './held.js';
+import { holdGlobal, holdUnseen, unseenMachines, type HeldReplicas } from './held.js';
 import { lostMachines, moveCause, takeForBalance } from './moves.js';
 import { constraintFilter } from './filters/constraint.js';
 import { enabledFilters } from './filters/index.js';
@@ -108,8 +108,10 @@ function run(manifest: Desired, observed: Observed, options: PlaceOptions, expla
     const task = tasks.get(s.name)!;
     const hard = constrained ? [constraintFilter.prepare(task, false)].filter((c) => c !== undefined) : [];
     if (s.global) {
-      // One per eligible machine (global.ts): nothing to hold, an unseen machine's replica is found when it is back.
+      // One per eligible machine (global.ts): an unseen machine's replica is found when it is back, listed as not seen until then.
       const g = globalFates(s, owned.get(s.name), nodes, byName, hard);
+      const kept = holdGlobal(s.name, unseen, byName, hard);
+      if (kept) held.push(kept);
       fates.set(s.name, { slots: g.slots, wanted: [], from: new Map() });
       pinned.set(s.name, g.pinned);
       addStaying(g.slots, task);

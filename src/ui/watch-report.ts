@@ -4,7 +4,7 @@
 import type { Desired } from '../model/desired.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { machineGroups } from './machine-groups.js';
-import { summaryLine } from '../plan/summary.js';
+import { summaryLine, unseenReplicas } from '../plan/summary.js';
 import type { WatchReporter, WatchRun } from '../reconcile/watch.js';
 import { planEvent, planTextOf, planWithSummary, progressReporter, reportJson, type ReportChoices } from './apply-report.js';
 import { formatDiagnostic } from './diagnostic.js';
@@ -53,7 +53,7 @@ export function runLine(run: WatchRun): string | undefined {
     case 'unchanged': {
       if (run.unseen) {
         // Said on every run while it lasts: nothing changes, and nothing is known to be converged either.
-        const n = run.unseen.replicas.reduce((k, r) => k + r.replicas.length, 0);
+        const n = unseenReplicas(run);
         const machines = run.unseen.machines.map((m) => (m.until ? `${m.machine} silent, kept until ${m.until}` : `${m.machine} ${m.state}`));
         return `${run.why}: no changes can be made now; ${n} replica${n === 1 ? '' : 's'} not seen (${machines.join(', ')}), kept as they are`;
       }

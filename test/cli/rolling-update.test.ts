@@ -1,6 +1,6 @@
 // Rolling updates of container services (deploy.update_config) through the real binary on the sim
 // driver: batches, failure_action pause / continue / rollback, max_failure_ratio, start-first, and
-// kill -9 / Ctrl-C half-way. The sim's image tag `:unhealthy` makes its containers report unhealthy
+// kill -9 / Ctrl-C half-way, two applies at once. The sim's image tag `:unhealthy` makes its containers report unhealthy
 // (src/providers/sim/engine.ts), as a broken release would. Rules (moby/swarmkit manager/orchestrator/update/
 // updater.go): failures / replicas to update > max_failure_ratio triggers failure_action
 // (failureTriggersAction); parallelism 0 is every replica at once (Run); a rollback that fails pauses.
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { background, type Background } from '../support/background.js';
 import { cluster } from '../support/cli.js';
+import { judge, race } from '../support/race.js';
 
 const manifest = (image: string, update: string, scale = 3, rollback = '{ monitor: 10ms }', more = '') => `name: roll
 machines:
@@ -182,4 +183,14 @@ describe('rolling update on the sim driver', () => {
     // Exactly one container per replica: #1 is new (it ran when the stop came, its wait ended), #2 and #3 never started.
     expect(after.map((c) => `${c.name}:${c.image}`)).toEqual(['roll-web-1:web:2', 'roll-web-2:web:1', 'roll-web-3:web:1']);
   });
+
+  test('two applies at once: one rolls every batch, the other is refused naming it or finds nothing to do; one container per replica after', async () => {
+    const t = fresh('{ parallelism: 1, monitor: 1s, order: start-first }', 3);
+    t.write('web:2');
+    const runs = await race([0, 1].map(() => ['apply', '--auto-approve', '-f', t.file]), { cwd: t.dir });
+    const { winner } = judge(runs);
+    expect(winner.output).toContain('web: rolling update, 3 batches of 1');
+    expect(t.containers().map((c) => `${c.name}:${c.image}:${c.state}`)).toEqual(['roll-web-1:web:2:running', 'roll-web-2:web:2:running', 'roll-web-3:web:2:running']);
+    expect(t.run('plan', '--detailed-exitcode').code).toBe(0);
+  }, 120_000);
 });

@@ -2,7 +2,9 @@
 // machines in a swarm; draining one moves its replica to another machine, the new container running
 // before the old one is destroyed (create before destroy), and sets the swarm node's Availability to
 // drain; removing a worker from the manifest drains it the same way before it leaves the swarm; a
-// changed node image replaces the machine after its replicas moved, and it re-joins as a worker.
+// changed node image replaces the machine after its replicas moved, and it re-joins as a worker; a
+// replacement killed (kill -9) once it started is finished by the next apply; Ctrl-C lets the running
+// replacement finish and starts nothing after it; of two applies at once, one replaces.
 // The rules are swarmkit's (manager/scheduler/filter.go ReadyFilter: only active nodes take new tasks;
 // manager/orchestrator/task.go InvalidNode: a drained node's tasks need a new home).
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -11,7 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { connect } from '../../src/providers/docker/engine.js';
+import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
+import { judge, race } from '../support/race.js';
 import { DOCKER_HOST } from './env.js';
 
 const NAME = `avail${process.pid}`;
@@ -154,5 +158,63 @@ describe('availability and removal on the docker driver', () => {
     expect(web.every((c) => c.state === 'running')).toBe(true);
     const again = await run('plan', '--detailed-exitcode');
     expect(again.code, again.stdout + again.stderr).toBe(0);
+  }, 420_000);
+
+  test('kill -9 once a replacement started: the next apply re-creates the machine on the manifest\'s image and it re-joins, one node per name', async () => {
+    const machineOf = async (m: string) => (await ours()).find((c) => c.Labels['io.cluster.machine'] === m && c.Labels['io.cluster.kind'] === 'machine');
+    const original = (await machineOf('m1'))!.Image; // the test before moved w1 to NEW_IMAGE; back to m1's
+    writeFileSync(file, manifest(`  m1: { driver: docker, role: manager }\n  w1: { driver: docker, role: worker, image: "${original}" }`));
+    const killed = background(['apply', '--auto-approve', '--json', '-f', file], { cwd: dir, env: { DOCKER_HOST } });
+    await killed.waitFor(/"type":"start","action":"machine\.replace:w1"/, 120_000);
+    await killed.stop('SIGKILL'); // half-way: it left the swarm, or was removed, or is being made again (machine-day2.ts)
+    const plan = await run('plan', '--detailed-exitcode');
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2); // whatever step it reached (replace, create or join), something is left to do
+    const r = await run('apply', '--auto-approve');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await machineOf('w1'))!.Image).toBe(original);
+    const nodes = await connect(sock('m1')).swarmNodes();
+    expect(nodes.map((n) => [n.hostname, n.role, n.state]).sort()).toEqual([
+      ['m1', 'manager', 'ready'],
+      ['w1', 'worker', 'ready'],
+    ]);
+    expect((await webOn('m1')).map((c) => c.owner!.replica).sort()).toEqual([1, 2, 3]);
+    const again = await run('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+  }, 420_000);
+
+  /** w1 on `image`, re-joined as the one worker node named w1, and nothing left to do. */
+  const convergedOn = async (image: string) => {
+    expect((await ours()).find((c) => c.Labels['io.cluster.machine'] === 'w1' && c.Labels['io.cluster.kind'] === 'machine')!.Image).toBe(image);
+    const nodes = await connect(sock('m1')).swarmNodes();
+    expect(nodes.map((n) => [n.hostname, n.role, n.state]).sort()).toEqual([
+      ['m1', 'manager', 'ready'],
+      ['w1', 'worker', 'ready'],
+    ]);
+    const again = await run('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+  };
+  const withW1 = (image: string) => writeFileSync(file, manifest(`  m1: { driver: docker, role: manager }\n  w1: { driver: docker, role: worker, image: "${image}" }`));
+
+  test('Ctrl-C during a replacement: the running replacement finishes (w1 on the new image), exit 130; the next apply re-joins it', async () => {
+    withW1(NEW_IMAGE);
+    const stopped = background(['apply', '--auto-approve', '--json', '-f', file], { cwd: dir, env: { DOCKER_HOST } });
+    await stopped.waitFor(/"type":"start","action":"machine\.replace:w1"/, 120_000);
+    expect(await stopped.stop('SIGINT')).toBe(130);
+    // The step under way when the signal came ran to its end (the machine is there, made from the new image); the join after it never started.
+    const summary = stopped.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; done?: string[]; not_started?: string[] }).find((e) => e.type === 'summary');
+    expect([summary?.done, summary?.not_started]).toEqual([['machine.replace:w1'], ['swarm.join:w1']]);
+    expect((await ours()).find((c) => c.Labels['io.cluster.machine'] === 'w1' && c.Labels['io.cluster.kind'] === 'machine')!.Image).toBe(NEW_IMAGE);
+    const r = await run('apply', '--auto-approve');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    await convergedOn(NEW_IMAGE);
+  }, 420_000);
+
+  test('two applies at once asking for a replacement: one replaces, the other is refused naming it or finds nothing to do', async () => {
+    const original = (await ours()).find((c) => c.Labels['io.cluster.machine'] === 'm1' && c.Labels['io.cluster.kind'] === 'machine')!.Image;
+    withW1(original);
+    const runs = await race([0, 1].map(() => ['apply', '--auto-approve', '-f', file]), { cwd: dir, env: { DOCKER_HOST } });
+    const { winner } = judge(runs);
+    expect(winner.output).toMatch(/machine w1 \(node image/);
+    await convergedOn(original);
   }, 420_000);
 });

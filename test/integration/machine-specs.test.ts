@@ -1,7 +1,7 @@
 // Machine specs are state, on a real Docker-in-Docker machine: the size it was made with is read back
 // from its container (HostConfig NanoCpus/Memory), a changed size is planned as a resize and applied in
 // place (`docker update` of the same container, nothing restarts), and the next plan has no changes.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -24,13 +24,26 @@ describe('machine specs on the docker driver', () => {
   const machine = async () => {
     const [c] = await ours();
     const info = await host.getContainer(c!.Id).inspect();
-    return { id: info.Id, nanoCpus: info.HostConfig.NanoCpus, memory: info.HostConfig.Memory, swap: info.HostConfig.MemorySwap, started: info.State.StartedAt };
+    return { id: info.Id, pid: info.State.Pid, nanoCpus: info.HostConfig.NanoCpus, memory: info.HostConfig.Memory, swap: info.HostConfig.MemorySwap, started: info.State.StartedAt };
   };
-  // The limits the kernel enforces on the machine: its cgroup on the host (cgroup v1, dockerd's cgroupfs
-  // driver: /sys/fs/cgroup/<controller>/docker/<id>). Inside the machine the entrypoint remounts the
-  // hierarchies at their root (for nested containers), so the machine itself sees no limit there.
-  const cgroup = (id: string) =>
-    ['cpu/docker/ID/cpu.cfs_quota_us', 'cpu/docker/ID/cpu.cfs_period_us', 'memory/docker/ID/memory.limit_in_bytes'].map((f) => Number(readFileSync(`/sys/fs/cgroup/${f.replace('ID', id)}`, 'utf8').trim()));
+  // The limits the kernel enforces on the machine, as [cfs quota, cfs period, memory bytes], read from
+  // the cgroup its init process is in (/proc/<pid>/cgroup), so either driver (cgroupfs: /docker/<id>,
+  // systemd: /system.slice/docker-<id>.scope) and either cgroup version is read where it is:
+  // - v1: /sys/fs/cgroup/cpu<path>/cpu.cfs_quota_us and cpu.cfs_period_us, memory<path>/memory.limit_in_bytes;
+  // - v2 (one unified tree, /sys/fs/cgroup/cgroup.controllers exists): <path>/cpu.max "QUOTA PERIOD", <path>/memory.max.
+  // Inside the machine the entrypoint remounts the hierarchies at their root (for nested containers),
+  // so the machine itself sees no limit there.
+  const cgroup = (pid: number) => {
+    const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n').map((l) => l.split(':'));
+    const read = (f: string) => readFileSync(`/sys/fs/cgroup/${f}`, 'utf8').trim();
+    if (existsSync('/sys/fs/cgroup/cgroup.controllers')) {
+      const path = lines.find(([id]) => id === '0')![2];
+      const [quota, period] = read(`${path}/cpu.max`).split(' ');
+      return [quota === 'max' ? -1 : Number(quota), Number(period), Number(read(`${path}/memory.max`))];
+    }
+    const pathOf = (controller: string) => lines.find(([, list]) => list!.split(',').includes(controller))![2];
+    return [`cpu${pathOf('cpu')}/cpu.cfs_quota_us`, `cpu${pathOf('cpu')}/cpu.cfs_period_us`, `memory${pathOf('memory')}/memory.limit_in_bytes`].map((f) => Number(read(f)));
+  };
   const nested = () => connect(`unix://${join(dir, '.cluster/machines/w1/docker.sock')}`).facts();
 
   beforeAll(() => {
@@ -49,7 +62,7 @@ describe('machine specs on the docker driver', () => {
     expect(made.code, made.stdout + made.stderr).toBe(0);
     const before = await machine();
     expect([before.nanoCpus, before.memory, before.swap]).toEqual([1e9, 512 * MiB, 1024 * MiB]);
-    expect(cgroup(before.id)).toEqual([100_000, 100_000, 512 * MiB]);
+    expect(cgroup(before.pid)).toEqual([100_000, 100_000, 512 * MiB]);
     const hostInfo = await host.info();
     const facts = await nested();
     // Measured (dockerd 20.10, cgroup v1): the nested engine's `info` reports its host's figures, not
@@ -71,7 +84,7 @@ describe('machine specs on the docker driver', () => {
     expect(after.id).toBe(before.id);
     expect(after.started).toBe(before.started); // not restarted: the cgroup changed under it
     expect([after.nanoCpus, after.memory, after.swap]).toEqual([2e9, 1024 * MiB, 2048 * MiB]);
-    expect(cgroup(after.id)).toEqual([200_000, 100_000, 1024 * MiB]); // the running machine got the new size
+    expect(cgroup(after.pid)).toEqual([200_000, 100_000, 1024 * MiB]); // the running machine got the new size
     const factsAfter = await nested();
     expect([factsAfter.cpus, factsAfter.memory]).toEqual([hostInfo.NCPU, hostInfo.MemTotal]); // still the host's (see above)
     const again = await run('plan', '--detailed-exitcode');

@@ -30,6 +30,12 @@ ${withWorker ? `  api:
     deploy:
       placement: { constraints: ["node.labels.size == xxl"] }
       update_config: { parallelism: 1, order: start-first }
+  capped:
+    mode: swarm
+    image: busybox:latest
+    command: [sleep, "3600"]
+    deploy:
+      placement: { max_replicas_per_node: 1 }
 ` : ''}`;
 
 const host = dockerodeFor(DOCKER_HOST);
@@ -68,6 +74,16 @@ describe('swarm-mode services on the docker driver', () => {
     // Whether the mesh forwards is the kernel's part (IPVS, absent here); what the swarm was told is ours.
     const api = (await manager().getService(`${NAME}_api`).inspect()) as { Endpoint: { Ports?: { PublishMode: string; PublishedPort: number; TargetPort: number }[] } };
     expect(api.Endpoint.Ports).toEqual([expect.objectContaining({ PublishMode: 'ingress', PublishedPort: 8091, TargetPort: 80 })]);
+  });
+
+  test('max_replicas_per_node is sent to the swarm as Placement.MaxReplicas (Engine API ≥ 1.40), not warned about and dropped', async () => {
+    // The swarm's own scheduler enforces it (swarmkit filter.go MaxReplicasFilter); what it was told is ours.
+    // A service of its own: on api (3 replicas on the one xxl worker, start-first) any limit that binds
+    // leaves the update's extra task pending ("max replicas per node limit exceed") and the F5 rollout never
+    // ends: Check counts the node's active tasks (nodeinfo.go ActiveTasksCountByService), the old one still running too.
+    const capped = (await manager().getService(`${NAME}_capped`).inspect()) as { Spec: { TaskTemplate: { Placement: { MaxReplicas?: number } } } };
+    expect(capped.Spec.TaskTemplate.Placement.MaxReplicas).toBe(1);
+    expect((await tasksOf('capped')).length).toBe(1);
   });
 
   test('the global service answers on its published port on every machine', async () => {

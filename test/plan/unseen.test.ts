@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import type { ObservedMachine } from '../../src/model/observed.js';
 import { makePlan } from '../../src/plan/index.js';
 import { renderPlanText } from '../../src/plan/render-text.js';
+import { hasDrift } from '../../src/plan/summary.js';
 import { place } from '../../src/sched/index.js';
 import { desired, machine, owned, running, service } from '../support/build.js';
 
@@ -75,5 +76,34 @@ describe('replicas on a machine that cannot be seen', () => {
     // db #1 was never seen either, so it may be on m2: kept; web is complete and untouched.
     expect(placement.held).toEqual([{ service: 'db', replicas: [1], machines: ['m2'] }]);
     expect(placement.replicas.filter((r) => r.fate === 'new')).toEqual([]);
+  });
+
+  // Stop 20's follow-up: a global service's replica there was neither placed nor said, so a plan with
+  // only global services called a silent machine's cluster converged (and --detailed-exitcode gave 0).
+  describe('a global service (one per machine, global.go updateNode adds nothing to a DOWN node)', () => {
+    const agent = service('agent', { scale: 0, global: true });
+    const planFor = (w: ReturnType<typeof desired>, m2: ObservedMachine) => {
+      const observed = { cluster: 'demo', machines: [running('m1', { containers: [owned('agent', 1)] }), m2] };
+      const placement = place(w, observed, { now: NOW });
+      return makePlan(w, observed, placement);
+    };
+
+    test('its replica on a silent machine is listed as not seen (its number is unknown), and the plan is not "converged"', () => {
+      const plan = planFor(desired([machine('m1'), machine('m2')], [agent]), unseen('running', { silentSince: new Date(NOW - 60_000).toISOString() }));
+      expect(plan.actions).toEqual([]);
+      expect(plan.unseen?.replicas).toEqual([{ service: 'agent', replicas: [], machines: ['m2'], global: true }]);
+      expect(hasDrift(plan)).toBe(true);
+      const text = renderPlanText(plan);
+      expect(text).toContain('? agent (global): the replica on m2 not seen, kept as it is');
+      expect(text).toContain('No changes can be made now; 1 replica could not be seen');
+    });
+
+    test('a stopped machine: started, and its replica said as not seen; a drained or constrained-out one has none to say', () => {
+      expect(planFor(desired([machine('m1'), machine('m2')], [agent]), unseen('stopped')).unseen?.replicas).toEqual([{ service: 'agent', replicas: [], machines: ['m2'], global: true }]);
+      expect(planFor(desired([machine('m1'), machine('m2', { availability: 'drain' })], [agent]), unseen('stopped')).unseen?.replicas).toEqual([]);
+      const onlyA = service('agent', { scale: 0, global: true, placement: { constraints: [{ key: 'zone', op: '==', value: 'a', soft: false, text: 'zone==a' }], affinities: [] } });
+      const w = desired([machine('m1', { labels: { zone: 'a' } }), machine('m2', { labels: { zone: 'b' } })], [onlyA]);
+      expect(planFor(w, unseen('stopped')).unseen?.replicas).toEqual([]);
+    });
   });
 });

@@ -60,7 +60,7 @@ describe('global.go reconcileServices: one replica on each machine meeting the c
     expect(retired(p)).toEqual(['demo-web-2@a']);
   });
 
-  test('updateNode: a stopped or silent machine gets nothing new until it is seen, and is not reported', () => {
+  test('updateNode: a stopped or silent machine gets nothing new until it is seen; a stopped one\'s replica is held as not seen', () => {
     const observed: Observed = {
       cluster: 'demo',
       machines: [on('a', owned('web', 1)), { name: 'b', driver: 'sim', state: 'stopped', engine: null }, { name: 'c', driver: 'sim', state: 'running', engine: null, problem: 'timeout', silentSince: '2000-01-01T00:00:00Z' }],
@@ -68,6 +68,8 @@ describe('global.go reconcileServices: one replica on each machine meeting the c
     const p = place(desired(four().slice(0, 3), [web()]), observed);
     expect(where(p)).toEqual(['web#1@a:kept']);
     expect(p.unschedulable).toEqual([]);
+    // c is silent past the grace period (lost): swarmkit keeps no task there either, so nothing is held for it.
+    expect(p.held).toEqual([{ service: 'web', replicas: [], machines: ['b'], global: true }]);
   });
 
   test('the other filters still apply on the machine: a taken port makes that machine\'s replica unschedulable, explained', () => {
