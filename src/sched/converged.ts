@@ -16,6 +16,7 @@
 import type { Desired, DesiredService } from '../model/desired.js';
 import type { Observed } from '../model/observed.js';
 import { ownedBy } from '../model/ownership.js';
+import { containerColumnsOf, type OwnerBase } from '../model/container-columns.js';
 import type { Placement } from '../model/placement.js';
 import { constraintFilter } from './filters/constraint.js';
 import type { Node } from './node.js';
@@ -50,22 +51,37 @@ export function convergedPlacement(desired: Desired, observed: Observed, nodes: 
     return stays[at] === 1;
   };
   const viewer = { cluster: desired.name, identity: observed.identity };
+  // One container of this cluster, replica `r` of `owner.service`: false when the full path would do more than keep it.
+  const claim = (machine: string, node: Node | undefined, owner: OwnerBase, r: number, state: string): boolean => {
+    const i = index.get(owner.service);
+    if (i === undefined) return false;
+    const s = services[i]!;
+    if (!(r >= 1 && r <= s.scale) || where[i]![r - 1] !== undefined) return false;
+    if (owner.configHash !== s.configHash || STARTABLE.has(state) || !mayStay(i, node)) return false;
+    where[i]![r - 1] = machine;
+    found[i]!++;
+    return true;
+  };
   for (const m of observed.machines) {
-    const containers = m.engine?.containers;
-    if (!containers) continue;
+    if (!m.engine) continue;
     const node = byName.get(m.name);
-    for (let k = 0; k < containers.length; k++) {
-      const c = containers[k]!;
+    const columns = containerColumnsOf(m.engine);
+    if (columns) {
+      // By column (a simulated cluster as read from its state file): no container object is made.
+      const { owner, owners, replica, state } = columns;
+      for (let k = 0; k < state.length; k++) {
+        const o = owners[owner[k]!];
+        const r = replica[k]!;
+        // Not owned, or another cluster's or checkout's: a resident, which matters only to replicas placed.
+        if (o === undefined || r === 0 || !ownedBy(viewer, o.cluster, o.id)) continue;
+        if (!claim(m.name, node, o, r, state[k]!)) return undefined;
+      }
+      continue;
+    }
+    for (const c of m.engine.containers) {
       const o = c.owner;
-      if (o === undefined || !ownedBy(viewer, o.cluster, o.id)) continue; // a resident: it matters only to replicas placed
-      const i = index.get(o.service);
-      if (i === undefined) return undefined;
-      const s = services[i]!;
-      const r = o.replica;
-      if (!(r >= 1 && r <= s.scale) || where[i]![r - 1] !== undefined) return undefined;
-      if (o.configHash !== s.configHash || STARTABLE.has(c.state) || !mayStay(i, node)) return undefined;
-      where[i]![r - 1] = m.name;
-      found[i]!++;
+      if (o === undefined || !ownedBy(viewer, o.cluster, o.id)) continue;
+      if (!claim(m.name, node, o, o.replica, c.state)) return undefined;
     }
   }
   if (services.some((s, i) => found[i] !== s.scale)) return undefined;

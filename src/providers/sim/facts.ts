@@ -3,6 +3,7 @@
 import { COMPOSE_LABEL } from '../../model/compose-labels.js';
 import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedSwarmService } from '../../model/observed.js';
 import { imageId, type SimMachine, type SimState } from './state.js';
+import { withLazyContainers, type ContainerColumns, type OwnerBase } from '../../model/container-columns.js';
 import { networkFacts } from './networks.js';
 import { serviceFacts } from './services.js';
 import { swarmFacts } from './swarm.js';
@@ -10,7 +11,7 @@ import { swarmFacts } from './swarm.js';
 export const SIM_ENGINE_VERSION = 'sim-1.0';
 
 export function engineFacts(state: SimState, machine: SimMachine, url: string): EngineFacts {
-  return {
+  const facts = {
     url,
     id: state.engineId(machine),
     hostname: machine.name,
@@ -23,12 +24,29 @@ export function engineFacts(state: SimState, machine: SimMachine, url: string): 
     osType: 'linux',
     storageDriver: 'sim',
     executionDriver: 'sim',
-    containers: containerFacts(state, machine),
+    // Lazy while the machine's containers are the state file's columns (container-columns.ts); the key keeps its place.
+    containers: machine.columns ? (undefined as never) : containerFacts(state, machine),
     images: [...machine.images].sort().map((ref) => ({ id: imageId(ref), tags: [ref] })),
     ...(machine.networks.length || state.membership.get(machine.name)?.swarm.networks.length ? { networks: networkFacts(state, machine) } : {}),
     ...optionalServices(serviceFacts(state, machine)),
     swarm: swarmFacts(state, machine),
   };
+  const c = machine.columns;
+  if (!c) return facts;
+  const columns: ContainerColumns = { name: c.name, state: c.state, owner: c.template, owners: ownerBases(state), replica: c.replica };
+  return withLazyContainers(facts, columns, () => containerFacts(state, machine));
+}
+
+const bases = new WeakMap<SimState, { count: number; owners: (OwnerBase | undefined)[] }>();
+
+/** Each template's owner as observed containers carry it, but the replica (SimObservedContainer's); made again when templates were added. */
+function ownerBases(state: SimState): (OwnerBase | undefined)[] {
+  let b = bases.get(state);
+  if (b?.count !== state.templates.length) {
+    const owners = state.templates.map(({ owner: o }) => o && (o.id === undefined ? { cluster: state.cluster, service: o.service, configHash: o.configHash } : { cluster: state.cluster, service: o.service, configHash: o.configHash, id: o.id }));
+    bases.set(state, (b = { count: owners.length, owners }));
+  }
+  return b.owners;
 }
 
 /** The hot loop of observing a million containers: one small object each, nothing else built (from the stored columns while there are any). */

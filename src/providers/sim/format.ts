@@ -121,6 +121,8 @@ export function decodeSimState(text: string, file: string, cluster: string): Sim
       ...(t.restart ? { restart: t.restart } : {}),
     }),
   );
+  // Templates are restored in order, so the file's numbers are the state's unless two were merged into one.
+  const renumbered = templates.some((t, i) => t !== i);
   for (const m of doc.machines) {
     const machine = state.addMachine(m, m.serial);
     machine.state = m.state;
@@ -128,7 +130,7 @@ export function decodeSimState(text: string, file: string, cluster: string): Sim
     machine.networks = (m.networks ?? []).map(fromNetworkV1);
     const template = (i: number) => templates[i] ?? badTemplate(file, i);
     if (Array.isArray(m.containers)) state.restoreContainers(machine, fromRows(m.containers, template));
-    else state.restoreColumns(machine, fromColumns(m.containers, template, file, m.name));
+    else state.restoreColumns(machine, fromColumns(m.containers, template, renumbered, templates.length, file, m.name));
   }
   for (const s of doc.swarms) {
     const swarm = { id: s.id, tokens: { worker: s.tokens[0], manager: s.tokens[1] }, nodes: new Map<string, SimNode>(),
@@ -148,13 +150,20 @@ export function decodeSimState(text: string, file: string, cluster: string): Sim
 
 // Indexed, not destructured: these loops run once per container of the cluster. The columns are
 // kept as parsed (no object per container); only the template numbers are mapped to the state's.
-function fromColumns(c: ContainersV2, template: (i: number) => number, file: string, machine: string): SimColumns {
+function fromColumns(c: ContainersV2, template: (i: number) => number, renumbered: boolean, count: number, file: string, machine: string): SimColumns {
   const n = c.serial?.length;
   if (![c.serial, c.name, c.state, c.template, c.replica].every((column) => Array.isArray(column) && column.length === n)) {
     throw corrupt(file, `the containers of machine ${machine} are not five columns of one length`);
   }
   const templates = c.template;
-  for (let i = 0; i < n; i++) templates[i] = template(templates[i]!);
+  if (renumbered) for (let i = 0; i < n; i++) templates[i] = template(templates[i]!);
+  else {
+    // Only checked (template() refuses what is not a template's number): the file's numbers are the state's.
+    for (let i = 0; i < n; i++) {
+      const t = templates[i]!;
+      if (!(t >= 0 && t < count) || (t | 0) !== t) template(t);
+    }
+  }
   return c;
 }
 
