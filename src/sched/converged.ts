@@ -69,12 +69,14 @@ export function convergedPlacement(desired: Desired, observed: Observed, nodes: 
     if (columns) {
       // By column (a simulated cluster as read from its state file): no container object is made.
       const { owner, owners, replica, state } = columns;
+      // Whose a container is depends on its owner template only: asked once per template.
+      const ours = owners.map((o) => o !== undefined && ownedBy(viewer, o.cluster, o.id));
       for (let k = 0; k < state.length; k++) {
-        const o = owners[owner[k]!];
+        const t = owner[k]!;
         const r = replica[k]!;
         // Not owned, or another cluster's or checkout's: a resident, which matters only to replicas placed.
-        if (o === undefined || r === 0 || !ownedBy(viewer, o.cluster, o.id)) continue;
-        if (!claim(m.name, node, o, r, state[k]!)) return undefined;
+        if (r === 0 || !ours[t]) continue;
+        if (!claim(m.name, node, owners[t]!, r, state[k]!)) return undefined;
       }
       continue;
     }
