@@ -129,10 +129,11 @@ export interface PlanChoices {
   rebalance?: boolean;
 }
 
-export function computePlan(desired: Desired, observation: Observation, choices: PlanChoices = {}): { placement: Placement; plan: Plan } {
+/** `converged: false` skips the scheduler's converged path (src/sched/converged.ts): the test that holds it to the full path does. */
+export function computePlan(desired: Desired, observation: Observation, choices: PlanChoices = {}, { converged = true } = {}): { placement: Placement; plan: Plan } {
   // x-cluster.ignore_changes: differences only in ignored fields are none for placement and plan (src/plan/ignore.ts).
   const honoured = honourIgnoreChanges(desired, observation.observed);
-  const placement = place(honoured.desired, honoured.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace, rebalance: choices.rebalance === true });
+  const placement = place(honoured.desired, honoured.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace, rebalance: choices.rebalance === true, converged });
   const made = makePlan(honoured.desired, honoured.observed, placement);
   const plan = honoured.notes.length ? { ...made, notes: [...(made.notes ?? []), ...honoured.notes] } : made;
   return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target, desired, observation.observed) : plan };

@@ -3,6 +3,7 @@
 // between them: an object carrying this cluster's name but another checkout's id is someone else's.
 // It is never counted, replaced or removed here; like any foreign container it still takes ports
 // and capacity on its machine.
+import { containerColumnsOf } from './container-columns.js';
 import { LABEL, type Observed, type ObservedContainer } from './observed.js';
 
 type Viewer = Pick<Observed, 'cluster' | 'identity'>;
@@ -47,10 +48,18 @@ export function otherCheckouts(observed: Pick<Observed, 'cluster' | 'machines'>,
   for (const m of observed.machines) {
     const e = m.engine;
     if (!e) continue;
-    for (const c of e.containers) {
-      const o = c.owner;
-      // Inline, not other(): this line runs once per container, ours included.
-      if (o !== undefined && o.id !== identity && o.id !== undefined && o.cluster === observed.cluster) at(o.id, m.name).containers++;
+    const columns = containerColumnsOf(e);
+    if (columns) {
+      // By column: an owner is a template's, so it is asked once per template, not once per container.
+      const others = columns.owners.map((o) => o !== undefined && o.id !== identity && o.id !== undefined && o.cluster === observed.cluster);
+      const { owner, replica } = columns;
+      for (let k = 0; k < replica.length; k++) if (replica[k] !== 0 && others[owner[k]!]) at(columns.owners[owner[k]!]!.id!, m.name).containers++;
+    } else {
+      for (const c of e.containers) {
+        const o = c.owner;
+        // Inline, not other(): this line runs once per container, ours included.
+        if (o !== undefined && o.id !== identity && o.id !== undefined && o.cluster === observed.cluster) at(o.id, m.name).containers++;
+      }
     }
     for (const n of e.networks ?? []) if (other(n.labels[LABEL.cluster], n.labels[LABEL.id])) at(n.labels[LABEL.id]!, m.name).networks++;
     for (const s of e.swarmServices ?? []) if (other(s.labels[LABEL.cluster], s.labels[LABEL.id])) at(s.labels[LABEL.id]!, m.name).services++;

@@ -45,8 +45,19 @@ export interface Unschedulable {
   summary: string;
 }
 
+/** Every replica of one service, kept where it runs (fate kept): replica r runs on machines[r - 1]. */
+export interface KeptReplicas {
+  service: string;
+  machines: string[];
+}
+
 export interface Placement {
   replicas: ReplicaPlacement[]; // by service (placement order: dependencies first), then replica number
+  /**
+   * The converged path (src/sched/converged.ts, asked for with PlaceOptions.converged): every replica is
+   * kept as it runs, given by column, services in placement order; `replicas` is then empty.
+   */
+  kept?: KeptReplicas[];
   unschedulable: Unschedulable[];
   /** Owned containers no replica uses any more (scaled away, duplicates, services gone): the plan removes them. */
   retired: Existing[];
@@ -60,4 +71,9 @@ export interface Placement {
   rebalanced?: { service: string; replicas: number[]; reason: string }[];
   /** Present when replicas are held or a machine is started: the unseen machines, started by this plan (`starts`) or silent until the grace period ends. */
   unseen?: { machine: string; state: string; starts: boolean; until?: string }[];
+}
+
+/** How many replicas run after apply, kept by column or not. */
+export function replicaCount(placement: Placement): number {
+  return placement.replicas.length + (placement.kept ?? []).reduce((n, k) => n + k.machines.length, 0);
 }

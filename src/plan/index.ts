@@ -1,7 +1,7 @@
 // plan(desired, observed, placement) → Plan: pure, synchronous, deterministic.
 import type { Desired } from '../model/desired.js';
 import type { Observed } from '../model/observed.js';
-import type { Placement } from '../model/placement.js';
+import { replicaCount, type Placement } from '../model/placement.js';
 import { ActionList } from './builder.js';
 import { planContainers } from './containers.js';
 import { chainRollouts } from './rollouts.js';
@@ -38,7 +38,7 @@ export function makePlan(manifest: Desired, observed: Observed, placement: Place
   const rollouts = chainRollouts(desired, observed, list);
   planSwarmServices(desired, observed, machines, list, networkSteps, warnings);
   planNetworkRemovals(desired, observed, machines, list);
-  if (desired.networks?.length && !machines.swarmLeader && !machines.swarmUnseen && placement.replicas.length) {
+  if (desired.networks?.length && !machines.swarmLeader && !machines.swarmUnseen && replicaCount(placement) > 0) {
     warnings.push('no swarm roles: networks do not reach across machines, so services that depend on each other over one are kept on one machine');
   }
   for (const s of placement.stayed ?? []) {
@@ -154,6 +154,12 @@ function placementsAfterApply(placement: Placement): Plan['placements'] {
     let byMachine = byService.get(r.service);
     if (!byMachine) byService.set(r.service, (byMachine = new Map()));
     pushTo(byMachine, r.machine, r.replica);
+  }
+  // Kept by column (the converged path): replica r on machines[r - 1], in replica order as above.
+  for (const { service, machines } of placement.kept ?? []) {
+    let byMachine = byService.get(service);
+    if (!byMachine) byService.set(service, (byMachine = new Map()));
+    for (let i = 0; i < machines.length; i++) pushTo(byMachine, machines[i]!, i + 1);
   }
   const sorted: Plan['placements'] = {};
   for (const [service, byMachine] of byService) {

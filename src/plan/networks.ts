@@ -36,14 +36,16 @@ export function planNetworks(desired: Desired, observed: Observed, placement: Pl
 
   const services = new Map(desired.services.map((s) => [s.name, s]));
   const bridges = new Map<string, string | undefined>();
-  for (const r of placement.replicas) {
-    for (const { network } of services.get(r.service)?.spec.networks ?? []) {
-      const key = `${r.machine}:${network}`;
+  const bridge = (service: string, machine: string) => {
+    for (const { network } of services.get(service)?.spec.networks ?? []) {
+      const key = `${machine}:${network}`;
       if (!ownedNames.has(network) || bridges.has(key)) continue;
       const n = owned.find((o) => o.engineName === network)!;
-      bridges.set(key, present(r.machine, network) ? undefined : list.add(key, { kind: 'network.create', machine: r.machine, network, driver: 'bridge', labels: labels(n.name), after: [machines.ready(r.machine)], cause: 'missing', reason: 'no swarm: this network stays on its machine' } as never));
+      bridges.set(key, present(machine, network) ? undefined : list.add(key, { kind: 'network.create', machine, network, driver: 'bridge', labels: labels(n.name), after: [machines.ready(machine)], cause: 'missing', reason: 'no swarm: this network stays on its machine' } as never));
     }
-  }
+  };
+  for (const r of placement.replicas) bridge(r.service, r.machine);
+  for (const k of placement.kept ?? []) for (const machine of k.machines) bridge(k.service, machine);
   return (machine, network) => [bridges.get(`${machine}:${network}`)];
 }
 

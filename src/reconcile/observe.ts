@@ -1,12 +1,12 @@
 // Observe = list machines from every driver, then ask every running engine for its facts, in parallel.
 // An engine that does not answer in time is reported (engine null + problem), not fatal.
-import PQueue from 'p-queue';
 import pRetry from 'p-retry';
 import { errorMessage, isTransient } from '../engine/errors.js';
-import { isLockObject, type EngineFacts, type Observed, type ObservedMachine } from '../model/observed.js';
+import { isLockObject, type EngineFacts, type Observed, type ObservedContainer, type ObservedMachine } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
 import type { MachineRecord } from '../providers/types.js';
 import { LOCK_IMAGE, lockObjectName } from '../providers/lock-store.js';
+import { containerColumnsOf, withLazyContainers, type ContainerColumns } from '../model/container-columns.js';
 import { withTimeout } from './timeout.js';
 
 export interface Observation {
@@ -18,31 +18,28 @@ export interface Observation {
 export async function observe(cluster: string, drivers: Drivers, opts: { timeoutMs?: number; concurrency?: number; identity?: string } = {}): Promise<Observation> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const lists = await Promise.all([...drivers.values()].map(async (d) => ({ driver: d, records: await retried(() => d.list()) })));
-  const queue = new PQueue({ concurrency: opts.concurrency ?? 32 });
   const records = new Map<string, MachineRecord>();
   const machines: ObservedMachine[] = [];
-  await Promise.all(
-    lists.flatMap(({ driver, records: rs }) =>
-      rs.map((record) =>
-        queue.add(async () => {
-          records.set(record.name, record);
-          const m: ObservedMachine = { name: record.name, driver: driver.name, state: record.state, engine: null };
-          if (record.address) m.address = record.address;
-          if (record.spec) m.spec = record.spec;
-          if (record.state === 'running') {
-            const asked = firstThenRetried(() => driver.engine(record).facts());
-            try {
-              m.engine = normalizeFacts(cluster, await withTimeout(asked.result, timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
-            } catch (err) {
-              m.problem = errorMessage(err);
-            } finally {
-              asked.stop();
-            }
-          } else if (record.state === 'paused') m.problem = 'machine is paused: its engine cannot answer';
-          machines.push(m);
-        }),
-      ),
-    ),
+  await eachLimited(
+    lists.flatMap(({ driver, records: rs }) => rs.map((record) => ({ driver, record }))),
+    opts.concurrency ?? 32,
+    async ({ driver, record }) => {
+      records.set(record.name, record);
+      const m: ObservedMachine = { name: record.name, driver: driver.name, state: record.state, engine: null };
+      if (record.address) m.address = record.address;
+      if (record.spec) m.spec = record.spec;
+      if (record.state === 'running') {
+        const asked = firstThenRetried(() => driver.engine(record).facts());
+        try {
+          m.engine = normalizeFacts(cluster, await withTimeout(asked.result, timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
+        } catch (err) {
+          m.problem = errorMessage(err);
+        } finally {
+          asked.stop();
+        }
+      } else if (record.state === 'paused') m.problem = 'machine is paused: its engine cannot answer';
+      machines.push(m);
+    },
   );
   machines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const foreign = [...drivers.values()].flatMap((d) => d.foreign?.() ?? []);
@@ -51,6 +48,19 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
     .filter((l) => !records.has(l.name))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   return { observed: { cluster, ...(opts.identity !== undefined ? { identity: opts.identity } : {}), machines, ...(foreign.length ? { foreign } : {}), ...(leftovers.length ? { leftovers } : {}) }, records };
+}
+
+/**
+ * `fn` for every item, at most `limit` at once, started in order. Workers that take the next item
+ * instead of a queue entry per item: ten thousand machines queued at once in p-queue made its
+ * array shift a hot spot of observing. Rejects as soon as one call does (as Promise.all of p-queue's adds).
+ */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**
@@ -93,13 +103,36 @@ const ENGINE_NETWORKS = new Set(['bridge', 'host', 'none', 'docker_gwbridge', 'i
 
 function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
   const lock = lockObjectName(cluster);
-  return {
-    ...f,
-    // A container the engine is removing (a `docker rm -f` under way) is as good as gone: its replica
-    // is planned again at once, and the create waits for the removal (removeContainer).
-    containers: f.containers.filter((c) => c.state !== 'removing' && (c.name !== lock || !isLockObject(c.labels))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  const isLeftOut = (c: ObservedContainer) => c.state === 'removing' || (c.name === lock && isLockObject(c.labels));
+  const columns = containerColumnsOf(f);
+  // Every key of `f` in its place; `containers` (not read here: it may be lazy) is set below.
+  const out = {} as EngineFacts;
+  for (const key of Object.keys(f) as (keyof EngineFacts)[]) (out as unknown as Record<string, unknown>)[key] = key === 'containers' ? undefined : f[key];
+  Object.assign(out, {
     images: f.images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1)),
     // Engines list networks in no fixed order.
     ...(f.networks ? { networks: f.networks.filter((n) => !isLockObject(n.labels) && !ENGINE_NETWORKS.has(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)) } : {}),
-  };
+  });
+  // Columns with nothing to leave out stay columns (in the engine's order): the list below is built only if read.
+  if (columns && nothingLeftOut(columns, lock)) return withLazyContainers(out, columns, () => sortedByName(f.containers));
+  // A container the engine is removing (a `docker rm -f` under way) is as good as gone: its replica
+  // is planned again at once, and the create waits for the removal (removeContainer).
+  out.containers = sortedByName(f.containers.some(isLeftOut) ? f.containers.filter((c) => !isLeftOut(c)) : f.containers);
+  return out;
+}
+
+/** No container being removed, none with the lock's name (its labels decide whether it is left out). */
+function nothingLeftOut(c: ContainerColumns, lock: string): boolean {
+  const { name, state } = c;
+  for (let k = 0; k < name.length; k++) if (state[k] === 'removing' || name[k] === lock) return false;
+  return true;
+}
+
+/**
+ * In name order, the engine's list left as it is: one in order already (a simulated engine's, most
+ * real ones') is only checked, not copied and sorted (a million containers' worth of comparisons).
+ */
+function sortedByName<T extends { name: string }>(list: readonly T[]): T[] {
+  for (let i = 1; i < list.length; i++) if (list[i - 1]!.name > list[i]!.name) return [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return list as T[];
 }

@@ -15,7 +15,8 @@ import { holdGlobal, holdUnseen, unseenMachines, type HeldReplicas } from './hel
 import { lostMachines, moveCause, takeForBalance } from './moves.js';
 import { constraintFilter } from './filters/constraint.js';
 import { enabledFilters } from './filters/index.js';
-import type { Tracking } from './node.js';
+import type { Node, Tracking } from './node.js';
+import { convergedPlacement } from './converged.js';
 import { addResident, buildNodes, residentOfObserved } from './nodes.js';
 import { placementOrder } from './order.js';
 import { placeService, type Context, type ServiceOutcome } from './place-service.js';
@@ -31,18 +32,42 @@ export interface PlaceOptions {
   silentGraceMs?: number;
   /** `--rebalance`: move replicas of spread services to restore an even share per machine (moves.ts). */
   rebalance?: boolean;
+  /**
+   * Try the converged path first (converged.ts): a placement where every replica is kept comes by
+   * column in `kept`, not one ReplicaPlacement each. For callers that read `kept` as well as `replicas`.
+   */
+  converged?: boolean;
 }
 
 /** Five minutes, as Kubernetes waits for an unreachable node (default-unreachable-toleration-seconds). */
 export const DEFAULT_SILENT_GRACE_MS = 300_000;
 
-export function place(desired: Desired, observed: Observed, options: PlaceOptions = {}): Placement {
-  return run(desired, observed, options, false).placement;
+export function place(manifest: Desired, observed: Observed, options: PlaceOptions = {}): Placement {
+  const input = scheduled(manifest, observed);
+  if (options.converged) {
+    const unseen = unseenMachines(input.desired, observed, silenceRules(options)).size;
+    const kept = convergedPlacement(input.desired, observed, input.nodes, unseen, options.rebalance === true);
+    if (kept) return kept;
+  }
+  return run(input, observed, options, false).placement;
 }
 
 /** The placement and the scheduler's state after it (for explanations: every machine's bookkeeping is complete). */
 export function schedule(manifest: Desired, observed: Observed, options: PlaceOptions = {}): { placement: Placement; ctx: Context; tasks: Map<string, Task> } {
-  return run(manifest, observed, options, true);
+  return run(scheduled(manifest, observed), observed, options, true);
+}
+
+/** What the scheduler places: images resolved, swarm-mode services left to the swarm; and the machines as nodes. */
+function scheduled(manifest: Desired, observed: Observed): { desired: Desired; nodes: Node[] } {
+  // A re-pushed tag of a `pull_policy: always` service makes its replicas not current (replaced in place).
+  const all = withResolvedImages(manifest, observed, normalizeImage);
+  // Swarm-mode services are placed by the swarm's own scheduler.
+  const desired = all.services.some((s) => s.mode === 'swarm') ? { ...all, services: all.services.filter((s) => s.mode !== 'swarm') } : all;
+  return { desired, nodes: buildNodes(desired, observed) };
+}
+
+function silenceRules(options: PlaceOptions): { now: number; graceMs: number } {
+  return { now: options.now ?? Date.now(), graceMs: options.silentGraceMs ?? DEFAULT_SILENT_GRACE_MS };
 }
 
 /**
@@ -50,12 +75,7 @@ export function schedule(manifest: Desired, observed: Observed, options: PlaceOp
  * counted on its machine only when some replica is placed: a converged plan of a million replicas
  * places none, and counting them was a third of its scheduling time.
  */
-function run(manifest: Desired, observed: Observed, options: PlaceOptions, explaining: boolean): { placement: Placement; ctx: Context; tasks: Map<string, Task> } {
-  // A re-pushed tag of a `pull_policy: always` service makes its replicas not current (replaced in place).
-  const all = withResolvedImages(manifest, observed, normalizeImage);
-  // Swarm-mode services are placed by the swarm's own scheduler.
-  const desired = all.services.some((s) => s.mode === 'swarm') ? { ...all, services: all.services.filter((s) => s.mode !== 'swarm') } : all;
-  const nodes = buildNodes(desired, observed);
+function run({ desired, nodes }: { desired: Desired; nodes: Node[] }, observed: Observed, options: PlaceOptions, explaining: boolean): { placement: Placement; ctx: Context; tasks: Map<string, Task> } {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const tasks = new Map(desired.services.map((s) => [s.name, makeTask(desired.name, s)]));
   const tracking = trackingFor(desired);
@@ -84,7 +104,7 @@ function run(manifest: Desired, observed: Observed, options: PlaceOptions, expla
   const constrained = desired.scheduler.filters.includes('constraint');
   const fates = new Map<string, Fates>();
   const pinned = new Map<string, [number, number][]>();
-  const unseen = unseenMachines(desired, observed, { now: options.now ?? Date.now(), graceMs: options.silentGraceMs ?? DEFAULT_SILENT_GRACE_MS });
+  const unseen = unseenMachines(desired, observed, silenceRules(options));
   const held: HeldReplicas[] = [];
   const strategy = options.strategy ?? desired.scheduler.strategy;
   const rebalancing = new Map<string, Set<number>>();

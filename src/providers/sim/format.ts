@@ -23,7 +23,7 @@
 import type { PortProtocol, Role } from '../../model/desired.js';
 import type { ContainerState } from '../../model/observed.js';
 import { UserError } from '../../model/diagnostic.js';
-import { SimState, type SimContainer, type SimNetwork, type SimNode } from './state.js';
+import { SimState, type SimColumns, type SimContainer, type SimNetwork, type SimNode } from './state.js';
 
 export const SIM_FORMAT = 2;
 const READABLE_FORMATS = new Set([1, SIM_FORMAT]);
@@ -54,14 +54,28 @@ export function encodeSimState(state: SimState): string {
   const lines: string[] = [];
   for (const m of machines) {
     const containers: ContainersV2 = { serial: [], name: [], state: [], template: [], replica: [] };
-    for (const c of m.containers) {
-      let t = renumber.get(c.template);
-      if (t === undefined) renumber.set(c.template, (t = renumber.size));
-      containers.serial.push(c.serial);
-      containers.name.push(c.name);
-      containers.state.push(c.state);
-      containers.template.push(t);
-      containers.replica.push(c.replica);
+    // Columns still as read are written as they are (no row per container is built to save them).
+    const stored = m.columns;
+    if (stored) {
+      containers.serial = stored.serial;
+      containers.name = stored.name;
+      containers.state = stored.state;
+      containers.replica = stored.replica;
+      containers.template = stored.template.map((i) => {
+        let t = renumber.get(i);
+        if (t === undefined) renumber.set(i, (t = renumber.size));
+        return t;
+      });
+    } else {
+      for (const c of m.containers) {
+        let t = renumber.get(c.template);
+        if (t === undefined) renumber.set(c.template, (t = renumber.size));
+        containers.serial.push(c.serial);
+        containers.name.push(c.name);
+        containers.state.push(c.state);
+        containers.template.push(t);
+        containers.replica.push(c.replica);
+      }
     }
     const record: MachineV1 = { name: m.name, serial: m.serial, state: m.state, cpus: m.cpus, memory: m.memory, labels: m.labels, images: [...m.images].sort(), containers };
     if (m.networks.length) record.networks = m.networks.map(toNetworkV1);
@@ -107,13 +121,16 @@ export function decodeSimState(text: string, file: string, cluster: string): Sim
       ...(t.restart ? { restart: t.restart } : {}),
     }),
   );
+  // Templates are restored in order, so the file's numbers are the state's unless two were merged into one.
+  const renumbered = templates.some((t, i) => t !== i);
   for (const m of doc.machines) {
     const machine = state.addMachine(m, m.serial);
     machine.state = m.state;
     machine.images = new Set(m.images);
     machine.networks = (m.networks ?? []).map(fromNetworkV1);
     const template = (i: number) => templates[i] ?? badTemplate(file, i);
-    state.restoreContainers(machine, Array.isArray(m.containers) ? fromRows(m.containers, template) : fromColumns(m.containers, template, file, m.name));
+    if (Array.isArray(m.containers)) state.restoreContainers(machine, fromRows(m.containers, template));
+    else state.restoreColumns(machine, fromColumns(m.containers, template, renumbered, templates.length, file, m.name));
   }
   for (const s of doc.swarms) {
     const swarm = { id: s.id, tokens: { worker: s.tokens[0], manager: s.tokens[1] }, nodes: new Map<string, SimNode>(),
@@ -131,15 +148,23 @@ export function decodeSimState(text: string, file: string, cluster: string): Sim
   return state;
 }
 
-// Indexed, not destructured, and sized once: these loops run once per container of the cluster.
-function fromColumns(c: ContainersV2, template: (i: number) => number, file: string, machine: string): SimContainer[] {
+// Indexed, not destructured: these loops run once per container of the cluster. The columns are
+// kept as parsed (no object per container); only the template numbers are mapped to the state's.
+function fromColumns(c: ContainersV2, template: (i: number) => number, renumbered: boolean, count: number, file: string, machine: string): SimColumns {
   const n = c.serial?.length;
-  if (![c.name, c.state, c.template, c.replica].every((column) => Array.isArray(column) && column.length === n)) {
+  if (![c.serial, c.name, c.state, c.template, c.replica].every((column) => Array.isArray(column) && column.length === n)) {
     throw corrupt(file, `the containers of machine ${machine} are not five columns of one length`);
   }
-  const out = new Array<SimContainer>(n);
-  for (let i = 0; i < n; i++) out[i] = { serial: c.serial[i]!, name: c.name[i]!, state: c.state[i]!, template: template(c.template[i]!), replica: c.replica[i]! };
-  return out;
+  const templates = c.template;
+  if (renumbered) for (let i = 0; i < n; i++) templates[i] = template(templates[i]!);
+  else {
+    // Only checked (template() refuses what is not a template's number): the file's numbers are the state's.
+    for (let i = 0; i < n; i++) {
+      const t = templates[i]!;
+      if (!(t >= 0 && t < count) || (t | 0) !== t) template(t);
+    }
+  }
+  return c;
 }
 
 function fromRows(rows: ContainerV1[], template: (i: number) => number): SimContainer[] {

@@ -37,6 +37,15 @@ export interface SimContainer {
   replica: number; // value of io.cluster.replica; 0 = no such label
 }
 
+/** A machine's containers by column, one entry per container in creation order (templates are SimState's indexes). */
+export interface SimColumns {
+  serial: number[];
+  name: string[];
+  state: ContainerState[];
+  template: number[];
+  replica: number[];
+}
+
 export interface SimMachine {
   name: string;
   serial: number;
@@ -48,6 +57,12 @@ export interface SimMachine {
   /** Bridge networks of this engine (a swarm's overlays live on the swarm). */
   networks: SimNetwork[];
   containers: SimContainer[]; // creation order
+  /**
+   * The containers as the state file stores them, by column, while nothing has asked for them one
+   * by one: observing reads these (facts.ts), and the first use of `containers` builds the rows from
+   * them and drops them. A no-op plan of a million containers never builds the rows.
+   */
+  columns?: SimColumns;
   /** Name and full id → container; built on the first lookup (most machines are only ever listed). */
   index?: Map<string, SimContainer>;
 }
@@ -168,6 +183,23 @@ export class SimState {
   /** Restores a container read from the state file. */
   restoreContainers(machine: SimMachine, containers: SimContainer[]): void {
     machine.containers = containers;
+  }
+
+  /**
+   * Restores containers read by column: kept so until something asks for `containers`, which then
+   * become rows once (an accessor that replaces itself with the plain array), and the columns go.
+   */
+  restoreColumns(machine: SimMachine, columns: SimColumns): void {
+    machine.columns = columns;
+    Object.defineProperty(machine, 'containers', {
+      configurable: true,
+      enumerable: true,
+      get: () => rowsOf(machine),
+      set: (rows: SimContainer[]) => {
+        delete machine.columns;
+        Object.defineProperty(machine, 'containers', { value: rows, writable: true, configurable: true, enumerable: true });
+      },
+    });
   }
 
   removeContainer(machine: SimMachine, c: SimContainer): void {
@@ -335,6 +367,16 @@ export function imageId(ref: string): string {
   let id = imageIds.get(ref);
   if (!id) imageIds.set(ref, (id = `sha256:${createHash('sha256').update(`sim-image:${ref}`).digest('hex')}`));
   return id;
+}
+
+/** A machine's rows, built from its columns on first use. Indexed and sized once: this runs per container. */
+function rowsOf(machine: SimMachine): SimContainer[] {
+  const c = machine.columns!;
+  const n = c.serial.length;
+  const rows = new Array<SimContainer>(n);
+  for (let i = 0; i < n; i++) rows[i] = { serial: c.serial[i]!, name: c.name[i]!, state: c.state[i]!, template: c.template[i]!, replica: c.replica[i]! };
+  machine.containers = rows;
+  return rows;
 }
 
 /** murmur3's finaliser: a bijection on 32 bits, so distinct serials give distinct ids. */
