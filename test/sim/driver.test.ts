@@ -1,6 +1,6 @@
 // The sim driver's machines and its state file: persistence across processes, idempotency, drift.
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SimDriver } from '../../src/providers/sim/driver.js';
 import { context, machine, manifestDir, replicaRequest, spec } from './support.js';
 
@@ -140,9 +140,8 @@ describe('sim driver: state file', () => {
     const dir = await manifestDir();
     const driver = new SimDriver(context(dir));
     await Promise.all(Array.from({ length: 50 }, (_, i) => driver.create(machine(`m${i}`))));
-    await new Promise((r) => setTimeout(r, 150));
-    const doc = JSON.parse(await readFile(driver.stateFile, 'utf8'));
-    expect(doc.machines).toHaveLength(50);
+    // The write timer's own time, not a fixed sleep: on a loaded machine the timer fires late.
+    await vi.waitFor(async () => expect(JSON.parse(await readFile(driver.stateFile, 'utf8')).machines).toHaveLength(50), { timeout: 10_000, interval: 20 });
     await driver.close();
   });
 
