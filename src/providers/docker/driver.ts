@@ -28,6 +28,7 @@ import type { LockStore } from '../lock-store.js';
 import { ContainerLockStore } from './container-lock.js';
 import { writeStateFile } from '../state-file.js';
 import { bringBack, RELOAD_TIMEOUT_MS, untilReloaded } from './engine-restart.js';
+import { trace } from '../../reconcile/trace.js';
 
 const KIND = 'io.cluster.kind';
 // The manifest's machine-name rule: no '/', never '.' or '..', so a name can never leave .cluster/machines/.
@@ -110,7 +111,9 @@ export class DockerDriver implements Driver {
       if (existing.state !== 'running') await this.start(machine.name);
       return (await this.find(machine.name))!;
     }
+    trace(`${machine.name}: listed`);
     const node = await this.nodeImage(machine);
+    trace(`${machine.name}: node image`);
     const idLabel: Record<string, string> = identity === undefined ? {} : { [LABEL.id]: identity };
     const volume = await freshMachineVolume(this.host, this.ctx, machine.name, idLabel);
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, machine.name);
@@ -119,7 +122,9 @@ export class DockerDriver implements Driver {
     writeDaemonJson(folder, { labels: machine.labels, options: machine.engine ?? {} });
     recordAppliedOptions(folder, machine.engine ?? {});
     const privileged = machine.options.privileged === true;
+    trace(`${machine.name}: volume`);
     const { placed, release } = await this.claimPlacement();
+    trace(`${machine.name}: placed`);
     const container = await this.host.createContainer({
       name: machineContainerName(this.ctx.cluster, machine.name),
       Image: node.image,
@@ -149,9 +154,14 @@ export class DockerDriver implements Driver {
       if (e.kind === 'conflict') throw new EngineError('conflict', `the host engine already has a container named ${machineContainerName(this.ctx.cluster, machine.name)} that this folder did not make (another checkout with cluster name "${this.ctx.cluster}", or a planted one): rename the cluster, or remove that container yourself`, { cause: e });
       throw e;
     }).finally(release);
+    trace(`${machine.name}: container created`);
     await container.start();
+    trace(`${machine.name}: container started`);
     await this.waitReady(machine.name, folder);
-    return (await this.find(machine.name))!;
+    trace(`${machine.name}: engine answers`);
+    const r = (await this.find(machine.name))!;
+    trace(`${machine.name}: found`);
+    return r;
   }
 
   async start(name: string): Promise<void> {

@@ -5,12 +5,15 @@ import type { Engine } from '../../engine/types.js';
 import type { Role } from '../../model/desired.js';
 import type { ActionContext } from './context.js';
 import type { Executors } from './types.js';
+import { trace } from '../trace.js';
 
 export const swarmExecutors = {
   'swarm.init': async (ctx, a) => {
     const engine = ctx.engine(a.machine);
     const facts = await engine.facts();
+    trace(`${a.machine}: init facts`);
     if (facts.swarm.state !== 'active') await engine.swarmInit(ctx.address(a.machine));
+    trace(`${a.machine}: swarm init`);
     // The first node of a new swarm has no labels: with none to give it, there is nothing to mirror
     // (three more engine calls on the path every join waits for).
     if (facts.swarm.state === 'active' || Object.keys(ctx.machines.get(a.machine)?.labels ?? {}).length) await ctx.mirrorNodeLabels(a.machine);
@@ -42,8 +45,10 @@ async function changeRole(ctx: ActionContext, machine: string, role: Role): Prom
 async function join(ctx: ActionContext, machine: string, role: Role): Promise<void> {
   const engine = ctx.engine(machine);
   const { worker, manager, leader } = await ctx.joinTokens(machine);
+  trace(`${machine}: tokens`);
   const leaderEngine = ctx.engine(leader);
   let facts = await engine.facts();
+  trace(`${machine}: join facts`);
   // A node that just started is 'pending' while it reaches its managers: what it becomes decides.
   for (const until = Date.now() + 60_000; facts.swarm.state === 'pending' && Date.now() < until; facts = await engine.facts()) await new Promise((r) => setTimeout(r, 500));
   // A node bound to an address the machine no longer has (a restart gave it another one) is reached
@@ -64,11 +69,13 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
     await engine.swarmJoin(req).catch((err: unknown) => {
       if (!/already part of a swarm/i.test(errorMessage(err))) throw err;
     });
+    trace(`${machine}: joined`);
   }
   const own = (await engine.facts()).swarm;
   const leaderCluster = (await leaderEngine.facts()).swarm.clusterId;
   const members = await leaderEngine.swarmNodes();
   const node = members.find((n) => n.id === own.nodeId);
+  trace(`${machine}: join checked`);
   const otherCluster = own.clusterId && leaderCluster && own.clusterId !== leaderCluster;
   if (otherCluster || !own.nodeId || !node) {
     throw new Error(
