@@ -63,7 +63,8 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
     await engine.swarmLeave(true);
     facts = await engine.facts();
   }
-  if (facts.swarm.state === 'inactive') {
+  const joinsNow = facts.swarm.state === 'inactive';
+  if (joinsNow) {
     const req = { remoteAddrs: [`${ctx.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: ctx.address(machine) };
     // An earlier attempt whose answer was lost may have joined already: compared below like any member.
     await engine.swarmJoin(req).catch((err: unknown) => {
@@ -71,9 +72,9 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
     });
     trace(`${machine}: joined`);
   }
-  const own = (await engine.facts()).swarm;
-  const leaderCluster = (await leaderEngine.facts()).swarm.clusterId;
-  const members = await leaderEngine.swarmNodes();
+  // Three reads, side by side: each is on the path every later action of this machine waits for.
+  const [{ swarm: own }, { swarm: leaderSwarm }, members] = await Promise.all([engine.facts(), leaderEngine.facts(), leaderEngine.swarmNodes()]);
+  const leaderCluster = leaderSwarm.clusterId;
   const node = members.find((n) => n.id === own.nodeId);
   trace(`${machine}: join checked`);
   const otherCluster = own.clusterId && leaderCluster && own.clusterId !== leaderCluster;
@@ -91,7 +92,9 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
     await leaderEngine.swarmNodeUpdate(node.id, { role });
     await untilRoleSettled(ctx, machine, leaderEngine, node.id, role);
   }
-  await ctx.mirrorNodeLabels(machine);
+  // A node that joined just now is a new entry, without labels: with none to give it, there is
+  // nothing to mirror (as for the first node of a new swarm, above).
+  if (!joinsNow || Object.keys(ctx.machines.get(machine)?.labels ?? {}).length) await ctx.mirrorNodeLabels(machine);
 }
 
 /**
