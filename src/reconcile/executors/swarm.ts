@@ -12,7 +12,10 @@ export const swarmExecutors = {
     const engine = ctx.engine(a.machine);
     const facts = await engine.facts();
     trace(`${a.machine}: init facts`);
-    if (facts.swarm.state !== 'active') await engine.swarmInit(ctx.address(a.machine));
+    if (facts.swarm.state !== 'active') {
+      await engine.swarmInit(ctx.address(a.machine));
+      ctx.tokensFrom(a.machine);
+    }
     trace(`${a.machine}: swarm init`);
     // The first node of a new swarm has no labels: with none to give it, there is nothing to mirror
     // (three more engine calls on the path every join waits for).
