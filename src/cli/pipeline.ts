@@ -22,6 +22,7 @@ import { place } from '../sched/index.js';
 import { formatDiagnostic } from '../ui/diagnostic.js';
 import { defaultMachinesNote, loadManifestWithOptions, usesDefaultMachines } from './manifest-options.js';
 import { traitsOf } from '../providers/index.js';
+import { trace } from '../reconcile/trace.js';
 
 export function loadDesired(file: string): Desired {
   const result = loadManifestWithOptions(file);
@@ -50,12 +51,16 @@ export interface Session {
  * nothing is written. `adopt`: observe as the checkout chosen by --adopt (src/cli/adopt.ts).
  */
 export async function openSession(desired: Desired, lock?: { command: string; timeoutMs: number; signal?: AbortSignal }, opts: { adopt?: string | true; purge?: boolean } = {}): Promise<Session> {
+  trace('manifest loaded');
   const drivers = await openDrivers(desired, { purge: opts.purge });
+  trace('drivers open');
   let held: LockHandle | undefined;
   try {
     if (lock) held = await acquire(lockStoreOf(desired, drivers), lock.command, lock.timeoutMs, (line) => process.stderr.write(`${line}\n`), { signal: lock.signal });
+    if (lock) trace('lock held');
     const identity = lock ? ensureIdentity(stateDir(desired), desired.name) : { id: readIdentity(stateDir(desired), desired.name), created: false };
     const observation = await observeCluster(desired, drivers, !!lock, { identity: identity.id });
+    trace('observed');
     if (opts.adopt !== undefined) {
       const id = chooseAdoption(observation.observed, opts.adopt);
       if (id !== observation.observed.identity) Object.assign(observation.observed, { identity: id, adopted: true });
@@ -136,6 +141,7 @@ export function computePlan(desired: Desired, observation: Observation, choices:
   const placement = place(honoured.desired, honoured.observed, { strategy: choices.strategy, seed: choices.seed, now: Date.now(), silentGraceMs: choices.unreachableGrace, rebalance: choices.rebalance === true, converged });
   const made = makePlan(honoured.desired, honoured.observed, placement);
   const plan = honoured.notes.length ? { ...made, notes: [...(made.notes ?? []), ...honoured.notes] } : made;
+  trace('planned');
   return { placement, plan: choices.target?.length ? targetPlan(plan, choices.target, desired, observation.observed) : plan };
 }
 

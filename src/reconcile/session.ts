@@ -14,6 +14,7 @@ import { hasChanges } from '../plan/summary.js';
 import type { Action, Plan } from '../plan/types.js';
 import { ActionRunner } from './actions.js';
 import { observe, type Observation } from './observe.js';
+import { trace } from './trace.js';
 import { DEFAULT_WALK, walk, walkedAll, type WalkEvent, type WalkResult } from './walk.js';
 
 /** How long running actions may take to finish after a stop, unless the caller says otherwise. */
@@ -89,6 +90,7 @@ export async function runPlan(cluster: OpenCluster, desired: Desired, plan: Plan
       onStopping: (running) => o.reporter.stopping(running, graceMs),
     });
   } finally {
+    trace('walked');
     o.reporter.end(result);
   }
   const run: PlanRun = { walk: result };
@@ -96,6 +98,7 @@ export async function runPlan(cluster: OpenCluster, desired: Desired, plan: Plan
   // Same drivers, same lock: this sees exactly what the run left (a sim driver's unsaved state
   // included), and no other apply can have changed it in between.
   else if (o.observeAfter) run.after = (await observe(desired.name, cluster.drivers, { identity: cluster.observation.observed.identity })).observed;
+  if (run.after) trace('observed after');
   return run;
 }
 
@@ -120,6 +123,7 @@ export async function applySession(cluster: OpenCluster, r: ApplyRequest): Promi
   r.reporter.plan(r.plan);
   const outcome = await decideAndRun(cluster, r);
   r.reporter.finished(outcome);
+  trace('reported');
   return outcome;
 }
 

@@ -76,6 +76,14 @@ describe('a real cluster on the docker driver', () => {
       ['worker-1', 'worker', 'ready'],
       ['worker-2', 'worker', 'ready'],
     ]);
+    // Engine labels are mirrored as node labels, also on nodes that joined in this apply.
+    expect(Object.fromEntries(nodes.map((n) => [n.hostname, n.labels]))).toEqual({ manager: { size: 'small' }, 'worker-1': { size: 'small' }, 'worker-2': { size: 'xxl' } });
+    // The manager's container was started first, the workers' after it (DockerDriver.afterManagers):
+    // swarm init waits on the manager alone, so it gets the host engine first.
+    const startedAt = async (id: string) => Date.parse((await host.getContainer(id).inspect()).State.StartedAt);
+    const started = Object.fromEntries(await Promise.all(machines.map(async (c) => [c.Labels['io.cluster.machine'], await startedAt(c.Id)] as const)));
+    expect(started.manager).toBeLessThan(started['worker-1']!);
+    expect(started.manager).toBeLessThan(started['worker-2']!);
   });
 
   test('containers run where the scheduler put them: db on xxl, web away from db, web answers on 8080', async () => {

@@ -70,3 +70,14 @@ test('a volume this folder did not make is never booted on, nor removed', async 
   expect(await volumeExists(volume('other'))).toBe(true);
   expect(await machineContainer('other')).toBeUndefined();
 });
+
+test('a machine whose node image cannot be had is not made, and leaves no volume behind', async () => {
+  // The node image, the volume and the address are asked side by side (DockerDriver.createMachine):
+  // when the image fails, the volume made meanwhile is removed, as if the steps had run in turn.
+  writeFileSync(file, `name: ${NAME}\nmachines:\n  imageless: { driver: docker, image: "cluster-no-such-node-image:${process.pid}" }\n`);
+  const apply = await run('apply', '--auto-approve');
+  expect(apply.code).toBe(1);
+  expect(apply.stdout + apply.stderr).toMatch(/machine image cluster-no-such-node-image:\d+ is not on the host engine and cannot be pulled/);
+  expect(await machineContainer('imageless')).toBeUndefined();
+  expect(await volumeExists(volume('imageless'))).toBe(false);
+});

@@ -13,6 +13,7 @@ import { stateDir } from '../../providers/index.js';
 import { recordProtected } from '../../reconcile/protection.js';
 import { computePlan, destroyDesired, loadDesired, observeAndPlan, openSession, type PlanChoices } from '../pipeline.js';
 import { walkedAll } from '../../reconcile/walk.js';
+import { trace } from '../../reconcile/trace.js';
 
 export interface ApplyOptions extends PlanChoices {
   file: string;
@@ -39,6 +40,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   // Adopting records this folder's identity once, after an approved run: not a watch loop's business.
   if (opts.watch && opts.adopt !== undefined) throw UserError.plain('apply --watch does not adopt: --adopt takes another checkout over once', 'run `cluster apply --adopt` once, then `cluster watch`');
   if (opts.watch) return watchCommand(opts, interrupts);
+  trace('apply command');
   if (opts.drift === 'report') throw UserError.plain('--drift report is a watch mode: apply without --watch corrects what it plans', 'add --watch, or run `cluster plan` to see the drift without correcting it');
   // A saved plan is refused before the lock when malformed, cyclic or edited, and under it when stale or
   // not what a fresh plan gives: what runs is the plan made now, proven identical to the saved one.
@@ -80,6 +82,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
     return applyExitCode(outcome);
   } finally {
     await session.close();
+    trace('closed');
   }
 }
 

@@ -28,6 +28,7 @@ import type { LockStore } from '../lock-store.js';
 import { ContainerLockStore } from './container-lock.js';
 import { writeStateFile } from '../state-file.js';
 import { bringBack, RELOAD_TIMEOUT_MS, untilReloaded } from './engine-restart.js';
+import { trace } from '../../reconcile/trace.js';
 
 const KIND = 'io.cluster.kind';
 // The manifest's machine-name rule: no '/', never '.' or '..', so a name can never leave .cluster/machines/.
@@ -47,6 +48,8 @@ export class DockerDriver implements Driver {
   private networkSteps: Promise<unknown> = Promise.resolve();
   /** Addresses picked for machine containers whose create is still under way (not on the network yet). */
   private readonly claimed = new Set<string>();
+  /** Manager machines of this process whose container is not started yet: other machines start after them. */
+  private readonly managersStarting = new Set<Promise<void>>();
 
   constructor(private readonly ctx: DriverContext) {
     this.hostUrl = hostEngineUrl(ctx.machines.find((m) => m.options.host)?.options.host, recordedHost(ctx.dir));
@@ -105,33 +108,54 @@ export class DockerDriver implements Driver {
   }
 
   async create(machine: DesiredMachine, identity?: string): Promise<MachineRecord> {
-    const existing = (await this.list()).find((r) => r.name === machine.name);
+    // Registered before the first await: every other machine created alongside sees it (afterManagers).
+    const started = machine.role === 'manager' ? this.managerStarting() : undefined;
+    try {
+      return await this.createMachine(machine, identity, started);
+    } finally {
+      started?.done();
+    }
+  }
+
+  private async createMachine(machine: DesiredMachine, identity: string | undefined, started: { done(): void } | undefined): Promise<MachineRecord> {
+    // Only this machine's container (one filtered list), not every machine's record.
+    const existing = await this.find(machine.name);
     if (existing) {
       if (existing.state !== 'running') await this.start(machine.name);
       return (await this.find(machine.name))!;
     }
-    const node = await this.nodeImage(machine);
+    trace(`${machine.name}: listed`);
     const idLabel: Record<string, string> = identity === undefined ? {} : { [LABEL.id]: identity };
-    const volume = await freshMachineVolume(this.host, this.ctx, machine.name, idLabel);
+    // The node image (a pull attempt where it is missing), the volume and the address are independent
+    // host-engine steps: asked side by side. When one fails, the address claimed is released and the
+    // volume made is removed (as if they ran in turn); kill -9 leaves a volume, which the next create
+    // replaces and destroy removes (volume.ts).
+    const [node, volume, claim] = await Promise.allSettled([this.nodeImage(machine), freshMachineVolume(this.host, this.ctx, machine.name, idLabel), this.claimPlacement()]);
+    if (node.status === 'rejected' || volume.status === 'rejected' || claim.status === 'rejected') {
+      if (claim.status === 'fulfilled') claim.value.release();
+      if (volume.status === 'fulfilled') await this.host.getVolume(volume.value).remove().catch(() => undefined);
+      throw [node, volume, claim].find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;
+    }
+    const [image, { placed, release }] = [node.value, claim.value];
     const folder = machineFolder(this.ctx.dir, this.ctx.cluster, machine.name);
     mkdirSync(folder, { recursive: true });
     recordHost(this.ctx.dir, this.hostUrl);
     writeDaemonJson(folder, { labels: machine.labels, options: machine.engine ?? {} });
     recordAppliedOptions(folder, machine.engine ?? {});
     const privileged = machine.options.privileged === true;
-    const { placed, release } = await this.claimPlacement();
+    trace(`${machine.name}: image, volume and address`);
     const container = await this.host.createContainer({
       name: machineContainerName(this.ctx.cluster, machine.name),
-      Image: node.image,
+      Image: image.image,
       // DOCKER_HOST: `cluster ssh m -- docker ps` talks to the machine's own engine.
-      Env: ['DOCKER_HOST=unix:///engine/docker.sock', ...(node.cmd ? ['DOCKER_TLS_CERTDIR='] : [])],
-      ...(node.cmd ? { Cmd: node.cmd } : {}),
+      Env: ['DOCKER_HOST=unix:///engine/docker.sock', ...(image.cmd ? ['DOCKER_TLS_CERTDIR='] : [])],
+      ...(image.cmd ? { Cmd: image.cmd } : {}),
       Hostname: machine.name,
       Labels: { [LABEL.cluster]: this.ctx.cluster, [LABEL.machine]: machine.name, [KIND]: 'machine', 'io.cluster.folder': folder, ...idLabel, ...(placed ? { [ADDRESS_LABEL]: placed.address } : {}) },
       ...(placed ? { NetworkingConfig: { EndpointsConfig: { [placed.network]: { IPAMConfig: { IPv4Address: placed.address } } } } } : {}),
       HostConfig: <Dockerode.HostConfig>{
         ...(placed ? { NetworkMode: placed.network } : {}),
-        Binds: [`${folder}:/engine`, `${volume}:/var/lib/docker`],
+        Binds: [`${folder}:/engine`, `${volume.value}:/var/lib/docker`],
         Tmpfs: { '/run': '' },
         // The declared size is enforced, so the scheduler's arithmetic matches what the machine gets.
         ...(machine.cpus ? { NanoCpus: Math.round(machine.cpus * 1e9) } : {}),
@@ -149,9 +173,17 @@ export class DockerDriver implements Driver {
       if (e.kind === 'conflict') throw new EngineError('conflict', `the host engine already has a container named ${machineContainerName(this.ctx.cluster, machine.name)} that this folder did not make (another checkout with cluster name "${this.ctx.cluster}", or a planted one): rename the cluster, or remove that container yourself`, { cause: e });
       throw e;
     }).finally(release);
-    await container.start();
+    trace(`${machine.name}: container created`);
+    if (started) {
+      await container.start();
+      started.done();
+    } else await this.afterManagers(() => container.start());
+    trace(`${machine.name}: container started`);
     await this.waitReady(machine.name, folder);
-    return (await this.find(machine.name))!;
+    trace(`${machine.name}: engine answers`);
+    const r = (await this.find(machine.name))!;
+    trace(`${machine.name}: found`);
+    return r;
   }
 
   async start(name: string): Promise<void> {
@@ -335,6 +367,31 @@ export class DockerDriver implements Driver {
     if (machines.filter((c) => this.made(c)).some((c) => c.HostConfig?.NetworkMode !== name)) return undefined;
     const network = await ensureMachinesNetwork(this.host, this.ctx);
     return { network: name, address: await freeMachineAddress(this.host, network, this.claimed) };
+  }
+
+  /**
+   * The swarm's first step (init on a manager) waits for that manager's engine only, and joins wait for
+   * the init: the manager is the critical path. The host engine starts machine containers largely one
+   * at a time (~0.3 s each here: network, mounts, cgroups), and the dockerd boots that follow share the
+   * cores; so the managers made in this run get the host engine first, and the other machines start
+   * right after them (their boots then overlap the init instead of delaying it). Traced with
+   * CLUSTER_TRACE=1; docs/BENCHMARKS.md has the figures. A manager's create that fails releases them.
+   */
+  private managerStarting(): { done(): void } {
+    let resolve!: () => void;
+    const started = new Promise<void>((r) => (resolve = r));
+    this.managersStarting.add(started);
+    return {
+      done: () => {
+        this.managersStarting.delete(started);
+        resolve();
+      },
+    };
+  }
+
+  private async afterManagers<T>(start: () => Promise<T>): Promise<T> {
+    await Promise.all([...this.managersStarting]);
+    return start();
   }
 
   /** A create that picked its address is not attached yet, and needs the network: it stays. */

@@ -82,6 +82,16 @@ export class ActionContext {
     if (record) this.records.set(machine, record);
   }
 
+  /**
+   * A swarm `leader` has just made (swarm.init): it is the swarm's only manager, so the joins waiting
+   * for the init ask it for the tokens at once, without looking for a manager first (joinTokens).
+   */
+  tokensFrom(leader: string): void {
+    const tokens = (async () => ({ ...(await this.engine(leader).swarmJoinTokens()), leader }))();
+    this.tokens = tokens;
+    tokens.catch(() => this.tokens === tokens && (this.tokens = undefined));
+  }
+
   /** Join tokens from the first desired manager that is an active swarm manager, asked once per apply. */
   joinTokens(except: string): Promise<{ worker: string; manager: string; leader: string }> {
     this.tokens ??= (async () => {

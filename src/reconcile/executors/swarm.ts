@@ -5,12 +5,18 @@ import type { Engine } from '../../engine/types.js';
 import type { Role } from '../../model/desired.js';
 import type { ActionContext } from './context.js';
 import type { Executors } from './types.js';
+import { trace } from '../trace.js';
 
 export const swarmExecutors = {
   'swarm.init': async (ctx, a) => {
     const engine = ctx.engine(a.machine);
     const facts = await engine.facts();
-    if (facts.swarm.state !== 'active') await engine.swarmInit(ctx.address(a.machine));
+    trace(`${a.machine}: init facts`);
+    if (facts.swarm.state !== 'active') {
+      await engine.swarmInit(ctx.address(a.machine));
+      ctx.tokensFrom(a.machine);
+    }
+    trace(`${a.machine}: swarm init`);
     // The first node of a new swarm has no labels: with none to give it, there is nothing to mirror
     // (three more engine calls on the path every join waits for).
     if (facts.swarm.state === 'active' || Object.keys(ctx.machines.get(a.machine)?.labels ?? {}).length) await ctx.mirrorNodeLabels(a.machine);
@@ -42,8 +48,10 @@ async function changeRole(ctx: ActionContext, machine: string, role: Role): Prom
 async function join(ctx: ActionContext, machine: string, role: Role): Promise<void> {
   const engine = ctx.engine(machine);
   const { worker, manager, leader } = await ctx.joinTokens(machine);
+  trace(`${machine}: tokens`);
   const leaderEngine = ctx.engine(leader);
   let facts = await engine.facts();
+  trace(`${machine}: join facts`);
   // A node that just started is 'pending' while it reaches its managers: what it becomes decides.
   for (const until = Date.now() + 60_000; facts.swarm.state === 'pending' && Date.now() < until; facts = await engine.facts()) await new Promise((r) => setTimeout(r, 500));
   // A node bound to an address the machine no longer has (a restart gave it another one) is reached
@@ -58,17 +66,20 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
     await engine.swarmLeave(true);
     facts = await engine.facts();
   }
-  if (facts.swarm.state === 'inactive') {
+  const joinsNow = facts.swarm.state === 'inactive';
+  if (joinsNow) {
     const req = { remoteAddrs: [`${ctx.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: ctx.address(machine) };
     // An earlier attempt whose answer was lost may have joined already: compared below like any member.
     await engine.swarmJoin(req).catch((err: unknown) => {
       if (!/already part of a swarm/i.test(errorMessage(err))) throw err;
     });
+    trace(`${machine}: joined`);
   }
-  const own = (await engine.facts()).swarm;
-  const leaderCluster = (await leaderEngine.facts()).swarm.clusterId;
-  const members = await leaderEngine.swarmNodes();
+  // Three reads, side by side: each is on the path every later action of this machine waits for.
+  const [{ swarm: own }, { swarm: leaderSwarm }, members] = await Promise.all([engine.facts(), leaderEngine.facts(), leaderEngine.swarmNodes()]);
+  const leaderCluster = leaderSwarm.clusterId;
   const node = members.find((n) => n.id === own.nodeId);
+  trace(`${machine}: join checked`);
   const otherCluster = own.clusterId && leaderCluster && own.clusterId !== leaderCluster;
   if (otherCluster || !own.nodeId || !node) {
     throw new Error(
@@ -84,7 +95,9 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
     await leaderEngine.swarmNodeUpdate(node.id, { role });
     await untilRoleSettled(ctx, machine, leaderEngine, node.id, role);
   }
-  await ctx.mirrorNodeLabels(machine);
+  // A node that joined just now is a new entry, without labels: with none to give it, there is
+  // nothing to mirror (as for the first node of a new swarm, above).
+  if (!joinsNow || Object.keys(ctx.machines.get(machine)?.labels ?? {}).length) await ctx.mirrorNodeLabels(machine);
 }
 
 /**
