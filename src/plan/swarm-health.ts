@@ -58,7 +58,7 @@ export function swarmHealth(desired: Desired, observed: Observed): SwarmHealth |
   }
   const quorum = Math.floor(raft / 2) + 1;
   const hasQuorum = leader !== undefined && reachable >= quorum;
-  const stale = staleNodes(observed, nodes, ownIds);
+  const stale = staleNodes(desired, observed, nodes, ownIds);
   const health: SwarmHealth = { seenFrom: machine.name, ...(leader ? { leader } : {}), managers: { raft, reachable, quorum }, hasQuorum, nodes, stale, problems: [] };
   if (!hasQuorum) health.lostQuorum = lostQuorum(health, swarm.error);
   health.problems = problemsOf(desired, observed, health);
@@ -83,14 +83,22 @@ function managerView(desired: Desired, observed: Observed): { machine: ObservedM
  * node, and the entry is down or unreachable: a live node is never taken for a stale one. Machines
  * whose hostname another machine shares and that did not answer make that hostname undecidable.
  */
-function staleNodes(observed: Observed, nodes: SwarmNodeFacts[], ownIds: Set<string>): StaleNode[] {
+function staleNodes(desired: Desired, observed: Observed, nodes: SwarmNodeFacts[], ownIds: Set<string>): StaleNode[] {
   const byHostname = new Map<string, ObservedMachine[]>();
   for (const m of observed.machines) {
     const h = hostnameOf(m);
     byHostname.set(h, [...(byHostname.get(h) ?? []), m]);
   }
+  // A machine of the manifest that does not exist (yet) has no node: a down entry with its name was
+  // left by an earlier machine of that name, and is forgotten once the new one has joined, in the same
+  // run (else the apply that re-creates it leaves the entry for the next one).
+  const absent = new Set(desired.machines.filter((m) => !byHostname.has(m.name) && !observed.machines.some((o) => o.name === m.name)).map((m) => m.name));
   const out: StaleNode[] = [];
   for (const node of nodes) {
+    if (absent.has(node.hostname) && !ownIds.has(node.id) && node.state !== 'ready') {
+      out.push({ machine: node.hostname, node });
+      continue;
+    }
     const machines = byHostname.get(node.hostname);
     // A machine that did not answer, or whose swarm node is in error or pending, cannot say which node it is.
     if (!machines || machines.some((m) => !m.engine || !['active', 'inactive'].includes(m.engine.swarm.state))) continue;

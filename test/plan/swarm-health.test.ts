@@ -68,6 +68,26 @@ describe('a manager that left the swarm by hand (issue 13 F3)', () => {
   });
 });
 
+describe('a machine re-created under the name of one that left a down entry (fault suite counterexample)', () => {
+  // w-1 was removed, its `swarm leave` cut short: the manager still lists a down w-1. The manifest wants
+  // w-1 again, and the machine does not exist yet.
+  const dw = desired([machine('m1', { role: 'manager' }), machine('w-1', { role: 'worker' })], []);
+  const nodes = [node('n1', 'm1', { leader: true }), node('old', 'w-1', { role: 'worker', state: 'down', reachability: undefined })];
+  const observed = { cluster: 'demo', machines: [manager('m1', 'n1', nodes)] };
+
+  test('the old entry is forgotten after the new machine joins, in the same plan (it was left for the next apply)', () => {
+    const plan = makePlan(dw, observed, place(dw, observed));
+    expect(ids(plan.actions)).toEqual(['machine.create:w-1', 'swarm.join:w-1', 'swarm.forget:w-1:old']);
+    expect(plan.actions[2]).toMatchObject({ after: ['swarm.join:w-1'] });
+  });
+
+  test('a ready entry of that name is some other live host: left alone', () => {
+    const live = [nodes[0]!, node('other', 'w-1', { role: 'worker', state: 'ready', reachability: undefined })];
+    const o = { cluster: 'demo', machines: [manager('m1', 'n1', live)] };
+    expect(makePlan(dw, o, place(dw, o)).actions.some((a) => a.kind === 'swarm.forget')).toBe(false);
+  });
+});
+
 describe('a swarm that lost its quorum (issue 13 F2)', () => {
   const leaderless = running('m1', { hostname: 'm1', swarm: { state: 'active', role: 'manager', nodeId: 'n1', error: NO_LEADER, managers: ['n1', 'n2', 'n3'] } });
 

@@ -91,7 +91,14 @@ describe('fault suite', () => {
           await s.close();
         }
       }),
-      { numRuns: 20, examples: [[[{ workers: 1, web: 4, db: 2, dbOnBig: false, webEnv: "b", failureRate: 0.2, seed: 1 }, { workers: 0, web: 4, db: 2, dbOnBig: false, webEnv: "a", failureRate: 0.9, seed: 1 }]]] },
+      {
+        numRuns: 20,
+        examples: [
+          [[{ workers: 1, web: 4, db: 2, dbOnBig: false, webEnv: 'b', failureRate: 0.2, seed: 1 }, { workers: 0, web: 4, db: 2, dbOnBig: false, webEnv: 'a', failureRate: 0.9, seed: 1 }]],
+          // w-1's removal cut short, then w-1 made again: its old down entry was left for a second apply
+          [[{ workers: 1, web: 0, db: 0, dbOnBig: false, webEnv: 'a', failureRate: 0.2, seed: 1 }, { workers: 0, web: 0, db: 0, dbOnBig: false, webEnv: 'a', failureRate: 0.5, seed: 2 }, { workers: 1, web: 0, db: 0, dbOnBig: false, webEnv: 'a', failureRate: 0.2, seed: 789275 }]],
+        ],
+      },
     );
     expect(sawFailures).toBeGreaterThan(0); // the faults did bite
   }, 120_000);
