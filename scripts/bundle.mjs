@@ -16,12 +16,15 @@ const root = join(import.meta.dirname, '..');
 // dockerode's lib/session.js loads gRPC and protobuf (~1 MB of code to compile) for BuildKit sessions,
 // which only buildImage with version "2" opens (never here); every docker-driver command paid for it at
 // start. dockerode's `require('./session')` gets a stand-in that loads the real module from node_modules
-// on first call.
+// on first call; its lib/buildkit.js (protobuf, and a .proto file read beside it) is required there, when
+// used, as before.
 const SESSION = 'dockerode/lib/session.js';
-const lazySession = {
-  name: 'lazy-dockerode-session',
+const lazyDockerodeParts = {
+  name: 'lazy-dockerode-parts',
   setup(b) {
-    b.onResolve({ filter: /^\.\/session$/ }, (args) => (/[\\/]dockerode[\\/]lib$/.test(args.resolveDir) ? { path: 'session', namespace: 'lazy-session' } : undefined));
+    const inDockerode = (args) => /[\\/]dockerode[\\/]lib$/.test(args.resolveDir);
+    b.onResolve({ filter: /^\.\/session$/ }, (args) => (inDockerode(args) ? { path: 'session', namespace: 'lazy-session' } : undefined));
+    b.onResolve({ filter: /^\.\/buildkit$/ }, (args) => (inDockerode(args) ? { path: 'dockerode/lib/buildkit.js', external: true } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'lazy-session' }, () => ({ contents: `module.exports = function withSession(...args) { return require('${SESSION}')(...args); };`, loader: 'js' }));
   },
 };
@@ -37,8 +40,16 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['ssh2', 'cpu-features', 'react-devtools-core', SESSION],
-  plugins: [lazySession],
-  // The packages written as CommonJS call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  plugins: [lazyDockerodeParts],
+  // The packages written as CommonJS use require() and __filename (write-file-atomic: to name its
+  // temporary files); an ES module has neither.
+  banner: {
+    js: [
+      "import { createRequire as __createRequire } from 'node:module';",
+      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+      'const require = __createRequire(import.meta.url);',
+      'const __filename = __fileURLToPath(import.meta.url);',
+    ].join(' '),
+  },
   logLevel: 'warning',
 });

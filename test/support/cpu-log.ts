@@ -2,7 +2,7 @@
 // start in the fork, the file's imports and tests) and the CPU of the processes it spawned and waited for
 // (the CLI runs; /proc/self/stat's cutime+cstime), in seconds. A fork runs one file (vitest isolates
 // files), so the fork's totals are the file's. What runs in the engine (Docker-in-Docker machines) is not
-// counted here: see scripts/test-cpu.mjs. Off by default: no I/O in a normal run.
+// counted here: scripts/test-cpu.mjs reads it from the engine's cgroup. Off by default: no I/O in a normal run.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { afterAll, expect } from 'vitest';
