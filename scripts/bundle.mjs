@@ -3,8 +3,9 @@
 // types, so the build does not compile the sources twice. A short command's start is mostly Node's module
 // loader resolving, reading and linking files: one bundle with its packages inside reads a few files
 // instead of ~250 from node_modules. Lazily imported modules (drivers, the live view) stay separate chunks.
-// Kept out: ssh2 and cpu-features load native addons by relative path; react-devtools-core is an optional
-// import of ink that is not installed. The schema validator is written beside the bundle afterwards
+// Kept out: ssh2 and cpu-features load native addons by relative path; ink (with react and ink-spinner,
+// which must be the ones ink uses) reads its package.json beside itself under DEV=true, and runs only at a
+// terminal, in the chunk loaded for the live view. The schema validator is written beside the bundle afterwards
 // (scripts/build-validator.mjs), where src/manifest/validate.ts looks for it (relative to the module),
 // and the schema two levels up.
 import { rmSync } from 'node:fs';
@@ -39,7 +40,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['ssh2', 'cpu-features', 'react-devtools-core', SESSION],
+  external: ['ssh2', 'cpu-features', 'ink', 'ink-spinner', 'react', SESSION],
   plugins: [lazyDockerodeParts],
   // The packages written as CommonJS use require() and __filename (write-file-atomic: to name its
   // temporary files); an ES module has neither.
