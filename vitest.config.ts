@@ -5,7 +5,7 @@ import IntegrationFirst from './test/support/sequencer.js';
 // (test/integration/global-setup.ts starts a private one, or uses CLUSTER_TEST_DOCKER_HOST).
 const integration = {
   globalSetup: ['test/integration/global-setup.ts'],
-  setupFiles: ['test/support/turn-between-tests.ts'],
+  setupFiles: ['test/support/turn-between-tests.ts', 'test/support/cpu-log.ts'],
   testTimeout: 180_000,
   hookTimeout: 300_000,
 };
@@ -28,7 +28,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
           exclude: ['test/integration/**'],
-          setupFiles: ['test/support/fast-check-seed.ts', 'test/support/turn-between-tests.ts'],
+          setupFiles: ['test/support/fast-check-seed.ts', 'test/support/turn-between-tests.ts', 'test/support/cpu-log.ts'],
           // Several tests spawn the CLI a few times; on a 2-core CI machine running every file at
           // once that takes longer than vitest's 5 s default. Not a speed goal (those live in bench/).
           testTimeout: 30_000,
