@@ -17,7 +17,7 @@ import type { Desired, DesiredService } from '../model/desired.js';
 import type { Observed } from '../model/observed.js';
 import { ownedBy } from '../model/ownership.js';
 import { containerColumnsOf, type OwnerBase } from '../model/container-columns.js';
-import type { Placement } from '../model/placement.js';
+import type { KeptReplicas, Placement } from '../model/placement.js';
 import { constraintFilter } from './filters/constraint.js';
 import type { Node } from './node.js';
 import { placementOrder } from './order.js';
@@ -99,13 +99,23 @@ export function convergedPlacement(desired: Desired, observed: Observed, nodes: 
   if (services.some((s, i) => found[i] !== s.scale)) return undefined;
   const kept = placementOrder(services)
     .filter((s) => s.scale > 0)
-    .map((s: DesiredService) => ({ service: s.name, machines: machineNames(where[index.get(s.name)!]!, machines) }));
+    .map((s: DesiredService) => keptByColumn(s.name, where[index.get(s.name)!]!, machines));
   return { replicas: [], unschedulable: [], retired: [], kept };
 }
 
-/** Every replica found: its machine's name, replica r at r - 1 (grown by push: a fast array, not a dictionary). */
-function machineNames(where: Int32Array, machines: Observed['machines']): string[] {
-  const out: string[] = [];
-  for (let r = 0; r < where.length; r++) out.push(machines[where[r]! - 1]!.name);
-  return out;
+/**
+ * Every replica of a service kept: `machines` (replica r on machines[r - 1]) is built on first read,
+ * then a plain property. A no-op plan never reads it unless something is shown or networks are bridged.
+ */
+function keptByColumn(service: string, where: Int32Array, observed: Observed['machines']): KeptReplicas {
+  return {
+    service,
+    get machines() {
+      // Grown by push: a fast array, not a dictionary.
+      const value: string[] = [];
+      for (let r = 0; r < where.length; r++) value.push(observed[where[r]! - 1]!.name);
+      Object.defineProperty(this, 'machines', { value, enumerable: true, writable: true, configurable: true });
+      return value;
+    },
+  };
 }
