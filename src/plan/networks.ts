@@ -45,7 +45,11 @@ export function planNetworks(desired: Desired, observed: Observed, placement: Pl
     }
   };
   for (const r of placement.replicas) bridge(r.service, r.machine);
-  for (const k of placement.kept ?? []) for (const machine of k.machines) bridge(k.service, machine);
+  for (const k of placement.kept ?? []) {
+    // Most services join no network: their kept replicas (a million on a big no-op plan) are not walked.
+    if (!services.get(k.service)?.spec.networks?.length) continue;
+    for (const machine of k.machines) bridge(k.service, machine);
+  }
   return (machine, network) => [bridges.get(`${machine}:${network}`)];
 }
 

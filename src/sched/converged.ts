@@ -17,13 +17,14 @@ import type { Desired, DesiredService } from '../model/desired.js';
 import type { Observed } from '../model/observed.js';
 import { ownedBy } from '../model/ownership.js';
 import { containerColumnsOf, type OwnerBase } from '../model/container-columns.js';
-import type { Placement } from '../model/placement.js';
+import type { KeptReplicas, Placement } from '../model/placement.js';
 import { constraintFilter } from './filters/constraint.js';
 import type { Node } from './node.js';
 import { placementOrder } from './order.js';
 import { makeTask } from './task.js';
 
-const STARTABLE = new Set(['created', 'exited']);
+const NOT_OURS = -1;
+const STALE = -2;
 
 /**
  * `desired`: the manifest as the full path schedules it (images resolved, swarm-mode services out);
@@ -35,8 +36,10 @@ export function convergedPlacement(desired: Desired, observed: Observed, nodes: 
   if (services.some((s) => s.global || s.placement.maxPerMachine !== undefined || s.imageDigest)) return undefined;
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const index = new Map(services.map((s, i) => [s.name, i]));
-  // Where each replica runs (replica r at r - 1), and how many are found.
-  const where = services.map((s) => new Array<string | undefined>(s.scale));
+  // Where each replica runs: replica r at r - 1, as 1 + the index of its machine in observed.machines
+  // (0: not found yet). Typed arrays: `new Array(n)` of a hundred thousand or more is a dictionary
+  // that allocates as it is filled. And how many are found.
+  const where = services.map((s) => new Int32Array(s.scale));
   const found = new Int32Array(services.length);
   // May service i stay on node n? By i * nodes + n: 0 not asked yet, 1 yes, 2 no.
   const stays = new Int8Array(services.length * nodes.length);
@@ -51,44 +54,68 @@ export function convergedPlacement(desired: Desired, observed: Observed, nodes: 
     return stays[at] === 1;
   };
   const viewer = { cluster: desired.name, identity: observed.identity };
-  // One container of this cluster, replica `r` of `owner.service`: false when the full path would do more than keep it.
-  const claim = (machine: string, node: Node | undefined, owner: OwnerBase, r: number, state: string): boolean => {
-    const i = index.get(owner.service);
-    if (i === undefined) return false;
-    const s = services[i]!;
-    if (!(r >= 1 && r <= s.scale) || where[i]![r - 1] !== undefined) return false;
-    if (owner.configHash !== s.configHash || STARTABLE.has(state) || !mayStay(i, node)) return false;
-    where[i]![r - 1] = machine;
+  // The service index of an owner of this cluster with the current config; NOT_OURS for another
+  // cluster's or checkout's (a resident, which matters only to replicas placed); STALE for a service
+  // gone or a config changed (the full path places or replaces).
+  const serviceOf = (o: OwnerBase | undefined): number => {
+    if (o === undefined || !ownedBy(viewer, o.cluster, o.id)) return NOT_OURS;
+    const i = index.get(o.service);
+    return i === undefined || o.configHash !== services[i]!.configHash ? STALE : i;
+  };
+  // Replica `r` of service `i` (from serviceOf), on machine `at`: false when the full path would do more than keep it.
+  const claim = (at: number, node: Node | undefined, i: number, r: number, state: string): boolean => {
+    if (i === STALE) return false;
+    const w = where[i]!;
+    if (!(r >= 1 && r <= w.length) || w[r - 1] !== 0) return false;
+    if (state === 'created' || state === 'exited' || !mayStay(i, node)) return false;
+    w[r - 1] = at + 1;
     found[i]!++;
     return true;
   };
-  for (const m of observed.machines) {
+  const machines = observed.machines;
+  for (let at = 0; at < machines.length; at++) {
+    const m = machines[at]!;
     if (!m.engine) continue;
     const node = byName.get(m.name);
     const columns = containerColumnsOf(m.engine);
     if (columns) {
       // By column (a simulated cluster as read from its state file): no container object is made.
       const { owner, owners, replica, state } = columns;
-      // Whose a container is depends on its owner template only: asked once per template.
-      const ours = owners.map((o) => o !== undefined && ownedBy(viewer, o.cluster, o.id));
+      // Whose a container is and whether its config is current depend on its owner template only: asked once per template.
+      const service = owners.map(serviceOf);
       for (let k = 0; k < state.length; k++) {
-        const t = owner[k]!;
         const r = replica[k]!;
-        // Not owned, or another cluster's or checkout's: a resident, which matters only to replicas placed.
-        if (r === 0 || !ours[t]) continue;
-        if (!claim(m.name, node, owners[t]!, r, state[k]!)) return undefined;
+        if (r === 0) continue;
+        const i = service[owner[k]!]!;
+        if (i !== NOT_OURS && !claim(at, node, i, r, state[k]!)) return undefined;
       }
       continue;
     }
     for (const c of m.engine.containers) {
-      const o = c.owner;
-      if (o === undefined || !ownedBy(viewer, o.cluster, o.id)) continue;
-      if (!claim(m.name, node, o, o.replica, c.state)) return undefined;
+      const i = serviceOf(c.owner);
+      if (i !== NOT_OURS && !claim(at, node, i, c.owner!.replica, c.state)) return undefined;
     }
   }
   if (services.some((s, i) => found[i] !== s.scale)) return undefined;
   const kept = placementOrder(services)
     .filter((s) => s.scale > 0)
-    .map((s: DesiredService) => ({ service: s.name, machines: where[index.get(s.name)!] as string[] }));
+    .map((s: DesiredService) => keptByColumn(s.name, where[index.get(s.name)!]!, machines));
   return { replicas: [], unschedulable: [], retired: [], kept };
+}
+
+/**
+ * Every replica of a service kept: `machines` (replica r on machines[r - 1]) is built on first read,
+ * then a plain property. A no-op plan never reads it unless something is shown or networks are bridged.
+ */
+function keptByColumn(service: string, where: Int32Array, observed: Observed['machines']): KeptReplicas {
+  return {
+    service,
+    get machines() {
+      // Grown by push: a fast array, not a dictionary.
+      const value: string[] = [];
+      for (let r = 0; r < where.length; r++) value.push(observed[where[r]! - 1]!.name);
+      Object.defineProperty(this, 'machines', { value, enumerable: true, writable: true, configurable: true });
+      return value;
+    },
+  };
 }
