@@ -36,6 +36,9 @@ const MACHINE_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 const READY_TIMEOUT_MS = 90_000;
 const SWARM_NODE_CERT = '/var/lib/docker/swarm/certificates/swarm-node.crt';
 
+/** Addresses tried for one machine whose start the network refuses ("Address already in use"). */
+const ADDRESS_ATTEMPTS = 3;
+
 export class DockerDriver implements Driver {
   readonly name = 'docker' as const;
   readonly canSetEngineLabels = true;
@@ -48,6 +51,8 @@ export class DockerDriver implements Driver {
   private networkSteps: Promise<unknown> = Promise.resolve();
   /** Addresses picked for machine containers whose create is still under way (not on the network yet). */
   private readonly claimed = new Set<string>();
+  /** Addresses the network's IPAM refused at a machine's start in this process: never picked again. */
+  private readonly refused = new Set<string>();
   /** Manager machines of this process whose container is not started yet: other machines start after them. */
   private readonly managersStarting = new Set<Promise<void>>();
 
@@ -117,7 +122,7 @@ export class DockerDriver implements Driver {
     }
   }
 
-  private async createMachine(machine: DesiredMachine, identity: string | undefined, started: { done(): void } | undefined): Promise<MachineRecord> {
+  private async createMachine(machine: DesiredMachine, identity: string | undefined, started: { done(): void } | undefined, attempt = 1): Promise<MachineRecord> {
     // Only this machine's container (one filtered list), not every machine's record.
     const existing = await this.find(machine.name);
     if (existing) {
@@ -172,12 +177,30 @@ export class DockerDriver implements Driver {
       // The name is taken by a container this folder did not make (list() left it out): never touched.
       if (e.kind === 'conflict') throw new EngineError('conflict', `the host engine already has a container named ${machineContainerName(this.ctx.cluster, machine.name)} that this folder did not make (another checkout with cluster name "${this.ctx.cluster}", or a planted one): rename the cluster, or remove that container yourself`, { cause: e });
       throw e;
-    }).finally(release);
+    }).catch((err: unknown) => {
+      release();
+      throw err;
+    });
     trace(`${machine.name}: container created`);
-    if (started) {
-      await container.start();
-      started.done();
-    } else await this.afterManagers(() => container.start());
+    // The address stays claimed until the start has taken it from the network's IPAM: a created
+    // container holds it only in its config.
+    try {
+      if (started) {
+        await container.start();
+        started.done();
+      } else await this.afterManagers(() => container.start());
+    } catch (err) {
+      // Docker's IPAM refuses an address it still counts as allocated although no container on the
+      // network shows it (seen once in CI, under concurrent network churn on the host engine). Another
+      // address is picked, a bounded number of times; anything else is the start's own failure.
+      if (!placed || attempt >= ADDRESS_ATTEMPTS || !/Address already in use/.test(errorMessage(err))) throw err;
+      trace(`${machine.name}: address ${placed.address} refused by the network, picking another`);
+      this.refused.add(placed.address);
+      await container.remove({ force: true }).catch(tolerate('notFound'));
+      return this.createMachine(machine, identity, started, attempt + 1);
+    } finally {
+      release();
+    }
     trace(`${machine.name}: container started`);
     await this.waitReady(machine.name, folder);
     trace(`${machine.name}: engine answers`);
@@ -366,7 +389,7 @@ export class DockerDriver implements Driver {
     const machines = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`] } });
     if (machines.filter((c) => this.made(c)).some((c) => c.HostConfig?.NetworkMode !== name)) return undefined;
     const network = await ensureMachinesNetwork(this.host, this.ctx);
-    return { network: name, address: await freeMachineAddress(this.host, network, this.claimed) };
+    return { network: name, address: await freeMachineAddress(this.host, network, [...this.claimed, ...this.refused]) };
   }
 
   /**
@@ -411,7 +434,7 @@ export class DockerDriver implements Driver {
   }
 
   /**
-   * A network step that picks an address and claims it in memory until `release` (after the create
+   * A network step that picks an address and claims it in memory until `release` (after the start
    * that uses it): the machines of one apply are created side by side, not one network step each.
    */
   private async claimPlacement(): Promise<{ placed?: { network: string; address: string }; release: () => void }> {
