@@ -149,55 +149,54 @@ export class DockerDriver implements Driver {
     recordAppliedOptions(folder, machine.engine ?? {});
     const privileged = machine.options.privileged === true;
     trace(`${machine.name}: image, volume and address`);
-    const container = await this.host.createContainer({
-      name: machineContainerName(this.ctx.cluster, machine.name),
-      Image: image.image,
-      // DOCKER_HOST: `cluster ssh m -- docker ps` talks to the machine's own engine.
-      Env: ['DOCKER_HOST=unix:///engine/docker.sock', ...(image.cmd ? ['DOCKER_TLS_CERTDIR='] : [])],
-      ...(image.cmd ? { Cmd: image.cmd } : {}),
-      Hostname: machine.name,
-      Labels: { [LABEL.cluster]: this.ctx.cluster, [LABEL.machine]: machine.name, [KIND]: 'machine', 'io.cluster.folder': folder, ...idLabel, ...(placed ? { [ADDRESS_LABEL]: placed.address } : {}) },
-      ...(placed ? { NetworkingConfig: { EndpointsConfig: { [placed.network]: { IPAMConfig: { IPv4Address: placed.address } } } } } : {}),
-      HostConfig: <Dockerode.HostConfig>{
-        ...(placed ? { NetworkMode: placed.network } : {}),
-        Binds: [`${folder}:/engine`, `${volume.value}:/var/lib/docker`],
-        Tmpfs: { '/run': '' },
-        // The declared size is enforced, so the scheduler's arithmetic matches what the machine gets.
-        ...(machine.cpus ? { NanoCpus: Math.round(machine.cpus * 1e9) } : {}),
-        ...(machine.memory ? { Memory: machine.memory } : {}),
-        // --privileged needs every capability; sandboxes without CAP_SYS_RESOURCE refuse it, so the
-        // default asks for all but that one (what Docker-in-Docker actually needs).
-        ...(privileged
-          ? { Privileged: true }
-          : // `--security-opt systempaths=unconfined` is CLI sugar for empty masked/read-only path lists.
-            { CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'], MaskedPaths: [], ReadonlyPaths: [] }),
-      },
-    }).catch((err: unknown) => {
-      const e = toEngineError(err);
-      // The name is taken by a container this folder did not make (list() left it out): never touched.
-      if (e.kind === 'conflict') throw new EngineError('conflict', `the host engine already has a container named ${machineContainerName(this.ctx.cluster, machine.name)} that this folder did not make (another checkout with cluster name "${this.ctx.cluster}", or a planted one): rename the cluster, or remove that container yourself`, { cause: e });
-      throw e;
-    }).catch((err: unknown) => {
-      release();
-      throw err;
-    });
-    trace(`${machine.name}: container created`);
     // The address stays claimed until the start has taken it from the network's IPAM: a created
     // container holds it only in its config.
     try {
-      if (started) {
-        await container.start();
-        started.done();
-      } else await this.afterManagers(() => container.start());
-    } catch (err) {
-      // Docker's IPAM refuses an address it still counts as allocated although no container on the
-      // network shows it (seen once in CI, under concurrent network churn on the host engine). Another
-      // address is picked, a bounded number of times; anything else is the start's own failure.
-      if (!placed || attempt >= ADDRESS_ATTEMPTS || !/Address already in use/.test(errorMessage(err))) throw err;
-      trace(`${machine.name}: address ${placed.address} refused by the network, picking another`);
-      this.refused.add(placed.address);
-      await container.remove({ force: true }).catch(tolerate('notFound'));
-      return this.createMachine(machine, identity, started, attempt + 1);
+      const container = await this.host.createContainer({
+        name: machineContainerName(this.ctx.cluster, machine.name),
+        Image: image.image,
+        // DOCKER_HOST: `cluster ssh m -- docker ps` talks to the machine's own engine.
+        Env: ['DOCKER_HOST=unix:///engine/docker.sock', ...(image.cmd ? ['DOCKER_TLS_CERTDIR='] : [])],
+        ...(image.cmd ? { Cmd: image.cmd } : {}),
+        Hostname: machine.name,
+        Labels: { [LABEL.cluster]: this.ctx.cluster, [LABEL.machine]: machine.name, [KIND]: 'machine', 'io.cluster.folder': folder, ...idLabel, ...(placed ? { [ADDRESS_LABEL]: placed.address } : {}) },
+        ...(placed ? { NetworkingConfig: { EndpointsConfig: { [placed.network]: { IPAMConfig: { IPv4Address: placed.address } } } } } : {}),
+        HostConfig: <Dockerode.HostConfig>{
+          ...(placed ? { NetworkMode: placed.network } : {}),
+          Binds: [`${folder}:/engine`, `${volume.value}:/var/lib/docker`],
+          Tmpfs: { '/run': '' },
+          // The declared size is enforced, so the scheduler's arithmetic matches what the machine gets.
+          ...(machine.cpus ? { NanoCpus: Math.round(machine.cpus * 1e9) } : {}),
+          ...(machine.memory ? { Memory: machine.memory } : {}),
+          // --privileged needs every capability; sandboxes without CAP_SYS_RESOURCE refuse it, so the
+          // default asks for all but that one (what Docker-in-Docker actually needs).
+          ...(privileged
+            ? { Privileged: true }
+            : // `--security-opt systempaths=unconfined` is CLI sugar for empty masked/read-only path lists.
+              { CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'], MaskedPaths: [], ReadonlyPaths: [] }),
+        },
+      }).catch((err: unknown) => {
+        const e = toEngineError(err);
+        // The name is taken by a container this folder did not make (list() left it out): never touched.
+        if (e.kind === 'conflict') throw new EngineError('conflict', `the host engine already has a container named ${machineContainerName(this.ctx.cluster, machine.name)} that this folder did not make (another checkout with cluster name "${this.ctx.cluster}", or a planted one): rename the cluster, or remove that container yourself`, { cause: e });
+        throw e;
+      });
+      trace(`${machine.name}: container created`);
+      try {
+        if (started) {
+          await container.start();
+          started.done();
+        } else await this.afterManagers(() => container.start());
+      } catch (err) {
+        // Docker's IPAM refuses an address it still counts as allocated although no container on the
+        // network shows it (seen once in CI, under concurrent network churn on the host engine). Another
+        // address is picked, a bounded number of times; anything else is the start's own failure.
+        if (!placed || attempt >= ADDRESS_ATTEMPTS || !/Address already in use/.test(errorMessage(err))) throw err;
+        trace(`${machine.name}: address ${placed.address} refused by the network, picking another`);
+        this.refused.add(placed.address);
+        await container.remove({ force: true }).catch(tolerate('notFound'));
+        return this.createMachine(machine, identity, started, attempt + 1);
+      }
     } finally {
       release();
     }
