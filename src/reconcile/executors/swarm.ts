@@ -17,9 +17,7 @@ export const swarmExecutors = {
       ctx.tokensFrom(a.machine);
     }
     trace(`${a.machine}: swarm init`);
-    // The first node of a new swarm has no labels: with none to give it, there is nothing to mirror
-    // (three more engine calls on the path every join waits for).
-    if (facts.swarm.state === 'active' || Object.keys(ctx.machines.get(a.machine)?.labels ?? {}).length) await ctx.mirrorNodeLabels(a.machine);
+    await mirrorLabels(ctx, a.machine, facts.swarm.state !== 'active');
   },
   'swarm.join': (ctx, a) => join(ctx, a.machine, a.role),
   'swarm.promote': (ctx, a) => changeRole(ctx, a.machine, 'manager'),
@@ -95,9 +93,16 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
     await leaderEngine.swarmNodeUpdate(node.id, { role });
     await untilRoleSettled(ctx, machine, leaderEngine, node.id, role);
   }
-  // A node that joined just now is a new entry, without labels: with none to give it, there is
-  // nothing to mirror (as for the first node of a new swarm, above).
-  if (!joinsNow || Object.keys(ctx.machines.get(machine)?.labels ?? {}).length) await ctx.mirrorNodeLabels(machine);
+  await mirrorLabels(ctx, machine, joinsNow);
+}
+
+/**
+ * The machine's engine labels onto its swarm node. A node made just now (the first of a new swarm, or
+ * one that joined in this action) has no labels: with none to give it there is nothing to mirror
+ * (three engine calls on the path every later action of the machine waits for).
+ */
+async function mirrorLabels(ctx: ActionContext, machine: string, newNode: boolean): Promise<void> {
+  if (!newNode || Object.keys(ctx.machines.get(machine)?.labels ?? {}).length) await ctx.mirrorNodeLabels(machine);
 }
 
 /**
