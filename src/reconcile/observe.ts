@@ -41,7 +41,7 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
       machines.push(m);
     },
   );
-  machines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  machines.sort(byName);
   const foreign = [...drivers.values()].flatMap((d) => d.foreign?.() ?? []);
   const leftovers = (await Promise.all([...drivers.values()].map(async (d) => (await (d.leftovers?.() ?? Promise.resolve([]))).map((l) => ({ ...l, driver: d.name })))))
     .flat()
@@ -133,6 +133,10 @@ function nothingLeftOut(c: ContainerColumns, lock: string): boolean {
  * real ones') is only checked, not copied and sorted (a million containers' worth of comparisons).
  */
 function sortedByName<T extends { name: string }>(list: readonly T[]): T[] {
-  for (let i = 1; i < list.length; i++) if (list[i - 1]!.name > list[i]!.name) return [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (let i = 1; i < list.length; i++) if (list[i - 1]!.name > list[i]!.name) return [...list].sort(byName);
   return list as T[];
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }

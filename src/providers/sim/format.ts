@@ -50,6 +50,11 @@ type ServiceV1 = [id: string, name: string, labels: Record<string, string>, repl
 export function encodeSimState(state: SimState): string {
   // Only templates some container still uses are written, renumbered in first-use order.
   const renumber = new Map<number, number>();
+  const numberOf = (template: number): number => {
+    let t = renumber.get(template);
+    if (t === undefined) renumber.set(template, (t = renumber.size));
+    return t;
+  };
   const machines = [...state.machines.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const lines: string[] = [];
   for (const m of machines) {
@@ -61,19 +66,13 @@ export function encodeSimState(state: SimState): string {
       containers.name = stored.name;
       containers.state = stored.state;
       containers.replica = stored.replica;
-      containers.template = stored.template.map((i) => {
-        let t = renumber.get(i);
-        if (t === undefined) renumber.set(i, (t = renumber.size));
-        return t;
-      });
+      containers.template = stored.template.map(numberOf);
     } else {
       for (const c of m.containers) {
-        let t = renumber.get(c.template);
-        if (t === undefined) renumber.set(c.template, (t = renumber.size));
         containers.serial.push(c.serial);
         containers.name.push(c.name);
         containers.state.push(c.state);
-        containers.template.push(t);
+        containers.template.push(numberOf(c.template));
         containers.replica.push(c.replica);
       }
     }
