@@ -6,6 +6,7 @@
 // when they hold what `containers` will hold once normalized (nothing left out); their order is the
 // engine's, not `containers`' name order: their readers count and match, and never depend on order.
 import type { ContainerState, EngineFacts, ObservedContainer } from './observed.js';
+import { settle } from './settle.js';
 
 /** What the containers of one owner template share: their owner but the replica number. */
 export type OwnerBase = Omit<NonNullable<ObservedContainer['owner']>, 'replica'>;
@@ -43,7 +44,7 @@ export function withLazyContainers<F extends Omit<EngineFacts, 'containers'>>(fa
     },
     set: (containers: ObservedContainer[]) => {
       attached.delete(lazy);
-      Object.defineProperty(lazy, 'containers', { value: containers, writable: true, configurable: true, enumerable: true });
+      settle(lazy as EngineFacts, 'containers', containers);
     },
   });
   attached.set(lazy, columns);

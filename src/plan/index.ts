@@ -2,6 +2,7 @@
 import type { Desired } from '../model/desired.js';
 import type { Observed } from '../model/observed.js';
 import { replicaCount, type Placement } from '../model/placement.js';
+import { settle } from '../model/settle.js';
 import { ActionList } from './builder.js';
 import { planContainers } from './containers.js';
 import { chainRollouts } from './rollouts.js';
@@ -59,9 +60,7 @@ export function makePlan(manifest: Desired, observed: Observed, placement: Place
     // Built on first read (JSON, a rendered action's note, --target), not for a plan that nobody asks
     // for it: on a converged million-replica cluster the no-op plan would pay ~0.1 s for a map it never shows.
     get placements() {
-      const value = placementsAfterApply(placement);
-      Object.defineProperty(this, 'placements', { value, enumerable: true, writable: true, configurable: true });
-      return value;
+      return settle(this, 'placements', placementsAfterApply(placement));
     },
     unschedulable: placement.unschedulable,
     warnings,

@@ -18,6 +18,7 @@ import type { Observed } from '../model/observed.js';
 import { ownedBy } from '../model/ownership.js';
 import { containerColumnsOf, type OwnerBase } from '../model/container-columns.js';
 import type { KeptReplicas, Placement } from '../model/placement.js';
+import { settle } from '../model/settle.js';
 import { constraintFilter } from './filters/constraint.js';
 import type { Node } from './node.js';
 import { placementOrder } from './order.js';
@@ -114,8 +115,7 @@ function keptByColumn(service: string, where: Int32Array, observed: Observed['ma
       // Grown by push: a fast array, not a dictionary.
       const value: string[] = [];
       for (let r = 0; r < where.length; r++) value.push(observed[where[r]! - 1]!.name);
-      Object.defineProperty(this, 'machines', { value, enumerable: true, writable: true, configurable: true });
-      return value;
+      return settle(this, 'machines', value);
     },
   };
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Role } from '../../model/desired.js';
 import { COMPOSE_LABEL } from '../../model/compose-labels.js';
 import { LABEL, type ContainerState } from '../../model/observed.js';
+import { settle } from '../../model/settle.js';
 import { specificIp, type HostPort } from '../../model/host-port.js';
 import type { ContainerCreateRequest } from '../../engine/types.js';
 
@@ -197,7 +198,7 @@ export class SimState {
       get: () => rowsOf(machine),
       set: (rows: SimContainer[]) => {
         delete machine.columns;
-        Object.defineProperty(machine, 'containers', { value: rows, writable: true, configurable: true, enumerable: true });
+        settle(machine, 'containers', rows);
       },
     });
   }
