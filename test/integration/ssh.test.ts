@@ -196,6 +196,13 @@ machines:
 
   const cache = `  cache:\n    image: busybox:latest\n    command: [sleep, "3600"]\n    environment: ["constraint:disk==ssd"]\n`;
   const ours = async (h: string) => (await engineOf(h).facts()).containers.filter((c) => c.labels['io.cluster.name'] === NAME);
+  /** web scaled to `n`, with two of its replicas on h1 (spread: the emptiest machine with zone a), for an upgrade of h1 to drain. */
+  const scaleWebOntoH1 = async (n: number) => {
+    writeFileSync(file, manifest('zone: b, disk: ssd', cache, { h2: ', engine: { debug: true, log-driver: local }', manager: ', labels: { zone: a }', webScale: n }));
+    const scaled = await run(['apply', '--auto-approve']);
+    expect(scaled.code, scaled.stderr + scaled.stdout).toBe(0);
+    expect((await ours('h1')).map((c) => c.labels['io.cluster.service'])).toEqual(['web', 'web']);
+  };
 
   test('engine: options are written to the host\'s daemon.json: a reloadable key by SIGHUP (same dockerd), a start-only key by a restart that brings the replicas back', async () => {
     const pid = onHost(hosts.h2!.id, 'cat /var/run/docker.pid').trim();
@@ -312,11 +319,7 @@ machines:
   });
 
   test('upgrade: the replicas run elsewhere before the engine package is upgraded, then the machine is active again', async () => {
-    // Two more web replicas: spread puts them on h1, the emptiest machine with zone a.
-    writeFileSync(file, manifest('zone: b, disk: ssd', cache, { h2: ', engine: { debug: true, log-driver: local }', manager: ', labels: { zone: a }', webScale: 4 }));
-    const scaled = await run(['apply', '--auto-approve']);
-    expect(scaled.code, scaled.stderr + scaled.stdout).toBe(0);
-    expect((await ours('h1')).map((c) => c.labels['io.cluster.service'])).toEqual(['web', 'web']);
+    await scaleWebOntoH1(4);
     shimApt(false);
     const r = await run(['upgrade', 'h1']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -335,10 +338,7 @@ machines:
   });
 
   test('Ctrl-C while the machine is drained for its upgrade: the package step on the host finishes, the availability is set back, exit 130', async () => {
-    writeFileSync(file, manifest('zone: b, disk: ssd', cache, { h2: ', engine: { debug: true, log-driver: local }', manager: ', labels: { zone: a }', webScale: 6 }));
-    const scaled = await run(['apply', '--auto-approve']);
-    expect(scaled.code, scaled.stderr + scaled.stdout).toBe(0);
-    expect((await ours('h1')).map((c) => c.labels['io.cluster.service'])).toEqual(['web', 'web']);
+    await scaleWebOntoH1(6);
     shimApt(true);
     const up = background(['upgrade', 'h1', '-f', file], { cwd: dir, env: { DOCKER_HOST, HOME: dir, SSH_AUTH_SOCK: undefined } });
     await up.waitFor(/machine h1: draining/, 120_000);
