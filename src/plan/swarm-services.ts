@@ -56,15 +56,18 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
         const masked = definitionPatch(found.labels[LABEL.spec], swarmDefinition(service, desired));
         const patch = [...masked, ...sensitiveChanges(parseDigests(found.labels[LABEL.sensitive]), swarmDefinitionDigests(service, desired), masked)];
         list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch, after, cause: patch.length ? 'spec-changed' : 'sensitive-changed', reason: patch.length ? 'definition changed: the swarm rolls its tasks' : 'definition changed (a sensitive value)' });
+        if (patch.some(rollsTasks) || !patch.length) warnIfStartFirstCannotStart(service, name, members.length, warnings);
       } else if (service.imageDigest && found.labels[LABEL.imageDigest] !== service.imageDigest) {
         // pull_policy always: the tag points at other content now; the swarm rolls its tasks onto it.
         const was = found.labels[LABEL.imageDigest];
         const reason = was ? `image digest changed ${shortDigest(was)} → ${shortDigest(service.imageDigest)}` : `image pinned to its digest ${shortDigest(service.imageDigest)}`;
         list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch: [], after, cause: 'digest-changed', reason });
+        warnIfStartFirstCannotStart(service, name, members.length, warnings);
       } else if (found.rollout && STALLED.has(found.rollout.state)) {
         // The definition was accepted but the swarm stopped rolling it out: not converged, whatever the labels say.
         const why = `the swarm's rollout is ${found.rollout.state.replace('_', ' ')}${found.rollout.message ? ` (${found.rollout.message})` : ''}`;
         list.add(service.name, { kind: 'service.update', machine: leader, service: service.name, name, serviceId: found.id, patch: [], after, cause: 'stalled', reason: `${why}: rolled out again` });
+        warnIfStartFirstCannotStart(service, name, members.length, warnings);
       } else if (found.tasks && found.tasks.running < found.tasks.desired) {
         // Its definition is current and the swarm keeps trying: nothing to apply, but not converged either.
         warnings.push(`swarm service ${name}: ${found.tasks.running} of ${found.tasks.desired} tasks running (see \`cluster ssh ${leader} -- docker service ps ${name}\`)`);
@@ -76,6 +79,28 @@ export function planSwarmServices(desired: Desired, observed: Observed, machines
     if (names.has(s.name)) continue;
     list.add(s.name, { kind: 'service.remove', machine: leader!, service: s.labels[LABEL.service] ?? s.name, name: s.name, serviceId: s.id, after: [], ...(desired.destroying ? { cause: 'destroyed', reason: 'destroyed' } : { cause: 'not-in-manifest', reason: 'service not in the manifest, or not in swarm mode any more' }) });
   }
+}
+
+/** A change the swarm rolls out task by task: the task template's. The replica count, update_config and
+ * rollback_config are the service's own and start no rollout (swarmkit orchestrator/update: only a changed
+ * TaskTemplate makes a task dirty). */
+const rollsTasks = (op: Operation) => !/^\/(replicas|swarm\/update|swarm\/rollback)(\/|$)/.test(op.path);
+
+/**
+ * swarmkit's start-first update creates a slot's new task while its old one still runs and waits for the
+ * new one to run before removing the old (orchestrator/update/updater.go, updateTask: no timeout), and the
+ * scheduler counts both against max_replicas_per_node (scheduler/filter.go MaxReplicasFilter, nodeinfo.go
+ * ActiveTasksCountByService). With as many replicas as the limit allows on every swarm node, no new task
+ * can be placed anywhere: the rollout waits for ever. Constraints only leave fewer nodes, so counting every
+ * node never warns wrongly.
+ */
+function warnIfStartFirstCannotStart(service: DesiredService, name: string, nodes: number, warnings: string[]): void {
+  const swarm = service.swarm;
+  if (swarm?.mode !== 'replicated' || swarm.update?.order !== 'start-first' || !swarm.maxReplicas) return;
+  if (service.scale < swarm.maxReplicas * nodes) return;
+  warnings.push(
+    `swarm service ${name}: its start-first update cannot start: ${service.scale} replicas with max_replicas_per_node ${swarm.maxReplicas} fill all ${nodes} swarm node${nodes === 1 ? '' : 's'}, and the swarm counts each old task beside its replacement, so the new tasks stay pending and the rollout waits (use update_config.order: stop-first, or raise max_replicas_per_node)`,
+  );
 }
 
 function describe(s: DesiredService): string {

@@ -86,6 +86,22 @@ describe('swarm-mode services in the plan', () => {
     const plan = planOf(desiredOf(MACHINES + 'services: {}\n'), observedWith(made));
     expect(plan.actions).toMatchObject([{ kind: 'service.remove', serviceId: 'svc1', machine: 'mgr' }]);
   });
+
+  // swarmkit orchestrator/update/updater.go updateTask: start-first creates the new task and removes the old
+  // only once the new one runs, with no timeout; scheduler/filter.go MaxReplicasFilter counts both.
+  test('a start-first rollout that max_replicas_per_node leaves no room for is said as a warning; stop-first, room on a node, or a scale-only change are not', () => {
+    const svc = (replicas: number, image: string, order = 'start-first', max = 1) =>
+      `services:\n  api:\n    mode: swarm\n    image: ${image}\n    scale: ${replicas}\n    deploy: { update_config: { order: ${order} }, placement: { max_replicas_per_node: ${max} } }\n`;
+    const warned = (made: string, wanted: string) => planOf(desiredOf(MACHINES + wanted), observedWith(desiredOf(MACHINES + made))).warnings.filter((w) => /cannot start/.test(w));
+    expect(warned(svc(3, 'nginx:1.25'), svc(3, 'nginx:1.26'))).toEqual([
+      'swarm service t_api: its start-first update cannot start: 3 replicas with max_replicas_per_node 1 fill all 3 swarm nodes, and the swarm counts each old task beside its replacement, so the new tasks stay pending and the rollout waits (use update_config.order: stop-first, or raise max_replicas_per_node)',
+    ]);
+    expect(warned(svc(5, 'nginx:1.25', 'start-first', 2), svc(6, 'nginx:1.26', 'start-first', 2))).toHaveLength(1);
+    expect(warned(svc(2, 'nginx:1.25'), svc(2, 'nginx:1.26'))).toEqual([]); // a node has room for the first new task
+    expect(warned(svc(3, 'nginx:1.25', 'stop-first'), svc(3, 'nginx:1.26', 'stop-first'))).toEqual([]);
+    expect(warned(svc(2, 'nginx:1.25'), svc(3, 'nginx:1.25'))).toEqual([]); // more replicas: the swarm adds tasks, it rolls none
+    expect(warned(svc(3, 'nginx:1.25'), svc(3, 'nginx:1.25'))).toEqual([]); // nothing to roll out
+  });
 });
 
 describe('swarm-mode services in the manifest', () => {
