@@ -377,15 +377,17 @@ const DRIFT_EVENTS = ['die', 'stop', 'kill', 'oom', 'destroy'];
 /**
  * Docker's /events stream, filtered by labels, one callback per event; reconnects are the caller's business.
  * The stream answers a moment after the call (long on a busy engine): `since` the call, the engine replays
- * what happened in between, so a container removed right after a watch converged is not missed.
+ * what happened in between, so a container removed right after a watch converged is not missed. `since` is
+ * read on the engine's clock (/info's SystemTime): a remote engine whose clock is behind ours would take our
+ * time as its future and leave out what happens until its clock gets there.
  */
 export function subscribeEvents(docker: Dockerode, labels: string[], onEvent: (what: string) => void): () => void {
   let stream: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
   let closed = false;
-  const since = Date.now() / 1000;
-  docker
-    .getEvents({ since, filters: { type: ['container'], event: DRIFT_EVENTS, label: labels } })
+  engineClockAtCall(docker)
+    .then((since) => (closed ? undefined : docker.getEvents({ since, filters: { type: ['container'], event: DRIFT_EVENTS, label: labels } })))
     .then((s) => {
+      if (!s) return;
       stream = s as typeof stream;
       if (closed) return stream!.destroy?.();
       let buffer = '';
@@ -410,6 +412,17 @@ export function subscribeEvents(docker: Dockerode, labels: string[], onEvent: (w
     closed = true;
     stream?.destroy?.();
   };
+}
+
+/**
+ * The engine's clock at the moment of this call, in seconds: its SystemTime less the time the answer took
+ * (an early `since` replays a few events more, never fewer). Ours when the engine does not say.
+ */
+async function engineClockAtCall(docker: Dockerode): Promise<number> {
+  const called = Date.now();
+  const info = (await docker.info().catch(() => undefined)) as { SystemTime?: string } | undefined;
+  const at = info?.SystemTime ? Date.parse(info.SystemTime) : NaN;
+  return (Number.isFinite(at) ? at - (Date.now() - called) : called) / 1000;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
