@@ -11,7 +11,7 @@ import type Dockerode from 'dockerode';
 import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
-import { DOCKER_HOST } from './env.js';
+import { DOCKER_HOST, IDLE } from './env.js';
 
 const NAME = `un${process.pid}`;
 const host = dockerodeFor(DOCKER_HOST);
@@ -36,7 +36,7 @@ async function sh(engine: Dockerode, id: string, script: string): Promise<string
 }
 
 beforeAll(async () => {
-  writeFileSync(file, `name: ${NAME}\nmachines:\n  m1: { driver: docker }\n  m2: { driver: docker }\nservices:\n  keep:\n    image: busybox:latest\n    command: sleep 86400\n    volumes: ["/data"]\n    scale: 4\n`);
+  writeFileSync(file, `name: ${NAME}\nmachines:\n  m1: { driver: docker }\n  m2: { driver: docker }\nservices:\n  keep:\n    image: busybox:latest\n    command: ${IDLE}\n    volumes: ["/data"]\n    scale: 4\n`);
   const apply = await run('apply', '--auto-approve');
   expect(apply.code, apply.stderr).toBe(0);
 }, 600_000);
