@@ -16,7 +16,7 @@ import { connect } from '../../src/providers/docker/engine.js';
 import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
 import { judge, race } from '../support/race.js';
-import { DOCKER_HOST, IDLE } from './env.js';
+import { DOCKER_HOST } from './env.js';
 
 const NAME = `avail${process.pid}`;
 const manifest = (machines: string) => `name: ${NAME}
@@ -25,7 +25,7 @@ ${machines}
 services:
   web:
     image: busybox:latest
-    command: ${IDLE}
+    command: [sleep, "3600"]
     scale: 3
 `;
 const THREE = '  m1: { driver: docker, role: manager }\n  w1: { driver: docker, role: worker AVAIL }\n  w2: { driver: docker, role: worker }';
