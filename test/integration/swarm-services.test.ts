@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { clusterAsync } from '../support/cli.js';
-import { DOCKER_HOST, IDLE } from './env.js';
+import { DOCKER_HOST } from './env.js';
 
 const NAME = `sw${process.pid}`;
-const manifest = (replicas: number, withWorker = true, command = IDLE) => `name: ${NAME}
+const manifest = (replicas: number, withWorker = true, command = '[sleep, "3600"]') => `name: ${NAME}
 machines:
   manager: { driver: docker, role: manager }
   worker: { driver: docker, role: worker, labels: { size: xxl } }
@@ -33,7 +33,7 @@ ${withWorker ? `  api:
   capped:
     mode: swarm
     image: busybox:latest
-    command: ${IDLE}
+    command: [sleep, "3600"]
     deploy:
       placement: { max_replicas_per_node: 1 }
 ` : ''}`;
