@@ -8,6 +8,8 @@ import type { MachineRecord } from '../providers/types.js';
 import { LOCK_IMAGE, lockObjectName } from '../providers/lock-store.js';
 import { containerColumnsOf, withLazyContainers, type ContainerColumns } from '../model/container-columns.js';
 import { withTimeout } from './timeout.js';
+import { UserError } from '../model/diagnostic.js';
+import { parseDuration } from '../manifest/units.js';
 
 export interface Observation {
   observed: Observed;
@@ -16,7 +18,7 @@ export interface Observation {
 
 /** `identity`: the observing checkout's (src/reconcile/identity-file.ts), recorded in what is observed; it decides which objects of the name are ours. */
 export async function observe(cluster: string, drivers: Drivers, opts: { timeoutMs?: number; concurrency?: number; identity?: string } = {}): Promise<Observation> {
-  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const timeoutMs = opts.timeoutMs ?? observeLimitMs();
   const lists = await Promise.all([...drivers.values()].map(async (d) => ({ driver: d, records: await retried(() => d.list()) })));
   const records = new Map<string, MachineRecord>();
   const machines: ObservedMachine[] = [];
@@ -48,6 +50,19 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
     .filter((l) => !records.has(l.name))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   return { observed: { cluster, ...(opts.identity !== undefined ? { identity: opts.identity } : {}), machines, ...(foreign.length ? { foreign } : {}), ...(leftovers.length ? { leftovers } : {}) }, records };
+}
+
+/**
+ * How long one engine may take to answer: 15 s, or CLUSTER_OBSERVE_TIMEOUT (a duration: 3s, 500ms). A
+ * stalled engine is waited out for this long on every observe; a slow link may need more, a test of
+ * what a silent engine does needs less. Not 0: every engine would be silent.
+ */
+export function observeLimitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.CLUSTER_OBSERVE_TIMEOUT;
+  if (text === undefined || text === '') return 15_000;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw UserError.plain(`CLUSTER_OBSERVE_TIMEOUT=${text} is not a duration longer than 0`, 'unset CLUSTER_OBSERVE_TIMEOUT or give e.g. CLUSTER_OBSERVE_TIMEOUT=15s');
+  return ms;
 }
 
 /**

@@ -4,7 +4,7 @@
 // (src/providers/sim/engine.ts), as a broken release would. Rules (moby/swarmkit manager/orchestrator/update/
 // updater.go): failures / replicas to update > max_failure_ratio triggers failure_action
 // (failureTriggersAction); parallelism 0 is every replica at once (Run); a rollback that fails pauses.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -162,6 +162,9 @@ describe('rolling update on the sim driver', () => {
     await child.stop('SIGKILL');
     child = undefined; // killed: no exit code will ever come
     expect(mid.map((c) => `${c.name}:${c.image}`)).toEqual(['roll-web-1:web:2', 'roll-web-2:web:2', 'roll-web-2-prev:web:1', 'roll-web-3:web:1', 'roll-web-4:web:1']);
+    // The 5 s monitor was there for the kill to land in; the apply that converges need not wait it out
+    // twice more. A changed monitor replaces nothing (update_config is no container's config).
+    writeFileSync(t.file, readFileSync(t.file, 'utf8').replace('monitor: 5s', 'monitor: 10ms'));
     const plan = t.run('plan');
     expect(plan.stdout).toMatch(/- +web #2 roll-web-2-prev on m-\d \(duplicate replica\)/);
     expect(plan.stdout).toContain('web: rolling update, 2 batches of 1');

@@ -121,7 +121,32 @@ describe('three managers restarted in reverse order', () => {
   });
 });
 
-test('kill -9 after the network is made: the next apply reuses it; a network left with no machine is cleaned by destroy', async () => {
+test('two applies at once: one network, distinct addresses, on a subnet clear of the host engine’s networks', async () => {
+  const c = cluster('t', (name) => `name: ${name}\nmachines:\n  a: { driver: docker }\n  b: { driver: docker }\n`);
+  // Someone else's network already holds the subnet this cluster would pick first.
+  const subnets = async () => (await host.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((x) => x.Subnet ?? ''));
+  const first = chooseSubnet(await subnets(), `${c.name}\0${c.dir}`)!;
+  const blocker = await host.createNetwork({ Name: `${c.name}-blocker`, Labels: { 'io.cluster.name': c.name }, IPAM: { Driver: 'default', Config: [{ Subnet: first }] } });
+  const [one, two] = await Promise.all([c.run('apply', '--auto-approve', '--lock-timeout', '5m'), c.run('apply', '--auto-approve', '--lock-timeout', '5m')]);
+  expect(one.code, one.stdout + one.stderr).toBe(0);
+  expect(two.code, two.stdout + two.stderr).toBe(0);
+  const networks = await c.networks();
+  expect(networks).toHaveLength(1);
+  const subnet = networks[0]!.IPAM?.Config?.[0]?.Subnet;
+  expect(subnet).not.toBe(first);
+  expect(subnet).toMatch(/^10\.\d+\.\d+\.0\/24$/);
+  await host.getNetwork(blocker.id).remove();
+  const addresses = [await c.address('a'), await c.address('b')];
+  expect(addresses.every((a) => /^10\.\d+\.\d+\.\d+$/.test(a ?? ''))).toBe(true);
+  expect(new Set(addresses).size).toBe(2);
+  expect((await c.run('destroy', '--auto-approve')).code).toBe(0);
+  expect(await c.networks()).toEqual([]);
+});
+
+// The tests below make a cluster each, under names of their own, and run side by side (the file's
+// longest part waits on engines). The one above picks the subnet a blocker network takes, so it runs
+// before them, alone.
+test.concurrent('kill -9 after the network is made: the next apply reuses it; a network left with no machine is cleaned by destroy', async () => {
   const c = cluster('k', (name) => `name: ${name}\nmachines:\n  solo: { driver: docker }\n`);
   const child = background(['apply', '--auto-approve', '-f', c.file], { cwd: c.dir, env: { DOCKER_HOST } });
   let made: string | undefined;
@@ -147,7 +172,7 @@ test('kill -9 after the network is made: the next apply reuses it; a network lef
   expect((await c.run('destroy', '--auto-approve')).stdout).toMatch(/No changes/);
 });
 
-test('Ctrl-C while the first machine is made: it is finished, nothing else starts; the next apply adds the rest on the same network', async () => {
+test.concurrent('Ctrl-C while the first machine is made: it is finished, nothing else starts; the next apply adds the rest on the same network', async () => {
   const c = cluster('i', (name) => `name: ${name}\nmachines:\n  a: { driver: docker, role: manager }\n  b: { driver: docker, role: worker }\n`);
   // One action at a time: when the signal comes, the create that made the network runs, the rest wait.
   const child = background(['apply', '--auto-approve', '--parallelism', '1', '-f', c.file], { cwd: c.dir, env: { DOCKER_HOST } });
@@ -172,29 +197,7 @@ test('Ctrl-C while the first machine is made: it is finished, nothing else start
   expect(await c.networks()).toEqual([]);
 });
 
-test('two applies at once: one network, distinct addresses, on a subnet clear of the host engine’s networks', async () => {
-  const c = cluster('t', (name) => `name: ${name}\nmachines:\n  a: { driver: docker }\n  b: { driver: docker }\n`);
-  // Someone else's network already holds the subnet this cluster would pick first.
-  const subnets = async () => (await host.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((x) => x.Subnet ?? ''));
-  const first = chooseSubnet(await subnets(), `${c.name}\0${c.dir}`)!;
-  const blocker = await host.createNetwork({ Name: `${c.name}-blocker`, Labels: { 'io.cluster.name': c.name }, IPAM: { Driver: 'default', Config: [{ Subnet: first }] } });
-  const [one, two] = await Promise.all([c.run('apply', '--auto-approve', '--lock-timeout', '5m'), c.run('apply', '--auto-approve', '--lock-timeout', '5m')]);
-  expect(one.code, one.stdout + one.stderr).toBe(0);
-  expect(two.code, two.stdout + two.stderr).toBe(0);
-  const networks = await c.networks();
-  expect(networks).toHaveLength(1);
-  const subnet = networks[0]!.IPAM?.Config?.[0]?.Subnet;
-  expect(subnet).not.toBe(first);
-  expect(subnet).toMatch(/^10\.\d+\.\d+\.0\/24$/);
-  await host.getNetwork(blocker.id).remove();
-  const addresses = [await c.address('a'), await c.address('b')];
-  expect(addresses.every((a) => /^10\.\d+\.\d+\.\d+$/.test(a ?? ''))).toBe(true);
-  expect(new Set(addresses).size).toBe(2);
-  expect((await c.run('destroy', '--auto-approve')).code).toBe(0);
-  expect(await c.networks()).toEqual([]);
-});
-
-test('a network of that name this folder did not make is never joined nor removed', async () => {
+test.concurrent('a network of that name this folder did not make is never joined nor removed', async () => {
   const c = cluster('f', (name) => `name: ${name}\nmachines:\n  solo: { driver: docker }\n`);
   const planted = await host.createNetwork({ Name: c.network, Labels: { 'io.cluster.name': c.name, 'io.cluster.kind': 'machines-network', 'io.cluster.folder': '/somewhere/else' } });
   const r = await c.run('apply', '--auto-approve');
@@ -206,7 +209,7 @@ test('a network of that name this folder did not make is never joined nor remove
   expect((await c.networks()).map((n) => n.Id)).toEqual([planted.id]);
 });
 
-test('two checkouts with one cluster name: each folder its own network, neither refuses the other', async () => {
+test.concurrent('two checkouts with one cluster name: each folder its own network, neither refuses the other', async () => {
   const a = cluster('s', (name) => `name: ${name}\nmachines:\n  one: { driver: docker }\n`);
   const b = cluster('s', (name) => `name: ${name}\nmachines:\n  two: { driver: docker }\n`);
   expect(a.network).not.toBe(b.network);

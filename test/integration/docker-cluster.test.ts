@@ -8,7 +8,7 @@ import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { connect } from '../../src/providers/docker/engine.js';
 import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
-import { DOCKER_HOST } from './env.js';
+import { DOCKER_HOST, IDLE } from './env.js';
 
 const NAME = `it${process.pid}`;
 const MANIFEST = `name: ${NAME}
@@ -19,11 +19,11 @@ machines:
 services:
   bird:
     image: busybox:latest
-    command: [sleep, "3600"]
+    command: ${IDLE}
     scale: 4
   db:
     image: busybox:latest
-    command: [sleep, "3600"]
+    command: ${IDLE}
     environment: ["constraint:size==xxl"]
   web:
     image: busybox:latest

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { clusterAsync } from '../support/cli.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { DOCKER_HOST } from './env.js';
+import { DOCKER_HOST, IDLE, IDLE_CMD } from './env.js';
 
 const NAME = `reg${process.pid}`;
 const host = dockerodeFor(DOCKER_HOST);
@@ -27,7 +27,7 @@ const machines = async () => host.listContainers({ all: true, filters: { label: 
 async function push(registry: TestRegistry, repo: string, version: string): Promise<string> {
   const ctx = mkdtempSync(join(tmpdir(), 'cl-image-'));
   writeFileSync(join(ctx, 'version'), `${version}\n`);
-  writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox:latest\nCOPY version /version\nCMD ["sleep", "3600"]\n');
+  writeFileSync(join(ctx, 'Dockerfile'), `FROM busybox:latest\nCOPY version /version\n${IDLE_CMD}\n`);
   const tag = `127.0.0.1:${registry.port}/${repo}:v1`;
   await follow(await host.buildImage(pack(ctx), { t: tag }));
   const events = await follow(await host.getImage(tag).push({ authconfig: { username: registry.user, password: registry.password, serveraddress: `127.0.0.1:${registry.port}` } }));
@@ -54,7 +54,7 @@ describe('images from a registry with auth, engine options (docker driver)', () 
   const manifest = (engine: string, services = '') => `name: ${NAME}\nmachines:\n  w1: { driver: docker, role: manager${engine ? `, engine: ${engine}` : ''} }\n${services}`;
   const image = (repo: string) => `${gateway}:${registry.port}/${repo}:v1`;
   const services = () =>
-    `services:\n  web:\n    image: ${image('app')}\n    pull_policy: always\n    command: [sleep, '3600']\n  api:\n    image: ${image('api')}\n    pull_policy: always\n    mode: swarm\n    command: [sleep, '3600']\n`;
+    `services:\n  web:\n    image: ${image('app')}\n    pull_policy: always\n    command: ${IDLE}\n  api:\n    image: ${image('api')}\n    pull_policy: always\n    mode: swarm\n    command: ${IDLE}\n`;
   const configWith = (password: string) => {
     const d = mkdtempSync(join(tmpdir(), 'cl-docker-config-'));
     writeFileSync(join(d, 'config.json'), JSON.stringify({ auths: { [`${gateway}:${registry.port}`]: { auth: Buffer.from(`${registry.user}:${password}`).toString('base64') } } }));
@@ -171,7 +171,7 @@ describe('images from a registry with auth, engine options (docker driver)', () 
     expect(plan.stdout + plan.stderr).toMatch(/digest could not be resolved, so its replicas are kept as they are: .*(unauthorized|authentication required)/i);
     expect(plan.stdout).not.toContain('-/+');
     await push(registry, 'other', 'one');
-    writeFileSync(file, manifest(`{ insecure-registries: ['${gateway}:${registry.port}'] }`, `${services()}  other:\n    image: ${image('other')}\n    command: [sleep, '3600']\n`));
+    writeFileSync(file, manifest(`{ insecure-registries: ['${gateway}:${registry.port}'] }`, `${services()}  other:\n    image: ${image('other')}\n    command: ${IDLE}\n`));
     const applied = await run(['apply', '--auto-approve'], bad);
     expect(applied.code).toBe(1);
     expect(applied.stdout + applied.stderr).toMatch(new RegExp(`the registry ${gateway.replace(/\./g, '\\.')}:${registry.port} refused the credentials from the docker config`));
@@ -180,7 +180,7 @@ describe('images from a registry with auth, engine options (docker driver)', () 
 
   test('pull_policy never: a missing image is not pulled (not even asked for), the apply says why', async () => {
     await push(registry, 'kept', 'one');
-    writeFileSync(file, manifest(`{ insecure-registries: ['${gateway}:${registry.port}'] }`, `${services()}  kept:\n    image: ${image('kept')}\n    pull_policy: never\n    command: [sleep, '3600']\n`));
+    writeFileSync(file, manifest(`{ insecure-registries: ['${gateway}:${registry.port}'] }`, `${services()}  kept:\n    image: ${image('kept')}\n    pull_policy: never\n    command: ${IDLE}\n`));
     const before = registry.log().split('\n').filter((l) => l.includes('/v2/kept/') && !l.includes('127.0.0.1')).length;
     const applied = await run(['apply', '--auto-approve']);
     expect(applied.code).toBe(1);

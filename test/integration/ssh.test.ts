@@ -14,7 +14,7 @@ import { connect } from '../../src/providers/docker/engine.js';
 import { ensureBareHostImage, startBareHost } from '../support/bare-host.js';
 import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
-import { DOCKER_HOST } from './env.js';
+import { DOCKER_HOST, IDLE } from './env.js';
 
 const NAME = `ssh${process.pid}`;
 const host = dockerodeFor(DOCKER_HOST);
@@ -51,12 +51,12 @@ machines:
 services:
   web:
     image: busybox:latest
-    command: [sleep, "3600"]
+    command: ${IDLE}
     scale: ${more.webScale ?? 2}
     environment: ["constraint:zone==a"]
   db:
     image: busybox:latest
-    command: [sleep, "3600"]
+    command: ${IDLE}
     environment: ["constraint:zone==b"]
 ${extra}`;
   const engineOf = (h: string) => {
@@ -182,7 +182,7 @@ machines:
 
   test('a label changed in the manifest changes live: dockerd reloads, nothing restarts, a new service lands by the new label', async () => {
     const pid = onHost(hosts.h2!.id, 'cat /var/run/docker.pid').trim();
-    writeFileSync(file, manifest('zone: b, disk: ssd', `  cache:\n    image: busybox:latest\n    command: [sleep, "3600"]\n    environment: ["constraint:disk==ssd"]\n`));
+    writeFileSync(file, manifest('zone: b, disk: ssd', `  cache:\n    image: busybox:latest\n    command: ${IDLE}\n    environment: ["constraint:disk==ssd"]\n`));
     const plan = await run(['plan']);
     expect(plan.stdout).toMatch(/~\s+engine labels of h2/);
     expect(plan.stdout).not.toMatch(/machine h2/);
@@ -194,7 +194,7 @@ machines:
     expect(running).toEqual(['cache', 'db']);
   });
 
-  const cache = `  cache:\n    image: busybox:latest\n    command: [sleep, "3600"]\n    environment: ["constraint:disk==ssd"]\n`;
+  const cache = `  cache:\n    image: busybox:latest\n    command: ${IDLE}\n    environment: ["constraint:disk==ssd"]\n`;
   const ours = async (h: string) => (await engineOf(h).facts()).containers.filter((c) => c.labels['io.cluster.name'] === NAME);
   /** web scaled to `n`, with two of its replicas on h1 (spread: the emptiest machine with zone a), for an upgrade of h1 to drain. */
   const scaleWebOntoH1 = async (n: number) => {

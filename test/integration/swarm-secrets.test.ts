@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { clusterAsync } from '../support/cli.js';
 import { execIn } from '../support/exec.js';
-import { DOCKER_HOST } from './env.js';
+import { DOCKER_HOST, IDLE } from './env.js';
 
 const NAME = `ss${process.pid}`;
 const MANIFEST = `name: ${NAME}
@@ -19,10 +19,10 @@ compose: { files: [stack.yml], mode: swarm }
 const STACK = (withApp = true) => `services:
 ${withApp ? `  app:
     image: busybox:latest
-    command: [sleep, "3600"]
+    command: ${IDLE}
     secrets: [db_password, { source: api_token, target: /etc/api-token, mode: 0400 }]
     configs: [{ source: motd, target: /etc/motd }]
-` : '  other:\n    image: busybox:latest\n    command: [sleep, "3600"]\n'}secrets:
+` : `  other:\n    image: busybox:latest\n    command: ${IDLE}\n`}secrets:
   db_password: { file: ./db_password.txt }
   api_token: { environment: API_TOKEN }
 configs:

@@ -11,13 +11,17 @@ import type Dockerode from 'dockerode';
 import { dockerodeFor } from '../../src/providers/docker/connection.js';
 import { background } from '../support/background.js';
 import { clusterAsync } from '../support/cli.js';
-import { DOCKER_HOST } from './env.js';
+import { DOCKER_HOST, IDLE } from './env.js';
 
 const NAME = `un${process.pid}`;
 const host = dockerodeFor(DOCKER_HOST);
 const dir = mkdtempSync(join(tmpdir(), 'cl-unseen-'));
 const file = join(dir, 'cluster.yml');
-const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env: { DOCKER_HOST }, timeoutMs: 300_000 });
+// A stalled engine is waited out for the observe limit on every observe (about ten times in this file):
+// what is tested is what happens once it is given up, not the length, so 5 s instead of 15 s
+// (CLUSTER_OBSERVE_TIMEOUT, src/reconcile/observe.ts observeLimitMs). A healthy engine answers in well under 1 s.
+const env = { DOCKER_HOST, CLUSTER_OBSERVE_TIMEOUT: '5s' };
+const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: dir, env, timeoutMs: 300_000 });
 const machineId = async (m: string) => (await host.listContainers({ all: true, filters: { name: [`^/${NAME}-${m}$`] } }))[0]!.Id;
 const engineOf = (m: string) => dockerodeFor(`unix://${join(dir, '.cluster/machines', m, 'docker.sock')}`);
 const replicasOn = async (m: string) =>
@@ -32,7 +36,7 @@ async function sh(engine: Dockerode, id: string, script: string): Promise<string
 }
 
 beforeAll(async () => {
-  writeFileSync(file, `name: ${NAME}\nmachines:\n  m1: { driver: docker }\n  m2: { driver: docker }\nservices:\n  keep:\n    image: busybox:latest\n    command: sleep 86400\n    volumes: ["/data"]\n    scale: 4\n`);
+  writeFileSync(file, `name: ${NAME}\nmachines:\n  m1: { driver: docker }\n  m2: { driver: docker }\nservices:\n  keep:\n    image: busybox:latest\n    command: ${IDLE}\n    volumes: ["/data"]\n    scale: 4\n`);
   const apply = await run('apply', '--auto-approve');
   expect(apply.code, apply.stderr).toBe(0);
 }, 600_000);
@@ -116,7 +120,7 @@ describe('replicas on a machine that cannot be seen', () => {
   test('watch: a stalled engine moves nothing within the grace period; a paused machine is thawed, its replicas untouched', async () => {
     const ids = async () => [...(await replicasOn('m1')), ...(await replicasOn('m2'))].map((c) => `${c.name}@${c.id}`).sort();
     const before = await ids();
-    const watcher = background(['watch', '-f', file, '--interval', '1'], { cwd: dir, env: { DOCKER_HOST } });
+    const watcher = background(['watch', '-f', file, '--interval', '1'], { cwd: dir, env });
     try {
       await watcher.waitFor(/converged, no changes/, 120_000);
       // The test before leaves all replicas on one machine or the other: stall one that holds some.
@@ -127,7 +131,7 @@ describe('replicas on a machine that cannot be seen', () => {
       const pid = (await host.getContainer(await machineId(victim)).inspect()).State.Pid;
       process.kill(pid, 'SIGSTOP');
       try {
-        // Two re-observes that could not see it (each waits out the 15 s observe limit): nothing moved.
+        // Two re-observes that could not see it (each waits out the observe limit): nothing moved.
         await watcher.waitFor(new RegExp(`periodic re-observe: no changes can be made now; ${held} replicas? not seen \\(${victim} silent, kept until`), 120_000, 2);
         expect((await replicasOn(other)).map((c) => `${c.name}@${c.id}`)).toEqual(onOther);
       } finally {

@@ -5,7 +5,7 @@ import { afterEach, expect, test, vi } from 'vitest';
 import type { Engine } from '../../src/engine/types.js';
 import type { Drivers } from '../../src/providers/index.js';
 import type { Driver } from '../../src/providers/types.js';
-import { observe } from '../../src/reconcile/observe.js';
+import { observe, observeLimitMs } from '../../src/reconcile/observe.js';
 import { facts } from '../support/build.js';
 
 test('the engine\'s own networks and the lock are left out; the cluster\'s stay, in name order', async () => {
@@ -70,4 +70,24 @@ test('the time limit ends the retries: no attempt starts after it', async () => 
   const { observed } = await observeOnFakeClock(f.drivers, 50);
   expect(observed.machines[0]!.problem).toBe('engine did not answer within 0.05 s');
   expect(f.calls()).toBe(1);
+});
+
+test('CLUSTER_OBSERVE_TIMEOUT sets how long an engine may take to answer: 15 s unset, a duration, nonsense refused by name', () => {
+  expect(observeLimitMs({})).toBe(15_000);
+  expect(observeLimitMs({ CLUSTER_OBSERVE_TIMEOUT: '' })).toBe(15_000);
+  expect(observeLimitMs({ CLUSTER_OBSERVE_TIMEOUT: '3s' })).toBe(3_000);
+  expect(observeLimitMs({ CLUSTER_OBSERVE_TIMEOUT: '1m30s' })).toBe(90_000);
+  for (const bad of ['abc', '0', '-2s', '3 s']) expect(() => observeLimitMs({ CLUSTER_OBSERVE_TIMEOUT: bad })).toThrow(new RegExp(`^CLUSTER_OBSERVE_TIMEOUT=${bad} is not a duration longer than 0$`));
+});
+
+test('observe waits out CLUSTER_OBSERVE_TIMEOUT, not 15 s, for an engine that never answers', async () => {
+  const engine = { facts: () => new Promise(() => {}) } as unknown as Engine;
+  const driver = { name: 'sim', list: async () => [{ name: 'm1', driver: 'sim', state: 'running' }], engine: () => engine } as unknown as Driver;
+  vi.stubEnv('CLUSTER_OBSERVE_TIMEOUT', '20ms');
+  try {
+    const { observed } = await observe('t', new Map([['sim', driver]]) as Drivers);
+    expect(observed.machines[0]!.problem).toBe('engine did not answer within 0.02 s');
+  } finally {
+    vi.unstubAllEnvs();
+  }
 });
