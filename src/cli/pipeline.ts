@@ -12,7 +12,7 @@ import { closeDrivers, openDrivers, stateDir, type Drivers } from '../providers/
 import { acquire, type LockHandle } from '../reconcile/lock.js';
 import type { LockStore } from '../providers/lock-store.js';
 import { fileLockStore } from '../reconcile/lock-file.js';
-import { observe, type Observation } from '../reconcile/observe.js';
+import { afterStartLimitMs, observe, type Observation } from '../reconcile/observe.js';
 import { resolveImageDigests } from '../reconcile/image-digests.js';
 import { ensureIdentity, readIdentity } from '../reconcile/identity-file.js';
 import { chooseAdoption } from './adopt.js';
@@ -93,8 +93,8 @@ export async function openSession(desired: Desired, lock?: { command: string; ti
  * Observe, plus what this folder remembers about what was seen: protected machines, and since when
  * silent engines have been silent. `locked`: this run holds the apply lock and may update the record.
  */
-export async function observeCluster(desired: Desired, drivers: Drivers, locked: boolean, as: Pick<Observed, 'identity' | 'adopted'> = {}): Promise<Observation> {
-  const observation = await observe(desired.name, drivers, { identity: as.identity });
+export async function observeCluster(desired: Desired, drivers: Drivers, locked: boolean, as: Pick<Observed, 'identity' | 'adopted'> = {}, timeoutMs?: number): Promise<Observation> {
+  const observation = await observe(desired.name, drivers, { identity: as.identity, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   if (as.adopted) observation.observed.adopted = true;
   const guarded = protectedMachines(desired, observation.observed.machines.map((m) => m.name));
   for (const m of observation.observed.machines) if (guarded.has(m.name)) m.protected = true;
@@ -106,11 +106,12 @@ export async function observeCluster(desired: Desired, drivers: Drivers, locked:
 
 /**
  * Observe again under the lock this run holds, as the same checkout, and plan: what apply, watch and
- * repair do after a plan that started machines it could not see into. `base` is the manifest as
- * written (protection, state folder); `desired` what is planned towards (emptied for destroy).
+ * repair do after a plan that started machines it could not see into (and upgrade after restarting an
+ * engine). `base` is the manifest as written (protection, state folder); `desired` what is planned towards
+ * (emptied for destroy). Engines just started may answer late (afterStartLimitMs).
  */
 export async function observeAndPlan(base: Desired, desired: Desired, drivers: Drivers, as: Pick<Observed, 'identity' | 'adopted'>, choices: PlanChoices = {}): Promise<{ observation: Observation; plan: Plan }> {
-  const observation = await observeCluster(base, drivers, true, as);
+  const observation = await observeCluster(base, drivers, true, as, afterStartLimitMs());
   return { observation, plan: computePlan(desired, observation, choices).plan };
 }
 

@@ -57,13 +57,22 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
  * stalled engine is waited out for this long on every observe; a slow link may need more, a test of
  * what a silent engine does needs less. Not 0: every engine would be silent.
  */
-export function observeLimitMs(env: NodeJS.ProcessEnv = process.env): number {
+export function observeLimitMs(env: NodeJS.ProcessEnv = process.env, fallback = 15_000): number {
   const text = env.CLUSTER_OBSERVE_TIMEOUT;
-  if (text === undefined || text === '') return 15_000;
+  if (text === undefined || text === '') return fallback;
   const ms = parseDuration(text);
   if (ms === undefined || ms <= 0) throw UserError.plain(`CLUSTER_OBSERVE_TIMEOUT=${text} is not a duration longer than 0`, 'unset CLUSTER_OBSERVE_TIMEOUT or give e.g. CLUSTER_OBSERVE_TIMEOUT=15s');
   return ms;
 }
+
+/**
+ * The limit for the observe right after a run started or restarted engines, unless CLUSTER_OBSERVE_TIMEOUT
+ * says otherwise. A swarm manager's engine answers /info only once its control API does, or after
+ * swarmRequestTimeout (20 s; moby daemon/cluster/swarm.go Info): one that comes back to a raft that
+ * dropped it (after `repair --force-new-cluster`) took ~20 s, and at 15 s it was taken for silent and
+ * left for another run.
+ */
+export const afterStartLimitMs = (env: NodeJS.ProcessEnv = process.env): number => observeLimitMs(env, 45_000);
 
 /**
  * `fn` for every item, at most `limit` at once, started in order. Workers that take the next item

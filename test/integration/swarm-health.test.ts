@@ -97,11 +97,14 @@ describe('swarm health on real DinD machines', () => {
     expect(noTerminal.code).toBe(1);
     expect(noTerminal.stderr).toContain('repair needs --auto-approve when not run at a terminal');
 
+    // One repair converges: the managers it starts come back to a raft that dropped them, and their engines
+    // answer /info only after swarmRequestTimeout (20 s, moby daemon/cluster/swarm.go Info) meanwhile; the
+    // observe after the starts waits for them (src/reconcile/observe.ts afterStartLimitMs) instead of
+    // leaving one for another apply.
     const repair = await run('repair', '--force-new-cluster', '--auto-approve');
     expect(repair.code, repair.stdout + repair.stderr).toBe(0);
     expect(repair.stdout).toContain('Repair: force a new swarm cluster on m1');
-    const apply = await run('apply', '--auto-approve');
-    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(repair.stdout + repair.stderr).not.toMatch(/engine unreachable|Unhealthy/);
 
     expect((await ours()).map((c) => c.State)).toEqual(['running', 'running', 'running']);
     const after = await nodeList();

@@ -5,7 +5,7 @@ import { afterEach, expect, test, vi } from 'vitest';
 import type { Engine } from '../../src/engine/types.js';
 import type { Drivers } from '../../src/providers/index.js';
 import type { Driver } from '../../src/providers/types.js';
-import { observe, observeLimitMs } from '../../src/reconcile/observe.js';
+import { afterStartLimitMs, observe, observeLimitMs } from '../../src/reconcile/observe.js';
 import { facts } from '../support/build.js';
 
 test('the engine\'s own networks and the lock are left out; the cluster\'s stay, in name order', async () => {
@@ -78,6 +78,9 @@ test('CLUSTER_OBSERVE_TIMEOUT sets how long an engine may take to answer: 15 s u
   expect(observeLimitMs({ CLUSTER_OBSERVE_TIMEOUT: '3s' })).toBe(3_000);
   expect(observeLimitMs({ CLUSTER_OBSERVE_TIMEOUT: '1m30s' })).toBe(90_000);
   for (const bad of ['abc', '0', '-2s', '3 s']) expect(() => observeLimitMs({ CLUSTER_OBSERVE_TIMEOUT: bad })).toThrow(new RegExp(`^CLUSTER_OBSERVE_TIMEOUT=${bad} is not a duration longer than 0$`));
+  // Right after starts, longer than a manager engine's 20 s swarmRequestTimeout, unless set.
+  expect(afterStartLimitMs({})).toBe(45_000);
+  expect(afterStartLimitMs({ CLUSTER_OBSERVE_TIMEOUT: '3s' })).toBe(3_000);
 });
 
 test('observe waits out CLUSTER_OBSERVE_TIMEOUT, not 15 s, for an engine that never answers', async () => {
