@@ -9,7 +9,7 @@
 // (scripts/build-validator.mjs), where src/manifest/validate.ts looks for it (relative to the module),
 // and the schema two levels up.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
@@ -29,6 +29,21 @@ const lazyDockerodeParts = {
     b.onLoad({ filter: /.*/, namespace: 'lazy-session' }, () => ({ contents: `module.exports = function withSession(...args) { return require('${SESSION}')(...args); };`, loader: 'js' }));
   },
 };
+// docker-modem's lib/modem.js requires ./ssh at load, and ssh.js requires ssh2 (35-45 ms of CPU) at load,
+// though only an ssh:// engine calls it. ./ssh gets a stand-in whose first call evaluates the real ssh.js,
+// which stays in the bundle: esbuild evaluates a bundled CommonJS module where its require() runs.
+const lazyModemSsh = {
+  name: 'lazy-docker-modem-ssh',
+  setup(b) {
+    const inModem = (args) => /[\\/]docker-modem[\\/]lib$/.test(args.resolveDir);
+    b.onResolve({ filter: /^\.\/ssh$/ }, (args) => (inModem(args) ? { path: join(args.resolveDir, 'ssh.js'), namespace: 'lazy-ssh' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-ssh' }, (args) => ({
+      contents: `module.exports = function sshAgent(opt) { return require(${JSON.stringify(args.path)})(opt); };`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 const out = join(root, 'dist', 'bundle');
 rmSync(out, { recursive: true, force: true });
 await build({
@@ -41,7 +56,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['ssh2', 'cpu-features', 'ink', 'ink-spinner', 'react', SESSION],
-  plugins: [lazyDockerodeParts],
+  plugins: [lazyDockerodeParts, lazyModemSsh],
   // The packages written as CommonJS use require() and __filename (write-file-atomic: to name its
   // temporary files); an ES module has neither.
   banner: {
