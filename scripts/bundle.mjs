@@ -2,13 +2,14 @@
 // dist/bundle/, straight from the TypeScript sources: `tsc --noEmit` type-checks, esbuild only strips the
 // types, so the build does not compile the sources twice. A short command's start is mostly Node's module
 // loader resolving, reading and linking files: one bundle with its packages inside reads a few files
-// instead of ~250 from node_modules. Lazily imported modules (drivers, the live view) stay separate chunks.
-// Kept out: ssh2 and cpu-features load native addons by relative path; ink (with react and ink-spinner,
-// which must be the ones ink uses) reads its package.json beside itself under DEV=true, and runs only at a
-// terminal, in the chunk loaded for the live view. The schema validator is written beside the bundle afterwards
+// instead of ~250 from node_modules. Lazily imported modules (drivers, the live view) are evaluated when
+// first imported. Kept out: ssh2 and cpu-features load native addons by relative path; ink (with react and
+// ink-spinner, which must be the ones ink uses) reads its package.json beside itself under DEV=true, and
+// runs only at a terminal, for the live view. The schema validator is written beside the bundle afterwards
 // (scripts/build-validator.mjs), where src/manifest/validate.ts looks for it (relative to the module),
 // and the schema two levels up.
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -44,28 +45,48 @@ const lazyModemSsh = {
     }));
   },
 };
+// ink and ink-spinner are ES modules (ink's graph with top-level await): a CommonJS bundle cannot require
+// them. Their static imports (src/ui/progress-ink.tsx) read what src/ui/esm-packages.ts imported with
+// import() before that module is used (through the launcher's import(): see there).
+const ESM_ONLY = /^(ink|ink-spinner)$/;
+const esmPackages = {
+  name: 'esm-packages',
+  setup(b) {
+    b.onResolve({ filter: ESM_ONLY }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : { path: args.path, namespace: 'esm-package' }));
+    b.onLoad({ filter: /.*/, namespace: 'esm-package' }, (args) => {
+      // Required when the live view's module is evaluated, after esm-packages.ts filled the registry. esbuild
+      // gives a CommonJS module to a default import whole: ink-spinner's stand-in is its default export.
+      const loaded = `globalThis[Symbol.for('cluster-cli.esm-packages')]?.[${JSON.stringify(args.path)}]`;
+      const missing = `throw new Error('${args.path} was not imported first (src/ui/esm-packages.ts)')`;
+      return { contents: `const m = ${loaded}; if (!m) ${missing}; module.exports = ${args.path === 'ink-spinner' ? 'm.default' : 'm'};`, loader: 'js' };
+    });
+  },
+};
+
+// One CommonJS script, not ES modules: bin/code-cache.js loads it with a V8 code cache, which Node 20
+// offers only for a vm.Script. (esbuild splits only ES modules: the drivers' code is in the one file,
+// evaluated only when a driver opens.) Its first line is its build id, the hash of the rest, which
+// names the cache.
 const out = join(root, 'dist', 'bundle');
 rmSync(out, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],
   tsconfig: join(root, 'tsconfig.json'),
-  outdir: out,
+  outfile: join(out, 'main.cjs'),
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['ssh2', 'cpu-features', 'ink', 'ink-spinner', 'react', SESSION],
-  plugins: [lazyDockerodeParts, lazyModemSsh],
-  // The packages written as CommonJS use require() and __filename (write-file-atomic: to name its
-  // temporary files); an ES module has neither.
-  banner: {
-    js: [
-      "import { createRequire as __createRequire } from 'node:module';",
-      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
-      'const require = __createRequire(import.meta.url);',
-      'const __filename = __fileURLToPath(import.meta.url);',
-    ].join(' '),
-  },
+  external: ['ssh2', 'cpu-features', 'react', SESSION],
+  plugins: [lazyDockerodeParts, lazyModemSsh, esmPackages],
+  // The modules that find files beside themselves (the schema, its compiled validator, the example).
+  define: { 'import.meta.url': '__moduleUrl' },
+  banner: { js: "'use strict'; const __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  write: false,
   logLevel: 'warning',
 });
+mkdirSync(out, { recursive: true });
+for (const file of result.outputFiles) {
+  const id = createHash('sha256').update(file.contents).digest('hex');
+  writeFileSync(file.path, `// build ${id}\n${file.text}`);
+}
