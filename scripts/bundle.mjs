@@ -5,13 +5,13 @@
 // instead of ~250 from node_modules. Lazily imported modules (drivers, the live view) are evaluated when
 // first imported. Kept out: ssh2 and cpu-features load native addons by relative path; ink (with react and
 // ink-spinner, which must be the ones ink uses) reads its package.json beside itself under DEV=true, and
-// runs only at a terminal, for the live view. The schema validator is written beside the bundle afterwards
-// (scripts/build-validator.mjs), where src/manifest/validate.ts looks for it (relative to the module),
-// and the schema two levels up.
+// runs only at a terminal, for the live view. The schema's validator is compiled into the bundle
+// (scripts/build-validator.mjs); src/manifest/validate.ts finds the schema itself two levels up.
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { validatorSource } from './build-validator.mjs';
 
 const root = join(import.meta.dirname, '..');
 
@@ -63,6 +63,19 @@ const esmPackages = {
   },
 };
 
+// src/manifest/precompiled-schema.ts is replaced by the schema's validator, compiled at build time
+// (scripts/build-validator.mjs) and required on first use.
+const precompiledSchema = {
+  name: 'precompiled-schema',
+  setup(b) {
+    const inManifest = (args) => /[\\/]src[\\/]manifest$/.test(args.resolveDir);
+    b.onResolve({ filter: /^\.\/precompiled-schema\.js$/ }, (args) => (inManifest(args) ? { path: 'stand-in', namespace: 'precompiled-schema' } : undefined));
+    b.onResolve({ filter: /^validator-code$/, namespace: 'precompiled-schema' }, () => ({ path: 'validator-code', namespace: 'precompiled-schema' }));
+    b.onLoad({ filter: /^stand-in$/, namespace: 'precompiled-schema' }, () => ({ contents: `export function precompiledValidator() { return require('validator-code'); }`, loader: 'js' }));
+    b.onLoad({ filter: /^validator-code$/, namespace: 'precompiled-schema' }, () => ({ contents: validatorSource(root), loader: 'js' }));
+  },
+};
+
 // One CommonJS script, not ES modules: bin/code-cache.js loads it with a V8 code cache, which Node 20
 // offers only for a vm.Script. (esbuild splits only ES modules: the drivers' code is in the one file,
 // evaluated only when a driver opens.) Its first line is its build id, the hash of the rest, which
@@ -78,7 +91,7 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   external: ['ssh2', 'cpu-features', 'react', SESSION],
-  plugins: [lazyDockerodeParts, lazyModemSsh, esmPackages],
+  plugins: [lazyDockerodeParts, lazyModemSsh, esmPackages, precompiledSchema],
   // The modules that find files beside themselves (the schema, its compiled validator, the example).
   define: { 'import.meta.url': '__moduleUrl' },
   banner: { js: "'use strict'; const __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
