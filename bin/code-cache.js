@@ -10,43 +10,56 @@
 // bundle, or, where that folder is read-only (a global install), in the user's cache folder; written
 // to a temporary name and renamed, so a run killed half-way or two runs at once leave either no file
 // or a whole one.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import vm from 'node:vm';
+'use strict';
+const { createHash, randomBytes } = require('node:crypto');
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { homedir } = require('node:os');
+const { basename, dirname, join } = require('node:path');
+const vm = require('node:vm');
 
 const BUILD_ID = /^\/\/ build ([0-9a-f]{16,64})\n/;
 const DIGEST = 32;
+/**
+ * V8 caches the functions compiled so far: a cache written after `--version` lacks what a plan runs, which
+ * then compiles it on every run (~25 ms). So the runs that use a young cache write it again, grown by what
+ * they compiled (~10 ms each), up to this many times; then it stays as it is.
+ */
+const GROWTH_RUNS = 4;
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest();
 
 /** Where a cache may live: beside the script, then the user's cache folder. */
-export function cacheFolders(file, env = process.env) {
+function cacheFolders(file, env = process.env) {
   const user = env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : '');
   return [dirname(file), ...(user ? [join(user, 'cluster-cli')] : [])];
 }
 
 /**
- * Runs the CommonJS script `file` and gives its exports. The script cannot import(): one compiled from
- * a cache has lost what import() needs (node keeps it out of V8's cache); pass it an import function. `cache`: what happened to the code cache
+ * Runs the CommonJS script `file` and gives its exports. `cache`: what happened to the code cache
  * ('used', 'rejected', 'missing', or 'none' when the script has no build id). `save()` writes the
- * cache when it was not used, best after the run: V8 then includes the functions the run compiled.
+ * cache when it was not used, or grows a young one (GROWTH_RUNS), best after the run: V8 then includes
+ * the functions the run compiled.
+ * The script cannot import(): one compiled from a cache has lost what import() needs (node keeps it out
+ * of V8's cache); give it an import function.
  */
-export function loadScript(file, { folders = cacheFolders(file) } = {}) {
+function loadScript(file, { folders = cacheFolders(file) } = {}) {
   const source = readFileSync(file, 'utf8');
   const id = BUILD_ID.exec(source)?.[1]?.slice(0, 16);
   const name = id && `${basename(file)}.${id}.${variant()}.v8cache`;
   const read = name ? readCache(folders, name) : undefined;
-  // V8 does not check a cache's content (a flipped byte crashes node while it deserializes): its sha256 heads the file.
-  const found = read && read.length > DIGEST && sha256(read.subarray(DIGEST)).equals(read.subarray(0, DIGEST)) ? read.subarray(DIGEST) : undefined;
+  // V8 does not check a cache's content (a flipped byte crashes node while it deserializes): the file is
+  // its sha256, then how many runs wrote it (one byte), then V8's data.
+  const whole = read && read.length > DIGEST + 1 && sha256(read.subarray(DIGEST)).equals(read.subarray(0, DIGEST));
+  const found = whole ? read.subarray(DIGEST + 1) : undefined;
+  const written = whole ? read[DIGEST] : 0;
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapped, { filename: file, ...(found ? { cachedData: found } : {}) });
   const cache = !name ? 'none' : !read ? 'missing' : !found || script.cachedDataRejected ? 'rejected' : 'used';
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   const save = () => {
-    if (cache === 'missing' || cache === 'rejected') writeCache(folders, basename(file), id, name, script);
+    if (cache === 'missing' || cache === 'rejected') writeCache(folders, basename(file), id, name, script, 1);
+    else if (cache === 'used' && written <= GROWTH_RUNS) writeCache(folders, basename(file), id, name, script, written + 1);
   };
   return { exports: module.exports, cache, save };
 }
@@ -68,7 +81,7 @@ function readCache(folders, name) {
   return undefined;
 }
 
-function writeCache(folders, script, id, name, compiled) {
+function writeCache(folders, script, id, name, compiled, runs) {
   let data;
   try {
     data = compiled.createCachedData();
@@ -79,7 +92,8 @@ function writeCache(folders, script, id, name, compiled) {
     const temp = join(folder, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
       mkdirSync(folder, { recursive: true });
-      writeFileSync(temp, Buffer.concat([sha256(data), data]));
+      const body = Buffer.concat([Buffer.from([runs]), data]);
+      writeFileSync(temp, Buffer.concat([sha256(body), body]));
       renameSync(temp, join(folder, name));
     } catch {
       try {
@@ -111,3 +125,6 @@ function pruneStale(folder, script, id) {
     }
   }
 }
+
+exports.cacheFolders = cacheFolders;
+exports.loadScript = loadScript;

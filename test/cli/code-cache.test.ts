@@ -16,10 +16,22 @@ function script(dir: string, id = 'a'.repeat(64), body = 'exports.answer = () =>
   return file;
 }
 
-/** Loads the script in a fresh node, calls its answer() and saves the cache: what the load reported. */
-function load(file: string, folders: string[]): { cache: string; answer: number } {
-  const code = `const { loadScript } = await import(${JSON.stringify(LOADER)}); const r = loadScript(${JSON.stringify(file)}, { folders: ${JSON.stringify(folders)} }); const answer = r.exports.answer(); r.save(); console.log(JSON.stringify({ cache: r.cache, answer }));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+// A file, not `node -e`: the code given with -e is in node's flags, which name the cache.
+const RUNNER = join(mkdtempSync(join(tmpdir(), 'cluster-cache-runner-')), 'load.mjs');
+writeFileSync(
+  RUNNER,
+  `const { loadScript } = await import(${JSON.stringify(LOADER)});
+const [file, folders, call] = process.argv.slice(2);
+const r = loadScript(file, { folders: JSON.parse(folders) });
+const answer = r.exports[call]();
+r.save();
+console.log(JSON.stringify({ cache: r.cache, answer }));
+`,
+);
+
+/** Loads the script in a fresh node, calls its answer() (or `call`) and saves the cache: what the load reported. */
+function load(file: string, folders: string[], call = 'answer'): { cache: string; answer: number } {
+  const r = spawnSync(process.execPath, [RUNNER, file, JSON.stringify(folders), call], { encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { cache: string; answer: number };
 }
@@ -36,6 +48,21 @@ test('missing, then written beside the script and used; a rebuilt script never r
   script(dir, 'b'.repeat(64), 'exports.answer = () => 43;');
   expect(load(file, [dir])).toEqual({ cache: 'missing', answer: 43 });
   expect(load(file, [dir])).toEqual({ cache: 'used', answer: 43 });
+});
+
+test('a cache grows with what later runs compile (a run of --version first, a plan after), a few times, then stays as it is', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cluster-cache-'));
+  const file = script(dir, 'c'.repeat(64), `exports.answer = () => 42;\nexports.more = () => [${Array.from({ length: 200 }, (_, i) => `f${i}(1)`).join(', ')}].length;`);
+  expect(load(file, [dir])).toEqual({ cache: 'missing', answer: 42 });
+  const size = () => readFileSync(join(dir, caches(dir)[0]!)).length;
+  const first = size();
+  expect(load(file, [dir], 'more')).toEqual({ cache: 'used', answer: 200 });
+  expect(size()).toBeGreaterThan(first); // the 200 functions more() called are in it now
+  for (let i = 0; i < 3; i++) load(file, [dir], 'more');
+  const grown = readFileSync(join(dir, caches(dir)[0]!));
+  expect(grown[32]).toBe(5); // written by five runs: the first, then four that grew it
+  expect(load(file, [dir], 'more')).toEqual({ cache: 'used', answer: 200 });
+  expect(readFileSync(join(dir, caches(dir)[0]!)).equals(grown)).toBe(true);
 });
 
 test('a corrupt or truncated cache is rejected: the script runs from source and the cache is written again', () => {
