@@ -20,7 +20,7 @@ else
   eval "$(bash scripts/docker-env.sh env)"
 fi
 export DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock}
-[ -f dist/bundle/main.js ] || npm run build --silent
+[ -f dist/bundle/main.cjs ] || npm run build --silent
 # The demo's state lives in .demo/ so it never mixes with a cluster.yml of your own.
 mkdir -p .demo
 cp cluster.example.yml .demo/cluster.yml

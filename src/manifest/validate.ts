@@ -2,11 +2,11 @@
 // each ajv error turned into one diagnostic at the offending YAML node. A oneOf yields an error per
 // branch: only the deepest, most specific one is reported.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { didYouMean } from './hints.js';
 import { locate, type Path, type Source } from './read.js';
+import { precompiledValidator } from './precompiled-schema.js';
 
 const SCHEMA_FILE = new URL('../../schema/cluster.schema.json', import.meta.url);
 
@@ -21,14 +21,8 @@ const NOT_YET = new Set([
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
-  if (!compiled) {
-    try {
-      // The build compiles the schema beside this file (scripts/build-validator.mjs, same options).
-      compiled = createRequire(import.meta.url)('./cluster-schema.validator.cjs') as ValidateFunction;
-    } catch {
-      compiled = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
-    }
-  }
+  // The build's, compiled ahead with the same options (./precompiled-schema.ts); from the sources, compiled here.
+  compiled ??= precompiledValidator() ?? new Ajv({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
   return compiled;
 }
 

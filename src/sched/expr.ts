@@ -11,10 +11,16 @@ import { RE2JS } from 're2js';
 import type { Expression } from '../model/desired.js';
 
 // classic's own alphabets (expr.go parseExprs), compiled as RE2 so they accept exactly what Go does.
-const KEY = RE2JS.compile(String.raw`^(?i)[a-z_][a-z0-9\-_.]+$`);
-const VALUE = RE2JS.compile(String.raw`^(?i)[=!\/]?(~)?[a-z0-9:\-_\s\.\*/\(\)\?\+\[\]\\\^\$\|]+$`);
+const KEY = compiledOnFirstUse(String.raw`^(?i)[a-z_][a-z0-9\-_.]+$`);
+const VALUE = compiledOnFirstUse(String.raw`^(?i)[=!\/]?(~)?[a-z0-9:\-_\s\.\*/\(\)\?\+\[\]\\\^\$\|]+$`);
 // swarmkit's (manager/constraint/constraint.go), for compose-style constraints.
-const SWARM_VALUE = RE2JS.compile(String.raw`^(?i)[a-z0-9:\-_\s\.\*\(\)\?\+\[\]\\\^\$\|\/]+$`);
+const SWARM_VALUE = compiledOnFirstUse(String.raw`^(?i)[a-z0-9:\-_\s\.\*\(\)\?\+\[\]\\\^\$\|\/]+$`);
+
+/** Compiling the three at load cost ~7 ms of every command's start (`--version` too); most parse no expression. */
+function compiledOnFirstUse(pattern: string): { test(text: string): boolean } {
+  let re: RE2JS | undefined;
+  return { test: (text) => (re ??= RE2JS.compile(pattern)).test(text) };
+}
 
 export type ParseResult = { ok: true; expr: Expression } | { ok: false; message: string; hint: string };
 

@@ -14,6 +14,7 @@ import { jsonEvents } from './json-events.js';
 import { formatMs, plainProgress } from './progress-plain.js';
 import { statusReport } from './status.js';
 import { renderStatusAfterApply } from './status-summary.js';
+import { importEsmPackages } from './esm-packages.js';
 
 export interface ReportChoices {
   json: boolean;
@@ -28,7 +29,7 @@ const time = () => new Date().toISOString();
 
 /** Walk progress in the chosen form; the ink module loads only when it draws. */
 export async function progressReporter(c: ReportChoices): Promise<ProgressReporter> {
-  const ink = c.live && !c.json ? await import('./progress-ink.js') : undefined;
+  const ink = c.live && !c.json ? (await importEsmPackages(), await import('./progress-ink.js')) : undefined;
   let sink: (e: WalkEvent) => void = () => undefined;
   let live: { stop: (result?: WalkResult) => void } | undefined;
   return {

@@ -385,9 +385,10 @@ export class DockerDriver implements Driver {
    */
   private async placement(): Promise<{ network: string; address: string } | undefined> {
     const name = machinesNetworkName(this.ctx);
-    const machines = await this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`] } });
+    // Asked side by side (a new machine's create waits on this step); the networks are the first look of ensureMachinesNetwork.
+    const [machines, networks] = await Promise.all([this.host.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.ctx.cluster}`, `${KIND}=machine`] } }), this.host.listNetworks()]);
     if (machines.filter((c) => this.made(c)).some((c) => c.HostConfig?.NetworkMode !== name)) return undefined;
-    const network = await ensureMachinesNetwork(this.host, this.ctx);
+    const network = await ensureMachinesNetwork(this.host, this.ctx, networks);
     return { network: name, address: await freeMachineAddress(this.host, network, [...this.claimed, ...this.refused]) };
   }
 

@@ -43,9 +43,14 @@ export function machinesNetworkName(owner: NetworkOwner): string {
 
 /** This folder's machines network, if any; networks of that name it did not make are described in `foreign`. */
 export async function findMachinesNetwork(host: Dockerode, owner: NetworkOwner): Promise<{ network?: MachinesNetwork; foreign: string[] }> {
+  // The name filter matches substrings: machinesNetworkIn keeps the exact name only.
+  return machinesNetworkIn(await host.listNetworks({ filters: { name: [machinesNetworkName(owner)] } }), owner);
+}
+
+/** findMachinesNetwork on networks already listed. */
+function machinesNetworkIn(listed: Dockerode.NetworkInspectInfo[], owner: NetworkOwner): { network?: MachinesNetwork; foreign: string[] } {
   const name = machinesNetworkName(owner);
-  // The name filter matches substrings: keep the exact name only.
-  const same = (await host.listNetworks({ filters: { name: [name] } })).filter((n) => n.Name === name);
+  const same = listed.filter((n) => n.Name === name);
   const ours = same.filter((n) => isOurs(n.Labels, owner));
   const foreign = same
     .filter((n) => !isOurs(n.Labels, owner))
@@ -58,16 +63,18 @@ export async function findMachinesNetwork(host: Dockerode, owner: NetworkOwner):
 /**
  * This folder's machines network, made if missing. Idempotent: a run killed after the create finds
  * it next time. The subnet overlaps none of the host engine's networks; one taken in between
- * ("Pool overlaps") is skipped and the next tried.
+ * ("Pool overlaps") is skipped and the next tried. `listed`: the host's networks, listed just now by
+ * the caller (the first look then costs no request: a machine's create waits on it).
  */
-export async function ensureMachinesNetwork(host: Dockerode, owner: NetworkOwner): Promise<MachinesNetwork> {
+export async function ensureMachinesNetwork(host: Dockerode, owner: NetworkOwner, listed?: Dockerode.NetworkInspectInfo[]): Promise<MachinesNetwork> {
   const name = machinesNetworkName(owner);
   const rejected: string[] = [];
   for (let attempt = 0; attempt < SUBNET_ATTEMPTS; attempt++) {
-    const found = await findMachinesNetwork(host, owner);
+    // Every network, once: both the look for ours and the subnets taken.
+    const all = attempt === 0 && listed ? listed : await host.listNetworks();
+    const found = machinesNetworkIn(all, owner);
     if (found.network) return found.network;
     if (found.foreign.length) throw new EngineError('conflict', `${found.foreign[0]}: its machines cannot join it; rename the cluster, or remove that network yourself (docker network rm ${name}) if it is stale`);
-    const all = await host.listNetworks();
     const taken = all.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ''));
     // The engine's --mtu shapes its default bridge only; a machine on a link with a smaller MTU (a
     // cloud VM, a VPN) would drop its nested overlays' large packets. Take the default bridge's.
@@ -103,8 +110,10 @@ export async function ensureMachinesNetwork(host: Dockerode, owner: NetworkOwner
  * container attached to it has or was given (running or not: a stopped machine keeps its claim).
  */
 export async function freeMachineAddress(host: Dockerode, network: MachinesNetwork, claimed: Iterable<string> = []): Promise<string> {
-  const info = (await host.getNetwork(network.id).inspect()) as { IPAM?: { Config?: { Gateway?: string }[] }; Containers?: Record<string, { IPv4Address?: string }> };
-  const attached = await attachedContainers(host, network);
+  const [info, attached] = await Promise.all([
+    host.getNetwork(network.id).inspect() as Promise<{ IPAM?: { Config?: { Gateway?: string }[] }; Containers?: Record<string, { IPv4Address?: string }> }>,
+    attachedContainers(host, network),
+  ]);
   const used = [
     info.IPAM?.Config?.[0]?.Gateway || defaultGateway(network.subnet) || '',
     ...Object.values(info.Containers ?? {}).map((c) => c.IPv4Address ?? ''),
