@@ -20,33 +20,47 @@ export interface ContainerColumns {
   replica: ArrayLike<number>;
 }
 
-const attached = new WeakMap<EngineFacts, ContainerColumns>();
+/** What a lazy `containers` holds until it is read: the columns, and how to build the objects. */
+const attached = new WeakMap<EngineFacts, { columns: ContainerColumns; build: () => ObservedContainer[] }>();
 
 /** The columns behind `facts.containers`, when its provider gave some and they still say the same. */
 export function containerColumnsOf(facts: EngineFacts): ContainerColumns | undefined {
-  return attached.get(facts);
+  return attached.get(facts)?.columns;
 }
 
+// One getter and one setter for every lazy facts object, finding their object as `this`: V8 keeps
+// objects whose accessor pairs are the same functions in one shared shape, while a pair of closures
+// per object turns each one after the first into a slow dictionary (ten thousand of them per
+// observation of a big cluster, twice: the provider's facts and observe's).
+function buildContainers(this: EngineFacts): ObservedContainer[] {
+  const containers = attached.get(this)!.build();
+  this.containers = containers;
+  return containers;
+}
+
+function setContainers(this: EngineFacts, containers: ObservedContainer[]): void {
+  attached.delete(this);
+  settle(this, 'containers', containers);
+}
+
+const LAZY_CONTAINERS: PropertyDescriptor = { configurable: true, enumerable: true, get: buildContainers, set: setContainers };
+
 /**
- * `facts` with `containers` built by `build` on first read (then a plain array property), and
- * `columns` saying what they hold meanwhile. JSON and deep equality read `containers`, so they see
- * the objects.
+ * A copy of `facts` with `containers` built by `build` on first read (then a plain array property),
+ * and `columns` saying what they hold meanwhile. JSON and deep equality read `containers`, so they
+ * see the objects. The copy has `facts`' keys in their order, `containers` in its place (last if
+ * `facts` has none): added key by key, the accessor as a new property (an existing data property
+ * turned into an accessor makes the object a dictionary too).
  */
 export function withLazyContainers<F extends Omit<EngineFacts, 'containers'>>(facts: F, columns: ContainerColumns, build: () => ObservedContainer[]): F & EngineFacts {
-  const lazy = facts as F & EngineFacts;
-  Object.defineProperty(lazy, 'containers', {
-    configurable: true,
-    enumerable: true,
-    get: () => {
-      const containers = build();
-      lazy.containers = containers;
-      return containers;
-    },
-    set: (containers: ObservedContainer[]) => {
-      attached.delete(lazy);
-      settle(lazy as EngineFacts, 'containers', containers);
-    },
-  });
-  attached.set(lazy, columns);
-  return lazy;
+  const lazy = {} as Record<string, unknown>;
+  const from = facts as unknown as Record<string, unknown>;
+  for (const key of Object.keys(from)) {
+    if (key === 'containers') Object.defineProperty(lazy, key, LAZY_CONTAINERS);
+    else lazy[key] = from[key];
+  }
+  if (!Object.hasOwn(lazy, 'containers')) Object.defineProperty(lazy, 'containers', LAZY_CONTAINERS);
+  const out = lazy as unknown as F & EngineFacts;
+  attached.set(out, { columns, build });
+  return out;
 }
