@@ -1,7 +1,7 @@
 // A machine's observed containers by column: for the passes that visit every container of a big
 // cluster and need only names, states and owners (the scheduler's converged path, other checkouts),
 // without an ObservedContainer each. A provider that holds its containers so (sim, state file format 2)
-// attaches the columns to its EngineFacts and makes `containers` lazy: the objects are built on its
+// attaches the columns to its EngineFacts and makes `containers` lazy (addLazyContainers): the objects are built on its
 // first read, so whoever reads them sees exactly what they always did. Observe keeps the columns only
 // when they hold what `containers` will hold once normalized (nothing left out); their order is the
 // engine's, not `containers`' name order: their readers count and match, and never depend on order.
@@ -46,21 +46,15 @@ function setContainers(this: EngineFacts, containers: ObservedContainer[]): void
 const LAZY_CONTAINERS: PropertyDescriptor = { configurable: true, enumerable: true, get: buildContainers, set: setContainers };
 
 /**
- * A copy of `facts` with `containers` built by `build` on first read (then a plain array property),
- * and `columns` saying what they hold meanwhile. JSON and deep equality read `containers`, so they
- * see the objects. The copy has `facts`' keys in their order, `containers` in its place (last if
- * `facts` has none): added key by key, the accessor as a new property (an existing data property
- * turned into an accessor makes the object a dictionary too).
+ * Gives `facts` a `containers` built by `build` on first read (then a plain array property), and
+ * `columns` saying what they hold meanwhile. JSON and deep equality read `containers`, so they see
+ * the objects. `facts` must not have the key yet: it is added here, in the place it takes among the
+ * keys (the caller adds the later ones after), because an existing data property turned into an
+ * accessor would make the object a dictionary too.
  */
-export function withLazyContainers<F extends Omit<EngineFacts, 'containers'>>(facts: F, columns: ContainerColumns, build: () => ObservedContainer[]): F & EngineFacts {
-  const lazy = {} as Record<string, unknown>;
-  const from = facts as unknown as Record<string, unknown>;
-  for (const key of Object.keys(from)) {
-    if (key === 'containers') Object.defineProperty(lazy, key, LAZY_CONTAINERS);
-    else lazy[key] = from[key];
-  }
-  if (!Object.hasOwn(lazy, 'containers')) Object.defineProperty(lazy, 'containers', LAZY_CONTAINERS);
-  const out = lazy as unknown as F & EngineFacts;
-  attached.set(out, { columns, build });
-  return out;
+export function addLazyContainers<F extends Omit<EngineFacts, 'containers'>>(facts: F, columns: ContainerColumns, build: () => ObservedContainer[]): F & EngineFacts {
+  Object.defineProperty(facts, 'containers', LAZY_CONTAINERS);
+  const lazy = facts as F & EngineFacts;
+  attached.set(lazy, { columns, build });
+  return lazy;
 }

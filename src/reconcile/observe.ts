@@ -6,7 +6,7 @@ import { isLockObject, type EngineFacts, type Observed, type ObservedContainer, 
 import type { Drivers } from '../providers/index.js';
 import type { MachineRecord } from '../providers/types.js';
 import { LOCK_IMAGE, lockObjectName } from '../providers/lock-store.js';
-import { containerColumnsOf, withLazyContainers, type ContainerColumns } from '../model/container-columns.js';
+import { addLazyContainers, containerColumnsOf, type ContainerColumns } from '../model/container-columns.js';
 import { withTimeout } from './timeout.js';
 
 export interface Observation {
@@ -104,20 +104,23 @@ const ENGINE_NETWORKS = new Set(['bridge', 'host', 'none', 'docker_gwbridge', 'i
 function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
   const lock = lockObjectName(cluster);
   const isLeftOut = (c: ObservedContainer) => c.state === 'removing' || (c.name === lock && isLockObject(c.labels));
+  // Columns with nothing to leave out stay columns (in the engine's order): the list is built only if read.
   const columns = containerColumnsOf(f);
-  // Every key of `f` in its place; `containers` (not read here: it may be lazy) is set below.
+  const lazy = columns && nothingLeftOut(columns, lock) ? columns : undefined;
+  // Every key of `f` in its place, in one copy (`containers` is not read when it stays lazy).
   const out = {} as EngineFacts;
-  for (const key of Object.keys(f) as (keyof EngineFacts)[]) (out as unknown as Record<string, unknown>)[key] = key === 'containers' ? undefined : f[key];
-  Object.assign(out, {
-    images: f.images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+  const from = f as unknown as Record<string, unknown>;
+  for (const key of Object.keys(f) as (keyof EngineFacts)[]) {
+    if (key === 'containers') {
+      if (lazy) addLazyContainers(out, lazy, () => sortedByName(f.containers));
+      // A container the engine is removing (a `docker rm -f` under way) is as good as gone: its replica
+      // is planned again at once, and the create waits for the removal (removeContainer).
+      else out.containers = sortedByName(f.containers.some(isLeftOut) ? f.containers.filter((c) => !isLeftOut(c)) : f.containers);
+    } else if (key === 'images') out.images = f.images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1));
     // Engines list networks in no fixed order.
-    ...(f.networks ? { networks: f.networks.filter((n) => !isLockObject(n.labels) && !ENGINE_NETWORKS.has(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)) } : {}),
-  });
-  // Columns with nothing to leave out stay columns (in the engine's order): the list below is built only if read.
-  if (columns && nothingLeftOut(columns, lock)) return withLazyContainers(out, columns, () => sortedByName(f.containers));
-  // A container the engine is removing (a `docker rm -f` under way) is as good as gone: its replica
-  // is planned again at once, and the create waits for the removal (removeContainer).
-  out.containers = sortedByName(f.containers.some(isLeftOut) ? f.containers.filter((c) => !isLeftOut(c)) : f.containers);
+    else if (key === 'networks' && f.networks) out.networks = f.networks.filter((n) => !isLockObject(n.labels) && !ENGINE_NETWORKS.has(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+    else (out as unknown as Record<string, unknown>)[key] = from[key];
+  }
   return out;
 }
 
