@@ -126,9 +126,8 @@ function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
 
 /** No container being removed, none with the lock's name (its labels decide whether it is left out). */
 function nothingLeftOut(c: ContainerColumns, lock: string): boolean {
-  const { name, state } = c;
-  for (let k = 0; k < name.length; k++) if (state[k] === 'removing' || name[k] === lock) return false;
-  return true;
+  // includes(): the engine's own loop over a million names and states, several times faster than ours.
+  return !c.state.includes('removing') && !c.name.includes(lock);
 }
 
 /**
