@@ -174,6 +174,9 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
     if (!traits.readOptions) for (const k of ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
     if (m.tls) options.tls = Object.fromEntries(Object.entries(m.tls as Raw).map(([k, v]) => [k, isAbsolute(String(v)) ? String(v) : resolve(dir, String(v))]));
     const names = count === undefined ? [group] : Array.from({ length: count }, (_, i) => `${group}-${i + 1}`);
+    // What the machines of a group share is read once; each still gets its own objects (`count: 10000`).
+    const labels = sortKeys(toStringMap(m.labels));
+    const position = pos(at());
     for (const name of names) {
       const clash = seen.get(name);
       if (clash) report(at(), `machine name ${name} is used twice (also by machines.${clash})`, 'rename one of them; `count: N` names machines <key>-1 .. <key>-N', 'key');
@@ -183,14 +186,14 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
         group,
         driver,
         ...(m.role ? { role: m.role as 'manager' | 'worker' } : {}),
-        labels: sortKeys(toStringMap(m.labels)),
+        labels: { ...labels },
         ...(cpus !== undefined ? { cpus } : {}),
         ...(memory !== undefined ? { memory } : {}),
         ...(engine ? { engine } : {}),
         options,
         protect: m.protect === true,
         ...(m.availability === 'pause' || m.availability === 'drain' ? { availability: m.availability } : {}),
-        position: pos(at()),
+        position: { ...position },
       });
     }
   }

@@ -136,7 +136,11 @@ function planMachineSpec(m: DesiredMachine, o: ObservedMachine, list: ActionList
   }
   // A simulated machine always has a size: an absent one is the sim default, never "unlimited".
   const size = traitsOf(m.driver).defaultSize;
-  const want = { cpus: m.cpus ?? size?.cpus, memory: m.memory ?? size?.memory };
+  const cpus = m.cpus ?? size?.cpus;
+  const memory = m.memory ?? size?.memory;
+  // As recorded: nothing lifted, nothing changed (the usual case, ten thousand times).
+  if (had.cpus === cpus && had.memory === memory) return;
+  const want = { cpus, memory };
   const recreate = `to change it, recreate the machine: take it out of the manifest and apply, then put it back and apply (its replicas are placed again)`;
   const lifted = (['cpus', 'memory'] as const).filter((k) => had[k] !== undefined && want[k] === undefined);
   if (lifted.length) warnings.push(`${m.name}: removing its ${lifted.join(' and ')} limit cannot be done in place (the engine keeps a limit once set); ${recreate}`);
