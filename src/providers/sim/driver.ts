@@ -14,6 +14,7 @@ import type { Driver, DriverContext, MachineRecord } from '../types.js';
 import { SimConditions } from './conditions.js';
 import { SimStateFile, simStatePath } from './file.js';
 import type { SimMachine, SimState } from './state.js';
+import type { EngineFacts } from '../../model/observed.js';
 import { SimWorld, simEngineUrl } from './world.js';
 
 export { SimEngine } from './engine.js';
@@ -109,6 +110,10 @@ export class SimDriver implements Driver {
     let engine = this.engines.get(record.name);
     if (!engine) this.engines.set(record.name, (engine = new SimEngine(this.world, record.name)));
     return engine;
+  }
+
+  factsNow(record: MachineRecord): EngineFacts | undefined {
+    return this.engine(record).factsNow();
   }
 
   async close(): Promise<void> {
