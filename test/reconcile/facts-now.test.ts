@@ -25,7 +25,12 @@ async function observedAs(desired: Desired, identity: string, answerAtOnce: bool
   // The same drivers, but for factsNow: absent (ask every engine) or counted.
   const seen = new Map(
     [...drivers].map(([name, d]): [string, Driver] => {
-      const factsNow: Driver['factsNow'] = answerAtOnce && d.factsNow ? (record) => { const f = d.factsNow!(record); if (f) now++; return f; } : undefined;
+      const counted: Driver['factsNow'] = (record) => {
+        const f = d.factsNow!(record);
+        if (f) now++;
+        return f;
+      };
+      const factsNow = answerAtOnce && d.factsNow ? counted : undefined;
       return [name, Object.create(d, { factsNow: { value: factsNow } }) as Driver];
     }),
   ) as Drivers;
