@@ -74,13 +74,6 @@ export class SimEngine implements Engine {
     return engineFacts(state, machine, this.url);
   }
 
-  /** facts() when it answers at once (SimWorld.now) and the machine runs; undefined otherwise (facts() then says why). */
-  factsNow(): EngineFacts | undefined {
-    const state = this.world.now(SIM_KINDS.facts);
-    const machine = state?.machines.get(this.machine);
-    return state && machine?.state === 'running' ? engineFacts(state, machine, this.url) : undefined;
-  }
-
   async ensureImage(image: string, source?: Engine): Promise<'present' | 'pulled' | 'copied'> {
     const ref = imageRef(image);
     const { machine } = await this.on(SIM_KINDS.ensureImage);
