@@ -20,27 +20,35 @@ export interface ContainerColumns {
   replica: ArrayLike<number>;
 }
 
-/** What a lazy `containers` holds until it is read: the columns, and how to build the objects. */
-const attached = new WeakMap<EngineFacts, { columns: ContainerColumns; build: () => ObservedContainer[] }>();
+/**
+ * What a lazy `containers` holds until it is read, the columns and how to build the objects, under a
+ * key that is not enumerable: JSON, Object.keys, spreads and deep equality do not see it. A property
+ * and not a WeakMap entry: a WeakMap of ten thousand facts (twice per observation: the provider's
+ * and observe's) grows and rehashes, and costs more than the rest of the lazy property.
+ */
+const PENDING = Symbol('lazy containers');
+type Pending = { columns: ContainerColumns; build: () => ObservedContainer[] } | undefined;
+type WithPending = EngineFacts & { [PENDING]?: Pending };
 
 /** The columns behind `facts.containers`, when its provider gave some and they still say the same. */
 export function containerColumnsOf(facts: EngineFacts): ContainerColumns | undefined {
-  return attached.get(facts)?.columns;
+  return (facts as WithPending)[PENDING]?.columns;
 }
 
 // One getter and one setter for every lazy facts object, finding their object as `this`: V8 keeps
 // objects whose accessor pairs are the same functions in one shared shape, while a pair of closures
 // per object turns each one after the first into a slow dictionary (ten thousand of them per
 // observation of a big cluster, twice: the provider's facts and observe's).
-function buildContainers(this: EngineFacts): ObservedContainer[] {
-  const containers = attached.get(this)!.build();
+function buildContainers(this: WithPending): ObservedContainer[] {
+  const containers = this[PENDING]!.build();
   this.containers = containers;
   return containers;
 }
 
-function setContainers(this: EngineFacts, containers: ObservedContainer[]): void {
-  attached.delete(this);
-  settle(this, 'containers', containers);
+function setContainers(this: WithPending, containers: ObservedContainer[]): void {
+  // Emptied rather than deleted: deleting a property turns the object into a dictionary.
+  this[PENDING] = undefined;
+  settle(this as EngineFacts, 'containers', containers);
 }
 
 const LAZY_CONTAINERS: PropertyDescriptor = { configurable: true, enumerable: true, get: buildContainers, set: setContainers };
@@ -54,7 +62,6 @@ const LAZY_CONTAINERS: PropertyDescriptor = { configurable: true, enumerable: tr
  */
 export function addLazyContainers<F extends Omit<EngineFacts, 'containers'>>(facts: F, columns: ContainerColumns, build: () => ObservedContainer[]): F & EngineFacts {
   Object.defineProperty(facts, 'containers', LAZY_CONTAINERS);
-  const lazy = facts as F & EngineFacts;
-  attached.set(lazy, { columns, build });
-  return lazy;
+  Object.defineProperty(facts, PENDING, { value: { columns, build } satisfies Pending, writable: true, configurable: true, enumerable: false });
+  return facts as F & EngineFacts;
 }
