@@ -158,11 +158,7 @@ export class SimState {
   }
 
   engineId(machine: SimMachine): string {
-    // hex8 by table (as containerId): this runs for every machine of every observation.
-    const hex = hex4();
-    const mixed = fmix32(machine.serial ^ 0x51a1e);
-    const serial = machine.serial >>> 0;
-    return `SIM:${hex[mixed >>> 16]!}${hex[mixed & 0xffff]!}:${hex[serial >>> 16]!}${hex[serial & 0xffff]!}`;
+    return `SIM:${hex8(fmix32(machine.serial ^ 0x51a1e))}:${hex8(machine.serial)}`;
   }
 
   // ---- containers
