@@ -35,6 +35,11 @@ export function containerColumnsOf(facts: EngineFacts): ContainerColumns | undef
   return (facts as WithPending)[PENDING]?.columns;
 }
 
+/** What builds `facts.containers` on its first read, while it is not read yet: what reading it would give, without holding on to `facts`. */
+export function containersBuilderOf(facts: EngineFacts): (() => ObservedContainer[]) | undefined {
+  return (facts as WithPending)[PENDING]?.build;
+}
+
 // One getter and one setter for every lazy facts object, finding their object as `this`: V8 keeps
 // objects whose accessor pairs are the same functions in one shared shape, while a pair of closures
 // per object turns each one after the first into a slow dictionary (ten thousand of them per

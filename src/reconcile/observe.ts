@@ -2,11 +2,11 @@
 // An engine that does not answer in time is reported (engine null + problem), not fatal.
 import pRetry from 'p-retry';
 import { errorMessage, isTransient } from '../engine/errors.js';
-import { isLockObject, type EngineFacts, type Observed, type ObservedContainer, type ObservedMachine } from '../model/observed.js';
+import { isLockObject, type EngineFacts, type Observed, type ObservedContainer, type ObservedImage, type ObservedMachine } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
 import type { Driver, MachineRecord } from '../providers/types.js';
 import { LOCK_IMAGE, lockObjectName } from '../providers/lock-store.js';
-import { addLazyContainers, containerColumnsOf, type ContainerColumns } from '../model/container-columns.js';
+import { addLazyContainers, containerColumnsOf, containersBuilderOf, type ContainerColumns } from '../model/container-columns.js';
 import { withTimeout } from './timeout.js';
 
 export interface Observation {
@@ -129,16 +129,32 @@ function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
   const from = f as unknown as Record<string, unknown>;
   for (const key of Object.keys(f) as (keyof EngineFacts)[]) {
     if (key === 'containers') {
-      if (lazy) addLazyContainers(out, lazy, () => sortedByName(f.containers));
+      if (lazy) {
+        // The provider's own builder, not `f.containers`: the provider's facts are not kept alive by the lazy property, ten thousand of them.
+        const build = containersBuilderOf(f)!;
+        addLazyContainers(out, lazy, () => sortedByName(build()));
+      }
       // A container the engine is removing (a `docker rm -f` under way) is as good as gone: its replica
       // is planned again at once, and the create waits for the removal (removeContainer).
       else out.containers = sortedByName(f.containers.some(isLeftOut) ? f.containers.filter((c) => !isLeftOut(c)) : f.containers);
-    } else if (key === 'images') out.images = f.images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    } else if (key === 'images') out.images = normalizedImages(f.images);
     // Engines list networks in no fixed order.
     else if (key === 'networks' && f.networks) out.networks = f.networks.filter((n) => !isLockObject(n.labels) && !ENGINE_NETWORKS.has(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
     else (out as unknown as Record<string, unknown>)[key] = from[key];
   }
   return out;
+}
+
+/** Without the lock's image, tags sorted, by id; a list that is so already (most engines' one or few images) is kept as it is. */
+function normalizedImages(images: ObservedImage[]): ObservedImage[] {
+  const kept = images.every((i, k) => !i.tags.includes(LOCK_IMAGE) && isSorted(i.tags) && (k === 0 || images[k - 1]!.id < i.id));
+  if (kept) return images;
+  return images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+function isSorted(list: readonly string[]): boolean {
+  for (let k = 1; k < list.length; k++) if (list[k - 1]! > list[k]!) return false;
+  return true;
 }
 
 /** No container being removed, none with the lock's name (its labels decide whether it is left out). */
