@@ -174,24 +174,25 @@ function buildMachines(raw: Raw, dir: string, pos: (p: Path, part?: 'key' | 'val
     if (!traits.readOptions) for (const k of ['image', 'host', 'privileged', 'url']) if (m[k] !== undefined) options[k] = m[k];
     if (m.tls) options.tls = Object.fromEntries(Object.entries(m.tls as Raw).map(([k, v]) => [k, isAbsolute(String(v)) ? String(v) : resolve(dir, String(v))]));
     const names = count === undefined ? [group] : Array.from({ length: count }, (_, i) => `${group}-${i + 1}`);
+    // What the machines of a group share is read once; each still gets its own objects (`count: 10000`).
+    const labels = sortKeys(toStringMap(m.labels));
+    const position = pos(at());
     for (const name of names) {
       const clash = seen.get(name);
       if (clash) report(at(), `machine name ${name} is used twice (also by machines.${clash})`, 'rename one of them; `count: N` names machines <key>-1 .. <key>-N', 'key');
       seen.set(name, group);
-      out.push({
-        name,
-        group,
-        driver,
-        ...(m.role ? { role: m.role as 'manager' | 'worker' } : {}),
-        labels: sortKeys(toStringMap(m.labels)),
-        ...(cpus !== undefined ? { cpus } : {}),
-        ...(memory !== undefined ? { memory } : {}),
-        ...(engine ? { engine } : {}),
-        options,
-        protect: m.protect === true,
-        ...(m.availability === 'pause' || m.availability === 'drain' ? { availability: m.availability } : {}),
-        position: pos(at()),
-      });
+      // Optional keys set, not spread, in the same order: a spread literal per machine is ten thousand of them with `count: 10000`.
+      const machine = { name, group, driver } as DesiredMachine;
+      if (m.role) machine.role = m.role as 'manager' | 'worker';
+      machine.labels = { ...labels };
+      if (cpus !== undefined) machine.cpus = cpus;
+      if (memory !== undefined) machine.memory = memory;
+      if (engine) machine.engine = engine;
+      machine.options = options;
+      machine.protect = m.protect === true;
+      if (m.availability === 'pause' || m.availability === 'drain') machine.availability = m.availability;
+      machine.position = { ...position };
+      out.push(machine);
     }
   }
   if (out.some((m) => m.role === 'worker') && !out.some((m) => m.role === 'manager')) {
@@ -217,10 +218,11 @@ function engineOptions(v: unknown, report: (key: string, message: string, hint?:
 function machineCount(v: unknown, before: number, report: (message: string, hint?: string) => void): number | undefined {
   if (v === undefined) return undefined;
   const count = parseInteger(v);
-  const limit = MAX_MACHINES.toLocaleString('en');
-  if (count === undefined || count < 1) return report(`count must be a whole number from 1 to ${limit} (got ${JSON.stringify(v)})`, 'e.g. `count: 3` makes <key>-1 .. <key>-3'), undefined;
-  if (count > MAX_MACHINES) return report(`count must be a whole number from 1 to ${limit} (got ${JSON.stringify(v)})`, 'check for a typo; a simulation of more machines than that is not supported'), undefined;
-  if (before + count > MAX_MACHINES) return report(`this count brings the cluster to ${(before + count).toLocaleString('en')} machines, more than the limit of ${limit}`, 'lower the counts of the machine groups'), undefined;
+  // Formatted only when said: the first toLocaleString sets up a number formatter (milliseconds).
+  const limit = () => MAX_MACHINES.toLocaleString('en');
+  if (count === undefined || count < 1) return report(`count must be a whole number from 1 to ${limit()} (got ${JSON.stringify(v)})`, 'e.g. `count: 3` makes <key>-1 .. <key>-3'), undefined;
+  if (count > MAX_MACHINES) return report(`count must be a whole number from 1 to ${limit()} (got ${JSON.stringify(v)})`, 'check for a typo; a simulation of more machines than that is not supported'), undefined;
+  if (before + count > MAX_MACHINES) return report(`this count brings the cluster to ${(before + count).toLocaleString('en')} machines, more than the limit of ${limit()}`, 'lower the counts of the machine groups'), undefined;
   return count;
 }
 

@@ -53,7 +53,8 @@ export function otherCheckouts(observed: Pick<Observed, 'cluster' | 'machines'>,
       // By column: an owner is a template's, so it is asked once per template, not once per container.
       const others = columns.owners.map((o) => o !== undefined && o.id !== identity && o.id !== undefined && o.cluster === observed.cluster);
       const { owner, replica } = columns;
-      for (let k = 0; k < replica.length; k++) if (replica[k] !== 0 && others[owner[k]!]) at(columns.owners[owner[k]!]!.id!, m.name).containers++;
+      // Most often no template is another checkout's: then no container is, and none is visited.
+      if (others.includes(true)) for (let k = 0; k < replica.length; k++) if (replica[k] !== 0 && others[owner[k]!]) at(columns.owners[owner[k]!]!.id!, m.name).containers++;
     } else {
       for (const c of e.containers) {
         const o = c.owner;

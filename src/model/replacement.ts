@@ -24,8 +24,10 @@ export function replacementOf(m: DesiredMachine, o: ObservedMachine | undefined)
 }
 
 export function replacedMachines(desired: Desired, observed: Observed): Map<string, Replacement> {
-  const seen = new Map(observed.machines.map((o) => [o.name, o]));
   const out = new Map<string, Replacement>();
+  // Only a machine that asks for a node image can be replaced: most manifests ask for none, and then none is looked up.
+  if (!desired.machines.some((m) => wantedImage(m) !== undefined)) return out;
+  const seen = new Map(observed.machines.map((o) => [o.name, o]));
   for (const m of desired.machines) {
     const r = replacementOf(m, seen.get(m.name));
     if (r) out.set(m.name, r);

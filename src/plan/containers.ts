@@ -1,7 +1,7 @@
 // Image and container actions from the placement: create what is new, replace what changed, start
 // what stopped, remove what is no longer wanted.
 import type { Desired, DesiredService } from '../model/desired.js';
-import { LABEL, type Observed } from '../model/observed.js';
+import { LABEL, type EngineFacts, type Observed } from '../model/observed.js';
 import type { Placement } from '../model/placement.js';
 import type { ActionList } from './builder.js';
 import type { MachineSteps } from './machines.js';
@@ -18,8 +18,19 @@ const STARTABLE = new Set(['created', 'exited']);
 
 export function planContainers(desired: Desired, observed: Observed, placement: Placement, machines: MachineSteps, list: ActionList, networkSteps: NetworkSteps = () => []): void {
   const services = new Map(desired.services.map((s) => [s.name, s]));
+  // A machine's images as a set, made the first time a replica there may need one: a converged plan of ten thousand machines asks none.
   const imagesOn = new Map<string, Set<string>>();
-  for (const m of observed.machines) if (m.engine) imagesOn.set(m.name, new Set(m.engine.images.flatMap((i) => [...i.tags.map(normalizeImage), ...(i.digests ?? [])])));
+  let engines: Map<string, EngineFacts> | undefined;
+  const present: ImagePresent = (machine, ref) => {
+    let images = imagesOn.get(machine);
+    if (!images) {
+      engines ??= new Map(observed.machines.flatMap((m) => (m.engine ? [[m.name, m.engine] as const] : [])));
+      const e = engines.get(machine);
+      if (!e) return false;
+      imagesOn.set(machine, (images = new Set(e.images.flatMap((i) => [...i.tags.map(normalizeImage), ...(i.digests ?? [])]))));
+    }
+    return images.has(ref);
+  };
 
   const removals = planRemovals(desired, placement, machines, list);
   const removalsOn = new Map<string, string[]>();
@@ -27,7 +38,6 @@ export function planContainers(desired: Desired, observed: Observed, placement: 
 
   // Actions that bring up each service's replicas, so dependents can wait for them.
   const upBy = new Map<string, string[]>();
-  const present: ImagePresent = (machine, ref) => imagesOn.get(machine)?.has(ref) ?? false;
 
   // Indexed: this loop runs once per replica, and for-of's iterator results cost 40 bytes each where V8 does not optimise it away.
   const all = placement.replicas;

@@ -83,7 +83,8 @@ export function planMachines(desired: Desired, observed: Observed, list: ActionL
 function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionList): void {
   const facts = o.engine;
   if (!facts) return;
-  const patch = fjp.compare(facts.labels, m.labels, true);
+  // Most often the labels are as declared: then there is no patch to compute, ten thousand times.
+  const patch = sameLabels(facts.labels, m.labels) ? [] : fjp.compare(facts.labels, m.labels, true);
   // Swarm node labels mirror engine labels, so swarm-mode services can use them too.
   const nodeLabelsStale = m.role !== undefined && facts.swarm.nodeLabels !== undefined && fjp.compare(facts.swarm.nodeLabels, m.labels).length > 0;
   if (patch.length === 0 && !nodeLabelsStale) return;
@@ -97,6 +98,18 @@ function planEngineLabels(m: DesiredMachine, o: ObservedMachine, list: ActionLis
     cause: readOnly ? 'read-only' : 'spec-changed',
     reason: readOnly ? 'generic driver: engine labels cannot be changed from here; set them in the engine’s daemon.json' : patch.length ? 'labels differ' : 'swarm node labels differ',
   });
+}
+
+/** Exactly the same keys with the same values (labels are flat string maps). */
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (!Object.hasOwn(a, k)) continue;
+    if (!Object.hasOwn(b, k) || a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const k in b) if (Object.hasOwn(b, k)) n--;
+  return n === 0;
 }
 
 /**
@@ -123,7 +136,11 @@ function planMachineSpec(m: DesiredMachine, o: ObservedMachine, list: ActionList
   }
   // A simulated machine always has a size: an absent one is the sim default, never "unlimited".
   const size = traitsOf(m.driver).defaultSize;
-  const want = { cpus: m.cpus ?? size?.cpus, memory: m.memory ?? size?.memory };
+  const cpus = m.cpus ?? size?.cpus;
+  const memory = m.memory ?? size?.memory;
+  // As recorded: nothing lifted, nothing changed (the usual case, ten thousand times).
+  if (had.cpus === cpus && had.memory === memory) return;
+  const want = { cpus, memory };
   const recreate = `to change it, recreate the machine: take it out of the manifest and apply, then put it back and apply (its replicas are placed again)`;
   const lifted = (['cpus', 'memory'] as const).filter((k) => had[k] !== undefined && want[k] === undefined);
   if (lifted.length) warnings.push(`${m.name}: removing its ${lifted.join(' and ')} limit cannot be done in place (the engine keeps a limit once set); ${recreate}`);
@@ -375,6 +392,7 @@ function planAvailability(
  */
 function replacements(desired: Desired, observed: Observed, warnings: string[]): Map<string, Replacement> {
   const all = replacedMachines(desired, observed);
+  if (all.size === 0) return all;
   const seen = new Map(observed.machines.map((o) => [o.name, o]));
   const managers = desired.machines.filter((m) => m.role === 'manager' && seen.get(m.name)?.engine?.swarm.role === 'manager');
   for (const [name, r] of all) {

@@ -2,7 +2,7 @@
 // Every method is idempotent (create of an existing machine, remove of a missing one succeed) so a
 // re-run after a crash converges.
 import type { DesiredMachine, DriverName, Role, SimulationConfig } from '../model/desired.js';
-import type { MachineSpec, MachineState } from '../model/observed.js';
+import type { EngineFacts, MachineSpec, MachineState } from '../model/observed.js';
 import type { Engine } from '../engine/types.js';
 import type { LockStore } from './lock-store.js';
 
@@ -54,6 +54,12 @@ export interface Driver {
   /** False when labels can only be read (generic driver): the plan says so. */
   readonly canSetEngineLabels: boolean;
   engine(record: MachineRecord): Engine;
+  /**
+   * The facts of a running machine's engine when the driver has them at once, without asking
+   * (a simulated engine with no latency and no faults: its state is in memory); undefined: ask
+   * engine(record).facts(). Observe reads these without a promise, a timer and retries per machine.
+   */
+  factsNow?(record: MachineRecord): EngineFacts | undefined;
   /** The engine the machines run on (docker driver): images are copied from it when a machine cannot pull. */
   hostEngine?(): Engine;
   /** Like Engine.subscribe, for this cluster's machines (a machine stopped or removed behind our back). */

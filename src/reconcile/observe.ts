@@ -2,11 +2,11 @@
 // An engine that does not answer in time is reported (engine null + problem), not fatal.
 import pRetry from 'p-retry';
 import { errorMessage, isTransient } from '../engine/errors.js';
-import { isLockObject, type EngineFacts, type Observed, type ObservedContainer, type ObservedMachine } from '../model/observed.js';
+import { isLockObject, type EngineFacts, type Observed, type ObservedContainer, type ObservedImage, type ObservedMachine } from '../model/observed.js';
 import type { Drivers } from '../providers/index.js';
-import type { MachineRecord } from '../providers/types.js';
+import type { Driver, MachineRecord } from '../providers/types.js';
 import { LOCK_IMAGE, lockObjectName } from '../providers/lock-store.js';
-import { containerColumnsOf, withLazyContainers, type ContainerColumns } from '../model/container-columns.js';
+import { addLazyContainers, containerColumnsOf, containersBuilderOf, type ContainerColumns } from '../model/container-columns.js';
 import { withTimeout } from './timeout.js';
 import { UserError } from '../model/diagnostic.js';
 import { parseDuration } from '../manifest/units.js';
@@ -22,27 +22,44 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
   const lists = await Promise.all([...drivers.values()].map(async (d) => ({ driver: d, records: await retried(() => d.list()) })));
   const records = new Map<string, MachineRecord>();
   const machines: ObservedMachine[] = [];
-  await eachLimited(
-    lists.flatMap(({ driver, records: rs }) => rs.map((record) => ({ driver, record }))),
-    opts.concurrency ?? 32,
-    async ({ driver, record }) => {
-      records.set(record.name, record);
-      const m: ObservedMachine = { name: record.name, driver: driver.name, state: record.state, engine: null };
-      if (record.address) m.address = record.address;
-      if (record.spec) m.spec = record.spec;
-      if (record.state === 'running') {
-        const asked = firstThenRetried(() => driver.engine(record).facts());
-        try {
-          m.engine = normalizeFacts(cluster, await withTimeout(asked.result, timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
-        } catch (err) {
-          m.problem = errorMessage(err);
-        } finally {
-          asked.stop();
-        }
-      } else if (record.state === 'paused') m.problem = 'machine is paused: its engine cannot answer';
-      machines.push(m);
-    },
-  );
+  const items = lists.flatMap(({ driver, records: rs }) => rs.map((record) => ({ driver, record })));
+  // In list order, the order the asks below start in.
+  for (const { record } of items) records.set(record.name, record);
+  const machineOf = (driver: Driver, record: MachineRecord): ObservedMachine => {
+    const m: ObservedMachine = { name: record.name, driver: driver.name, state: record.state, engine: null };
+    if (record.address) m.address = record.address;
+    if (record.spec) m.spec = record.spec;
+    return m;
+  };
+  // An engine whose driver has its facts at once (a simulated one with no latency and no faults) is
+  // read here: a promise, a timer and the retry machinery per machine cost ten thousand machines
+  // more than their facts. What it gives is what facts() would, and is normalized the same way.
+  const toAsk = items.filter(({ driver, record }) => {
+    const now = record.state === 'running' ? driver.factsNow?.(record) : undefined;
+    if (!now) return true;
+    const m = machineOf(driver, record);
+    try {
+      m.engine = normalizeFacts(cluster, now);
+    } catch (err) {
+      m.problem = errorMessage(err);
+    }
+    machines.push(m);
+    return false;
+  });
+  await eachLimited(toAsk, opts.concurrency ?? 32, async ({ driver, record }) => {
+    const m = machineOf(driver, record);
+    if (record.state === 'running') {
+      const asked = firstThenRetried(() => driver.engine(record).facts());
+      try {
+        m.engine = normalizeFacts(cluster, await withTimeout(asked.result, timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
+      } catch (err) {
+        m.problem = errorMessage(err);
+      } finally {
+        asked.stop();
+      }
+    } else if (record.state === 'paused') m.problem = 'machine is paused: its engine cannot answer';
+    machines.push(m);
+  });
   machines.sort(byName);
   const foreign = [...drivers.values()].flatMap((d) => d.foreign?.() ?? []);
   const leftovers = (await Promise.all([...drivers.values()].map(async (d) => (await (d.leftovers?.() ?? Promise.resolve([]))).map((l) => ({ ...l, driver: d.name })))))
@@ -128,28 +145,46 @@ const ENGINE_NETWORKS = new Set(['bridge', 'host', 'none', 'docker_gwbridge', 'i
 function normalizeFacts(cluster: string, f: EngineFacts): EngineFacts {
   const lock = lockObjectName(cluster);
   const isLeftOut = (c: ObservedContainer) => c.state === 'removing' || (c.name === lock && isLockObject(c.labels));
+  // Columns with nothing to leave out stay columns (in the engine's order): the list is built only if read.
   const columns = containerColumnsOf(f);
-  // Every key of `f` in its place; `containers` (not read here: it may be lazy) is set below.
+  const lazy = columns && nothingLeftOut(columns, lock) ? columns : undefined;
+  // Every key of `f` in its place, in one copy (`containers` is not read when it stays lazy).
   const out = {} as EngineFacts;
-  for (const key of Object.keys(f) as (keyof EngineFacts)[]) (out as unknown as Record<string, unknown>)[key] = key === 'containers' ? undefined : f[key];
-  Object.assign(out, {
-    images: f.images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+  const from = f as unknown as Record<string, unknown>;
+  for (const key of Object.keys(f) as (keyof EngineFacts)[]) {
+    if (key === 'containers') {
+      if (lazy) {
+        // The provider's own builder, not `f.containers`: the provider's facts are not kept alive by the lazy property, ten thousand of them.
+        const build = containersBuilderOf(f)!;
+        addLazyContainers(out, lazy, () => sortedByName(build()));
+      }
+      // A container the engine is removing (a `docker rm -f` under way) is as good as gone: its replica
+      // is planned again at once, and the create waits for the removal (removeContainer).
+      else out.containers = sortedByName(f.containers.some(isLeftOut) ? f.containers.filter((c) => !isLeftOut(c)) : f.containers);
+    } else if (key === 'images') out.images = normalizedImages(f.images);
     // Engines list networks in no fixed order.
-    ...(f.networks ? { networks: f.networks.filter((n) => !isLockObject(n.labels) && !ENGINE_NETWORKS.has(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)) } : {}),
-  });
-  // Columns with nothing to leave out stay columns (in the engine's order): the list below is built only if read.
-  if (columns && nothingLeftOut(columns, lock)) return withLazyContainers(out, columns, () => sortedByName(f.containers));
-  // A container the engine is removing (a `docker rm -f` under way) is as good as gone: its replica
-  // is planned again at once, and the create waits for the removal (removeContainer).
-  out.containers = sortedByName(f.containers.some(isLeftOut) ? f.containers.filter((c) => !isLeftOut(c)) : f.containers);
+    else if (key === 'networks' && f.networks) out.networks = f.networks.filter((n) => !isLockObject(n.labels) && !ENGINE_NETWORKS.has(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+    else (out as unknown as Record<string, unknown>)[key] = from[key];
+  }
   return out;
+}
+
+/** Without the lock's image, tags sorted, by id; a list that is so already (most engines' one or few images) is kept as it is. */
+function normalizedImages(images: ObservedImage[]): ObservedImage[] {
+  const kept = images.every((i, k) => !i.tags.includes(LOCK_IMAGE) && isSorted(i.tags) && (k === 0 || images[k - 1]!.id < i.id));
+  if (kept) return images;
+  return images.filter((i) => !i.tags.includes(LOCK_IMAGE)).map((i) => ({ ...i, tags: [...i.tags].sort() })).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+function isSorted(list: readonly string[]): boolean {
+  for (let k = 1; k < list.length; k++) if (list[k - 1]! > list[k]!) return false;
+  return true;
 }
 
 /** No container being removed, none with the lock's name (its labels decide whether it is left out). */
 function nothingLeftOut(c: ContainerColumns, lock: string): boolean {
-  const { name, state } = c;
-  for (let k = 0; k < name.length; k++) if (state[k] === 'removing' || name[k] === lock) return false;
-  return true;
+  // includes(): the engine's own loop over a million names and states, several times faster than ours.
+  return !c.state.includes('removing') && !c.name.includes(lock);
 }
 
 /**

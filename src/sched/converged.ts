@@ -19,8 +19,8 @@ import { ownedBy } from '../model/ownership.js';
 import { containerColumnsOf, type OwnerBase } from '../model/container-columns.js';
 import type { KeptReplicas, Placement } from '../model/placement.js';
 import { settle } from '../model/settle.js';
-import { constraintFilter } from './filters/constraint.js';
-import type { Node } from './node.js';
+import { hardConstraints } from './filters/constraint.js';
+import type { StayNode } from './nodes.js';
 import { placementOrder } from './order.js';
 import { makeTask } from './task.js';
 
@@ -29,9 +29,9 @@ const STALE = -2;
 
 /**
  * `desired`: the manifest as the full path schedules it (images resolved, swarm-mode services out);
- * `nodes` as buildNodes gives them; `unseen`: how many machines the full path would hold replicas for.
+ * `nodes` as stayNodes gives them (buildNodes' nodes without their bookkeeping); `unseen`: how many machines the full path would hold replicas for.
  */
-export function convergedPlacement(desired: Desired, observed: Observed, nodes: readonly Node[], unseen: number, rebalance: boolean): Placement | undefined {
+export function convergedPlacement(desired: Desired, observed: Observed, nodes: readonly StayNode[], unseen: number, rebalance: boolean): Placement | undefined {
   if (rebalance || unseen > 0) return undefined;
   const services = desired.services;
   if (services.some((s) => s.global || s.placement.maxPerMachine !== undefined || s.imageDigest)) return undefined;
@@ -45,9 +45,9 @@ export function convergedPlacement(desired: Desired, observed: Observed, nodes: 
   // May service i stay on node n? By i * nodes + n: 0 not asked yet, 1 yes, 2 no.
   const stays = new Int8Array(services.length * nodes.length);
   const hard = desired.scheduler.filters.includes('constraint')
-    ? services.map((s) => constraintFilter.prepare(makeTask(desired.name, s), false))
+    ? services.map((s) => hardConstraints(makeTask(desired.name, s)))
     : services.map(() => undefined);
-  const mayStay = (i: number, node: Node | undefined): boolean => {
+  const mayStay = (i: number, node: StayNode | undefined): boolean => {
     // As fates.ts staysOn: a machine that goes, drains or is replaced moves its replicas.
     if (node === undefined || node.availability === 'drain') return false;
     const at = i * nodes.length + node.index;
@@ -64,7 +64,7 @@ export function convergedPlacement(desired: Desired, observed: Observed, nodes: 
     return i === undefined || o.configHash !== services[i]!.configHash ? STALE : i;
   };
   // Replica `r` of service `i` (from serviceOf), on machine `at`: false when the full path would do more than keep it.
-  const claim = (at: number, node: Node | undefined, i: number, r: number, state: string): boolean => {
+  const claim = (at: number, node: StayNode | undefined, i: number, r: number, state: string): boolean => {
     if (i === STALE) return false;
     const w = where[i]!;
     if (!(r >= 1 && r <= w.length) || w[r - 1] !== 0) return false;
@@ -82,13 +82,26 @@ export function convergedPlacement(desired: Desired, observed: Observed, nodes: 
     if (columns) {
       // By column (a simulated cluster as read from its state file): no container object is made.
       const { owner, owners, replica, state } = columns;
-      // Whose a container is and whether its config is current depend on its owner template only: asked once per template.
-      const service = owners.map(serviceOf);
+      // Whose a container is, whether its config is current and whether its service may stay on this
+      // machine depend on its owner template only: asked once per template, not per container
+      // (STALE also for a service that may not stay: claim() refuses both).
+      const service = owners.map((o) => {
+        const i = serviceOf(o);
+        return i >= 0 && !mayStay(i, node) ? STALE : i;
+      });
       for (let k = 0; k < state.length; k++) {
         const r = replica[k]!;
         if (r === 0) continue;
         const i = service[owner[k]!]!;
-        if (i !== NOT_OURS && !claim(at, node, i, r, state[k]!)) return undefined;
+        if (i === NOT_OURS) continue;
+        if (i === STALE) return undefined;
+        // claim() inline, the template's part answered above.
+        const w = where[i]!;
+        if (!(r >= 1 && r <= w.length) || w[r - 1] !== 0) return undefined;
+        const s = state[k];
+        if (s === 'created' || s === 'exited') return undefined;
+        w[r - 1] = at + 1;
+        found[i]!++;
       }
       continue;
     }

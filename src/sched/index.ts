@@ -17,7 +17,7 @@ import { constraintFilter } from './filters/constraint.js';
 import { enabledFilters } from './filters/index.js';
 import type { Node, Tracking } from './node.js';
 import { convergedPlacement } from './converged.js';
-import { addResident, buildNodes, residentOfObserved } from './nodes.js';
+import { addResident, buildNodes, residentOfObserved, stayNodes } from './nodes.js';
 import { placementOrder } from './order.js';
 import { placeService, type Context, type ServiceOutcome } from './place-service.js';
 import { seededRandom } from './random.js';
@@ -43,13 +43,14 @@ export interface PlaceOptions {
 export const DEFAULT_SILENT_GRACE_MS = 300_000;
 
 export function place(manifest: Desired, observed: Observed, options: PlaceOptions = {}): Placement {
-  const input = scheduled(manifest, observed);
+  const desired = scheduledDesired(manifest, observed);
   if (options.converged) {
-    const unseen = unseenMachines(input.desired, observed, silenceRules(options)).size;
-    const kept = convergedPlacement(input.desired, observed, input.nodes, unseen, options.rebalance === true);
+    // The converged path asks only whether replicas may stay: the nodes' bookkeeping is built when it falls back.
+    const unseen = unseenMachines(desired, observed, silenceRules(options)).size;
+    const kept = convergedPlacement(desired, observed, stayNodes(desired, observed), unseen, options.rebalance === true);
     if (kept) return kept;
   }
-  return run(input, observed, options, false).placement;
+  return run({ desired, nodes: buildNodes(desired, observed) }, observed, options, false).placement;
 }
 
 /** The placement and the scheduler's state after it (for explanations: every machine's bookkeeping is complete). */
@@ -59,11 +60,15 @@ export function schedule(manifest: Desired, observed: Observed, options: PlaceOp
 
 /** What the scheduler places: images resolved, swarm-mode services left to the swarm; and the machines as nodes. */
 function scheduled(manifest: Desired, observed: Observed): { desired: Desired; nodes: Node[] } {
+  const desired = scheduledDesired(manifest, observed);
+  return { desired, nodes: buildNodes(desired, observed) };
+}
+
+function scheduledDesired(manifest: Desired, observed: Observed): Desired {
   // A re-pushed tag of a `pull_policy: always` service makes its replicas not current (replaced in place).
   const all = withResolvedImages(manifest, observed, normalizeImage);
   // Swarm-mode services are placed by the swarm's own scheduler.
-  const desired = all.services.some((s) => s.mode === 'swarm') ? { ...all, services: all.services.filter((s) => s.mode !== 'swarm') } : all;
-  return { desired, nodes: buildNodes(desired, observed) };
+  return all.services.some((s) => s.mode === 'swarm') ? { ...all, services: all.services.filter((s) => s.mode !== 'swarm') } : all;
 }
 
 function silenceRules(options: PlaceOptions): { now: number; graceMs: number } {

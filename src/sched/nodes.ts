@@ -1,28 +1,23 @@
 // Desired machines as the scheduler sees them after the plan: labels as the plan sets them, health
 // from the observation, capacity from the engine (or the manifest for machines not created yet),
 // and what stays on them (others' containers and the replicas that keep their place).
-import type { Desired } from '../model/desired.js';
+import type { Desired, DesiredMachine } from '../model/desired.js';
 import { hostPortKey, type HostPort } from '../model/host-port.js';
-import type { EngineFacts, Observed, ObservedContainer } from '../model/observed.js';
+import type { EngineFacts, Observed, ObservedContainer, ObservedMachine } from '../model/observed.js';
+import type { ConstraintNode } from './filters/constraint.js';
 import { addResident, imageNames, type Node, type Resident, type Tracking } from './node.js';
 import { toMilli } from './task.js';
 import { replacedMachines } from '../model/replacement.js';
 import { traitsOf } from '../providers/index.js';
 
 export function buildNodes(desired: Desired, observed: Observed): Node[] {
-  const seen = new Map(observed.machines.map((m) => [m.name, m]));
-  const replaced = replacedMachines(desired, observed);
   const ratio = overcommitRatio(desired.scheduler.overcommit ?? 0);
-  const machines = [...desired.machines].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return machines.map((m, index) => {
-    const o = seen.get(m.name);
-    const facts = o?.engine ?? undefined;
+  return eachMachine(desired, observed, (m, index, o, facts, replaced) => {
     const node: Node = {
       index,
       name: m.name,
       id: facts?.id ?? '',
-      // The plan sets engine labels first; generic machines keep the labels their engine has.
-      labels: classicLabels(traitsOf(m.driver).adopted && facts ? facts.labels : m.labels, facts),
+      labels: nodeLabels(m, facts),
       role: m.role ?? '',
       cpuTotal: overcommitted(toMilli(sizeOf(o?.spec && { had: o.spec.cpus }, m.cpus, facts?.cpus)), ratio, 1000),
       memTotal: overcommitted(sizeOf(o?.spec && { had: o.spec.memory }, m.memory, facts?.memory), ratio, 1),
@@ -35,8 +30,7 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
       containerLabels: new Map(),
       services: new Map(),
     };
-    if (replaced.has(m.name)) (node.availability = 'drain'), (node.replaced = true);
-    else if (m.availability && m.availability !== 'active') node.availability = m.availability;
+    setAvailability(node, m, replaced);
     if (o && (o.state === 'error' || (o.state === 'running' && !facts))) {
       node.problem = o.problem ? `engine unreachable (${o.problem})` : o.state === 'error' ? 'machine is in error state' : 'engine unreachable';
     } else if (o && !facts) {
@@ -45,6 +39,43 @@ export function buildNodes(desired: Desired, observed: Observed): Node[] {
     }
     return node;
   });
+}
+
+/** What the converged path asks of a machine: may a replica stay there (availability, hard constraints)? */
+export type StayNode = ConstraintNode & Pick<Node, 'index' | 'availability' | 'replaced'>;
+
+/**
+ * The machines as buildNodes gives them, but only what decides whether a replica may stay: no
+ * capacity, no bookkeeping (three Maps, a Set and the image names per machine, ten thousand times),
+ * which a converged plan never reads. The same fields hold the same values as buildNodes' nodes.
+ */
+export function stayNodes(desired: Desired, observed: Observed): StayNode[] {
+  return eachMachine(desired, observed, (m, index, _o, facts, replaced) => {
+    const node: StayNode = { index, name: m.name, id: facts?.id ?? '', labels: nodeLabels(m, facts), role: m.role ?? '' };
+    setAvailability(node, m, replaced);
+    return node;
+  });
+}
+
+/** `make` for each desired machine in name order (its index there), with what was observed of it. */
+function eachMachine<T>(desired: Desired, observed: Observed, make: (m: DesiredMachine, index: number, o: ObservedMachine | undefined, facts: EngineFacts | undefined, replaced: ReadonlyMap<string, unknown>) => T): T[] {
+  const seen = new Map(observed.machines.map((m) => [m.name, m]));
+  const replaced = replacedMachines(desired, observed);
+  const machines = [...desired.machines].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return machines.map((m, index) => {
+    const o = seen.get(m.name);
+    return make(m, index, o, o?.engine ?? undefined, replaced);
+  });
+}
+
+/** The plan sets engine labels first; generic machines keep the labels their engine has. */
+function nodeLabels(m: DesiredMachine, facts: EngineFacts | undefined): Record<string, string> {
+  return classicLabels(traitsOf(m.driver).adopted && facts ? facts.labels : m.labels, facts);
+}
+
+function setAvailability(node: StayNode, m: DesiredMachine, replaced: ReadonlyMap<string, unknown>): void {
+  if (replaced.has(m.name)) (node.availability = 'drain'), (node.replaced = true);
+  else if (m.availability && m.availability !== 'active') node.availability = m.availability;
 }
 
 /**

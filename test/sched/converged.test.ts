@@ -54,6 +54,29 @@ describe('converged path', () => {
     expect(JSON.stringify(fast.plan)).toBe(JSON.stringify(full.plan));
   });
 
+  test("another checkout's copy of a replica beside a converged cluster: still placed by column, and reported as the full path reports it", async () => {
+    const { fast, full } = await plansOf(SHAPE, SHAPE, [{ kind: 'other-checkout', at: 1 }]);
+    expect(fast.placement.kept?.map((k) => k.service)).toEqual(['web', 'db']);
+    expect(fast.plan.actions).toEqual([]);
+    // Counted from the columns (ownership.ts otherCheckouts), as the full path counts it from the containers.
+    expect(fast.plan.warnings.filter((w) => w.includes('another checkout'))).toHaveLength(1);
+    expect(JSON.stringify(fast.plan)).toBe(JSON.stringify(full.plan));
+  });
+
+  test('a replica duplicated while another of its service is missing: the count matches, the full path runs', async () => {
+    // Every pair of one duplicate and one drop of SHAPE's four replicas: some leave web or db with one
+    // replica twice and the other gone, which only the check for a replica already claimed catches.
+    for (let dup = 0; dup < 4; dup++) {
+      for (let drop = 0; drop < 4; drop++) {
+        const { fast, full } = await plansOf(SHAPE, SHAPE, [
+          { kind: 'duplicate', at: dup },
+          { kind: 'drop', at: drop },
+        ]);
+        expect(JSON.stringify(fast.plan)).toBe(JSON.stringify(full.plan));
+      }
+    }
+  }, 60_000);
+
   test("a machine that no longer meets a service's constraint: the full path moves its replica", async () => {
     // db (constraint size==xxl) spreads over w-1 and d; d becomes small.
     const { fast, full } = await plansOf(SHAPE, { ...SHAPE, dSize: 'small' });

@@ -1,6 +1,6 @@
 // Random converged and near-converged simulated clusters, as a state file: what an apply of one
 // manifest left, then changed behind its back (a replica dropped, stopped or duplicated on another
-// machine, a stranger beside them, a machine gone, stopped or relabelled), planned against another
+// machine, made by another checkout, a stranger beside them, a machine gone, stopped or relabelled), planned against another
 // manifest (or the same one: converged). For the tests that hold two ways of planning to each other.
 import fc from 'fast-check';
 import type { Desired } from '../../src/model/desired.js';
@@ -32,6 +32,7 @@ export const editArb = fc.oneof(
   fc.record({ kind: fc.constant('stop' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('stranger' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('other-checkout' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('machine-gone' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('machine-stopped' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('machine-relabelled' as const), at: fc.nat() }),
@@ -84,6 +85,12 @@ export function stateText(before: Desired, identity: string, edits: Edit[]): str
       const to = pick(machines.filter((x) => x !== one.m), e.at);
       const seeded = containers.find((s) => s.request.name === one.c.name);
       if (to && seeded) state.addContainer(to, seeded.request, 'running');
+    }
+    if (e.kind === 'other-checkout' && one) {
+      // The same replica made by another checkout of the cluster (another folder, another identity): not ours, reported.
+      const to = pick(machines.filter((x) => x !== one.m), e.at);
+      const s = services.get(one.c.name.split('-')[1]!);
+      if (to && s) state.addContainer(to, { name: one.c.name, spec: s.spec, labels: replicaLabels(before, s, one.c.replica, 'another-checkout') }, 'running');
     }
     if (e.kind === 'stranger') state.addContainer(m, { name: `stranger-${e.at}`, spec: before.services[0]!.spec, labels: { [LABEL.cluster]: 'someone-else' } }, 'running');
     if (e.kind === 'machine-gone') state.removeMachine(m.name);

@@ -52,6 +52,11 @@ export class SimConditions {
     return this.failureRate[kind] ?? this.failureRate.default ?? 0;
   }
 
+  /** Whether a call of this kind neither waits nor can fault: it may then be answered at once (SimWorld.now). */
+  immediate(kind: SimKind): boolean {
+    return this.latencyOf(kind) <= 0 && this.failureRateOf(kind) <= 0;
+  }
+
   /** Waits the kind's latency; 0 sets no timer at all, so a fast simulation stays fast. */
   async delay(kind: SimKind): Promise<void> {
     const ms = this.latencyOf(kind);

@@ -8,12 +8,14 @@
 // existing machine returns it as it is (stopped stays stopped: start() starts), removing a missing
 // one succeeds, so a re-run after a crash converges.
 import { SIM_DEFAULT_CPUS, SIM_DEFAULT_MEMORY, type DesiredMachine } from '../../model/desired.js';
-import { SimEngine } from './engine.js';
+import { SIM_KINDS, SimEngine } from './engine.js';
+import { engineFacts } from './facts.js';
 import { existingMachine } from './errors.js';
 import type { Driver, DriverContext, MachineRecord } from '../types.js';
 import { SimConditions } from './conditions.js';
 import { SimStateFile, simStatePath } from './file.js';
 import type { SimMachine, SimState } from './state.js';
+import type { EngineFacts } from '../../model/observed.js';
 import { SimWorld, simEngineUrl } from './world.js';
 
 export { SimEngine } from './engine.js';
@@ -109,6 +111,13 @@ export class SimDriver implements Driver {
     let engine = this.engines.get(record.name);
     if (!engine) this.engines.set(record.name, (engine = new SimEngine(this.world, record.name)));
     return engine;
+  }
+
+  /** What engine(record).facts() gives, when it answers at once (SimWorld.now) and the machine runs; undefined otherwise (facts() then says why). */
+  factsNow(record: MachineRecord): EngineFacts | undefined {
+    const state = this.world.now(SIM_KINDS.facts);
+    const machine = state?.machines.get(record.name);
+    return state && machine?.state === 'running' ? engineFacts(state, machine, simEngineUrl(this.world.cluster, record.name)) : undefined;
   }
 
   async close(): Promise<void> {

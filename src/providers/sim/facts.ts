@@ -1,9 +1,9 @@
 // What a simulated engine reports about itself: the same EngineFacts a real one gives, labelled as
 // simulation in every field a person reads (operating system, kernel, drivers, version).
 import { COMPOSE_LABEL } from '../../model/compose-labels.js';
-import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer, type ObservedSwarmService } from '../../model/observed.js';
+import { LABEL, type ContainerState, type EngineFacts, type ObservedContainer } from '../../model/observed.js';
 import { imageId, type SimMachine, type SimState } from './state.js';
-import { withLazyContainers, type ContainerColumns, type OwnerBase } from '../../model/container-columns.js';
+import { addLazyContainers, type OwnerBase } from '../../model/container-columns.js';
 import { networkFacts } from './networks.js';
 import { serviceFacts } from './services.js';
 import { swarmFacts } from './swarm.js';
@@ -24,17 +24,17 @@ export function engineFacts(state: SimState, machine: SimMachine, url: string): 
     osType: 'linux',
     storageDriver: 'sim',
     executionDriver: 'sim',
-    // Lazy while the machine's containers are the state file's columns (container-columns.ts); the key keeps its place.
-    containers: machine.columns ? (undefined as never) : containerFacts(state, machine),
-    images: [...machine.images].sort().map((ref) => ({ id: imageId(ref), tags: [ref] })),
-    ...(machine.networks.length || state.membership.get(machine.name)?.swarm.networks.length ? { networks: networkFacts(state, machine) } : {}),
-    ...optionalServices(serviceFacts(state, machine)),
-    swarm: swarmFacts(state, machine),
-  };
+  } as EngineFacts;
+  // Lazy while the machine's containers are the state file's columns (container-columns.ts); the keys after it are added after it.
   const c = machine.columns;
-  if (!c) return facts;
-  const columns: ContainerColumns = { name: c.name, state: c.state, owner: c.template, owners: ownerBases(state), replica: c.replica };
-  return withLazyContainers(facts, columns, () => containerFacts(state, machine));
+  if (c) addLazyContainers(facts, { name: c.name, state: c.state, owner: c.template, owners: ownerBases(state), replica: c.replica }, () => containerFacts(state, machine));
+  else facts.containers = containerFacts(state, machine);
+  facts.images = [...machine.images].sort().map((ref) => ({ id: imageId(ref), tags: [ref] }));
+  if (machine.networks.length || state.membership.get(machine.name)?.swarm.networks.length) facts.networks = networkFacts(state, machine);
+  const services = serviceFacts(state, machine);
+  if (services?.length) facts.swarmServices = services;
+  facts.swarm = swarmFacts(state, machine);
+  return facts;
 }
 
 const bases = new WeakMap<SimState, { count: number; owners: (OwnerBase | undefined)[] }>();
@@ -122,8 +122,4 @@ class SimObservedContainer implements ObservedContainer {
     const { id, name, image, state, labels, ports, reservations, owner } = this;
     return { id, name, image, state, labels, ports, reservations, ...(owner ? { owner } : {}) };
   }
-}
-
-function optionalServices(list: ObservedSwarmService[] | undefined): { swarmServices?: ObservedSwarmService[] } {
-  return list?.length ? { swarmServices: list } : {};
 }

@@ -50,6 +50,11 @@ export class SimStateFile {
     return this.loading;
   }
 
+  /** The state when it is loaded already (no read to wait for). */
+  loaded(): SimState | undefined {
+    return this.current;
+  }
+
   /** Call after every change: the change is saved within FLUSH_MS (or at close). */
   changed(): void {
     this.dirty = true;

@@ -188,19 +188,20 @@ export class SimState {
 
   /**
    * Restores containers read by column: kept so until something asks for `containers`, which then
-   * become rows once (an accessor that replaces itself with the plain array), and the columns go.
+   * become rows once (an accessor that gives way to the plain array), and the columns go. The
+   * machine is replaced by a copy with the accessor in `containers`' place (see SIM_ROWS).
    */
-  restoreColumns(machine: SimMachine, columns: SimColumns): void {
-    machine.columns = columns;
-    Object.defineProperty(machine, 'containers', {
-      configurable: true,
-      enumerable: true,
-      get: () => rowsOf(machine),
-      set: (rows: SimContainer[]) => {
-        delete machine.columns;
-        settle(machine, 'containers', rows);
-      },
-    });
+  restoreColumns(machine: SimMachine, columns: SimColumns): SimMachine {
+    const lazy = {} as Record<string, unknown>;
+    const from = machine as unknown as Record<string, unknown>;
+    for (const key of Object.keys(from)) {
+      if (key === 'containers') Object.defineProperty(lazy, key, SIM_ROWS);
+      else if (key !== 'columns') lazy[key] = from[key];
+    }
+    const restored = lazy as unknown as SimMachine;
+    restored.columns = columns;
+    this.machines.set(restored.name, restored);
+    return restored;
   }
 
   removeContainer(machine: SimMachine, c: SimContainer): void {
@@ -369,6 +370,21 @@ export function imageId(ref: string): string {
   if (!id) imageIds.set(ref, (id = `sha256:${createHash('sha256').update(`sim-image:${ref}`).digest('hex')}`));
   return id;
 }
+
+// One getter and one setter for every machine read by column, finding their machine as `this`: V8
+// keeps objects whose accessor pairs are the same functions in one shared shape, while a pair of
+// closures per machine (or a data property turned into an accessor) makes each a slow dictionary.
+const SIM_ROWS: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: SimMachine) {
+    return rowsOf(this);
+  },
+  set(this: SimMachine, rows: SimContainer[]) {
+    delete this.columns;
+    settle(this, 'containers', rows);
+  },
+};
 
 /** A machine's rows, built from its columns on first use. Indexed and sized once: this runs per container. */
 function rowsOf(machine: SimMachine): SimContainer[] {

@@ -23,6 +23,14 @@ export class SimWorld {
     return checked;
   }
 
+  /**
+   * The state, for a call that enter() would let through at once: the state is loaded and the kind
+   * has no latency and no faults (its prologue would neither wait nor throw). Undefined: use enter().
+   */
+  now(kind: SimKind): SimState | undefined {
+    return this.conditions.immediate(kind) ? this.file.loaded() : undefined;
+  }
+
   changed(): void {
     this.file.changed();
   }
