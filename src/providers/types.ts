@@ -16,6 +16,11 @@ export interface MachineRecord {
   engineUrl?: string;
   /** What it was made with (or last resized to), where the driver records it. */
   spec?: MachineSpec;
+  /**
+   * Made just now by this process from nothing (a new container on a new volume): its engine holds no
+   * swarm state, so swarm steps need not read it first. Never set on a record listed or adopted.
+   */
+  blank?: true;
 }
 
 export interface DriverContext {

@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { errorMessage, isEngineError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/types.js';
+import type { EngineFacts } from '../../model/observed.js';
 import type { Role } from '../../model/desired.js';
 import type { ActionContext } from './context.js';
 import type { Executors } from './types.js';
@@ -10,14 +11,16 @@ import { trace } from '../trace.js';
 export const swarmExecutors = {
   'swarm.init': async (ctx, a) => {
     const engine = ctx.engine(a.machine);
-    const facts = await engine.facts();
+    // A machine made from nothing in this run is in no swarm: its facts (~40 ms, on the path of every
+    // join) would say so. Any other is read first: a member is left as it is.
+    const inSwarm = isBlank(ctx, a.machine) ? false : (await engine.facts()).swarm.state === 'active';
     trace(`${a.machine}: init facts`);
-    if (facts.swarm.state !== 'active') {
+    if (!inSwarm) {
       await engine.swarmInit(ctx.address(a.machine));
       ctx.tokensFrom(a.machine);
     }
     trace(`${a.machine}: swarm init`);
-    await mirrorLabels(ctx, a.machine, facts.swarm.state !== 'active');
+    await mirrorLabels(ctx, a.machine, !inSwarm);
   },
   'swarm.join': (ctx, a) => join(ctx, a.machine, a.role),
   'swarm.promote': (ctx, a) => changeRole(ctx, a.machine, 'manager'),
@@ -48,7 +51,8 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
   const { worker, manager, leader } = await ctx.joinTokens(machine);
   trace(`${machine}: tokens`);
   const leaderEngine = ctx.engine(leader);
-  let facts = await engine.facts();
+  // A machine made from nothing in this run is in no swarm (inactive): nothing to wait for or leave first.
+  let facts = isBlank(ctx, machine) ? { swarm: { state: 'inactive' } as EngineFacts['swarm'] } : await engine.facts();
   trace(`${machine}: join facts`);
   // A node that just started is 'pending' while it reaches its managers: what it becomes decides.
   for (const until = Date.now() + 60_000; facts.swarm.state === 'pending' && Date.now() < until; facts = await engine.facts()) await new Promise((r) => setTimeout(r, 500));
@@ -65,14 +69,24 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
     facts = await engine.facts();
   }
   const joinsNow = facts.swarm.state === 'inactive';
+  let accepted = false;
   if (joinsNow) {
     const req = { remoteAddrs: [`${ctx.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: ctx.address(machine) };
     // An earlier attempt whose answer was lost may have joined already: compared below like any member.
-    await engine.swarmJoin(req).catch((err: unknown) => {
-      if (!/already part of a swarm/i.test(errorMessage(err))) throw err;
-    });
+    accepted = await engine.swarmJoin(req).then(
+      () => true,
+      (err: unknown) => {
+        if (!/already part of a swarm/i.test(errorMessage(err))) throw err;
+        return false;
+      },
+    );
     trace(`${machine}: joined`);
   }
+  // A machine made from nothing whose join the swarm just accepted is the member it asked to be: dockerd
+  // answers a join once the node is ready in the swarm the token names, with the token's role, and
+  // otherwise fails it (moby daemon/cluster/swarm.go Join: errSwarmJoinTimeoutReached). The reads below
+  // (~40 ms on the path of everything after the join) are for every other case.
+  if (accepted && isBlank(ctx, machine)) return mirrorLabels(ctx, machine, true);
   // Three reads, side by side: each is on the path every later action of this machine waits for.
   const [{ swarm: own }, { swarm: leaderSwarm }, members] = await Promise.all([engine.facts(), leaderEngine.facts(), leaderEngine.swarmNodes()]);
   const leaderCluster = leaderSwarm.clusterId;
@@ -95,6 +109,9 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
   }
   await mirrorLabels(ctx, machine, joinsNow);
 }
+
+/** Made from nothing by this run (MachineRecord.blank): its engine holds no swarm state. */
+const isBlank = (ctx: ActionContext, machine: string) => ctx.records.get(machine)?.blank === true;
 
 /**
  * The machine's engine labels onto its swarm node. A node made just now (the first of a new swarm, or
