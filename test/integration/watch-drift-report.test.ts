@@ -36,8 +36,11 @@ test('a container removed by hand is reported, not re-created; a manifest edit i
   // Generous: with the other files running beside it, the drift run waits on a busy host engine (its lock
   // lives there); twice no report came within 30 s (the cause is not proven, see the suite report).
   await watcher.waitFor(/drift: .*bird-2.*: drift found, not corrected \(--drift report\); correcting it would take: Plan: 1 to add, 0 to change, 0 to destroy\./, 120_000);
-  const afterReport = watcher.output().slice(watcher.output().indexOf('converged in')); // what came after the first run
-  expect(afterReport).toMatch(new RegExp(`\\+ {3}bird #2 ${NAME}-bird-2 on solo \\(replica 2 of 2\\)`)); // the plan of the drift, as `cluster plan` prints it
+  // The plan of the drift, as `cluster plan` prints it, follows that line (it may come in a later chunk).
+  const driftPlan = new RegExp(`\\+ {3}bird #2 ${NAME}-bird-2 on solo \\(replica 2 of 2\\)`);
+  const afterFirstRun = () => watcher!.output().slice(watcher!.output().indexOf('converged in'));
+  for (const until = Date.now() + 30_000; !driftPlan.test(afterFirstRun()) && Date.now() < until; ) await new Promise((done) => setTimeout(done, 100));
+  expect(afterFirstRun()).toMatch(driftPlan);
 
   writeFileSync(file, manifest('  fish:\n    image: busybox:latest\n    command: [sleep, "3600"]\n'));
   await watcher.waitFor(/converged in/, 120_000, 2);
