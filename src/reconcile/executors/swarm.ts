@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { errorMessage, isEngineError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/types.js';
-import type { EngineFacts } from '../../model/observed.js';
+import type { SwarmFacts } from '../../model/observed.js';
 import type { Role } from '../../model/desired.js';
 import type { ActionContext } from './context.js';
 import type { Executors } from './types.js';
@@ -13,7 +13,7 @@ export const swarmExecutors = {
     const engine = ctx.engine(a.machine);
     // A machine made from nothing in this run is in no swarm: its facts (~40 ms, on the path of every
     // join) would say so. Any other is read first: a member is left as it is.
-    const inSwarm = isBlank(ctx, a.machine) ? false : (await engine.facts()).swarm.state === 'active';
+    const inSwarm = !isBlank(ctx, a.machine) && (await engine.facts()).swarm.state === 'active';
     trace(`${a.machine}: init facts`);
     if (!inSwarm) {
       await engine.swarmInit(ctx.address(a.machine));
@@ -52,23 +52,24 @@ async function join(ctx: ActionContext, machine: string, role: Role): Promise<vo
   trace(`${machine}: tokens`);
   const leaderEngine = ctx.engine(leader);
   // A machine made from nothing in this run is in no swarm (inactive): nothing to wait for or leave first.
-  let facts = isBlank(ctx, machine) ? { swarm: { state: 'inactive' } as EngineFacts['swarm'] } : await engine.facts();
+  const ownSwarm = async () => (await engine.facts()).swarm;
+  let swarm: SwarmFacts = isBlank(ctx, machine) ? { state: 'inactive' } : await ownSwarm();
   trace(`${machine}: join facts`);
   // A node that just started is 'pending' while it reaches its managers: what it becomes decides.
-  for (const until = Date.now() + 60_000; facts.swarm.state === 'pending' && Date.now() < until; facts = await engine.facts()) await new Promise((r) => setTimeout(r, 500));
+  for (const until = Date.now() + 60_000; swarm.state === 'pending' && Date.now() < until; swarm = await ownSwarm()) await new Promise((r) => setTimeout(r, 500));
   // A node bound to an address the machine no longer has (a restart gave it another one) is reached
   // by nobody there; promoting it would add an unreachable raft member and cost the quorum (seen on
   // real engines after a forced new cluster). Compared only for IP addresses: an adopted host's
   // address may be a name its node does not advertise.
-  const movedFrom = facts.swarm.state === 'active' && facts.swarm.nodeAddr && isIP(ctx.address(machine)) && facts.swarm.nodeAddr !== ctx.address(machine) ? facts.swarm.nodeAddr : undefined;
-  if (facts.swarm.state === 'error' || facts.swarm.state === 'pending' || movedFrom) {
+  const movedFrom = swarm.state === 'active' && swarm.nodeAddr && isIP(ctx.address(machine)) && swarm.nodeAddr !== ctx.address(machine) ? swarm.nodeAddr : undefined;
+  if (swarm.state === 'error' || swarm.state === 'pending' || movedFrom) {
     // Its swarm node cannot start (e.g. "can't initialize raft node": its address changed, or a forced
     // new cluster dropped it), or cannot be reached: it leaves, then joins afresh; the entry it leaves
     // behind is forgotten by the next plan (swarm.forget).
     await engine.swarmLeave(true);
-    facts = await engine.facts();
+    swarm = await ownSwarm();
   }
-  const joinsNow = facts.swarm.state === 'inactive';
+  const joinsNow = swarm.state === 'inactive';
   let accepted = false;
   if (joinsNow) {
     const req = { remoteAddrs: [`${ctx.address(leader)}:2377`], token: role === 'manager' ? manager : worker, advertiseAddr: ctx.address(machine) };
