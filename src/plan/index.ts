@@ -153,17 +153,19 @@ function blockedChanges(desired: Desired, observed: Observed, actions: readonly 
 function placementsAfterApply(placement: Placement): Plan['placements'] {
   // Maps while collecting: objects keyed by ten thousand machine names are slow dictionaries.
   const byService = new Map<string, Map<string, number[]>>();
+  const byMachineOf = (service: string) => {
+    let byMachine = byService.get(service);
+    if (!byMachine) byService.set(service, (byMachine = new Map()));
+    return byMachine;
+  };
   const all = placement.replicas;
   for (let i = 0; i < all.length; i++) {
     const r = all[i]!;
-    let byMachine = byService.get(r.service);
-    if (!byMachine) byService.set(r.service, (byMachine = new Map()));
-    pushTo(byMachine, r.machine, r.replica);
+    pushTo(byMachineOf(r.service), r.machine, r.replica);
   }
   // Kept by column (the converged path): replica r on machines[r - 1], in replica order as above.
   for (const { service, machines } of placement.kept ?? []) {
-    let byMachine = byService.get(service);
-    if (!byMachine) byService.set(service, (byMachine = new Map()));
+    const byMachine = byMachineOf(service);
     for (let i = 0; i < machines.length; i++) pushTo(byMachine, machines[i]!, i + 1);
   }
   const sorted: Plan['placements'] = {};
