@@ -16,6 +16,8 @@ import { progressError, toEngineError, tolerate } from '../../engine/errors.js';
 const KIND = 'io.cluster.kind';
 const INFO = 'io.cluster.lock';
 const LEASE_FILE = 'lease';
+/** The lock went away while it was being read. */
+const GONE: unique symbol = Symbol('gone');
 
 export class ContainerLockStore implements LockStore {
   readonly where: string;
@@ -62,7 +64,15 @@ export class ContainerLockStore implements LockStore {
       throw new Error(`a container named ${this.name} that is not this cluster's lock is in the way (${this.where}): rename or remove it`);
     }
     const info = parseLockInfo(labels[INFO]);
-    const lease = await this.leaseTime(c.Id);
+    const lease = await this.leaseTime(c.Id).catch(async (err: unknown): Promise<typeof GONE> => {
+      // Its holder released it between the inspect and this read: the daemon answers the archive's HEAD
+      // of a container being removed with a bare 500 ("server error"; seen in two applies racing). A lock
+      // that is gone, or going, is not held: the caller tries to take it again.
+      const now = await this.docker.getContainer(c.Id).inspect().catch(tolerate('notFound'));
+      if (!now || now.State.Status === 'removing' || now.State.Dead) return GONE;
+      throw err;
+    });
+    if (lease === GONE) return undefined;
     return { ref: c.Id, ...(info ? { info } : {}), renewedAt: lease ?? (info ? Date.parse(info.since) : Date.parse(c.Created)) };
   }
 
