@@ -45,19 +45,41 @@ function words(c: DependencyCondition): string {
 }
 
 const TASKS_TIMEOUT_MS = 180_000;
+/** docker/cli's default when the service sets no update_config.monitor (service/progress/progress.go). */
+export const DEFAULT_MONITOR_MS = 5_000;
 
-/** A swarm service is done when every task the swarm wants running runs (as `docker stack deploy --wait` would have it). */
-export async function untilTasksRun(engine: Engine, name: string, id: string, timeoutMs = TASKS_TIMEOUT_MS): Promise<void> {
+export interface TaskWait {
+  timeoutMs?: number;
+  /** How long the tasks must stay converged before the service counts as done. */
+  monitorMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * A swarm service is done when every task the swarm wants running runs the current definition, and stays
+ * so for the monitor period, as `docker service create/update --detach=false` and `docker stack deploy
+ * --detach=false` wait ("Waiting N seconds to verify that tasks are stable", docker/cli
+ * service/progress/progress.go ServiceProgress: `monitor` is the service's UpdateConfig.Monitor, 5 s when
+ * unset; a check that fails meanwhile starts the wait over). Seen once without it: right after a fixed
+ * rollout converged, a restart of a task of the failed definition made a fourth task of three run.
+ */
+export async function untilTasksRun(engine: Engine, name: string, id: string, wait: TaskWait = {}): Promise<void> {
+  const { timeoutMs = TASKS_TIMEOUT_MS, monitorMs = DEFAULT_MONITOR_MS, pollMs = POLL_MS } = wait;
   let last = { desired: 0, running: 0, upToDate: 0 } as Awaited<ReturnType<Engine['serviceTasks']>>;
   const since = Date.now() - 2_000; // a rollout the swarm paused before this update is not this update's verdict
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((res) => setTimeout(res, POLL_MS))) {
+  let convergedAt: number | undefined;
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((res) => setTimeout(res, pollMs))) {
     last = await engine.serviceTasks(id);
     const r = last.rollout;
     if (r && STALLED.has(r.state) && (!r.startedAt || Date.parse(r.startedAt) >= since)) {
       throw new Error(`swarm service ${name}: the swarm's rollout is ${r.state.replace('_', ' ')}${r.message ? ` (${r.message})` : ''}${last.error ? `; last task error: ${last.error}` : ''}`);
     }
     // Every wanted task runs the current definition, and no task of an older one still runs beside them.
-    if (last.upToDate >= last.desired && last.running <= last.desired && last.desired > 0 && !(r && r.state === 'updating')) return;
+    const converged = last.upToDate >= last.desired && last.running <= last.desired && last.desired > 0 && !(r && r.state === 'updating');
+    if (!converged) convergedAt = undefined;
+    else if (convergedAt === undefined) convergedAt = Date.now();
+    if (convergedAt !== undefined && Date.now() - convergedAt >= monitorMs) return;
   }
-  throw new Error(`swarm service ${name}: ${last.upToDate} of ${last.desired} tasks running the current definition after ${timeoutMs / 1000} s${last.error ? ` (last task error: ${last.error})` : ''}`);
+  const stable = convergedAt !== undefined ? ` (converged, but not yet for the ${monitorMs / 1000} s monitor period)` : '';
+  throw new Error(`swarm service ${name}: ${last.upToDate} of ${last.desired} tasks running the current definition after ${timeoutMs / 1000} s${stable}${last.error ? ` (last task error: ${last.error})` : ''}`);
 }

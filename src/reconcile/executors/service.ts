@@ -8,7 +8,7 @@ import { normalizeImage } from '../../model/naming.js';
 import { LABEL } from '../../model/observed.js';
 import { STALLED, swarmDefinition, swarmDefinitionDigests, swarmDefinitionHash } from '../../plan/swarm-services.js';
 import { ignoresScale } from '../../plan/ignore.js';
-import { untilTasksRun } from '../conditions.js';
+import { DEFAULT_MONITOR_MS, untilTasksRun } from '../conditions.js';
 import { engineSpec, mountBytes } from './container.js';
 import type { ActionContext } from './context.js';
 import type { Executors } from './types.js';
@@ -32,7 +32,9 @@ export const serviceExecutors = {
 } satisfies Partial<Executors>;
 
 function untilRunning(ctx: ActionContext, machine: string, name: string, id: string, req: SwarmServiceRequest): Promise<void> {
-  return req.swarm.mode === 'replicated' && req.replicas === 0 ? Promise.resolve() : untilTasksRun(ctx.engine(machine), name, id);
+  if (req.swarm.mode === 'replicated' && req.replicas === 0) return Promise.resolve();
+  // A monitor of 0 is the swarm's default, as docker/cli reads it (progress.go: `Monitor != 0`).
+  return untilTasksRun(ctx.engine(machine), name, id, { monitorMs: req.swarm.update?.monitorMs || DEFAULT_MONITOR_MS });
 }
 
 /** The service's secrets and configs with their content, read now (files, variables, inline). */
