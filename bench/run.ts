@@ -1,7 +1,7 @@
 // `npm run bench [-- case...] [--json] [--quick]`: every case measures ours beside a baseline in the
 // same run and prints ratios; results go to stdout as a markdown table (or JSON) and to
 // docs/BENCHMARKS.md. A broken run (wrong placements, a failing command) exits 1 instead.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { planCliBench } from './plan-cli.js';
@@ -198,8 +198,14 @@ if (r.noop) bars.push({ label: 'no-op plan 1M containers vs read floor', ratio: 
 if (bars.length) lines.push('![ratios](benchmarks.svg)', '', 'Bars: baseline time ÷ our time (above 1× = we are faster; the floors are lower bounds nobody can beat).', '');
 lines.push(`Load average (1 min) at the end: ${load()}.`, '');
 const markdown = lines.join('\n');
+const NOTES_MARK = '<!-- notes: everything below is written by hand; `npm run bench` keeps it -->';
 if (!quick && wanted.length === 0) {
-  writeFileSync(join(import.meta.dirname, '../docs/BENCHMARKS.md'), markdown);
+  // The full run replaces the figures above the mark; the notes below it (each goal's analysis, what bounds
+  // it, the runs that measured one point alone) are written by hand and kept; a file without the mark is kept whole below it.
+  const file = join(import.meta.dirname, '../docs/BENCHMARKS.md');
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = before.indexOf(NOTES_MARK);
+  writeFileSync(file, markdown + '\n' + (at >= 0 ? before.slice(at) : `${NOTES_MARK}\n\n${before}`));
   writeFileSync(join(import.meta.dirname, '../docs/benchmarks.svg'), ratioChart(`cluster vs baselines (${machine})`, bars));
 }
 process.stdout.write(json ? JSON.stringify(results, null, 2) + '\n' : markdown);
