@@ -145,17 +145,18 @@ if (real.length) {
     flush();
   }
   if (run('throughput')) {
+    const pct = (ratio: number) => `${((ratio - 1) * 100).toFixed(0)}%`;
     const sizes = args.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length).split(',').map(Number) ?? (quick ? [30] : [30, 300]);
     const r = await throughputBench(host, args.includes('--runs=1') ? 1 : runs, sizes);
     results.throughput = r;
     lines.push(
       '## Apply at the engines\' limit: N replicas on 3 machines (image present)',
       '',
-      'The floor: the engines\' own create+start of N containers through their API, swept over the concurrency per machine and in total (1, 5, 10, 20, 40); the best is the floor. `cluster apply` runs with its default parallelism; `docker service create --replicas N --detach=false` is Swarm\'s own orchestrator on the same machines.',
+      'The floor: the engines\' own create+start of N containers through their API, swept over the concurrency per machine and in total (1, 5, 10, 20, 40); the best is the floor. `cluster apply` runs with its default parallelism; `docker service create --replicas N --detach=false` is Swarm\'s own orchestrator on the same machines. Paired: the apply and the best level\'s create+start timed in alternating pairs after the sweep; the overhead is the median of the pairs\' ratios (min–max).',
       '',
-      '| N | engines, best (concurrency) | cluster apply | overhead over the best | docker service create | service create ÷ ours |',
-      '|---|---|---|---|---|---|',
-      ...r.map((x) => `| ${x.size} | ${fmt(x.best.t)} (${x.best.level} ${x.best.kind}) | ${fmt(x.ours)} | ${(((x.ours.median - x.best.t.median) / x.best.t.median) * 100).toFixed(0)}% | ${fmt(x.service)} | ${(x.service.median / x.ours.median).toFixed(2)}× |`),
+      '| N | engines, best (concurrency) | cluster apply | overhead over the best | paired: floor / apply / overhead | docker service create | service create ÷ ours |',
+      '|---|---|---|---|---|---|---|',
+      ...r.map((x) => `| ${x.size} | ${fmt(x.best.t)} (${x.best.level} ${x.best.kind}) | ${fmt(x.ours)} | ${(((x.ours.median - x.best.t.median) / x.best.t.median) * 100).toFixed(0)}% | ${fmt(x.paired.floor)} / ${fmt(x.paired.ours)} / ${pct(x.paired.ratio.median)} (${pct(x.paired.ratio.min)}–${pct(x.paired.ratio.max)}) | ${fmt(x.service)} | ${(x.service.median / x.ours.median).toFixed(2)}× |`),
       '',
       'The sweep (median seconds):',
       '',

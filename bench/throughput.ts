@@ -3,13 +3,19 @@
 // 1, 5, 10, 20, 40); the best is the floor. `cluster apply` of N replicas (default parallelism) and
 // `docker service create --replicas N` (Swarm's orchestrator, same machines) are timed beside it,
 // for N = 30 and 300, all in the same run.
+//
+// The best of ten medians is a low draw of noisy runs (a fixed level's median moves by ±0.3 s between
+// sweeps on a quiet machine), measured minutes before the apply: compared with it, the apply looks
+// slower by both the draw and whatever the load did meanwhile. So the apply is also timed in pairs with
+// the floor's best level, alternating which runs first, and the overhead is the median of the pairs'
+// ratios (`paired`): the same level on the same load for both.
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { writeFileSync } from 'node:fs';
 import type { ServiceSpec } from '../src/model/desired.js';
 import { connect } from '../src/providers/docker/engine.js';
 import { clusterCli, docker, scratch, sleep } from './engines.js';
-import { fail, type Timing } from './stats.js';
+import { fail, summary, type Timing } from './stats.js';
 
 const LEVELS = [1, 5, 10, 20, 40];
 const MACHINES = ['manager', 'w1', 'w2'];
@@ -19,6 +25,8 @@ export interface SizeResult {
   sweep: { kind: 'per machine' | 'total'; level: number; t: Timing }[];
   best: { kind: string; level: number; t: Timing };
   ours: Timing;
+  /** The apply and the best level's create+start, timed in alternating pairs; ratio = apply ÷ floor per pair. */
+  paired: { floor: Timing; ours: Timing; ratio: Timing };
   service: Timing;
 }
 
@@ -58,8 +66,8 @@ export async function throughputBench(host: string, runs: number, sizes: number[
     };
     const spec: ServiceSpec = { image: 'busybox:latest', command: ['sleep', '86400'], environment: {}, ports: [], volumes: [], labels: {}, reservations: { cpus: 0, memory: 0 }, limits: { cpus: 0, memory: 0 }, links: [], volumesFrom: [] };
     let k = 0;
-    const raw = (size: number, kind: 'per machine' | 'total', level: number) =>
-      timed(runs, async () => {
+    const raw = (size: number, kind: 'per machine' | 'total', level: number, n = runs) =>
+      timed(n, async () => {
         const prefix = `raw${k++}-`;
         const lanes = kind === 'total' ? [new PQueue({ concurrency: level })] : engines.map(() => new PQueue({ concurrency: level }));
         await Promise.all(Array.from({ length: size }, (_, i) => lanes[i % lanes.length]!.add(async () => {
@@ -82,14 +90,24 @@ export async function throughputBench(host: string, runs: number, sizes: number[
       }
       const best = sweep.reduce((a, b) => (b.t.median < a.t.median ? b : a));
       const say = (what: string, t: Timing) => process.stderr.write(`bench: ${size} replicas, ${what}: ${(t.median / 1000).toFixed(2)} s (${(t.min / 1000).toFixed(2)}–${(t.max / 1000).toFixed(2)}, n=${t.runs})\n`);
-      const ours = await timed(runs, async () => {
+      const apply = async () => {
         writeFileSync(s.file, manifest(size));
         clusterCli(s.dir, host, 'apply', '--auto-approve');
         if ((await count('bthr-bird-')) !== size) fail(`cluster apply did not leave ${size} running birds`);
-      }, async () => {
+      };
+      const unapply = async () => {
         writeFileSync(s.file, manifest(0));
         clusterCli(s.dir, host, 'apply', '--auto-approve');
-      });
+      };
+      const ours = await timed(runs, apply, unapply);
+      const pairs: { floor: number; ours: number }[] = [];
+      for (let i = 0; i < runs; i++) {
+        const floor = () => raw(size, best.kind as 'per machine' | 'total', best.level, 1);
+        const pair = i % 2 ? { ours: (await timed(1, apply, unapply)).median, floor: (await floor()).median } : { floor: (await floor()).median, ours: (await timed(1, apply, unapply)).median };
+        pairs.push(pair);
+      }
+      const paired = { floor: summary(pairs.map((p) => p.floor)), ours: summary(pairs.map((p) => p.ours)), ratio: summary(pairs.map((p) => p.ours / p.floor)) };
+      process.stderr.write(`bench: ${size} replicas, paired with ${best.level} ${best.kind}: apply ÷ floor ${paired.ratio.median.toFixed(3)} (${paired.ratio.min.toFixed(3)}–${paired.ratio.max.toFixed(3)}, n=${runs})\n`);
       const mgr = sock('manager');
       const service = await timed(runs, async () => {
         docker(mgr, 'service', 'create', '--detach=false', '--quiet', '--replicas', String(size), '--name', 'svc', 'busybox:latest', 'sleep', '86400');
@@ -105,7 +123,7 @@ export async function throughputBench(host: string, runs: number, sizes: number[
       });
       say('cluster apply', ours);
       say('docker service create', service);
-      results.push({ size, sweep, best, ours, service });
+      results.push({ size, sweep, best, ours, paired, service });
     }
     return results;
   } finally {

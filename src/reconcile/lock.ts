@@ -28,6 +28,12 @@ export class LockedError extends Error {}
 
 export interface LockHandle {
   readonly id: string;
+  /**
+   * Settles once the debris of earlier runs is gone (never rejects: a failure is logged). The sweep runs
+   * beside whatever the holder does next — observing is read-only and leaves lock objects out — so it is
+   * not on the path of every apply; release() waits for it.
+   */
+  readonly swept: Promise<void>;
   /** Stop renewing and remove the lock if it is still ours (by its identity, never by name). Idempotent. */
   release(): Promise<void>;
 }
@@ -75,10 +81,7 @@ export async function acquire(
     // The lease runs from creation, not from the first try: a lock won after a long wait is fresh.
     mine.since = new Date().toISOString();
     const attempt = await store.tryCreate(mine);
-    if ('created' in attempt) {
-      await sweep(store, log);
-      return renewing(store, attempt.created, mine.id, log, timing);
-    }
+    if ('created' in attempt) return renewing(store, attempt.created, mine.id, log, timing, sweep(store, log));
     const held = attempt.held;
     if (!held) continue;
     const stale = staleness(held);
@@ -116,7 +119,7 @@ async function sweep(store: LockStore, log: (line: string) => void): Promise<voi
   }
 }
 
-function renewing(store: LockStore, mine: LockRecord, id: string, log: (line: string) => void, timing: LeaseTiming): LockHandle {
+function renewing(store: LockStore, mine: LockRecord, id: string, log: (line: string) => void, timing: LeaseTiming, swept: Promise<void>): LockHandle {
   let stopped = false;
   let lost = false;
   let failing = false;
@@ -146,11 +149,12 @@ function renewing(store: LockStore, mine: LockRecord, id: string, log: (line: st
   schedule();
   return {
     id,
+    swept,
     release: async () => {
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
-      await inFlight;
+      await Promise.all([inFlight, swept]);
       if (lost) return;
       // A failed removal must not fail a finished run: the lock goes stale and the next run takes it over.
       await store.remove(mine).catch((err: unknown) => log(`warning: could not remove the cluster lock ${id} (${errorMessage(err)}); the next run takes it over once it is stale`));

@@ -178,9 +178,33 @@ describe('file lock store', () => {
     const old = new Date(Date.now() - 120_000);
     utimesSync(`${file}.dead0001.tmp`, old, old);
     const lock = await acquire(store(), 'apply', 0, log, { timing: FAST });
+    await lock.swept;
     expect(readdirSync(dir)).toEqual(['lock.json']);
     expect(lines.join('\n')).toContain('left by an interrupted run');
     await lock.release();
+  });
+
+  test('the sweep of old debris runs beside the holder\'s work, under the lock: acquire does not wait for it, release does', async () => {
+    const { store, file, log } = fresh();
+    let letGo!: () => void;
+    const gate = new Promise<void>((r) => (letGo = r));
+    const seen: string[] = [];
+    const slow = store();
+    // A leftover whose removal is held back until the test says so, like a slow engine's.
+    slow.leftovers = async () => [{ what: 'old debris', remove: async () => {
+      await gate;
+      seen.push(existsSync(file) ? 'removed while the lock was held' : 'removed after the lock was released');
+    } }];
+    const lock = await acquire(slow, 'apply', 0, log, { timing: FAST }); // returns although the sweep waits
+    let released = false;
+    const releasing = lock.release().then(() => (released = true));
+    await sleep(50);
+    expect(released).toBe(false); // release waits for the sweep...
+    expect(existsSync(file)).toBe(true); // ...and keeps the lock until it is done
+    letGo();
+    await releasing;
+    expect(seen).toEqual(['removed while the lock was held']);
+    expect(existsSync(file)).toBe(false);
   });
 
   test('a lock won after a long wait starts its lease when it is created, not when the wait began', async () => {

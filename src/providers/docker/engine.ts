@@ -40,14 +40,20 @@ export class DockerEngine implements Engine {
     return call(async () => {
       const [info, containers, images, networks] = await Promise.all([this.docker.info(), this.docker.listContainers({ all: true }), this.docker.listImages(), this.docker.listNetworks()]);
       const sw = info.Swarm ?? {};
-      // A node restarted soon after a demotion says ControlAvailable while its manager is not up;
-      // the node labels are then unknown, not an error.
-      const nodeLabels = sw.ControlAvailable && sw.NodeID ? await this.nodeLabels(sw.NodeID).catch(() => undefined) : undefined;
-      // status=true (API 1.41) adds each service's running and desired task counts.
-      const services = sw.ControlAvailable ? await this.docker.listServices({ status: true } as Dockerode.ServiceListOptions).catch(() => undefined) : undefined;
+      // A manager's three swarm reads depend only on /info: asked side by side (on every observe, the
+      // manager's facts were the last to arrive by two round trips).
+      const [nodeLabels, services, nodes] = await Promise.all([
+        // A node restarted soon after a demotion says ControlAvailable while its manager is not up;
+        // the node labels are then unknown, not an error.
+        sw.ControlAvailable && sw.NodeID ? this.nodeLabels(sw.NodeID).catch(() => undefined) : undefined,
+        // status=true (API 1.41) adds each service's running and desired task counts.
+        sw.ControlAvailable ? this.docker.listServices({ status: true } as Dockerode.ServiceListOptions).catch(() => undefined) : undefined,
+        // What toFacts calls a manager without an error (role 'manager', no swarm error).
+        sw.LocalNodeState === 'active' && sw.ControlAvailable && !sw.Error ? this.listSwarmNodes() : undefined,
+      ]);
       const observedImages = images.map(toImage);
       const facts = toFacts(this.url, info, withImageDigests(containers.map(toContainer), containers, observedImages), observedImages, nodeLabels);
-      if (facts.swarm.role === 'manager' && !facts.swarm.error) await this.addSwarmNodes(facts.swarm, info);
+      if (nodes) addSwarmNodes(facts.swarm, nodes, info);
       return {
         ...facts,
         networks: networks.map(toNetwork),
@@ -60,15 +66,13 @@ export class DockerEngine implements Engine {
    * The node list, from a manager. A swarm that lost its leader between /info and /nodes says so in
    * the error of the list: that is its state, not a failure to observe.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private async addSwarmNodes(swarm: SwarmFacts, info: any): Promise<void> {
+  private async listSwarmNodes(): Promise<{ nodes: unknown[] } | { error: string }> {
     try {
-      swarm.nodes = ((await this.docker.listNodes()) as unknown[]).map(toSwarmNode).sort((a, b) => (a.id < b.id ? -1 : 1));
+      return { nodes: (await this.docker.listNodes()) as unknown[] };
     } catch (err) {
       // No answer at all (a dropped connection) is not the swarm's state: observe asks again.
       if (toEngineError(err).status === undefined) throw err;
-      swarm.error = errorMessage(err);
-      swarm.managers = ((info.Swarm?.RemoteManagers ?? []) as { NodeID?: string }[]).map((p) => p.NodeID ?? '').filter(Boolean).sort();
+      return { error: errorMessage(err) };
     }
   }
 
@@ -348,6 +352,16 @@ export function loadError(body: string): string | undefined {
     }
   }
   return undefined;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function addSwarmNodes(swarm: SwarmFacts, listed: { nodes: unknown[] } | { error: string }, info: any): void {
+  if ('nodes' in listed) {
+    swarm.nodes = listed.nodes.map(toSwarmNode).sort((a, b) => (a.id < b.id ? -1 : 1));
+    return;
+  }
+  swarm.error = listed.error;
+  swarm.managers = ((info.Swarm?.RemoteManagers ?? []) as { NodeID?: string }[]).map((p) => p.NodeID ?? '').filter(Boolean).sort();
 }
 
 /** Run one API call: failures of the `done` kinds mean "already so" (undefined); the rest is thrown as an EngineError. */
