@@ -28,10 +28,12 @@ export default defineConfig({
     // a fresh fork per file cost ~1 CPU-s each (92 CPU-s for 85 files: prepare, collect, setup summed) on
     // a 2-core machine. What files leave behind must not reach the next file: the secrets registry is
     // emptied after each (test/support/fresh-secrets.ts). Threads, not forks: vitest 3 decides isolation
-    // per pool, and the integration files keep their own fork each. minThreads = maxThreads: a worker
-    // removed for idleness while the queue runs dry is torn down twice by tinypool, whose second
-    // teardown rejects unhandled ('Terminating worker thread') and vitest then quits mid-run (seen with
-    // minWorkers 1; vitest-dev/vitest#8564 is the same race).
+    // per pool, and the integration files keep their own fork each. minThreads = maxThreads: with fewer,
+    // runs without isolation ended mid-run on an unhandled 'Terminating worker thread' (3 runs of 3);
+    // by tinypool's code, a worker removed for idleness can be torn down twice and the second teardown
+    // rejects unhandled (vitest-dev/vitest#8564: the same error, gone with minThreads restored).
+    // These limits are not --maxWorkers': `--poolOptions.threads.maxThreads=1
+    // --poolOptions.threads.minThreads=1` runs the unit files one at a time.
     poolOptions: { threads: { isolate: false, maxThreads: 3, minThreads: 3 } },
     sequence: { sequencer: IntegrationFirst },
     projects: [
