@@ -24,9 +24,13 @@ const childrenCpu = () => {
 const started = { wall: Date.now(), engine: engineCpu() };
 const r = spawnSync('npx', ['vitest', 'run', ...args], { stdio: 'inherit', env: { ...process.env, CLUSTER_TEST_CPU_LOG: log } });
 const wall = (Date.now() - started.wall) / 1000;
-const rows = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-const sum = (f) => rows.reduce((s, row) => s + f(row), 0);
+const logged = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+// Files run in shared workers (threads of the vitest process, test/support/cpu-log.ts) have no CPU of their own.
+const rows = logged.filter((row) => !row.shared);
+const shared = logged.filter((row) => row.shared);
+const sum = (f, of = rows) => of.reduce((s, row) => s + f(row), 0);
 const fmt = (n) => n.toFixed(1).padStart(7);
+if (shared.length) console.log(`\n${shared.length} files ran in shared workers (${sum((x) => x.wall, shared).toFixed(1)} s of wall summed): their CPU is in the whole run's figure below`);
 console.log(`\nCPU seconds by test file (fork = vitest in the file's process; spawned = the CLIs it ran), top ${top} of ${rows.length}:`);
 for (const row of rows.sort((a, b) => b.self + b.children - (a.self + a.children)).slice(0, top))
   console.log(`${fmt(row.self + row.children)} = fork ${fmt(row.self)} + spawned ${fmt(row.children)}   wall ${fmt(row.wall)}  ${row.file}`);

@@ -31,6 +31,15 @@ export function rememberSecret(value: string | undefined): void {
   values = [...new Set([...values, value, escaped])].sort((a, b) => b.length - a.length);
 }
 
+/**
+ * Forgets every remembered value and declared name. For a process that loads unrelated manifests one
+ * after another (the test suite's shared workers, test/support/fresh-secrets.ts); the CLI never calls it.
+ */
+export function forgetSecrets(): void {
+  listed.clear();
+  values = [];
+}
+
 export function hasSecrets(): boolean {
   return values.length > 0;
 }

@@ -10,6 +10,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 export default class IntegrationFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    // CLUSTER_TEST_SHUFFLE=<seed>: files in a random order, to find a file that depends on what another
+    // left in a shared worker. vitest's `--sequence.shuffle.files` is dropped once a config names a sequencer.
+    const seed = Number(process.env.CLUSTER_TEST_SHUFFLE);
+    if (seed) return shuffled(files, seed);
     const cost = (spec: TestSpecification): [number, number] => {
       const key = `${spec.project.name}:${relative(this.ctx.config.root, spec.moduleId)}`;
       return [this.ctx.cache.getFileTestResults(key)?.duration ?? -1, this.ctx.cache.getFileStats(key)?.size ?? 0];
@@ -22,4 +26,21 @@ export default class IntegrationFirst extends BaseSequencer {
       return durationB - durationA || sizeB - sizeA;
     });
   }
+}
+
+/** A seeded Fisher–Yates shuffle (mulberry32): the same seed gives the same order. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
