@@ -30,10 +30,13 @@ const rows = logged.filter((row) => !row.shared);
 const shared = logged.filter((row) => row.shared);
 const sum = (f, of = rows) => of.reduce((s, row) => s + f(row), 0);
 const fmt = (n) => n.toFixed(1).padStart(7);
+// Each file's engine CPU is its own only when the files ran one at a time.
+const oneAtATime = args.some((a, i) => (a === '--maxWorkers' && args[i + 1] === '1') || a === '--maxWorkers=1');
 if (shared.length) console.log(`\n${shared.length} files ran in shared workers (${sum((x) => x.wall, shared).toFixed(1)} s of wall summed): their CPU is in the whole run's figure below`);
 console.log(`\nCPU seconds by test file (fork = vitest in the file's process; spawned = the CLIs it ran), top ${top} of ${rows.length}:`);
-for (const row of rows.sort((a, b) => b.self + b.children - (a.self + a.children)).slice(0, top))
-  console.log(`${fmt(row.self + row.children)} = fork ${fmt(row.self)} + spawned ${fmt(row.children)}   wall ${fmt(row.wall)}  ${row.file}`);
+const total = (row) => row.self + row.children + (oneAtATime ? row.engine ?? 0 : 0);
+for (const row of rows.sort((a, b) => total(b) - total(a)).slice(0, top))
+  console.log(`${fmt(row.self + row.children)} = fork ${fmt(row.self)} + spawned ${fmt(row.children)}${oneAtATime ? `   engine ${fmt(row.engine ?? 0)}` : ''}   wall ${fmt(row.wall)}  ${row.file}`);
 console.log(`files: fork ${sum((x) => x.self).toFixed(1)} s + spawned ${sum((x) => x.children).toFixed(1)} s`);
 console.log(`whole run: ${childrenCpu().toFixed(1)} s CPU (vitest and all it waited for), engine's containers ${(engineCpu() - started.engine).toFixed(1)} s, wall ${wall.toFixed(1)} s`);
 process.exit(r.status ?? 1);
