@@ -4,9 +4,18 @@
 //   stalled engine is waited out for 15 s) and leave the CPU to the unit files that follow; started last,
 //   the longest of them would run alone at the end;
 // - within each project, longest first by the last run's durations (vitest's own cache, as its
-//   BaseSequencer does), larger files first when there is no cache (a fresh clone on CI).
-import { relative } from 'node:path';
+//   BaseSequencer does), else by test/support/durations.json (a fresh clone on CI has no cache), then
+//   larger files first.
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Each file's duration in a CI-like run (scripts/test-durations.mjs writes it): a fresh clone has no
+ * vitest cache, and ordered by size its long small files (a unit file waiting 13 s on timers) started
+ * last, leaving a core idle for the last ~40 s of the run.
+ */
+const KNOWN = JSON.parse(readFileSync(join(import.meta.dirname, 'durations.json'), 'utf8')) as Record<string, number>;
 
 export default class IntegrationFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -16,7 +25,7 @@ export default class IntegrationFirst extends BaseSequencer {
     if (seed) return shuffled(files, seed);
     const cost = (spec: TestSpecification): [number, number] => {
       const key = `${spec.project.name}:${relative(this.ctx.config.root, spec.moduleId)}`;
-      return [this.ctx.cache.getFileTestResults(key)?.duration ?? -1, this.ctx.cache.getFileStats(key)?.size ?? 0];
+      return [this.ctx.cache.getFileTestResults(key)?.duration ?? KNOWN[key] ?? -1, this.ctx.cache.getFileStats(key)?.size ?? 0];
     };
     const integration = (spec: TestSpecification) => (spec.project.name.startsWith('integration') ? 0 : 1);
     return [...files].sort((a, b) => {
