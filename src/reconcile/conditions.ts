@@ -45,13 +45,11 @@ function words(c: DependencyCondition): string {
 }
 
 const TASKS_TIMEOUT_MS = 180_000;
-/** docker/cli's default when the service sets no update_config.monitor (service/progress/progress.go). */
-export const DEFAULT_MONITOR_MS = 5_000;
 
 export interface TaskWait {
   timeoutMs?: number;
   /** How long the tasks must stay converged before the service counts as done. */
-  monitorMs?: number;
+  monitorMs: number;
   pollMs?: number;
 }
 
@@ -63,8 +61,8 @@ export interface TaskWait {
  * unset; a check that fails meanwhile starts the wait over). Seen once without it: right after a fixed
  * rollout converged, a restart of a task of the failed definition made a fourth task of three run.
  */
-export async function untilTasksRun(engine: Engine, name: string, id: string, wait: TaskWait = {}): Promise<void> {
-  const { timeoutMs = TASKS_TIMEOUT_MS, monitorMs = DEFAULT_MONITOR_MS, pollMs = POLL_MS } = wait;
+export async function untilTasksRun(engine: Engine, name: string, id: string, wait: TaskWait): Promise<void> {
+  const { timeoutMs = TASKS_TIMEOUT_MS, monitorMs, pollMs = POLL_MS } = wait;
   let last = { desired: 0, running: 0, upToDate: 0 } as Awaited<ReturnType<Engine['serviceTasks']>>;
   const since = Date.now() - 2_000; // a rollout the swarm paused before this update is not this update's verdict
   let convergedAt: number | undefined;

@@ -8,7 +8,8 @@ import { normalizeImage } from '../../model/naming.js';
 import { LABEL } from '../../model/observed.js';
 import { STALLED, swarmDefinition, swarmDefinitionDigests, swarmDefinitionHash } from '../../plan/swarm-services.js';
 import { ignoresScale } from '../../plan/ignore.js';
-import { DEFAULT_MONITOR_MS, untilTasksRun } from '../conditions.js';
+import { untilTasksRun } from '../conditions.js';
+import { ROLLOUT_DEFAULTS } from '../../manifest/rollout.js';
 import { engineSpec, mountBytes } from './container.js';
 import type { ActionContext } from './context.js';
 import type { Executors } from './types.js';
@@ -33,8 +34,8 @@ export const serviceExecutors = {
 
 function untilRunning(ctx: ActionContext, machine: string, name: string, id: string, req: SwarmServiceRequest): Promise<void> {
   if (req.swarm.mode === 'replicated' && req.replicas === 0) return Promise.resolve();
-  // A monitor of 0 is the swarm's default, as docker/cli reads it (progress.go: `Monitor != 0`).
-  return untilTasksRun(ctx.engine(machine), name, id, { monitorMs: req.swarm.update?.monitorMs || DEFAULT_MONITOR_MS });
+  // Unset or 0: the swarm's default monitor (5 s), as docker/cli reads it (progress.go: `Monitor != 0`).
+  return untilTasksRun(ctx.engine(machine), name, id, { monitorMs: req.swarm.update?.monitorMs || ROLLOUT_DEFAULTS.monitorMs });
 }
 
 /** The service's secrets and configs with their content, read now (files, variables, inline). */
