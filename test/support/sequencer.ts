@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { seededRandom } from '../../src/sched/random.js';
 
 /**
  * Each file's duration in a CI-like run (scripts/test-durations.mjs writes it): a fresh clone has no
@@ -37,15 +38,9 @@ export default class IntegrationFirst extends BaseSequencer {
   }
 }
 
-/** A seeded Fisher–Yates shuffle (mulberry32): the same seed gives the same order. */
+/** A seeded Fisher–Yates shuffle: the same seed gives the same order. */
 function shuffled<T>(items: T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
