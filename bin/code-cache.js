@@ -11,6 +11,7 @@
 // to a temporary name and renamed, so a run killed half-way or two runs at once leave either no file
 // or a whole one.
 'use strict';
+const { isAscii } = require('node:buffer');
 const { createHash, randomBytes } = require('node:crypto');
 const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
@@ -43,7 +44,7 @@ function cacheFolders(file, env = process.env) {
  * of V8's cache); give it an import function.
  */
 function loadScript(file, { folders = cacheFolders(file) } = {}) {
-  const source = readFileSync(file, 'utf8');
+  const source = readSource(file);
   const id = BUILD_ID.exec(source)?.[1]?.slice(0, 16);
   const name = id && `${basename(file)}.${id}.${variant()}.v8cache`;
   const read = name ? readCache(folders, name) : undefined;
@@ -62,6 +63,15 @@ function loadScript(file, { folders = cacheFolders(file) } = {}) {
     else if (cache === 'used' && written <= GROWTH_RUNS) writeCache(folders, basename(file), id, name, script, written + 1);
   };
   return { exports: module.exports, cache, save };
+}
+
+/**
+ * The script's text. The build makes the bundle ASCII (scripts/bundle.mjs): read as latin1, its 2 MB
+ * become a string without decoding UTF-8 (~8 ms of every start → ~1 ms); any other file is decoded.
+ */
+function readSource(file) {
+  const bytes = readFileSync(file);
+  return isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
 }
 
 /** V8 refuses a cache made by another V8 or under other flags; node's own flags (execArgv, NODE_OPTIONS) name it apart, so two kinds of run do not keep replacing each other's. */

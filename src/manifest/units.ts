@@ -35,9 +35,10 @@ export function parseComposeDuration(v: unknown): number | undefined {
   if (typeof v !== 'string' && typeof v !== 'number') return undefined;
   const s = String(v).replace(/^\+/, '');
   if (s === '0') return 0;
-  if (!/^(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h|d|w))+$/.test(s)) return undefined;
+  // µs and μs (micro sign, Greek mu) escaped: the bundle stays ASCII (bin/code-cache.js reads it as latin1).
+  if (!/^(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h|d|w))+$/.test(s)) return undefined;
   let ns = 0;
-  for (const [, n, unit] of s.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w)/g)) ns += Number(n) * NS[unit!]!;
+  for (const [, n, unit] of s.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h|d|w)/g)) ns += Number(n) * NS[unit!]!;
   return ns / 1e6;
 }
 

@@ -111,3 +111,18 @@ test('a script without a build id runs without a cache', () => {
   expect(load(file, [join(dir, 'c')])).toEqual({ cache: 'none', answer: 42 });
   expect(caches(join(dir, 'c'))).toEqual([]);
 });
+
+test('a script with characters beyond ASCII is decoded as UTF-8, with its cache and without', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cluster-cache-'));
+  // Read as latin1, 'µ→🦀' would come out as eight other characters, and its length as 8.
+  const file = script(dir, 'c'.repeat(64), "exports.answer = () => 'µ→🦀'.length * 10 + [...'µ→🦀'].length;");
+  expect(load(file, [dir])).toEqual({ cache: 'missing', answer: 43 });
+  expect(load(file, [dir])).toEqual({ cache: 'used', answer: 43 });
+});
+
+test('the built bundle is ASCII: the loader makes its string without decoding UTF-8 on every start', () => {
+  const bundle = join(import.meta.dirname, '../../dist/bundle/main.cjs');
+  const text = readFileSync(bundle, 'latin1');
+  const odd = /[^\x00-\x7f]/.exec(text);
+  expect(odd && text.slice(Math.max(0, odd.index - 80), odd.index + 20), 'write the character as a \\u escape in the source').toBeNull();
+});
