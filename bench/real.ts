@@ -5,13 +5,14 @@
 //  watch: edit-to-converged latency of `cluster watch` on sim (50 machines) and real engines.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { connect } from '../src/providers/docker/engine.js';
 import type { ServiceSpec } from '../src/model/desired.js';
 import { background } from '../test/support/background.js';
 import { clusterCli, docker, scratch, sleep } from './engines.js';
-import { fail, type Timing } from './stats.js';
+import { fail, summary, type Timing } from './stats.js';
 
 async function timeAsync(runs: number, fn: () => Promise<void>, between?: () => Promise<void>): Promise<Timing> {
   const samples: number[] = [];
@@ -32,30 +33,34 @@ machines:
   w2: { driver: docker, role: worker }
 ${extra}`;
 
-export async function createBench(host: string, runs: number): Promise<{ ours: Timing; cli: Timing }> {
+/**
+ * Ours and the CLI steps alternate round by round, each side first in every other round: on a shared
+ * 2-core machine the load moves by more than the difference between rounds, and a side measured all
+ * before the other (ours three times, then the CLI three times) carried that drift into the ratio
+ * (0.74-0.87x in the bench's own runs of session 25 against 0.63-0.69x alternating). `ratio`: each
+ * round's ours / CLI.
+ */
+export async function createBench(host: string, runs: number): Promise<{ ours: Timing; cli: Timing; ratio: Timing }> {
   const warm = scratch('bench-warm-', machines('bwarm'));
   clusterCli(warm.dir, host, 'apply', '--auto-approve'); // builds the node image once, untimed
   clusterCli(warm.dir, host, 'destroy', '--auto-approve');
   const image = docker(host, 'images', 'cluster-node', '--format', '{{.Repository}}:{{.Tag}}').split('\n')[0]!;
   let k = 0;
-  let made = { dir: '', file: '' };
-  const ours = await timeAsync(
-    runs,
-    async () => {
-      made = scratch('bench-create-', machines(`bc${k++}`));
-      clusterCli(made.dir, host, 'apply', '--auto-approve');
-    },
-    async () => {
-      const nodes = docker(`unix://${join(made.dir, '.cluster/machines/manager/docker.sock')}`, 'node', 'ls', '--format', '{{.Status}}').split('\n');
-      if (nodes.length !== 3 || nodes.some((n) => n !== 'Ready')) fail(`cluster apply made ${nodes.join(',')}`);
-      clusterCli(made.dir, host, 'destroy', '--auto-approve');
-    },
-  );
-  let names: { m: string; c: string; folder: string }[] = [];
-  const cli = await timeAsync(runs, async () => {
+  const ours = async (): Promise<number> => {
+    const made = scratch('bench-create-', machines(`bc${k++}`));
+    const t = performance.now();
+    clusterCli(made.dir, host, 'apply', '--auto-approve');
+    const took = performance.now() - t;
+    const nodes = docker(`unix://${join(made.dir, '.cluster/machines/manager/docker.sock')}`, 'node', 'ls', '--format', '{{.Status}}').split('\n');
+    if (nodes.length !== 3 || nodes.some((n) => n !== 'Ready')) fail(`cluster apply made ${nodes.join(',')}`);
+    clusterCli(made.dir, host, 'destroy', '--auto-approve');
+    return took;
+  };
+  const cli = async (): Promise<number> => {
     const s = scratch('bench-cli-', '');
-    names = ['manager', 'w1', 'w2'].map((m) => ({ m, c: `bcli${process.pid}-${k}-${m}`, folder: join(s.dir, m) }));
+    const names = ['manager', 'w1', 'w2'].map((m) => ({ m, c: `bcli${process.pid}-${k}-${m}`, folder: join(s.dir, m) }));
     k++;
+    const t = performance.now();
     for (const n of names) {
       mkdirSync(n.folder);
       writeFileSync(join(n.folder, 'daemon.json'), '{}');
@@ -71,13 +76,20 @@ export async function createBench(host: string, runs: number): Promise<{ ours: T
     docker(mgr, 'swarm', 'init', '--advertise-addr', ip(names[0]!.c));
     const token = docker(mgr, 'swarm', 'join-token', '-q', 'worker');
     for (const n of names.slice(1)) docker(`unix://${n.folder}/docker.sock`, 'swarm', 'join', '--token', token, '--advertise-addr', ip(n.c), `${ip(names[0]!.c)}:2377`);
-  }, async () => {
-    const nodes = docker(`unix://${names[0]!.folder}/docker.sock`, 'node', 'ls', '--format', '{{.Status}}').split('\n');
+    const took = performance.now() - t;
+    const nodes = docker(mgr, 'node', 'ls', '--format', '{{.Status}}').split('\n');
     if (nodes.length !== 3 || nodes.some((n) => n !== 'Ready')) fail(`the CLI steps made ${nodes.join(',')}`);
     for (const n of names) docker(host, 'rm', '-f', '-v', n.c);
     for (const n of names) docker(host, 'volume', 'rm', n.c);
-  });
-  return { ours, cli };
+    return took;
+  };
+  const rounds: { ours: number; cli: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const round = i % 2 ? { cli: await cli(), ours: await ours() } : { ours: await ours(), cli: await cli() };
+    rounds.push(round);
+    process.stderr.write(`bench: creation round ${i + 1}/${runs}: ours ${(round.ours / 1000).toFixed(2)} s, CLI steps ${(round.cli / 1000).toFixed(2)} s, ${(round.ours / round.cli).toFixed(2)}x (load ${loadavg()[0]!.toFixed(1)})\n`);
+  }
+  return { ours: summary(rounds.map((r) => r.ours)), cli: summary(rounds.map((r) => r.cli)), ratio: summary(rounds.map((r) => r.ours / r.cli)) };
 }
 
 function spawnOk(url: string): boolean {

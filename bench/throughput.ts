@@ -51,7 +51,8 @@ services:
   warm: { image: busybox:latest, command: [sleep, "86400"], scale: 3 }
 ${n ? `  bird: { image: busybox:latest, command: [sleep, "86400"], scale: ${n} }\n` : ''}`;
 
-export async function throughputBench(host: string, runs: number, sizes: number[]): Promise<SizeResult[]> {
+/** `pairs`: how many alternating apply / floor pairs after the sweep (the paired overhead's n), at sizes up to 100; above, `runs`. */
+export async function throughputBench(host: string, runs: number, sizes: number[], pairs = runs): Promise<SizeResult[]> {
   const s = scratch('bench-thr-', manifest(0));
   clusterCli(s.dir, host, 'apply', '--auto-approve'); // machines, swarm, busybox on every machine
   try {
@@ -100,14 +101,15 @@ export async function throughputBench(host: string, runs: number, sizes: number[
         clusterCli(s.dir, host, 'apply', '--auto-approve');
       };
       const ours = await timed(runs, apply, unapply);
-      const pairs: { floor: number; ours: number }[] = [];
-      for (let i = 0; i < runs; i++) {
+      const timedPairs: { floor: number; ours: number }[] = [];
+      const pairRuns = size > 100 ? runs : pairs;
+      for (let i = 0; i < pairRuns; i++) {
         const floor = () => raw(size, best.kind as 'per machine' | 'total', best.level, 1);
         const pair = i % 2 ? { ours: (await timed(1, apply, unapply)).median, floor: (await floor()).median } : { floor: (await floor()).median, ours: (await timed(1, apply, unapply)).median };
-        pairs.push(pair);
+        timedPairs.push(pair);
       }
-      const paired = { floor: summary(pairs.map((p) => p.floor)), ours: summary(pairs.map((p) => p.ours)), ratio: summary(pairs.map((p) => p.ours / p.floor)) };
-      process.stderr.write(`bench: ${size} replicas, paired with ${best.level} ${best.kind}: apply ÷ floor ${paired.ratio.median.toFixed(3)} (${paired.ratio.min.toFixed(3)}–${paired.ratio.max.toFixed(3)}, n=${runs})\n`);
+      const paired = { floor: summary(timedPairs.map((p) => p.floor)), ours: summary(timedPairs.map((p) => p.ours)), ratio: summary(timedPairs.map((p) => p.ours / p.floor)) };
+      process.stderr.write(`bench: ${size} replicas, paired with ${best.level} ${best.kind}: apply ÷ floor ${paired.ratio.median.toFixed(3)} (${paired.ratio.min.toFixed(3)}–${paired.ratio.max.toFixed(3)}, n=${pairRuns})\n`);
       const mgr = sock('manager');
       const service = await timed(runs, async () => {
         docker(mgr, 'service', 'create', '--detach=false', '--quiet', '--replicas', String(size), '--name', 'svc', 'busybox:latest', 'sleep', '86400');
