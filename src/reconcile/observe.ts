@@ -1,6 +1,5 @@
 // Observe = list machines from every driver, then ask every running engine for its facts, in parallel.
 // An engine that does not answer in time is reported (engine null + problem), not fatal.
-import { setMaxListeners } from 'node:events';
 import pRetry from 'p-retry';
 import { errorMessage, isTransient } from '../engine/errors.js';
 import { isLockObject, type EngineFacts, type Observed, type ObservedContainer, type ObservedImage, type ObservedMachine } from '../model/observed.js';
@@ -23,8 +22,6 @@ export async function observe(cluster: string, drivers: Drivers, opts: { timeout
   // Engines a driver can reach before its list answers are asked now, beside it; what the list does
   // not confirm (the machine is not running there) is dropped when observing ends.
   const unused = new AbortController();
-  // Each request asked early listens on it until it ends: a few per machine, more than node's warning at 10.
-  setMaxListeners(0, unused.signal);
   try {
     const early = new Map([...drivers.values()].map((d) => [d, d.factsBeforeList?.(unused.signal)] as const));
     return await observeWith(cluster, drivers, timeoutMs, opts, (driver, record) => {

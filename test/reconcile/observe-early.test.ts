@@ -99,33 +99,3 @@ test('a failed list aborts the early asks too', async () => {
   await expect(observe('t', new Map([['docker', driver]]) as Drivers)).rejects.toThrow(/no such host engine/);
   expect(aborted!()).toBe(true);
 });
-
-test('a cluster of engines asked early gives no listener warning (each request listens on the one signal until it ends)', async () => {
-  const warnings: string[] = [];
-  const onWarning = (w: Error) => warnings.push(w.name);
-  process.on('warning', onWarning);
-  try {
-    const names = Array.from({ length: 12 }, (_, i) => `m${i}`);
-    const s = scripted(
-      names.map((name) => ({ name, state: 'running' as const, engineUrl: `unix:///a/${name}.sock` })),
-      (signal) =>
-        new Map(
-          names.map((name) => {
-            // A request with this signal, as node's http adds: one listener while it runs.
-            const facts = new Promise<EngineFacts>((done) => {
-              const onAbort = () => undefined;
-              signal.addEventListener('abort', onAbort);
-              setTimeout(() => (signal.removeEventListener('abort', onAbort), done(facts0)), 5);
-            });
-            return [name, { engineUrl: `unix:///a/${name}.sock`, facts }];
-          }),
-        ),
-    );
-    const facts0 = facts({});
-    expect((await observe('t', s.drivers)).observed.machines).toHaveLength(12);
-    await new Promise((r) => setImmediate(r));
-    expect(warnings).toEqual([]);
-  } finally {
-    process.off('warning', onWarning);
-  }
-});
