@@ -111,8 +111,8 @@ export interface Engine {
   readonly url: string;
   /** True when the engine answers /_ping. */
   ping(): Promise<boolean>;
-  /** Info, all containers, images and swarm state in one call (listing in parallel inside). `signal` drops what is still unanswered. */
-  facts(signal?: AbortSignal): Promise<EngineFacts>;
+  /** Info, all containers, images and swarm state in one call (listing in parallel inside). */
+  facts(): Promise<EngineFacts>;
   /** Make `image` present. `source` is an engine to copy it from when pulling fails (save → load). */
   ensureImage(image: string, source?: Engine, opts?: ImageFetch): Promise<'present' | 'pulled' | 'copied'>;
   /**

@@ -65,13 +65,6 @@ export interface Driver {
    * engine(record).facts(). Observe reads these without a promise, a timer and retries per machine.
    */
   factsNow?(record: MachineRecord): EngineFacts | undefined;
-  /**
-   * The engines this driver's desired machines would answer at, asked before list() has said which
-   * run (docker: a socket file in the machine's folder; the list is a round trip or three to the host
-   * first). Observe takes an answer only for a machine list() then finds running at that engineUrl,
-   * and aborts the rest with `signal` (a paused machine's socket never answers).
-   */
-  factsBeforeList?(signal: AbortSignal): Map<string, { engineUrl: string; facts: Promise<EngineFacts> }>;
   /** The engine the machines run on (docker driver): images are copied from it when a machine cannot pull. */
   hostEngine?(): Engine;
   /** Like Engine.subscribe, for this cluster's machines (a machine stopped or removed behind our back). */

@@ -19,27 +19,6 @@ export interface Observation {
 /** `identity`: the observing checkout's (src/reconcile/identity-file.ts), recorded in what is observed; it decides which objects of the name are ours. */
 export async function observe(cluster: string, drivers: Drivers, opts: { timeoutMs?: number; concurrency?: number; identity?: string } = {}): Promise<Observation> {
   const timeoutMs = opts.timeoutMs ?? observeLimitMs();
-  // Engines a driver can reach before its list answers are asked now, beside it; what the list does
-  // not confirm (the machine is not running there) is dropped when observing ends.
-  const unused = new AbortController();
-  try {
-    const early = new Map([...drivers.values()].map((d) => [d, d.factsBeforeList?.(unused.signal)] as const));
-    return await observeWith(cluster, drivers, timeoutMs, opts, (driver, record) => {
-      const e = early.get(driver)?.get(record.name);
-      return e && e.engineUrl === record.engineUrl ? e.facts : undefined;
-    });
-  } finally {
-    unused.abort();
-  }
-}
-
-async function observeWith(
-  cluster: string,
-  drivers: Drivers,
-  timeoutMs: number,
-  opts: { concurrency?: number; identity?: string },
-  askedEarly: (driver: Driver, record: MachineRecord) => Promise<EngineFacts> | undefined,
-): Promise<Observation> {
   const lists = await Promise.all([...drivers.values()].map(async (d) => ({ driver: d, records: await retried(() => d.list()) })));
   const records = new Map<string, MachineRecord>();
   const machines: ObservedMachine[] = [];
@@ -67,19 +46,10 @@ async function observeWith(
     machines.push(m);
     return false;
   });
-  // What was left behind is read beside the engines (the host's volumes and networks, not theirs).
-  const leftBehind = Promise.all([...drivers.values()].map(async (d) => (await (d.leftovers?.() ?? Promise.resolve([]))).map((l) => ({ ...l, driver: d.name }))));
-  const asks = eachLimited(toAsk, opts.concurrency ?? 32, async ({ driver, record }) => {
+  await eachLimited(toAsk, opts.concurrency ?? 32, async ({ driver, record }) => {
     const m = machineOf(driver, record);
     if (record.state === 'running') {
-      // An early answer is the first attempt's; an early ask that failed (the engine was not up yet) is made again at once.
-      let early = askedEarly(driver, record);
-      const ask = () => driver.engine(record).facts();
-      const asked = firstThenRetried(() => {
-        const first = early;
-        early = undefined;
-        return first ? first.catch(ask) : ask();
-      });
+      const asked = firstThenRetried(() => driver.engine(record).facts());
       try {
         m.engine = normalizeFacts(cluster, await withTimeout(asked.result, timeoutMs, `engine did not answer within ${timeoutMs / 1000} s`));
       } catch (err) {
@@ -90,10 +60,9 @@ async function observeWith(
     } else if (record.state === 'paused') m.problem = 'machine is paused: its engine cannot answer';
     machines.push(m);
   });
-  const [, left] = await Promise.all([asks, leftBehind]);
   machines.sort(byName);
   const foreign = [...drivers.values()].flatMap((d) => d.foreign?.() ?? []);
-  const leftovers = left
+  const leftovers = (await Promise.all([...drivers.values()].map(async (d) => (await (d.leftovers?.() ?? Promise.resolve([]))).map((l) => ({ ...l, driver: d.name })))))
     .flat()
     .filter((l) => !records.has(l.name))
     .sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -3,7 +3,7 @@
 // in a per-machine host folder (nothing on the network); /var/lib/docker is a named volume, so a
 // stopped machine keeps its images and containers. Engine labels live in daemon.json and change
 // live with SIGHUP. Everything found is found by ownership labels; nothing else is touched.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
@@ -15,7 +15,7 @@ import type { Engine } from '../../engine/types.js';
 import { readUserFile } from '../../manifest/user-file.js';
 import { UserError } from '../../model/diagnostic.js';
 import type { DesiredMachine, Role } from '../../model/desired.js';
-import { LABEL, type EngineFacts, type MachineState } from '../../model/observed.js';
+import { LABEL, type MachineState } from '../../model/observed.js';
 import { dockerodeFor, hostEngineUrl } from './connection.js';
 import { readContainerFile } from './archive.js';
 import { ensureNodeImage, type NodeImage } from './node.js';
@@ -73,8 +73,8 @@ export class DockerDriver implements Driver {
       const e = toEngineError(err);
       throw new EngineError(e.kind, `the docker driver's host engine does not answer at ${this.hostUrl} (${e.message}): set DOCKER_HOST or the machines' host: option, or start a private engine with \`bash scripts/docker-env.sh start\``, { cause: e });
     });
-    const [records, network] = await Promise.all([Promise.all(found.filter((c) => this.made(c)).map((c) => this.record(c.Id))), findMachinesNetwork(this.host, this.ctx)]);
-    for (const f of network.foreign) this.strangers.add(f);
+    const records = await Promise.all(found.filter((c) => this.made(c)).map((c) => this.record(c.Id)));
+    for (const f of (await findMachinesNetwork(this.host, this.ctx)).foreign) this.strangers.add(f);
     return records.filter((r): r is MachineRecord => r !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
@@ -324,20 +324,6 @@ export class DockerDriver implements Driver {
 
   engine(record: MachineRecord): Engine {
     return this.engineAt(record.name, record.engineUrl!);
-  }
-
-  factsBeforeList(signal: AbortSignal): Map<string, { engineUrl: string; facts: Promise<EngineFacts> }> {
-    const early = new Map<string, { engineUrl: string; facts: Promise<EngineFacts> }>();
-    for (const m of this.ctx.machines) {
-      const folder = machineFolder(this.ctx.dir, this.ctx.cluster, m.name);
-      // No socket, no engine there yet (a machine not made, or one whose dockerd exited cleanly).
-      if (!existsSync(join(folder, 'docker.sock'))) continue;
-      const engineUrl = socketUrl(folder);
-      const facts = this.engineAt(m.name, engineUrl).facts(signal);
-      facts.catch(() => undefined); // the ask of a machine that is not running fails unread
-      early.set(m.name, { engineUrl, facts });
-    }
-    return early;
   }
 
   subscribe(onEvent: (what: string) => void): () => void {

@@ -36,28 +36,20 @@ export class DockerEngine implements Engine {
     }
   }
 
-  /** `signal`: aborting it drops the requests still unanswered (an ask made before anyone knew whether the engine runs). */
-  facts(signal?: AbortSignal): Promise<EngineFacts> {
-    const abortSignal = signal && { abortSignal: signal };
+  facts(): Promise<EngineFacts> {
     return call(async () => {
-      const [info, containers, images, networks] = await Promise.all([
-        // dockerode's info() takes options (an abortSignal) at run time; its types omit them.
-        (this.docker.info as (opts?: { abortSignal?: AbortSignal }) => Promise<any>).call(this.docker, abortSignal),
-        this.docker.listContainers({ all: true, ...abortSignal }),
-        this.docker.listImages({ ...abortSignal }),
-        this.docker.listNetworks({ ...abortSignal }),
-      ]);
+      const [info, containers, images, networks] = await Promise.all([this.docker.info(), this.docker.listContainers({ all: true }), this.docker.listImages(), this.docker.listNetworks()]);
       const sw = info.Swarm ?? {};
       // A manager's three swarm reads depend only on /info: asked side by side (on every observe, the
       // manager's facts were the last to arrive by two round trips).
       const [nodeLabels, services, nodes] = await Promise.all([
         // A node restarted soon after a demotion says ControlAvailable while its manager is not up;
         // the node labels are then unknown, not an error.
-        sw.ControlAvailable && sw.NodeID ? this.nodeLabels(sw.NodeID, signal).catch(() => undefined) : undefined,
+        sw.ControlAvailable && sw.NodeID ? this.nodeLabels(sw.NodeID).catch(() => undefined) : undefined,
         // status=true (API 1.41) adds each service's running and desired task counts.
-        sw.ControlAvailable ? this.docker.listServices({ status: true, ...abortSignal } as Dockerode.ServiceListOptions).catch(() => undefined) : undefined,
+        sw.ControlAvailable ? this.docker.listServices({ status: true } as Dockerode.ServiceListOptions).catch(() => undefined) : undefined,
         // What toFacts calls a manager without an error (role 'manager', no swarm error).
-        sw.LocalNodeState === 'active' && sw.ControlAvailable && !sw.Error ? this.listSwarmNodes(signal) : undefined,
+        sw.LocalNodeState === 'active' && sw.ControlAvailable && !sw.Error ? this.listSwarmNodes() : undefined,
       ]);
       const observedImages = images.map(toImage);
       const facts = toFacts(this.url, info, withImageDigests(containers.map(toContainer), containers, observedImages), observedImages, nodeLabels);
@@ -74,9 +66,9 @@ export class DockerEngine implements Engine {
    * The node list, from a manager. A swarm that lost its leader between /info and /nodes says so in
    * the error of the list: that is its state, not a failure to observe.
    */
-  private async listSwarmNodes(signal?: AbortSignal): Promise<{ nodes: unknown[] } | { error: string }> {
+  private async listSwarmNodes(): Promise<{ nodes: unknown[] } | { error: string }> {
     try {
-      return { nodes: (await this.docker.listNodes(signal && { abortSignal: signal })) as unknown[] };
+      return { nodes: (await this.docker.listNodes()) as unknown[] };
     } catch (err) {
       // No answer at all (a dropped connection) is not the swarm's state: observe asks again.
       if (toEngineError(err).status === undefined) throw err;
@@ -84,8 +76,8 @@ export class DockerEngine implements Engine {
     }
   }
 
-  private async nodeLabels(nodeId: string, signal?: AbortSignal): Promise<Record<string, string>> {
-    return (await this.docker.getNode(nodeId).inspect(signal && { abortSignal: signal })).Spec?.Labels ?? {};
+  private async nodeLabels(nodeId: string): Promise<Record<string, string>> {
+    return (await this.docker.getNode(nodeId).inspect()).Spec?.Labels ?? {};
   }
 
   async ensureImage(image: string, source?: Engine, opts: ImageFetch = {}): Promise<'present' | 'pulled' | 'copied'> {
