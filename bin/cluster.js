@@ -4,6 +4,7 @@
 // CommonJS (./package.json): node starts an ES module entry ~7 ms of CPU slower.
 'use strict';
 const { join } = require('node:path');
+const { cacheKind } = require('./cache-kind.js');
 const { loadScript } = require('./code-cache.js');
 
 // The bundle's import() of ES modules (src/ui/esm-packages.ts) goes through this module's: a script
@@ -21,7 +22,7 @@ const drained = (s) =>
   });
 
 (async () => {
-  const bundle = loadScript(join(__dirname, '..', 'dist', 'bundle', 'main.cjs'));
+  const bundle = loadScript(join(__dirname, '..', 'dist', 'bundle', 'main.cjs'), { kind: cacheKind(process.argv.slice(2)) });
   const code = await bundle.exports.main(process.argv.slice(2));
   bundle.save();
   await Promise.all([drained(process.stdout), drained(process.stderr)]);

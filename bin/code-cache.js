@@ -36,17 +36,19 @@ function cacheFolders(file, env = process.env) {
 }
 
 /**
- * Runs the CommonJS script `file` and gives its exports. `cache`: what happened to the code cache
+ * Runs the CommonJS script `file` and gives its exports; `kind` names which of its caches to use (runs
+ * that run the same code: one command). `cache`: what happened to the code cache
  * ('used', 'rejected', 'missing', or 'none' when the script has no build id). `save()` writes the
  * cache when it was not used, or grows a young one (GROWTH_RUNS), best after the run: V8 then includes
  * the functions the run compiled.
  * The script cannot import(): one compiled from a cache has lost what import() needs (node keeps it out
  * of V8's cache); give it an import function.
  */
-function loadScript(file, { folders = cacheFolders(file) } = {}) {
+function loadScript(file, { folders = cacheFolders(file), kind = '' } = {}) {
   const source = readSource(file);
   const id = BUILD_ID.exec(source)?.[1]?.slice(0, 16);
-  const name = id && `${basename(file)}.${id}.${variant()}.v8cache`;
+  // `kind`: runs of one kind share a cache (bin/cache-kind.js: the launcher's is the command).
+  const name = id && `${basename(file)}.${id}.${variant()}${/^[a-z][a-z-]{0,31}$/.test(kind) ? `.${kind}` : ''}.v8cache`;
   const read = name ? readCache(folders, name) : undefined;
   // V8 does not check a cache's content (a flipped byte crashes node while it deserializes): the file is
   // its sha256, then how many runs wrote it (one byte), then V8's data.

@@ -4,9 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { expect, test } from 'vitest';
 
 const LOADER = join(import.meta.dirname, '../../bin/code-cache.js');
+const { COMMANDS, cacheKind } = createRequire(import.meta.url)('../../bin/cache-kind.js') as { COMMANDS: Set<string>; cacheKind: (argv: string[]) => string };
 
 /** A script like the bundle: a build id on its first line, exports, enough code for V8 to cache. */
 function script(dir: string, id = 'a'.repeat(64), body = 'exports.answer = () => 42;'): string {
@@ -21,8 +23,8 @@ const RUNNER = join(mkdtempSync(join(tmpdir(), 'cluster-cache-runner-')), 'load.
 writeFileSync(
   RUNNER,
   `const { loadScript } = await import(${JSON.stringify(LOADER)});
-const [file, folders, call] = process.argv.slice(2);
-const r = loadScript(file, { folders: JSON.parse(folders) });
+const [file, folders, call, kind] = process.argv.slice(2);
+const r = loadScript(file, { folders: JSON.parse(folders), ...(kind ? { kind } : {}) });
 const answer = r.exports[call]();
 r.save();
 console.log(JSON.stringify({ cache: r.cache, answer }));
@@ -30,8 +32,8 @@ console.log(JSON.stringify({ cache: r.cache, answer }));
 );
 
 /** Loads the script in a fresh node, calls its answer() (or `call`) and saves the cache: what the load reported. */
-function load(file: string, folders: string[], call = 'answer'): { cache: string; answer: number } {
-  const r = spawnSync(process.execPath, [RUNNER, file, JSON.stringify(folders), call], { encoding: 'utf8', timeout: 60_000 });
+function load(file: string, folders: string[], call = 'answer', kind = ''): { cache: string; answer: number } {
+  const r = spawnSync(process.execPath, [RUNNER, file, JSON.stringify(folders), call, kind], { encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { cache: string; answer: number };
 }
@@ -125,4 +127,27 @@ test('the built bundle is ASCII: the loader makes its string without decoding UT
   const text = readFileSync(bundle, 'latin1');
   const odd = /[^\x00-\x7f]/.exec(text);
   expect(odd && text.slice(Math.max(0, odd.index - 80), odd.index + 20), 'write the character as a \\u escape in the source').toBeNull();
+});
+
+test('each kind of run has its own cache, grown by its own first runs: runs of one kind never fill up another\'s', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cluster-cache-'));
+  const file = script(dir, 'd'.repeat(64), 'exports.answer = () => 42; exports.plan = () => [1, 2, 3].map((x) => x * 2).length;');
+  // Six runs of one kind use up its growth (GROWTH_RUNS): with one shared cache, the other kind would then read a cache without its code.
+  for (let i = 0; i < 6; i++) load(file, [dir], 'answer', 'version');
+  expect(caches(dir)).toHaveLength(1);
+  expect(load(file, [dir], 'plan', 'plan')).toEqual({ cache: 'missing', answer: 3 });
+  expect(load(file, [dir], 'plan', 'plan')).toEqual({ cache: 'used', answer: 3 });
+  expect(load(file, [dir], 'answer', 'version')).toEqual({ cache: 'used', answer: 42 });
+  expect(caches(dir).sort()).toEqual([expect.stringMatching(/\.plan\.v8cache$/), expect.stringMatching(/\.version\.v8cache$/)]);
+});
+
+test('the launcher names a run\'s cache after its command: every command of `cluster --help`, and no other word', () => {
+  const help = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/cluster.js'), '--help'], { encoding: 'utf8', timeout: 60_000 });
+  const listed = help.stdout.slice(help.stdout.indexOf('Commands:')).split('\n').slice(1).filter((l) => /^ {2}[a-z]/.test(l)).map((l) => l.trim().split(/\s/)[0]);
+  expect([...COMMANDS].sort()).toEqual(listed.sort());
+  expect(cacheKind(['apply', '--auto-approve'])).toBe('apply');
+  expect(cacheKind(['--no-color', 'plan', '-o', 'apply'])).toBe('plan');
+  expect(cacheKind(['--version'])).toBe('version');
+  expect(cacheKind([])).toBe('help');
+  expect(cacheKind(['aply'])).toBe('other'); // a typo does not make a cache of its own
 });
