@@ -53,6 +53,9 @@ test('drift is reported and left; a manifest edit is applied without correcting 
 
   stopByHand(dir, 'dr-bird-2');
   await watcher.waitFor(/periodic re-observe: drift found, not corrected \(--drift report\); correcting it would take: Plan: 0 to add, 1 to change, 0 to destroy\./);
+  // The plan follows on stdout, the line above is on stderr: two pipes, read in no set order (CI once
+  // checked the output between the two).
+  await watcher.waitFor(/~ +start bird #2 dr-bird-2 on m-2 \(container is exited\)/);
   const afterReport = watcher.output().slice(watcher.output().indexOf('converged in')); // what came after the first run
   expect(afterReport).toMatch(/~ +start bird #2 dr-bird-2 on m-2 \(container is exited\)/); // the plan of the drift, as `cluster plan` prints it
   expect(states(dir)['dr-bird-2']).toBe('exited');
