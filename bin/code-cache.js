@@ -1,12 +1,13 @@
 // Loads the bundled CLI (a CommonJS script, scripts/bundle.mjs) with a V8 code cache: a start then
-// skips compiling the 3 MB bundle and the functions the first run compiled (Node 20 has no
+// skips compiling the 1.8 MB bundle and the functions its first runs compiled (Node 20 has no
 // module.enableCompileCache, and only a vm.Script takes cachedData). The cache is an optimisation and
 // nothing else: missing, rejected by V8 (another node, other flags), corrupt (its sha256 is checked:
 // V8 does not check the content) or unwritable, the script runs compiled from source and the run goes on.
 //
 // The cache file is named after the bundle's build id (its first line, a hash of its content, written
-// by the build) and node's version, arch and flags, so a rebuilt bundle or another node never reads
-// a cache made for something else (V8 checks only the source's length). It is written beside the
+// by the build), node's version, arch and flags, and the kind of run (the launcher's: the command,
+// bin/cache-kind.js), so a rebuilt bundle or another node never reads a cache made for something else
+// (V8 checks only the source's length), and each command's cache holds that command's code. It is written beside the
 // bundle, or, where that folder is read-only (a global install), in the user's cache folder; written
 // to a temporary name and renamed, so a run killed half-way or two runs at once leave either no file
 // or a whole one.
@@ -68,7 +69,7 @@ function loadScript(file, { folders = cacheFolders(file), kind = '' } = {}) {
 }
 
 /**
- * The script's text. The build makes the bundle ASCII (scripts/bundle.mjs): read as latin1, its 2 MB
+ * The script's text. The build makes the bundle ASCII (scripts/bundle.mjs): read as latin1, its 1.8 MB
  * become a string without decoding UTF-8 (~8 ms of every start → ~1 ms); any other file is decoded.
  */
 function readSource(file) {

@@ -97,8 +97,8 @@ const result = await build({
   banner: { js: "'use strict'; const __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
   write: false,
   logLevel: 'warning',
-  // Without comments and indentation the script is 1.8 MB instead of 2.5: every start reads and hashes
-  // less. Names stay as written (no minified identifiers), so an internal error still names its function.
+  // Without comments and indentation the script is 1.8 MB instead of 2.5: every start reads and makes a
+  // string of less. Names stay as written (no minified identifiers), so an internal error still names its function.
   minifyWhitespace: true,
 });
 mkdirSync(out, { recursive: true });
