@@ -12,7 +12,7 @@ import { connect } from '../src/providers/docker/engine.js';
 import type { ServiceSpec } from '../src/model/desired.js';
 import { background } from '../test/support/background.js';
 import { clusterCli, docker, scratch, sleep } from './engines.js';
-import { fail, summary, type Timing } from './stats.js';
+import { alternating, fail, summary, type Timing } from './stats.js';
 
 async function timeAsync(runs: number, fn: () => Promise<void>, between?: () => Promise<void>): Promise<Timing> {
   const samples: number[] = [];
@@ -34,9 +34,8 @@ machines:
 ${extra}`;
 
 /**
- * Ours and the CLI steps alternate round by round, each side first in every other round: on a shared
- * 2-core machine the load moves by more than the difference between rounds, and a side measured all
- * before the other (ours three times, then the CLI three times) carried that drift into the ratio
+ * Ours and the CLI steps alternate round by round (stats.ts `alternating`): a side measured all before
+ * the other (ours three times, then the CLI three times) carried the load's drift into the ratio
  * (0.74-0.87x in the bench's own runs of session 25 against 0.63-0.69x alternating). `ratio`: each
  * round's ours / CLI.
  */
@@ -83,13 +82,10 @@ export async function createBench(host: string, runs: number): Promise<{ ours: T
     for (const n of names) docker(host, 'volume', 'rm', n.c);
     return took;
   };
-  const rounds: { ours: number; cli: number }[] = [];
-  for (let i = 0; i < runs; i++) {
-    const round = i % 2 ? { cli: await cli(), ours: await ours() } : { ours: await ours(), cli: await cli() };
-    rounds.push(round);
-    process.stderr.write(`bench: creation round ${i + 1}/${runs}: ours ${(round.ours / 1000).toFixed(2)} s, CLI steps ${(round.cli / 1000).toFixed(2)} s, ${(round.ours / round.cli).toFixed(2)}x (load ${loadavg()[0]!.toFixed(1)})\n`);
-  }
-  return { ours: summary(rounds.map((r) => r.ours)), cli: summary(rounds.map((r) => r.cli)), ratio: summary(rounds.map((r) => r.ours / r.cli)) };
+  const rounds = await alternating(runs, ours, cli, (r, i) =>
+    process.stderr.write(`bench: creation round ${i + 1}/${runs}: ours ${(r.a / 1000).toFixed(2)} s, CLI steps ${(r.b / 1000).toFixed(2)} s, ${(r.a / r.b).toFixed(2)}x (load ${loadavg()[0]!.toFixed(1)})\n`),
+  );
+  return { ours: summary(rounds.map((r) => r.a)), cli: summary(rounds.map((r) => r.b)), ratio: summary(rounds.map((r) => r.a / r.b)) };
 }
 
 function spawnOk(url: string): boolean {

@@ -23,6 +23,21 @@ export function summary(samples: readonly number[]): Timing {
   return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s[s.length - 1]!, runs: s.length };
 }
 
+/**
+ * `runs` rounds of one `a` and one `b` (each gives its own ms), which goes first swapped every round,
+ * `a` in the first: on a shared machine the load drifts by more than what separates two rounds, and
+ * alternating puts that drift on both sides instead of into their ratio.
+ */
+export async function alternating(runs: number, a: () => Promise<number>, b: () => Promise<number>, onRound?: (r: { a: number; b: number }, i: number) => void): Promise<{ a: number; b: number }[]> {
+  const rounds: { a: number; b: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const round = i % 2 ? { b: await b(), a: await a() } : { a: await a(), b: await b() };
+    rounds.push(round);
+    onRound?.(round, i);
+  }
+  return rounds;
+}
+
 export function fmt(t: Timing): string {
   return `${(t.median / 1000).toFixed(2)} s (${(t.min / 1000).toFixed(2)}–${(t.max / 1000).toFixed(2)}, n=${t.runs})`;
 }

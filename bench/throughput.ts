@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import type { ServiceSpec } from '../src/model/desired.js';
 import { connect } from '../src/providers/docker/engine.js';
 import { clusterCli, docker, scratch, sleep } from './engines.js';
-import { fail, summary, type Timing } from './stats.js';
+import { alternating, fail, summary, type Timing } from './stats.js';
 
 const LEVELS = [1, 5, 10, 20, 40];
 const MACHINES = ['manager', 'w1', 'w2'];
@@ -23,7 +23,7 @@ const MACHINES = ['manager', 'w1', 'w2'];
 export interface SizeResult {
   size: number;
   sweep: { kind: 'per machine' | 'total'; level: number; t: Timing }[];
-  best: { kind: string; level: number; t: Timing };
+  best: SizeResult['sweep'][number];
   ours: Timing;
   /** The apply and the best level's create+start, timed in alternating pairs; ratio = apply ÷ floor per pair. */
   paired: { floor: Timing; ours: Timing; ratio: Timing };
@@ -101,14 +101,9 @@ export async function throughputBench(host: string, runs: number, sizes: number[
         clusterCli(s.dir, host, 'apply', '--auto-approve');
       };
       const ours = await timed(runs, apply, unapply);
-      const timedPairs: { floor: number; ours: number }[] = [];
       const pairRuns = size > 100 ? runs : pairs;
-      for (let i = 0; i < pairRuns; i++) {
-        const floor = () => raw(size, best.kind as 'per machine' | 'total', best.level, 1);
-        const pair = i % 2 ? { ours: (await timed(1, apply, unapply)).median, floor: (await floor()).median } : { floor: (await floor()).median, ours: (await timed(1, apply, unapply)).median };
-        timedPairs.push(pair);
-      }
-      const paired = { floor: summary(timedPairs.map((p) => p.floor)), ours: summary(timedPairs.map((p) => p.ours)), ratio: summary(timedPairs.map((p) => p.ours / p.floor)) };
+      const timedPairs = await alternating(pairRuns, async () => (await raw(size, best.kind, best.level, 1)).median, async () => (await timed(1, apply, unapply)).median);
+      const paired = { floor: summary(timedPairs.map((p) => p.a)), ours: summary(timedPairs.map((p) => p.b)), ratio: summary(timedPairs.map((p) => p.b / p.a)) };
       process.stderr.write(`bench: ${size} replicas, paired with ${best.level} ${best.kind}: apply ÷ floor ${paired.ratio.median.toFixed(3)} (${paired.ratio.min.toFixed(3)}–${paired.ratio.max.toFixed(3)}, n=${pairRuns})\n`);
       const mgr = sock('manager');
       const service = await timed(runs, async () => {
