@@ -18,10 +18,11 @@ export async function benchEngine(): Promise<string> {
   return url;
 }
 
+/** Runs the binary as CI would (no terminal); its output, stdout then stderr (where apply's timestamped progress goes). */
 export function clusterCli(dir: string, host: string, ...args: string[]): string {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true', DOCKER_HOST: host }, maxBuffer: 1 << 28 });
   if (r.status !== 0 && !(args[0] === 'plan' && r.status === 2)) fail(`cluster ${args.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).slice(-600)}`);
-  return r.stdout;
+  return r.stdout + r.stderr;
 }
 
 export function docker(host: string, ...args: string[]): string {

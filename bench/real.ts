@@ -11,6 +11,7 @@ import PQueue from 'p-queue';
 import { connect } from '../src/providers/docker/engine.js';
 import type { ServiceSpec } from '../src/model/desired.js';
 import { background } from '../test/support/background.js';
+import { actionSpan } from './apply-output.js';
 import { clusterCli, docker, scratch, sleep } from './engines.js';
 import { alternating, fail, summary, type Timing } from './stats.js';
 
@@ -39,17 +40,32 @@ ${extra}`;
  * (0.74-0.87x in the bench's own runs of session 25 against 0.63-0.69x alternating). `ratio`: each
  * round's ours / CLI.
  */
-export async function createBench(host: string, runs: number): Promise<{ ours: Timing; cli: Timing; ratio: Timing }> {
+export interface CreateResult {
+  ours: Timing;
+  cli: Timing;
+  ratio: Timing;
+  /**
+   * Each side's `swarm init` alone, per round (ours: its action's span in the output; the CLI: the
+   * command). Swarmkit's node sleeps 500 ms when its first health check of the new manager finds the
+   * control API not serving yet (node.go initManagerConnection), which happens to either side in some
+   * rounds and not others: an init of 0.5 s or more waited, and that is most of a round's spread.
+   */
+  init: { ours: number[]; cli: number[] };
+}
+
+export async function createBench(host: string, runs: number): Promise<CreateResult> {
   const warm = scratch('bench-warm-', machines('bwarm'));
   clusterCli(warm.dir, host, 'apply', '--auto-approve'); // builds the node image once, untimed
   clusterCli(warm.dir, host, 'destroy', '--auto-approve');
   const image = docker(host, 'images', 'cluster-node', '--format', '{{.Repository}}:{{.Tag}}').split('\n')[0]!;
   let k = 0;
+  const init: CreateResult['init'] = { ours: [], cli: [] };
   const ours = async (): Promise<number> => {
     const made = scratch('bench-create-', machines(`bc${k++}`));
     const t = performance.now();
-    clusterCli(made.dir, host, 'apply', '--auto-approve');
+    const out = clusterCli(made.dir, host, 'apply', '--auto-approve');
     const took = performance.now() - t;
+    init.ours.push(actionSpan(out, '\\+ swarm init '));
     const nodes = docker(`unix://${join(made.dir, '.cluster/machines/manager/docker.sock')}`, 'node', 'ls', '--format', '{{.Status}}').split('\n');
     if (nodes.length !== 3 || nodes.some((n) => n !== 'Ready')) fail(`cluster apply made ${nodes.join(',')}`);
     clusterCli(made.dir, host, 'destroy', '--auto-approve');
@@ -72,7 +88,9 @@ export async function createBench(host: string, runs: number): Promise<{ ours: T
     }
     const ip = (c: string) => docker(host, 'inspect', '-f', '{{.NetworkSettings.IPAddress}}', c);
     const mgr = `unix://${names[0]!.folder}/docker.sock`;
+    const initAt = performance.now();
     docker(mgr, 'swarm', 'init', '--advertise-addr', ip(names[0]!.c));
+    init.cli.push(performance.now() - initAt);
     const token = docker(mgr, 'swarm', 'join-token', '-q', 'worker');
     for (const n of names.slice(1)) docker(`unix://${n.folder}/docker.sock`, 'swarm', 'join', '--token', token, '--advertise-addr', ip(n.c), `${ip(names[0]!.c)}:2377`);
     const took = performance.now() - t;
@@ -83,9 +101,9 @@ export async function createBench(host: string, runs: number): Promise<{ ours: T
     return took;
   };
   const rounds = await alternating(runs, ours, cli, (r, i) =>
-    process.stderr.write(`bench: creation round ${i + 1}/${runs}: ours ${(r.a / 1000).toFixed(2)} s, CLI steps ${(r.b / 1000).toFixed(2)} s, ${(r.a / r.b).toFixed(2)}x (load ${loadavg()[0]!.toFixed(1)})\n`),
+    process.stderr.write(`bench: creation round ${i + 1}/${runs}: ours ${(r.a / 1000).toFixed(2)} s (swarm init ${(init.ours[i]! / 1000).toFixed(2)} s), CLI steps ${(r.b / 1000).toFixed(2)} s (swarm init ${(init.cli[i]! / 1000).toFixed(2)} s), ${(r.a / r.b).toFixed(2)}x (load ${loadavg()[0]!.toFixed(1)})\n`),
   );
-  return { ours: summary(rounds.map((r) => r.a)), cli: summary(rounds.map((r) => r.b)), ratio: summary(rounds.map((r) => r.a / r.b)) };
+  return { ours: summary(rounds.map((r) => r.a)), cli: summary(rounds.map((r) => r.b)), ratio: summary(rounds.map((r) => r.a / r.b)), init };
 }
 
 function spawnOk(url: string): boolean {

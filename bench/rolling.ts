@@ -7,6 +7,7 @@
 // run: the same update with monitor 0 (the orchestration alone).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { actionSpan } from './apply-output.js';
 import { BIN, scratch } from './engines.js';
 import { fail, type Timing } from './stats.js';
 
@@ -47,7 +48,7 @@ export function rollingBench(size: { replicas: number; parallelism: number; moni
       const out = apply(s.dir);
       const replaced = out.match(/done +-\/\+ web #/g)?.length ?? 0;
       if (replaced !== size.replicas) fail(`rolling update replaced ${replaced} of ${size.replicas} replicas`);
-      samples.push(span(out));
+      samples.push(actionSpan(out, '-/\\+ web #'));
     }
     samples.sort((a, b) => a - b);
     return { median: samples[Math.floor(samples.length / 2)]!, min: samples[0]!, max: samples[samples.length - 1]!, runs: size.runs };
@@ -62,15 +63,4 @@ function apply(dir: string): string {
   const r = spawnSync(process.execPath, [BIN, 'apply', '--auto-approve'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   if (r.status !== 0) fail(`cluster apply exited ${r.status}: ${(r.stderr || r.stdout).slice(-600)}`);
   return r.stdout + r.stderr;
-}
-
-/** ms from the first `start -/+ web` line to the last `done -/+ web` line (plain output: `HH:MM:SS.mmm [ n/N] start ...`). */
-function span(out: string): number {
-  const at = (kind: 'start' | 'done') => [...out.matchAll(new RegExp(`^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) +(?:\\[ *\\d+/\\d+\\] +)?${kind} +-/\\+ web #`, 'gm'))].map((m) => ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]));
-  const starts = at('start');
-  const dones = at('done');
-  if (!starts.length || !dones.length) fail('no replacement lines in the apply output');
-  let ms = Math.max(...dones) - Math.min(...starts);
-  if (ms < 0) ms += 86_400_000; // the run crossed midnight
-  return ms;
 }

@@ -127,6 +127,12 @@ if (real.length) {
       '|---|---|---|---|',
       `| ${fmt(r.ours)} | ${fmt(r.cli)} | ${(r.ours.median / r.cli.median).toFixed(2)}× | ${r.ratio.median.toFixed(2)}× (${r.ratio.min.toFixed(2)}–${r.ratio.max.toFixed(2)}) |`,
       '',
+      'Each side\'s `swarm init` alone (ours: the action\'s span in its output; the CLI: the `docker swarm init` command, its process start included). Swarmkit\'s node sleeps 500 ms when its first health check of the new manager finds the control API not serving yet (node/node.go initManagerConnection); it happens to either side in some rounds and not in others, and an init that took 0.5 s or more waited. Rounds, in order:',
+      '',
+      '| | swarm init per round (s) | rounds that waited |',
+      '|---|---|---|',
+      ...(['ours', 'cli'] as const).map((side) => `| ${side === 'ours' ? 'cluster apply' : 'docker CLI'} | ${r.init[side].map((ms) => (ms / 1000).toFixed(2)).join(', ')} | ${r.init[side].filter((ms) => ms >= 500).length} of ${r.init[side].length} |`),
+      '',
     );
     flush();
   }
@@ -148,17 +154,24 @@ if (real.length) {
   if (run('throughput')) {
     const pct = (ratio: number) => `${((ratio - 1) * 100).toFixed(0)}%`;
     const sizes = args.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length).split(',').map(Number) ?? (quick ? [30] : [30, 300]);
-    // Five alternating pairs at 30 (a pair takes ~10 s; their ratios spread by ±10% on a quiet machine).
-    const r = await throughputBench(host, args.includes('--runs=1') ? 1 : runs, sizes, quick ? 1 : 5);
+    // Nine alternating pairs at 30 (a pair takes ~10 s; their ratios spread by ±10% on a quiet machine,
+    // and five left the median a draw: 7% in one run, 9% in the next, of the same build).
+    const r = await throughputBench(host, args.includes('--runs=1') ? 1 : runs, sizes, quick ? 1 : 9);
     results.throughput = r;
     lines.push(
       '## Apply at the engines\' limit: N replicas on 3 machines (image present)',
       '',
-      'The floor: the engines\' own create+start of N containers through their API, swept over the concurrency per machine and in total (1, 5, 10, 20, 40); the best is the floor. `cluster apply` runs with its default parallelism; `docker service create --replicas N --detach=false` is Swarm\'s own orchestrator on the same machines. Paired: the apply and the best level\'s create+start timed in alternating pairs after the sweep; the overhead is the median of the pairs\' ratios (min–max).',
+      'The floor: the engines\' own create+start of N containers through their API, swept over the concurrency per machine and in total (1, 5, 10, 20, 40); the best is the floor. `cluster apply` runs with its default parallelism; `docker service create --replicas N --detach=false` is Swarm\'s own orchestrator on the same machines.',
       '',
-      '| N | engines, best (concurrency) | cluster apply | overhead over the best | paired: floor / apply / overhead | docker service create | service create ÷ ours |',
+      '| N | engines, best (concurrency) | cluster apply | overhead over the best | docker service create | service create ÷ ours |',
+      '|---|---|---|---|---|---|',
+      ...r.map((x) => `| ${x.size} | ${fmt(x.best.t)} (${x.best.level} ${x.best.kind}) | ${fmt(x.ours)} | ${(((x.ours.median - x.best.t.median) / x.best.t.median) * 100).toFixed(0)}% | ${fmt(x.service)} | ${(x.service.median / x.ours.median).toFixed(2)}× |`),
+      '',
+      'Paired: the apply and the best level\'s create+start timed in alternating pairs after the sweep (the same level on the same load for both); an overhead is the median of the pairs\' ratios (min–max). The apply\'s walk is its own span of the replicas\' actions (first start → last done, from its output\'s timestamps): the default parallelism against the engines. What is left, apply − walk, is the part of a run that does not grow with N: node\'s start and the bundle, the lock, observing, planning, observing after, the report and the exit.',
+      '',
+      '| N | floor | cluster apply | apply over the floor (goal ≤ 5%) | its walk | walk over the floor | fixed part (apply − walk) |',
       '|---|---|---|---|---|---|---|',
-      ...r.map((x) => `| ${x.size} | ${fmt(x.best.t)} (${x.best.level} ${x.best.kind}) | ${fmt(x.ours)} | ${(((x.ours.median - x.best.t.median) / x.best.t.median) * 100).toFixed(0)}% | ${fmt(x.paired.floor)} / ${fmt(x.paired.ours)} / ${pct(x.paired.ratio.median)} (${pct(x.paired.ratio.min)}–${pct(x.paired.ratio.max)}) | ${fmt(x.service)} | ${(x.service.median / x.ours.median).toFixed(2)}× |`),
+      ...r.map((x) => `| ${x.size} | ${fmt(x.paired.floor)} | ${fmt(x.paired.ours)} | ${pct(x.paired.ratio.median)} (${pct(x.paired.ratio.min)}–${pct(x.paired.ratio.max)}) | ${fmt(x.paired.walk)} | ${pct(x.paired.walkRatio.median)} (${pct(x.paired.walkRatio.min)}–${pct(x.paired.walkRatio.max)}) | ${fmt(x.paired.fixed)} |`),
       '',
       'The sweep (median seconds):',
       '',

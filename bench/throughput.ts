@@ -14,6 +14,7 @@ import PQueue from 'p-queue';
 import { writeFileSync } from 'node:fs';
 import type { ServiceSpec } from '../src/model/desired.js';
 import { connect } from '../src/providers/docker/engine.js';
+import { actionSpan } from './apply-output.js';
 import { clusterCli, docker, scratch, sleep } from './engines.js';
 import { alternating, fail, summary, type Timing } from './stats.js';
 
@@ -25,8 +26,13 @@ export interface SizeResult {
   sweep: { kind: 'per machine' | 'total'; level: number; t: Timing }[];
   best: SizeResult['sweep'][number];
   ours: Timing;
-  /** The apply and the best level's create+start, timed in alternating pairs; ratio = apply ÷ floor per pair. */
-  paired: { floor: Timing; ours: Timing; ratio: Timing };
+  /**
+   * The apply and the best level's create+start, timed in alternating pairs; ratio = apply ÷ floor per
+   * pair. `walk`: the apply's own span of the replicas' actions (first start → last done, its output's
+   * timestamps), and `walkRatio` = walk ÷ floor: the parallelism against the engines, without the
+   * process's fixed part (`fixed` = apply − walk: start, lock, observation, plan, report, exit).
+   */
+  paired: { floor: Timing; ours: Timing; ratio: Timing; walk: Timing; walkRatio: Timing; fixed: Timing };
   service: Timing;
 }
 
@@ -91,9 +97,10 @@ export async function throughputBench(host: string, runs: number, sizes: number[
       }
       const best = sweep.reduce((a, b) => (b.t.median < a.t.median ? b : a));
       const say = (what: string, t: Timing) => process.stderr.write(`bench: ${size} replicas, ${what}: ${(t.median / 1000).toFixed(2)} s (${(t.min / 1000).toFixed(2)}–${(t.max / 1000).toFixed(2)}, n=${t.runs})\n`);
+      const walks: number[] = [];
       const apply = async () => {
         writeFileSync(s.file, manifest(size));
-        clusterCli(s.dir, host, 'apply', '--auto-approve');
+        walks.push(actionSpan(clusterCli(s.dir, host, 'apply', '--auto-approve'), '\\+ bird #'));
         if ((await count('bthr-bird-')) !== size) fail(`cluster apply did not leave ${size} running birds`);
       };
       const unapply = async () => {
@@ -102,9 +109,18 @@ export async function throughputBench(host: string, runs: number, sizes: number[
       };
       const ours = await timed(runs, apply, unapply);
       const pairRuns = size > 100 ? runs : pairs;
+      walks.length = 0; // from here on, one per pair, in the pairs' order
       const timedPairs = await alternating(pairRuns, async () => (await raw(size, best.kind, best.level, 1)).median, async () => (await timed(1, apply, unapply)).median);
-      const paired = { floor: summary(timedPairs.map((p) => p.a)), ours: summary(timedPairs.map((p) => p.b)), ratio: summary(timedPairs.map((p) => p.b / p.a)) };
-      process.stderr.write(`bench: ${size} replicas, paired with ${best.level} ${best.kind}: apply ÷ floor ${paired.ratio.median.toFixed(3)} (${paired.ratio.min.toFixed(3)}–${paired.ratio.max.toFixed(3)}, n=${pairRuns})\n`);
+      const paired = {
+        floor: summary(timedPairs.map((p) => p.a)),
+        ours: summary(timedPairs.map((p) => p.b)),
+        ratio: summary(timedPairs.map((p) => p.b / p.a)),
+        walk: summary(walks),
+        walkRatio: summary(timedPairs.map((p, i) => walks[i]! / p.a)),
+        fixed: summary(timedPairs.map((p, i) => p.b - walks[i]!)),
+      };
+      const r3 = (t: Timing) => `${t.median.toFixed(3)} (${t.min.toFixed(3)}–${t.max.toFixed(3)}, n=${t.runs})`;
+      process.stderr.write(`bench: ${size} replicas, paired with ${best.level} ${best.kind}: apply ÷ floor ${r3(paired.ratio)}; its walk ÷ floor ${r3(paired.walkRatio)}; fixed ${(paired.fixed.median / 1000).toFixed(3)} s\n`);
       const mgr = sock('manager');
       const service = await timed(runs, async () => {
         docker(mgr, 'service', 'create', '--detach=false', '--quiet', '--replicas', String(size), '--name', 'svc', 'busybox:latest', 'sleep', '86400');
