@@ -61,14 +61,15 @@ export async function createBench(host: string, runs: number): Promise<CreateRes
   let k = 0;
   const init: CreateResult['init'] = { ours: [], cli: [] };
   const ours = async (): Promise<number> => {
-    const made = scratch('bench-create-', machines(`bc${k++}`));
+    // Named by this process too: a broken run before it may have left its machines behind.
+    const made = scratch('bench-create-', machines(`bc${process.pid}-${k++}`));
     const t = performance.now();
     const out = clusterCli(made.dir, host, 'apply', '--auto-approve');
     const took = performance.now() - t;
     init.ours.push(actionSpan(out, '\\+ swarm init '));
-    const nodes = docker(`unix://${join(made.dir, '.cluster/machines/manager/docker.sock')}`, 'node', 'ls', '--format', '{{.Status}}').split('\n');
-    if (nodes.length !== 3 || nodes.some((n) => n !== 'Ready')) fail(`cluster apply made ${nodes.join(',')}`);
+    const nodes = docker(`unix://${join(made.dir, '.cluster/machines/manager/docker.sock')}`, 'node', 'ls', '--format', '{{.Hostname}} {{.Status}}').split('\n');
     clusterCli(made.dir, host, 'destroy', '--auto-approve');
+    if (nodes.length !== 3 || nodes.some((n) => !n.endsWith(' Ready'))) fail(`cluster apply made ${nodes.join(', ')}`);
     return took;
   };
   const cli = async (): Promise<number> => {
