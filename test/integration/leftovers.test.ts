@@ -1,7 +1,8 @@
 // Nothing leaks (issue 13, F4): a docker-driver machine whose container is gone (removed by hand, or a
 // destroy killed half-way) leaves a volume and a folder. The next apply starts that machine afresh
 // (never on the old /var/lib/docker: it would boot inside a dead swarm); a destroy removes them even
-// though the container is gone; a volume this folder did not make is never booted on, nor removed.
+// though the container is gone; a volume this folder did not make is never booted on, nor removed; a
+// create that fails takes the machines network it made with it when nothing else is on it.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +19,12 @@ const run = (...args: string[]) => clusterAsync([...args, '-f', file], { cwd: di
 const volume = (machine: string) => `${NAME}-${machine}-var-lib-docker`;
 const machineContainer = async (machine: string) => (await host.listContainers({ all: true, filters: { name: [`^/${NAME}-${machine}$`] } }))[0];
 const volumeExists = async (name: string) => (await host.getVolume(name).inspect().then(() => true, () => false));
+const machinesNetworks = async () => (await host.listNetworks({ filters: { label: [`io.cluster.name=${NAME}`, 'io.cluster.kind=machines-network'] } })).map((n) => n.Name);
 
 afterAll(async () => {
   for (const c of await host.listContainers({ all: true, filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
   for (const v of (await host.listVolumes()).Volumes ?? []) if (v.Name.startsWith(`${NAME}-`)) await host.getVolume(v.Name).remove().catch(() => undefined);
+  for (const n of await host.listNetworks({ filters: { label: [`io.cluster.name=${NAME}`] } })) await host.getNetwork(n.Id).remove().catch(() => undefined);
 });
 
 test('a machine container removed by hand: apply makes the machine afresh, destroy removes its volume and folder', async () => {
@@ -69,6 +72,9 @@ test('a volume this folder did not make is never booted on, nor removed', async 
   expect(apply.stdout + apply.stderr).toMatch(new RegExp(`already has a volume named ${volume('other')} that this folder did not make`));
   expect(await volumeExists(volume('other'))).toBe(true);
   expect(await machineContainer('other')).toBeUndefined();
+  // The machines network made beside the volume step is not left behind empty (the apply said "0 done").
+  expect(apply.stdout + apply.stderr).toMatch(/Apply incomplete: 0 done, 1 failed/);
+  expect(await machinesNetworks()).toEqual([]);
 });
 
 test('a machine whose node image cannot be had is not made, and leaves no volume behind', async () => {
@@ -80,4 +86,5 @@ test('a machine whose node image cannot be had is not made, and leaves no volume
   expect(apply.stdout + apply.stderr).toMatch(/machine image cluster-no-such-node-image:\d+ is not on the host engine and cannot be pulled/);
   expect(await machineContainer('imageless')).toBeUndefined();
   expect(await volumeExists(volume('imageless'))).toBe(false);
+  expect(await machinesNetworks()).toEqual([]);
 });

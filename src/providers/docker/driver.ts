@@ -117,6 +117,12 @@ export class DockerDriver implements Driver {
     const started = machine.role === 'manager' ? this.managerStarting() : undefined;
     try {
       return await this.createMachine(machine, identity, started);
+    } catch (err) {
+      // The machines network may have been made for this create (beside its volume and image steps):
+      // when no machine is on it and no other create holds an address in it, it goes too, so a failed
+      // apply leaves nothing it does not report. Its removal failing changes nothing: destroy removes it.
+      await this.inNetworkStep(() => this.removeNetworkIfUnused()).catch(() => undefined);
+      throw err;
     } finally {
       started?.done();
     }
