@@ -59,20 +59,21 @@ export async function createBench(host: string, runs: number): Promise<CreateRes
   clusterCli(warm.dir, host, 'destroy', '--auto-approve');
   const image = docker(host, 'images', 'cluster-node', '--format', '{{.Repository}}:{{.Tag}}').split('\n')[0]!;
   let k = 0;
-  const init: CreateResult['init'] = { ours: [], cli: [] };
-  const ours = async (): Promise<number> => {
+  /** A round's side: its whole time and its `swarm init`'s, in ms. */
+  type Side = { ms: number; init: number };
+  const ours = async (): Promise<Side> => {
     // Named by this process too: a broken run before it may have left its machines behind.
     const made = scratch('bench-create-', machines(`bc${process.pid}-${k++}`));
     const t = performance.now();
     const out = clusterCli(made.dir, host, 'apply', '--auto-approve');
     const took = performance.now() - t;
-    init.ours.push(actionSpan(out, '\\+ swarm init '));
+    const init = actionSpan(out, '\\+ swarm init ');
     const nodes = docker(`unix://${join(made.dir, '.cluster/machines/manager/docker.sock')}`, 'node', 'ls', '--format', '{{.Hostname}} {{.Status}}').split('\n');
     clusterCli(made.dir, host, 'destroy', '--auto-approve');
     if (nodes.length !== 3 || nodes.some((n) => !n.endsWith(' Ready'))) fail(`cluster apply made ${nodes.join(', ')}`);
-    return took;
+    return { ms: took, init };
   };
-  const cli = async (): Promise<number> => {
+  const cli = async (): Promise<Side> => {
     const s = scratch('bench-cli-', '');
     const names = ['manager', 'w1', 'w2'].map((m) => ({ m, c: `bcli${process.pid}-${k}-${m}`, folder: join(s.dir, m) }));
     k++;
@@ -91,7 +92,7 @@ export async function createBench(host: string, runs: number): Promise<CreateRes
     const mgr = `unix://${names[0]!.folder}/docker.sock`;
     const initAt = performance.now();
     docker(mgr, 'swarm', 'init', '--advertise-addr', ip(names[0]!.c));
-    init.cli.push(performance.now() - initAt);
+    const init = performance.now() - initAt;
     const token = docker(mgr, 'swarm', 'join-token', '-q', 'worker');
     for (const n of names.slice(1)) docker(`unix://${n.folder}/docker.sock`, 'swarm', 'join', '--token', token, '--advertise-addr', ip(n.c), `${ip(names[0]!.c)}:2377`);
     const took = performance.now() - t;
@@ -99,12 +100,18 @@ export async function createBench(host: string, runs: number): Promise<CreateRes
     if (nodes.length !== 3 || nodes.some((n) => n !== 'Ready')) fail(`the CLI steps made ${nodes.join(',')}`);
     for (const n of names) docker(host, 'rm', '-f', '-v', n.c);
     for (const n of names) docker(host, 'volume', 'rm', n.c);
-    return took;
+    return { ms: took, init };
   };
-  const rounds = await alternating(runs, ours, cli, (r, i) =>
-    process.stderr.write(`bench: creation round ${i + 1}/${runs}: ours ${(r.a / 1000).toFixed(2)} s (swarm init ${(init.ours[i]! / 1000).toFixed(2)} s), CLI steps ${(r.b / 1000).toFixed(2)} s (swarm init ${(init.cli[i]! / 1000).toFixed(2)} s), ${(r.a / r.b).toFixed(2)}x (load ${loadavg()[0]!.toFixed(1)})\n`),
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const rounds = await alternating(runs, ours, cli, ({ a, b }, i) =>
+    process.stderr.write(`bench: creation round ${i + 1}/${runs}: ours ${s(a.ms)} (swarm init ${s(a.init)}), CLI steps ${s(b.ms)} (swarm init ${s(b.init)}), ${(a.ms / b.ms).toFixed(2)}x (load ${loadavg()[0]!.toFixed(1)})\n`),
   );
-  return { ours: summary(rounds.map((r) => r.a)), cli: summary(rounds.map((r) => r.b)), ratio: summary(rounds.map((r) => r.a / r.b)), init };
+  return {
+    ours: summary(rounds.map((r) => r.a.ms)),
+    cli: summary(rounds.map((r) => r.b.ms)),
+    ratio: summary(rounds.map((r) => r.a.ms / r.b.ms)),
+    init: { ours: rounds.map((r) => r.a.init), cli: rounds.map((r) => r.b.init) },
+  };
 }
 
 function spawnOk(url: string): boolean {

@@ -7,7 +7,7 @@
 // run: the same update with monitor 0 (the orchestration alone).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { actionSpan } from './apply-output.js';
+import { actionSpan, actionTimes } from './apply-output.js';
 import { BIN, scratch } from './engines.js';
 import { fail, type Timing } from './stats.js';
 
@@ -46,7 +46,7 @@ export function rollingBench(size: { replicas: number; parallelism: number; moni
       apply(s.dir);
       writeFileSync(s.file, manifest(size.replicas, size.parallelism, monitor, 'web:2'));
       const out = apply(s.dir);
-      const replaced = out.match(/done +-\/\+ web #/g)?.length ?? 0;
+      const replaced = actionTimes(out, 'done', '-/\\+ web #').length;
       if (replaced !== size.replicas) fail(`rolling update replaced ${replaced} of ${size.replicas} replicas`);
       samples.push(actionSpan(out, '-/\\+ web #'));
     }

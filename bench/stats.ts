@@ -24,12 +24,12 @@ export function summary(samples: readonly number[]): Timing {
 }
 
 /**
- * `runs` rounds of one `a` and one `b` (each gives its own ms), which goes first swapped every round,
- * `a` in the first: on a shared machine the load drifts by more than what separates two rounds, and
- * alternating puts that drift on both sides instead of into their ratio.
+ * `runs` rounds of one `a` and one `b` (each gives what it measured), which goes first swapped every
+ * round, `a` in the first: on a shared machine the load drifts by more than what separates two rounds,
+ * and alternating puts that drift on both sides instead of into their ratio.
  */
-export async function alternating(runs: number, a: () => Promise<number>, b: () => Promise<number>, onRound?: (r: { a: number; b: number }, i: number) => void): Promise<{ a: number; b: number }[]> {
-  const rounds: { a: number; b: number }[] = [];
+export async function alternating<A, B>(runs: number, a: () => Promise<A>, b: () => Promise<B>, onRound?: (r: { a: A; b: B }, i: number) => void): Promise<{ a: A; b: B }[]> {
+  const rounds: { a: A; b: B }[] = [];
   for (let i = 0; i < runs; i++) {
     const round = i % 2 ? { b: await b(), a: await a() } : { a: await a(), b: await b() };
     rounds.push(round);

@@ -36,7 +36,7 @@ export interface SizeResult {
   service: Timing;
 }
 
-async function timed(runs: number, fn: () => Promise<void>, between: () => Promise<void>): Promise<Timing> {
+async function timed(runs: number, fn: () => Promise<unknown>, between: () => Promise<void>): Promise<Timing> {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
@@ -97,11 +97,12 @@ export async function throughputBench(host: string, runs: number, sizes: number[
       }
       const best = sweep.reduce((a, b) => (b.t.median < a.t.median ? b : a));
       const say = (what: string, t: Timing) => process.stderr.write(`bench: ${size} replicas, ${what}: ${(t.median / 1000).toFixed(2)} s (${(t.min / 1000).toFixed(2)}–${(t.max / 1000).toFixed(2)}, n=${t.runs})\n`);
-      const walks: number[] = [];
-      const apply = async () => {
+      /** Applies N birds; gives its walk: the span of the birds' actions in its output. */
+      const apply = async (): Promise<number> => {
         writeFileSync(s.file, manifest(size));
-        walks.push(actionSpan(clusterCli(s.dir, host, 'apply', '--auto-approve'), '\\+ bird #'));
+        const walk = actionSpan(clusterCli(s.dir, host, 'apply', '--auto-approve'), '\\+ bird #');
         if ((await count('bthr-bird-')) !== size) fail(`cluster apply did not leave ${size} running birds`);
+        return walk;
       };
       const unapply = async () => {
         writeFileSync(s.file, manifest(0));
@@ -109,15 +110,21 @@ export async function throughputBench(host: string, runs: number, sizes: number[
       };
       const ours = await timed(runs, apply, unapply);
       const pairRuns = size > 100 ? runs : pairs;
-      walks.length = 0; // from here on, one per pair, in the pairs' order
-      const timedPairs = await alternating(pairRuns, async () => (await raw(size, best.kind, best.level, 1)).median, async () => (await timed(1, apply, unapply)).median);
+      const applyTimed = async () => {
+        const t = performance.now();
+        const walk = await apply();
+        const ms = performance.now() - t;
+        await unapply();
+        return { ms, walk };
+      };
+      const timedPairs = await alternating(pairRuns, async () => (await raw(size, best.kind, best.level, 1)).median, applyTimed);
       const paired = {
         floor: summary(timedPairs.map((p) => p.a)),
-        ours: summary(timedPairs.map((p) => p.b)),
-        ratio: summary(timedPairs.map((p) => p.b / p.a)),
-        walk: summary(walks),
-        walkRatio: summary(timedPairs.map((p, i) => walks[i]! / p.a)),
-        fixed: summary(timedPairs.map((p, i) => p.b - walks[i]!)),
+        ours: summary(timedPairs.map((p) => p.b.ms)),
+        ratio: summary(timedPairs.map((p) => p.b.ms / p.a)),
+        walk: summary(timedPairs.map((p) => p.b.walk)),
+        walkRatio: summary(timedPairs.map((p) => p.b.walk / p.a)),
+        fixed: summary(timedPairs.map((p) => p.b.ms - p.b.walk)),
       };
       const r3 = (t: Timing) => `${t.median.toFixed(3)} (${t.min.toFixed(3)}–${t.max.toFixed(3)}, n=${t.runs})`;
       process.stderr.write(`bench: ${size} replicas, paired with ${best.level} ${best.kind}: apply ÷ floor ${r3(paired.ratio)}; its walk ÷ floor ${r3(paired.walkRatio)}; fixed ${(paired.fixed.median / 1000).toFixed(3)} s\n`);
